@@ -1,16 +1,317 @@
-"""The draft (timeline) model: parsing, the one-line summary and diffs in words."""
+"""The draft (timeline) model: parsing, the one-line summary and diffs in words.
+
+A draft uses short keys (`t` tracks, `tt` track type, `sg` segments, `d` duration
+in ms, `m` metadata; see docs/draft-format.md) and the long spellings are read too.
+Parsing never raises: malformed parts are skipped or read as missing.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
+
+# Numbers beyond this are garbage (1e15 ms is about 31,000 years).
+_MAX_NUMBER = 1e15
+# Longest name or text shown in a summary or a diff line.
+_MAX_LABEL = 60
+
+_T = TypeVar("_T")
+
+
+class TrackKind(StrEnum):
+    """What a track holds (`tt`: 0 video, 1 audio/BGM, 7 text/title)."""
+
+    VIDEO = "video"
+    AUDIO = "audio"
+    TEXT = "text"
+    UNKNOWN = "unknown"
+
+
+_KIND_BY_CODE = {0: TrackKind.VIDEO, 1: TrackKind.AUDIO, 7: TrackKind.TEXT}
+_KIND_BY_NAME = {
+    "video": TrackKind.VIDEO,
+    "main": TrackKind.VIDEO,
+    "audio": TrackKind.AUDIO,
+    "bgm": TrackKind.AUDIO,
+    "music": TrackKind.AUDIO,
+    "text": TrackKind.TEXT,
+    "title": TrackKind.TEXT,
+}
+_SUMMARY_PREFIX = {TrackKind.VIDEO: "Video", TrackKind.AUDIO: "BGM", TrackKind.TEXT: "Title"}
+_DIFF_PREFIX = {TrackKind.VIDEO: "Video", TrackKind.AUDIO: "Music", TrackKind.TEXT: "Title"}
+
+
+# ---------------------------------------------------------------- reading helpers
+
+
+def _number(value: Any) -> float | None:
+    """A finite number from an int, a float or a numeric string; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return float(value) if abs(value) <= _MAX_NUMBER else None
+    if isinstance(value, float):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().rstrip("%").strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if not math.isfinite(number) or abs(number) > _MAX_NUMBER:
+        return None
+    return number
+
+
+def _ms(value: Any) -> int | None:
+    """Milliseconds, never negative; None when missing or not a number."""
+    number = _number(value)
+    return None if number is None else max(0, round(number))
+
+
+def _text(value: Any) -> str | None:
+    """A stripped non-empty string (ints are accepted); else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def _mapping(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _first(mapping: dict[Any, Any], *keys: str) -> Any:
+    """The first of `keys` present with a value other than None."""
+    for key in keys:
+        value = mapping.get(key)
+        if value is not None:
+            return value
+    return None
+
+
+def _file_name(src: str | None) -> str | None:
+    """The last path component of a URL (or path), decoded."""
+    if not src:
+        return None
+    try:
+        path = urlsplit(src).path
+    except ValueError:
+        path = src
+    return _text(unquote(path.rstrip("/").rsplit("/", 1)[-1]))
+
+
+def _clip(text: str, limit: int = _MAX_LABEL) -> str:
+    """One line, at most `limit` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _seconds(ms: int) -> str:
+    """Whole seconds when whole, else one decimal: 10000 -> "10", 7500 -> "7.5"."""
+    tenths = (ms + 50) // 100  # half up, in integers: 1250 -> "1.3"
+    whole, tenth = divmod(tenths, 10)
+    return str(whole) if tenth == 0 else f"{whole}.{tenth}"
+
+
+def _range(start_ms: int, end_ms: int) -> str:
+    return f"{_seconds(start_ms)}-{_seconds(end_ms)}s"
+
+
+# ---------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a track. `name` falls back to the file name of `src`."""
+
+    start_ms: int = 0
+    duration_ms: int = 0
+    name: str | None = None
+    text: str | None = None
+    src: str | None = None
+    kind: str | None = None
+    in_ms: int = 0
+
+    @property
+    def end_ms(self) -> int:
+        """Where the segment ends on the timeline, in ms."""
+        return self.start_ms + self.duration_ms
+
+    @classmethod
+    def from_raw(cls, raw: dict[Any, Any]) -> Segment:
+        """Parse one segment dict (short or long keys)."""
+        meta = _mapping(_first(raw, "m", "meta", "metadata"))
+        src = _text(_first(raw, "src", "url"))
+        return cls(
+            start_ms=_ms(_first(raw, "s", "st", "start")) or 0,
+            duration_ms=_ms(_first(raw, "d", "duration")) or 0,
+            name=_text(_first(raw, "n", "name")) or _text(meta.get("title")) or _file_name(src),
+            text=_text(_first(raw, "txt", "text")) or _text(meta.get("text")),
+            src=src,
+            kind=_text(raw.get("kind")),
+            in_ms=_ms(_first(raw, "in", "offset")) or 0,
+        )
+
+
+@dataclass(frozen=True)
+class Track:
+    """One track. `type_code` is the raw `tt` (a number, or a name if given as text).
+
+    Segments are in timeline order. `volume` is in percent.
+    """
+
+    kind: TrackKind
+    type_code: int | str | None = None
+    name: str | None = None
+    volume: int | None = None
+    segments: tuple[Segment, ...] = ()
+
+    @property
+    def start_ms(self) -> int:
+        """Start of the first segment (0 for an empty track)."""
+        return min((s.start_ms for s in self.segments), default=0)
+
+    @property
+    def end_ms(self) -> int:
+        """End of the last segment (0 for an empty track)."""
+        return max((s.end_ms for s in self.segments), default=0)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The texts of the segments that have one."""
+        return tuple(s.text for s in self.segments if s.text)
+
+    @property
+    def label(self) -> str:
+        """How the track is named to users.
+
+        Text tracks: the first text in double quotes. Others: the track's name; else
+        the first segment's name, with "+ N more" for further segments; else "untitled".
+        """
+        more = f" + {len(self.segments) - 1} more" if len(self.segments) > 1 else ""
+        if self.kind is TrackKind.TEXT and self.texts:
+            return f'"{_clip(self.texts[0])}"{more}'
+        if self.name:
+            return _clip(self.name)
+        if self.segments and self.segments[0].name:
+            return _clip(self.segments[0].name) + more
+        return "untitled" + more
+
+    @property
+    def details(self) -> str:
+        """The part in brackets: time range, and the volume of an audio track."""
+        if not self.segments:
+            return "empty"
+        span = _range(self.start_ms, self.end_ms)
+        if self.kind is TrackKind.AUDIO and self.volume is not None:
+            return f"{span}, {self.volume}%"
+        return span
+
+    @classmethod
+    def from_raw(cls, raw: dict[Any, Any]) -> Track:
+        """Parse one track dict (short or long keys)."""
+        meta = _mapping(_first(raw, "m", "meta", "metadata"))
+        segments = tuple(
+            sorted(
+                (Segment.from_raw(s) for s in _items(_first(raw, "sg", "segments"))
+                 if isinstance(s, dict)),
+                key=lambda s: s.start_ms,
+            )
+        )
+        kind, code = _track_type(_first(raw, "tt", "type"), segments)
+        return cls(
+            kind=kind,
+            type_code=code,
+            name=_text(_first(raw, "n", "name")) or _text(meta.get("title")),
+            volume=_volume(_first_or(raw, ("v", "volume"), meta.get("volume"))),
+            segments=segments,
+        )
+
+
+def _first_or(mapping: dict[Any, Any], keys: Sequence[str], default: Any) -> Any:
+    value = _first(mapping, *keys)
+    return default if value is None else value
+
+
+def _track_type(value: Any, segments: tuple[Segment, ...]) -> tuple[TrackKind, int | str | None]:
+    """The kind and raw code of a track type; a missing type is guessed from the segments."""
+    number = _number(value)
+    if number is not None and number == int(number):
+        code = int(number)
+        return _KIND_BY_CODE.get(code, TrackKind.UNKNOWN), code
+    name = _text(value)
+    if name is not None:
+        return _KIND_BY_NAME.get(name.lower(), TrackKind.UNKNOWN), name
+    if value is None and segments:
+        if all(s.text for s in segments):
+            return TrackKind.TEXT, None
+        kinds = {(s.kind or "").lower() for s in segments}
+        if kinds <= {"video", "image"}:
+            return TrackKind.VIDEO, None
+        if kinds == {"audio"}:
+            return TrackKind.AUDIO, None
+    return TrackKind.UNKNOWN, None
+
+
+def _volume(value: Any) -> int | None:
+    """Percent; a value <= 1 is a fraction. Never negative."""
+    number = _number(value)
+    if number is None:
+        return None
+    if number <= 1:
+        number *= 100
+    return max(0, round(number))
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Draft metadata (`m`)."""
+
+    title: str | None = None
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass(frozen=True)
 class Draft:
-    """A parsed draft. `raw` is the backend's dict, sent back unchanged to render."""
+    """A parsed draft. `raw` is the backend's dict, sent back unchanged to render.
+
+    `tracks`, `metadata` and `duration_ms` are parsed from `raw` on creation;
+    `duration_ms` is `d`, else the segments' extent.
+    """
 
     raw: dict[str, Any] = field(default_factory=dict)
+    tracks: tuple[Track, ...] = field(init=False, compare=False, repr=False)
+    metadata: Metadata = field(init=False, compare=False, repr=False)
+    duration_ms: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.raw, dict):
+            object.__setattr__(self, "raw", {})
+        raw = self.raw
+        tracks = tuple(Track.from_raw(t) for t in _items(_first(raw, "t", "tracks"))
+                       if isinstance(t, dict))
+        meta = _mapping(_first(raw, "m", "meta", "metadata"))
+        width, height = _ms(meta.get("width")), _ms(meta.get("height"))
+        duration = _ms(_first(raw, "d", "duration"))
+        if not duration:
+            duration = max((t.end_ms for t in tracks), default=0)
+        object.__setattr__(self, "tracks", tracks)
+        object.__setattr__(self, "metadata", Metadata(
+            title=_text(meta.get("title")), width=width or None, height=height or None))
+        object.__setattr__(self, "duration_ms", duration)
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any] | None) -> Draft:
@@ -21,4 +322,219 @@ class Draft:
     def is_exportable(self) -> bool:
         """At least one track with a non-empty segment list."""
         tracks = self.raw.get("t") or []
+        if not isinstance(tracks, list | tuple):
+            return False
         return any(isinstance(t, dict) and t.get("sg") for t in tracks)
+
+    @property
+    def is_empty(self) -> bool:
+        """No tracks at all."""
+        return not self.tracks
+
+    def summary(self) -> str:
+        """The one-line track summary shown to users.
+
+        `Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%)
+        3. Title: "Urban Dreams" (0-3s)`; "Timeline is empty" without tracks.
+        """
+        if not self.tracks:
+            return "Timeline is empty"
+        count = len(self.tracks)
+        items = " ".join(
+            f"{i}. {_prefix(t, _SUMMARY_PREFIX)}: {t.label} ({t.details})"
+            for i, t in enumerate(self.tracks, 1)
+        )
+        return f"Timeline ({count} track{'s' if count != 1 else ''}): {items}"
+
+
+def _prefix(track: Track, names: dict[TrackKind, str]) -> str:
+    """"Video", "BGM"/"Music", "Title", or "Track (type N)" for unknown types."""
+    if track.kind in names:
+        return names[track.kind]
+    return "Track" if track.type_code is None else f"Track (type {_clip(str(track.type_code))})"
+
+
+# ---------------------------------------------------------------- diffs
+
+
+def _pair(
+    old: Sequence[_T], new: Sequence[_T], key: Callable[[_T], Hashable]
+) -> tuple[list[tuple[_T, _T]], list[_T], list[_T]]:
+    """Match old and new items: equal ones, then same key, then in order.
+
+    Returns the pairs (in the new items' order), the removed and the added items.
+    """
+    old_left, new_left = list(old), list(new)
+    pairs: list[tuple[_T, _T]] = []
+    for same in (lambda a, b: a == b, lambda a, b: key(a) == key(b)):
+        for item in list(new_left):
+            match = next((o for o in old_left if same(o, item)), None)
+            if match is not None:
+                pairs.append((match, item))
+                old_left.remove(match)
+                new_left.remove(item)
+    while old_left and new_left:
+        pairs.append((old_left.pop(0), new_left.pop(0)))
+    order = {id(item): i for i, item in enumerate(new)}
+    pairs.sort(key=lambda pair: order[id(pair[1])])
+    return pairs, old_left, new_left
+
+
+def _clips(count: int) -> str:
+    return f"{count} clip{'s' if count != 1 else ''}"
+
+
+def _length(track: Track, other: Track) -> str:
+    """"20s" when both tracks start at the same point, else the range "2-22s"."""
+    if track.start_ms == other.start_ms:
+        return f"{_seconds(track.end_ms - track.start_ms)}s"
+    return _range(track.start_ms, track.end_ms)
+
+
+def _reordered(old: Sequence[Segment], new: Sequence[Segment]) -> bool:
+    """The same clips (by source and name) in another order."""
+    before = [(s.src, s.name) for s in old]
+    after = [(s.src, s.name) for s in new]
+    return before != after and Counter(before) == Counter(after)
+
+
+def _diff_track(prefix: str, old: Track, new: Track) -> list[str]:
+    """Changes between two matched tracks of the same kind (text tracks excepted)."""
+    if old == new:
+        return []
+    if new.kind is TrackKind.AUDIO and old.label != new.label:
+        return [f"{prefix} changed: {old.label} -> {new.label} ({new.details})"]
+    parts = []
+    if len(old.segments) != len(new.segments):
+        parts.append(f"{_clips(len(old.segments))} -> {_clips(len(new.segments))}")
+    if (old.start_ms, old.end_ms) != (new.start_ms, new.end_ms):
+        parts.append(f"{_length(old, new)} -> {_length(new, old)}")
+    if not parts and _reordered(old.segments, new.segments):
+        parts.append("clips reordered")
+    if not parts and old.label != new.label:
+        parts.append(f"{old.label} -> {new.label}")
+    if not parts and old.segments != new.segments:
+        parts.append("clips changed")
+    lines = [f"{prefix}: {', '.join(parts)}"] if parts else []
+    if old.volume != new.volume:
+        if old.volume is None:
+            lines.append(f"{prefix} volume set to {new.volume}%")
+        elif new.volume is None:
+            lines.append(f"{prefix} volume back to default")
+        else:
+            lines.append(f"{prefix} volume {old.volume}% -> {new.volume}%")
+    return lines
+
+
+def _diff_tracks(old: Sequence[Track], new: Sequence[Track]) -> list[str]:
+    """Changes among the tracks of one kind (or one unknown type)."""
+    if not old and not new:
+        return []
+    prefix = _prefix((new or old)[0], _DIFF_PREFIX)
+    several = len(old) > 1 or len(new) > 1
+    pairs, removed, added = _pair(old, new, key=lambda t: t.label)
+    lines: list[str] = []
+    for before, after in pairs:
+        name = f"{prefix} ({before.label})" if several else prefix
+        lines.extend(_diff_track(name, before, after))
+    lines.extend(f"{prefix} removed: {t.label}" for t in removed)
+    lines.extend(f"{prefix} added: {t.label} ({t.details})" for t in added)
+    return lines
+
+
+@dataclass(frozen=True)
+class _Title:
+    """One text segment, as titles are compared across all text tracks."""
+
+    text: str | None
+    start_ms: int
+    end_ms: int
+
+    @property
+    def label(self) -> str:
+        return f"'{_clip(self.text)}'" if self.text else "untitled"
+
+    @property
+    def span(self) -> str:
+        return _range(self.start_ms, self.end_ms)
+
+
+def _titles(draft: Draft) -> list[_Title]:
+    items = [
+        _Title(s.text or s.name or t.name, s.start_ms, s.end_ms)
+        for t in draft.tracks if t.kind is TrackKind.TEXT
+        for s in t.segments
+    ]
+    return sorted(items, key=lambda item: item.start_ms)
+
+
+def _diff_titles(old: Draft, new: Draft) -> list[str]:
+    pairs, removed, added = _pair(_titles(old), _titles(new), key=lambda item: item.text)
+    lines: list[str] = []
+    for before, after in pairs:
+        moved = f"{before.span} -> {after.span}" if before.span != after.span else ""
+        if before.text != after.text:
+            lines.append(f"Title changed: {before.label} -> {after.label}"
+                         + (f", {moved}" if moved else ""))
+        elif moved:
+            lines.append(f"Title {after.label}: {moved}")
+    lines.extend(f"Title removed: {item.label}" for item in removed)
+    lines.extend(f"Title added: {item.label} ({item.span})" for item in added)
+    return lines
+
+
+def _diff_metadata(old: Metadata, new: Metadata) -> list[str]:
+    lines = []
+    if old.title and new.title and old.title != new.title:
+        lines.append(f"Project title: '{_clip(old.title)}' -> '{_clip(new.title)}'")
+    if (old.width and old.height and new.width and new.height
+            and (old.width, old.height) != (new.width, new.height)):
+        lines.append(f"Canvas: {old.width}x{old.height} -> {new.width}x{new.height}")
+    return lines
+
+
+def diff_drafts(old: Draft, new: Draft) -> list[str]:
+    """What changed from `old` to `new`, one line per change; empty when nothing did.
+
+    Order: video, music, titles, other tracks, then project title and canvas size.
+    Tracks are matched by equality, then by label, then in order; titles are
+    compared segment by segment across all text tracks.
+    """
+    lines: list[str] = []
+    for kind in (TrackKind.VIDEO, TrackKind.AUDIO):
+        lines += _diff_tracks([t for t in old.tracks if t.kind is kind],
+                              [t for t in new.tracks if t.kind is kind])
+    lines += _diff_titles(old, new)
+    codes = list(dict.fromkeys(
+        t.type_code for t in (*old.tracks, *new.tracks) if t.kind is TrackKind.UNKNOWN))
+    for code in codes:
+        lines += _diff_tracks(
+            [t for t in old.tracks if t.kind is TrackKind.UNKNOWN and t.type_code == code],
+            [t for t in new.tracks if t.kind is TrackKind.UNKNOWN and t.type_code == code])
+    lines += _diff_metadata(old.metadata, new.metadata)
+    return lines
+
+
+def describe_change(old: Draft, new: Draft) -> str | None:
+    """The change in words for a user, or None when nothing changed.
+
+    A timeline that was empty before is described by its summary; otherwise the
+    lines of `diff_drafts`, one per line.
+    """
+    lines = diff_drafts(old, new)
+    if not lines:
+        return None
+    if old.is_empty and not new.is_empty:
+        return new.summary()
+    return "\n".join(lines)
+
+
+__all__ = [
+    "Draft",
+    "Metadata",
+    "Segment",
+    "Track",
+    "TrackKind",
+    "describe_change",
+    "diff_drafts",
+]
