@@ -20,7 +20,8 @@ class NemoError(Exception):
         self.status = status
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code!r}, status={self.status!r}, {self.message!r})"
+        name = type(self).__name__
+        return f"{name}(code={self.code!r}, status={self.status!r}, {self.message!r})"
 
 
 class TokenExpired(NemoError):
@@ -92,6 +93,10 @@ class StreamInterrupted(NemoConnectionError):
 
 class StreamTimedOut(NemoError):
     """An agent stream sent only heartbeats for too long."""
+
+
+class DuplicateRenderId(NemoError):
+    """Render submit refused the id as already used: submit again with a new id."""
 
 
 class ProtocolError(NemoError):

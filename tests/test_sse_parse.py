@@ -1,0 +1,201 @@
+"""Parsing of agent-stream payloads: both documented shapes and odd frames."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+
+from core.nemo.events import (
+    FullText,
+    Heartbeat,
+    StateDelta,
+    StreamError,
+    TextFragment,
+    ToolCall,
+    ToolResult,
+)
+from core.nemo.sse import parse_event, parse_payload
+
+
+def payload(obj: Any) -> str:
+    return json.dumps(obj)
+
+
+# ---------------------------------------------------------------- ADK shape
+
+
+def test_adk_partial_text_is_a_fragment() -> None:
+    frame = {
+        "content": {"role": "model", "parts": [{"text": "Adding a ti"}]},
+        "partial": True,
+        "author": "nemo_agent",
+        "invocationId": "e-1",
+        "id": "ev-1",
+    }
+    assert parse_payload(payload(frame)) == [TextFragment("Adding a ti")]
+
+
+def test_adk_text_without_partial_is_full_text() -> None:
+    frame = {"content": {"role": "model", "parts": [{"text": "Done."}]}, "turnComplete": True}
+    assert parse_payload(payload(frame)) == [FullText("Done.")]
+    frame["partial"] = False
+    assert parse_payload(payload(frame)) == [FullText("Done.")]
+
+
+def test_adk_text_parts_are_joined_in_order_around_tool_parts() -> None:
+    frame = {
+        "content": {
+            "parts": [
+                {"text": "Let me "},
+                {"text": "check."},
+                {"functionCall": {"id": "c1", "name": "get_state", "args": {"x": 1}}},
+                {"text": "Checked."},
+            ]
+        }
+    }
+    assert parse_payload(payload(frame)) == [
+        FullText("Let me check."),
+        ToolCall("get_state", {"x": 1}, "c1"),
+        FullText("Checked."),
+    ]
+
+
+def test_adk_function_call_and_response() -> None:
+    call = {"content": {"parts": [{"functionCall": {"id": "c1", "name": "add_title", "args": {}}}]}}
+    resp = {
+        "content": {
+            "role": "user",
+            "parts": [
+                {"functionResponse": {"id": "c1", "name": "add_title", "response": {"ok": 1}}}
+            ],
+        }
+    }
+    assert parse_payload(payload(call)) == [ToolCall("add_title", {}, "c1")]
+    assert parse_payload(payload(resp)) == [ToolResult("add_title", {"ok": 1}, "c1")]
+
+
+def test_adk_snake_case_variants_are_accepted() -> None:
+    frame = {
+        "content": {
+            "parts": [
+                {"function_call": {"name": "f", "args": {"a": 2}}},
+                {"function_response": {"name": "f", "response": "ok"}},
+            ]
+        },
+        "actions": {"state_delta": {"draft": {"t": []}}},
+        "error_code": "E1",
+        "error_message": "bad",
+    }
+    assert parse_payload(payload(frame)) == [
+        ToolCall("f", {"a": 2}),
+        ToolResult("f", "ok"),
+        StateDelta({"draft": {"t": []}}),
+        StreamError("bad", "E1"),
+    ]
+
+
+def test_adk_state_delta() -> None:
+    frame = {"actions": {"stateDelta": {"draft": {"t": [{"tt": 0}]}}}, "author": "nemo_agent"}
+    assert parse_payload(payload(frame)) == [StateDelta({"draft": {"t": [{"tt": 0}]}})]
+
+
+def test_adk_empty_state_delta_and_no_content_give_nothing() -> None:
+    frame = {"actions": {"stateDelta": {}}, "turnComplete": True, "content": None}
+    assert parse_payload(payload(frame)) == []
+
+
+def test_adk_error_fields() -> None:
+    frame = {"errorCode": "MALFORMED_FUNCTION_CALL", "errorMessage": "Malformed call"}
+    assert parse_payload(payload(frame)) == [
+        StreamError("Malformed call", "MALFORMED_FUNCTION_CALL")
+    ]
+    assert parse_payload(payload({"errorCode": "X"})) == [StreamError("X", "X")]
+
+
+def test_adk_thought_parts_and_empty_text_are_dropped() -> None:
+    frame = {"content": {"parts": [{"text": "thinking...", "thought": True}, {"text": ""}]}}
+    assert parse_payload(payload(frame)) == []
+
+
+# ------------------------------------------------------------- tagged shape
+
+
+def test_tagged_text_is_a_fragment() -> None:
+    assert parse_payload(payload({"type": "text", "content": "Hello"})) == [TextFragment("Hello")]
+
+
+def test_tagged_tool_call_and_result() -> None:
+    assert parse_payload(payload({"type": "tool_call", "name": "add", "args": {"a": 1}})) == [
+        ToolCall("add", {"a": 1})
+    ]
+    assert parse_payload(
+        payload({"type": "tool_result", "name": "add", "result": {"ok": True}})
+    ) == [ToolResult("add", {"ok": True})]
+
+
+def test_tagged_heartbeat_and_case_insensitive_type() -> None:
+    assert parse_payload(payload({"type": "heartbeat"})) == [Heartbeat()]
+    assert parse_payload(payload({"type": "HEARTBEAT"})) == [Heartbeat()]
+
+
+def test_tagged_odd_values_do_not_crash() -> None:
+    assert parse_payload(payload({"type": "text", "content": 5})) == []
+    assert parse_payload(payload({"type": "tool_call", "args": "not a dict"})) == [ToolCall("", {})]
+    assert parse_payload(payload({"type": "tool_result"})) == [ToolResult("", None)]
+
+
+def test_tagged_unknown_type_is_ignored(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="core.nemo.sse"):
+        assert parse_payload(payload({"type": "progress", "value": 3})) == []
+    assert "unknown type" in caplog.text
+
+
+# ------------------------------------------------------------- odd frames
+
+
+@pytest.mark.parametrize("data", ["", " ", "\n"])
+def test_empty_data_is_a_heartbeat(data: str) -> None:
+    assert parse_payload(data) == [Heartbeat()]
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        ({"error": "Agent execution failed"}, StreamError("Agent execution failed")),
+        ({"error": "boom", "code": 500}, StreamError("boom", 500)),
+        ({"error": {"message": "nested", "code": "E"}}, StreamError("nested", "E")),
+        ({"error": True, "message": "flag"}, StreamError("flag")),
+    ],
+)
+def test_error_frame(frame: dict[str, Any], expected: StreamError) -> None:
+    assert parse_payload(payload(frame)) == [expected]
+
+
+def test_null_error_key_is_not_an_error() -> None:
+    frame = {"error": None, "content": {"parts": [{"text": "fine"}]}}
+    assert parse_payload(payload(frame)) == [FullText("fine")]
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["not json", "{", "[1, 2]", "42", '"text"', "null", '{"foo": "bar"}', '{"content": "x"}'],
+)
+def test_unknown_or_broken_payloads_are_ignored(data: str) -> None:
+    assert parse_payload(data) == []
+
+
+def test_malformed_parts_are_skipped() -> None:
+    frame = {"content": {"parts": ["junk", None, {"functionCall": "nope"}, {"text": "ok"}]}}
+    assert parse_payload(payload(frame)) == [FullText("ok")]
+    assert parse_payload(payload({"content": {"parts": "junk"}})) == []
+
+
+def test_parse_event_never_raises() -> None:
+    class Weird(dict[str, Any]):
+        def get(self, *_: Any, **__: Any) -> Any:
+            raise RuntimeError("boom")
+
+    assert parse_event(Weird()) == []
