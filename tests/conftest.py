@@ -9,6 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from core.embedded_redis import EmbeddedRedis
+from core.simulator import SimConfig, Simulator
 
 
 @pytest.fixture
@@ -29,3 +30,24 @@ async def redis_client(redis_server: EmbeddedRedis) -> AsyncIterator[aioredis.Re
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+async def simulator(tmp_path: Path) -> AsyncIterator[Simulator]:
+    """A NemoVideo simulator on a free loopback port, tuned for fast tests.
+
+    Small renders (320x180) of at least 0.3 s, heartbeats every 0.05 s. Change
+    `simulator.config` freely; it is stopped (jobs cancelled, port freed) afterwards.
+    """
+    config = SimConfig(
+        render_width=320,
+        render_height=180,
+        render_seconds=0.3,
+        heartbeat_interval=0.05,
+    )
+    sim = Simulator(config, data_dir=tmp_path / "nemo-sim")
+    await sim.start("127.0.0.1", 0)
+    try:
+        yield sim
+    finally:
+        await sim.stop()

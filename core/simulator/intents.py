@@ -1,0 +1,195 @@
+"""Understanding a user's message: a small, deterministic set of editing instructions.
+
+English, and a few Chinese phrasings. Several instructions may share one message
+("combine my clips into a 20-second video and add the title 'Trip'").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_QUOTED = re.compile(
+    r"\"([^\"]+)\"|“([^”]+)”|「([^」]+)」|『([^』]+)』|‘([^’]+)’|(?<![\w])'([^']+)'(?![\w])"
+)
+_SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:seconds?|secs?|s\b|秒)", re.IGNORECASE)
+_MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:minutes?|mins?|分钟)", re.IGNORECASE)
+_PERCENT = re.compile(r"(\d{1,3})\s*(?:%|％|percent)", re.IGNORECASE)
+
+_REMOVE_WORDS = r"remove|delete|drop|get rid of|take out|take off|clear|no more"
+_REMOVE = rf"(?:{_REMOVE_WORDS})"
+_REMOVE_ZH = r"(?:删除|去掉|移除|删掉|去除|关掉|不要)"
+_MUSIC = r"(?:music|bgm|soundtrack|song|tune)"
+_MUSIC_ZH = r"(?:音乐|配乐|背景音乐|bgm|BGM)"
+
+_REMOVE_TITLE = re.compile(rf"\b{_REMOVE}\b[^.;]{{0,30}}\btitle|{_REMOVE_ZH}.{{0,6}}标题", re.I)
+_REMOVE_MUSIC = re.compile(
+    rf"\b(?:{_REMOVE_WORDS}|mute)\b[^.;]{{0,30}}\b{_MUSIC}|{_REMOVE_ZH}.{{0,6}}{_MUSIC_ZH}", re.I
+)
+_ADD_MUSIC = re.compile(
+    rf"\b(?:add|put|use|include|with|play|give it)\b[^.;]{{0,60}}\b{_MUSIC}"
+    rf"|(?:加|添加|配上|加上|来点|放).{{0,10}}{_MUSIC_ZH}",
+    re.I,
+)
+_VOLUME = re.compile(
+    r"\bvolume\b|\blouder\b|\bquieter\b|\bsofter\b|\bturn (?:it |the music )?(?:up|down)\b"
+    r"|\b(?:lower|raise|reduce|increase)\b[^.;]{0,20}\b(?:music|bgm)\b|音量|大声|小声",
+    re.I,
+)
+_LOUDER = re.compile(
+    r"\blouder\b|\bturn (?:it |the music )?up\b|\braise\b|\bincrease\b|大声|调高", re.I
+)
+_TITLE = re.compile(r"\btitle\b|\bheadline\b|标题", re.I)
+_TITLE_TEXT = re.compile(
+    r"(?:title|headline)\s*(?:to|of|as|saying|that says|reading|:|=)?\s*"
+    r"(?!and\b|with\b)(?P<text>[^,.;!?\n]+?)\s*(?:$|[,.;!?\n]|\band\b|\bwith\b)",
+    re.I,
+)
+_TITLE_TEXT_ZH = re.compile(r"标题(?:改为|改成|换成)?[：:\s为是叫]*(?P<text>[^，。,.;；!！?？\n]+)")
+_COMBINE = re.compile(
+    r"\b(?:combine|merge|join|stitch|put together|concatenate|compile|splice)\b"
+    r"|\bmy (?:clips|videos|photos|pictures|images|files)\b|合并|拼接|合成|串起来",
+    re.I,
+)
+_TRANSITIONS = re.compile(r"transition|crossfade|fade|转场|过渡", re.I)
+_TRIM = re.compile(
+    r"\b(?:trim|cut|shorten|shorter|make (?:it|the video)|reduce it|keep (?:only )?the first)\b"
+    r"|剪到|裁剪|缩短|剪成|剪短",
+    re.I,
+)
+_GENERATE = re.compile(
+    r"\b(?:create|make|produce)\s+(?:me\s+)?(?:a|an|one|some|new)\b[^.;]{0,40}"
+    r"\b(?:video|clip|animation|footage|scene)s?\b|\bgenerate\b|生成",
+    re.I,
+)
+_PROMPT = re.compile(
+    r"\b(?:of|about|showing|featuring|depicting|with)\b\s+(?P<text>.+)$|生成(?:一[个段])?(?P<zh>.+?)(?:的)?(?:视频|短片)",
+    re.I,
+)
+_GENRES = {
+    "lo-fi": "Lo-fi",
+    "lofi": "Lo-fi",
+    "jazz": "Jazz",
+    "piano": "Piano",
+    "rock": "Rock",
+    "ambient": "Ambient",
+    "upbeat": "Upbeat",
+    "epic": "Epic",
+    "chill": "Chill",
+    "classical": "Classical",
+    "electronic": "Electronic",
+    "轻音乐": "Light",
+    "爵士": "Jazz",
+    "钢琴": "Piano",
+    "摇滚": "Rock",
+}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One editing instruction.
+
+    `kind` is one of: generate, combine, trim, title, remove_title, music, volume,
+    remove_music.
+    """
+
+    kind: str
+    seconds: float | None = None
+    text: str | None = None
+    volume: int | None = None
+    step: int | None = None
+    fades: bool = False
+
+
+def is_chinese(text: str) -> bool:
+    """Whether a message is (at least partly) Chinese."""
+    return bool(_CJK.search(text))
+
+
+def seconds_in(text: str) -> float | None:
+    """A duration mentioned in the text ("20-second", "1 minute", "15秒")."""
+    match = _SECONDS.search(text)
+    if match:
+        return float(match.group(1))
+    match = _MINUTES.search(text)
+    if match:
+        return float(match.group(1)) * 60
+    return None
+
+
+def quoted(text: str) -> list[tuple[int, str]]:
+    """Quoted strings with their positions."""
+    found = []
+    for match in _QUOTED.finditer(text):
+        value = next(g for g in match.groups() if g is not None).strip()
+        if value:
+            found.append((match.start(), value))
+    return found
+
+
+def genre_in(text: str) -> str | None:
+    """A music genre named in the text."""
+    lower = text.lower()
+    for key, name in _GENRES.items():
+        if key in lower:
+            return name
+    return None
+
+
+def _title_text(text: str) -> str | None:
+    title = _TITLE.search(text)
+    if title is None:
+        return None
+    strings = quoted(text)
+    after = [value for pos, value in strings if pos >= title.start()]
+    if after or strings:
+        return (after or [strings[0][1]])[0]
+    match = _TITLE_TEXT_ZH.search(text) or _TITLE_TEXT.search(text, title.start())
+    if match is None:
+        return None
+    value = match.group("text").strip().strip("\"'")
+    if value.lower() in ("", "a", "the", "some", "it", "一个"):
+        return None
+    return value
+
+
+def _prompt(text: str) -> str:
+    match = _PROMPT.search(text)
+    if match:
+        value = (match.group("text") or match.group("zh") or "").strip()
+    else:
+        value = _GENERATE.sub("", text).strip()
+    value = _SECONDS.sub("", value)
+    value = re.sub(r"\b(?:a|an)\s*-?\s*(?=video|clip)", "", value, flags=re.I)
+    value = re.sub(r"\s+", " ", value).strip(" .,!?;:-。，！")
+    return value or "a short scene"
+
+
+def parse(message: str) -> list[Op]:
+    """The instructions in a message, in the order they should be applied."""
+    text = message.strip()
+    ops: list[Op] = []
+    seconds = seconds_in(text)
+    combine = bool(_COMBINE.search(text))
+    if not combine and _GENERATE.search(text):
+        ops.append(Op("generate", seconds=seconds or 5.0, text=_prompt(text)))
+        return ops
+    if combine:
+        ops.append(Op("combine", seconds=seconds, fades=bool(_TRANSITIONS.search(text))))
+    elif seconds and _TRIM.search(text):
+        ops.append(Op("trim", seconds=seconds))
+    if _REMOVE_TITLE.search(text):
+        ops.append(Op("remove_title"))
+    elif _TITLE.search(text):
+        ops.append(Op("title", text=_title_text(text)))
+    percent = _PERCENT.search(text)
+    volume = min(100, int(percent.group(1))) if percent else None
+    if _REMOVE_MUSIC.search(text):
+        ops.append(Op("remove_music"))
+    elif _ADD_MUSIC.search(text):
+        ops.append(Op("music", volume=volume, text=genre_in(text)))
+    elif _VOLUME.search(text):
+        step = 20 if _LOUDER.search(text) else -20
+        ops.append(Op("volume", volume=volume, step=None if volume is not None else step))
+    return ops
