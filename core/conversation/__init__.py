@@ -1,0 +1,1 @@
+"""The conversation: routing a chat's messages, the agent relay, uploads."""

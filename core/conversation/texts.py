@@ -1,0 +1,227 @@
+"""What the bot says, in English and Chinese."""
+
+from __future__ import annotations
+
+from core.i18n import texts
+
+ACCEPTED_FORMATS = "mp4, mov, avi, webm, mkv, jpg, png, gif, webp, mp3, wav, m4a, aac"
+
+texts({
+    "welcome": {
+        "en": "Ready when you are. Send me video clips, photos or music, or describe the "
+              "video you want (\"combine my clips into a 60-second video with transitions\"). "
+              "Say \"export\" to get the MP4.",
+        "zh": "准备好了。发送视频片段、图片或音乐，或者描述你想要的视频"
+              "（例如“把我的片段合成一个 60 秒带转场的视频”）。说“导出”即可获得 MP4。",
+    },
+    "help": {
+        "en": "Send clips, photos or music (up to 500 MB each: {formats}) or a link to one, "
+              "then tell me what to make.\n"
+              "/export - render the video and send it here\n"
+              "/status - show the timeline\n"
+              "/credits - show your credit balance\n"
+              "/new - start a new project\n"
+              "/cancel - drop queued messages and cancel renders\n"
+              "/link <token> - use your own NemoVideo account (private chat only)",
+        "zh": "发送视频、图片或音乐（每个最大 500 MB：{formats}）或文件链接，然后告诉我要做什么。\n"
+              "/export - 渲染视频并发送到这里\n"
+              "/status - 查看时间线\n"
+              "/credits - 查看积分余额\n"
+              "/new - 新建项目\n"
+              "/cancel - 清空排队的消息并取消渲染\n"
+              "/link <token> - 使用你自己的 NemoVideo 账号（仅限私聊）",
+    },
+    "queued": {
+        "en": "Got it. After this: {what}",
+        "zh": "收到。当前操作完成后：{what}",
+    },
+    "queued_files": {"en": "your files", "zh": "你的文件"},
+    "cancelled": {
+        "en": "Cancelled: {messages} queued message(s) dropped, {renders} render(s) stopped.",
+        "zh": "已取消：丢弃 {messages} 条排队消息，停止 {renders} 个渲染。",
+    },
+    "nothing_to_cancel": {
+        "en": "Nothing to cancel.",
+        "zh": "没有可以取消的操作。",
+    },
+    "new_project": {
+        "en": "New project started. Send clips or describe the video you want.",
+        "zh": "已新建项目。发送素材或描述你想要的视频。",
+    },
+    "project_lost": {
+        "en": "Your previous project is no longer available on NemoVideo, so I started a new one.",
+        "zh": "之前的项目在 NemoVideo 上已不存在，已为你新建项目。",
+    },
+    "credits": {
+        "en": "Credits: {available} available, {frozen} reserved for work in progress "
+              "({total} in total).",
+        "zh": "积分：可用 {available}，进行中的任务占用 {frozen}（共 {total}）。",
+    },
+    "credits_anonymous": {
+        "en": "You are on a free starter account. Register to keep your projects: {url}",
+        "zh": "你正在使用免费体验账号。注册以保留你的项目：{url}",
+    },
+    "status_empty": {
+        "en": "The timeline is empty. Send clips or describe a video to start.",
+        "zh": "时间线为空。发送素材或描述一个视频开始吧。",
+    },
+    "status_renders": {
+        "en": "Renders in progress: {count}",
+        "zh": "进行中的渲染：{count}",
+    },
+    "upload_what": {
+        "en": "Send the files here (video, photo or music, up to 500 MB each: {formats}), "
+              "or paste a link to one.",
+        "zh": "直接在这里发送文件（视频、图片或音乐，每个最大 500 MB：{formats}），或粘贴文件链接。",
+    },
+    "uploading": {
+        "en": "Uploading {count} file(s)...",
+        "zh": "正在上传 {count} 个文件……",
+    },
+    "uploading_progress": {
+        "en": "Uploading {count} file(s)... {percent}%",
+        "zh": "正在上传 {count} 个文件……{percent}%",
+    },
+    "uploaded": {
+        "en": "Received: {files}",
+        "zh": "已收到：{files}",
+    },
+    "upload_refused_type": {
+        "en": "I can't use {names}: that file type isn't supported. Accepted formats: {formats}.",
+        "zh": "无法使用 {names}：不支持该文件类型。支持的格式：{formats}。",
+    },
+    "upload_refused_size": {
+        "en": "{names} is over 500 MB. Trim or compress it and send it again.",
+        "zh": "{names} 超过 500 MB。请剪短或压缩后重新发送。",
+    },
+    "upload_next": {
+        "en": "Now tell me what to make, e.g. \"combine my clips into a 30-second video\".",
+        "zh": "现在告诉我要做什么，例如“把我的片段合成一个 30 秒的视频”。",
+    },
+    "still_working": {
+        "en": "⏳ Still working...",
+        "zh": "⏳ 仍在处理中……",
+    },
+    "edit_done": {
+        "en": "Done. {changes}",
+        "zh": "完成。{changes}",
+    },
+    "edit_nothing_changed": {
+        "en": "The agent finished without changing the timeline. Try describing the edit "
+              "differently.",
+        "zh": "处理完成，但时间线没有变化。试试换一种方式描述你的修改。",
+    },
+    "next_steps": {
+        "en": "Next: {steps}",
+        "zh": "接下来可以：{steps}",
+    },
+    "step_title": {"en": "add a title", "zh": "添加标题"},
+    "step_music": {"en": "add background music", "zh": "添加背景音乐"},
+    "step_trim": {"en": "trim it to 15 seconds", "zh": "剪到 15 秒"},
+    "step_export": {"en": "export", "zh": "导出"},
+    "step_combine": {"en": "combine my clips", "zh": "合成我的片段"},
+    "recovering": {
+        "en": "The connection to NemoVideo dropped. Your request was not sent again; "
+              "I'm checking whether it went through...",
+        "zh": "与 NemoVideo 的连接中断。你的请求不会重复发送，正在检查是否已完成……",
+    },
+    "recovered": {
+        "en": "It went through. {changes}",
+        "zh": "已完成。{changes}",
+    },
+    "recovery_failed": {
+        "en": "NemoVideo didn't finish that request. Nothing was charged twice; send it again "
+              "to retry.",
+        "zh": "NemoVideo 没有完成这个请求，不会重复扣费。重新发送即可重试。",
+    },
+    "timed_out": {
+        "en": "NemoVideo has been working for too long without an answer, so I stopped "
+              "waiting. Send the request again to retry.",
+        "zh": "NemoVideo 长时间没有回应，已停止等待。重新发送请求即可重试。",
+    },
+    "agent_error": {
+        "en": "NemoVideo ran into a problem with that request. Try again, or rephrase it.",
+        "zh": "NemoVideo 处理该请求时出错。请重试或换一种说法。",
+    },
+    "resumed": {
+        "en": "I was restarted while working on \"{text}\". Checking what happened...",
+        "zh": "处理“{text}”时服务重启了，正在检查结果……",
+    },
+    # errors
+    "err_no_credits_anonymous": {
+        "en": "You're out of credits. Register for free to get more and keep this project: {url}",
+        "zh": "积分已用完。免费注册即可获得更多积分并保留此项目：{url}",
+    },
+    "err_no_credits": {
+        "en": "You're out of credits. Top up at nemovideo.com to continue.",
+        "zh": "积分已用完。请在 nemovideo.com 充值后继续。",
+    },
+    "err_unsupported": {
+        "en": "That file type isn't supported. Accepted formats: {formats}.",
+        "zh": "不支持该文件类型。支持的格式：{formats}。",
+    },
+    "err_too_large": {
+        "en": "That file is over 500 MB. Trim or compress it and send it again.",
+        "zh": "文件超过 500 MB。请剪短或压缩后重新发送。",
+    },
+    "err_export_blocked": {
+        "en": "Export isn't available on the current plan (this is not about credits). "
+              "Register or upgrade your plan to unlock export.",
+        "zh": "当前套餐不支持导出（与积分无关）。注册或升级套餐即可解锁导出。",
+    },
+    "err_rate_limited": {
+        "en": "NemoVideo is busy right now. Try again in a minute.",
+        "zh": "NemoVideo 当前繁忙，请一分钟后再试。",
+    },
+    "err_token_limit": {
+        "en": "NemoVideo won't create another free account from this server right now. "
+              "Link your own NemoVideo account: send /link <your token> to me in a private chat.",
+        "zh": "NemoVideo 暂时无法从此服务器创建更多免费账号。请在私聊中发送 /link <你的令牌> "
+              "绑定你自己的 NemoVideo 账号。",
+    },
+    "err_linked_expired": {
+        "en": "Your linked NemoVideo token was refused (expired or revoked). Send /link "
+              "<new token> in a private chat.",
+        "zh": "你绑定的 NemoVideo 令牌已失效。请在私聊中发送 /link <新令牌>。",
+    },
+    "err_auth": {
+        "en": "NemoVideo refused the bot's credentials. The operator has been told.",
+        "zh": "NemoVideo 拒绝了机器人的凭据，已通知管理员。",
+    },
+    "err_unavailable": {
+        "en": "NemoVideo isn't answering right now. Try again in a few minutes.",
+        "zh": "NemoVideo 暂时无法访问，请几分钟后再试。",
+    },
+    "err_unexpected": {
+        "en": "Sorry, something went wrong on my side (error {error_id}).",
+        "zh": "抱歉，出了点问题（错误编号 {error_id}）。",
+    },
+    # /link
+    "link_private_only": {
+        "en": "For your safety, /link works only in a private chat with me. "
+              "If you sent a token here, revoke it on nemovideo.com.",
+        "zh": "为了安全，/link 只能在与我的私聊中使用。如果你在这里发送了令牌，请到 nemovideo.com 作废它。",
+    },
+    "link_usage": {
+        "en": "Send /link followed by your NemoVideo token (it starts with nmv_usr_).",
+        "zh": "发送 /link 加上你的 NemoVideo 令牌（以 nmv_usr_ 开头）。",
+    },
+    "link_done": {
+        "en": "Linked: this chat now uses your own NemoVideo account. I deleted your message "
+              "with the token.",
+        "zh": "绑定成功：此聊天现在使用你自己的 NemoVideo 账号。含令牌的消息已删除。",
+    },
+    "link_done_not_deleted": {
+        "en": "Linked: this chat now uses your own NemoVideo account. Delete your message "
+              "with the token.",
+        "zh": "绑定成功：此聊天现在使用你自己的 NemoVideo 账号。请删除含令牌的消息。",
+    },
+    "link_refused": {
+        "en": "NemoVideo didn't accept that token. Check it and try again.",
+        "zh": "NemoVideo 不接受该令牌，请检查后重试。",
+    },
+    "export_unavailable": {
+        "en": "Export isn't available here right now.",
+        "zh": "此处暂时无法导出。",
+    },
+})

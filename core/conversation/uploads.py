@@ -1,0 +1,129 @@
+"""Uploading a message's attachments (or links) to the chat's project."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from core.intents import Step
+from core.messages import Attachment
+from core.nemo import errors
+from core.nemo.models import UploadedFile, UploadResult
+from core.nemo.uploads import UploadFile
+
+from .engine import Turn
+from .texts import ACCEPTED_FORMATS
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_SIZE = 500 * 1024 * 1024
+ACCEPTED_EXTENSIONS = frozenset(
+    ("mp4", "mov", "avi", "webm", "mkv", "jpg", "jpeg", "png", "gif", "webp",
+     "mp3", "wav", "m4a", "aac")
+)
+_BY_CONTENT_TYPE = {
+    "video/mp4": "mp4", "video/quicktime": "mov", "video/x-msvideo": "avi",
+    "video/webm": "webm", "video/x-matroska": "mkv", "image/jpeg": "jpg", "image/png": "png",
+    "image/gif": "gif", "image/webp": "webp", "audio/mpeg": "mp3", "audio/mp3": "mp3",
+    "audio/wav": "wav", "audio/x-wav": "wav", "audio/mp4": "m4a", "audio/x-m4a": "m4a",
+    "audio/aac": "aac",
+}
+
+
+def extension_of(filename: str, content_type: str | None = None) -> str | None:
+    """The accepted format of a file, by name first and then by content type."""
+    suffix = PurePosixPath(filename).suffix.lower().lstrip(".")
+    if suffix in ACCEPTED_EXTENSIONS:
+        return suffix
+    if not suffix and content_type:
+        return _BY_CONTENT_TYPE.get(content_type.split(";", 1)[0].strip().lower())
+    return None
+
+
+def check(attachment: Attachment) -> str | None:
+    """Why an attachment is refused before any upload ("type" or "size"), or None."""
+    if extension_of(attachment.filename, attachment.content_type) is None:
+        return "type"
+    if attachment.size is not None and attachment.size > MAX_FILE_SIZE:
+        return "size"
+    return None
+
+
+def describe(files: tuple[UploadedFile, ...]) -> str:
+    """"a.mp4 (10s, 1920x1080), song.mp3 (2:05)" for the reply."""
+    parts = []
+    for f in files:
+        details = []
+        if f.duration:
+            seconds = round(f.duration)
+            minutes, rest = divmod(seconds, 60)
+            details.append(f"{minutes}:{rest:02d}" if minutes else f"{seconds}s")
+        if f.width and f.height:
+            details.append(f"{f.width}x{f.height}")
+        parts.append(f"{f.filename} ({', '.join(details)})" if details else f.filename)
+    return ", ".join(parts)
+
+
+async def upload(turn: Turn, step: Step) -> None:
+    """Check, upload in one request, and say what arrived."""
+    attachments = list(turn.message.attachments)
+    refused_type = [a.filename for a in attachments if check(a) == "type"]
+    refused_size = [a.filename for a in attachments if check(a) == "size"]
+    accepted = [a for a in attachments if check(a) is None]
+    urls = [u for u in step.urls if _url_looks_like_media(u)] if step.urls else []
+    if refused_type:
+        await turn.say("upload_refused_type", names=", ".join(refused_type),
+                       formats=ACCEPTED_FORMATS)
+    if refused_size:
+        await turn.say("upload_refused_size", names=", ".join(refused_size))
+    if step.urls and not urls:
+        await turn.say("upload_refused_type", names=", ".join(step.urls),
+                       formats=ACCEPTED_FORMATS)
+    if not accepted and not urls:
+        return
+    session_id = await turn.project()
+    count = len(accepted) + len(urls)
+    await turn.out.working(turn.chat)
+    progress = await turn.say("uploading", count=count)
+    result = await _send(turn, session_id, accepted, urls)
+    reply = turn.text("uploaded", files=describe(result.files))
+    if not turn.message.text.strip():
+        reply += "\n" + turn.text("upload_next")
+    await turn.out.edit_text(turn.chat, progress, reply)
+
+
+def _url_looks_like_media(url: str) -> bool:
+    path = urlsplit(url).path
+    suffix = PurePosixPath(path).suffix.lower().lstrip(".")
+    # a link without an extension may still be media; NemoVideo decides (4001)
+    return not suffix or suffix in ACCEPTED_EXTENSIONS
+
+
+async def _send(turn: Turn, session_id: str, attachments: list[Attachment],
+                urls: list[str]) -> UploadResult:
+    nemo = turn.nemo
+    public = [a.public_url for a in attachments]
+    if all(public):
+        all_urls = [u for u in public if u] + urls
+        try:
+            return await turn.call(lambda c: nemo.upload_urls(c, session_id, all_urls))  # type: ignore[no-any-return]
+        except (errors.UnsupportedFile, errors.FileTooLarge, errors.OutOfCredits,
+                errors.SessionNotFound):
+            raise
+        except errors.NemoError:
+            if not attachments:
+                raise
+            # NemoVideo could not fetch the links itself: relay the bytes
+            log.info("chat %s: URL upload failed, relaying %d file(s)", turn.chat,
+                     len(attachments))
+    async with contextlib.AsyncExitStack() as stack:
+        paths: list[Path] = [await stack.enter_async_context(a.local_path()) for a in attachments]
+        files = [UploadFile.from_path(p, name=a.filename)
+                 for a, p in zip(attachments, paths, strict=True)]
+        result: UploadResult = await turn.call(lambda c: nemo.upload_files(c, session_id, files))
+    if urls:
+        more: UploadResult = await turn.call(lambda c: nemo.upload_urls(c, session_id, urls))
+        result = UploadResult(result.files + more.files, result.session_state_applied)
+    return result

@@ -1,0 +1,88 @@
+"""Who a chat is to NemoVideo: the operator's token, a linked token, or an anonymous one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from pydantic import SecretStr
+
+from core.messages import ChatKey
+from core.nemo.client import NemoClient
+from core.nemo.errors import RateLimited, TokenExpired
+from core.nemo.models import Credentials
+from core.store import SessionStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class LinkedTokenExpired(Exception):
+    """A user's own token was refused: only the user can link a new one."""
+
+
+class AnonymousTokenRefused(Exception):
+    """NemoVideo refused a new anonymous token (per-IP or per-client limit, HTTP 429)."""
+
+
+class Identities:
+    """Resolves and renews the credentials a chat talks to NemoVideo with.
+
+    With an operator token every chat uses it. Otherwise each chat has its own
+    persisted client id and an anonymous token minted for it (renewed with the
+    same client id on 1001), unless a user linked their own token.
+    """
+
+    def __init__(self, store: SessionStore, nemo: NemoClient,
+                 operator_token: SecretStr | None = None) -> None:
+        self.store = store
+        self.nemo = nemo
+        self.operator_token = operator_token
+
+    async def credentials(self, chat: ChatKey, *, renew: bool = False) -> Credentials:
+        """The chat's credentials, minting (or, with `renew`, re-minting) a token if needed.
+
+        Raises RateLimited when NemoVideo refuses a new anonymous token, and
+        LinkedTokenExpired when a linked token needs replacing.
+        """
+        identity = await self.store.load_identity(chat)
+        if identity.kind == "linked" and identity.token is not None:
+            if renew:
+                raise LinkedTokenExpired(str(chat))
+            return Credentials(identity.token, identity.user_id)
+        if self.operator_token is not None:
+            return Credentials(self.operator_token, None)
+        if identity.token is not None and not renew:
+            return Credentials(identity.token, identity.user_id)
+        try:
+            minted = await self.nemo.anonymous_token(identity.client_id)
+        except RateLimited as exc:
+            raise AnonymousTokenRefused(str(chat)) from exc
+        identity.token = minted.credentials.token
+        identity.user_id = minted.credentials.user_id
+        identity.kind = "anonymous"
+        await self.store.save_identity(chat, identity)
+        log.info("chat %s: new anonymous NemoVideo token (user %s)", chat, identity.user_id)
+        return minted.credentials
+
+    async def link(self, chat: ChatKey, token: SecretStr) -> Credentials:
+        """Use a user's own token for this chat from now on (checked with a credits read)."""
+        creds = Credentials(token, None)
+        await self.nemo.credits(creds)
+        identity = await self.store.load_identity(chat)
+        identity.token, identity.user_id, identity.kind = token, None, "linked"
+        await self.store.save_identity(chat, identity)
+        return creds
+
+    async def call(self, chat: ChatKey,
+                   fn: Callable[[Credentials], Awaitable[T]]) -> T:
+        """Run `fn` with the chat's credentials; on 1001 renew the token once and retry."""
+        creds = await self.credentials(chat)
+        try:
+            return await fn(creds)
+        except TokenExpired:
+            if self.operator_token is not None:
+                raise
+            creds = await self.credentials(chat, renew=True)
+            return await fn(creds)

@@ -1,0 +1,63 @@
+"""Every Redis key the service uses is built here, and only here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.messages import ChatKey
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Builds Redis keys under one prefix (so several deployments can share a Redis)."""
+
+    prefix: str = "nemobot"
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    # -- per chat ---------------------------------------------------------
+    def session(self, chat: ChatKey) -> str:
+        """Hash: the chat's NemoVideo session, language, last draft, message in flight."""
+        return self._k("chat", str(chat), "session")
+
+    def identity(self, chat: ChatKey) -> str:
+        """Hash: the chat's NemoVideo identity (client id, token, user id). Kept longer."""
+        return self._k("chat", str(chat), "identity")
+
+    def inbox(self, chat: ChatKey) -> str:
+        """List: messages waiting for the chat's turn, oldest first."""
+        return self._k("chat", str(chat), "inbox")
+
+    def lock(self, chat: ChatKey) -> str:
+        """String: the chat's lock (holder token, with expiry)."""
+        return self._k("chat", str(chat), "lock")
+
+    def chat_renders(self, chat: ChatKey) -> str:
+        """Set: render ids of the chat that are not finished."""
+        return self._k("chat", str(chat), "renders")
+
+    def album(self, chat: ChatKey, group_id: str) -> str:
+        """List: parts of a media album being gathered."""
+        return self._k("chat", str(chat), "album", group_id)
+
+    # -- across chats ----------------------------------------------------
+    def pending_chats(self) -> str:
+        """Set: chats with queued or in-flight messages (for resuming after a restart)."""
+        return self._k("pending-chats")
+
+    def render_job(self, render_id: str) -> str:
+        """Hash: one render job."""
+        return self._k("render", render_id)
+
+    def render_stream(self, platform: str) -> str:
+        """Stream: render jobs to poll, one consumer group per platform."""
+        return self._k("renders", platform)
+
+    def render_delivered(self, render_id: str) -> str:
+        """String: set once when the render's result was delivered."""
+        return self._k("render", render_id, "delivered")
+
+    def render_group(self, platform: str) -> str:
+        """The consumer group of a platform's render stream (a name, not a key)."""
+        return self._k("render-workers", platform)

@@ -1,0 +1,164 @@
+"""What the core asks an adapter to do, with plain-text fallbacks.
+
+A new platform only has to implement `send_text` to work; everything else
+falls back to text. `CollectingOutput` records everything, for tests and for
+the terminal chat.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from core.messages import ChatKey
+
+
+class Action(StrEnum):
+    """Quick actions offered as buttons under results."""
+
+    EXPORT = "export"
+    STATUS = "status"
+    CREDITS = "credits"
+    NEW = "new"
+
+    @property
+    def command(self) -> str:
+        """The text command a button press stands for."""
+        return f"/{self.value}"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick action button, or a link button when `url` is set."""
+
+    label: str
+    action: Action | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message the adapter sent; `message_id` lets the core edit it later."""
+
+    message_id: str
+
+
+class Outgoing(ABC):
+    """The adapter's side of the conversation. Only `send_text` is required."""
+
+    #: largest file this adapter may send to `chat`, in bytes; None: no files
+    def max_file_size(self, chat: ChatKey) -> int | None:
+        """Largest file the adapter can send to this chat; None when it sends no files."""
+        return None
+
+    @abstractmethod
+    async def send_text(self, chat: ChatKey, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Send a message; buttons are optional decoration."""
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Replace a sent message's text (progress, streamed answers).
+
+        Platforms that cannot edit send a new message instead.
+        """
+        return await self.send_text(chat, text, buttons)
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Send a file. The default sends its name only: adapters that can, override."""
+        return await self.send_text(chat, f"{caption}\n{filename}".strip(), buttons)
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Send a link, as a link button where the platform has them."""
+        return await self.send_text(chat, f"{text}\n{label}: {url}", buttons)
+
+    async def working(self, chat: ChatKey) -> None:
+        """Show a "working" indicator (typing, upload_video...). Optional."""
+        return None
+
+    async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
+        """Delete a user's message (one holding a token). False when not possible."""
+        return False
+
+
+@dataclass
+class Record:
+    """One thing `CollectingOutput` was asked to do."""
+
+    kind: str
+    chat: ChatKey
+    text: str = ""
+    message_id: str = ""
+    buttons: tuple[Button, ...] = ()
+    path: Path | None = None
+    url: str | None = None
+
+
+@dataclass
+class CollectingOutput(Outgoing):
+    """Records every call; texts are kept as they would appear after edits."""
+
+    file_limit: int | None = 50 * 1024 * 1024
+    records: list[Record] = field(default_factory=list)
+    messages: dict[str, str] = field(default_factory=dict)
+    _next_id: int = 0
+
+    def max_file_size(self, chat: ChatKey) -> int | None:
+        """The configured `file_limit`."""
+        return self.file_limit
+
+    def _new_id(self) -> str:
+        self._next_id += 1
+        return str(self._next_id)
+
+    async def send_text(self, chat: ChatKey, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Record a new message."""
+        mid = self._new_id()
+        self.messages[mid] = text
+        self.records.append(Record("text", chat, text, mid, buttons))
+        return Sent(mid)
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Record an edit in place."""
+        self.messages[sent.message_id] = text
+        self.records.append(Record("edit", chat, text, sent.message_id, buttons))
+        return sent
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Record a file (the path is only valid during the call: copy it to keep it)."""
+        mid = self._new_id()
+        self.messages[mid] = caption
+        self.records.append(Record("file", chat, caption, mid, buttons, path=path))
+        return Sent(mid)
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Record a link."""
+        mid = self._new_id()
+        self.messages[mid] = text
+        self.records.append(Record("link", chat, text, mid, buttons, url=url))
+        return Sent(mid)
+
+    async def working(self, chat: ChatKey) -> None:
+        """Record the indicator."""
+        self.records.append(Record("working", chat))
+
+    async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
+        """Record the deletion."""
+        self.records.append(Record("delete", chat, message_id=message_id))
+        return True
+
+    def texts(self, chat: ChatKey | None = None) -> list[str]:
+        """Final texts of messages (after edits), in the order they were first sent."""
+        seen: list[str] = []
+        for rec in self.records:
+            if rec.kind in ("text", "file", "link") and (chat is None or rec.chat == chat):
+                seen.append(rec.message_id)
+        return [self.messages[m] for m in seen]

@@ -1,0 +1,106 @@
+"""Building a conversation engine against a real Redis and the simulator, for tests."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import AnyHttpUrl, SecretStr
+
+from core.conversation.engine import Conversation
+from core.messages import Attachment, ChatKey, IncomingMessage, User
+from core.nemo.client import NemoClient
+from core.outgoing import CollectingOutput
+from core.settings import Settings
+from core.simulator import Simulator
+from core.store import SessionStore
+
+FAST = {
+    "edit_interval": 0.0,
+    "still_working_interval": 60.0,
+    "recovery_first_wait": 0.0,
+    "recovery_wait": 0.0,
+    "nemo_retry_backoff": 0.0,
+    "nemo_rate_limit_wait": 0.0,
+    "nemo_heartbeat_timeout": 5.0,
+    "render_first_poll": 0.05,
+    "render_poll_max": 0.2,
+    "render_claim_idle": 1.0,
+}
+
+
+def test_settings(simulator: Simulator, **overrides: Any) -> Settings:
+    """Settings pointing at the simulator, with fast schedules."""
+    values: dict[str, Any] = {**FAST, "nemo_api_url": AnyHttpUrl(simulator.base_url), **overrides}
+    if isinstance(values.get("nemo_token"), str):
+        values["nemo_token"] = SecretStr(values["nemo_token"])
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class Recorded:
+    """Waits recorded instead of slept."""
+
+    waits: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@dataclass
+class Kit:
+    """An engine with its pieces, as a test uses them."""
+
+    engine: Conversation
+    out: CollectingOutput
+    store: SessionStore
+    nemo: NemoClient
+    simulator: Simulator
+    sleeps: Recorded
+    counter: int = 0
+
+    async def say(self, text: str = "", *, chat: ChatKey | None = None,
+                  attachments: tuple[Attachment, ...] = (), language: str | None = "en",
+                  private: bool = True) -> None:
+        """Send one message and wait until it is handled."""
+        await self.engine.handle(self.message(text, chat=chat, attachments=attachments,
+                                              language=language, private=private))
+
+    def message(self, text: str = "", *, chat: ChatKey | None = None,
+                attachments: tuple[Attachment, ...] = (), language: str | None = "en",
+                private: bool = True) -> IncomingMessage:
+        """A message from the test user."""
+        self.counter += 1
+        return IncomingMessage(chat or CHAT, User("u1", "Ada", language), str(self.counter),
+                               text, attachments, is_private=private)
+
+    def kinds(self) -> list[str]:
+        """The simulator's request log, as request kinds."""
+        return [r["kind"] for r in self.simulator.requests]
+
+    def last(self, chat: ChatKey | None = None) -> str:
+        """The final text of the last message sent."""
+        return self.out.texts(chat or CHAT)[-1]
+
+
+CHAT = ChatKey("test", "100")
+
+
+@contextlib.asynccontextmanager
+async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | None = None,
+              **overrides: Any) -> AsyncIterator[Kit]:
+    """An engine (with its own client and Redis connections) against the simulator."""
+    settings = test_settings(simulator, **overrides)
+    store = SessionStore.from_url(redis_url, lock_ttl=settings.chat_lock_ttl)
+    sleeps = Recorded()
+    nemo = NemoClient(settings, sleep=sleeps)
+    output = out or CollectingOutput()
+    engine = Conversation(settings, store, nemo, output, sleep=sleeps)
+    try:
+        yield Kit(engine, output, store, nemo, simulator, sleeps)
+    finally:
+        await engine.wait_idle()
+        await nemo.aclose()
+        await store.close()

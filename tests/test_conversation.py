@@ -1,0 +1,369 @@
+"""The conversation engine against a real Redis and the NemoVideo simulator."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from core.embedded_redis import EmbeddedRedis
+from core.messages import ChatKey, LocalFileAttachment
+from core.outgoing import Action, CollectingOutput
+from core.simulator import Fault, Simulator
+from core.simulator.samples import write_sample_audio, write_sample_video
+from core.store import InFlight
+from tests.conversation_kit import CHAT, kit
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    root = tmp_path_factory.mktemp("clips")
+    return [
+        write_sample_video(root / "a.mp4", seconds=2.0, color="red"),
+        write_sample_video(root / "b.mp4", seconds=3.0, color="blue"),
+        write_sample_audio(root / "song.mp3", seconds=4.0),
+    ]
+
+
+class SignallingOutput(CollectingOutput):
+    """Sets an event when the working indicator is shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.working_shown = asyncio.Event()
+
+    async def working(self, chat: ChatKey) -> None:
+        await super().working(chat)
+        self.working_shown.set()
+
+
+def files(*paths: Path) -> tuple[LocalFileAttachment, ...]:
+    return tuple(LocalFileAttachment(p) for p in paths)
+
+
+async def test_start_help_and_agent_answer(simulator: Simulator,
+                                           redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("/start")
+        assert "Ready when you are" in k.last()
+        await k.say("/help")
+        assert "/export" in k.last() and "mp4, mov" in k.last()
+        await k.say("hello")
+        assert k.kinds().count("run_sse") == 1
+        assert k.last().strip()
+        assert k.kinds()[:2] == ["anonymous_token", "create_session"]
+
+
+async def test_upload_then_combine_reports_the_timeline(
+        simulator: Simulator, redis_server: EmbeddedRedis, clips: list[Path]) -> None:
+    simulator.config.silent_edits = "never"
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("", attachments=files(clips[0], clips[1]))
+        reply = k.last()
+        assert "a.mp4 (2s, 320x180)" in reply and "b.mp4 (3s, 320x180)" in reply
+        assert k.kinds().count("upload_files") == 1  # both in one request
+        await k.say("combine my clips into a 4-second video")
+        reply = k.last()
+        assert "Timeline (1 track): 1. Video" in reply
+        assert "Next:" in reply
+        edits = [r for r in k.out.records if r.kind in ("text", "edit")]
+        assert any(b.action is Action.EXPORT for r in edits for b in r.buttons)
+
+
+async def test_silent_edit_is_reported_as_a_diff(
+        simulator: Simulator, redis_server: EmbeddedRedis, clips: list[Path]) -> None:
+    simulator.config.silent_edits = "never"
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("", attachments=files(clips[0], clips[1]))
+        await k.say("combine my clips")
+        simulator.config.silent_edits = "always"
+        await k.say('add the title "Urban Dreams"')
+        reply = k.last()
+        assert "Title added: 'Urban Dreams' (0-3s)" in reply
+        assert 'Title: "Urban Dreams"' in reply  # the timeline summary
+
+
+async def test_status_and_credits(simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("status")
+        assert "timeline is empty" in k.last()
+        await k.say("credits")
+        assert "Credits: 100 available" in k.last()
+        assert "/register?bind=anon_" in k.last()
+        await k.say("余额", language="zh")
+        assert "积分：可用 100" in k.last()
+
+
+async def test_new_project_keeps_the_identity(simulator: Simulator,
+                                              redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        first = (await k.store.load(CHAT)).session_id
+        await k.say("/new")
+        second = (await k.store.load(CHAT)).session_id
+        assert first and second and first != second
+        assert k.kinds().count("anonymous_token") == 1
+        assert "New project" in k.last()
+
+
+async def test_local_checks_refuse_bad_files(simulator: Simulator, redis_server: EmbeddedRedis,
+                                             tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a video")
+    big = LocalFileAttachment(notes, filename="huge.mp4", size=600 * 1024 * 1024)
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("", attachments=(LocalFileAttachment(notes), big))
+        texts = k.out.texts()
+        assert any("notes.txt" in t and "mp4, mov, avi" in t for t in texts)
+        assert any("huge.mp4 is over 500 MB" in t for t in texts)
+        assert "upload_files" not in k.kinds()
+
+
+async def test_upload_by_url_in_text(simulator: Simulator, redis_server: EmbeddedRedis,
+                                     clips: list[Path]) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        # a file reachable by URL: one the simulator already serves
+        creds = (await k.nemo.anonymous_token("elsewhere")).credentials
+        project = await k.nemo.create_session(creds)
+        uploaded = await k.nemo.upload_files(creds, project.session_id, [clips[1]])
+        url = uploaded.files[0].cdn_url
+        assert url
+        await k.say(url)
+        assert k.kinds().count("upload_urls") == 1
+        assert "Received: b.mp4 (3s, 320x180)" in k.last()
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        (Fault("no_credits", path="/run_sse"), "/register?bind=anon_"),
+        (Fault("rate_limit", path="/run_sse", retry_after=0, count=2), "busy right now"),
+        (Fault("server_error", path="/run_sse", status=503), "isn't answering"),
+    ],
+)
+async def test_agent_errors_get_their_reply(simulator: Simulator, redis_server: EmbeddedRedis,
+                                            fault: Fault, expected: str) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        simulator.inject(fault)
+        await k.say("add the title Fail")
+        assert expected in k.last()
+        # the chat keeps working
+        await k.say("credits")
+        assert "Credits:" in k.last()
+
+
+async def test_registered_user_out_of_credits_is_told_to_top_up(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    simulator.config.operator_tokens = ["nmv_usr_operator"]
+    async with kit(simulator, redis_server.url, nemo_token="nmv_usr_operator") as k:
+        simulator.inject(Fault("no_credits", path="/run_sse"))
+        await k.say("hello")
+        assert "Top up at nemovideo.com" in k.last()
+        assert "anonymous_token" not in k.kinds()
+
+
+async def test_expired_token_is_renewed_with_the_same_client_id(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("credits")
+        first = await k.store.load_identity(CHAT)
+        simulator.inject(Fault("token_expired", path="/api/credits"))
+        simulator.config.anon_per_client_limit = 2
+        await k.say("credits")
+        second = await k.store.load_identity(CHAT)
+        assert "Credits:" in k.last()
+        assert second.client_id == first.client_id
+        assert second.token is not None and first.token is not None
+        assert second.token.get_secret_value() != first.token.get_secret_value()
+        ids = [r["headers"].get("X-Client-Id") for r in simulator.requests
+               if r["kind"] == "anonymous_token"]
+        assert ids == [first.client_id, first.client_id]
+
+
+async def test_lost_session_starts_a_new_project(simulator: Simulator,
+                                                 redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        old = (await k.store.load(CHAT)).session_id
+        simulator.inject(Fault("session_lost", path="/run_sse"))
+        await k.say("add the title Again")
+        texts = k.out.texts()
+        assert any("no longer available" in t for t in texts)
+        assert (await k.store.load(CHAT)).session_id != old
+        assert k.kinds().count("run_sse") == 3  # refused once, then sent on the new project
+
+
+async def test_anonymous_token_limit_explains_linking(simulator: Simulator,
+                                                      redis_server: EmbeddedRedis) -> None:
+    simulator.config.anon_per_ip_limit = 0
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        assert "/link" in k.last() and "private chat" in k.last()
+
+
+async def test_link_only_in_private_chats(simulator: Simulator,
+                                          redis_server: EmbeddedRedis) -> None:
+    simulator.config.operator_tokens = ["nmv_usr_mine_123456"]
+    async with kit(simulator, redis_server.url) as k:
+        group = ChatKey("test", "-5")
+        await k.say("/link nmv_usr_mine_123456", chat=group, private=False)
+        assert "only in a private chat" in k.last(group)
+        assert any(r.kind == "delete" for r in k.out.records)
+        assert (await k.store.load_identity(group)).kind == "anonymous"
+
+        await k.say("/link nmv_usr_mine_123456")
+        assert "Linked" in k.last()
+        identity = await k.store.load_identity(CHAT)
+        assert identity.kind == "linked"
+        await k.say("credits")
+        assert "Credits: 100000 available" in k.last()
+        for text in k.out.texts():
+            assert "nmv_usr_mine" not in text
+
+
+async def test_cut_stream_is_recovered_without_resending(simulator: Simulator,
+                                                         redis_server: EmbeddedRedis,
+                                                         clips: list[Path]) -> None:
+    simulator.config.silent_edits = "never"
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("", attachments=files(clips[0]))
+        simulator.inject(Fault("sse_cut", after_events=1))
+        await k.say("combine my clips")
+        assert k.kinds().count("run_sse") == 1
+        texts = k.out.texts()
+        assert any("was not sent again" in t for t in texts)
+        assert "Timeline (1 track)" in k.last() or "went through" in k.last()
+
+
+async def test_stalled_stream_times_out_without_resending(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url, nemo_heartbeat_timeout=0.3) as k:
+        await k.say("hello")
+        simulator.inject(Fault("sse_stall", seconds=30))
+        await k.say("add the title Slow")
+        assert k.kinds().count("run_sse") == 2
+        assert any("too long" in t for t in k.out.texts())
+
+
+async def test_messages_of_one_chat_run_in_order_and_are_queued(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    simulator.config.agent_delay = 0.5
+    out = SignallingOutput()
+    async with kit(simulator, redis_server.url, out=out) as k:
+        first = k.engine.submit(k.message("hello"))
+        # the first message is with the agent once the working indicator shows
+        async with asyncio.timeout(10):
+            await out.working_shown.wait()
+        await k.say("add subtitles")
+        assert any("After this: add subtitles" in t for t in k.out.texts())
+        await first
+        await k.engine.wait_idle()
+        bodies = [r for r in simulator.requests if r["kind"] == "run_sse"]
+        assert len(bodies) == 2
+        assert await k.store.queue_length(CHAT) == 0
+
+
+async def test_cancel_drops_the_queue(simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        lock = k.store.lock(CHAT)
+        assert await lock.acquire()  # the chat is busy elsewhere
+        try:
+            await k.say("add music")
+            await k.say("add a title")
+            assert await k.store.queue_length(CHAT) == 2
+            await k.say("/cancel")
+            assert await k.store.queue_length(CHAT) == 0
+            assert "2 queued message(s) dropped" in k.last()
+        finally:
+            await lock.release()
+
+
+async def test_two_chats_do_not_block_each_other(simulator: Simulator,
+                                                 redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        other = ChatKey("test", "200")
+        busy = k.store.lock(CHAT)
+        assert await busy.acquire()  # chat 100 is held by a stuck worker
+        try:
+            async with asyncio.timeout(10):
+                await k.say("credits", chat=other)
+            assert "Credits:" in k.last(other)
+        finally:
+            await busy.release()
+
+
+async def test_second_process_is_refused_the_lock(redis_server: EmbeddedRedis) -> None:
+    from core.store import SessionStore
+
+    one = SessionStore.from_url(redis_server.url, lock_ttl=1.0)
+    two = SessionStore.from_url(redis_server.url, lock_ttl=1.0)
+    try:
+        held = one.lock(CHAT)
+        assert await held.acquire()
+        assert not await two.lock(CHAT).acquire()
+        # renewal keeps it past its ttl while the holder lives
+        await asyncio.sleep(1.5)
+        assert not await two.lock(CHAT).acquire()
+        await held.release()
+        again = two.lock(CHAT)
+        assert await again.acquire()
+        await again.release()
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_new_process_resumes_the_chat(simulator: Simulator, redis_server: EmbeddedRedis,
+                                            clips: list[Path]) -> None:
+    simulator.config.silent_edits = "never"
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("", attachments=files(clips[0]))
+        session = await k.store.load(CHAT)
+    # a new process: new client, new Redis connections, same Redis data
+    async with kit(simulator, redis_server.url) as k2:
+        await k2.say("combine my clips")
+        assert (await k2.store.load(CHAT)).session_id == session.session_id
+        assert "Timeline (1 track)" in k2.last()
+        assert k2.kinds().count("create_session") == 1
+
+
+async def test_restart_with_a_message_in_flight_is_recovered(
+        simulator: Simulator, redis_server: EmbeddedRedis, clips: list[Path]) -> None:
+    simulator.config.silent_edits = "always"
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("", attachments=files(clips[0]))
+        session = await k.store.load(CHAT)
+        before = session.draft
+        # the agent applied the edit but the process died before answering
+        await k.say("combine my clips")
+        session = await k.store.load(CHAT)
+        session.inflight = InFlight("combine my clips", 0.0, before)
+        session.draft = before
+        await k.store.save(CHAT, session)
+    out = CollectingOutput()
+    async with kit(simulator, redis_server.url, out=out) as k2:
+        assert await k2.engine.resume_all() == 1
+        texts = out.texts()
+        assert any("restarted while working" in t for t in texts)
+        assert any("went through" in t for t in texts)
+        assert (await k2.store.load(CHAT)).inflight is None
+        assert k2.kinds().count("run_sse") == 1  # never re-sent
+
+
+async def test_one_chat_failing_does_not_stop_others(simulator: Simulator,
+                                                     redis_server: EmbeddedRedis,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        original = k.engine.handlers
+        from core.intents import Intent
+
+        async def boom(turn: object, step: object) -> None:
+            raise RuntimeError("bug")
+
+        k.engine.handlers = {**original, Intent.STATUS: boom}
+        await k.say("status")
+        assert "something went wrong" in k.last() and "error" in k.last()
+        await k.say("credits", chat=ChatKey("test", "300"))
+        assert "Credits:" in k.last(ChatKey("test", "300"))
