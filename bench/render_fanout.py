@@ -1,0 +1,430 @@
+"""Render fan-out benchmark: 1,000 renders in flight in one worker process.
+
+Starts the NemoVideo simulator in a separate process (renders of a tiny draft
+that each take a random time, uniform between --min-seconds and --max-seconds),
+an embedded Redis, and in this process one `RenderWorker` with the default poll
+schedule. It exports --renders renders over --chats chats, waits until every
+video is delivered (downloaded and sent as a file), and prints:
+
+* the delay from "render completed" (the simulator's completion time) to
+  "delivered" (the adapter's send_file), p50 / p90 / p99 / max;
+* Redis commands per second while the renders were in flight
+  (`total_commands_processed` delta, and the busiest commands);
+* this process's CPU time and peak resident memory.
+
+    .venv/bin/python bench/render_fanout.py [--renders 1000] [--chats 250]
+        [--min-seconds 10] [--max-seconds 180]
+
+Targets: p50 under 5 s, p99 under the 30 s poll ceiling, peak RSS under 100 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import multiprocessing as mp
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import redis.asyncio as aioredis
+from pydantic import SecretStr
+
+from core.embedded_redis import EmbeddedRedis
+from core.identity import Identities
+from core.messages import ChatKey, User
+from core.nemo.client import NemoClient
+from core.nemo.models import Credentials
+from core.outgoing import Button, Outgoing, Sent
+from core.renders import Renders, RenderWorker
+from core.settings import Settings
+from core.store import ChatSession, SessionStore
+
+TOKEN = "nmv_usr_bench_operator"
+P50_TARGET = 5.0
+RSS_TARGET_MB = 100.0
+
+#: half a second of a colour: the smallest exportable project
+TINY_DRAFT: dict[str, Any] = {
+    "d": 500,
+    "m": {"title": "Bench", "width": 64, "height": 64},
+    "t": [
+        {
+            "tt": 0,
+            "n": "colour",
+            "sg": [
+                {
+                    "s": 0,
+                    "d": 500,
+                    "n": "c.mp4",
+                    "kind": "video",
+                    "gen": {"type": "video", "source": "color", "color": "blue", "duration": 0.5},
+                },
+            ],
+        }
+    ],
+}
+
+
+# --------------------------------------------------------------------- the simulator
+
+
+def _serve(conn: Connection, concurrency: int) -> None:
+    """Child process: the simulator, driven by commands from the parent."""
+    from core.simulator import Fault, SimConfig, Simulator
+
+    async def main() -> None:
+        config = SimConfig(
+            render_width=64,
+            render_height=64,
+            render_seconds=1.0,
+            render_concurrency=concurrency,
+            operator_tokens=[TOKEN],
+        )
+        sim = Simulator(config)
+        conn.send(await sim.start("127.0.0.1", 0))
+        loop = asyncio.get_running_loop()
+        while True:
+            kind, payload = await loop.run_in_executor(None, conn.recv)
+            if kind == "stop":
+                break
+            if kind == "drafts":
+                for session_id in payload:
+                    sim.store.sessions[session_id].draft = dict(TINY_DRAFT)
+                conn.send(len(payload))
+            elif kind == "durations":
+                for seconds in payload:
+                    sim.inject(Fault("render_slow", seconds=seconds))
+                conn.send(len(payload))
+            elif kind == "report":
+                conn.send(
+                    {rid: (job.status, job.completed_at) for rid, job in sim.store.renders.items()}
+                )
+            elif kind == "requests":
+                counts: dict[str, int] = {}
+                for request in sim.requests:
+                    counts[request["kind"]] = counts.get(request["kind"], 0) + 1
+                conn.send(counts)
+        await sim.stop()
+
+    asyncio.run(main())
+
+
+@contextmanager
+def simulator_process(concurrency: int) -> Iterator[tuple[str, Connection]]:
+    """The simulator in its own process; yields its base URL and the command pipe."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_serve, args=(child, concurrency), daemon=True)
+    process.start()
+    try:
+        if not parent.poll(60):
+            raise RuntimeError("the simulator did not start within 60 s")
+        yield str(parent.recv()), parent
+    finally:
+        parent.send(("stop", None))
+        process.join(15)
+        if process.is_alive():
+            process.terminate()
+            process.join(5)
+
+
+def ask(conn: Connection, kind: str, payload: Any = None) -> Any:
+    """Send the simulator process a command and return its answer."""
+    conn.send((kind, payload))
+    if not conn.poll(120):
+        raise RuntimeError(f"the simulator did not answer {kind!r}")
+    return conn.recv()
+
+
+# ------------------------------------------------------------------------ the adapter
+
+
+class TimingOutput(Outgoing):
+    """An adapter that sends nothing anywhere and notes when each video arrived."""
+
+    def __init__(self) -> None:
+        self.delivered_at: dict[str, float] = {}
+        self.file_bytes = 0
+        self.edits = 0
+        self.texts = 0
+        self._next = 0
+
+    def max_file_size(self, chat: ChatKey) -> int | None:
+        """Like a Telegram bot on the cloud Bot API."""
+        return 50 * 1024 * 1024
+
+    def _id(self) -> str:
+        self._next += 1
+        return str(self._next)
+
+    async def send_text(self, chat: ChatKey, text: str, buttons: tuple[Button, ...] = ()) -> Sent:
+        """Count it."""
+        self.texts += 1
+        return Sent(self._id())
+
+    async def edit_text(
+        self, chat: ChatKey, sent: Sent, text: str, buttons: tuple[Button, ...] = ()
+    ) -> Sent:
+        """Count it."""
+        self.edits += 1
+        return sent
+
+    async def send_file(
+        self,
+        chat: ChatKey,
+        path: Path,
+        filename: str,
+        caption: str = "",
+        buttons: tuple[Button, ...] = (),
+    ) -> Sent:
+        """Note the time; the file is read once, as an upload would."""
+        message_id = self._id()
+        self.delivered_at[message_id] = time.time()
+        self.file_bytes += len(await asyncio.to_thread(path.read_bytes))
+        return Sent(message_id)
+
+    async def send_link(
+        self, chat: ChatKey, text: str, url: str, label: str, buttons: tuple[Button, ...] = ()
+    ) -> Sent:
+        """Note the time."""
+        message_id = self._id()
+        self.delivered_at[message_id] = time.time()
+        return Sent(message_id)
+
+
+# -------------------------------------------------------------------------- the run
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which `fraction` of `values` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def cpu_seconds() -> float:
+    """User plus system CPU time of this process (children excluded)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def redis_counters(redis: aioredis.Redis) -> tuple[int, dict[str, int]]:
+    """Commands processed so far, in total and per command."""
+    stats = await redis.info("stats")
+    commands = await redis.info("commandstats")
+    per = {
+        name.removeprefix("cmdstat_"): int(value["calls"])
+        for name, value in commands.items()
+        if isinstance(value, dict)
+    }
+    return int(stats["total_commands_processed"]), per
+
+
+async def bench(args: argparse.Namespace) -> int:
+    rng = random.Random(args.seed)
+    with (
+        simulator_process(args.sim_concurrency) as (api_url, conn),
+        tempfile.TemporaryDirectory(prefix="render-fanout-") as tmp,
+    ):
+        server = EmbeddedRedis(Path(tmp) / "redis").start()
+        try:
+            return await _run(args, rng, api_url, conn, server)
+        finally:
+            server.stop()
+
+
+async def _run(
+    args: argparse.Namespace,
+    rng: random.Random,
+    api_url: str,
+    conn: Connection,
+    server: EmbeddedRedis,
+) -> int:
+    values: dict[str, Any] = {"_env_file": None, "nemo_api_url": api_url, "nemo_token": TOKEN}
+    settings = Settings(**values)
+    redis = aioredis.Redis.from_url(server.url)
+    nemo = NemoClient(settings)
+    identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
+    out = TimingOutput()
+    renders = Renders(redis, nemo, identities, out)
+    creds = Credentials(SecretStr(TOKEN))
+
+    print(f"simulator {api_url}, redis {server.url}")
+    print(
+        f"{args.renders} renders over {args.chats} chats, each taking "
+        f"{args.min_seconds:g}-{args.max_seconds:g} s; poll schedule "
+        f"{settings.render_first_poll:g} s x{settings.render_poll_factor:g} "
+        f"up to {settings.render_poll_max:g} s"
+    )
+    chats = [ChatKey("bench", str(10_000 + i)) for i in range(args.chats)]
+    sessions: list[ChatSession] = []
+    for _ in chats:
+        created = await nemo.create_session(creds, "en")
+        sessions.append(ChatSession(session_id=created.session_id, task_id=created.task_id))
+    ask(conn, "drafts", [s.session_id for s in sessions])
+    ask(
+        conn,
+        "durations",
+        [rng.uniform(args.min_seconds, args.max_seconds) for _ in range(args.renders)],
+    )
+
+    worker = RenderWorker(
+        "bench", "bench-1", out, redis=redis, nemo=nemo, identities=identities, settings=settings
+    )
+    worker_task = asyncio.create_task(worker.run())
+    await worker.ready.wait()
+
+    started = time.monotonic()
+    cpu_start = cpu_seconds()
+    user = User("bench", "Bench")
+    gate = asyncio.Semaphore(16)
+
+    async def export(i: int) -> None:
+        async with gate:
+            chat = chats[i % len(chats)]
+            result = await renders.export(chat, user, sessions[i % len(chats)], "en")
+            if not result.started:
+                raise RuntimeError(f"export {i} did not start: {result}")
+
+    await asyncio.gather(*(export(i) for i in range(args.renders)))
+    submitted = time.monotonic()
+    commands_start, per_start = await redis_counters(redis)
+    cpu_submitted = cpu_seconds()
+    print(f"submitted {args.renders} renders in {submitted - started:.1f} s")
+
+    deadline = submitted + args.max_seconds + 300
+    next_report = time.monotonic() + 15
+    while len(out.delivered_at) < args.renders:
+        if time.monotonic() > deadline:
+            print(f"gave up: {len(out.delivered_at)} of {args.renders} delivered")
+            break
+        if time.monotonic() >= next_report:
+            print(
+                f"  t+{time.monotonic() - submitted:5.0f} s: {len(out.delivered_at)} "
+                f"delivered, {worker.in_flight} in flight, {worker.stats.polls} polls"
+            )
+            next_report += 15
+        await asyncio.sleep(0.5)
+    finished = time.monotonic()
+    commands_end, per_end = await redis_counters(redis)
+    cpu_end = cpu_seconds()
+
+    await worker.stop()
+    await worker_task
+    report = ask(conn, "report")
+    requests = ask(conn, "requests")
+
+    jobs = await renders.store.load_many(await _job_ids(redis, renders))
+    delays: list[float] = []
+    late: list[float] = []  # of renders that completed after the last export
+    worst: list[tuple[float, float, float]] = []
+    submitted_wall = time.time() - (time.monotonic() - submitted)
+    for job in jobs.values():
+        if job is None or job.delivered_message not in out.delivered_at:
+            continue
+        status, completed_at = report.get(job.render_id, (None, None))
+        if status == "completed" and completed_at:
+            delay = out.delivered_at[job.delivered_message] - completed_at
+            delays.append(delay)
+            if completed_at >= submitted_wall:
+                late.append(delay)
+            worst.append((delay, completed_at - submitted_wall, completed_at - job.created_at))
+    await nemo.aclose()
+    await redis.aclose()
+
+    window = finished - submitted
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    busiest = sorted(((per_end.get(k, 0) - per_start.get(k, 0), k) for k in per_end), reverse=True)[
+        :8
+    ]
+    print()
+    print(
+        f"delivered {len(out.delivered_at)} of {args.renders} in {window:.1f} s after "
+        f"submission ({out.file_bytes / 1e6:.1f} MB of files)"
+    )
+    if delays:
+        print(
+            "completed -> delivered: "
+            f"p50 {percentile(delays, 0.50):.2f} s, p90 {percentile(delays, 0.90):.2f} s, "
+            f"p99 {percentile(delays, 0.99):.2f} s, max {max(delays):.2f} s, "
+            f"mean {statistics.fmean(delays):.2f} s"
+        )
+    if late:
+        print(
+            f"  of the {len(late)} completed after the last export: "
+            f"p50 {percentile(late, 0.50):.2f} s, p99 {percentile(late, 0.99):.2f} s, "
+            f"max {max(late):.2f} s"
+        )
+    for delay, at, took in sorted(worst, reverse=True)[:3]:
+        print(
+            f"  slowest: {delay:.1f} s (completed {at:+.0f} s after the last export, "
+            f"{took:.0f} s after its export)"
+        )
+    print(
+        f"polls: {worker.stats.polls} ({worker.stats.polls / args.renders:.1f} per render), "
+        f"progress edits {out.edits}, rate limited {worker.stats.rate_limited}, "
+        f"step errors {worker.stats.errors}; simulator saw {requests}"
+    )
+    print(
+        f"redis: {(commands_end - commands_start) / window:.1f} commands/s while in flight "
+        f"({commands_end - commands_start} in {window:.0f} s); busiest: "
+        + ", ".join(f"{name} {count}" for count, name in busiest)
+    )
+    print(
+        f"cpu: {cpu_end - cpu_start:.1f} s in total ({cpu_submitted - cpu_start:.1f} s "
+        f"submitting, {cpu_end - cpu_submitted:.1f} s polling and delivering, "
+        f"{100 * (cpu_end - cpu_submitted) / window:.1f}% of one core)"
+    )
+    print(f"peak memory (RSS): {rss_mb:.1f} MB")
+    ok = (
+        len(out.delivered_at) == args.renders
+        and bool(delays)
+        and percentile(delays, 0.5) < P50_TARGET
+        and percentile(delays, 0.99) < settings.render_poll_max
+        and rss_mb < RSS_TARGET_MB
+    )
+    print("targets met" if ok else "targets NOT met")
+    return 0 if ok else 1
+
+
+async def _job_ids(redis: aioredis.Redis, renders: Renders) -> list[str]:
+    """Every job id, from the render hashes (finished jobs left their chats' sets)."""
+    ids: list[str] = []
+    async for key in redis.scan_iter(match=renders.store.keys.render_job("*"), count=1000):
+        name = key.decode() if isinstance(key, bytes) else str(key)
+        if not name.endswith(":delivered"):
+            ids.append(name.rsplit(":", 1)[-1])
+    return ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--renders", type=int, default=1000)
+    parser.add_argument("--chats", type=int, default=250)
+    parser.add_argument("--min-seconds", type=float, default=10.0)
+    parser.add_argument("--max-seconds", type=float, default=180.0)
+    parser.add_argument(
+        "--sim-concurrency", type=int, default=2, help="ffmpeg processes the simulator runs at once"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args()
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    sys.exit(asyncio.run(bench(args)))
+
+
+if __name__ == "__main__":
+    main()

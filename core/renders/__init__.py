@@ -1,0 +1,25 @@
+"""Render jobs: export, progress, delivery and cancel, on a durable Redis work queue.
+
+The conversation engine calls `Renders.export` / `Renders.cancel_chat` (or, in
+the engine's own shape, `RenderActions`); each bot process runs a `RenderWorker`
+for its platform, which polls NemoVideo and delivers the videos through the
+platform's `Outgoing`. See `core.renders.worker` for the queue and
+`core.renders.delivery` for how each video is delivered exactly once.
+"""
+
+from core.renders.jobs import JobState, JobStore, RenderJob
+from core.renders.service import ExportResult, RenderActions, Renders
+from core.renders.submit import Submitted
+from core.renders.worker import RenderWorker, WorkerStats
+
+__all__ = [
+    "ExportResult",
+    "JobState",
+    "JobStore",
+    "RenderActions",
+    "RenderJob",
+    "RenderWorker",
+    "Renders",
+    "Submitted",
+    "WorkerStats",
+]

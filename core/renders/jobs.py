@@ -1,0 +1,395 @@
+"""Render jobs in Redis: one hash per job, one stream entry per live job, and the
+transitions between states as atomic scripts.
+
+A job is known by the id of its first render (`render_<hex>`); `render_id`
+holds the render currently being waited for, `render_ids` every id tried.
+No token is ever stored in a job: credentials are resolved per chat when used.
+
+States::
+
+    submitting -> rendering -> delivering -> delivered
+         |            |             |
+         +------------+-------------+--> failed | timed_out | cancelled | undeliverable
+
+`submitting` means a render id is chosen and persisted but NemoVideo has not
+yet accepted it. The live job's stream entry is added in the same script that
+creates the hash, before the first submit, so a crash at any point leaves a
+job some worker will pick up: nothing is orphaned.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+
+from core.keys import Keys
+from core.messages import ChatKey
+
+#: how long a finished job's hash (and the delivery marker) is kept for inspection
+FINISHED_TTL = 24 * 3600
+#: how long a live job's hash is kept at most (far beyond any render timeout)
+LIVE_TTL = 7 * 24 * 3600
+
+
+def new_render_id() -> str:
+    """A fresh, unique render id."""
+    return f"render_{uuid.uuid4().hex}"
+
+
+class JobState(StrEnum):
+    """Where a render job is."""
+
+    SUBMITTING = "submitting"
+    RENDERING = "rendering"
+    DELIVERING = "delivering"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    CANCELLED = "cancelled"
+    UNDELIVERABLE = "undeliverable"
+
+    @property
+    def finished(self) -> bool:
+        """True for states a job never leaves."""
+        return self in _FINISHED
+
+
+_FINISHED = frozenset(
+    {JobState.DELIVERED, JobState.FAILED, JobState.TIMED_OUT, JobState.CANCELLED,
+     JobState.UNDELIVERABLE}
+)
+
+
+@dataclass
+class RenderJob:
+    """One export request of one chat, as stored in its Redis hash."""
+
+    id: str
+    chat: ChatKey
+    render_id: str
+    session_id: str
+    task_id: str = ""
+    claim_token: str = ""
+    user_id: str = ""
+    user_name: str = ""
+    message_id: str = ""
+    language: str = "en"
+    state: JobState = JobState.SUBMITTING
+    attempts: int = 0
+    render_ids: list[str] = field(default_factory=list)
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    submit_started_at: float = 0.0
+    submitted_at: float = 0.0
+    progress: int = 0
+    edited_progress: int = 0
+    edited_at: float = 0.0
+    error: str = ""
+    entry: str = ""
+    delivered_message: str = ""
+
+    def to_fields(self) -> dict[str, str]:
+        """The hash fields (all strings)."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "render_ids":
+                out[f.name] = " ".join(value)
+            elif isinstance(value, float):
+                out[f.name] = repr(value)
+            else:
+                out[f.name] = str(value)
+        return out
+
+    @classmethod
+    def from_fields(cls, raw: Mapping[Any, Any]) -> RenderJob | None:
+        """Rebuild a job from its hash; None when the hash is empty or damaged."""
+        data = {_text(k): _text(v) for k, v in raw.items()}
+        try:
+            return cls(
+                id=data["id"],
+                chat=ChatKey.parse(data["chat"]),
+                render_id=data["render_id"],
+                session_id=data.get("session_id", ""),
+                task_id=data.get("task_id", ""),
+                claim_token=data.get("claim_token", ""),
+                user_id=data.get("user_id", ""),
+                user_name=data.get("user_name", ""),
+                message_id=data.get("message_id", ""),
+                language=data.get("language") or "en",
+                state=JobState(data.get("state") or JobState.SUBMITTING),
+                attempts=int(data.get("attempts") or 0),
+                render_ids=(data.get("render_ids") or "").split(),
+                created_at=float(data.get("created_at") or 0),
+                updated_at=float(data.get("updated_at") or 0),
+                submit_started_at=float(data.get("submit_started_at") or 0),
+                submitted_at=float(data.get("submitted_at") or 0),
+                progress=int(data.get("progress") or 0),
+                edited_progress=int(data.get("edited_progress") or 0),
+                edited_at=float(data.get("edited_at") or 0),
+                error=data.get("error", ""),
+                entry=data.get("entry", ""),
+                delivered_message=data.get("delivered_message", ""),
+            )
+        except (KeyError, ValueError):
+            return None
+
+
+# KEYS: job, chat set, stream.  ARGV: job id, ttl, field, value, ...
+_CREATE = """
+local entry = redis.call('XADD', KEYS[3], '*', 'job', ARGV[1])
+redis.call('HSET', KEYS[1], 'entry', entry, unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+return entry
+"""
+
+# KEYS: job.  ARGV: allowed states (comma separated), expected render id or '',
+# field, value, ...  Returns the state before (the change is made only when it is
+# allowed and the render id matches), or false when the job is gone.
+_TRANSITION = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return false end
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do
+  if s == state then allowed = true end
+end
+if allowed and ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'render_id') ~= ARGV[2] then
+  allowed = false
+end
+if allowed and #ARGV > 2 then
+  redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+end
+if allowed then return {'ok', state} end
+return {'no', state}
+"""
+
+# KEYS: job, chat set, stream, delivered marker.  ARGV: group, allowed states, job id,
+# finished ttl, field, value, ...  Like _TRANSITION, and on success the job leaves
+# the chat's set and its stream entry is acknowledged and deleted in the same step.
+_FINISH = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return false end
+local allowed = false
+for s in string.gmatch(ARGV[2], '[^,]+') do
+  if s == state then allowed = true end
+end
+if not allowed then return {'no', state} end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+local entry = redis.call('HGET', KEYS[1], 'entry')
+if entry and entry ~= '' then
+  redis.call('XACK', KEYS[3], ARGV[1], entry)
+  redis.call('XDEL', KEYS[3], entry)
+end
+redis.call('SREM', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[4]) end
+return {'ok', state}
+"""
+
+# KEYS: job, delivered marker.  ARGV: holder token, marker ttl, now.
+# The one place a delivery is decided: the marker is taken only while the job is
+# rendering and nobody took it before, atomically with the move to delivering.
+_CLAIM_DELIVERY = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'missing', ''} end
+local holder = redis.call('GET', KEYS[2])
+if holder then return {'taken', holder} end
+if state ~= 'rendering' then return {'state', state} end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', tonumber(ARGV[2]))
+redis.call('HSET', KEYS[1], 'state', 'delivering', 'updated_at', ARGV[3])
+return {'claimed', ARGV[1]}
+"""
+
+# KEYS: job, delivered marker, chat set, stream.  ARGV: group, job id, now, ttl.
+# Cancels a job that nobody started delivering; returns its render id, or false.
+_CANCEL = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then
+  redis.call('SREM', KEYS[3], ARGV[2])
+  return false
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+if state ~= 'submitting' and state ~= 'rendering' then return false end
+redis.call('HSET', KEYS[1], 'state', 'cancelled', 'updated_at', ARGV[3])
+local entry = redis.call('HGET', KEYS[1], 'entry')
+if entry and entry ~= '' then
+  redis.call('XACK', KEYS[4], ARGV[1], entry)
+  redis.call('XDEL', KEYS[4], entry)
+end
+redis.call('SREM', KEYS[3], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return redis.call('HGET', KEYS[1], 'render_id')
+"""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The outcome of a conditional state change: whether it was made, and the state before."""
+
+    ok: bool
+    before: JobState | None
+
+    @property
+    def gone(self) -> bool:
+        """The job no longer exists."""
+        return self.before is None
+
+
+class JobStore:
+    """Reads and changes render jobs; every key comes from `Keys`."""
+
+    def __init__(self, redis: Redis, keys: Keys | None = None) -> None:
+        self.redis = redis
+        self.keys = keys or Keys()
+        self._create: AsyncScript = redis.register_script(_CREATE)
+        self._transition: AsyncScript = redis.register_script(_TRANSITION)
+        self._finish: AsyncScript = redis.register_script(_FINISH)
+        self._claim: AsyncScript = redis.register_script(_CLAIM_DELIVERY)
+        self._cancel: AsyncScript = redis.register_script(_CANCEL)
+
+    def stream(self, platform: str) -> str:
+        """The platform's render stream."""
+        return self.keys.render_stream(platform)
+
+    def group(self, platform: str) -> str:
+        """The platform's consumer group."""
+        return self.keys.render_group(platform)
+
+    async def ensure_group(self, platform: str) -> None:
+        """Create the platform's stream and consumer group if missing (from the start)."""
+        try:
+            await self.redis.xgroup_create(
+                self.stream(platform), self.group(platform), id="0", mkstream=True)
+        except Exception as exc:  # BUSYGROUP: it exists already
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def create(self, job: RenderJob) -> str:
+        """Store a new job and queue it on its platform's stream; returns the entry id."""
+        now = time.time()
+        job.created_at = job.updated_at = job.created_at or now
+        job.render_ids = job.render_ids or [job.render_id]
+        values = job.to_fields()
+        values.pop("entry", None)
+        args: list[str] = [job.id, str(LIVE_TTL)]
+        for name, value in values.items():
+            args += [name, value]
+        entry = await self._create(
+            keys=[self.keys.render_job(job.id), self.keys.chat_renders(job.chat),
+                  self.stream(job.chat.platform)],
+            args=args,
+        )
+        job.entry = _text(entry)
+        return job.entry
+
+    async def load(self, job_id: str) -> RenderJob | None:
+        """The job, or None when it is gone."""
+        return RenderJob.from_fields(await self.redis.hgetall(self.keys.render_job(job_id)))
+
+    async def load_many(self, job_ids: Iterable[str]) -> dict[str, RenderJob | None]:
+        """Several jobs in one round trip."""
+        ids = list(job_ids)
+        if not ids:
+            return {}
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for job_id in ids:
+                pipe.hgetall(self.keys.render_job(job_id))
+            raws = await pipe.execute()
+        return {job_id: RenderJob.from_fields(raw) for job_id, raw in zip(ids, raws, strict=True)}
+
+    async def peek(self, job_id: str) -> tuple[JobState | None, str]:
+        """The job's state (None when it is gone) and the render it waits for, in one read."""
+        raw_state, raw_render = await self.redis.hmget(
+            self.keys.render_job(job_id), ["state", "render_id"])
+        if raw_state is None:
+            return None, ""
+        return JobState(_text(raw_state)), _text(raw_render) if raw_render is not None else ""
+
+    async def chat_jobs(self, chat: ChatKey) -> list[str]:
+        """Ids of the chat's jobs that are not finished."""
+        members = await self.redis.smembers(self.keys.chat_renders(chat))
+        return sorted(_text(m) for m in members)
+
+    async def transition(self, job_id: str, allowed: Iterable[JobState], *,
+                         expect_render: str = "", **changes: object) -> Transition:
+        """Change fields (e.g. `state=`) only if the job is in one of `allowed` states
+        (and, with `expect_render`, still waits for that render). With no changes
+        it only checks."""
+        raw = await self._transition(
+            keys=[self.keys.render_job(job_id)],
+            args=[_states(allowed), expect_render, *_pairs(changes)],
+        )
+        return _outcome(raw)
+
+    async def finish(self, job: RenderJob, state: JobState, allowed: Iterable[JobState],
+                     **changes: object) -> Transition:
+        """Move the job to a final state, drop it from its chat's live set, and
+        acknowledge and delete its stream entry, all at once."""
+        assert state.finished
+        raw = await self._finish(
+            keys=[self.keys.render_job(job.id), self.keys.chat_renders(job.chat),
+                  self.stream(job.chat.platform), self.keys.render_delivered(job.id)],
+            args=[self.group(job.chat.platform), _states(allowed), job.id, str(FINISHED_TTL),
+                  *_pairs({"state": state.value, **changes})],
+        )
+        return _outcome(raw)
+
+    async def claim_delivery(self, job: RenderJob, holder: str) -> tuple[str, str]:
+        """Take the job's delivery marker: ("claimed", holder), ("taken", earlier holder),
+        ("state", the job's state) when it is not rendering, or ("missing", "")."""
+        raw = await self._claim(
+            keys=[self.keys.render_job(job.id), self.keys.render_delivered(job.id)],
+            args=[holder, str(LIVE_TTL), repr(time.time())],
+        )
+        return _text(raw[0]), _text(raw[1])
+
+    async def cancel(self, job_id: str, chat: ChatKey) -> str | None:
+        """Cancel a job nobody started delivering; returns its render id, or None."""
+        raw = await self._cancel(
+            keys=[self.keys.render_job(job_id), self.keys.render_delivered(job_id),
+                  self.keys.chat_renders(chat), self.stream(chat.platform)],
+            args=[self.group(chat.platform), job_id, repr(time.time()), str(FINISHED_TTL)],
+        )
+        return _text(raw) if raw else None
+
+    async def release(self, platform: str, entry: str) -> None:
+        """Acknowledge and delete a stream entry whose job needs nothing more."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xack(self.stream(platform), self.group(platform), entry)
+            pipe.xdel(self.stream(platform), entry)
+            await pipe.execute()
+
+
+def _states(states: Iterable[JobState]) -> str:
+    return ",".join(s.value for s in states)
+
+
+def _pairs(changes: Mapping[str, object]) -> list[str]:
+    out: list[str] = []
+    for name, value in changes.items():
+        if isinstance(value, list):
+            text = " ".join(str(v) for v in value)
+        elif isinstance(value, float):
+            text = repr(value)
+        else:
+            text = str(value)
+        out += [name, text]
+    return out
+
+
+def _outcome(raw: Any) -> Transition:
+    if not raw:
+        return Transition(False, None)
+    return Transition(_text(raw[0]) == "ok", JobState(_text(raw[1])))
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -1,0 +1,228 @@
+"""The export and cancel actions the conversation engine calls."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+from core.i18n import t
+from core.identity import Identities
+from core.keys import Keys
+from core.messages import ChatKey, User
+from core.nemo.client import NemoClient
+from core.nemo.errors import NemoError
+from core.outgoing import Outgoing, Sent
+from core.renders.delivery import Courier
+from core.renders.jobs import JobState, JobStore, RenderJob, new_render_id
+from core.renders.submit import CALL_ERRORS, Submission, Submitted, Submitter, explain
+from core.store import ChatSession
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What `Renders.export` did: the job (when one was made) and the progress message."""
+
+    outcome: Submitted
+    job_id: str | None = None
+    message: Sent | None = None
+    error: str = ""
+
+    @property
+    def started(self) -> bool:
+        """True when a render is running and a worker will deliver it."""
+        return self.outcome is Submitted.STARTED
+
+
+class Renders:
+    """Starts and cancels a chat's renders; `RenderWorker`s poll and deliver them.
+
+    Call `export` and `cancel_chat` under the chat's lock, like every action.
+    """
+
+    def __init__(self, redis: Redis, nemo: NemoClient, identities: Identities,
+                 outgoing: Outgoing, *, keys: Keys | None = None) -> None:
+        self.store = JobStore(redis, keys)
+        self.nemo = nemo
+        self.identities = identities
+        self.outgoing = outgoing
+        self.submitter = Submitter(self.store, nemo, identities)
+        self.courier = Courier(outgoing, nemo, identities)
+        self._groups: set[str] = set()
+
+    async def export(self, chat: ChatKey, user: User, session: ChatSession,
+                     language: str | None = None,
+                     progress_message: Sent | None = None) -> ExportResult:
+        """Render the chat's project and have a worker deliver the video.
+
+        Says "Rendering…" at once (editing `progress_message` when given, else in a
+        new message that later shows progress and the outcome), checks that the
+        draft is exportable, persists the job and submits the render, retrying
+        once with a new id. When the session has no claim token yet one is made
+        and set on `session` (the caller saves the session as usual).
+        """
+        lang = language or session.language
+        sent = await self._say(chat, t(lang, "render.started"), progress_message)
+        if not session.session_id:
+            return await self._refuse(chat, sent, Submission(Submitted.NO_DRAFT), lang)
+        try:
+            draft, refusal = await self.submitter.read_draft(chat, session.session_id)
+        except CALL_ERRORS as exc:
+            log.warning("export in %s: could not read the state: %r", chat, exc)
+            return await self._refuse(
+                chat, sent, Submission(Submitted.FAILED, error=_short(exc)), lang)
+        if refusal is not None or draft is None:
+            return await self._refuse(chat, sent, refusal or Submission(Submitted.NO_DRAFT),
+                                      lang)
+        claim = session.claim_token or await self._claim_token(chat, session)
+        render_id = new_render_id()
+        job = RenderJob(
+            id=render_id, chat=chat, render_id=render_id, session_id=session.session_id,
+            task_id=session.task_id or "", claim_token=claim or "", user_id=user.id,
+            user_name=user.display_name, message_id=sent.message_id, language=lang,
+            state=JobState.SUBMITTING, submit_started_at=time.time(),
+        )
+        await self._ensure_group(chat.platform)
+        await self.store.create(job)
+        log.info("export in %s by %s: job %s", chat, user.id, job.id)
+        submission = await self.submitter.submit(job, draft)
+        if submission.outcome in (Submitted.STARTED, Submitted.SUPERSEDED):
+            return ExportResult(submission.outcome, job.id, sent)
+        text, buttons = explain(submission, lang, self.nemo)
+        await self.store.finish(job, JobState.FAILED, [JobState.SUBMITTING],
+                                error=submission.outcome.value, updated_at=time.time())
+        await self.courier.edit(job, text, buttons)
+        return ExportResult(submission.outcome, job.id, sent, submission.error)
+
+    async def cancel_chat(self, chat: ChatKey) -> int:
+        """Cancel the chat's renders that are not being delivered yet; returns how many.
+
+        Each job is marked cancelled (so no worker delivers it), its render is
+        cancelled on NemoVideo, and its progress message says so.
+        """
+        job_ids = await self.store.chat_jobs(chat)
+        jobs = await self.store.load_many(job_ids)
+        cancelled = 0
+        for job_id in job_ids:
+            render_id = await self.store.cancel(job_id, chat)
+            job = jobs.get(job_id)
+            if render_id is None or job is None:
+                continue
+            cancelled += 1
+            await self.submitter.cancel_remote(job, render_id)
+            await self.courier.edit(job, t(job.language, "render.cancelled"))
+        if cancelled:
+            log.info("cancelled %d render(s) in %s", cancelled, chat)
+        return cancelled
+
+    async def active_count(self, chat: ChatKey) -> int:
+        """How many renders of the chat are not finished."""
+        return len(await self.store.chat_jobs(chat))
+
+    async def wait_idle(self, chat: ChatKey, interval: float = 0.2) -> None:
+        """Wait until the chat has no unfinished render (e.g. before a one-shot
+        terminal session exits); bound it with `asyncio.timeout` if needed."""
+        # The renders may be delivered by a worker in another process: only Redis knows.
+        while await self.active_count(chat):  # noqa: ASYNC110
+            await asyncio.sleep(interval)
+
+    async def pending(self, chat: ChatKey) -> list[RenderJob]:
+        """The chat's renders that are not finished, oldest first."""
+        jobs = await self.store.load_many(await self.store.chat_jobs(chat))
+        return sorted((j for j in jobs.values() if j is not None), key=lambda j: j.created_at)
+
+    async def _say(self, chat: ChatKey, text: str, message: Sent | None) -> Sent:
+        if message is not None:
+            return await self.outgoing.edit_text(chat, message, text)
+        return await self.outgoing.send_text(chat, text)
+
+    async def _refuse(self, chat: ChatKey, sent: Sent, submission: Submission,
+                      lang: str) -> ExportResult:
+        text, buttons = explain(submission, lang, self.nemo)
+        await self.outgoing.edit_text(chat, sent, text, buttons)
+        return ExportResult(submission.outcome, None, sent, submission.error)
+
+    async def _claim_token(self, chat: ChatKey, session: ChatSession) -> str | None:
+        if not (session.task_id and session.session_id):
+            return None
+        task_id, session_id = session.task_id, session.session_id
+        try:
+            claim = await self.identities.call(
+                chat, lambda creds: self.nemo.claim_token(creds, task_id, session_id))
+        except CALL_ERRORS as exc:
+            log.info("export in %s: no claim token (%s)", chat, type(exc).__name__)
+            return None
+        session.claim_token = claim.claim_token
+        return claim.claim_token
+
+    async def _ensure_group(self, platform: str) -> None:
+        if platform not in self._groups:
+            await self.store.ensure_group(platform)
+            self._groups.add(platform)
+
+
+def _short(exc: BaseException) -> str:
+    if isinstance(exc, NemoError) and exc.message:
+        return exc.message[:120]
+    return type(exc).__name__
+
+
+class _User(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+
+class _Message(Protocol):
+    @property
+    def user(self) -> _User: ...
+
+
+class _Turn(Protocol):
+    """The parts of the conversation engine's turn an export needs."""
+
+    @property
+    def chat(self) -> ChatKey: ...
+
+    @property
+    def message(self) -> _Message: ...
+
+    @property
+    def session(self) -> ChatSession: ...
+
+    @property
+    def lang(self) -> str: ...
+
+
+class RenderActions:
+    """`Renders` in the shape the conversation engine calls (`export(turn)`,
+    `cancel_chat(chat)`, `active_count(chat)`)."""
+
+    def __init__(self, renders: Renders) -> None:
+        self.renders = renders
+
+    async def export(self, turn: _Turn) -> None:
+        """Export the turn's project; the engine saves the session afterwards."""
+        user = turn.message.user
+        await self.renders.export(turn.chat, User(user.id, user.display_name), turn.session,
+                                  turn.lang)
+
+    async def cancel_chat(self, chat: ChatKey) -> int:
+        """Cancel the chat's pending renders; returns how many."""
+        return await self.renders.cancel_chat(chat)
+
+    async def active_count(self, chat: ChatKey) -> int:
+        """How many renders of the chat are not finished."""
+        return await self.renders.active_count(chat)
+
+    async def wait_idle(self, chat: ChatKey) -> None:
+        """Wait until the chat has no unfinished render."""
+        await self.renders.wait_idle(chat)

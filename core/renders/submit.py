@@ -1,0 +1,166 @@
+"""Submitting a job's render to NemoVideo, with one retry under a new id."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.i18n import t
+from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
+from core.messages import ChatKey
+from core.nemo.client import NemoClient
+from core.nemo.draft import Draft
+from core.nemo.errors import ExportBlocked, NemoError, RateLimited, SessionNotFound
+from core.nemo.models import Credentials
+from core.outgoing import Button
+from core.renders.jobs import JobState, JobStore, RenderJob, new_render_id
+from core.renders.texts import export_button
+
+log = logging.getLogger(__name__)
+
+OUTPUT = {"format": "mp4", "quality": "high"}
+
+#: what a call through `Identities` may raise besides success
+CALL_ERRORS = (NemoError, LinkedTokenExpired, AnonymousTokenRefused)
+
+
+class Submitted(StrEnum):
+    """How a submission ended."""
+
+    STARTED = "started"  # NemoVideo accepted it; the job is rendering
+    NO_DRAFT = "no_draft"  # nothing exportable in the project
+    SESSION_LOST = "session_lost"  # the project is gone (1002)
+    BLOCKED = "blocked"  # HTTP 402: the plan does not allow export
+    FAILED = "failed"  # refused twice (error in `error`)
+    SUPERSEDED = "superseded"  # the job changed meanwhile (cancelled, or taken over)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of `Submitter.submit`."""
+
+    outcome: Submitted
+    error: str = ""
+    anonymous_user: str | None = None
+
+
+class Submitter:
+    """Submits renders for jobs in the `submitting` state.
+
+    The render id to submit is always persisted in the job before the request,
+    so a crash never orphans a render: a worker finding the job still
+    `submitting` later checks whether that id exists (see `RenderWorker`).
+    """
+
+    def __init__(self, store: JobStore, nemo: NemoClient, identities: Identities) -> None:
+        self.store = store
+        self.nemo = nemo
+        self.identities = identities
+
+    async def read_draft(self, chat: ChatKey,
+                         session_id: str) -> tuple[Draft | None, Submission | None]:
+        """The project's current draft, or the outcome that ends the export."""
+        try:
+            state = await self.identities.call(
+                chat, lambda creds: self.nemo.state(creds, session_id))
+        except SessionNotFound:
+            return None, Submission(Submitted.SESSION_LOST)
+        if not state.draft.is_exportable:
+            return None, Submission(Submitted.NO_DRAFT)
+        return state.draft, None
+
+    async def submit(self, job: RenderJob, draft: Draft) -> Submission:
+        """Submit `job.render_id`; on failure (or a duplicate id) once more with a new id.
+
+        `job` is updated in place to what was stored.
+        """
+        for tries_left in (1, 0):
+            render_id = job.render_id
+            creds_used: list[Credentials] = []
+
+            async def send(creds: Credentials, rid: str = render_id,
+                           used: list[Credentials] = creds_used) -> None:
+                used.append(creds)
+                await self.nemo.submit_render(creds, rid, job.session_id, draft, OUTPUT)
+
+            try:
+                await self.identities.call(job.chat, send)
+            except ExportBlocked:
+                anon = creds_used[-1].user_id if creds_used and creds_used[-1].is_anonymous \
+                    else None
+                return Submission(Submitted.BLOCKED, anonymous_user=anon)
+            except SessionNotFound:
+                return Submission(Submitted.SESSION_LOST)
+            except CALL_ERRORS as exc:
+                error = _describe(exc)
+                log.warning("render %s of job %s refused: %s", render_id, job.id, error)
+                if not tries_left:
+                    return Submission(Submitted.FAILED, error=error)
+                fresh = new_render_id()
+                ids = [*job.render_ids, fresh]
+                now = time.time()
+                moved = await self.store.transition(
+                    job.id, [JobState.SUBMITTING], expect_render=render_id,
+                    render_id=fresh, render_ids=ids, submit_started_at=now, updated_at=now)
+                if not moved.ok:
+                    return Submission(Submitted.SUPERSEDED)
+                job.render_id, job.render_ids, job.submit_started_at = fresh, ids, now
+                continue
+            return await self.started(job, render_id)
+        raise AssertionError("unreachable")
+
+    async def started(self, job: RenderJob, render_id: str) -> Submission:
+        """Record that NemoVideo accepted `render_id`; cancel it if the job moved on."""
+        now = time.time()
+        moved = await self.store.transition(
+            job.id, [JobState.SUBMITTING], expect_render=render_id,
+            state=JobState.RENDERING, attempts=job.attempts + 1, submitted_at=now,
+            progress=0, updated_at=now)
+        if moved.ok:
+            job.state, job.attempts, job.submitted_at, job.progress = (
+                JobState.RENDERING, job.attempts + 1, now, 0)
+            return Submission(Submitted.STARTED)
+        current = await self.store.load(job.id)
+        if current is None or current.render_id != render_id or current.state.finished:
+            log.info("job %s moved on while render %s was submitted; cancelling it",
+                     job.id, render_id)
+            await self.cancel_remote(job, render_id)
+        return Submission(Submitted.SUPERSEDED)
+
+    async def cancel_remote(self, job: RenderJob, render_id: str) -> bool:
+        """Ask NemoVideo to cancel a render; False when that failed (it is not retried)."""
+        try:
+            await self.identities.call(
+                job.chat, lambda creds: self.nemo.cancel_render(creds, render_id))
+        except CALL_ERRORS as exc:
+            log.info("could not cancel render %s: %s", render_id, _describe(exc))
+            return False
+        return True
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, RateLimited):
+        return "NemoVideo is busy"
+    if isinstance(exc, NemoError) and exc.message:
+        return exc.message
+    return type(exc).__name__
+
+
+def explain(submission: Submission, language: str,
+            nemo: NemoClient) -> tuple[str, tuple[Button, ...]]:
+    """What to tell the user when a submission did not start a render."""
+    outcome = submission.outcome
+    if outcome is Submitted.NO_DRAFT:
+        return t(language, "render.no_draft"), ()
+    if outcome is Submitted.SESSION_LOST:
+        return t(language, "render.session_lost"), ()
+    if outcome is Submitted.BLOCKED:
+        buttons: tuple[Button, ...] = ()
+        if submission.anonymous_user:
+            buttons = (Button(t(language, "render.register"),
+                              url=nemo.registration_url(submission.anonymous_user)),)
+        return t(language, "render.blocked"), buttons
+    return (t(language, "render.submit_failed", error=submission.error or "?"),
+            (export_button(language),))

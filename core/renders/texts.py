@@ -1,0 +1,107 @@
+"""What users read about their renders, in English and Chinese."""
+
+from __future__ import annotations
+
+from core.i18n import t, texts
+from core.outgoing import Action, Button
+
+texts({
+    "render.started": {
+        "en": "Rendering…",
+        "zh": "正在渲染…",
+    },
+    "render.progress": {
+        "en": "Rendering… {progress}%",
+        "zh": "正在渲染… {progress}%",
+    },
+    "render.retrying": {
+        "en": "Rendering… (the first try failed, trying again)",
+        "zh": "正在渲染…（第一次失败，正在重试）",
+    },
+    "render.no_draft": {
+        "en": "There is nothing to export yet. Upload some clips or describe the video "
+              "you want, then ask me to export.",
+        "zh": "还没有可以导出的内容。请先上传素材，或描述你想要的视频，然后再让我导出。",
+    },
+    "render.session_lost": {
+        "en": "That project is gone on NemoVideo. Send me clips or describe a video to "
+              "start a new one.",
+        "zh": "这个项目在 NemoVideo 上已不存在。请发送素材或描述视频来开始新项目。",
+    },
+    "render.blocked": {
+        "en": "Export is not available on this NemoVideo plan. Registering or upgrading "
+              "your NemoVideo account unlocks export.",
+        "zh": "当前 NemoVideo 套餐不支持导出。注册或升级 NemoVideo 账号即可解锁导出。",
+    },
+    "render.register": {
+        "en": "Register",
+        "zh": "注册",
+    },
+    "render.submit_failed": {
+        "en": "I could not start the render ({error}). Please try again in a moment.",
+        "zh": "无法开始渲染（{error}）。请稍后再试。",
+    },
+    "render.failed": {
+        "en": "The render failed twice ({error}). Tap Export to try again.",
+        "zh": "渲染两次失败（{error}）。点击“导出”重试。",
+    },
+    "render.timed_out": {
+        "en": "The render is still not finished after {minutes} minutes, so I stopped "
+              "waiting. Tap Export to try again.",
+        "zh": "渲染 {minutes} 分钟后仍未完成，已停止等待。点击“导出”重试。",
+    },
+    "render.cancelled": {
+        "en": "Render cancelled.",
+        "zh": "渲染已取消。",
+    },
+    "render.cancelled_remote": {
+        "en": "The render was cancelled on NemoVideo. Tap Export to start it again.",
+        "zh": "渲染已在 NemoVideo 上被取消。点击“导出”重新开始。",
+    },
+    "render.ready": {
+        "en": "Video ready",
+        "zh": "视频已完成",
+    },
+    "render.ready_link": {
+        "en": "Video ready. It is too large to send here, so here is a download link.",
+        "zh": "视频已完成。文件太大无法直接发送，这是下载链接。",
+    },
+    "render.ready_fetch_failed": {
+        "en": "Video ready. I could not fetch the file, so here is a download link.",
+        "zh": "视频已完成。无法获取文件，这是下载链接。",
+    },
+    "render.ready_no_file": {
+        "en": "Video ready, but NemoVideo gave no download link. Open the project to get it.",
+        "zh": "视频已完成，但 NemoVideo 没有提供下载链接。请打开项目获取。",
+    },
+    "render.done": {
+        "en": "Rendering done: video below.",
+        "zh": "渲染完成：视频见下方。",
+    },
+    "render.done_recovered": {
+        "en": "Video ready. If it did not arrive, use the link below.",
+        "zh": "视频已完成。如果没有收到，请使用下面的链接。",
+    },
+    "render.download": {
+        "en": "Download",
+        "zh": "下载",
+    },
+    "render.open_project": {
+        "en": "Open project",
+        "zh": "打开项目",
+    },
+    "render.export_button": {
+        "en": "Export",
+        "zh": "导出",
+    },
+})
+
+
+def export_button(language: str) -> Button:
+    """The button that asks for a new export."""
+    return Button(t(language, "render.export_button"), action=Action.EXPORT)
+
+
+def project_button(language: str, url: str | None) -> tuple[Button, ...]:
+    """The "open the project" link button, when there is a link."""
+    return (Button(t(language, "render.open_project"), url=url),) if url else ()

@@ -1,0 +1,189 @@
+"""Helpers of the render tests: settings, a tiny project, waiting, and outputs that
+keep what they were sent (in memory, or in a directory another process can fill)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from core.identity import Identities
+from core.messages import ChatKey
+from core.nemo.client import NemoClient
+from core.nemo.models import Credentials
+from core.outgoing import Button, CollectingOutput, Outgoing, Record, Sent
+from core.renders import RenderWorker
+from core.settings import Settings
+from core.store import ChatSession
+
+OPERATOR_TOKEN = "nmv_usr_operator_for_tests"
+
+#: half a second of red: the smallest exportable project
+TINY_DRAFT: dict[str, Any] = {
+    "d": 500,
+    "m": {"title": "Red", "width": 320, "height": 180},
+    "t": [{"tt": 0, "n": "red", "sg": [
+        {"s": 0, "d": 500, "n": "red.mp4", "kind": "video",
+         "gen": {"type": "video", "source": "color", "color": "red", "duration": 0.5}},
+    ]}],
+}
+
+FAST: dict[str, Any] = {
+    "render_first_poll": 0.05,
+    "render_poll_factor": 1.5,
+    "render_poll_max": 0.2,
+    "render_poll_min": 0.05,
+    "render_claim_idle": 1.0,
+    "render_submit_grace": 1.0,
+    "edit_interval": 0.0,
+    "render_edit_interval": 0.5,
+    "nemo_retry_backoff": 0.01,
+    "nemo_retry_backoff_max": 0.02,
+}
+
+
+def render_settings(api_url: str, **overrides: Any) -> Settings:
+    """Settings for the simulator at `api_url` with fast render schedules (no `.env`)."""
+    values: dict[str, Any] = {"_env_file": None, "nemo_api_url": api_url,
+                              "nemo_token": OPERATOR_TOKEN, **FAST, **overrides}
+    return Settings(**values)
+
+
+async def new_project(nemo: NemoClient, sessions: dict[str, Any],
+                      draft: dict[str, Any] | None = None) -> ChatSession:
+    """A NemoVideo project whose draft is `draft` (the tiny one by default);
+    `sessions` is the simulator's session table (`simulator.store.sessions`)."""
+    creds = Credentials(_secret(OPERATOR_TOKEN))
+    created = await nemo.create_session(creds, "en")
+    sessions[created.session_id].draft = dict(TINY_DRAFT if draft is None else draft)
+    return ChatSession(session_id=created.session_id, task_id=created.task_id)
+
+
+def _secret(value: str) -> Any:
+    from pydantic import SecretStr
+
+    return SecretStr(value)
+
+
+async def wait_for(predicate: Callable[[], Any], within: float = 20.0,
+                   what: str = "condition") -> Any:
+    """Wait until `predicate()` (sync or async) is truthy; fail after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        value = predicate()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+class KeepingOutput(CollectingOutput):
+    """A `CollectingOutput` that also keeps the bytes of every file it is sent."""
+
+    def __init__(self, file_limit: int | None = 50 * 1024 * 1024) -> None:
+        super().__init__(file_limit=file_limit)
+        self.files: dict[str, bytes] = {}
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Record the file and keep its bytes."""
+        sent = await super().send_file(chat, path, filename, caption, buttons)
+        self.files[sent.message_id] = path.read_bytes()
+        return sent
+
+    def of_kind(self, kind: str, chat: ChatKey | None = None) -> list[Record]:
+        """The records of one kind (text, edit, file, link)."""
+        return [r for r in self.records if r.kind == kind and (chat is None or r.chat == chat)]
+
+
+class DirOutgoing(Outgoing):
+    """Writes every call as a JSON file into a directory (atomically), so a test can
+    count what a worker in another process delivered; files are copied along."""
+
+    def __init__(self, directory: Path, file_limit: int | None = 50 * 1024 * 1024) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.file_limit = file_limit
+
+    def max_file_size(self, chat: ChatKey) -> int | None:
+        """The configured limit."""
+        return self.file_limit
+
+    def _write(self, kind: str, chat: ChatKey, **values: Any) -> Sent:
+        mid = values.pop("message_id", None) or uuid.uuid4().hex
+        record = {"kind": kind, "chat": str(chat), "message_id": mid, "pid": os.getpid(),
+                  "at": time.time(), **values}
+        name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}-{kind}.json"
+        partial = self.directory / f".{name}.part"
+        partial.write_text(json.dumps(record))
+        partial.replace(self.directory / name)
+        return Sent(mid)
+
+    async def send_text(self, chat: ChatKey, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Record a message."""
+        return self._write("text", chat, text=text, buttons=_buttons(buttons))
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Record an edit."""
+        return self._write("edit", chat, message_id=sent.message_id, text=text,
+                           buttons=_buttons(buttons))
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Copy the file, then record it."""
+        kept = self.directory / "files" / f"{uuid.uuid4().hex}-{filename}"
+        kept.parent.mkdir(exist_ok=True)
+        shutil.copyfile(path, kept)
+        return self._write("file", chat, text=caption, path=str(kept), buttons=_buttons(buttons))
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Record a link."""
+        return self._write("link", chat, text=text, url=url, buttons=_buttons(buttons))
+
+
+def read_records(directory: Path) -> list[dict[str, Any]]:
+    """Every record a `DirOutgoing` wrote, oldest first."""
+    return [json.loads(p.read_text()) for p in sorted(directory.glob("*.json"))]
+
+
+def _buttons(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
+    return [{"label": b.label, "action": b.action.value if b.action else None, "url": b.url}
+            for b in buttons]
+
+
+@contextlib.asynccontextmanager
+async def running(worker: RenderWorker) -> AsyncIterator[RenderWorker]:
+    """Run a worker for the duration of the block; it is stopped afterwards."""
+    task = asyncio.create_task(worker.run())
+    try:
+        await wait_for(lambda: worker.ready.is_set() or task.done(), 10, "the worker to start")
+        if task.done():
+            task.result()
+        yield worker
+    finally:
+        await worker.stop()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def make_worker(consumer: str, outgoing: Outgoing, *, redis: Any, nemo: NemoClient,
+                identities: Identities, settings: Settings, platform: str = "test",
+                **kwargs: Any) -> RenderWorker:
+    """A worker for the test platform."""
+    return RenderWorker(platform, consumer, outgoing, redis=redis, nemo=nemo,
+                        identities=identities, settings=settings, **kwargs)
+

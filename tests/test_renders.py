@@ -1,0 +1,520 @@
+"""Export, progress, delivery, retries and cancel, against real Redis and the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from core.i18n import t
+from core.identity import Identities
+from core.keys import Keys
+from core.messages import ChatKey, User
+from core.nemo.client import NemoClient
+from core.outgoing import Action, Button, Outgoing, Sent
+from core.renders import JobState, RenderActions, Renders, RenderWorker, Submitted
+from core.renders.jobs import RenderJob, new_render_id
+from core.settings import Settings
+from core.simulator import Fault, Simulator
+from core.store import ChatSession, SessionStore
+from tests.renders_kit import (
+    OPERATOR_TOKEN,
+    KeepingOutput,
+    make_worker,
+    new_project,
+    render_settings,
+    running,
+    wait_for,
+)
+
+USER = User("u1", "Ann")
+KEYS = Keys()
+
+
+@dataclass
+class Kit:
+    """Everything a render test needs, wired to one Redis and one simulator."""
+
+    sim: Simulator
+    redis: aioredis.Redis
+    settings: Settings
+    nemo: NemoClient
+    identities: Identities
+    out: KeepingOutput
+    renders: Renders
+
+    def worker(self, consumer: str = "w1", outgoing: Outgoing | None = None,
+               **kwargs: Any) -> RenderWorker:
+        return make_worker(consumer, outgoing or self.out, redis=self.redis, nemo=self.nemo,
+                           identities=self.identities, settings=self.settings, **kwargs)
+
+    async def project(self, draft: dict[str, Any] | None = None) -> ChatSession:
+        return await new_project(self.nemo, self.sim.store.sessions, draft)
+
+    async def job(self, job_id: str) -> RenderJob:
+        job = await self.renders.store.load(job_id)
+        assert job is not None
+        return job
+
+    def requests(self, kind: str) -> list[dict[str, Any]]:
+        return [r for r in self.sim.requests if r["kind"] == kind]
+
+    def submitted_ids(self) -> list[str]:
+        return [r["path"] for r in self.requests("render_submit")]
+
+
+async def make_kit(sim: Simulator, redis: aioredis.Redis, out: KeepingOutput | None = None,
+                   **overrides: Any) -> Kit:
+    sim.config.operator_tokens = [OPERATOR_TOKEN]
+    settings = render_settings(sim.base_url, **overrides)
+    nemo = NemoClient(settings)
+    identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
+    out = out or KeepingOutput()
+    return Kit(sim, redis, settings, nemo, identities, out,
+               Renders(redis, nemo, identities, out))
+
+
+@pytest.fixture
+async def kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterator[Kit]:
+    made = await make_kit(simulator, redis_client)
+    try:
+        yield made
+    finally:
+        await made.nemo.aclose()
+
+
+async def finished(kit: Kit, job_id: str) -> RenderJob:
+    """Wait until the job reached a final state, and return it."""
+    async def done() -> RenderJob | None:
+        job = await kit.renders.store.load(job_id)
+        return job if job is not None and job.state.finished else None
+    result: RenderJob = await wait_for(done, 30, f"job {job_id} to finish")
+    return result
+
+
+async def assert_queue_empty(kit: Kit, chat: ChatKey) -> None:
+    stream = KEYS.render_stream(chat.platform)
+    assert await kit.redis.xlen(stream) == 0
+    pending = await kit.redis.xpending(stream, KEYS.render_group(chat.platform))
+    assert pending["pending"] == 0
+    assert await kit.redis.scard(KEYS.chat_renders(chat)) == 0
+
+
+def is_mp4(data: bytes) -> bool:
+    return len(data) > 1000 and data[4:8] == b"ftyp"
+
+
+# --------------------------------------------------------------------------- happy path
+
+
+@pytest.mark.parametrize("shape", ["top", "wrapped", "bare"])
+async def test_video_is_delivered_once_as_a_file(kit: Kit, shape: str, tmp_path: Path) -> None:
+    kit.sim.config.poll_shape = shape
+    chat = ChatKey("test", "100")
+    session = await kit.project()
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    async with running(kit.worker(tmp_dir=downloads)) as worker:
+        result = await kit.renders.export(chat, USER, session, "en")
+        assert result.started and result.message is not None
+        assert kit.out.records[0].kind == "text"
+        assert kit.out.records[0].text == t("en", "render.started")
+        job = await finished(kit, result.job_id or "")
+        await wait_for(lambda: worker.in_flight == 0, 5, "the worker to let go")
+
+    assert job.state is JobState.DELIVERED
+    files = kit.out.of_kind("file", chat)
+    assert len(files) == 1 and not kit.out.of_kind("link")
+    assert is_mp4(kit.out.files[files[0].message_id])
+    assert files[0].text == t("en", "render.ready")
+    (project,) = files[0].buttons
+    assert project.url is not None and "/workspace/claim?ct=clm_" in project.url
+    assert session.claim_token and session.claim_token in project.url
+    assert kit.out.messages[result.message.message_id] == t("en", "render.done")
+    assert job.delivered_message == files[0].message_id
+    assert job.attempts == 1 and job.user_id == "u1" and job.user_name == "Ann"
+    assert job.session_id == session.session_id and job.task_id == session.task_id
+    await assert_queue_empty(kit, chat)
+    assert kit.requests("output"), "the file was downloaded"
+    assert not list(downloads.iterdir()), "and the temporary file removed"
+
+
+async def test_too_large_for_the_platform_goes_as_a_link(simulator: Simulator,
+                                                         redis_client: aioredis.Redis) -> None:
+    kit = await make_kit(simulator, redis_client, KeepingOutput(file_limit=1000))
+    chat = ChatKey("test", "101")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await finished(kit, result.job_id or "")
+    await kit.nemo.aclose()
+    assert not kit.out.of_kind("file")
+    (link,) = kit.out.of_kind("link")
+    assert link.url is not None and "/outputs/" in link.url
+    assert link.text == t("en", "render.ready_link")
+    assert [b.label for b in link.buttons] == [t("en", "render.open_project")]
+
+
+async def test_platform_without_files_gets_a_link(simulator: Simulator,
+                                                  redis_client: aioredis.Redis) -> None:
+    kit = await make_kit(simulator, redis_client, KeepingOutput(file_limit=None))
+    chat = ChatKey("test", "102")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await finished(kit, result.job_id or "")
+    await kit.nemo.aclose()
+    assert len(kit.out.of_kind("link")) == 1 and not kit.out.of_kind("file")
+    assert not kit.requests("output"), "nothing is downloaded when no file can be sent"
+
+
+async def test_output_url_failing_falls_back_to_the_download_endpoint(kit: Kit) -> None:
+    kit.sim.inject(Fault("server_error", count=1, path="/outputs/"))
+    chat = ChatKey("test", "103")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await finished(kit, result.job_id or "")
+    (record,) = kit.out.of_kind("file")
+    assert is_mp4(kit.out.files[record.message_id])
+    assert len(kit.requests("render_download")) == 1
+
+
+async def test_failed_download_falls_back_to_the_link(kit: Kit) -> None:
+    kit.sim.inject(Fault("server_error", count=1, path="/outputs/"))
+    kit.sim.inject(Fault("server_error", count=10, path="/api/render/proxy/render_"))
+    chat = ChatKey("test", "104")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+    assert job.state is JobState.DELIVERED
+    assert not kit.out.of_kind("file")
+    (link,) = kit.out.of_kind("link")
+    assert link.text == t("en", "render.ready_fetch_failed")
+    assert link.url is not None and "/outputs/" in link.url
+
+
+async def test_chinese_texts(kit: Kit) -> None:
+    chat = ChatKey("test", "105")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project(), "zh-CN")
+        await finished(kit, result.job_id or "")
+    assert kit.out.records[0].text == "正在渲染…"
+    (record,) = kit.out.of_kind("file")
+    assert record.text == "视频已完成"
+
+
+# ------------------------------------------------------------------------- refusals
+
+
+async def test_nothing_to_export_says_what_to_do_first(kit: Kit) -> None:
+    chat = ChatKey("test", "110")
+    empty = await kit.project({"d": 0, "m": {}, "t": []})
+    result = await kit.renders.export(chat, USER, empty)
+    assert result.outcome is Submitted.NO_DRAFT and result.job_id is None
+    assert result.message is not None
+    assert kit.out.messages[result.message.message_id] == t("en", "render.no_draft")
+    assert not kit.requests("render_submit")
+    no_project = await kit.renders.export(chat, USER, ChatSession())
+    assert no_project.outcome is Submitted.NO_DRAFT
+
+
+async def test_export_blocked_by_the_plan(kit: Kit) -> None:
+    kit.sim.inject(Fault("export_blocked"))
+    chat = ChatKey("test", "111")
+    result = await kit.renders.export(chat, USER, await kit.project())
+    assert result.outcome is Submitted.BLOCKED
+    assert result.message is not None
+    assert kit.out.messages[result.message.message_id] == t("en", "render.blocked")
+    assert len(kit.requests("render_submit")) == 1, "a 402 is not retried"
+    job = await kit.job(result.job_id or "")
+    assert job.state is JobState.FAILED
+    await assert_queue_empty(kit, chat)
+
+
+async def test_duplicate_id_is_retried_with_a_new_id(kit: Kit) -> None:
+    kit.sim.inject(Fault("duplicate_id"))
+    chat = ChatKey("test", "112")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+    assert job.state is JobState.DELIVERED
+    assert len(job.render_ids) == 2 and len(set(job.render_ids)) == 2
+    assert all(r.startswith("render_") and len(r) == 39 for r in job.render_ids)
+    assert job.render_id == job.render_ids[1]
+    assert len(kit.out.of_kind("file")) == 1
+
+
+async def test_submit_failing_twice_is_reported(kit: Kit) -> None:
+    kit.sim.inject(Fault("server_error", count=2, path="/api/render/proxy/lambda"))
+    chat = ChatKey("test", "113")
+    result = await kit.renders.export(chat, USER, await kit.project())
+    assert result.outcome is Submitted.FAILED
+    assert len(kit.requests("render_submit")) == 2
+    assert result.message is not None
+    text = kit.out.messages[result.message.message_id]
+    assert text.startswith("I could not start the render")
+    assert kit.out.records[-1].buttons == (Button("Export", action=Action.EXPORT),)
+    await assert_queue_empty(kit, chat)
+
+
+async def test_progress_message_given_by_the_caller_is_reused(kit: Kit) -> None:
+    chat = ChatKey("test", "114")
+    first = await kit.out.send_text(chat, "Working…")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project(),
+                                          progress_message=first)
+        await finished(kit, result.job_id or "")
+    assert result.message == first
+    assert [r.kind for r in kit.out.records if r.kind == "text"] == ["text"]
+    assert kit.out.messages[first.message_id] == t("en", "render.done")
+
+
+# ----------------------------------------------------------------------- while polling
+
+
+async def test_slow_render_edits_its_progress(kit: Kit) -> None:
+    kit.sim.inject(Fault("render_slow", seconds=2.0))
+    chat = ChatKey("test", "120")
+    async with running(kit.worker()) as worker:
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await finished(kit, result.job_id or "")
+    assert result.message is not None
+    edits = [r.text for r in kit.out.records
+             if r.kind == "edit" and r.message_id == result.message.message_id]
+    shown = [int(e.rsplit(" ", 1)[1].rstrip("%")) for e in edits if e.endswith("%")]
+    assert len(shown) >= 3, edits
+    assert shown == sorted(shown) and len(set(shown)) == len(shown)
+    assert len(shown) < worker.stats.polls, "edits are throttled, polls are not"
+    assert edits[-1] == t("en", "render.done")
+    assert len(kit.out.of_kind("file")) == 1
+
+
+async def test_failed_render_is_retried_once_with_a_new_id(kit: Kit) -> None:
+    kit.sim.inject(Fault("render_fail", error="Encoder crashed"))
+    chat = ChatKey("test", "121")
+    async with running(kit.worker()) as worker:
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+    assert job.state is JobState.DELIVERED
+    assert job.attempts == 2 and len(set(job.render_ids)) == 2
+    submitted = [r["path"] for r in kit.requests("render_submit")]
+    assert len(submitted) == 2
+    assert worker.stats.retried == 1
+    assert len(kit.out.of_kind("file")) == 1
+
+
+async def test_render_failing_twice_tells_the_user_why(kit: Kit) -> None:
+    kit.sim.inject(Fault("render_fail", count=2, error="Encoder crashed"))
+    chat = ChatKey("test", "122")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+    assert job.state is JobState.FAILED and job.attempts == 2
+    assert len(set(job.render_ids)) == 2
+    assert result.message is not None
+    text = kit.out.messages[result.message.message_id]
+    assert "Encoder crashed" in text
+    last = [r for r in kit.out.records if r.message_id == result.message.message_id][-1]
+    assert Button("Export", action=Action.EXPORT) in last.buttons
+    assert not kit.out.of_kind("file") and not kit.out.of_kind("link")
+    await assert_queue_empty(kit, chat)
+
+
+async def test_rate_limited_poll_backs_off(kit: Kit) -> None:
+    # The first poll is refused twice: the client waits Retry-After and retries once,
+    # then the worker pauses its polls for Retry-After before the next one.
+    kit.sim.inject(Fault("rate_limit", count=2, path="/api/render/proxy/lambda/",
+                         retry_after=1))
+    chat = ChatKey("test", "123")
+    async with running(kit.worker()) as worker:
+        started = time.monotonic()
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+        elapsed = time.monotonic() - started
+    assert job.state is JobState.DELIVERED
+    assert worker.stats.rate_limited == 1
+    assert elapsed >= 2.0
+    assert len(kit.requests("render_poll")) == 3, "no poll while told to wait"
+
+
+async def test_timed_out_render_is_reported_with_a_retry_button(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    kit = await make_kit(simulator, redis_client, render_timeout=0.6)
+    kit.sim.inject(Fault("render_slow", seconds=60))
+    chat = ChatKey("test", "124")
+    async with running(kit.worker()) as worker:
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+        await wait_for(lambda: kit.requests("render_cancel"), 5, "the render to be cancelled")
+        assert worker.stats.timed_out == 1
+    await kit.nemo.aclose()
+    assert job.state is JobState.TIMED_OUT
+    assert result.message is not None
+    last = [r for r in kit.out.records if r.message_id == result.message.message_id][-1]
+    assert last.text == t("en", "render.timed_out", minutes=1)
+    assert last.buttons == (Button("Export", action=Action.EXPORT),)
+    assert not kit.out.of_kind("file")
+    await assert_queue_empty(kit, chat)
+
+
+async def test_cancel_stops_pending_renders(kit: Kit) -> None:
+    kit.sim.inject(Fault("render_slow", count=2, seconds=60))
+    chat = ChatKey("test", "125")
+    async with running(kit.worker()) as worker:
+        one = await kit.renders.export(chat, USER, await kit.project())
+        two = await kit.renders.export(chat, USER, await kit.project())
+        await wait_for(lambda: worker.stats.polls >= 2, 10, "the renders to be polled")
+        assert await kit.renders.cancel_chat(chat) == 2
+        assert await kit.renders.cancel_chat(chat) == 0
+        await wait_for(lambda: worker.in_flight == 0, 10, "the worker to drop them")
+    for result in (one, two):
+        job = await kit.job(result.job_id or "")
+        assert job.state is JobState.CANCELLED
+        assert result.message is not None
+        assert kit.out.messages[result.message.message_id] == t("en", "render.cancelled")
+    assert len(kit.requests("render_cancel")) == 2
+    assert all(j.status == "cancelled" for j in kit.sim.store.renders.values())
+    assert not kit.out.of_kind("file") and not kit.out.of_kind("link")
+    await assert_queue_empty(kit, chat)
+
+
+async def test_cancelled_job_is_never_delivered_even_if_the_render_finishes(kit: Kit) -> None:
+    kit.sim.inject(Fault("render_slow", seconds=1.0))
+    chat = ChatKey("test", "126")
+    async with running(kit.worker()) as worker:
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await wait_for(lambda: worker.stats.polls >= 1, 10, "a first poll")
+        render_id = (await kit.job(result.job_id or "")).render_id
+        # NemoVideo refuses the cancel, so the render goes on and completes.
+        kit.sim.inject(Fault("server_error", count=10,
+                             path=f"/api/render/proxy/lambda/{render_id}/cancel"))
+        assert await kit.renders.cancel_chat(chat) == 1
+        render = kit.sim.store.renders[render_id]
+        await wait_for(lambda: render.status == "completed", 10, "the render to complete")
+        await wait_for(lambda: worker.in_flight == 0, 10, "the worker to drop the job")
+    assert not kit.out.of_kind("file") and not kit.out.of_kind("link")
+    assert (await kit.job(result.job_id or "")).state is JobState.CANCELLED
+    await assert_queue_empty(kit, chat)
+
+
+async def test_several_renders_in_one_chat_run_side_by_side(kit: Kit) -> None:
+    kit.sim.config.render_concurrency = 2
+    for seconds in (1.2, 0.4, 0.8):
+        kit.sim.inject(Fault("render_slow", seconds=seconds))
+    chat = ChatKey("test", "127")
+    async with running(kit.worker()):
+        results = [await kit.renders.export(chat, USER, await kit.project()) for _ in range(3)]
+        assert len(await kit.renders.pending(chat)) == 3
+        jobs = [await finished(kit, r.job_id or "") for r in results]
+    assert all(j.state is JobState.DELIVERED for j in jobs)
+    messages = {r.message.message_id for r in results if r.message}
+    assert len(messages) == 3
+    files = kit.out.of_kind("file", chat)
+    assert len(files) == 3
+    assert {j.delivered_message for j in jobs} == {f.message_id for f in files}
+    # the shortest render was delivered first: they did not wait for each other
+    order = [f.message_id for f in files]
+    assert order[0] == jobs[1].delivered_message
+    for message_id in messages:
+        assert kit.out.messages[message_id] == t("en", "render.done")
+
+
+# --------------------------------------------------------------------- adapter trouble
+
+
+class BlockedChat(KeepingOutput):
+    """An adapter whose sends to one chat fail, like a bot blocked by the user."""
+
+    def __init__(self, blocked: ChatKey) -> None:
+        super().__init__()
+        self.blocked = blocked
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        if chat == self.blocked:
+            raise PermissionError("Forbidden: bot was blocked by the user")
+        return await super().send_file(chat, path, filename, caption, buttons)
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        if chat == self.blocked:
+            raise PermissionError("Forbidden: bot was blocked by the user")
+        return await super().send_link(chat, text, url, label, buttons)
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        if chat == self.blocked:
+            raise PermissionError("Forbidden: bot was blocked by the user")
+        return await super().edit_text(chat, sent, text, buttons)
+
+
+async def test_adapter_failure_marks_the_job_and_others_go_on(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    blocked, fine = ChatKey("test", "130"), ChatKey("test", "131")
+    kit = await make_kit(simulator, redis_client, BlockedChat(blocked))
+    async with running(kit.worker()) as worker:
+        lost = await kit.renders.export(blocked, USER, await kit.project())
+        kept = await kit.renders.export(fine, USER, await kit.project())
+        lost_job = await finished(kit, lost.job_id or "")
+        kept_job = await finished(kit, kept.job_id or "")
+        assert worker.stats.undeliverable == 1
+    await kit.nemo.aclose()
+    assert lost_job.state is JobState.UNDELIVERABLE
+    assert "PermissionError" in lost_job.error
+    assert kept_job.state is JobState.DELIVERED
+    assert len(kit.out.of_kind("file", fine)) == 1
+    await assert_queue_empty(kit, blocked)
+
+
+# ---------------------------------------------------------------- crash during submit
+
+
+async def test_job_left_submitting_by_a_crash_is_finished_by_a_worker(kit: Kit) -> None:
+    """The process that persisted the job died before NemoVideo saw the render."""
+    chat = ChatKey("test", "140")
+    session = await kit.project()
+    sent = await kit.out.send_text(chat, "Rendering…")
+    render_id = new_render_id()
+    job = RenderJob(id=render_id, chat=chat, render_id=render_id,
+                    session_id=session.session_id or "", task_id=session.task_id or "",
+                    message_id=sent.message_id, submit_started_at=time.time())
+    await kit.renders.store.ensure_group(chat.platform)
+    await kit.renders.store.create(job)
+    async with running(kit.worker()):
+        done = await finished(kit, job.id)
+    assert done.state is JobState.DELIVERED and done.attempts == 1
+    assert done.render_id == render_id, "the persisted id was never accepted, so it is used"
+    assert len(kit.requests("render_submit")) == 1
+    assert len(kit.out.of_kind("file")) == 1
+
+
+@dataclass
+class _Message:
+    user: User
+
+
+@dataclass
+class _Turn:
+    chat: ChatKey
+    message: _Message
+    session: ChatSession
+    lang: str
+
+
+async def test_engine_shaped_actions(kit: Kit) -> None:
+    actions = RenderActions(kit.renders)
+    chat = ChatKey("test", "150")
+    turn = _Turn(chat, _Message(USER), await kit.project(), "en")
+    async with running(kit.worker()):
+        await actions.export(turn)
+        assert await actions.active_count(chat) == 1
+        assert turn.session.claim_token, "the engine saves the new claim token"
+        async with asyncio.timeout(20):
+            await actions.wait_idle(chat)
+    assert await actions.active_count(chat) == 0
+    assert len(kit.out.of_kind("file", chat)) == 1
+    assert await actions.cancel_chat(chat) == 0

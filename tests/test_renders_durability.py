@@ -1,0 +1,249 @@
+"""Render jobs survive stopped and killed workers and a Redis restart, and each video
+is delivered exactly once however the work moves between workers."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from core.embedded_redis import EmbeddedRedis
+from core.i18n import t
+from core.keys import Keys
+from core.messages import ChatKey
+from core.outgoing import Button, Sent
+from core.renders import JobState
+from core.simulator import Fault, Simulator
+from tests.renders_kit import KeepingOutput, read_records, running, wait_for
+from tests.test_renders import USER, Kit, assert_queue_empty, finished, is_mp4, make_kit
+
+KEYS = Keys()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterator[Kit]:
+    made = await make_kit(simulator, redis_client)
+    try:
+        yield made
+    finally:
+        await made.nemo.aclose()
+
+
+async def pending_of(kit: Kit, platform: str = "test") -> dict[str, int]:
+    """How many entries each consumer of the platform's group holds."""
+    summary = await kit.redis.xpending(KEYS.render_stream(platform), KEYS.render_group(platform))
+    return {_text(c["name"]): int(c["pending"]) for c in summary["consumers"] or []}
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def test_worker_stopped_mid_poll_is_replaced_and_delivers_once(kit: Kit) -> None:
+    kit.sim.inject(Fault("render_slow", seconds=1.5))
+    chat = ChatKey("test", "200")
+    first = kit.worker("first")
+    async with running(first):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await wait_for(lambda: first.stats.polls >= 1, 10, "a first poll")
+    assert first.stats.delivered == 0
+    assert await pending_of(kit) == {"first": 1}, "the stopped worker's entry stays pending"
+    second = kit.worker("second")
+    async with running(second):
+        job = await finished(kit, result.job_id or "")
+    assert job.state is JobState.DELIVERED
+    assert second.stats.reclaimed == 1 and second.stats.delivered == 1
+    assert len(kit.out.of_kind("file")) == 1
+    await assert_queue_empty(kit, chat)
+
+
+async def test_restarted_worker_with_its_name_resumes_at_once(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    kit = await make_kit(simulator, redis_client, render_claim_idle=120.0)
+    kit.sim.inject(Fault("render_slow", seconds=1.0))
+    chat = ChatKey("test", "201")
+    before = kit.worker("host-1")
+    async with running(before):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await wait_for(lambda: before.stats.polls >= 1, 10, "a first poll")
+    after = kit.worker("host-1")
+    async with running(after):
+        job = await finished(kit, result.job_id or "")  # well before claim_idle (120 s)
+    await kit.nemo.aclose()
+    assert job.state is JobState.DELIVERED and after.stats.reclaimed == 0
+    assert len(kit.out.of_kind("file")) == 1
+
+
+async def test_two_workers_on_one_stream_deliver_each_job_once(kit: Kit) -> None:
+    kit.sim.config.render_concurrency = 4
+    chats = [ChatKey("test", f"21{i}") for i in range(8)]
+    for i in range(len(chats)):
+        kit.sim.inject(Fault("render_slow", seconds=0.3 + 0.15 * i))
+    one, two = kit.worker("one"), kit.worker("two")
+    async with running(one), running(two):
+        results = [await kit.renders.export(c, USER, await kit.project()) for c in chats]
+        jobs = [await finished(kit, r.job_id or "") for r in results]
+    assert all(j.state is JobState.DELIVERED for j in jobs)
+    assert one.stats.delivered + two.stats.delivered == len(chats)
+    for chat in chats:
+        assert len(kit.out.of_kind("file", chat)) == 1
+        await assert_queue_empty(kit, chat)
+
+
+async def test_long_render_held_by_a_live_worker_is_not_taken_over(kit: Kit) -> None:
+    # Three times the claim idle time: only the heartbeat keeps the entry ours.
+    kit.sim.inject(Fault("render_slow", seconds=3.5))
+    chat = ChatKey("test", "220")
+    holder = kit.worker("holder")
+    async with running(holder):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await wait_for(lambda: holder.in_flight == 1, 5, "the holder to take the job")
+        other = kit.worker("other")
+        async with running(other):
+            job = await finished(kit, result.job_id or "")
+    assert job.state is JobState.DELIVERED
+    assert holder.stats.delivered == 1
+    assert other.stats.reclaimed == 0 and other.stats.adopted == 0
+    assert len(kit.out.of_kind("file")) == 1
+
+
+class SentThenCrashed(KeepingOutput):
+    """The platform accepts the file, then the worker dies before recording it."""
+
+    def __init__(self, shared: KeepingOutput) -> None:
+        super().__init__()
+        self.shared = shared
+        self.accepted = asyncio.Event()
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        await self.shared.send_file(chat, path, filename, caption, buttons)
+        self.accepted.set()
+        await asyncio.Event().wait()  # never returns: the worker is stopped here
+        raise AssertionError("unreachable")
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        return await self.shared.edit_text(chat, sent, text, buttons)
+
+
+async def test_reclaimed_after_delivery_before_the_ack_is_not_sent_twice(kit: Kit) -> None:
+    chat = ChatKey("test", "230")
+    crashing = SentThenCrashed(kit.out)
+    first = kit.worker("first", crashing, stop_grace=0.1)
+    async with running(first):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await asyncio.wait_for(crashing.accepted.wait(), 15)
+    job = await kit.job(result.job_id or "")
+    assert job.state is JobState.DELIVERING
+    assert await pending_of(kit) == {"first": 1}
+    second = kit.worker("second")
+    async with running(second):
+        job = await finished(kit, job.id)
+    assert job.state is JobState.DELIVERED
+    assert second.stats.reclaimed == 1 and second.stats.recovered == 1
+    assert second.stats.delivered == 0
+    (record,) = kit.out.of_kind("file")
+    assert is_mp4(kit.out.files[record.message_id])
+    assert not kit.out.of_kind("link")
+    assert result.message is not None
+    assert kit.out.messages[result.message.message_id] == t("en", "render.done_recovered")
+    last = [r for r in kit.out.records if r.message_id == result.message.message_id][-1]
+    assert [b.label for b in last.buttons] == [t("en", "render.download"),
+                                               t("en", "render.open_project")]
+    await assert_queue_empty(kit, chat)
+
+
+async def test_redis_restart_during_polling_loses_no_job(
+        kit: Kit, redis_server: EmbeddedRedis) -> None:
+    kit.sim.inject(Fault("render_slow", seconds=1.0))
+    chat = ChatKey("test", "240")
+    worker = kit.worker()
+    async with running(worker):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        await wait_for(lambda: worker.stats.polls >= 1, 10, "a first poll")
+        port = redis_server.port
+        await asyncio.to_thread(redis_server.stop)
+        (render,) = kit.sim.store.renders.values()
+        await wait_for(lambda: render.status == "completed", 10, "the render to complete")
+        errors = worker.stats.errors
+        await wait_for(lambda: worker.stats.errors > errors, 10, "the worker to miss Redis")
+        assert worker.stats.delivered == 0
+        await asyncio.to_thread(redis_server.start)
+        assert redis_server.port == port
+        job = await finished(kit, result.job_id or "")
+    assert job.state is JobState.DELIVERED and job.session_id
+    assert len(kit.out.of_kind("file")) == 1
+    await assert_queue_empty(kit, chat)
+
+
+# ----------------------------------------------------------- a worker killed with SIGKILL
+
+
+async def start_worker_process(kit: Kit, redis_url: str, out_dir: Path,
+                               consumer: str) -> asyncio.subprocess.Process:
+    """`python -m tests.render_worker_proc` against the same Redis and simulator."""
+    overrides = {"render_claim_idle": kit.settings.render_claim_idle}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.render_worker_proc", "--redis", redis_url,
+        "--api", kit.sim.base_url, "--out", str(out_dir), "--consumer", consumer,
+        "--settings", json.dumps(overrides),
+        cwd=str(ROOT), env=env, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL)
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 30)
+    assert line.strip() == b"ready", line
+    return process
+
+
+async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
+        kit: Kit, redis_server: EmbeddedRedis, tmp_path: Path) -> None:
+    count = 4
+    kit.sim.config.render_concurrency = count
+    for _ in range(count):
+        kit.sim.inject(Fault("render_slow", seconds=4.0))
+    out_dir = tmp_path / "delivered"
+    victim = await start_worker_process(kit, redis_server.url, out_dir, "victim")
+    successor: asyncio.subprocess.Process | None = None
+    try:
+        chats = [ChatKey("test", f"25{i}") for i in range(count)]
+        results = [await kit.renders.export(c, USER, await kit.project()) for c in chats]
+        job_ids = [r.job_id or "" for r in results]
+        render_ids = {(await kit.job(j)).render_id for j in job_ids}
+
+        def all_polled() -> bool:
+            polled = {r["path"].rsplit("/", 1)[-1] for r in kit.requests("render_poll")}
+            return render_ids <= polled
+
+        await wait_for(all_polled, 15, "the victim to poll every render")
+        assert await pending_of(kit) == {"victim": count}
+        assert all(r.status != "completed" for r in kit.sim.store.renders.values())
+        victim.send_signal(signal.SIGKILL)
+        assert await victim.wait() == -signal.SIGKILL
+
+        successor = await start_worker_process(kit, redis_server.url, out_dir, "successor")
+        jobs = [await finished(kit, j) for j in job_ids]
+        assert all(j.state is JobState.DELIVERED for j in jobs)
+    finally:
+        for process in (victim, successor):
+            if process is not None and process.returncode is None:
+                process.terminate()
+                await process.wait()
+    records = read_records(out_dir)
+    files = [r for r in records if r["kind"] == "file"]
+    assert collections.Counter(r["chat"] for r in files) == {str(c): 1 for c in chats}
+    assert {r["pid"] for r in files} == {successor.pid}
+    assert all(is_mp4(Path(r["path"]).read_bytes()) for r in files)
+    for chat in chats:
+        await assert_queue_empty(kit, chat)
