@@ -1,0 +1,199 @@
+"""Starting and stopping the Discord bot: client, runtime, render worker, commands.
+
+`open_discord_bot` is the whole bot as an async context manager (the tests
+drive it against a fake Discord); `run_discord` is `nemobot discord`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+import discord.gateway
+import discord.http
+import httpx
+import yarl
+
+from bots.discord_adapter.events import DiscordAdapter
+from bots.discord_adapter.inbound import PLATFORM, Fetch, register_attachments
+from bots.discord_adapter.outbound import DiscordOutput
+from core.renders import RenderWorker
+from core.runtime import Runtime, open_runtime
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: seconds that messages being handled get to finish when the bot stops
+STOP_GRACE = 10.0
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL when they are set."""
+    if settings.discord_api_base is not None:
+        discord.http.Route.BASE = str(settings.discord_api_base).rstrip("/")
+    if settings.discord_gateway_url is not None:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
+            str(settings.discord_gateway_url))
+
+
+def intents() -> discord.Intents:
+    """The defaults without the privileged message-content intent: mentions and DMs
+    carry their content anyway."""
+    wanted = discord.Intents.default()
+    wanted.message_content = False
+    wanted.members = False
+    wanted.presences = False
+    return wanted
+
+
+def make_client(settings: Settings, **options: Any) -> discord.Client:
+    """A plain client, or an auto-sharded one when DISCORD_SHARDS is set."""
+    # the bot never joins voice: no warnings about voice libraries
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+    options = {"intents": intents(), "allowed_mentions": discord.AllowedMentions.none(),
+               "chunk_guilds_at_startup": False, **options}
+    shards = settings.discord_shards
+    if shards is None:
+        return discord.Client(**options)
+    return discord.AutoShardedClient(shard_count=None if shards == "auto" else shards, **options)
+
+
+
+def http_fetch(http: httpx.AsyncClient) -> Fetch:
+    """Streams a URL's bytes with the process's HTTP client (the attachment fallback)."""
+    async def fetch(url: str) -> AsyncIterator[bytes]:
+        async with http.stream("GET", url) as response:
+            response.raise_for_status()
+            async for chunk in response.aiter_bytes(1 << 18):
+                yield chunk
+    return fetch
+
+
+@dataclass
+class DiscordBot:
+    """A running bot: its client, adapter, outgoing side, runtime and render worker."""
+
+    client: discord.Client
+    adapter: DiscordAdapter
+    out: DiscordOutput
+    runtime: Runtime
+    worker: RenderWorker
+    connection: asyncio.Task[None]
+
+
+@contextlib.asynccontextmanager
+async def open_discord_bot(settings: Settings, *,
+                           client_options: Mapping[str, Any] | None = None,
+                           prepare: Callable[[discord.Client], None] | None = None,
+                           ready_timeout: float = 60.0,
+                           stop_grace: float = STOP_GRACE) -> AsyncIterator[DiscordBot]:
+    """Log in, sync the slash commands, connect, and serve until the block ends.
+
+    `client_options` go to the discord.py client; `prepare` sees the client
+    before it logs in. On exit: messages being handled get `stop_grace` seconds,
+    the render worker stops (its jobs stay queued for the next start), and the
+    client disconnects.
+    """
+    if settings.discord_token is None:
+        raise ValueError("DISCORD_TOKEN is not set")
+    configure_endpoints(settings)
+    client = make_client(settings, **dict(client_options or {}))
+    if prepare is not None:
+        prepare(client)
+    out = DiscordOutput(client)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(_close, client)
+        runtime = await stack.enter_async_context(
+            open_runtime(settings, out, platform=PLATFORM))
+        fetch = http_fetch(runtime.nemo.http)
+        register_attachments(runtime.store.codec, fetch)
+        adapter = DiscordAdapter(client, runtime.engine, out, fetch)
+
+        await client.login(settings.discord_token.get_secret_value())
+        await adapter.setup()
+        # chats with work left by the previous run, taken before new messages can
+        # arrive (those are answered by whoever holds their chat's lock)
+        unfinished = await runtime.store.pending_chats()
+        connection = asyncio.create_task(client.connect(), name="discord gateway")
+        await _until_ready(client, connection, ready_timeout)
+        log.info("discord: connected as %s", client.user)
+        runtime.start_worker()
+        resume = asyncio.create_task(runtime.resume(unfinished), name="discord resume")
+        try:
+            yield DiscordBot(client, adapter, out, runtime, runtime.worker, connection)
+        finally:
+            await adapter.drain(stop_grace)
+            resume.cancel()
+            await runtime.stop_worker(stop_grace)
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await resume
+            await _close(client)
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(connection, stop_grace)
+
+
+async def _close(client: discord.Client) -> None:
+    try:
+        await client.close()
+    except Exception:  # a sharded client that never connected cannot close cleanly
+        log.debug("discord: closing the client failed", exc_info=True)
+
+
+async def _until_ready(client: discord.Client, connection: asyncio.Task[None],
+                       within: float) -> None:
+    ready = asyncio.create_task(client.wait_until_ready())
+    try:
+        done, _ = await asyncio.wait({ready, connection}, timeout=within,
+                                     return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        ready.cancel()
+    if connection in done:
+        connection.result()  # the reason it stopped (bad token, disallowed intents...)
+        raise RuntimeError("the Discord connection ended before it was ready")
+    if ready not in done:
+        connection.cancel()
+        raise TimeoutError(f"Discord not ready after {within:.0f} s")
+
+
+async def serve(settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM or until the gateway connection ends for good."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        async with open_discord_bot(settings) as bot:
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({stopping, bot.connection}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if bot.connection.done() and not bot.connection.cancelled():
+                error = bot.connection.exception()
+                if error is not None:
+                    log.error("discord: the connection ended: %r", error)
+                    return 1
+            log.info("discord: stopping")
+    except discord.LoginFailure:
+        log.error("discord: the token was refused (DISCORD_TOKEN)")
+        return 1
+    except discord.PrivilegedIntentsRequired as exc:
+        log.error("discord: %s", exc)
+        return 1
+    return 0
+
+
+def run_discord(settings: Settings) -> int:
+    """`nemobot discord`: the exit status."""
+    if settings.discord_token is None:
+        print("DISCORD_TOKEN is not set: create a bot in the Discord developer portal "
+              "and put its token in the environment or .env", file=sys.stderr)
+        return 2
+    return asyncio.run(serve(settings))

@@ -1,0 +1,224 @@
+"""Discord events in, core messages out: mentions, DMs, replies, slash commands, buttons.
+
+The adapter only translates. It decides which messages are for the bot and
+which conversation they belong to, acknowledges interactions within Discord's
+3 seconds, and hands everything to the conversation engine in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+
+from bots.discord_adapter.inbound import (
+    Fetch,
+    addressed_to,
+    chat_key,
+    from_interaction,
+    from_message,
+    is_from_bot,
+)
+from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, describe
+from bots.discord_adapter.views import ActionView
+from core.conversation.engine import Conversation
+from core.messages import ChatKey, IncomingMessage
+from core.outgoing import Action
+
+log = logging.getLogger(__name__)
+
+#: slash commands without options: name -> description
+SIMPLE_COMMANDS: dict[str, str] = {
+    "export": "Render the video and send it here",
+    "status": "Show the project's timeline and renders in progress",
+    "credits": "Show the NemoVideo credits of this conversation (only you see it)",
+    "new": "Start a new project in this channel",
+    "help": "What the bot understands",
+}
+#: commands (and buttons) whose answers show account details: only the user sees them
+PRIVATE_COMMANDS = frozenset({"credits", "link"})
+
+CommandCallback = Callable[[discord.Interaction], Coroutine[Any, Any, None]]
+LinkCallback = Callable[[discord.Interaction, str], Coroutine[Any, Any, None]]
+
+
+class DiscordAdapter:
+    """Wires a discord.py client to the conversation engine."""
+
+    def __init__(self, client: discord.Client, engine: Conversation, out: DiscordOutput,
+                 fetch: Fetch) -> None:
+        self.client = client
+        self.engine = engine
+        self.out = out
+        self.fetch = fetch
+        self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+        self.closing = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        for name, description in SIMPLE_COMMANDS.items():
+            self.tree.add_command(app_commands.Command(
+                name=name, description=description, callback=self._simple(name)))
+        self.tree.add_command(app_commands.Command(
+            name="link", description="Link your own NemoVideo account (your token stays private)",
+            callback=self._link()))
+        client.event(self.on_message)
+
+    async def setup(self) -> None:
+        """After login: answer action buttons of any message (also from before a
+        restart) and publish the slash commands."""
+        self.client.add_view(ActionView(self.on_button))
+        try:
+            synced = await self.tree.sync()
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("discord: could not sync slash commands: %s", describe(exc))
+        else:
+            log.info("discord: %d slash commands synced", len(synced))
+
+    # ------------------------------------------------------------ messages
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A mention, a DM or a reply to the bot becomes a message for the core."""
+        me = self.client.user
+        if self.closing or me is None or is_from_bot(message):
+            return
+        if not addressed_to(message, me):
+            return
+        channel = await self._resolve(message.channel)
+        if not _can_speak(channel):
+            log.info("discord: mentioned in %s where it may not send messages; ignored",
+                     chat_key(channel))
+            return
+        incoming = from_message(message, chat_key(channel), me, self.fetch)
+        if not incoming.text and not incoming.attachments:
+            if not message.content:
+                return  # a sticker, an embed, a reply without a ping: nothing to act on
+            # a bare mention is how Discord users call a bot: show what it does
+            incoming = dataclasses.replace(incoming, text="/help")
+        self._submit(incoming, None)
+
+    async def _resolve(self, channel: Any) -> Any:
+        """The full channel when discord.py only knows its id (a thread it has not
+        seen yet), so threads get their parent."""
+        if not isinstance(channel, discord.PartialMessageable):
+            return channel
+        try:
+            return await self.client.fetch_channel(channel.id)
+        except discord.HTTPException as exc:
+            log.info("discord: channel %s not fetched: %s", channel.id, describe(exc))
+            return channel
+
+    # ------------------------------------------------------------ interactions
+
+    def _simple(self, name: str) -> CommandCallback:
+        async def command(interaction: discord.Interaction) -> None:
+            await self.on_command(interaction, name, f"/{name}")
+        return command
+
+    def _link(self) -> LinkCallback:
+        @app_commands.describe(token="Your NemoVideo token (nmv_usr_...)")  # noqa: S106
+        async def link(interaction: discord.Interaction, token: str) -> None:
+            await self.on_command(interaction, "link", f"/link {token.strip()}")
+        return link
+
+    async def on_command(self, interaction: discord.Interaction, name: str, text: str) -> None:
+        """A slash command: acknowledged at once ("thinking"), then handled as its text."""
+        if self.closing:
+            return  # not acknowledged: Discord tells the user it failed, nothing hangs
+        private = name in PRIVATE_COMMANDS
+        slot = await self._acknowledge(interaction, thinking=True, private=private)
+        chat = self._chat_of(interaction)
+        if chat is None:
+            return
+        self._submit(from_interaction(interaction, chat, text, private=private), slot)
+
+    async def on_button(self, interaction: discord.Interaction, action: Action) -> None:
+        """An action button: acknowledged as a deferred update (Credits privately, with a
+        placeholder), then handled as the action's command."""
+        if self.closing:
+            return
+        private = action.value in PRIVATE_COMMANDS
+        slot = await self._acknowledge(interaction, thinking=private, private=private)
+        chat = self._chat_of(interaction)
+        if chat is None:
+            return
+        self._submit(from_interaction(interaction, chat, action.command, private=private), slot)
+
+    async def _acknowledge(self, interaction: discord.Interaction, *, thinking: bool,
+                           private: bool) -> ReplySlot | None:
+        chat = self._chat_of(interaction)
+        try:
+            await interaction.response.defer(thinking=thinking, ephemeral=private)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("discord: could not acknowledge an interaction in %s: %s", chat,
+                        describe(exc))
+            return None
+        if not thinking or chat is None:
+            return None
+        return ReplySlot(chat, interaction, ephemeral=private)
+
+    @staticmethod
+    def _chat_of(interaction: discord.Interaction) -> ChatKey | None:
+        channel = interaction.channel
+        if channel is None:
+            return None
+        return chat_key(channel)
+
+    # ------------------------------------------------------------ background work
+
+    def _submit(self, message: IncomingMessage, slot: ReplySlot | None) -> None:
+        if self.closing:
+            return
+        with self.out.replying_to(slot):
+            task = self.engine.submit(message)
+        self._tasks.add(task)
+        task.add_done_callback(lambda done: self._handled(done, slot))
+
+    def _handled(self, task: asyncio.Task[Any], slot: ReplySlot | None) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("discord: a message could not be handled", exc_info=exc)
+        if slot is not None and not slot.used:
+            self._background(self.out.finish(slot))
+
+    def _background(self, work: Awaitable[None]) -> None:
+        async def run() -> None:
+            await work
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, grace: float) -> None:
+        """Stop taking messages; let those being handled finish for up to `grace` seconds,
+        then cancel them (their chats resume after a restart)."""
+        self.closing = True
+        while self._tasks:
+            pending = set(self._tasks)
+            _, late = await asyncio.wait(pending, timeout=grace)
+            for task in late:
+                task.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.gather(*late, return_exceptions=True)
+            self._tasks -= pending
+            grace = 0.0
+
+
+def _can_speak(channel: Any) -> bool:
+    """Whether the bot may post where it was addressed (as far as the cache knows)."""
+    if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return True
+    me = channel.guild.me
+    if me is None:
+        return True
+    try:
+        permissions = channel.permissions_for(me)
+    except discord.ClientException:  # a thread whose parent is not cached
+        return True
+    if isinstance(channel, discord.Thread):
+        return permissions.send_messages_in_threads
+    return permissions.send_messages

@@ -1,0 +1,134 @@
+"""The Discord bot when Discord says no: missing permissions, deleted channels, rate
+limits. Real discord.py against the fake Discord, the simulator and a real Redis."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bots.discord_adapter import DiscordBot
+from core.embedded_redis import EmbeddedRedis
+from core.keys import Keys
+from core.renders import JobState, RenderJob
+from core.simulator import Simulator
+from tests.discord_kit import (
+    bot_message,
+    bot_settings,
+    chat_of,
+    containing,
+    give_exportable_draft,
+    idle,
+    running_bot,
+)
+from tests.fakes.discord_api import FakeMessage
+from tests.renders_kit import wait_for
+
+if TYPE_CHECKING:
+    from tests.fakes.discord_fixtures import DiscordWorld
+
+pytest_plugins = ("tests.fakes.discord_fixtures",)
+
+HELP = "Send clips, photos or music"
+
+
+def is_video(message: FakeMessage) -> bool:
+    return any(name.endswith(".mp4") for name, _ in message.files)
+
+
+async def test_a_forbidden_channel_does_not_stop_the_bot(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis,
+        caplog: pytest.LogCaptureFixture) -> None:
+    fake, guild, channel, alice = (discord_world.fake, discord_world.guild,
+                                   discord_world.channel, discord_world.user)
+    other = fake.add_channel(guild, "other")
+    caplog.set_level(logging.INFO)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.deny_channel(channel)  # the bot's cached permissions still say yes
+        start = len(fake.requests)
+        await fake.dispatch_message(channel, alice, "/help", mentions_bot=True)
+        refused = await fake.wait_for_request("POST", rf"/channels/{channel.id}/messages",
+                                              since=start)
+        await idle(bot)
+        await fake.dispatch_message(other, alice, "/help", mentions_bot=True)
+        await bot_message(fake, other, containing(HELP))
+        assert not bot.connection.done()
+    assert refused.status == 403 and refused.response["code"] == 50013
+    assert fake.bot_messages(channel) == []
+    assert "HTTP 403 (code 50013: missing permissions)" in caplog.text
+
+
+async def test_a_channel_denied_from_the_start_is_not_answered(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis,
+        caplog: pytest.LogCaptureFixture) -> None:
+    fake, guild, channel, alice = (discord_world.fake, discord_world.guild,
+                                   discord_world.channel, discord_world.user)
+    other = fake.add_channel(guild, "other")
+    fake.deny_channel(channel)
+    caplog.set_level(logging.INFO)
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        await fake.dispatch_message(channel, alice, "make a video of the sea",
+                                    mentions_bot=True)
+        await fake.dispatch_message(other, alice, "/help", mentions_bot=True)
+        await bot_message(fake, other, containing(HELP))
+    assert simulator.requests == [], "nothing was sent to NemoVideo for it"
+    assert not [r for r in fake.requests if r.path == f"/channels/{channel.id}/messages"]
+    assert "may not send messages; ignored" in caplog.text
+
+
+async def test_rate_limits_are_waited_out(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    fake.rate_limit(rf"/channels/{channel.id}/messages", method="POST", retry_after=0.05,
+                    count=2)
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        await fake.dispatch_message(channel, alice, "/help", mentions_bot=True)
+        await bot_message(fake, channel, containing(HELP))
+    posts = [r.status for r in fake.requests if r.path == f"/channels/{channel.id}/messages"]
+    assert posts == [429, 429, 200]
+
+
+@pytest.mark.parametrize("failure", ["deleted", "forbidden"])
+async def test_a_render_for_a_lost_channel_is_dropped_and_others_delivered(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis,
+        caplog: pytest.LogCaptureFixture, failure: str) -> None:
+    fake, guild, lost, alice = (discord_world.fake, discord_world.guild,
+                                discord_world.channel, discord_world.user)
+    kept = fake.add_channel(guild, "kept")
+    simulator.config.render_seconds = 1.0
+    caplog.set_level(logging.INFO)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        for channel in (lost, kept):
+            await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
+            await bot_message(fake, channel, containing("New project"))
+            await give_exportable_draft(bot, simulator, chat_of(channel))
+
+        await fake.dispatch_message(lost, alice, "/export", mentions_bot=True)
+        await bot_message(fake, lost, containing("Rendering"))
+        if failure == "deleted":
+            await fake.delete_channel(lost)
+        else:
+            fake.deny_channel(lost)
+        await fake.dispatch_message(kept, alice, "/export", mentions_bot=True)
+        await bot_message(fake, kept, is_video)
+
+        jobs = await wait_for(lambda: _finished_jobs(bot), 10, "both jobs to finish")
+        assert not bot.connection.done()
+    states = {job.chat: job.state for job in jobs}
+    assert states == {chat_of(lost): JobState.UNDELIVERABLE, chat_of(kept): JobState.DELIVERED}
+    assert bot.worker.stats.undeliverable == 1 and bot.worker.stats.files == 1
+    code = "10003: unknown channel" if failure == "deleted" else "50013: missing permissions"
+    assert f"could not send to {chat_of(lost)}: HTTP" in caplog.text and code in caplog.text
+
+
+async def _finished_jobs(bot: DiscordBot) -> list[RenderJob] | None:
+    """Every render job in Redis, once they are all finished."""
+    prefix = Keys().render_job("")
+    ids = [key.decode()[len(prefix):]
+           async for key in bot.runtime.store.redis.scan_iter(match=prefix + "*")
+           if not key.endswith(b":delivered")]
+    jobs = [job for job in (await bot.worker.store.load_many(ids)).values() if job is not None]
+    if len(jobs) == 2 and all(job.state.finished for job in jobs):
+        return jobs
+    return None

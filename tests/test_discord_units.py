@@ -1,0 +1,194 @@
+"""The Discord adapter's parts: text splitting, settings, the client, the outgoing side
+against the fake Discord with the real discord.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
+import discord.gateway
+import discord.http
+import pytest
+from pydantic import SecretStr
+
+from bots.discord_adapter.app import configure_endpoints, make_client, run_discord, serve
+from bots.discord_adapter.inbound import clean_text
+from bots.discord_adapter.outbound import MESSAGE_LIMIT, DiscordOutput, split_text
+from bots.discord_adapter.views import build_view, custom_id
+from core.cli import main
+from core.embedded_redis import EmbeddedRedis
+from core.messages import ChatKey
+from core.outgoing import Action, Button
+from core.settings import Settings, SettingsError, load_settings
+from core.simulator import Simulator
+from tests.discord_kit import bot_settings
+from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, MIB, FakeDiscord
+
+if TYPE_CHECKING:
+    from tests.fakes.discord_fixtures import DiscordWorld
+
+pytest_plugins = ("tests.fakes.discord_fixtures",)
+
+
+# ------------------------------------------------------------------ splitting
+
+
+def test_short_text_is_one_piece() -> None:
+    assert split_text("hello") == ["hello"]
+    assert split_text("x" * MESSAGE_LIMIT) == ["x" * MESSAGE_LIMIT]
+    assert split_text("   ") == ["\u200b"], "Discord refuses empty messages"
+
+
+def test_long_text_is_cut_at_a_line_break_or_a_space() -> None:
+    paragraph = "word " * 300  # 1,500 characters
+    text = paragraph.strip() + "\n" + paragraph.strip()
+    first, second = split_text(text)
+    assert first == paragraph.strip() and second == paragraph.strip()
+    words = " ".join(f"w{i:05d}" for i in range(700))
+    pieces = split_text(words)
+    assert all(len(p) <= MESSAGE_LIMIT for p in pieces)
+    assert " ".join(pieces) == words
+    assert all(not p.startswith(" ") and not p.endswith(" ") for p in pieces)
+
+
+def test_text_without_spaces_is_cut_hard() -> None:
+    pieces = split_text("y" * 4500)
+    assert [len(p) for p in pieces] == [2000, 2000, 500]
+
+
+def test_a_growing_text_keeps_its_first_pieces() -> None:
+    words = " ".join(f"w{i:05d}" for i in range(1000))
+    previous = split_text(words[:2500])
+    for end in range(2600, len(words), 97):
+        pieces = split_text(words[:end])
+        assert pieces[: len(previous) - 1] == previous[:-1]
+        previous = pieces
+
+
+# ------------------------------------------------------------------ settings and client
+
+
+def test_shard_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    for value, expected in (("", None), ("auto", "auto"), ("AUTO", "auto"), ("4", 4)):
+        monkeypatch.setenv("DISCORD_SHARDS", value)
+        assert load_settings().discord_shards == expected
+    for bad in ("0", "many", "-2"):
+        monkeypatch.setenv("DISCORD_SHARDS", bad)
+        with pytest.raises(SettingsError, match="DISCORD_SHARDS"):
+            load_settings()
+
+
+async def test_client_kind_and_intents() -> None:
+    # nothing connects: no HTTP session exists before login
+    plain = make_client(Settings(_env_file=None))  # type: ignore[call-arg]
+    sharded = make_client(Settings(_env_file=None, discord_shards="auto"))  # type: ignore[call-arg]
+    fixed = make_client(Settings(_env_file=None, discord_shards=3))  # type: ignore[call-arg]
+    assert type(plain) is discord.Client
+    assert isinstance(sharded, discord.AutoShardedClient) and sharded.shard_count is None
+    assert isinstance(fixed, discord.AutoShardedClient) and fixed.shard_count == 3
+    intents = plain.intents
+    assert not intents.message_content and not intents.members and not intents.presences
+    assert intents.guild_messages and intents.dm_messages and intents.guilds
+
+
+def test_endpoints_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    configure_endpoints(Settings(  # type: ignore[call-arg]
+        _env_file=None, discord_api_base="http://127.0.0.1:9/api/v10/",
+        discord_gateway_url="ws://127.0.0.1:9"))
+    assert discord.http.Route.BASE == "http://127.0.0.1:9/api/v10"
+    assert str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY) == "ws://127.0.0.1:9/"
+
+
+def test_discord_command_needs_a_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    assert main(["discord"]) == 2
+    assert "DISCORD_TOKEN" in capsys.readouterr().err
+    assert run_discord(Settings(_env_file=None)) == 2  # type: ignore[call-arg]
+
+
+async def test_a_refused_token_ends_with_status_1(
+        fake_discord: FakeDiscord, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    settings = bot_settings(simulator, redis_server, fake_discord,
+                            discord_token=SecretStr("not-the-token"))
+    assert await serve(settings) == 1
+
+
+def test_mentions_are_stripped() -> None:
+    class Author:
+        id = 42
+
+    class Message:
+        guild = None
+        content = "<@42> cut the intro and <@!42>add music  "
+
+    assert clean_text(Message(), Author()) == "cut the intro and add music"  # type: ignore[arg-type]
+
+
+async def test_buttons() -> None:
+    view = build_view((Button("Export", Action.EXPORT), Button("Open project", url="https://x.y/z")))
+    assert view is not None and view.is_finished(), "described, not listened to"
+    export, project = view.children
+    assert isinstance(export, discord.ui.Button) and export.custom_id == "nemobot:export"
+    assert isinstance(project, discord.ui.Button) and project.url == "https://x.y/z"
+    assert build_view(()) is None
+    assert custom_id(Action.NEW) == "nemobot:new"
+
+
+# ------------------------------------------------------------------ outgoing on the fake
+
+
+async def test_outgoing_splits_edits_and_trims(discord_world: DiscordWorld) -> None:
+    fake, channel = discord_world.fake, discord_world.channel
+    chat = ChatKey("discord", str(channel.id))
+    words = " ".join(f"w{i:05d}" for i in range(700))  # 4,899 characters: three messages
+    client = discord.Client(intents=discord.Intents.default(), **FAST_CLIENT_OPTIONS)
+    async with fake.running(client):
+        out = DiscordOutput(client)
+        sent = await out.send_text(chat, words[:1500], (Button("Export", Action.EXPORT),))
+        assert "," not in sent.message_id
+        grown = await out.edit_text(chat, sent, words, (Button("Export", Action.EXPORT),))
+        first, second, third = grown.message_id.split(",")
+        assert first == sent.message_id
+        messages = fake.bot_messages(channel)
+        assert " ".join(m.content for m in messages) == words
+        assert [bool(m.components) for m in messages] == [False, False, True], \
+            "buttons under the last piece only"
+        before = len(fake.requests)
+        again = await out.edit_text(chat, grown, words, (Button("Export", Action.EXPORT),))
+        assert again == grown and len(fake.requests) == before, "nothing changed, no request"
+
+        shrunk = await out.edit_text(chat, grown, "short now")
+        assert shrunk.message_id == first
+        assert [m.content for m in fake.bot_messages(channel)] == ["short now"]
+        assert fake.message(int(third)).deleted and fake.message(int(second)).deleted
+
+        assert await out.delete_message(chat, "interaction-123") is True
+        await out.working(chat)
+        await fake.wait_for_request("POST", rf"/channels/{channel.id}/typing")
+        assert out.max_file_size(chat) == 10 * MIB
+        assert out.max_file_size(ChatKey("discord", "1")) == 10 * MIB
+
+
+async def test_outgoing_file_and_link(discord_world: DiscordWorld, tmp_path: Path) -> None:
+    fake, channel = discord_world.fake, discord_world.channel
+    chat = ChatKey("discord", str(channel.id))
+    video = tmp_path / "render.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(100))
+    client = discord.Client(intents=discord.Intents.default(), **FAST_CLIENT_OPTIONS)
+    async with fake.running(client):
+        out = DiscordOutput(client)
+        await out.send_file(chat, video, "nemovideo-1.mp4", "Video ready",
+                            (Button("Open project", url="https://nemovideo.com/p"),))
+        await out.send_link(chat, "Too large here", "https://cdn.example/v.mp4", "Download")
+    file_message, link_message = fake.bot_messages(channel)
+    assert file_message.files == [("nemovideo-1.mp4", video.read_bytes())]
+    assert file_message.components[0]["components"][0]["url"] == "https://nemovideo.com/p"
+    [button] = link_message.components[0]["components"]
+    assert button["label"] == "Download" and button["url"] == "https://cdn.example/v.mp4"
