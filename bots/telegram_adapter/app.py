@@ -1,0 +1,258 @@
+"""Starting and stopping the Telegram bot: application, runtime, render worker, updates.
+
+`open_telegram_bot` is the whole bot as an async context manager (the tests
+drive it against a fake Bot API server); `run_telegram` is `nemobot telegram`.
+
+Updates come by long polling unless `TELEGRAM_WEBHOOK_URL` is set. Polling
+allows exactly one process per bot token (Telegram answers a second poller
+with a conflict). In webhook mode every replica runs PTB's webhook server
+(which refuses requests without `TELEGRAM_WEBHOOK_SECRET`) and registers the
+same URL; a load balancer spreads the updates. Nothing a replica needs lives
+in its memory: chats' queues and locks, albums being gathered and render
+jobs are in Redis, and every replica runs a render worker of the shared
+consumer group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.ext import ApplicationBuilder
+
+from core.renders import RenderWorker
+from core.runtime import Runtime, open_runtime
+from core.settings import Settings
+
+from .albums import AlbumGatherer
+from .flood import FloodControl
+from .handlers import ALLOWED_UPDATES, AnyApplication, TelegramAdapter
+from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_attachments
+from .outbound import TelegramOutput, describe
+
+log = logging.getLogger(__name__)
+
+#: seconds that messages being handled get to finish when the bot stops
+STOP_GRACE = 10.0
+
+
+def base_urls(settings: Settings) -> tuple[str | None, str | None]:
+    """The Bot API and file base URLs of a self-hosted server (None: api.telegram.org).
+
+    Without TELEGRAM_BASE_FILE_URL, a base URL ending in `/bot` gets the same server's
+    `/file/bot`.
+    """
+    base = str(settings.telegram_base_url).rstrip("/") if settings.telegram_base_url else None
+    files = (str(settings.telegram_base_file_url).rstrip("/")
+             if settings.telegram_base_file_url else None)
+    if base and not files and base.endswith("/bot"):
+        files = base.removesuffix("/bot") + "/file/bot"
+    return base, files
+
+
+def build_application(settings: Settings) -> AnyApplication:
+    """A PTB Application for TELEGRAM_TOKEN: concurrent updates, flood control, the
+    configured Bot API server."""
+    if settings.telegram_token is None:
+        raise ValueError("TELEGRAM_TOKEN is not set")
+    builder: Any = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .concurrent_updates(True)
+        .rate_limiter(FloodControl())
+        .local_mode(settings.telegram_local_mode)
+        .connect_timeout(10)
+        .read_timeout(30)
+        .write_timeout(30)
+        .pool_timeout(10)
+        .get_updates_read_timeout(settings.telegram_poll_timeout + 10)
+    )
+    base, files = base_urls(settings)
+    if base:
+        builder = builder.base_url(base)
+    if files:
+        builder = builder.base_file_url(files)
+    return cast(AnyApplication, builder.build())
+
+
+
+@dataclass
+class TelegramBot:
+    """A running bot: its application, adapter, outgoing side, runtime and render worker."""
+
+    app: AnyApplication
+    adapter: TelegramAdapter
+    out: TelegramOutput
+    runtime: Runtime
+    worker: RenderWorker
+    webhook_url: str | None = None
+
+
+@contextlib.asynccontextmanager
+async def open_telegram_bot(settings: Settings, *,
+                            stop_grace: float = STOP_GRACE) -> AsyncIterator[TelegramBot]:
+    """Identify the bot, publish its commands, take updates, and serve until the block ends.
+
+    On exit: no new updates are taken, messages being handled get `stop_grace`
+    seconds, and the render worker stops (its jobs stay queued for the next start).
+    """
+    app = build_application(settings)
+    local = settings.telegram_local_mode
+    out = TelegramOutput(app.bot, local_mode=local)
+    async with contextlib.AsyncExitStack() as stack:
+        tmp_dir = settings.telegram_shared_dir if local else None
+        if tmp_dir is not None:
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+        runtime = await stack.enter_async_context(
+            open_runtime(settings, out, platform=PLATFORM, tmp_dir=tmp_dir))
+        store, engine = runtime.store, runtime.engine
+        redis = store.redis
+        files = TelegramFiles(app.bot, runtime.nemo.http, local_mode=local)
+        register_attachments(store.codec, files)
+        albums = AlbumGatherer(redis, store.codec, wait=settings.telegram_album_wait,
+                               keys=store.keys)
+        adapter = TelegramAdapter(app, engine, out, files, albums,
+                                  download_limit=None if local else CLOUD_DOWNLOAD_LIMIT)
+        adapter.install()
+
+        try:
+            await app.initialize()  # getMe: checks the token
+        except BaseException:
+            await app.bot.request.shutdown()  # PTB leaves its client open when this fails
+            raise
+        stack.push_async_callback(app.shutdown)
+        await adapter.publish_commands()
+        # chats with work left by the previous run, taken before new updates arrive
+        unfinished = await store.pending_chats()
+        await app.start()
+        try:
+            webhook_url = await _take_updates(app, settings)
+        except BaseException:
+            await app.stop()
+            raise
+        runtime.start_worker()
+        resume = asyncio.create_task(runtime.resume(unfinished), name="telegram resume")
+        try:
+            yield TelegramBot(app, adapter, out, runtime, runtime.worker, webhook_url)
+        finally:
+            # no new updates; those already taken are handed to the adapter (app.stop
+            # processes PTB's queue), whose work gets stop_grace to reach the engine
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            await app.stop()
+            await adapter.drain(stop_grace)
+            resume.cancel()
+            await runtime.stop_worker(stop_grace)
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await resume
+
+
+async def _take_updates(app: AnyApplication, settings: Settings) -> str | None:
+    """Start long polling, or the webhook server (registering the webhook); returns the
+    webhook URL in webhook mode."""
+    updater = app.updater
+    if updater is None:
+        raise RuntimeError("the Application was built without an Updater")
+    url = settings.telegram_webhook_url
+    if url is None:
+        await updater.start_polling(
+            timeout=settings.telegram_poll_timeout, poll_interval=0,
+            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
+            error_callback=_polling_error)
+        log.info("telegram: long polling as @%s", app.bot.username)
+        return None
+    secret = settings.telegram_webhook_secret
+    await updater.start_webhook(
+        listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
+        url_path=urlsplit(str(url)).path.lstrip("/"), webhook_url=str(url),
+        secret_token=secret.get_secret_value() if secret is not None else None,
+        allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    log.info("telegram: webhook for @%s on %s:%d", app.bot.username,
+             settings.telegram_webhook_listen, settings.telegram_webhook_port)
+    return str(url)
+
+
+def _polling_error(exc: TelegramError) -> None:
+    if isinstance(exc, Conflict):
+        log.error("telegram: another process is taking this bot's updates (%s). Run one "
+                  "polling process, or use a webhook (TELEGRAM_WEBHOOK_URL) for several.",
+                  exc.message)
+    else:
+        log.warning("telegram: getting updates failed: %s", describe(exc))
+
+
+# ---------------------------------------------------------------- nemobot telegram
+
+
+class RedactSecret(logging.Filter):
+    """Replaces a secret (the bot token: Telegram's URLs contain it) in log records,
+    tracebacks included."""
+
+    def __init__(self, secret: str, mask: str = "<TELEGRAM_TOKEN>") -> None:
+        super().__init__()
+        self.secret = secret
+        self.mask = mask
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record without the secret; never drops it."""
+        if not self.secret:
+            return True
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, self.mask), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, self.mask)
+        return True
+
+
+def hide_token(settings: Settings, logger: logging.Logger | None = None) -> None:
+    """Keep the bot token out of every log line written by `logger`'s handlers (root)."""
+    if settings.telegram_token is None:
+        return
+    redact = RedactSecret(settings.telegram_token.get_secret_value())
+    for handler in (logger or logging.getLogger()).handlers:
+        handler.addFilter(redact)
+
+
+async def serve(settings: Settings) -> int:
+    """Run until SIGINT or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        async with open_telegram_bot(settings):
+            await stop.wait()
+            log.info("telegram: stopping")
+    except InvalidToken:
+        log.error("telegram: the token was refused (TELEGRAM_TOKEN)")
+        return 1
+    return 0
+
+
+def run_telegram(settings: Settings) -> int:
+    """`nemobot telegram`: the exit status."""
+    if settings.telegram_token is None:
+        print("TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token in "
+              "the environment or .env", file=sys.stderr)
+        return 2
+    if settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is None:
+        print("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -), "
+              "so that only Telegram can post updates", file=sys.stderr)
+        return 2
+    hide_token(settings)
+    # PTB's coming default (durations as timedelta); without it every flood wait warns
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    return asyncio.run(serve(settings))

@@ -1,0 +1,291 @@
+"""Telegram updates in, core messages out: messages, albums and button presses.
+
+The adapter only translates. It decides which messages are for the bot and
+which conversation they belong to, refuses files Telegram will not hand over,
+gathers albums, answers button presses at once, and hands everything to the
+conversation engine in the background, so PTB's update processing never
+waits for an agent or an upload.
+
+Order: update handlers never wait, so they run in the order PTB received the
+updates; what takes time runs in a per-chat lane, so a chat's messages reach
+the engine in the order they were sent even when one of them is an album that
+needs a moment to gather ("combine these" sent right after the clips comes
+after the clips). Across webhook replicas Telegram gives no order to keep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from dataclasses import replace
+from typing import Any
+
+from telegram import BotCommand, Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from core import i18n
+from core.conversation.engine import Conversation
+from core.messages import Attachment, ChatKey, IncomingMessage
+
+from . import texts as _texts
+from .albums import AlbumGatherer
+from .inbound import (
+    CALLBACK_PREFIX,
+    MB,
+    PLATFORM,
+    FileTooBig,
+    Part,
+    TelegramAttachment,
+    TelegramFiles,
+    chat_key,
+    read_message,
+    user,
+)
+from .outbound import TelegramOutput, button_action, describe
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+#: the update kinds the bot asks Telegram for
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+class TelegramAdapter:
+    """Wires a python-telegram-bot Application to the conversation engine."""
+
+    def __init__(self, app: AnyApplication, engine: Conversation, out: TelegramOutput,
+                 files: TelegramFiles, albums: AlbumGatherer, *,
+                 download_limit: int | None) -> None:
+        self.app = app
+        self.engine = engine
+        self.out = out
+        self.files = files
+        self.albums = albums
+        self.download_limit = download_limit
+        self.closing = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._lanes: dict[ChatKey, asyncio.Task[None]] = {}
+        self._gathering: set[tuple[ChatKey, str]] = set()
+
+    def install(self) -> None:
+        """Register the update handlers and the error handler."""
+        self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
+        self.app.add_handler(CallbackQueryHandler(self.on_button))
+        self.app.add_error_handler(self.on_error)
+
+    async def publish_commands(self) -> None:
+        """The command menu, in English (the default) and Chinese."""
+        english = [BotCommand(name, en) for name, (en, _) in _texts.COMMANDS.items()]
+        chinese = [BotCommand(name, zh) for name, (_, zh) in _texts.COMMANDS.items()]
+        try:
+            await self.app.bot.set_my_commands(english)
+            await self.app.bot.set_my_commands(chinese, language_code="zh")
+        except TelegramError as exc:
+            log.warning("telegram: could not set the command menu: %s", describe(exc))
+
+    # ------------------------------------------------------------ messages
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A message for the bot (or an album part) becomes a message for the core.
+
+        Nothing here waits: what takes time (measuring a file, gathering an album)
+        runs in the chat's lane, so PTB goes on with other updates and a chat's
+        messages reach the core in the order they were sent (a text sent right after
+        an album waits for the album).
+        """
+        message = update.message
+        if self.closing or message is None:
+            return
+        part = read_message(message, self.app.bot.bot, self.files,
+                            download_limit=self.download_limit)
+        if part is None:
+            return
+        chat, group_id = part.message.chat, message.media_group_id
+        if group_id is None:
+            if part.addressed and not part.empty:
+                self._in_lane(chat, self._deliver_sized(part), f"message in {chat}")
+            return
+        # every part is stored (the caption that makes an album "for the bot" may be on
+        # any of them); this process gathers the album once, however many parts it saw
+        self._background(self._add_part(chat, group_id, part), f"album part in {chat}")
+        if (chat, group_id) not in self._gathering:
+            self._gathering.add((chat, group_id))
+            self._in_lane(chat, self._gather(chat, group_id), f"album {group_id} in {chat}")
+
+    async def _deliver_sized(self, part: Part) -> None:
+        self.deliver(await self._sized(part))
+
+    async def _add_part(self, chat: ChatKey, group_id: str, part: Part) -> None:
+        part = await self._sized(part)
+        try:
+            await self.albums.add(chat, group_id, part)
+        except Exception as exc:  # Redis unreachable: the part alone beats nothing
+            log.warning("telegram: album %s in %s not gathered (%r); taking the part alone",
+                        group_id, chat, exc)
+            if part.addressed:
+                self.deliver(part)
+
+    async def _gather(self, chat: ChatKey, group_id: str) -> None:
+        try:
+            album = await self.albums.gather(chat, group_id)
+        finally:
+            self._gathering.discard((chat, group_id))
+        if album is None:
+            return  # another process took it
+        if not album.addressed:
+            log.debug("telegram: album %s in %s is not for the bot", group_id, chat)
+            return
+        self.deliver(album)
+
+    async def _sized(self, part: Part) -> Part:
+        """Files whose size the update did not say are measured with getFile, so one that
+        Telegram will not hand over is refused now, with a clear reply."""
+        if self.download_limit is None:
+            return part
+        kept: list[Attachment] = []
+        too_big = list(part.too_big)
+        for item in part.message.attachments:
+            if isinstance(item, TelegramAttachment) and item.size is None:
+                try:
+                    item.size = (await self.files.get(item.file_id)).file_size
+                except FileTooBig:
+                    too_big.append(item.filename)
+                    continue
+                except TelegramError as exc:
+                    log.info("telegram: size of %s unknown: %s", item.filename, describe(exc))
+            if item.size is not None and item.size > self.download_limit:
+                too_big.append(item.filename)
+                continue
+            kept.append(item)
+        if len(kept) == len(part.message.attachments):
+            return part
+        return Part(replace(part.message, attachments=tuple(kept)), part.addressed,
+                    tuple(too_big))
+
+    def deliver(self, part: Part) -> None:
+        """Hand a message to the core; explain files Telegram would not hand over.
+
+        When every file of a message was refused, its text goes too: it was about them.
+        """
+        message = part.message
+        if part.too_big:
+            self._background(self._refuse(message, part.too_big), f"reply in {message.chat}")
+            if not message.attachments:
+                return
+        if message.text or message.attachments:
+            self._submit(message)
+
+    async def _refuse(self, message: IncomingMessage, names: tuple[str, ...]) -> None:
+        log.info("telegram: %d file(s) over the download limit in %s", len(names), message.chat)
+        limit = (self.download_limit or 0) // MB
+        text = i18n.t(message.user.language, "telegram.too_big", names=", ".join(names),
+                      limit=limit)
+        with contextlib.suppress(Exception):  # logged by the output
+            await self.out.send_text(message.chat, text)
+
+    # ------------------------------------------------------------ buttons
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press: answered at once (the spinner stops), then handled as the
+        command it stands for."""
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            log.info("telegram: could not answer a button press: %s", describe(exc))
+        action = button_action(query.data)
+        shown = query.message
+        if action is None or shown is None or self.closing:
+            return
+        if isinstance(shown, Message):
+            chat = chat_key(shown)
+        else:  # a message too old for Telegram to show again: its chat is still known
+            chat = ChatKey(PLATFORM, str(shown.chat.id))
+        self._in_lane(chat, self._press(IncomingMessage(
+            chat=chat,
+            user=user(query.from_user),
+            message_id=f"{CALLBACK_PREFIX}{query.id}",
+            text=action.command,
+            replies_to_bot=True,
+            is_private=shown.chat.type == ChatType.PRIVATE,
+            raw=query,
+        )), f"button in {chat}")
+
+    async def _press(self, message: IncomingMessage) -> None:
+        self._submit(message)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A handler failed: one log line, the bot carries on."""
+        error = context.error
+        log.error("telegram: an update could not be handled: %s",
+                  describe(error) if error is not None else "unknown error", exc_info=error)
+
+    # ------------------------------------------------------------ background work
+
+    def _in_lane(self, chat: ChatKey, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run `work` after the chat's earlier work (in this process) is done."""
+        previous = self._lanes.get(chat)
+
+        async def in_turn() -> None:
+            try:
+                if previous is not None:
+                    await asyncio.wait({previous})
+            except BaseException:
+                work.close()  # cancelled while waiting: the work never starts
+                raise
+            await work
+
+        task = self._background(in_turn(), name)
+        self._lanes[chat] = task
+
+        def leave(done: asyncio.Task[Any]) -> None:
+            if self._lanes.get(chat) is done:
+                del self._lanes[chat]
+
+        task.add_done_callback(leave)
+
+    def _submit(self, message: IncomingMessage) -> None:
+        task = self.engine.submit(message)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _background(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.create_task(work, name=f"telegram {name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("telegram: %s failed: %s", task.get_name(), describe(exc), exc_info=exc)
+
+    async def idle(self) -> None:
+        """Wait until no message, album or reply is being handled (tests use this)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def drain(self, grace: float) -> None:
+        """Stop taking updates; let what is being handled finish (an album being gathered
+        still reaches the engine, whose queue is in Redis) for up to `grace` seconds,
+        then cancel the rest (their chats resume after a restart)."""
+        self.closing = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while self._tasks:
+            pending = set(self._tasks)
+            remaining = deadline - loop.time()
+            if remaining > 0:
+                await asyncio.wait(pending, timeout=remaining)
+                continue
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            self._tasks -= pending

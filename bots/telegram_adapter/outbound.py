@@ -1,0 +1,361 @@
+"""The core's `Outgoing` on Telegram: messages, edits, videos, links, chat actions.
+
+* Text is sent as plain text (no parse_mode), so nothing a user or the agent
+  writes is ever read as markup, and link previews are off.
+* Texts longer than Telegram's 4,096 characters are split over several
+  messages; a `Sent` then names all of them (`"<id>,<id>"`), so an edit that
+  grows continues in a new message and one that shrinks deletes the surplus.
+* Edits that change nothing are skipped, and Telegram's "message is not
+  modified" is not an error. An edit whose message is gone (deleted by a user)
+  is sent as a new message. Every edit passes its buttons again: an edit
+  without them removes the keyboard.
+* Buttons: actions are callback buttons (`nemo:<action>`), links are URL
+  buttons, one per row.
+* Videos go up with sendVideo (streamable), up to 50 MB on the cloud Bot API
+  (python-telegram-bot holds the file in memory while it uploads it) and
+  2,000 MB on a local one (which reads the file from disk by its path);
+  "sending a video…" shows during the upload.
+* Failures (the user blocked the bot, the chat is gone) are logged in one line
+  and raised: the conversation engine reports them and carries on with other
+  chats, and the render worker offers a refused video as a link or marks a
+  job it cannot deliver. Flood waits and network blips are handled below this
+  layer (`flood.FloodControl`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from core.messages import ChatKey
+from core.outgoing import Action, Button, Outgoing, Sent
+
+from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+#: the cloud Bot API's upload limit, and a local Bot API server's
+CLOUD_UPLOAD_LIMIT = 50 * MB
+LOCAL_UPLOAD_LIMIT = 2000 * MB
+#: seconds an upload may take (sending, then Telegram processing it)
+UPLOAD_TIMEOUT = 600.0
+#: a chat action shows for 5 s: renewed this often during an upload
+ACTION_EVERY = 4.0
+#: callback data of action buttons
+BUTTON_PREFIX = "nemo:"
+#: how many sent messages' shown content is remembered (to skip edits that change nothing)
+REMEMBER = 4096
+
+_VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov"})
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_EMPTY = "…"
+
+
+def _u16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 units (Telegram's measure)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(text)
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """`text` in pieces of at most `limit` UTF-16 units, cut at a line break or a space in
+    the second half of a piece when there is one. A piece depends only on the text before
+    its end, so a growing text keeps the pieces it already had."""
+    if not text.strip():
+        return [_EMPTY]
+    pieces: list[str] = []
+    rest = text
+    while _u16(rest) > limit:
+        size = _fit(rest, limit)
+        window = rest[: size + 1]
+        cut = window.rfind("\n")
+        if cut < size // 2:
+            cut = window.rfind(" ")
+        if cut < size // 2:
+            cut = size
+        piece = rest[:cut].rstrip()
+        if not piece:
+            piece, cut = rest[:size], size
+        pieces.append(piece)
+        rest = rest[cut:].lstrip(" \n")
+    if rest.strip() or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def caption_of(text: str) -> str:
+    """A caption within Telegram's 1,024 units."""
+    if _u16(text) <= CAPTION_LIMIT:
+        return text
+    return text[: _fit(text, CAPTION_LIMIT - 1)].rstrip() + "…"
+
+
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    """Inline buttons: actions two to a row, each link on a row of its own."""
+    rows: list[list[InlineKeyboardButton]] = []
+    pending: list[InlineKeyboardButton] = []
+    for button in buttons:
+        if button.url:
+            if pending:
+                rows.append(pending)
+                pending = []
+            rows.append([InlineKeyboardButton(button.label, url=button.url)])
+        elif button.action is not None:
+            pending.append(InlineKeyboardButton(
+                button.label, callback_data=f"{BUTTON_PREFIX}{button.action.value}"))
+            if len(pending) == 2:
+                rows.append(pending)
+                pending = []
+    if pending:
+        rows.append(pending)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def button_action(data: str | None) -> Action | None:
+    """The action of a button's callback data, if it is one of ours."""
+    if not data or not data.startswith(BUTTON_PREFIX):
+        return None
+    try:
+        return Action(data.removeprefix(BUTTON_PREFIX))
+    except ValueError:
+        return None
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line account of a failed Bot API call (never a URL)."""
+    name = type(exc).__name__
+    if isinstance(exc, TelegramError):
+        # Forbidden's message already starts with "Forbidden:"
+        return exc.message if exc.message.lower().startswith(name.lower()) else (
+            f"{name}: {exc.message}")
+    return name
+
+
+def _signature(buttons: Sequence[Button]) -> str:
+    return "|".join(f"{b.label}:{b.action or ''}:{b.url or ''}" for b in buttons)
+
+
+def _ids(message_id: str) -> list[int]:
+    return [int(part) for part in message_id.split(",") if part]
+
+
+def _gone(exc: BadRequest) -> bool:
+    text = exc.message.lower()
+    return "message to edit not found" in text or "message can't be edited" in text
+
+
+class TelegramOutput(Outgoing):
+    """Sends what the core says to Telegram chats and forum topics."""
+
+    def __init__(self, bot: Bot, *, local_mode: bool = False) -> None:
+        self.bot = bot
+        self.local_mode = local_mode
+        #: the largest video sent as a file; bigger ones become a link
+        self.upload_limit = LOCAL_UPLOAD_LIMIT if local_mode else CLOUD_UPLOAD_LIMIT
+        self._shown: OrderedDict[tuple[int, int], tuple[str, str]] = OrderedDict()
+
+    # ------------------------------------------------------------ Outgoing
+
+    def max_file_size(self, chat: ChatKey) -> int | None:
+        """50 MB on the cloud Bot API, 2,000 MB on a local one."""
+        return self.upload_limit
+
+    async def send_text(self, chat: ChatKey, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Send plain text (several messages past 4,096 characters); buttons go under the
+        last one."""
+        pieces = split_text(text)
+        markup = keyboard(buttons)
+        signature = _signature(buttons)
+        ids = []
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            ids.append(await self._post(chat, piece, markup if last else None,
+                                        signature if last else ""))
+        return Sent(",".join(str(i) for i in ids))
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Edit a sent message in place: unchanged pieces are left alone, a longer text
+        continues in new messages, a shorter one deletes the surplus."""
+        ids = _ids(sent.message_id)
+        pieces = split_text(text)
+        markup = keyboard(buttons)
+        signature = _signature(buttons)
+        result: list[int] = []
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            shown = (piece, signature if last else "")
+            if index < len(ids):
+                mid = ids[index]
+                if self._shown.get((chat_id(chat), mid)) != shown:
+                    mid = await self._edit(chat, mid, piece, markup if last else None, shown)
+                result.append(mid)
+            else:
+                result.append(await self._post(chat, piece, markup if last else None, shown[1]))
+        for mid in ids[len(pieces):]:
+            await self._delete(chat, mid)
+        return Sent(",".join(str(i) for i in result))
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Upload a video (sendVideo, streamable) or another file (sendDocument).
+
+        Errors propagate (Telegram answers 413 past its limit), so the caller can offer
+        a link instead.
+        """
+        markup = keyboard(buttons)
+        is_video = Path(filename).suffix.lower() in _VIDEO_SUFFIXES
+        if self.local_mode:
+            # the local Bot API server reads the file itself, maybe as another user
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o644)
+        action = ChatAction.UPLOAD_VIDEO if is_video else ChatAction.UPLOAD_DOCUMENT
+        try:
+            async with self._showing(chat, action):
+                if is_video:
+                    message = await self.bot.send_video(
+                        chat_id(chat), path, filename=filename, caption=caption_of(caption),
+                        supports_streaming=True, reply_markup=markup,
+                        message_thread_id=thread_id(chat),
+                        read_timeout=UPLOAD_TIMEOUT, write_timeout=UPLOAD_TIMEOUT)
+                else:
+                    message = await self.bot.send_document(
+                        chat_id(chat), path, filename=filename, caption=caption_of(caption),
+                        reply_markup=markup, message_thread_id=thread_id(chat),
+                        read_timeout=UPLOAD_TIMEOUT, write_timeout=UPLOAD_TIMEOUT)
+        except Exception as exc:
+            log.warning("telegram: could not send %s to %s: %s", filename, chat, describe(exc))
+            raise
+        return Sent(str(message.message_id))
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Send a text with a link button above the other buttons."""
+        return await self.send_text(chat, text, (Button(label, url=url), *buttons))
+
+    async def working(self, chat: ChatKey) -> None:
+        """Show "typing…" (for about 5 s, or until the next message)."""
+        await self._action(chat, ChatAction.TYPING)
+
+    async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
+        """Delete a user's message (the bot needs the right to in groups). A button
+        press has no message of its own: nothing to delete."""
+        if message_id.startswith(CALLBACK_PREFIX):
+            return True
+        try:
+            return await self.bot.delete_message(chat_id(chat), int(message_id))
+        except (ValueError, TelegramError) as exc:
+            log.info("telegram: could not delete message %s in %s: %s", message_id, chat,
+                     describe(exc))
+            return False
+
+    # ------------------------------------------------------------ plumbing
+
+    async def _post(self, chat: ChatKey, text: str, markup: InlineKeyboardMarkup | None,
+                    signature: str) -> int:
+        try:
+            message = await self.bot.send_message(
+                chat_id(chat), text, reply_markup=markup, message_thread_id=thread_id(chat),
+                link_preview_options=_NO_PREVIEW)
+        except Exception as exc:
+            log.warning("telegram: could not send to %s: %s", chat, describe(exc))
+            raise
+        self._remember(chat, message.message_id, (text, signature))
+        return message.message_id
+
+    async def _edit(self, chat: ChatKey, message_id: int, text: str,
+                    markup: InlineKeyboardMarkup | None, shown: tuple[str, str]) -> int:
+        """Edit one message; returns its id (a new one when it had to be sent again)."""
+        try:
+            await self.bot.edit_message_text(text, chat_id(chat), message_id,
+                                             reply_markup=markup, link_preview_options=_NO_PREVIEW)
+        except BadRequest as exc:
+            lowered = exc.message.lower()
+            if _gone(exc):
+                log.info("telegram: message %s in %s is gone; sending the text anew",
+                         message_id, chat)
+                return await self._post(chat, text, markup, shown[1])
+            if "there is no text in the message" in lowered:
+                await self._edit_caption(chat, message_id, text, markup)
+            elif "message is not modified" not in lowered:
+                log.warning("telegram: could not edit message %s in %s: %s", message_id, chat,
+                            describe(exc))
+                raise
+        except Exception as exc:
+            log.warning("telegram: could not edit message %s in %s: %s", message_id, chat,
+                        describe(exc))
+            raise
+        self._remember(chat, message_id, shown)
+        return message_id
+
+    async def _edit_caption(self, chat: ChatKey, message_id: int, text: str,
+                            markup: InlineKeyboardMarkup | None) -> None:
+        try:
+            await self.bot.edit_message_caption(chat_id(chat), message_id,
+                                                caption=caption_of(text), reply_markup=markup)
+        except BadRequest as exc:
+            if "message is not modified" not in exc.message.lower():
+                log.warning("telegram: could not edit the caption of %s in %s: %s", message_id,
+                            chat, describe(exc))
+                raise
+
+    async def _delete(self, chat: ChatKey, message_id: int) -> None:
+        self._shown.pop((chat_id(chat), message_id), None)
+        try:
+            await self.bot.delete_message(chat_id(chat), message_id)
+        except TelegramError as exc:
+            log.info("telegram: could not delete message %s in %s: %s", message_id, chat,
+                     describe(exc))
+
+    async def _action(self, chat: ChatKey, action: str) -> None:
+        try:
+            await self.bot.send_chat_action(chat_id(chat), action,
+                                            message_thread_id=thread_id(chat))
+        except Forbidden as exc:
+            log.info("telegram: no chat action in %s: %s", chat, describe(exc))
+        except TelegramError as exc:
+            log.debug("telegram: no chat action in %s: %s", chat, describe(exc))
+
+    @contextlib.asynccontextmanager
+    async def _showing(self, chat: ChatKey, action: str) -> AsyncIterator[None]:
+        """Keep a chat action showing while the block runs (an upload can take minutes)."""
+        async def keep() -> None:
+            while True:
+                await self._action(chat, action)
+                await asyncio.sleep(ACTION_EVERY)
+
+        task = asyncio.create_task(keep(), name=f"telegram {action} in {chat}")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _remember(self, chat: ChatKey, message_id: int, shown: tuple[str, str]) -> None:
+        key = (chat_id(chat), message_id)
+        self._shown[key] = shown
+        self._shown.move_to_end(key)
+        while len(self._shown) > REMEMBER:
+            self._shown.popitem(last=False)
+

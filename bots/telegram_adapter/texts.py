@@ -1,0 +1,28 @@
+"""What the Telegram adapter itself says: Telegram's file limit, and the command menu."""
+
+from __future__ import annotations
+
+from core.i18n import texts
+
+texts({
+    "telegram.too_big": {
+        "en": "{names}: over {limit} MB, the largest file a bot can fetch from Telegram. "
+              "Send a download link to it instead (Google Drive, Dropbox, any direct link). "
+              "The bot's operator can lift this limit by running a local Bot API server.",
+        "zh": "{names}：超过 {limit} MB，这是机器人能从 Telegram 获取的最大文件。"
+              "请改为发送文件的下载链接（Google Drive、Dropbox 或任何直链）。"
+              "机器人的运营者可以运行本地 Bot API 服务器来解除此限制。",
+    },
+})
+
+#: the command menu (setMyCommands): command -> (English, Chinese)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "start": ("Start a project in this chat", "在此聊天中开始项目"),
+    "new": ("Start a new project", "开始新项目"),
+    "export": ("Render the video and send it here", "渲染视频并发送到这里"),
+    "status": ("Show the timeline and renders in progress", "查看时间线和渲染进度"),
+    "credits": ("Show the NemoVideo credits", "查看 NemoVideo 积分"),
+    "cancel": ("Cancel queued messages and renders", "取消排队的消息和渲染"),
+    "link": ("Link your NemoVideo account (private chat)", "绑定你的 NemoVideo 账号（私聊）"),
+    "help": ("What the bot understands", "使用帮助"),
+}

@@ -1,0 +1,137 @@
+"""Running the real Telegram bot against the fake Bot API server, the simulator and Redis."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from pydantic import SecretStr
+
+from bots.telegram_adapter import TelegramBot, open_telegram_bot
+from core.embedded_redis import EmbeddedRedis
+from core.messages import ChatKey
+from core.settings import Settings
+from core.simulator import Simulator
+from core.store import ChatSession
+from tests.conversation_kit import test_settings
+from tests.fakes.telegram_api import FakeChat, FakeTelegram, RecordedCall, free_port
+from tests.renders_kit import OPERATOR_TOKEN, TINY_DRAFT
+
+JSONDict = dict[str, Any]
+
+#: how long a test waits for something the bot does (it normally takes milliseconds)
+WAIT = 20.0
+WEBHOOK_SECRET = "webhook-secret_for-tests"
+
+#: a few bytes that pass for an MP4 (the simulator reads the type from the name)
+CLIP = b"\x00\x00\x00\x18ftypmp42" + bytes(2048)
+
+RENDER_FAST: dict[str, Any] = {
+    "render_first_poll": 0.05,
+    "render_poll_factor": 1.5,
+    "render_poll_max": 0.2,
+    "render_poll_min": 0.05,
+    "render_claim_idle": 1.0,
+    "render_submit_grace": 1.0,
+    "render_edit_interval": 0.5,
+}
+
+
+def bot_settings(simulator: Simulator, redis: EmbeddedRedis, fake: FakeTelegram, *,
+                 webhook: bool = False, **overrides: Any) -> Settings:
+    """Settings for a bot on the fake Bot API server (polling, or a webhook on a free
+    loopback port), the simulator (operator token) and Redis."""
+    simulator.config.operator_tokens = [OPERATOR_TOKEN]
+    values: dict[str, Any] = {
+        **RENDER_FAST,
+        "nemo_token": OPERATOR_TOKEN,
+        "redis_url": SecretStr(redis.url),
+        "telegram_token": SecretStr(fake.token),
+        "telegram_base_url": fake.base_url,
+        "telegram_base_file_url": fake.base_file_url,
+        "telegram_local_mode": fake.local_mode,
+        "telegram_poll_timeout": 1,
+        "telegram_album_wait": 0.3,
+    }
+    if webhook:
+        port = free_port()
+        values.update(
+            telegram_webhook_url=f"http://127.0.0.1:{port}/telegram",
+            telegram_webhook_listen="127.0.0.1",
+            telegram_webhook_port=port,
+            telegram_webhook_secret=SecretStr(WEBHOOK_SECRET),
+        )
+    values.update(overrides)
+    return test_settings(simulator, **values)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[TelegramBot]:
+    """The whole bot, stopped at the end of the block."""
+    async with open_telegram_bot(settings, stop_grace=5.0) as bot:
+        yield bot
+
+
+def chat_of(chat: FakeChat, topic: int | None = None) -> ChatKey:
+    """The bot's conversation key for a fake chat (or one of its forum topics)."""
+    return ChatKey("telegram", str(chat.id), str(topic) if topic is not None else None)
+
+
+def shown(message: JSONDict) -> str:
+    """A message's text or caption."""
+    return str(message.get("text", message.get("caption", "")))
+
+
+def bot_messages(fake: FakeTelegram, chat: FakeChat) -> list[JSONDict]:
+    """The bot's messages in a chat as they are now (after edits; deleted ones left out)."""
+    current = (fake.message(chat.id, m["message_id"]) for m in fake.sent_messages(chat.id))
+    return [m for m in current if m is not None]
+
+
+async def bot_message(fake: FakeTelegram, chat: FakeChat, check: Callable[[JSONDict], bool],
+                      within: float = WAIT) -> JSONDict:
+    """The first bot message in `chat` (as it is now) that passes `check`, waiting for it."""
+    found: list[JSONDict] = []
+
+    def seen() -> bool:
+        found[:] = [m for m in bot_messages(fake, chat) if check(m)]
+        return bool(found)
+
+    await fake.wait_until(seen, within, what="a bot message passing the check")
+    return found[0]
+
+
+def containing(text: str) -> Callable[[JSONDict], bool]:
+    """A check: the message's text or caption contains `text`."""
+    return lambda m: text in shown(m)
+
+
+def buttons_of(message: JSONDict) -> list[JSONDict]:
+    """The inline buttons under a message, row after row."""
+    markup = message.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def calls(fake: FakeTelegram, method: str, chat: FakeChat | None = None) -> list[RecordedCall]:
+    """Recorded calls of a method (to one chat)."""
+    return [c for c in fake.calls_to(method) if chat is None or c.chat_id == chat.id]
+
+
+async def give_exportable_draft(bot: TelegramBot, simulator: Simulator,
+                                chat: ChatKey) -> ChatSession:
+    """Put the tiny red clip on the chat's NemoVideo project (it must exist)."""
+    session = await bot.runtime.store.load(chat)
+    assert session.session_id, f"{chat} has no project yet"
+    simulator.store.sessions[session.session_id].draft = dict(TINY_DRAFT)
+    return session
+
+
+def kinds(simulator: Simulator, prefix: str = "") -> list[str]:
+    """The simulator's request kinds (those starting with `prefix`)."""
+    return [r["kind"] for r in simulator.requests if r["kind"].startswith(prefix)]
+
+
+def uploaded_names(simulator: Simulator) -> list[str]:
+    """Names of the files the simulator received, over every project."""
+    return [m.filename for s in simulator.store.sessions.values() for m in s.media]

@@ -1,0 +1,483 @@
+"""The Telegram bot end to end: real python-telegram-bot against the fake Bot API server,
+the NemoVideo simulator and a real Redis, in polling and in webhook mode."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from core.embedded_redis import EmbeddedRedis
+from core.simulator import Simulator
+from core.simulator.stream import fragments
+from tests.fakes.telegram_api import MB, FakeTelegram
+from tests.telegram_kit import (
+    CLIP,
+    WAIT,
+    WEBHOOK_SECRET,
+    bot_message,
+    bot_messages,
+    bot_settings,
+    buttons_of,
+    calls,
+    chat_of,
+    containing,
+    give_exportable_draft,
+    kinds,
+    running_bot,
+    shown,
+    uploaded_names,
+)
+
+pytest_plugins = ["tests.fakes.telegram_fixtures"]
+
+MODES = pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+HELP = "Send clips, photos or music"
+EMPTY = "The timeline is empty"
+
+
+# ------------------------------------------------------------------ inputs
+
+
+@MODES
+async def test_album_is_one_upload_and_one_agent_message(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        webhook: bool) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake, webhook=webhook)) as bot:
+        fake.album(dm, alice, [CLIP, CLIP + b"2"], "combine these")
+        received = await bot_message(fake, dm, containing("Received"))
+        await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
+        await bot.adapter.idle()
+    assert kinds(simulator, "upload") == ["upload_files"], "one upload for the album"
+    assert kinds(simulator, "run_sse") == ["run_sse"], "one agent message"
+    assert len(uploaded_names(simulator)) == 2
+    assert shown(received).count(".mp4") == 2
+    assert len(calls(fake, "getFile")) == 2
+    assert all(fake.token not in str(r) for r in simulator.requests), "no file URL left"
+
+
+async def test_album_parts_on_two_replicas_are_one_message(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    first = bot_settings(simulator, redis_server, fake, webhook=True)
+    second = bot_settings(simulator, redis_server, fake, webhook=True)
+    async with running_bot(first) as one, running_bot(second) as two:
+        assert one.webhook_url and two.webhook_url and one.webhook_url != two.webhook_url
+        parts = fake.album(dm, alice, [CLIP, CLIP + b"2"], "combine these", queue=False)
+        # a load balancer sends each part to another replica
+        for part, replica in zip(parts, (one, two), strict=True):
+            status = await fake.post_to_webhook(part, secret_token=WEBHOOK_SECRET,
+                                                url=replica.webhook_url)
+            assert status == 200
+        await bot_message(fake, dm, containing("Received"))
+        await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
+        await one.adapter.idle()
+        await two.adapter.idle()
+    assert kinds(simulator, "upload") == ["upload_files"]
+    assert kinds(simulator, "run_sse") == ["run_sse"]
+    assert len(uploaded_names(simulator)) == 2
+
+
+@MODES
+async def test_an_album_arriving_at_shutdown_is_uploaded_once(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        webhook: bool) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    settings = bot_settings(simulator, redis_server, fake, webhook=webhook,
+                            telegram_album_wait=0.5)
+    async with running_bot(settings):
+        parts = fake.album(dm, alice, [CLIP, CLIP + b"2"], "combine these")
+        await fake.wait_delivered(parts[-1])
+    # stopped while the album was being gathered (webhook: taken and finished while
+    # stopping) or before PTB handed it over (polling: Telegram sends it again)
+    if webhook:
+        assert kinds(simulator, "upload") == ["upload_files"], "finished while stopping"
+    async with running_bot(settings) as bot:
+        await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
+        await bot.adapter.idle()
+        await bot.runtime.engine.wait_idle()
+    assert kinds(simulator, "upload") == ["upload_files"]
+    assert kinds(simulator, "run_sse") == ["run_sse"]
+
+
+async def test_text_sent_right_after_an_album_comes_after_it(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.album(dm, alice, [CLIP, CLIP + b"2"])
+        fake.text(dm, alice, "combine these")
+        await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
+        await bot.adapter.idle()
+        await bot.runtime.engine.wait_idle()
+        session = await bot.runtime.store.load(chat_of(dm))
+    assert [k for k in kinds(simulator) if k in ("upload_files", "run_sse")] == [
+        "upload_files", "run_sse"], "the clips were there before the instruction"
+    assert session.session_id
+    assert simulator.store.sessions[session.session_id].draft.get("t"), "they were combined"
+
+
+async def test_every_kind_of_file_is_taken(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.video(dm, alice, CLIP, file_name="beach.mp4")
+        photo = fake.photo(dm, alice, b"\xff\xd8\xff\xe0jpeg" + bytes(200), width=2560,
+                           height=1440)
+        fake.document(dm, alice, CLIP, file_name="drone.mov", mime_type="video/quicktime")
+        fake.audio(dm, alice, b"ID3" + bytes(200), file_name="song.mp3")
+        fake.animation(dm, alice, CLIP)
+        fake.video_note(dm, alice, CLIP)
+        fake.voice(dm, alice, b"OggS" + bytes(200))
+        await fake.wait_until(lambda: len(uploaded_names(simulator)) == 6, WAIT)
+        await bot_message(fake, dm, containing("that file type isn't supported"))
+        await bot.adapter.idle()
+        await bot.runtime.engine.wait_idle()
+    names = uploaded_names(simulator)
+    assert {"beach.mp4", "drone.mov", "song.mp3"} <= set(names)
+    assert sum(n.startswith("photo-") and n.endswith(".jpg") for n in names) == 1
+    largest = photo["message"]["photo"][-1]["file_id"]
+    assert largest in [c.params["file_id"] for c in calls(fake, "getFile")]
+    assert all(fake.token not in str(r) for r in simulator.requests)
+
+
+async def test_file_over_20_mb_on_the_cloud_api_gets_a_clear_reply(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.video(dm, alice, size=30 * MB, caption="trim it to 10 seconds")
+        reply = await bot_message(fake, dm, containing("20 MB"))
+        await bot.adapter.idle()
+    assert "link" in shown(reply) and "local Bot API server" in shown(reply)
+    assert calls(fake, "getFile") == [] and fake.downloads == [], "nothing was fetched"
+    assert simulator.requests == [], "the caption was about that file: nothing else was done"
+    assert len(fake.sent_messages(dm.id)) == 1
+
+
+async def test_local_bot_api_server_files_are_read_from_its_disk(
+        fake_telegram_local: FakeTelegram, simulator: Simulator,
+        redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram_local
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        assert bot.out.max_file_size(chat_of(dm)) == 2000 * MB
+        fake.video(dm, alice, size=30 * MB, file_name="long take.mp4")
+        await bot_message(fake, dm, containing("Received"))
+        await bot.adapter.idle()
+    assert kinds(simulator, "upload") == ["upload_files"]
+    assert len(calls(fake, "getFile")) >= 1
+    assert fake.downloads == [], "read from the server's disk, not over HTTP"
+    assert not any("20 MB" in t for t in fake.sent_texts(dm.id))
+
+
+# ------------------------------------------------------------------ who it listens to
+
+
+async def test_group_message_not_for_the_bot_is_ignored(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    group = fake.group("Editors")
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.text(group, alice, "make me a video of the sea")
+        fake.video(group, alice, CLIP, caption="look at this")
+        fake.album(group, alice, [CLIP, CLIP], "holiday")
+        fake.text(group, alice, "/help@some_other_bot")
+        fake.text(group, alice, "/help")  # a later message it does answer
+        await bot_message(fake, group, containing(HELP))
+        await bot.adapter.idle()
+    assert len(fake.sent_messages(group.id)) == 1
+    assert simulator.requests == []
+    assert calls(fake, "getFile") == []
+
+
+async def test_group_mention_reply_and_forum_topic(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    studio = fake.supergroup("Studio", forum=True)
+    topic = fake.forum_topic(studio, "B-roll")
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.text(studio, alice, f"@{fake.bot_username} /new")
+        new = await bot_message(fake, studio, containing("New project"))
+        fake.text(studio, alice, "status", reply_to=new["message_id"])
+        await bot_message(fake, studio, containing(EMPTY))
+
+        fake.text(studio, alice, "/new", thread_id=topic)
+        in_topic = await bot_message(fake, studio, lambda m: m.get("message_thread_id") == topic)
+        await bot.adapter.idle()
+        store = bot.runtime.store
+        general = await store.load(chat_of(studio))
+        side = await store.load(chat_of(studio, topic))
+    assert "New project" in shown(in_topic)
+    assert general.session_id and side.session_id and general.session_id != side.session_id
+
+
+async def test_replies_follow_the_users_language(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    li = fake.user("Li", language_code="zh-hans")
+    dm = fake.private_chat(li)
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.text(dm, li, "/help")
+        await bot_message(fake, dm, containing("发送视频"))
+
+
+# ------------------------------------------------------------------ outputs
+
+
+@MODES
+async def test_export_sends_the_mp4(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        webhook: bool) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake, webhook=webhook)) as bot:
+        fake.text(dm, alice, "/new")
+        await bot_message(fake, dm, containing("New project"))
+        await give_exportable_draft(bot, simulator, chat_of(dm))
+        fake.text(dm, alice, "export")
+        call = await fake.wait_for(lambda c: c.method == "sendVideo" and c.ok, WAIT)
+        await bot_message(fake, dm, containing("Rendering done"))
+    video = call.files["video"]
+    assert video.data[4:8] == b"ftyp" and len(video.data) > 1000
+    assert video.filename.endswith(".mp4")
+    assert call.params["supports_streaming"] is True
+    sent = call.result
+    assert sent["caption"] == "Video ready"
+    [project] = buttons_of(sent)
+    assert project["text"] == "Open project" and "/workspace/claim?ct=" in project["url"]
+    assert "upload_video" in fake.chat_actions(dm.id)
+    assert bot.worker.stats.files == 1
+
+
+@pytest.mark.parametrize("refused_by", ["telegram", "adapter"])
+async def test_video_over_the_upload_limit_is_a_link(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        refused_by: str) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        if refused_by == "telegram":
+            fake.upload_limit = 1000  # Telegram answers 413
+        else:
+            bot.out.upload_limit = 1000  # known beforehand: nothing is downloaded
+        fake.text(dm, alice, "/new")
+        await bot_message(fake, dm, containing("New project"))
+        await give_exportable_draft(bot, simulator, chat_of(dm))
+        fake.text(dm, alice, "/export")
+        link = await bot_message(fake, dm, lambda m: any(
+            b.get("text") == "Download" for b in buttons_of(m)))
+    [download] = [b for b in buttons_of(link) if b["text"] == "Download"]
+    assert download["url"].startswith(simulator.base_url)
+    assert "too large" in shown(link)
+    refused = [c for c in calls(fake, "sendVideo") if not c.ok]
+    assert len(refused) == (1 if refused_by == "telegram" else 0), "never retried"
+    assert not any(c.ok for c in calls(fake, "sendVideo"))
+    assert bot.worker.stats.links == 1
+
+
+async def test_local_mode_sends_the_video_by_path(
+        fake_telegram_local: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        tmp_path: Path) -> None:
+    fake = fake_telegram_local
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    shared = tmp_path / "shared"
+    settings = bot_settings(simulator, redis_server, fake, telegram_shared_dir=shared)
+    async with running_bot(settings) as bot:
+        fake.text(dm, alice, "/new")
+        await bot_message(fake, dm, containing("New project"))
+        await give_exportable_draft(bot, simulator, chat_of(dm))
+        fake.text(dm, alice, "export")
+        call = await fake.wait_for(lambda c: c.method == "sendVideo" and c.ok, WAIT)
+    assert str(call.params["video"]).startswith(f"file://{shared}")
+    assert call.files == {}, "the server read the file itself"
+    [message] = [m for m in fake.sent_messages(dm.id) if "video" in m]
+    assert message["video"]["file_size"] > 1000
+
+
+async def test_streamed_answer_is_one_message_edited_a_few_times(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    answer = " ".join(f"word{i:03d}" for i in range(200))
+    monkeypatch.setattr("core.simulator.agent.chat_answer", lambda message, chinese: answer)
+    settings = bot_settings(simulator, redis_server, fake, edit_interval=1.0)
+    async with running_bot(settings):
+        fake.text(dm, alice, "tell me a story")
+        final = await bot_message(fake, dm, lambda m: shown(m).endswith("word199"))
+    assert len(fragments(answer)) >= 40, "the agent streamed dozens of fragments"
+    streamed = [m for m in fake.sent_messages(dm.id) if "word000" in shown(m)]
+    assert [m["message_id"] for m in streamed] == [final["message_id"]], "one message"
+    assert 1 <= len(fake.edits(final["message_id"], dm.id)) <= 3, "edited a few times"
+
+
+async def test_text_is_sent_plain(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    tricky = "*bold* _it_ <b>tag</b> [link](http://example.com) `code` & 1 < 2 \\"
+    monkeypatch.setattr("core.simulator.agent.chat_answer", lambda message, chinese: tricky)
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.text(dm, alice, "what can you do <i>really</i>?")
+        message = await bot_message(fake, dm, containing("1 < 2"))
+    assert tricky in shown(message) and "entities" not in message
+    texts = calls(fake, "sendMessage") + calls(fake, "editMessageText")
+    assert texts and all("parse_mode" not in c.params for c in texts)
+
+
+async def test_button_press_is_answered_and_acted_on(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice, bob = fake.user("Alice"), fake.user("Bob")
+    group = fake.group("Editors")
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.text(group, alice, "/start")
+        welcome = await bot_message(fake, group, lambda m: bool(buttons_of(m)))
+        rows = welcome["reply_markup"]["inline_keyboard"]
+        assert [[b["callback_data"] for b in row] for row in rows] == [
+            ["nemo:export", "nemo:status"], ["nemo:credits", "nemo:new"]]
+        # anyone in the group may press it
+        press = fake.callback(group, bob, welcome["message_id"], "nemo:status")
+        await bot_message(fake, group, containing(EMPTY))
+    assert fake.callback_answer(press["callback_query"]["id"]) is not None
+
+
+async def test_commands_are_published_in_english_and_chinese(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        english, chinese = fake.commands(""), fake.commands("zh")
+    names = ["start", "new", "export", "status", "credits", "cancel", "link", "help"]
+    assert [c["command"] for c in english] == names
+    assert [c["command"] for c in chinese] == names
+    assert english[2]["description"] == "Render the video and send it here"
+    assert chinese[2]["description"] == "渲染视频并发送到这里"
+
+
+async def test_link_in_a_group_deletes_the_token_message(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    group = fake.group("Editors")
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        update = fake.text(group, alice, "/link nmv_usr_not_a_real_token_123")
+        await bot_message(fake, group, containing("only in a private chat"))
+    assert update["message"]["message_id"] in fake.deleted(group.id)
+
+
+# ------------------------------------------------------------------ webhook
+
+
+async def test_webhook_refuses_updates_without_the_secret(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake, webhook=True)) as bot:
+        assert fake.webhook_url == bot.webhook_url
+        update = fake.text(dm, alice, "/help", queue=False)
+        assert await fake.post_to_webhook(update, secret_token="not-the-secret") == 403
+        assert await fake.post_to_webhook(update, secret_token=None) == 403
+        assert await fake.post_to_webhook(update, secret_token=WEBHOOK_SECRET) == 200
+        await bot_message(fake, dm, containing(HELP))
+        await bot.adapter.idle()
+    assert len(fake.sent_messages(dm.id)) == 1, "only the update with the secret was read"
+
+
+# ------------------------------------------------------------------ failures
+
+
+async def test_blocked_and_deleted_chats_do_not_stop_the_others(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        caplog: pytest.LogCaptureFixture) -> None:
+    fake = fake_telegram
+    alice, bob, carol = fake.user("Alice"), fake.user("Bob"), fake.user("Carol")
+    alice_dm, bob_dm = fake.private_chat(alice), fake.private_chat(bob)
+    group = fake.group("Gone")
+    caplog.set_level(logging.WARNING)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.block(alice_dm.id)
+        fake.chat_not_found(group.id)
+        fake.text(alice_dm, alice, "/help")
+        fake.text(group, carol, "/help")
+        await fake.wait_for(lambda c: c.chat_id == alice_dm.id and c.error_code == 403, WAIT)
+        await fake.wait_for(lambda c: c.chat_id == group.id and c.error_code == 400, WAIT)
+        await bot.adapter.idle()
+
+        fake.text(bob_dm, bob, "/help")
+        await bot_message(fake, bob_dm, containing(HELP))
+        fake.unblock(alice_dm.id)  # she changed her mind: the bot answers again
+        fake.text(alice_dm, alice, "/help")
+        await bot_message(fake, alice_dm, containing(HELP))
+    lines = [r.getMessage().lower() for r in caplog.records if r.name.startswith("bots.telegram")]
+    assert any("blocked by the user" in line for line in lines)
+    assert any("chat not found" in line for line in lines)
+
+
+async def test_render_for_a_blocked_chat_does_not_stop_other_deliveries(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice, bob = fake.user("Alice"), fake.user("Bob")
+    alice_dm, bob_dm = fake.private_chat(alice), fake.private_chat(bob)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        for user, dm in ((alice, alice_dm), (bob, bob_dm)):
+            fake.text(dm, user, "/new")
+            await bot_message(fake, dm, containing("New project"))
+            await give_exportable_draft(bot, simulator, chat_of(dm))
+        fake.text(alice_dm, alice, "export")
+        await bot_message(fake, alice_dm, containing("Rendering"))
+        fake.block(alice_dm.id)  # before her render can finish (it takes 0.3 s at least)
+        fake.text(bob_dm, bob, "export")
+        await fake.wait_for(lambda c: c.method == "sendVideo" and c.chat_id == bob_dm.id
+                            and c.ok, WAIT)
+        await fake.wait_until(lambda: bot.worker.stats.undeliverable == 1, WAIT)
+    assert bot.worker.stats.files == 1
+
+
+async def test_flood_wait_is_waited_once(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as `nemobot telegram` runs
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.flood(retry_after=1, chat_id=dm.id, method="sendMessage", count=1)
+        fake.text(dm, alice, "/help")
+        await bot_message(fake, dm, containing(HELP))
+    assert [c.error_code for c in calls(fake, "sendMessage", dm)] == [429, None]
+
+
+async def test_network_blip_is_retried(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.fail_next("sendMessage", 502, "Bad Gateway", chat_id=dm.id)
+        fake.text(dm, alice, "/help")
+        await bot_message(fake, dm, containing(HELP))
+    assert [c.error_code for c in calls(fake, "sendMessage", dm)] == [502, None]
+    assert len(bot_messages(fake, dm)) == 1

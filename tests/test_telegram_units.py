@@ -1,0 +1,395 @@
+"""The Telegram adapter's pieces on their own: reading messages, albums in Redis, buttons,
+text splitting, flood control, settings and keeping the token out of logs."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from pydantic import AnyHttpUrl, SecretStr
+from telegram import Bot, Message
+from telegram import User as TelegramUser
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+
+from bots.telegram_adapter.albums import AlbumGatherer
+from bots.telegram_adapter.app import RedactSecret, base_urls, run_telegram
+from bots.telegram_adapter.flood import FloodControl, may_retry, retry_after_seconds
+from bots.telegram_adapter.inbound import (
+    CLOUD_DOWNLOAD_LIMIT,
+    Part,
+    TelegramAttachment,
+    TelegramFiles,
+    addressed_to,
+    clean_text,
+    merge,
+    read_message,
+    register_attachments,
+)
+from bots.telegram_adapter.outbound import button_action, keyboard, split_text
+from core.embedded_redis import EmbeddedRedis
+from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
+from core.outgoing import Action, Button
+from core.settings import Settings, SettingsError, load_settings
+from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser
+
+JSONDict = dict[str, Any]
+
+ME = TelegramUser(7000000001, "Nemo Test Bot", is_bot=True, username="nemo_test_bot")
+
+
+def parse(data: JSONDict) -> Message:
+    message = Message.de_json(data, None)
+    assert message is not None
+    return message
+
+
+@pytest.fixture
+def world() -> tuple[FakeTelegram, FakeUser, FakeChat, FakeChat]:
+    """Update builders (no server needed): a user, her private chat and a group."""
+    fake = FakeTelegram()
+    alice = fake.user("Alice")
+    return fake, alice, fake.private_chat(alice), fake.group("Editors")
+
+
+# ------------------------------------------------------------------ who it listens to
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("make it shorter", False),
+    ("/help", True),
+    ("/help@nemo_test_bot", True),
+    ("/help@some_other_bot", False),
+    ("please /export", False),
+    ("hey @nemo_test_bot trim it", True),
+    ("hey @NEMO_TEST_BOT trim it", True),
+    ("hey @nemo_test_bot_fan trim it", False),
+])
+def test_group_messages_for_the_bot(world: tuple[FakeTelegram, FakeUser, FakeChat, FakeChat],
+                                    text: str, expected: bool) -> None:
+    fake, alice, dm, group = world
+    in_group = parse(fake.text(group, alice, text, queue=False)["message"])
+    assert addressed_to(in_group, ME) is expected
+    assert addressed_to(parse(fake.text(dm, alice, text, queue=False)["message"]), ME)
+
+
+def test_replies_captions_and_topics(
+        world: tuple[FakeTelegram, FakeUser, FakeChat, FakeChat]) -> None:
+    fake, alice, _, group = world
+    data = fake.text(group, alice, "shorter please", queue=False)["message"]
+    data["reply_to_message"] = {"message_id": 1, "date": 0, "chat": group.to_dict(),
+                                "from": fake.bot_user.to_dict(), "text": "Received: a.mp4"}
+    assert addressed_to(parse(data), ME)
+
+    caption = fake.video(group, alice, b"mp4", caption="@nemo_test_bot, make it pop",
+                         queue=False)["message"]
+    message = parse(caption)
+    assert addressed_to(message, ME)
+    part = read_message(message, ME, None, download_limit=CLOUD_DOWNLOAD_LIMIT)
+    assert part is not None and part.message.text == "make it pop"
+
+    forum = fake.supergroup("Studio", forum=True)
+    topic = fake.forum_topic(forum, "B-roll")
+    data = fake.text(forum, alice, "hello", thread_id=topic, queue=False)["message"]
+    # every topic message points at the topic's first message; one the bot opened too
+    data["reply_to_message"] = {"message_id": topic, "date": 0, "chat": forum.to_dict(),
+                                "from": fake.bot_user.to_dict(),
+                                "forum_topic_created": {"name": "B-roll", "icon_color": 1}}
+    message = parse(data)
+    assert not addressed_to(message, ME)
+    part = read_message(message, ME, None, download_limit=None)
+    assert part is not None and part.message.chat == ChatKey("telegram", str(forum.id),
+                                                              str(topic))
+
+
+def test_messages_of_bots_and_channels_are_not_read(
+        world: tuple[FakeTelegram, FakeUser, FakeChat, FakeChat]) -> None:
+    fake, alice, dm, _ = world
+    data = fake.text(dm, alice, "/help", queue=False)["message"]
+    data["from"] = FakeUser(42, "Helper", username="helper_bot", is_bot=True).to_dict()
+    assert read_message(parse(data), ME, None, download_limit=None) is None
+    channel = FakeChat(-1009999, "channel", title="News")
+    post = {"message_id": 1, "date": 0, "chat": channel.to_dict(), "text": "/help",
+            "from": alice.to_dict()}
+    assert read_message(parse(post), ME, None, download_limit=None) is None
+
+
+def test_clean_text_keeps_command_suffixes() -> None:
+    assert clean_text("@nemo_test_bot /new", ME) == "/new"
+    assert clean_text("/export@nemo_test_bot", ME) == "/export@nemo_test_bot"
+    assert clean_text("add music @Nemo_Test_Bot: loud", ME) == "add music loud"
+    assert clean_text("mail me at x@nemo_test_bot.com", ME) == "mail me at x@nemo_test_bot.com"
+
+
+# ------------------------------------------------------------------ files
+
+
+def test_files_of_every_kind_get_names_and_sizes(
+        world: tuple[FakeTelegram, FakeUser, FakeChat, FakeChat]) -> None:
+    fake, alice, dm, _ = world
+
+    def read(update: JSONDict) -> TelegramAttachment:
+        part = read_message(parse(update["message"]), ME, None, download_limit=None)
+        assert part is not None
+        [item] = part.message.attachments
+        assert isinstance(item, TelegramAttachment) and item.public_url is None
+        return item
+
+    video = read(fake.video(dm, alice, b"v" * 10, file_name="dir/../beach.mp4", queue=False))
+    assert (video.filename, video.content_type, video.size) == ("beach.mp4", "video/mp4", 10)
+    photo_update = fake.photo(dm, alice, b"p" * 50, width=2560, height=1440, queue=False)
+    photo = read(photo_update)
+    assert photo.file_id == photo_update["message"]["photo"][-1]["file_id"], "the largest"
+    assert photo.filename.startswith("photo-") and photo.filename.endswith(".jpg")
+    assert read(fake.voice(dm, alice, b"o", queue=False)).filename.endswith(".ogg")
+    assert read(fake.video_note(dm, alice, b"n", queue=False)).filename.endswith(".mp4")
+    assert read(fake.animation(dm, alice, b"g", queue=False)).content_type == "video/mp4"
+    document = read(fake.document(dm, alice, b"d", file_name="cut.mov", queue=False))
+    assert document.filename == "cut.mov"
+
+
+def test_a_file_over_the_download_limit_is_named_not_attached(
+        world: tuple[FakeTelegram, FakeUser, FakeChat, FakeChat]) -> None:
+    fake, alice, dm, _ = world
+    update = fake.video(dm, alice, size=30 * MB, file_name="long.mp4", caption="trim",
+                        queue=False)
+    part = read_message(parse(update["message"]), ME, None, download_limit=CLOUD_DOWNLOAD_LIMIT)
+    assert part is not None
+    assert part.too_big == ("long.mp4",) and part.message.attachments == ()
+    local = read_message(parse(update["message"]), ME, None, download_limit=None)
+    assert local is not None and len(local.message.attachments) == 1
+
+
+async def test_attachments_survive_the_queue_without_urls() -> None:
+    async with httpx.AsyncClient() as http:
+        files = TelegramFiles(Bot("1:secret"), http, local_mode=False)
+        codec = AttachmentCodec()
+        register_attachments(codec, files)
+        item = TelegramAttachment("BAACAgIAAxkBAAI", "a.mp4", "video/mp4", 10, files=files)
+        message = IncomingMessage(ChatKey("telegram", "5"), User("5"), "9", "x", (item,))
+        data = message.to_dict()
+        again = IncomingMessage.from_dict(data, codec)
+    [copy] = again.attachments
+    assert isinstance(copy, TelegramAttachment)
+    assert (copy.file_id, copy.filename, copy.size) == (item.file_id, "a.mp4", 10)
+    assert copy.public_url is None
+    assert "secret" not in repr(data) and "http" not in repr(data)
+
+
+def test_an_album_merges_in_the_order_sent() -> None:
+    chat = ChatKey("telegram", "-5")
+    files = [TelegramAttachment(f"id{i}", f"clip{i}.mp4") for i in range(3)]
+
+    def part(mid: int, text: str = "", addressed: bool = False) -> Part:
+        message = IncomingMessage(chat, User(f"u{mid}"), str(mid), text, (files[mid - 10],),
+                                  is_private=False)
+        return Part(message, addressed)
+
+    album = merge([part(12), part(10), part(11, "@bot combine these", addressed=True)])
+    assert album.addressed
+    assert [a.filename for a in album.message.attachments] == ["clip0.mp4", "clip1.mp4",
+                                                               "clip2.mp4"]
+    assert album.message.text == "@bot combine these"
+    assert album.message.message_id == "10" and album.message.user.id == "u11"
+    assert not merge([part(10), part(11)]).addressed
+
+
+# ------------------------------------------------------------------ albums in Redis
+
+
+def _album_part(chat: ChatKey, mid: int, text: str = "") -> Part:
+    item = TelegramAttachment(f"file{mid}", f"clip{mid}.mp4", "video/mp4", 100)
+    return Part(IncomingMessage(chat, User("7"), str(mid), text, (item,)), True)
+
+
+async def test_two_processes_gather_one_album(redis_server: EmbeddedRedis) -> None:
+    chat = ChatKey("telegram", "42")
+    one = aioredis.Redis.from_url(redis_server.url)
+    two = aioredis.Redis.from_url(redis_server.url)
+    try:
+        async with httpx.AsyncClient() as http:
+            codec = AttachmentCodec()
+            register_attachments(codec, TelegramFiles(Bot("1:x"), http, local_mode=False))
+            first = AlbumGatherer(one, codec, wait=0.2)
+            second = AlbumGatherer(two, codec, wait=0.2)
+            await first.add(chat, "g1", _album_part(chat, 1, "combine these"))
+            await second.add(chat, "g1", _album_part(chat, 2))
+            results = await asyncio.gather(first.gather(chat, "g1"),
+                                           second.gather(chat, "g1"))
+        gathered = [r for r in results if r is not None]
+        assert len(gathered) == 1, "exactly one process takes the album"
+        [album] = gathered
+        assert [a.filename for a in album.message.attachments] == ["clip1.mp4", "clip2.mp4"]
+        assert album.message.text == "combine these"
+        assert await one.exists(first.keys.album(chat, "g1")) == 0, "nothing left behind"
+    finally:
+        await one.aclose()
+        await two.aclose()
+
+
+async def test_an_album_is_taken_only_after_a_quiet_time(redis_server: EmbeddedRedis) -> None:
+    chat = ChatKey("telegram", "43")
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        gatherer = AlbumGatherer(client, AttachmentCodec(), wait=5.0)
+        key = gatherer.keys.album(chat, "g")
+        await gatherer.add(chat, "g", Part(IncomingMessage(chat, User("7"), "1", "a"), True))
+        status, wait_ms = await gatherer._take(keys=[key], args=[5000])
+        assert status == 1 and 4000 < wait_ms <= 5000, "a fresh part: wait on"
+        assert 10_000 < await client.pttl(key) <= gatherer.expiry_ms
+        await gatherer.add(chat, "g", Part(IncomingMessage(chat, User("7"), "2", "b"), True))
+        answer = await gatherer._take(keys=[key], args=[0])  # quiet long enough
+        assert answer[0] == 2 and len(answer) == 3
+        assert (await gatherer._take(keys=[key], args=[0])) == [0], "taken once"
+    finally:
+        await client.aclose()
+
+
+# ------------------------------------------------------------------ outputs
+
+
+def test_keyboard_rows_and_callbacks() -> None:
+    markup = keyboard((Button("Download", url="https://x.test/v.mp4"),
+                       Button("Export", Action.EXPORT), Button("Status", Action.STATUS),
+                       Button("Credits", Action.CREDITS),
+                       Button("Open project", url="https://x.test/p")))
+    assert markup is not None
+    rows = [[(b.text, b.callback_data or b.url) for b in row] for row in markup.inline_keyboard]
+    assert rows == [
+        [("Download", "https://x.test/v.mp4")],
+        [("Export", "nemo:export"), ("Status", "nemo:status")],
+        [("Credits", "nemo:credits")],
+        [("Open project", "https://x.test/p")],
+    ]
+    assert keyboard(()) is None
+    assert button_action("nemo:new") is Action.NEW
+    assert button_action("nemo:format-disk") is None and button_action("other") is None
+
+
+def test_long_text_is_split_by_telegram_units() -> None:
+    words = " ".join(f"w{i:04d}" for i in range(2000))
+    pieces = split_text(words)
+    assert len(pieces) == 3 and all(len(p) <= 4096 for p in pieces)
+    assert " ".join(pieces) == words
+    emoji = "🎬" * 3000  # two UTF-16 units each
+    assert [len(p) for p in split_text(emoji)] == [2048, 952]
+    assert split_text("   ") == ["…"]
+    assert split_text(words[:4200])[0] == pieces[0], "a growing text keeps its pieces"
+
+
+# ------------------------------------------------------------------ flood control
+
+
+def test_what_may_be_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    refused = NetworkError("Request Entity Too Large")
+    assert not may_retry("sendVideo", refused)
+    assert may_retry("sendMessage", NetworkError("Bad Gateway"))
+    assert not may_retry("sendMessage", BadRequest("Chat not found"))
+    timed_out = TimedOut()
+    timed_out.__cause__ = httpx.ReadTimeout("slow")
+    assert not may_retry("sendMessage", timed_out), "it may have arrived"
+    assert may_retry("editMessageText", timed_out)
+    never_sent = NetworkError("httpx.ConnectError: refused")
+    never_sent.__cause__ = httpx.ConnectError("refused")
+    assert may_retry("sendVideo", never_sent)
+    assert retry_after_seconds(RetryAfter(dtm.timedelta(seconds=3))) == 3.0
+
+
+async def test_a_flood_wait_holds_only_its_chat(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    control = FloodControl()
+    calls: list[str] = []
+    first_refused = asyncio.Event()
+
+    async def request(chat: int) -> bool:
+        calls.append(f"try {chat}")
+        if chat == 1 and not first_refused.is_set():
+            first_refused.set()
+            raise RetryAfter(dtm.timedelta(seconds=0.3))
+        calls.append(f"done {chat}")
+        return True
+
+    async def send(chat: int) -> Any:
+        return await control.process_request(request, (chat,), {}, "sendMessage",
+                                             {"chat_id": chat}, None)
+
+    held = asyncio.create_task(send(1))
+    await first_refused.wait()
+    assert await send(2) is True, "another chat is not held"
+    assert "done 1" not in calls
+    assert await held is True
+    assert calls == ["try 1", "try 2", "done 2", "try 1", "done 1"]
+
+
+async def test_a_second_flood_wait_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    control = FloodControl()
+    tries = 0
+
+    async def request() -> bool:
+        nonlocal tries
+        tries += 1
+        raise RetryAfter(dtm.timedelta(seconds=0.05))
+
+    with pytest.raises(RetryAfter):
+        await control.process_request(request, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert tries == 2, "waited once, then gave up"
+
+
+# ------------------------------------------------------------------ settings and start-up
+
+
+def test_telegram_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_BASE_URL"):
+        monkeypatch.setenv(name, "")
+    settings = load_settings()
+    assert settings.telegram_token is None and settings.telegram_webhook_url is None
+    assert not settings.telegram_local_mode and settings.telegram_album_wait == 1.5
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "has spaces!")
+    with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
+        load_settings()
+
+
+def test_a_local_server_file_url_is_derived() -> None:
+    settings = Settings(_env_file=None,  # type: ignore[call-arg]
+                        telegram_base_url=AnyHttpUrl("http://bot-api:8081/bot"))
+    assert base_urls(settings) == ("http://bot-api:8081/bot", "http://bot-api:8081/file/bot")
+    assert base_urls(Settings(_env_file=None)) == (None, None)  # type: ignore[call-arg]
+
+
+def test_start_up_refuses_missing_secrets(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_telegram(Settings(_env_file=None)) == 2  # type: ignore[call-arg]
+    assert "TELEGRAM_TOKEN" in capsys.readouterr().err
+    webhook = Settings(_env_file=None, telegram_token=SecretStr("1:x"),  # type: ignore[call-arg]
+                       telegram_webhook_url=AnyHttpUrl("https://bot.example.com/telegram"))
+    assert run_telegram(webhook) == 2
+    assert "TELEGRAM_WEBHOOK_SECRET" in capsys.readouterr().err
+
+
+def test_the_token_never_reaches_the_log() -> None:
+    token = "7000000001:AAFakeTokenForNemobotTests_0123456789ab"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactSecret(token))
+    logger = logging.getLogger("tests.telegram.redact")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("GET %s failed", f"https://api.telegram.org/file/bot{token}/v.mp4")
+        try:
+            raise httpx.ConnectError(f"cannot reach https://api.telegram.org/bot{token}/getMe")
+        except httpx.ConnectError:
+            logger.exception("request failed")
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert token not in output
+    assert output.count("<TELEGRAM_TOKEN>") == 2
