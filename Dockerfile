@@ -1,0 +1,17 @@
+# The nemobot service: `docker run IMAGE discord` (or telegram, simulator...).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY core ./core
+COPY bots ./bots
+RUN pip install . && useradd --create-home --uid 10001 nemobot
+
+USER nemobot
+ENTRYPOINT ["nemobot"]
+CMD ["--help"]
