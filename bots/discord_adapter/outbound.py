@@ -38,6 +38,7 @@ from bots.discord_adapter.inbound import INTERACTION_PREFIX, channel_id
 from bots.discord_adapter.views import build_view
 from core.messages import ChatKey
 from core.outgoing import Button, Outgoing, Sent
+from core.textsplit import split_text as _split
 
 log = logging.getLogger(__name__)
 
@@ -64,31 +65,10 @@ _ERRORS = {
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """`text` in pieces of at most `limit` characters, cut at a line break or a space
-    where there is one in the second half of a piece.
-
-    A piece depends only on the text before its end, so a growing text keeps the
-    pieces it already had.
-    """
+    """`text` in pieces of at most `limit` characters (see `core.textsplit`)."""
     if not text.strip():
         return [_EMPTY]
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[: limit + 1]
-        cut = window.rfind("\n")
-        if cut < limit // 2:
-            cut = window.rfind(" ")
-        if cut < limit // 2:
-            cut = limit
-        piece = rest[:cut].rstrip()
-        if not piece:
-            piece, cut = rest[:limit], limit
-        pieces.append(piece)
-        rest = rest[cut:].lstrip(" \n")
-    if rest.strip() or not pieces:
-        pieces.append(rest)
-    return pieces
+    return _split(text, limit)
 
 
 @dataclass(eq=False)

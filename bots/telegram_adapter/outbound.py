@@ -38,6 +38,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from core.messages import ChatKey
 from core.outgoing import Action, Button, Outgoing, Sent
+from core.textsplit import fit, utf16_units
+from core.textsplit import split_text as _split
 
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
 
@@ -62,51 +64,18 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _EMPTY = "…"
 
 
-def _u16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fit(text: str, limit: int) -> int:
-    """How many characters of `text` fit in `limit` UTF-16 units (Telegram's measure)."""
-    used = 0
-    for index, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            return index
-    return len(text)
-
-
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """`text` in pieces of at most `limit` UTF-16 units, cut at a line break or a space in
-    the second half of a piece when there is one. A piece depends only on the text before
-    its end, so a growing text keeps the pieces it already had."""
+    """`text` in pieces of at most `limit` UTF-16 units (see `core.textsplit`)."""
     if not text.strip():
         return [_EMPTY]
-    pieces: list[str] = []
-    rest = text
-    while _u16(rest) > limit:
-        size = _fit(rest, limit)
-        window = rest[: size + 1]
-        cut = window.rfind("\n")
-        if cut < size // 2:
-            cut = window.rfind(" ")
-        if cut < size // 2:
-            cut = size
-        piece = rest[:cut].rstrip()
-        if not piece:
-            piece, cut = rest[:size], size
-        pieces.append(piece)
-        rest = rest[cut:].lstrip(" \n")
-    if rest.strip() or not pieces:
-        pieces.append(rest)
-    return pieces
+    return _split(text, limit, utf16=True)
 
 
 def caption_of(text: str) -> str:
     """A caption within Telegram's 1,024 units."""
-    if _u16(text) <= CAPTION_LIMIT:
+    if utf16_units(text) <= CAPTION_LIMIT:
         return text
-    return text[: _fit(text, CAPTION_LIMIT - 1)].rstrip() + "…"
+    return text[: fit(text, CAPTION_LIMIT - 1, utf16=True)].rstrip() + "…"
 
 
 def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
