@@ -367,3 +367,15 @@ async def test_one_chat_failing_does_not_stop_others(simulator: Simulator,
         assert "something went wrong" in k.last() and "error" in k.last()
         await k.say("credits", chat=ChatKey("test", "300"))
         assert "Credits:" in k.last(ChatKey("test", "300"))
+
+
+async def test_upload_progress_is_shown(simulator: Simulator, redis_server: EmbeddedRedis,
+                                        tmp_path: Path) -> None:
+    big = tmp_path / "big.mp4"
+    big.write_bytes(b"\0" * (4 * 1024 * 1024))  # not probeable: accepted without metadata
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("", attachments=files(big))
+        edits = [r.text for r in k.out.records if r.kind == "edit"]
+        percents = [e for e in edits if e.startswith("Uploading 1 file(s)...") and "%" in e]
+        assert len(percents) >= 3
+        assert edits[-1].startswith("Received: big.mp4")

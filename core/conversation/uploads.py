@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -12,6 +15,7 @@ from core.messages import Attachment
 from core.nemo import errors
 from core.nemo.models import UploadedFile, UploadResult
 from core.nemo.uploads import UploadFile
+from core.outgoing import Sent
 
 from .engine import Turn
 from .texts import ACCEPTED_FORMATS
@@ -87,7 +91,8 @@ async def upload(turn: Turn, step: Step) -> None:
     count = len(accepted) + len(urls)
     await turn.out.working(turn.chat)
     progress = await turn.say("uploading", count=count)
-    result = await _send(turn, session_id, accepted, urls)
+    meter = _Progress(turn, progress, count)
+    result = await _send(turn, session_id, accepted, urls, meter)
     reply = turn.text("uploaded", files=describe(result.files))
     if not turn.message.text.strip():
         reply += "\n" + turn.text("upload_next")
@@ -101,8 +106,45 @@ def _url_looks_like_media(url: str) -> bool:
     return not suffix or suffix in ACCEPTED_EXTENSIONS
 
 
+class _Progress:
+    """Edits the "Uploading..." message as bytes go out: every 10%, at most once per
+    edit interval."""
+
+    def __init__(self, turn: Turn, sent: Sent, count: int) -> None:
+        self.turn, self.sent, self.count = turn, sent, count
+        self.total = 0
+        self.done = 0
+        self._shown = 0
+        self._at = time.monotonic()
+
+    def wrap(self, upload: UploadFile) -> UploadFile:
+        """The same file, counted as it is read."""
+        self.total += upload.size
+        opener = upload.opener
+
+        async def counted() -> AsyncIterator[bytes]:
+            async for chunk in opener():
+                self.done += len(chunk)
+                await self._maybe_show()
+                yield chunk
+
+        return dataclasses.replace(upload, opener=counted)
+
+    async def _maybe_show(self) -> None:
+        if not self.total:
+            return
+        percent = min(99, self.done * 100 // self.total)
+        now = time.monotonic()
+        if percent - self._shown < 10 or now - self._at < self.turn.engine.settings.edit_interval:
+            return
+        self._shown, self._at = percent, now
+        with contextlib.suppress(Exception):  # progress is decoration; the upload goes on
+            await self.turn.out.edit_text(self.turn.chat, self.sent, self.turn.text(
+                "uploading_progress", count=self.count, percent=percent))
+
+
 async def _send(turn: Turn, session_id: str, attachments: list[Attachment],
-                urls: list[str]) -> UploadResult:
+                urls: list[str], meter: _Progress) -> UploadResult:
     nemo = turn.nemo
     public = [a.public_url for a in attachments]
     if all(public):
@@ -120,7 +162,7 @@ async def _send(turn: Turn, session_id: str, attachments: list[Attachment],
                      len(attachments))
     async with contextlib.AsyncExitStack() as stack:
         paths: list[Path] = [await stack.enter_async_context(a.local_path()) for a in attachments]
-        files = [UploadFile.from_path(p, name=a.filename)
+        files = [meter.wrap(UploadFile.from_path(p, name=a.filename))
                  for a, p in zip(attachments, paths, strict=True)]
         result: UploadResult = await turn.call(lambda c: nemo.upload_files(c, session_id, files))
     if urls:
