@@ -379,3 +379,14 @@ async def test_upload_progress_is_shown(simulator: Simulator, redis_server: Embe
         percents = [e for e in edits if e.startswith("Uploading 1 file(s)...") and "%" in e]
         assert len(percents) >= 3
         assert edits[-1].startswith("Received: big.mp4")
+
+
+async def test_backend_upload_refusals_get_their_reply(
+        simulator: Simulator, redis_server: EmbeddedRedis, clips: list[Path]) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        simulator.config.max_upload_bytes = 1000
+        await k.say("", attachments=files(clips[0]))
+        assert "over 500 MB" in k.last() and "Trim or compress" in k.last()
+        simulator.config.max_upload_bytes = 524288000
+        await k.say(f"{simulator.base_url}/_sim/config")  # a link to something not media
+        assert "Accepted formats: mp4, mov" in k.last()
