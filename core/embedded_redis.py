@@ -40,6 +40,16 @@ def find_redis_server() -> str:
     )
 
 
+def answers_ping(host: str, port: int) -> bool:
+    """True when a Redis server answers PING on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that is free right now on `host`."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -84,19 +94,11 @@ class EmbeddedRedis:
                     f"redis-server exited with {self._proc.returncode}; see "
                     f"{self.data_dir / 'redis.log'}"
                 )
-            if self._answers_ping():
+            if answers_ping(self.host, self.port):
                 return self
             time.sleep(0.02)
         self.stop()
         raise EmbeddedRedisError(f"redis-server did not answer on port {self.port}")
-
-    def _answers_ping(self) -> bool:
-        try:
-            with socket.create_connection((self.host, self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
 
     def stop(self, kill: bool = False) -> None:
         """Stop the server: SIGTERM (it writes its data) or, with `kill`, SIGKILL."""

@@ -19,7 +19,7 @@ import platformdirs
 from pydantic import AnyHttpUrl
 
 from core.conversation.engine import Conversation
-from core.embedded_redis import EmbeddedRedis
+from core.embedded_redis import EmbeddedRedis, answers_ping
 from core.messages import ChatKey
 from core.nemo.client import NemoClient
 from core.outgoing import Outgoing
@@ -100,7 +100,7 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
     port_file = directory / "port"
     if port_file.exists():
         port = int(port_file.read_text().strip() or 0)
-        if port and _answers_ping(port):
+        if port and answers_ping("127.0.0.1", port):
             log.info("using the embedded Redis already running on port %d", port)
             yield f"redis://127.0.0.1:{port}/0"
             return
@@ -112,15 +112,6 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
     finally:
         server.stop()
         port_file.unlink(missing_ok=True)
-
-
-def _answers_ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 @contextlib.asynccontextmanager
