@@ -14,13 +14,13 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from core import i18n
 from core.conversation import texts as _texts  # noqa: F401  (registers the texts)
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.intents import Intent, Step, route
-from core.messages import ChatKey, IncomingMessage
+from core.messages import ChatKey, IncomingMessage, User
 from core.nemo import errors
 from core.nemo.client import NemoClient
 from core.nemo.models import Credentials
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from core.conversation.relay import Relay
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -88,7 +89,7 @@ class Turn:
         """Send a user-facing text."""
         return await self.out.send_text(self.chat, self.text(key, **kwargs), buttons)
 
-    async def call(self, fn: Callable[[Credentials], Awaitable[Any]]) -> Any:
+    async def call(self, fn: Callable[[Credentials], Awaitable[T]]) -> T:
         """Call NemoVideo with the chat's credentials (renewing an expired token once)."""
         return await self.engine.identities.call(self.chat, fn)
 
@@ -103,7 +104,7 @@ class Turn:
         self.session.claim_token = None
         self.session.draft = {}
         await self.engine.store.save(self.chat, self.session)
-        return str(created.session_id)
+        return created.session_id
 
     async def claim_url(self) -> str | None:
         """The browser link to the project (claim token), fetched once per project."""
@@ -145,7 +146,7 @@ class Conversation:
         """Take one message: queue it, and work through the chat's queue if it is free."""
         steps = route(message.text, bool(message.attachments))
         if steps and steps[0].intent is Intent.CANCEL:
-            await self._guarded(message, self._cancel_now)
+            await self._guarded(message, self.cancel_now)
             return
         await self.store.enqueue(message)
         if not await self.drain(message.chat):
@@ -233,7 +234,8 @@ class Conversation:
             if step.intent not in (Intent.NEW, Intent.STATUS, Intent.EXPORT):
                 await handler(turn, step)
 
-    async def _cancel_now(self, turn: Turn) -> None:
+    async def cancel_now(self, turn: Turn) -> None:
+        """Drop the chat's queue and cancel its renders, without waiting for its lock."""
         dropped = await self.store.drop_queue(turn.chat)
         stopped = await self.renders.cancel_chat(turn.chat) if self.renders else 0
         if dropped or stopped:
@@ -247,8 +249,6 @@ class Conversation:
         inflight = session.inflight
         if inflight is None:
             return
-        from core.messages import User
-
         message = IncomingMessage(chat, User("", "", session.language), "resume", "")
         turn = Turn(self, message, session, i18n.ui_language(session.language))
         try:

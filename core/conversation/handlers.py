@@ -75,7 +75,7 @@ async def export(turn: Turn, step: Step) -> None:
 
 async def cancel(turn: Turn, step: Step) -> None:
     """Drop the queue and cancel renders (normally handled before queueing)."""
-    await turn.engine._cancel_now(turn)
+    await turn.engine.cancel_now(turn)
 
 
 async def link(turn: Turn, step: Step) -> None:

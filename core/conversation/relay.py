@@ -20,6 +20,7 @@ from core.conversation.gui import GuiAction, strip_trailing_glitch, translate
 from core.nemo import errors
 from core.nemo.draft import Draft, describe_change
 from core.nemo.events import FullText, Heartbeat, StreamError, TextFragment, ToolCall, ToolResult
+from core.nemo.models import Credentials
 from core.outgoing import Action, Button, Sent
 from core.store import InFlight
 
@@ -137,9 +138,9 @@ class Relay:
                     await turn.say("still_working")
                 last_said = time.monotonic()
 
-        async def run(creds: object) -> None:
+        async def run(creds: Credentials) -> None:
             nonlocal last_said, last_working
-            async with turn.nemo.run_sse(creds, session_id, text) as events:  # type: ignore[arg-type]
+            async with turn.nemo.run_sse(creds, session_id, text) as events:
                 async for event in events:
                     if isinstance(event, TextFragment):
                         answer.add_fragment(event.text)
@@ -227,7 +228,7 @@ class Relay:
         except (errors.ServerError, errors.NemoConnectionError, errors.RateLimited):
             log.info("chat %s: state unavailable", turn.chat)
             return None
-        return state.draft  # type: ignore[no-any-return]
+        return state.draft
 
     async def recover(self, turn: Turn, inflight: InFlight | None, *,
                       interrupted: bool) -> None:

@@ -150,7 +150,7 @@ async def _send(turn: Turn, session_id: str, attachments: list[Attachment],
     if all(public):
         all_urls = [u for u in public if u] + urls
         try:
-            return await turn.call(lambda c: nemo.upload_urls(c, session_id, all_urls))  # type: ignore[no-any-return]
+            return await turn.call(lambda c: nemo.upload_urls(c, session_id, all_urls))
         except (errors.UnsupportedFile, errors.FileTooLarge, errors.OutOfCredits,
                 errors.SessionNotFound):
             raise
@@ -164,8 +164,8 @@ async def _send(turn: Turn, session_id: str, attachments: list[Attachment],
         paths: list[Path] = [await stack.enter_async_context(a.local_path()) for a in attachments]
         files = [meter.wrap(UploadFile.from_path(p, name=a.filename))
                  for a, p in zip(attachments, paths, strict=True)]
-        result: UploadResult = await turn.call(lambda c: nemo.upload_files(c, session_id, files))
+        result = await turn.call(lambda c: nemo.upload_files(c, session_id, files))
     if urls:
-        more: UploadResult = await turn.call(lambda c: nemo.upload_urls(c, session_id, urls))
+        more = await turn.call(lambda c: nemo.upload_urls(c, session_id, urls))
         result = UploadResult(result.files + more.files, result.session_state_applied)
     return result
