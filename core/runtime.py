@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -34,6 +35,16 @@ log = logging.getLogger(__name__)
 def data_dir(settings: Settings) -> Path:
     """Where the embedded Redis keeps its data (DATA_DIR, else the user's data directory)."""
     return settings.data_dir or Path(platformdirs.user_data_dir("nemobot"))
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (where the loop supports signal handlers)."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 def consumer_name(platform: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from bots.discord_adapter.events import DiscordAdapter
 from bots.discord_adapter.inbound import PLATFORM, Fetch, register_attachments
 from bots.discord_adapter.outbound import DiscordOutput
 from core.renders import RenderWorker
-from core.runtime import Runtime, open_runtime
+from core.runtime import Runtime, open_runtime, stop_on_signals
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -165,11 +164,7 @@ async def _until_ready(client: discord.Client, connection: asyncio.Task[None],
 
 async def serve(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM or until the gateway connection ends for good."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     try:
         async with open_discord_bot(settings) as bot:
             stopping = asyncio.create_task(stop.wait())

@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import ApplicationBuilder
 
 from core.renders import RenderWorker
-from core.runtime import Runtime, open_runtime
+from core.runtime import Runtime, open_runtime, stop_on_signals
 from core.settings import Settings
 
 from .albums import AlbumGatherer
@@ -227,11 +226,7 @@ def hide_token(settings: Settings, logger: logging.Logger | None = None) -> None
 
 async def serve(settings: Settings) -> int:
     """Run until SIGINT or SIGTERM."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     try:
         async with open_telegram_bot(settings):
             await stop.wait()
