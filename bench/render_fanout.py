@@ -169,7 +169,8 @@ class TimingOutput(Outgoing):
         self._next += 1
         return str(self._next)
 
-    async def send_text(self, chat: ChatKey, text: str, buttons: tuple[Button, ...] = ()) -> Sent:
+    async def send_text(self, chat: ChatKey, text: str, buttons: tuple[Button, ...] = (), *,
+                        reply_to: str | None = None) -> Sent:
         """Count it."""
         self.texts += 1
         return Sent(self._id())
@@ -188,6 +189,8 @@ class TimingOutput(Outgoing):
         filename: str,
         caption: str = "",
         buttons: tuple[Button, ...] = (),
+        *,
+        reply_to: str | None = None,
     ) -> Sent:
         """Note the time; the file is read once, as an upload would."""
         message_id = self._id()
@@ -196,7 +199,8 @@ class TimingOutput(Outgoing):
         return Sent(message_id)
 
     async def send_link(
-        self, chat: ChatKey, text: str, url: str, label: str, buttons: tuple[Button, ...] = ()
+        self, chat: ChatKey, text: str, url: str, label: str, buttons: tuple[Button, ...] = (),
+        *, reply_to: str | None = None,
     ) -> Sent:
         """Note the time."""
         message_id = self._id()

@@ -65,7 +65,7 @@ class ConsoleOutput(Outgoing):
         return "".join(parts)
 
     async def send_text(self, chat: ChatKey, text: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Print a new message."""
         return self._new(text, buttons)
 
@@ -86,7 +86,7 @@ class ConsoleOutput(Outgoing):
         return sent
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Save the file in the downloads folder."""
         self.downloads.mkdir(parents=True, exist_ok=True)
         target = self.downloads / filename
@@ -95,7 +95,7 @@ class ConsoleOutput(Outgoing):
         return self._new(f"{caption}\n     saved to {target}".strip(), buttons)
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Print the link."""
         self.links.append(url)
         return self._new(f"{text}\n     {label}: {url}", buttons)

@@ -55,8 +55,13 @@ class Outgoing(ABC):
 
     @abstractmethod
     async def send_text(self, chat: ChatKey, text: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
-        """Send a message; buttons are optional decoration."""
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """Send a message; buttons are optional decoration.
+
+        `reply_to` is the `message_id` of the incoming message this answers: the
+        adapter may show the answer as a reply to it (or, on Discord, through the
+        interaction it came with). Adapters that cannot reply ignore it.
+        """
 
     async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
                         buttons: tuple[Button, ...] = ()) -> Sent:
@@ -67,14 +72,15 @@ class Outgoing(ABC):
         return await self.send_text(chat, text, buttons)
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Send a file. The default sends its name only: adapters that can, override."""
-        return await self.send_text(chat, f"{caption}\n{filename}".strip(), buttons)
+        return await self.send_text(chat, f"{caption}\n{filename}".strip(), buttons,
+                                    reply_to=reply_to)
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Send a link, as a link button where the platform has them."""
-        return await self.send_text(chat, f"{text}\n{label}: {url}", buttons)
+        return await self.send_text(chat, f"{text}\n{label}: {url}", buttons, reply_to=reply_to)
 
     async def working(self, chat: ChatKey) -> None:
         """Show a "working" indicator (typing, upload_video...). Optional."""
@@ -96,6 +102,7 @@ class Record:
     buttons: tuple[Button, ...] = ()
     path: Path | None = None
     url: str | None = None
+    reply_to: str | None = None
 
 
 @dataclass
@@ -116,11 +123,11 @@ class CollectingOutput(Outgoing):
         return str(self._next_id)
 
     async def send_text(self, chat: ChatKey, text: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record a new message."""
         mid = self._new_id()
         self.messages[mid] = text
-        self.records.append(Record("text", chat, text, mid, buttons))
+        self.records.append(Record("text", chat, text, mid, buttons, reply_to=reply_to))
         return Sent(mid)
 
     async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
@@ -131,19 +138,21 @@ class CollectingOutput(Outgoing):
         return sent
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record a file (the path is only valid during the call: copy it to keep it)."""
         mid = self._new_id()
         self.messages[mid] = caption
-        self.records.append(Record("file", chat, caption, mid, buttons, path=path))
+        self.records.append(Record("file", chat, caption, mid, buttons, path=path,
+                                   reply_to=reply_to))
         return Sent(mid)
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record a link."""
         mid = self._new_id()
         self.messages[mid] = text
-        self.records.append(Record("link", chat, text, mid, buttons, url=url))
+        self.records.append(Record("link", chat, text, mid, buttons, url=url,
+                                   reply_to=reply_to))
         return Sent(mid)
 
     async def working(self, chat: ChatKey) -> None:

@@ -96,7 +96,7 @@ class KeepingOutput(CollectingOutput):
         self.files: dict[str, bytes] = {}
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record the file and keep its bytes."""
         sent = await super().send_file(chat, path, filename, caption, buttons)
         self.files[sent.message_id] = path.read_bytes()
@@ -131,7 +131,7 @@ class DirOutgoing(Outgoing):
         return Sent(mid)
 
     async def send_text(self, chat: ChatKey, text: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record a message."""
         return self._write("text", chat, text=text, buttons=_buttons(buttons))
 
@@ -142,7 +142,7 @@ class DirOutgoing(Outgoing):
                            buttons=_buttons(buttons))
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Copy the file, then record it."""
         kept = self.directory / "files" / f"{uuid.uuid4().hex}-{filename}"
         kept.parent.mkdir(exist_ok=True)
@@ -150,7 +150,7 @@ class DirOutgoing(Outgoing):
         return self._write("file", chat, text=caption, path=str(kept), buttons=_buttons(buttons))
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record a link."""
         return self._write("link", chat, text=text, url=url, buttons=_buttons(buttons))
 

@@ -434,13 +434,13 @@ class BlockedChat(KeepingOutput):
         self.blocked = blocked
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         if chat == self.blocked:
             raise PermissionError("Forbidden: bot was blocked by the user")
         return await super().send_file(chat, path, filename, caption, buttons)
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         if chat == self.blocked:
             raise PermissionError("Forbidden: bot was blocked by the user")
         return await super().send_link(chat, text, url, label, buttons)

@@ -126,7 +126,7 @@ class SentThenCrashed(KeepingOutput):
         self.accepted = asyncio.Event()
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         await self.shared.send_file(chat, path, filename, caption, buttons)
         self.accepted.set()
         await asyncio.Event().wait()  # never returns: the worker is stopped here

@@ -163,7 +163,7 @@ class DiscordOutput(Outgoing):
         return DEFAULT_FILE_LIMIT
 
     async def send_text(self, chat: ChatKey, text: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Send a message (several when longer than 2,000 characters); buttons go under
         the last one."""
         return await self._send(chat, split_text(text), buttons)
@@ -197,7 +197,7 @@ class DiscordOutput(Outgoing):
         return Sent(",".join(str(mid) for mid in result))
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Upload a file with its caption. Errors propagate (a file over the guild's
         limit answers 413), so the caller can offer a link instead."""
         caption = split_text(caption)[0]
@@ -205,7 +205,7 @@ class DiscordOutput(Outgoing):
                                 file=lambda: discord.File(path, filename=filename))
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Send a text with a link button (and the other buttons)."""
         return await self._send(chat, split_text(text), (Button(label, url=url), *buttons))
 

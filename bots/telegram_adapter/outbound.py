@@ -149,7 +149,7 @@ class TelegramOutput(Outgoing):
         return self.upload_limit
 
     async def send_text(self, chat: ChatKey, text: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Send plain text (several messages past 4,096 characters); buttons go under the
         last one."""
         pieces = split_text(text)
@@ -186,7 +186,7 @@ class TelegramOutput(Outgoing):
         return Sent(",".join(str(i) for i in result))
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Upload a video (sendVideo, streamable) or another file (sendDocument).
 
         Errors propagate (Telegram answers 413 past its limit), so the caller can offer
@@ -218,7 +218,7 @@ class TelegramOutput(Outgoing):
         return Sent(str(message.message_id))
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Send a text with a link button above the other buttons."""
         return await self.send_text(chat, text, (Button(label, url=url), *buttons))
 

@@ -47,6 +47,7 @@ from core.nemo.errors import (
     OutOfCredits,
     ProtocolError,
     RateLimited,
+    RenderNotFound,
     ServerError,
     StreamInterrupted,
     StreamTimedOut,
@@ -702,15 +703,25 @@ class NemoClient:
         return RenderStatus(render_id=render_id, status=RenderPhase.PENDING)
 
     async def poll_render(self, creds: Credentials, render_id: str) -> RenderStatus:
-        """A render's status, from either documented shape."""
-        data = await self._call(
-            "GET",
-            f"/api/render/proxy/lambda/{quote(render_id, safe='')}",
-            "render_poll",
-            creds,
-            idempotent=True,
-            allow_bare=True,
-        )
+        """A render's status, from either documented shape.
+
+        Raises RenderNotFound when the backend does not know the id.
+        """
+        try:
+            data = await self._call(
+                "GET",
+                f"/api/render/proxy/lambda/{quote(render_id, safe='')}",
+                "render_poll",
+                creds,
+                idempotent=True,
+                allow_bare=True,
+            )
+        except NemoError as exc:
+            if type(exc) is NemoError and (
+                    exc.status == 404 or "not found" in (exc.message or "").lower()):
+                raise RenderNotFound(exc.message or f"render {render_id} not found",
+                                     code=exc.code, status=exc.status) from None
+            raise
         return parse_render_status(_as_dict(data, "render_poll"), render_id)
 
     async def cancel_render(self, creds: Credentials, render_id: str) -> None:

@@ -95,6 +95,10 @@ class StreamTimedOut(NemoError):
     """An agent stream sent only heartbeats for too long."""
 
 
+class RenderNotFound(NemoError):
+    """The backend does not know the render id (HTTP 404, or a "not found" answer to a poll)."""
+
+
 class DuplicateRenderId(NemoError):
     """Render submit refused the id as already used: submit again with a new id."""
 

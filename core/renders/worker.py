@@ -47,7 +47,7 @@ from core.i18n import t
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.keys import Keys
 from core.nemo.client import NemoClient
-from core.nemo.errors import NemoError, RateLimited, SessionNotFound
+from core.nemo.errors import NemoError, RateLimited, RenderNotFound
 from core.nemo.models import RenderPhase, RenderStatus
 from core.outgoing import Outgoing
 from core.renders.delivery import Courier, Sending
@@ -508,9 +508,9 @@ class RenderWorker:
             log.warning("%s: NemoVideo rate limits polls; pausing %.1f s", self.consumer, wait)
             self._schedule(tr, wait)
             return None
+        except RenderNotFound:
+            return RenderStatus(render_id, RenderPhase.FAILED, error=_NOT_FOUND)
         except NemoError as exc:
-            if _not_found(exc):
-                return RenderStatus(render_id, RenderPhase.FAILED, error=_NOT_FOUND)
             log.info("%s: poll of %s failed: %r", self.consumer, render_id, exc)
             self._schedule(tr, tr.plan.after_error())
             return None
@@ -792,12 +792,6 @@ def _field(values: dict[Any, Any] | None, name: str) -> str:
         return ""
     raw = values.get(name.encode()) or values.get(name)
     return _text(raw) if raw else ""
-
-
-def _not_found(exc: NemoError) -> bool:
-    if isinstance(exc, SessionNotFound):
-        return False
-    return exc.status == 404 or "not found" in (exc.message or "").lower()
 
 
 def _text(value: Any) -> str:
