@@ -91,6 +91,49 @@ class Outgoing(ABC):
         return False
 
 
+class Replying(Outgoing):
+    """An adapter's outgoing side for the answers to one incoming message: every new
+    message carries `reply_to` (the adapter decides what a reply looks like)."""
+
+    def __init__(self, out: Outgoing, reply_to: str | None) -> None:
+        self.out = out
+        self.reply_to = reply_to or None
+
+    def max_file_size(self, chat: ChatKey) -> int | None:
+        """The adapter's limit."""
+        return self.out.max_file_size(chat)
+
+    async def send_text(self, chat: ChatKey, text: str,
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """Send through the adapter, as a reply."""
+        return await self.out.send_text(chat, text, buttons, reply_to=reply_to or self.reply_to)
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Edit through the adapter."""
+        return await self.out.edit_text(chat, sent, text, buttons)
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """Send a file through the adapter, as a reply."""
+        return await self.out.send_file(chat, path, filename, caption, buttons,
+                                        reply_to=reply_to or self.reply_to)
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """Send a link through the adapter, as a reply."""
+        return await self.out.send_link(chat, text, url, label, buttons,
+                                        reply_to=reply_to or self.reply_to)
+
+    async def working(self, chat: ChatKey) -> None:
+        """The adapter's indicator."""
+        await self.out.working(chat)
+
+    async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
+        """Delete through the adapter."""
+        return await self.out.delete_message(chat, message_id)
+
+
 @dataclass
 class Record:
     """One thing `CollectingOutput` was asked to do."""

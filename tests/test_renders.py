@@ -495,6 +495,7 @@ async def test_job_left_submitting_by_a_crash_is_finished_by_a_worker(kit: Kit) 
 @dataclass
 class _Message:
     user: User
+    message_id: str = "m1"
 
 
 @dataclass

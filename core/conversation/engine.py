@@ -24,7 +24,7 @@ from core.messages import ChatKey, IncomingMessage, User
 from core.nemo import errors
 from core.nemo.client import NemoClient
 from core.nemo.models import Credentials
-from core.outgoing import Action, Button, Outgoing, Sent
+from core.outgoing import Action, Button, Outgoing, Replying, Sent
 from core.settings import Settings
 from core.store import ChatSession, SessionStore
 
@@ -73,8 +73,8 @@ class Turn:
 
     @property
     def out(self) -> Outgoing:
-        """The adapter's outgoing side."""
-        return self.engine.out
+        """The adapter's outgoing side, answering this turn's message."""
+        return Replying(self.engine.out, self.message.message_id)
 
     @property
     def nemo(self) -> NemoClient:

@@ -58,7 +58,8 @@ class Renders:
 
     async def export(self, chat: ChatKey, user: User, session: ChatSession,
                      language: str | None = None,
-                     progress_message: Sent | None = None) -> ExportResult:
+                     progress_message: Sent | None = None, *,
+                     reply_to: str | None = None) -> ExportResult:
         """Render the chat's project and have a worker deliver the video.
 
         Says "Rendering…" at once (editing `progress_message` when given, else in a
@@ -68,7 +69,7 @@ class Renders:
         and set on `session` (the caller saves the session as usual).
         """
         lang = language or session.language
-        sent = await self._say(chat, t(lang, "render.started"), progress_message)
+        sent = await self._say(chat, t(lang, "render.started"), progress_message, reply_to)
         if not session.session_id:
             return await self._refuse(chat, sent, Submission(Submitted.NO_DRAFT), lang)
         try:
@@ -137,10 +138,11 @@ class Renders:
         jobs = await self.store.load_many(await self.store.chat_jobs(chat))
         return sorted((j for j in jobs.values() if j is not None), key=lambda j: j.created_at)
 
-    async def _say(self, chat: ChatKey, text: str, message: Sent | None) -> Sent:
+    async def _say(self, chat: ChatKey, text: str, message: Sent | None,
+                   reply_to: str | None) -> Sent:
         if message is not None:
             return await self.outgoing.edit_text(chat, message, text)
-        return await self.outgoing.send_text(chat, text)
+        return await self.outgoing.send_text(chat, text, reply_to=reply_to)
 
     async def _refuse(self, chat: ChatKey, sent: Sent, submission: Submission,
                       lang: str) -> ExportResult:
@@ -185,6 +187,9 @@ class _Message(Protocol):
     @property
     def user(self) -> _User: ...
 
+    @property
+    def message_id(self) -> str: ...
+
 
 class _Turn(Protocol):
     """The parts of the conversation engine's turn an export needs."""
@@ -213,7 +218,7 @@ class RenderActions:
         """Export the turn's project; the engine saves the session afterwards."""
         user = turn.message.user
         await self.renders.export(turn.chat, User(user.id, user.display_name), turn.session,
-                                  turn.lang)
+                                  turn.lang, reply_to=turn.message.message_id)
 
     async def cancel_chat(self, chat: ChatKey) -> int:
         """Cancel the chat's pending renders; returns how many."""
