@@ -144,7 +144,7 @@ class ConsoleChat:
             message = self.message(line)
             if message is not None:
                 self.out._print(f"\nyou> {line.strip()}")
-                await self.runtime.engine.handle(message)
+                await self.runtime.dispatcher.handle(message)
         await self.runtime.renders.wait_idle(CHAT)
 
     async def interactive(self) -> None:
@@ -158,17 +158,17 @@ class ConsoleChat:
                 break
             message = self.message(line)
             if message is not None:
-                self.runtime.engine.submit(message)
-        await self.runtime.engine.wait_idle()
+                self.runtime.dispatcher.submit(message)
+        await self.runtime.dispatcher.wait_idle()
 
 
 async def run_chat(settings: Settings, *, simulate: bool, downloads: Path) -> int:
     """`nemobot chat`."""
     out = ConsoleOutput(downloads)
     async with open_runtime(settings, out, simulate=simulate, platform="console") as runtime:
-        runtime.start_worker()
+        runtime.start()
         chat = ConsoleChat(runtime, out)
-        await runtime.engine.resume_all()
+        await runtime.dispatcher.resume()
         if sys.stdin.isatty():
             await chat.interactive()
         else:

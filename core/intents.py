@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Intent(StrEnum):
@@ -25,6 +26,7 @@ class Intent(StrEnum):
     LINK = "link"
     UPLOAD = "upload"
     AGENT = "agent"
+    RESUME = "resume"  # a turn interrupted by a restart; never routed from a message
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,15 @@ class Step:
     intent: Intent
     text: str = ""
     urls: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form (steps wait in a chat's queue with their message)."""
+        return {"intent": self.intent.value, "text": self.text, "urls": list(self.urls)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Step:
+        """Inverse of `to_dict`."""
+        return cls(Intent(data["intent"]), data.get("text") or "", tuple(data.get("urls") or ()))
 
 
 COMMANDS: dict[str, Intent] = {

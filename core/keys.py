@@ -29,6 +29,11 @@ class Keys:
         """List: messages waiting for the chat's turn, oldest first."""
         return self._k("chat", str(chat), "inbox")
 
+    def current(self, chat: ChatKey) -> str:
+        """List (at most one item): the event being handled, until it is done; what a
+        restarted process finds here was interrupted."""
+        return self._k("chat", str(chat), "current")
+
     def lock(self, chat: ChatKey) -> str:
         """String: the chat's lock (holder token, with expiry)."""
         return self._k("chat", str(chat), "lock")
@@ -45,6 +50,10 @@ class Keys:
     def pending_chats(self) -> str:
         """Set: chats with queued or in-flight messages (for resuming after a restart)."""
         return self._k("pending-chats")
+
+    def signals(self, instance: str) -> str:
+        """List: signals for one running process (chats whose turn it should stop)."""
+        return self._k("process", instance, "signals")
 
     def render_job(self, render_id: str) -> str:
         """Hash: one render job."""

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from types import TracebackType
 
 from redis.asyncio import Redis
 
@@ -26,20 +25,26 @@ return 0
 """
 
 
+class LockLost(Exception):
+    """The chat's lock expired or was taken over: this holder must stop writing."""
+
+
 class ChatLock:
-    """Holds one Redis key while a chat's messages are handled.
+    """Holds one Redis key while a chat's events are handled.
 
     The key expires after `ttl` seconds unless renewed, so a crashed process
     never blocks a chat for long; while held, a background task renews it
-    every `ttl / 3`. Only the holder (by its random token) can renew or
-    release it.
+    every `ttl / 3`. Only the holder (by its token) can renew or release it.
+    The token starts with the holder's `owner` (its process), so others can
+    tell which process holds a chat (to ask it to stop a turn); writes that
+    must not outlive the lock check the token (`SessionStore.save`).
     """
 
-    def __init__(self, redis: Redis, key: str, ttl: float = 30.0) -> None:
+    def __init__(self, redis: Redis, key: str, ttl: float = 30.0, *, owner: str = "") -> None:
         self._redis = redis
         self.key = key
         self.ttl_ms = max(1000, int(ttl * 1000))
-        self._token = secrets.token_hex(16)
+        self.token = f"{owner}/{secrets.token_hex(8)}"
         self._renewer: asyncio.Task[None] | None = None
         self.lost = asyncio.Event()
 
@@ -52,7 +57,7 @@ class ChatLock:
         """Take the lock if it is free; never waits. True when taken."""
         if self._renewer is not None:
             return True
-        ok = await self._redis.set(self.key, self._token, nx=True, px=self.ttl_ms)
+        ok = await self._redis.set(self.key, self.token, nx=True, px=self.ttl_ms)
         if not ok:
             return False
         self.lost.clear()
@@ -64,9 +69,9 @@ class ChatLock:
         while True:
             await asyncio.sleep(interval)
             try:
-                renewed = await self._redis.eval(_RENEW, 1, self.key, self._token, self.ttl_ms)
-            except Exception:  # a Redis blip: try again next round, the key has time left
-                log.warning("could not renew %s", self.key, exc_info=True)
+                renewed = await self._redis.eval(_RENEW, 1, self.key, self.token, self.ttl_ms)
+            except Exception as exc:  # a Redis blip: try again next round, the key has time left
+                log.warning("could not renew %s: %r", self.key, exc)
                 continue
             if not renewed:
                 log.error("lock %s was lost (expired or taken over)", self.key)
@@ -81,23 +86,15 @@ class ChatLock:
             with contextlib.suppress(asyncio.CancelledError):
                 await renewer
         try:
-            await self._redis.eval(_RELEASE, 1, self.key, self._token)
-        except Exception:  # the key expires by itself
-            log.warning("could not release %s", self.key, exc_info=True)
-
-    async def __aenter__(self) -> ChatLock:
-        if not await self.acquire():
-            raise LockBusy(self.key)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.release()
+            await self._redis.eval(_RELEASE, 1, self.key, self.token)
+        except Exception as exc:  # the key expires by itself
+            log.warning("could not release %s (it expires by itself): %r", self.key, exc)
 
 
-class LockBusy(Exception):
-    """Another holder has the lock."""
+def owner_of(token: bytes | str | None) -> str | None:
+    """The process that holds a lock, from the lock key's value."""
+    if token is None:
+        return None
+    text = token.decode() if isinstance(token, bytes) else token
+    owner, _, _ = text.rpartition("/")
+    return owner or None

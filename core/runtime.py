@@ -1,7 +1,9 @@
-"""Wiring one process: Redis, the NemoVideo client, the session store and the engine.
+"""Wiring one process: Redis, the NemoVideo client, the chats' state, the dispatcher
+and the render jobs.
 
 Every adapter (terminal, Telegram, Discord) starts the same pieces through
-`open_runtime`, so start-up and shutdown are written once.
+`open_runtime`, so start-up and shutdown are written once. Each piece is built
+once, from what it uses, in dependency order.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import signal
 import socket
 from collections.abc import AsyncIterator
@@ -18,15 +21,20 @@ from pathlib import Path
 
 import platformdirs
 from pydantic import AnyHttpUrl
+from redis.asyncio import Redis
 
-from core.conversation.engine import Conversation
+from core.conversation.build import build_dispatcher
+from core.conversation.dispatcher import Dispatcher
 from core.embedded_redis import EmbeddedRedis, answers_ping
-from core.messages import ChatKey
+from core.identity import Identities
+from core.inbox import Inbox
+from core.keys import Keys
+from core.messages import AttachmentCodec
 from core.nemo.client import NemoClient
 from core.outgoing import Outgoing
 from core.renders import Renders, RenderWorker
-from core.renders.service import RenderActions
 from core.settings import Settings
+from core.signals import ChatSignals
 from core.store import SessionStore
 
 log = logging.getLogger(__name__)
@@ -47,6 +55,11 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
+def instance_name() -> str:
+    """This process's name among the processes sharing Redis (locks, stop signals)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
 def consumer_name(platform: str) -> str:
     """This process's name in its platform's render group: stable across restarts of a
     container (same host name, same pid), so a restarted worker resumes its own jobs
@@ -59,25 +72,29 @@ class Runtime:
     """The started pieces of one process."""
 
     settings: Settings
-    store: SessionStore
+    redis: Redis
+    keys: Keys
+    codec: AttachmentCodec
+    sessions: SessionStore
     nemo: NemoClient
-    engine: Conversation
     renders: Renders
     worker: RenderWorker
+    dispatcher: Dispatcher
     simulator_url: str | None = None
     _worker_task: asyncio.Task[None] | None = None
 
-    def start_worker(self) -> None:
-        """Start polling and delivering this platform's renders (once the adapter can send)."""
+    def start(self) -> None:
+        """Start taking up chats left by earlier processes and polling and delivering this
+        platform's renders (once the adapter can send)."""
+        self.dispatcher.start()
         if self._worker_task is None:
             self._worker_task = asyncio.create_task(self.worker.run(),
                                                     name=f"{self.worker.platform} renders")
 
-    async def stop_worker(self, grace: float = 10.0) -> None:
-        """Stop the render worker; its jobs stay queued for the next start.
-
-        The stop is bounded, and the task is cancelled afterwards.
-        """
+    async def stop(self, grace: float = 10.0) -> None:
+        """Let chat events being handled finish (up to `grace`), then stop the render
+        worker; what is unfinished stays in Redis for the next start."""
+        await self.dispatcher.stop(grace)
         task, self._worker_task = self._worker_task, None
         if task is None:
             return
@@ -87,14 +104,8 @@ class Runtime:
             log.warning("the %s render worker did not stop in time; cancelling it",
                         self.worker.platform)
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-
-    async def resume(self, chats: list[ChatKey]) -> None:
-        """Finish the queued and in-flight work a previous run left in these chats."""
-        if chats:
-            log.info("resuming %d conversation(s)", len(chats))
-            await asyncio.gather(*(self.engine.drain(chat) for chat in chats))
 
 
 @contextlib.asynccontextmanager
@@ -129,9 +140,9 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
 async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                        simulate: bool = False, consumer: str | None = None,
                        tmp_dir: Path | None = None) -> AsyncIterator[Runtime]:
-    """Start Redis (or connect), the simulator when asked, the client, the engine and
-    the platform's render service. The render worker starts with `start_worker()`
-    and is stopped when the block ends."""
+    """Start Redis (or connect), the simulator when asked, the client, the dispatcher and
+    the platform's render jobs. `Runtime.start()` starts the background work; it is
+    stopped when the block ends."""
     async with contextlib.AsyncExitStack() as stack:
         simulator_url = None
         if simulate:
@@ -144,17 +155,23 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
             url = AnyHttpUrl(simulator_url)
             settings = settings.model_copy(update={"nemo_api_url": url, "nemo_web_url": url})
         redis_url = await stack.enter_async_context(embedded_redis(settings))
-        store = SessionStore.from_url(redis_url, idle_ttl=settings.session_idle_ttl,
-                                      lock_ttl=settings.chat_lock_ttl)
-        stack.push_async_callback(store.close)
+        redis = Redis.from_url(redis_url)
+        stack.push_async_callback(redis.aclose)
+        keys, codec, instance = Keys(), AttachmentCodec(), instance_name()
+        sessions = SessionStore(redis, keys=keys, idle_ttl=settings.session_idle_ttl,
+                                lock_ttl=settings.chat_lock_ttl, owner=instance)
+        inbox = Inbox(redis, keys=keys, idle_ttl=settings.session_idle_ttl, codec=codec)
         nemo = NemoClient(settings)
         stack.push_async_callback(nemo.aclose)
-        engine = Conversation(settings, store, nemo, out)
-        renders = Renders(store.redis, nemo, engine.identities, out, keys=store.keys)
-        engine.renders = RenderActions(renders)
+        identities = Identities(sessions, nemo, settings.nemo_token)
+        renders = Renders(redis, nemo, identities, out, keys=keys)
         worker = RenderWorker(platform, consumer or consumer_name(platform), out,
-                              redis=store.redis, nemo=nemo, identities=engine.identities,
-                              settings=settings, keys=store.keys, tmp_dir=tmp_dir)
-        runtime = Runtime(settings, store, nemo, engine, renders, worker, simulator_url)
-        stack.push_async_callback(runtime.stop_worker)
+                              redis=redis, nemo=nemo, identities=identities,
+                              settings=settings, keys=keys, tmp_dir=tmp_dir)
+        dispatcher = build_dispatcher(settings, sessions=sessions, inbox=inbox, nemo=nemo,
+                                      identities=identities, out=out, renders=renders,
+                                      signals=ChatSignals(redis, instance, keys=keys))
+        runtime = Runtime(settings, redis, keys, codec, sessions, nemo, renders, worker,
+                          dispatcher, simulator_url)
+        stack.push_async_callback(runtime.stop)
         yield runtime

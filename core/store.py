@@ -1,7 +1,9 @@
-"""Per-chat state in Redis: the NemoVideo identity and session, and the chat's queue.
+"""Per-chat state in Redis: the NemoVideo session (project) and identity, and the lock.
 
 State is loaded only after the chat's lock is taken, and saved before it is
-released, so no process ever works from a stale copy.
+released; a save checks that the lock is still held, so a holder that lost its
+lock (expired during a Redis outage, taken over) can never overwrite what the
+new holder saved.
 """
 
 from __future__ import annotations
@@ -14,16 +16,27 @@ from typing import Any
 
 from pydantic import SecretStr
 from redis.asyncio import Redis
-from redis.typing import EncodableT, FieldT
 
 from core.keys import Keys
-from core.locks import ChatLock
-from core.messages import AttachmentCodec, ChatKey, IncomingMessage
+from core.locks import ChatLock, LockLost
+from core.messages import ChatKey
 from core.nemo.draft import Draft
-from core.nemo.models import Credentials
 
-#: how long an identity (client id, token) is kept after the chat's last message
+#: how long an identity (client id, token) is kept after the chat's last activity
 IDENTITY_TTL = 90 * 24 * 3600
+
+# KEYS: session, lock, identity.  ARGV: lock token ('' = no check), session ttl,
+# identity ttl, field, value, ...  Writes the session only while the lock is held,
+# and keeps the identity as long as the chat is active.
+_SAVE = """
+if ARGV[1] ~= '' and redis.call('get', KEYS[2]) ~= ARGV[1] then
+  return 0
+end
+redis.call('hset', KEYS[1], unpack(ARGV, 4))
+redis.call('expire', KEYS[1], ARGV[2])
+redis.call('expire', KEYS[3], ARGV[3])
+return 1
+"""
 
 
 @dataclass
@@ -32,19 +45,13 @@ class Identity:
 
     `kind` is "anonymous" (a token minted for the chat's own client id) or
     "linked" (a user's own token, from /link). With an operator token set,
-    no identity is stored at all.
+    no token is stored for anonymous chats.
     """
 
     client_id: str = ""
     token: SecretStr | None = None
     user_id: str | None = None
     kind: str = "anonymous"
-
-    def credentials(self) -> Credentials | None:
-        """The bearer credentials, when there is a token."""
-        if self.token is None:
-            return None
-        return Credentials(self.token, self.user_id)
 
 
 @dataclass
@@ -75,16 +82,20 @@ class ChatSession:
 
 
 class SessionStore:
-    """Reads and writes chats' state; all keys come from `Keys`."""
+    """Reads and writes chats' sessions and identities; all keys come from `Keys`.
+
+    `owner` names this process in the locks it takes (see `ChatLock`).
+    """
 
     def __init__(self, redis: Redis, *, keys: Keys | None = None,
                  idle_ttl: int = 7 * 24 * 3600, lock_ttl: float = 30.0,
-                 codec: AttachmentCodec | None = None) -> None:
+                 owner: str = "") -> None:
         self.redis = redis
         self.keys = keys or Keys()
         self.idle_ttl = idle_ttl
         self.lock_ttl = lock_ttl
-        self.codec = codec or AttachmentCodec()
+        self.owner = owner
+        self._save = redis.register_script(_SAVE)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> SessionStore:
@@ -97,7 +108,12 @@ class SessionStore:
 
     def lock(self, chat: ChatKey) -> ChatLock:
         """The chat's lock (not yet acquired)."""
-        return ChatLock(self.redis, self.keys.lock(chat), self.lock_ttl)
+        return ChatLock(self.redis, self.keys.lock(chat), self.lock_ttl, owner=self.owner)
+
+    async def lock_owner(self, chat: ChatKey) -> bytes | None:
+        """The value of the chat's lock key (see `locks.owner_of`), None when free."""
+        value = await self.redis.get(self.keys.lock(chat))
+        return value if isinstance(value, bytes) or value is None else str(value).encode()
 
     # -- session ---------------------------------------------------------
     async def load(self, chat: ChatKey) -> ChatSession:
@@ -113,10 +129,13 @@ class SessionStore:
             inflight=InFlight(**inflight) if inflight else None,
         )
 
-    async def save(self, chat: ChatKey, session: ChatSession) -> None:
-        """Write the whole session and push its idle expiry forward."""
-        key = self.keys.session(chat)
-        mapping: dict[FieldT, EncodableT] = {
+    async def save(self, chat: ChatKey, session: ChatSession, *,
+                   lock: ChatLock | None = None) -> None:
+        """Write the whole session and push its idle expiry (and the identity's) forward.
+
+        With `lock`, the write happens only while that lock is held; LockLost otherwise.
+        """
+        fields = {
             "session_id": session.session_id or "",
             "task_id": session.task_id or "",
             "claim_token": session.claim_token or "",
@@ -125,12 +144,13 @@ class SessionStore:
             "inflight": json.dumps(asdict(session.inflight)) if session.inflight else "",
             "updated_at": str(time.time()),
         }
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping=mapping)
-            pipe.expire(key, self.idle_ttl)
-            if session.inflight:
-                pipe.sadd(self.keys.pending_chats(), str(chat))
-            await pipe.execute()
+        args: list[str | int] = [lock.token if lock is not None else "", self.idle_ttl,
+                                 IDENTITY_TTL]
+        for name, value in fields.items():
+            args += [name, value]
+        keys = [self.keys.session(chat), self.keys.lock(chat), self.keys.identity(chat)]
+        if not await self._save(keys=keys, args=args):
+            raise LockLost(str(chat))
 
     async def forget_session(self, chat: ChatKey) -> None:
         """Drop the project (a new one is made on the next message); identity stays."""
@@ -156,64 +176,22 @@ class SessionStore:
     async def save_identity(self, chat: ChatKey, identity: Identity) -> None:
         """Write the identity (the token is stored: it is what the chat uses)."""
         key = self.keys.identity(chat)
-        mapping: dict[FieldT, EncodableT] = {
+        mapping: dict[str, str] = {
             "client_id": identity.client_id,
             "token": identity.token.get_secret_value() if identity.token else "",
             "user_id": identity.user_id or "",
             "kind": identity.kind,
         }
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping=mapping)
+            pipe.hset(key, mapping=mapping)  # type: ignore[arg-type]
             pipe.expire(key, IDENTITY_TTL)
             await pipe.execute()
 
-    # -- the chat's queue ------------------------------------------------
-    async def enqueue(self, message: IncomingMessage) -> int:
-        """Append a message to the chat's queue; returns how many are waiting."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(self.keys.inbox(message.chat), json.dumps(message.to_dict()))
-            pipe.expire(self.keys.inbox(message.chat), self.idle_ttl)
-            pipe.sadd(self.keys.pending_chats(), str(message.chat))
-            result = await pipe.execute()
-        return int(result[0])
 
-    async def next_message(self, chat: ChatKey) -> IncomingMessage | None:
-        """Take the oldest queued message, or None."""
-        raw = await self.redis.lpop(self.keys.inbox(chat))
-        if raw is None or isinstance(raw, list):
-            return None
-        return IncomingMessage.from_dict(json.loads(raw), self.codec)
-
-    async def queued(self, chat: ChatKey) -> list[IncomingMessage]:
-        """The queued messages, oldest first, without taking them."""
-        raws = await self.redis.lrange(self.keys.inbox(chat), 0, -1)
-        return [IncomingMessage.from_dict(json.loads(r), self.codec) for r in raws]
-
-    async def drop_queue(self, chat: ChatKey) -> int:
-        """Empty the chat's queue; returns how many messages were dropped."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.llen(self.keys.inbox(chat))
-            pipe.delete(self.keys.inbox(chat))
-            result = await pipe.execute()
-        return int(result[0])
-
-    async def queue_length(self, chat: ChatKey) -> int:
-        """How many messages wait."""
-        return int(await self.redis.llen(self.keys.inbox(chat)))
-
-    async def pending_chats(self) -> list[ChatKey]:
-        """Chats that had queued or in-flight messages (to resume after a restart)."""
-        members = await self.redis.smembers(self.keys.pending_chats())
-        return sorted((ChatKey.parse(_text(m)) for m in members), key=str)
-
-    async def done_pending(self, chat: ChatKey) -> None:
-        """Unmark a chat once its queue is empty and nothing is in flight."""
-        await self.redis.srem(self.keys.pending_chats(), str(chat))
-
-
-def _text(value: bytes | str) -> str:
+def text_of(value: bytes | str) -> str:
+    """A Redis reply as text."""
     return value.decode() if isinstance(value, bytes) else value
 
 
 def _text_dict(raw: dict[Any, Any]) -> dict[str, str]:
-    return {_text(k): _text(v) for k, v in raw.items()}
+    return {text_of(k): text_of(v) for k, v in raw.items()}

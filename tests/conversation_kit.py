@@ -1,19 +1,24 @@
-"""Building a conversation engine against a real Redis and the simulator, for tests."""
+"""Building the conversation dispatcher against a real Redis and the simulator, for tests."""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import AnyHttpUrl, SecretStr
 
-from core.conversation.engine import Conversation
+from core.conversation.build import build_dispatcher
+from core.conversation.dispatcher import Dispatcher
+from core.identity import Identities
+from core.inbox import Inbox
 from core.messages import Attachment, ChatKey, IncomingMessage, User
 from core.nemo.client import NemoClient
 from core.outgoing import CollectingOutput
 from core.settings import Settings
+from core.signals import ChatSignals
 from core.simulator import Simulator
 from core.store import SessionStore
 
@@ -51,11 +56,12 @@ class Recorded:
 
 @dataclass
 class Kit:
-    """An engine with its pieces, as a test uses them."""
+    """A dispatcher with its pieces, as a test uses them."""
 
-    engine: Conversation
+    dispatcher: Dispatcher
     out: CollectingOutput
-    store: SessionStore
+    sessions: SessionStore
+    inbox: Inbox
     nemo: NemoClient
     simulator: Simulator
     sleeps: Recorded
@@ -65,7 +71,7 @@ class Kit:
                   attachments: tuple[Attachment, ...] = (), language: str | None = "en",
                   private: bool = True) -> None:
         """Send one message and wait until it is handled."""
-        await self.engine.handle(self.message(text, chat=chat, attachments=attachments,
+        await self.dispatcher.handle(self.message(text, chat=chat, attachments=attachments,
                                               language=language, private=private))
 
     def message(self, text: str = "", *, chat: ChatKey | None = None,
@@ -86,21 +92,28 @@ class Kit:
 
 
 CHAT = ChatKey("test", "100")
+_INSTANCES = itertools.count(1)
 
 
 @contextlib.asynccontextmanager
 async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | None = None,
               **overrides: Any) -> AsyncIterator[Kit]:
-    """An engine (with its own client and Redis connections) against the simulator."""
+    """A dispatcher (with its own client and Redis connections, like a process of its
+    own) against the simulator."""
     settings = test_settings(simulator, **overrides)
-    store = SessionStore.from_url(redis_url, lock_ttl=settings.chat_lock_ttl)
+    instance = f"test-{next(_INSTANCES)}"
+    sessions = SessionStore.from_url(redis_url, lock_ttl=settings.chat_lock_ttl, owner=instance)
+    inbox = Inbox(sessions.redis)
     sleeps = Recorded()
     nemo = NemoClient(settings, sleep=sleeps)
     output = out or CollectingOutput()
-    engine = Conversation(settings, store, nemo, output, sleep=sleeps)
+    dispatcher = build_dispatcher(
+        settings, sessions=sessions, inbox=inbox, nemo=nemo,
+        identities=Identities(sessions, nemo, settings.nemo_token), out=output,
+        signals=ChatSignals(sessions.redis, instance, poll=0.2), sleep=sleeps)
     try:
-        yield Kit(engine, output, store, nemo, simulator, sleeps)
+        yield Kit(dispatcher, output, sessions, inbox, nemo, simulator, sleeps)
     finally:
-        await engine.wait_idle()
+        await dispatcher.stop(5.0)
         await nemo.aclose()
-        await store.close()
+        await sessions.close()

@@ -14,7 +14,7 @@ from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
 from core.settings import Settings
 from core.simulator import Simulator
-from core.store import ChatSession, SessionStore
+from core.store import ChatSession
 from tests.conversation_kit import test_settings
 from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, FakeChannel, FakeDiscord, FakeMessage
 from tests.renders_kit import OPERATOR_TOKEN, TINY_DRAFT
@@ -97,7 +97,7 @@ async def give_exportable_draft(bot: DiscordBot, simulator: Simulator,
     """Once the bot is idle, put the tiny red clip on the chat's NemoVideo project (the
     project must exist)."""
     await idle(bot)
-    store: SessionStore = bot.runtime.store
+    store = bot.runtime.sessions
     session = await store.load(chat)
     assert session.session_id, f"{chat} has no project yet"
     simulator.store.sessions[session.session_id].draft = dict(TINY_DRAFT)
@@ -106,7 +106,7 @@ async def give_exportable_draft(bot: DiscordBot, simulator: Simulator,
 
 async def idle(bot: DiscordBot) -> None:
     """Wait until the bot has finished handling every message it received."""
-    await bot.runtime.engine.wait_idle()
+    await bot.runtime.dispatcher.wait_idle()
 
 
 def kinds(simulator: Simulator, prefix: str = "") -> list[str]:

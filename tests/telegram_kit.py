@@ -121,7 +121,7 @@ def calls(fake: FakeTelegram, method: str, chat: FakeChat | None = None) -> list
 async def give_exportable_draft(bot: TelegramBot, simulator: Simulator,
                                 chat: ChatKey) -> ChatSession:
     """Put the tiny red clip on the chat's NemoVideo project (it must exist)."""
-    session = await bot.runtime.store.load(chat)
+    session = await bot.runtime.sessions.load(chat)
     assert session.session_id, f"{chat} has no project yet"
     simulator.store.sessions[session.session_id].draft = dict(TINY_DRAFT)
     return session

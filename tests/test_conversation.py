@@ -1,4 +1,4 @@
-"""The conversation engine against a real Redis and the NemoVideo simulator."""
+"""The conversation dispatcher against a real Redis and the NemoVideo simulator."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.embedded_redis import EmbeddedRedis
+from core.inbox import ChatEvent
 from core.messages import ChatKey, LocalFileAttachment
 from core.outgoing import Action, CollectingOutput
 from core.simulator import Fault, Simulator
@@ -99,9 +100,9 @@ async def test_new_project_keeps_the_identity(simulator: Simulator,
                                               redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
         await k.say("hello")
-        first = (await k.store.load(CHAT)).session_id
+        first = (await k.sessions.load(CHAT)).session_id
         await k.say("/new")
-        second = (await k.store.load(CHAT)).session_id
+        second = (await k.sessions.load(CHAT)).session_id
         assert first and second and first != second
         assert k.kinds().count("anonymous_token") == 1
         assert "New project" in k.last()
@@ -168,11 +169,11 @@ async def test_expired_token_is_renewed_with_the_same_client_id(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
         await k.say("credits")
-        first = await k.store.load_identity(CHAT)
+        first = await k.sessions.load_identity(CHAT)
         simulator.inject(Fault("token_expired", path="/api/credits"))
         simulator.config.anon_per_client_limit = 2
         await k.say("credits")
-        second = await k.store.load_identity(CHAT)
+        second = await k.sessions.load_identity(CHAT)
         assert "Credits:" in k.last()
         assert second.client_id == first.client_id
         assert second.token is not None and first.token is not None
@@ -186,12 +187,12 @@ async def test_lost_session_starts_a_new_project(simulator: Simulator,
                                                  redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
         await k.say("hello")
-        old = (await k.store.load(CHAT)).session_id
+        old = (await k.sessions.load(CHAT)).session_id
         simulator.inject(Fault("session_lost", path="/run_sse"))
         await k.say("add the title Again")
         texts = k.out.texts()
         assert any("no longer available" in t for t in texts)
-        assert (await k.store.load(CHAT)).session_id != old
+        assert (await k.sessions.load(CHAT)).session_id != old
         assert k.kinds().count("run_sse") == 3  # refused once, then sent on the new project
 
 
@@ -211,11 +212,11 @@ async def test_link_only_in_private_chats(simulator: Simulator,
         await k.say("/link nmv_usr_mine_123456", chat=group, private=False)
         assert "only in a private chat" in k.last(group)
         assert any(r.kind == "delete" for r in k.out.records)
-        assert (await k.store.load_identity(group)).kind == "anonymous"
+        assert (await k.sessions.load_identity(group)).kind == "anonymous"
 
         await k.say("/link nmv_usr_mine_123456")
         assert "Linked" in k.last()
-        identity = await k.store.load_identity(CHAT)
+        identity = await k.sessions.load_identity(CHAT)
         assert identity.kind == "linked"
         await k.say("credits")
         assert "Credits: 100000 available" in k.last()
@@ -252,29 +253,29 @@ async def test_messages_of_one_chat_run_in_order_and_are_queued(
     simulator.config.agent_delay = 0.5
     out = SignallingOutput()
     async with kit(simulator, redis_server.url, out=out) as k:
-        first = k.engine.submit(k.message("hello"))
+        first = k.dispatcher.submit(k.message("hello"))
         # the first message is with the agent once the working indicator shows
         async with asyncio.timeout(10):
             await out.working_shown.wait()
         await k.say("add subtitles")
         assert any("After this: add subtitles" in t for t in k.out.texts())
         await first
-        await k.engine.wait_idle()
+        await k.dispatcher.wait_idle()
         bodies = [r for r in simulator.requests if r["kind"] == "run_sse"]
         assert len(bodies) == 2
-        assert await k.store.queue_length(CHAT) == 0
+        assert await k.inbox.length(CHAT) == 0
 
 
 async def test_cancel_drops_the_queue(simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
-        lock = k.store.lock(CHAT)
+        lock = k.sessions.lock(CHAT)
         assert await lock.acquire()  # the chat is busy elsewhere
         try:
             await k.say("add music")
             await k.say("add a title")
-            assert await k.store.queue_length(CHAT) == 2
+            assert await k.inbox.length(CHAT) == 2
             await k.say("/cancel")
-            assert await k.store.queue_length(CHAT) == 0
+            assert await k.inbox.length(CHAT) == 0
             assert "2 queued message(s) dropped" in k.last()
         finally:
             await lock.release()
@@ -284,7 +285,7 @@ async def test_two_chats_do_not_block_each_other(simulator: Simulator,
                                                  redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
         other = ChatKey("test", "200")
-        busy = k.store.lock(CHAT)
+        busy = k.sessions.lock(CHAT)
         assert await busy.acquire()  # chat 100 is held by a stuck worker
         try:
             async with asyncio.timeout(10):
@@ -320,11 +321,11 @@ async def test_new_process_resumes_the_chat(simulator: Simulator, redis_server: 
     simulator.config.silent_edits = "never"
     async with kit(simulator, redis_server.url) as k:
         await k.say("", attachments=files(clips[0]))
-        session = await k.store.load(CHAT)
+        session = await k.sessions.load(CHAT)
     # a new process: new client, new Redis connections, same Redis data
     async with kit(simulator, redis_server.url) as k2:
         await k2.say("combine my clips")
-        assert (await k2.store.load(CHAT)).session_id == session.session_id
+        assert (await k2.sessions.load(CHAT)).session_id == session.session_id
         assert "Timeline (1 track)" in k2.last()
         assert k2.kinds().count("create_session") == 1
 
@@ -334,21 +335,25 @@ async def test_restart_with_a_message_in_flight_is_recovered(
     simulator.config.silent_edits = "always"
     async with kit(simulator, redis_server.url) as k:
         await k.say("", attachments=files(clips[0]))
-        session = await k.store.load(CHAT)
+        session = await k.sessions.load(CHAT)
         before = session.draft
-        # the agent applied the edit but the process died before answering
+        # the agent applied the edit but the process died before answering: what it
+        # left in Redis is the event being handled and the message in flight
         await k.say("combine my clips")
-        session = await k.store.load(CHAT)
+        await k.inbox.push(ChatEvent.of(k.message("combine my clips")))
+        assert await k.inbox.take(CHAT) is not None
+        session = await k.sessions.load(CHAT)
         session.inflight = InFlight("combine my clips", 0.0, before)
         session.draft = before
-        await k.store.save(CHAT, session)
+        await k.sessions.save(CHAT, session)
     out = CollectingOutput()
     async with kit(simulator, redis_server.url, out=out) as k2:
-        assert await k2.engine.resume_all() == 1
+        assert await k2.dispatcher.resume() == 1
         texts = out.texts()
         assert any("restarted while working" in t for t in texts)
         assert any("went through" in t for t in texts)
-        assert (await k2.store.load(CHAT)).inflight is None
+        assert (await k2.sessions.load(CHAT)).inflight is None
+        assert await k2.inbox.current(CHAT) is None
         assert k2.kinds().count("run_sse") == 1  # never re-sent
 
 
@@ -356,13 +361,12 @@ async def test_one_chat_failing_does_not_stop_others(simulator: Simulator,
                                                      redis_server: EmbeddedRedis,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     async with kit(simulator, redis_server.url) as k:
-        original = k.engine.handlers
         from core.intents import Intent
 
         async def boom(turn: object, step: object) -> None:
             raise RuntimeError("bug")
 
-        k.engine.handlers = {**original, Intent.STATUS: boom}
+        k.dispatcher.handlers[Intent.STATUS] = boom
         await k.say("status")
         assert "something went wrong" in k.last() and "error" in k.last()
         await k.say("credits", chat=ChatKey("test", "300"))
@@ -390,3 +394,32 @@ async def test_backend_upload_refusals_get_their_reply(
         simulator.config.max_upload_bytes = 524288000
         await k.say(f"{simulator.base_url}/_sim/config")  # a link to something not media
         assert "Accepted formats: mp4, mov" in k.last()
+
+
+async def test_cancel_from_another_process_stops_the_turn_and_never_saves(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """`/cancel` handled by one process while another holds the chat and is saving: the
+    holder's turn stops (it is told by a signal), the canceller never loads or saves the
+    chat's state, and nothing brings back a stale in-flight record afterwards."""
+    simulator.config.agent_delay = 2.0
+    holder_out = SignallingOutput()
+    async with kit(simulator, redis_server.url, out=holder_out) as holder, \
+            kit(simulator, redis_server.url) as other:
+        holder.dispatcher.start()  # listens for stop signals
+        turn = holder.dispatcher.submit(holder.message("add the title Hello"))
+        async with asyncio.timeout(10):
+            await holder_out.working_shown.wait()  # the message is with the agent
+        saved = await holder.sessions.load(CHAT)
+        assert saved.inflight is not None and saved.session_id
+        await other.say("/cancel")
+        async with asyncio.timeout(10):
+            await turn
+        assert any("Stopped" in t for t in holder.out.texts())
+        after = await holder.sessions.load(CHAT)
+        assert after.inflight is None, "the holder cleared its in-flight record"
+        assert after.session_id == saved.session_id, "the holder's project is intact"
+        await other.say("status")
+        everything = holder.out.texts() + other.out.texts()
+        assert not any("restarted" in t for t in everything)
+        assert holder.kinds().count("run_sse") == 1
+        assert await other.inbox.current(CHAT) is None

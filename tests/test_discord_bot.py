@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 import discord
 import discord.guild
 import pytest
+from redis.asyncio import Redis
 
 from bots.discord_adapter.inbound import DiscordAttachment
 from core.embedded_redis import EmbeddedRedis
+from core.inbox import ChatEvent, Inbox
 from core.messages import IncomingMessage, User
 from core.simulator import Fault, Simulator
-from core.store import SessionStore
 from tests.discord_kit import (
     bot_message,
     bot_settings,
@@ -88,11 +89,11 @@ async def test_queued_attachments_survive_a_restart(
     clip = fake.add_attachment(CLIP, "left over.mp4", "video/mp4", channel=channel)
     queued = IncomingMessage(chat_of(channel), User("7", "alice"), "123", "", (
         DiscordAttachment(fake.sign_attachment_url(clip), clip.filename, "video/mp4", clip.size),))
-    store = SessionStore.from_url(redis_server.url)
+    redis = Redis.from_url(redis_server.url)
     try:
-        await store.enqueue(queued)
+        await Inbox(redis).push(ChatEvent.of(queued))
     finally:
-        await store.close()
+        await redis.aclose()
     simulator.inject(Fault("server_error", path="/api/upload-video"))
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         reply = await bot_message(fake, channel, containing("Received"))
@@ -137,7 +138,7 @@ async def test_dm_reply_and_thread(
         await fake.dispatch_message(channel, alice, "/status", reference=first)
         await bot_message(fake, channel, containing("timeline is empty"))
 
-        store = bot.runtime.store
+        store = bot.runtime.sessions
         in_channel = await store.load(chat_of(channel))
         in_thread = await store.load(chat_of(thread))
     assert in_channel.session_id and in_thread.session_id

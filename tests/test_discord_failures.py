@@ -126,7 +126,7 @@ async def _finished_jobs(bot: DiscordBot) -> list[RenderJob] | None:
     """Every render job in Redis, once they are all finished."""
     prefix = Keys().render_job("")
     ids = [key.decode()[len(prefix):]
-           async for key in bot.runtime.store.redis.scan_iter(match=prefix + "*")
+           async for key in bot.runtime.redis.scan_iter(match=prefix + "*")
            if not key.endswith(b":delivered")]
     jobs = [job for job in (await bot.worker.store.load_many(ids)).values() if job is not None]
     if len(jobs) == 2 and all(job.state.finished for job in jobs):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from core.keys import Keys
 from core.messages import ChatKey, User
 from core.nemo.client import NemoClient
 from core.outgoing import Action, Button, Outgoing, Sent
-from core.renders import JobState, RenderActions, Renders, RenderWorker, Submitted
+from core.renders import JobState, Renders, RenderWorker, Submitted
 from core.renders.jobs import RenderJob, new_render_id
 from core.settings import Settings
 from core.simulator import Fault, Simulator
@@ -490,32 +489,3 @@ async def test_job_left_submitting_by_a_crash_is_finished_by_a_worker(kit: Kit) 
     assert done.render_id == render_id, "the persisted id was never accepted, so it is used"
     assert len(kit.requests("render_submit")) == 1
     assert len(kit.out.of_kind("file")) == 1
-
-
-@dataclass
-class _Message:
-    user: User
-    message_id: str = "m1"
-
-
-@dataclass
-class _Turn:
-    chat: ChatKey
-    message: _Message
-    session: ChatSession
-    lang: str
-
-
-async def test_engine_shaped_actions(kit: Kit) -> None:
-    actions = RenderActions(kit.renders)
-    chat = ChatKey("test", "150")
-    turn = _Turn(chat, _Message(USER), await kit.project(), "en")
-    async with running(kit.worker()):
-        await actions.export(turn)
-        assert await actions.active_count(chat) == 1
-        assert turn.session.claim_token, "the engine saves the new claim token"
-        async with asyncio.timeout(20):
-            await actions.wait_idle(chat)
-    assert await actions.active_count(chat) == 0
-    assert len(kit.out.of_kind("file", chat)) == 1
-    assert await actions.cancel_chat(chat) == 0

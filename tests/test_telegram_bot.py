@@ -103,7 +103,7 @@ async def test_an_album_arriving_at_shutdown_is_uploaded_once(
     async with running_bot(settings) as bot:
         await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
         await bot.adapter.idle()
-        await bot.runtime.engine.wait_idle()
+        await bot.runtime.dispatcher.wait_idle()
     assert kinds(simulator, "upload") == ["upload_files"]
     assert kinds(simulator, "run_sse") == ["run_sse"]
 
@@ -118,8 +118,8 @@ async def test_text_sent_right_after_an_album_comes_after_it(
         fake.text(dm, alice, "combine these")
         await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
         await bot.adapter.idle()
-        await bot.runtime.engine.wait_idle()
-        session = await bot.runtime.store.load(chat_of(dm))
+        await bot.runtime.dispatcher.wait_idle()
+        session = await bot.runtime.sessions.load(chat_of(dm))
     assert [k for k in kinds(simulator) if k in ("upload_files", "run_sse")] == [
         "upload_files", "run_sse"], "the clips were there before the instruction"
     assert session.session_id
@@ -143,7 +143,7 @@ async def test_every_kind_of_file_is_taken(
         await fake.wait_until(lambda: len(uploaded_names(simulator)) == 6, WAIT)
         await bot_message(fake, dm, containing("that file type isn't supported"))
         await bot.adapter.idle()
-        await bot.runtime.engine.wait_idle()
+        await bot.runtime.dispatcher.wait_idle()
     names = uploaded_names(simulator)
     assert {"beach.mp4", "drone.mov", "song.mp3"} <= set(names)
     assert sum(n.startswith("photo-") and n.endswith(".jpg") for n in names) == 1
@@ -220,7 +220,7 @@ async def test_group_mention_reply_and_forum_topic(
         fake.text(studio, alice, "/new", thread_id=topic)
         in_topic = await bot_message(fake, studio, lambda m: m.get("message_thread_id") == topic)
         await bot.adapter.idle()
-        store = bot.runtime.store
+        store = bot.runtime.sessions
         general = await store.load(chat_of(studio))
         side = await store.load(chat_of(studio, topic))
     assert "New project" in shown(in_topic)

@@ -113,27 +113,20 @@ async def open_discord_bot(settings: Settings, *,
         runtime = await stack.enter_async_context(
             open_runtime(settings, out, platform=PLATFORM))
         fetch = http_fetch(runtime.nemo.http)
-        register_attachments(runtime.store.codec, fetch)
-        adapter = DiscordAdapter(client, runtime.engine, out, fetch)
+        register_attachments(runtime.codec, fetch)
+        adapter = DiscordAdapter(client, runtime.dispatcher, out, fetch)
 
         await client.login(settings.discord_token.get_secret_value())
         await adapter.setup()
-        # chats with work left by the previous run, taken before new messages can
-        # arrive (those are answered by whoever holds their chat's lock)
-        unfinished = await runtime.store.pending_chats()
         connection = asyncio.create_task(client.connect(), name="discord gateway")
         await _until_ready(client, connection, ready_timeout)
         log.info("discord: connected as %s", client.user)
-        runtime.start_worker()
-        resume = asyncio.create_task(runtime.resume(unfinished), name="discord resume")
+        runtime.start()  # also takes up chats left unfinished by the previous run
         try:
             yield DiscordBot(client, adapter, out, runtime, runtime.worker, connection)
         finally:
             await adapter.drain(stop_grace)
-            resume.cancel()
-            await runtime.stop_worker(stop_grace)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await resume
+            await runtime.stop(stop_grace)
             await _close(client)
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(connection, stop_grace)

@@ -2,7 +2,7 @@
 
 The adapter only translates. It decides which messages are for the bot and
 which conversation they belong to, acknowledges interactions within Discord's
-3 seconds, and hands everything to the conversation engine in the background.
+3 seconds, and hands everything to the core's dispatcher in the background.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from bots.discord_adapter.inbound import (
 )
 from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, describe
 from bots.discord_adapter.views import ActionView
-from core.conversation.engine import Conversation
+from core.conversation.dispatcher import Dispatcher
 from core.messages import ChatKey, IncomingMessage
 from core.outgoing import Action
 
@@ -50,12 +50,12 @@ LinkCallback = Callable[[discord.Interaction, str], Coroutine[Any, Any, None]]
 
 
 class DiscordAdapter:
-    """Wires a discord.py client to the conversation engine."""
+    """Wires a discord.py client to the core's dispatcher."""
 
-    def __init__(self, client: discord.Client, engine: Conversation, out: DiscordOutput,
+    def __init__(self, client: discord.Client, dispatcher: Dispatcher, out: DiscordOutput,
                  fetch: Fetch) -> None:
         self.client = client
-        self.engine = engine
+        self.dispatcher = dispatcher
         self.out = out
         self.fetch = fetch
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
@@ -175,7 +175,7 @@ class DiscordAdapter:
         if self.closing:
             return
         with self.out.replying_to(slot):
-            task = self.engine.submit(message)
+            task = self.dispatcher.submit(message)
         self._tasks.add(task)
         task.add_done_callback(lambda done: self._handled(done, slot))
 

@@ -13,7 +13,7 @@
   minutes: after that, or when Discord says the token is gone, replies and
   edits go to the channel.
 * Failures (missing permissions, a deleted channel, a refused file) are
-  logged in one line and raised: the conversation engine reports them and
+  logged in one line and raised: the core's dispatcher reports them and
   carries on with other chats, and the render worker offers a refused file as
   a link or marks a job it cannot deliver. Rate limits never surface here:
   discord.py waits them out and retries.

@@ -113,13 +113,11 @@ async def open_telegram_bot(settings: Settings, *,
             tmp_dir.mkdir(parents=True, exist_ok=True)
         runtime = await stack.enter_async_context(
             open_runtime(settings, out, platform=PLATFORM, tmp_dir=tmp_dir))
-        store, engine = runtime.store, runtime.engine
-        redis = store.redis
         files = TelegramFiles(app.bot, runtime.nemo.http, local_mode=local)
-        register_attachments(store.codec, files)
-        albums = AlbumGatherer(redis, store.codec, wait=settings.telegram_album_wait,
-                               keys=store.keys)
-        adapter = TelegramAdapter(app, engine, out, files, albums,
+        register_attachments(runtime.codec, files)
+        albums = AlbumGatherer(runtime.redis, runtime.codec, wait=settings.telegram_album_wait,
+                               keys=runtime.keys)
+        adapter = TelegramAdapter(app, runtime.dispatcher, out, files, albums,
                                   download_limit=None if local else CLOUD_DOWNLOAD_LIMIT)
         adapter.install()
 
@@ -130,29 +128,23 @@ async def open_telegram_bot(settings: Settings, *,
             raise
         stack.push_async_callback(app.shutdown)
         await adapter.publish_commands()
-        # chats with work left by the previous run, taken before new updates arrive
-        unfinished = await store.pending_chats()
         await app.start()
         try:
             webhook_url = await _take_updates(app, settings)
         except BaseException:
             await app.stop()
             raise
-        runtime.start_worker()
-        resume = asyncio.create_task(runtime.resume(unfinished), name="telegram resume")
+        runtime.start()  # also takes up chats left unfinished by the previous run
         try:
             yield TelegramBot(app, adapter, out, runtime, runtime.worker, webhook_url)
         finally:
             # no new updates; those already taken are handed to the adapter (app.stop
-            # processes PTB's queue), whose work gets stop_grace to reach the engine
+            # processes PTB's queue), whose work gets stop_grace to reach the dispatcher
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
             await app.stop()
             await adapter.drain(stop_grace)
-            resume.cancel()
-            await runtime.stop_worker(stop_grace)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await resume
+            await runtime.stop(stop_grace)
 
 
 async def _take_updates(app: AnyApplication, settings: Settings) -> str | None:

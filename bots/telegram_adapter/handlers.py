@@ -8,7 +8,7 @@ waits for an agent or an upload.
 
 Order: update handlers never wait, so they run in the order PTB received the
 updates; what takes time runs in a per-chat lane, so a chat's messages reach
-the engine in the order they were sent even when one of them is an album that
+the dispatcher in the order they were sent even when one of them is an album that
 needs a moment to gather ("combine these" sent right after the clips comes
 after the clips). Across webhook replicas Telegram gives no order to keep.
 """
@@ -28,7 +28,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from core import i18n
-from core.conversation.engine import Conversation
+from core.conversation.dispatcher import Dispatcher
 from core.messages import Attachment, ChatKey, IncomingMessage
 
 from . import texts as _texts
@@ -56,13 +56,13 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 class TelegramAdapter:
-    """Wires a python-telegram-bot Application to the conversation engine."""
+    """Wires a python-telegram-bot Application to the core's dispatcher."""
 
-    def __init__(self, app: AnyApplication, engine: Conversation, out: TelegramOutput,
+    def __init__(self, app: AnyApplication, dispatcher: Dispatcher, out: TelegramOutput,
                  files: TelegramFiles, albums: AlbumGatherer, *,
                  download_limit: int | None) -> None:
         self.app = app
-        self.engine = engine
+        self.dispatcher = dispatcher
         self.out = out
         self.files = files
         self.albums = albums
@@ -252,7 +252,7 @@ class TelegramAdapter:
         task.add_done_callback(leave)
 
     def _submit(self, message: IncomingMessage) -> None:
-        task = self.engine.submit(message)
+        task = self.dispatcher.submit(message)
         self._tasks.add(task)
         task.add_done_callback(self._done)
 
@@ -274,7 +274,7 @@ class TelegramAdapter:
 
     async def drain(self, grace: float) -> None:
         """Stop taking updates; let what is being handled finish (an album being gathered
-        still reaches the engine, whose queue is in Redis) for up to `grace` seconds,
+        still reaches the dispatcher, whose queue is in Redis) for up to `grace` seconds,
         then cancel the rest (their chats resume after a restart)."""
         self.closing = True
         loop = asyncio.get_running_loop()

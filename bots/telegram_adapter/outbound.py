@@ -16,7 +16,7 @@
   2,000 MB on a local one (which reads the file from disk by its path);
   "sending a video…" shows during the upload.
 * Failures (the user blocked the bot, the chat is gone) are logged in one line
-  and raised: the conversation engine reports them and carries on with other
+  and raised: the core's dispatcher reports them and carries on with other
   chats, and the render worker offers a refused video as a link or marks a
   job it cannot deliver. Flood waits and network blips are handled below this
   layer (`flood.FloodControl`).

@@ -1,28 +1,65 @@
-"""One small handler per intent, registered in `HANDLERS`."""
+"""One small handler per intent, each given exactly the collaborators it uses.
+
+`build_handlers` makes the table the dispatcher runs under the chat's lock;
+`link` runs when its message arrives, before any queue (its text holds a token
+that must never wait in Redis or be echoed).
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Protocol
 
 from pydantic import SecretStr
 
-from core.conversation.engine import RESULT_BUTTONS, Handler, Turn
+from core.conversation.projects import Projects
+from core.conversation.relay import Relay
 from core.conversation.texts import ACCEPTED_FORMATS
-from core.conversation.uploads import upload
+from core.conversation.turn import Turn
+from core.conversation.uploads import Uploader
+from core.identity import Identities
 from core.intents import Intent, Step
+from core.messages import ChatKey, User
 from core.nemo import errors
-from core.nemo.draft import Draft
-from core.store import ChatSession
+from core.nemo.client import NemoClient
+from core.outgoing import Action, Button, Outgoing, Sent
+from core.store import ChatSession, SessionStore
 
 log = logging.getLogger(__name__)
 
+Handler = Callable[[Turn, Step], Awaitable[None]]
+
 _TOKEN = re.compile(r"^nmv_[A-Za-z0-9_\-]{6,}$")
 
+RESULT_BUTTONS = (
+    Button("Export", Action.EXPORT),
+    Button("Status", Action.STATUS),
+    Button("Credits", Action.CREDITS),
+    Button("New project", Action.NEW),
+)
 
-async def start(turn: Turn, step: Step) -> None:
+
+class RenderService(Protocol):
+    """What the handlers need of the render jobs (`core.renders.Renders`)."""
+
+    async def export(self, chat: ChatKey, user: User, session: ChatSession,
+                     language: str | None = None, progress_message: Sent | None = None, *,
+                     reply_to: str | None = None) -> object:
+        """Start rendering the chat's project and report progress to the chat."""
+
+    async def active_count(self, chat: ChatKey) -> int:
+        """How many renders of the chat are not finished."""
+
+    async def cancel_chat(self, chat: ChatKey) -> int:
+        """Cancel the chat's unfinished renders; returns how many."""
+
+
+async def start(turn: Turn, step: Step, *, projects: Projects) -> None:
     """Greet and set up the project."""
-    await turn.project()
+    await projects.ensure(turn)
     await turn.say("welcome", buttons=RESULT_BUTTONS)
 
 
@@ -31,104 +68,93 @@ async def help_(turn: Turn, step: Step) -> None:
     await turn.say("help", formats=ACCEPTED_FORMATS)
 
 
-async def new_project(turn: Turn, step: Step) -> None:
+async def new_project(turn: Turn, step: Step, *, projects: Projects,
+                      sessions: SessionStore) -> None:
     """Forget the current project (the identity stays) and start a new one."""
     turn.session = ChatSession(language=turn.session.language)
-    await turn.engine.store.forget_session(turn.chat)
-    await turn.project()
+    await sessions.forget_session(turn.chat)
+    await projects.ensure(turn)
     await turn.say("new_project")
 
 
-async def credits(turn: Turn, step: Step) -> None:
+async def credits(turn: Turn, step: Step, *, nemo: NemoClient, identities: Identities) -> None:
     """Show the balance; anonymous users also get the registration link."""
-    balance = await turn.call(turn.nemo.credits)
+    balance = await identities.call(turn.chat, nemo.credits)
     text = turn.text("credits", available=balance.available, frozen=balance.frozen,
                      total=balance.total)
-    creds = await turn.engine.identities.credentials(turn.chat)
+    creds = await identities.credentials(turn.chat)
     if creds.is_anonymous and creds.user_id:
-        text += "\n" + turn.text("credits_anonymous",
-                                 url=turn.nemo.registration_url(creds.user_id))
-    await turn.out.send_text(turn.chat, text)
+        text += "\n" + turn.text("credits_anonymous", url=nemo.registration_url(creds.user_id))
+    await turn.send(text)
 
 
-async def status(turn: Turn, step: Step) -> None:
+async def status(turn: Turn, step: Step, *, projects: Projects, nemo: NemoClient,
+                 identities: Identities, renders: RenderService | None) -> None:
     """Show the timeline summary (and renders in progress)."""
-    session_id = await turn.project()
-    state = await turn.call(lambda c: turn.nemo.state(c, session_id))
+    session_id = await projects.ensure(turn)
+    state = await identities.call(turn.chat, lambda c: nemo.state(c, session_id))
     turn.session.draft = state.draft.raw
-    draft: Draft = state.draft
+    draft = state.draft
     lines = [draft.summary() if draft.is_exportable else turn.text("status_empty")]
-    renders = turn.engine.renders
     if renders is not None and (active := await renders.active_count(turn.chat)):
         lines.append(turn.text("status_renders", count=active))
-    await turn.out.send_text(turn.chat, "\n".join(lines), RESULT_BUTTONS)
+    await turn.send("\n".join(lines), RESULT_BUTTONS)
 
 
-async def export(turn: Turn, step: Step) -> None:
-    """Hand over to the render service."""
-    if turn.engine.renders is None:
+async def export(turn: Turn, step: Step, *, projects: Projects,
+                 renders: RenderService | None) -> None:
+    """Hand over to the render jobs."""
+    if renders is None:
         await turn.say("export_unavailable")
         return
-    await turn.project()
-    await turn.engine.renders.export(turn)
+    await projects.ensure(turn)
+    user = turn.message.user
+    await renders.export(turn.chat, User(user.id, user.display_name), turn.session, turn.lang,
+                         reply_to=turn.message.message_id)
 
 
-async def cancel(turn: Turn, step: Step) -> None:
-    """Drop the queue and cancel renders (normally handled before queueing)."""
-    await turn.engine.cancel_now(turn)
-
-
-async def link(turn: Turn, step: Step) -> None:
+async def link(turn: Turn, step: Step, *, identities: Identities) -> None:
     """Link the user's own NemoVideo token; only in private chats."""
     message = turn.message
     token = step.text.strip()
     if not message.is_private:
-        deleted = bool(token) and await _delete(turn)
+        deleted = bool(token) and await _delete(turn.out, turn)
         log.info("chat %s: /link refused in a group (message deleted: %s)", turn.chat, deleted)
         await turn.say("link_private_only")
         return
     if not _TOKEN.match(token):
         await turn.say("link_usage")
         return
-    deleted = await _delete(turn)
+    deleted = await _delete(turn.out, turn)
     try:
-        await turn.engine.identities.link(turn.chat, SecretStr(token))
-    except (errors.TokenExpired, errors.NemoError):
+        await identities.link(turn.chat, SecretStr(token))
+    except errors.NemoError:
         await turn.say("link_refused")
         return
     await turn.say("link_done" if deleted else "link_done_not_deleted")
 
 
-async def _delete(turn: Turn) -> bool:
+async def _delete(out: Outgoing, turn: Turn) -> bool:
     try:
-        return await turn.out.delete_message(turn.chat, turn.message.message_id)
-    except Exception:
-        log.warning("chat %s: could not delete a message holding a token", turn.chat)
+        return await out.delete_message(turn.chat, turn.message.message_id)
+    except Exception as exc:
+        log.warning("chat %s: could not delete a message holding a token: %r", turn.chat, exc)
         return False
 
 
-async def upload_(turn: Turn, step: Step) -> None:
-    """Upload the message's attachments or links."""
-    if not turn.message.attachments and not step.urls:
-        await turn.say("upload_what", formats=ACCEPTED_FORMATS)
-        return
-    await upload(turn, step)
-
-
-async def agent(turn: Turn, step: Step) -> None:
-    """Everything else goes to the NemoVideo agent."""
-    await turn.engine.relay.send(turn, step.text)
-
-
-HANDLERS: dict[Intent, Handler] = {
-    Intent.START: start,
-    Intent.HELP: help_,
-    Intent.NEW: new_project,
-    Intent.CREDITS: credits,
-    Intent.STATUS: status,
-    Intent.EXPORT: export,
-    Intent.CANCEL: cancel,
-    Intent.LINK: link,
-    Intent.UPLOAD: upload_,
-    Intent.AGENT: agent,
-}
+def build_handlers(*, projects: Projects, sessions: SessionStore, nemo: NemoClient,
+                   identities: Identities, relay: Relay, uploader: Uploader,
+                   renders: RenderService | None) -> dict[Intent, Handler]:
+    """The handlers of the intents handled under the chat's lock."""
+    return {
+        Intent.START: partial(start, projects=projects),
+        Intent.HELP: help_,
+        Intent.NEW: partial(new_project, projects=projects, sessions=sessions),
+        Intent.CREDITS: partial(credits, nemo=nemo, identities=identities),
+        Intent.STATUS: partial(status, projects=projects, nemo=nemo, identities=identities,
+                               renders=renders),
+        Intent.EXPORT: partial(export, projects=projects, renders=renders),
+        Intent.UPLOAD: uploader.upload,
+        Intent.AGENT: relay.send,
+        Intent.RESUME: relay.resume,
+    }

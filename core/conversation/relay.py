@@ -13,23 +13,29 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from core.conversation.gui import GuiAction, strip_trailing_glitch, translate
+from core.conversation.projects import Projects
+from core.conversation.turn import Turn
+from core.identity import Identities
+from core.intents import Step
 from core.nemo import errors
+from core.nemo.client import NemoClient
 from core.nemo.draft import Draft, describe_change
 from core.nemo.events import FullText, Heartbeat, StreamError, TextFragment, ToolCall, ToolResult
 from core.nemo.models import Credentials
 from core.outgoing import Action, Button, Sent
+from core.settings import Settings
 from core.store import InFlight
-
-if TYPE_CHECKING:
-    from core.conversation.engine import Conversation, Turn
 
 log = logging.getLogger(__name__)
 
 WORKING_EVERY = 4.0  # seconds between "working" indicators (Telegram's lasts 5 s)
+AFTER_EDIT = (Button("Export", Action.EXPORT), Button("Status", Action.STATUS))
+
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class LiveMessage:
@@ -89,21 +95,32 @@ class _Answer:
 
 
 class Relay:
-    """Sends text to the agent for a turn and reports back."""
+    """Sends text to the agent for a turn and reports back.
 
-    def __init__(self, engine: Conversation) -> None:
-        self.engine = engine
+    The message is recorded as in flight (and saved) before it goes to the agent;
+    the dispatcher clears the record once the step has ended, unless the process
+    stopped in the middle: a restarted process then finds out from the state what
+    became of the message (`resume`).
+    """
 
-    async def send(self, turn: Turn, text: str) -> None:
+    def __init__(self, nemo: NemoClient, identities: Identities, projects: Projects,
+                 settings: Settings, *, sleep: Sleep = asyncio.sleep) -> None:
+        self.nemo = nemo
+        self.identities = identities
+        self.projects = projects
+        self.settings = settings
+        self.sleep = sleep
+
+    async def send(self, turn: Turn, step: Step) -> None:
         """One agent call, start to finish; never re-sent."""
-        engine = self.engine
-        session_id = await turn.project()
+        text = step.text
+        session_id = await self.projects.ensure(turn)
         before = await self._draft(turn, session_id) or turn.session.last_draft
         turn.session.draft = before.raw
         turn.session.inflight = InFlight(text, time.time(), before.raw)
-        await engine.store.save(turn.chat, turn.session)
+        await turn.persist()
 
-        live = LiveMessage(turn, engine.settings.edit_interval)
+        live = LiveMessage(turn, self.settings.edit_interval)
         answer = _Answer()
         await turn.out.working(turn.chat)
         try:
@@ -116,14 +133,19 @@ class Relay:
                      "timed out" if timed_out else "broke")
             await self.recover(turn, turn.session.inflight, interrupted=not timed_out)
             return
-        finally:
-            turn.session.inflight = None
         await self._finish(turn, session_id, before, live, answer)
+
+    async def resume(self, turn: Turn, step: Step) -> None:
+        """A message was with the agent when a process stopped: find out what happened."""
+        inflight = turn.session.inflight
+        if inflight is None:
+            return
+        await turn.say("resumed", text=inflight.text[:80])
+        await self.recover(turn, inflight, interrupted=True)
 
     async def _stream(self, turn: Turn, session_id: str, text: str,
                       live: LiveMessage, answer: _Answer) -> None:
-        engine = self.engine
-        settings = engine.settings
+        settings = self.settings
         last_said = time.monotonic()
         last_working = 0.0
 
@@ -140,7 +162,7 @@ class Relay:
 
         async def run(creds: Credentials) -> None:
             nonlocal last_said, last_working
-            async with turn.nemo.run_sse(creds, session_id, text) as events:
+            async with self.nemo.run_sse(creds, session_id, text) as events:
                 async for event in events:
                     if isinstance(event, TextFragment):
                         answer.add_fragment(event.text)
@@ -161,7 +183,7 @@ class Relay:
 
         ticker = asyncio.create_task(still_working())
         try:
-            await turn.call(run)
+            await self.identities.call(turn.chat, run)
         finally:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -182,7 +204,7 @@ class Relay:
         if answer.error is not None and not text:
             log.warning("chat %s: agent error frame: %s", turn.chat, answer.error.message[:200])
             if change:
-                await turn.out.send_text(turn.chat, turn.text("edit_done", changes=change))
+                await turn.send(turn.text("edit_done", changes=change))
             else:
                 await turn.say("agent_error")
             return
@@ -199,13 +221,13 @@ class Relay:
                 parts.append(summary)
         if GuiAction.SHOW_CREDITS in actions:
             with contextlib.suppress(errors.NemoError):
-                balance = await turn.call(turn.nemo.credits)
+                balance = await self.identities.call(turn.chat, self.nemo.credits)
                 parts.append(turn.text("credits", available=balance.available,
                                        frozen=balance.frozen, total=balance.total))
         buttons: tuple[Button, ...] = ()
         if change and after is not None:
             parts.append(self._next_steps(turn, after))
-            buttons = (Button("Export", Action.EXPORT), Button("Status", Action.STATUS))
+            buttons = AFTER_EDIT
         elif GuiAction.EXPORT in actions:
             buttons = (Button("Export", Action.EXPORT),)
         await live.flush("\n\n".join(p for p in parts if p), buttons)
@@ -224,7 +246,8 @@ class Relay:
 
     async def _draft(self, turn: Turn, session_id: str) -> Draft | None:
         try:
-            state = await turn.call(lambda c: turn.nemo.state(c, session_id))
+            state = await self.identities.call(turn.chat,
+                                               lambda c: self.nemo.state(c, session_id))
         except (errors.ServerError, errors.NemoConnectionError, errors.RateLimited):
             log.info("chat %s: state unavailable", turn.chat)
             return None
@@ -233,8 +256,8 @@ class Relay:
     async def recover(self, turn: Turn, inflight: InFlight | None, *,
                       interrupted: bool) -> None:
         """The stream broke or stalled: read the state on the contract's schedule."""
-        settings = self.engine.settings
-        sleep = self.engine.sleep
+        settings = self.settings
+        sleep = self.sleep
         before = Draft.from_raw(inflight.draft_before if inflight else turn.session.draft)
         session_id = turn.session.session_id
         if session_id is None:
@@ -256,9 +279,7 @@ class Relay:
                 text = turn.text("recovered", changes=change)
                 if after.is_exportable:
                     text += "\n" + after.summary()
-                await turn.out.send_text(turn.chat, text,
-                                         (Button("Export", Action.EXPORT),
-                                          Button("Status", Action.STATUS)))
+                await turn.send(text, AFTER_EDIT)
                 return
         if interrupted:
             await turn.say("recovery_failed")

@@ -36,6 +36,18 @@ texts({
         "zh": "收到。当前操作完成后：{what}",
     },
     "queued_files": {"en": "your files", "zh": "你的文件"},
+    "unavailable": {
+        "en": "I can't take messages right now. Please try again in a minute.",
+        "zh": "我现在暂时无法接收消息，请一分钟后再试。",
+    },
+    "stopped": {
+        "en": "Stopped. NemoVideo may still charge for work it had already started.",
+        "zh": "已停止。NemoVideo 已经开始的工作仍可能扣除积分。",
+    },
+    "upload_interrupted": {
+        "en": "Your upload of {names} was interrupted because I restarted. Please send it again.",
+        "zh": "由于我重新启动，你上传的 {names} 被中断了，请重新发送。",
+    },
     "cancelled": {
         "en": "Cancelled: {messages} queued message(s) dropped, {renders} render(s) stopped.",
         "zh": "已取消：丢弃 {messages} 条排队消息，停止 {renders} 个渲染。",

@@ -10,15 +10,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from core.conversation.projects import Projects
+from core.conversation.texts import ACCEPTED_FORMATS
+from core.conversation.turn import Turn
+from core.identity import Identities
 from core.intents import Step
 from core.messages import Attachment
 from core.nemo import errors
+from core.nemo.client import NemoClient
 from core.nemo.models import UploadedFile, UploadResult
 from core.nemo.uploads import UploadFile
 from core.outgoing import Sent
-
-from .engine import Turn
-from .texts import ACCEPTED_FORMATS
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ def check(attachment: Attachment) -> str | None:
     return None
 
 
-def describe(files: tuple[UploadedFile, ...]) -> str:
+def files_summary(files: tuple[UploadedFile, ...]) -> str:
     """"a.mp4 (10s, 1920x1080), song.mp3 (2:05)" for the reply."""
     parts = []
     for f in files:
@@ -70,33 +72,76 @@ def describe(files: tuple[UploadedFile, ...]) -> str:
     return ", ".join(parts)
 
 
-async def upload(turn: Turn, step: Step) -> None:
-    """Check, upload in one request, and say what arrived."""
-    attachments = list(turn.message.attachments)
-    refused_type = [a.filename for a in attachments if check(a) == "type"]
-    refused_size = [a.filename for a in attachments if check(a) == "size"]
-    accepted = [a for a in attachments if check(a) is None]
-    urls = [u for u in step.urls if _url_looks_like_media(u)] if step.urls else []
-    if refused_type:
-        await turn.say("upload_refused_type", names=", ".join(refused_type),
-                       formats=ACCEPTED_FORMATS)
-    if refused_size:
-        await turn.say("upload_refused_size", names=", ".join(refused_size))
-    if step.urls and not urls:
-        await turn.say("upload_refused_type", names=", ".join(step.urls),
-                       formats=ACCEPTED_FORMATS)
-    if not accepted and not urls:
-        return
-    session_id = await turn.project()
-    count = len(accepted) + len(urls)
-    await turn.out.working(turn.chat)
-    progress = await turn.say("uploading", count=count)
-    meter = _Progress(turn, progress, count)
-    result = await _send(turn, session_id, accepted, urls, meter)
-    reply = turn.text("uploaded", files=describe(result.files))
-    if not turn.message.text.strip():
-        reply += "\n" + turn.text("upload_next")
-    await turn.out.edit_text(turn.chat, progress, reply)
+class Uploader:
+    """Uploads a message's attachments (or links) to the chat's project."""
+
+    def __init__(self, nemo: NemoClient, identities: Identities, projects: Projects, *,
+                 edit_interval: float) -> None:
+        self.nemo = nemo
+        self.identities = identities
+        self.projects = projects
+        self.edit_interval = edit_interval
+
+    async def upload(self, turn: Turn, step: Step) -> None:
+        """Check, upload in one request, and say what arrived."""
+        if not turn.message.attachments and not step.urls:
+            await turn.say("upload_what", formats=ACCEPTED_FORMATS)
+            return
+        attachments = list(turn.message.attachments)
+        refused_type = [a.filename for a in attachments if check(a) == "type"]
+        refused_size = [a.filename for a in attachments if check(a) == "size"]
+        accepted = [a for a in attachments if check(a) is None]
+        urls = [u for u in step.urls if _url_looks_like_media(u)] if step.urls else []
+        if refused_type:
+            await turn.say("upload_refused_type", names=", ".join(refused_type),
+                           formats=ACCEPTED_FORMATS)
+        if refused_size:
+            await turn.say("upload_refused_size", names=", ".join(refused_size))
+        if step.urls and not urls:
+            await turn.say("upload_refused_type", names=", ".join(step.urls),
+                           formats=ACCEPTED_FORMATS)
+        if not accepted and not urls:
+            return
+        session_id = await self.projects.ensure(turn)
+        count = len(accepted) + len(urls)
+        await turn.out.working(turn.chat)
+        progress = await turn.say("uploading", count=count)
+        meter = _Progress(turn, progress, count, self.edit_interval)
+        result = await self._send(turn, session_id, accepted, urls, meter)
+        reply = turn.text("uploaded", files=files_summary(result.files))
+        if not turn.message.text.strip():
+            reply += "\n" + turn.text("upload_next")
+        await turn.out.edit_text(turn.chat, progress, reply)
+
+    async def _send(self, turn: Turn, session_id: str, attachments: list[Attachment],
+                    urls: list[str], meter: _Progress) -> UploadResult:
+        nemo, chat = self.nemo, turn.chat
+        public = [a.public_url for a in attachments]
+        if all(public):
+            all_urls = [u for u in public if u] + urls
+            try:
+                return await self.identities.call(
+                    chat, lambda c: nemo.upload_urls(c, session_id, all_urls))
+            except (errors.UnsupportedFile, errors.FileTooLarge, errors.OutOfCredits,
+                    errors.SessionNotFound):
+                raise
+            except errors.NemoError:
+                if not attachments:
+                    raise
+                # NemoVideo could not fetch the links itself: relay the bytes
+                log.info("chat %s: URL upload failed, relaying %d file(s)", chat,
+                         len(attachments))
+        async with contextlib.AsyncExitStack() as stack:
+            paths: list[Path] = [await stack.enter_async_context(a.local_path())
+                                 for a in attachments]
+            files = [meter.wrap(UploadFile.from_path(p, name=a.filename))
+                     for a, p in zip(attachments, paths, strict=True)]
+            result = await self.identities.call(
+                chat, lambda c: nemo.upload_files(c, session_id, files))
+        if urls:
+            more = await self.identities.call(chat, lambda c: nemo.upload_urls(c, session_id, urls))
+            result = UploadResult(result.files + more.files, result.session_state_applied)
+        return result
 
 
 def _url_looks_like_media(url: str) -> bool:
@@ -110,8 +155,9 @@ class _Progress:
     """Edits the "Uploading..." message as bytes go out: every 10%, at most once per
     edit interval."""
 
-    def __init__(self, turn: Turn, sent: Sent, count: int) -> None:
+    def __init__(self, turn: Turn, sent: Sent, count: int, interval: float) -> None:
         self.turn, self.sent, self.count = turn, sent, count
+        self.interval = interval
         self.total = 0
         self.done = 0
         self._shown = 0
@@ -135,37 +181,9 @@ class _Progress:
             return
         percent = min(99, self.done * 100 // self.total)
         now = time.monotonic()
-        if percent - self._shown < 10 or now - self._at < self.turn.engine.settings.edit_interval:
+        if percent - self._shown < 10 or now - self._at < self.interval:
             return
         self._shown, self._at = percent, now
         with contextlib.suppress(Exception):  # progress is decoration; the upload goes on
             await self.turn.out.edit_text(self.turn.chat, self.sent, self.turn.text(
                 "uploading_progress", count=self.count, percent=percent))
-
-
-async def _send(turn: Turn, session_id: str, attachments: list[Attachment],
-                urls: list[str], meter: _Progress) -> UploadResult:
-    nemo = turn.nemo
-    public = [a.public_url for a in attachments]
-    if all(public):
-        all_urls = [u for u in public if u] + urls
-        try:
-            return await turn.call(lambda c: nemo.upload_urls(c, session_id, all_urls))
-        except (errors.UnsupportedFile, errors.FileTooLarge, errors.OutOfCredits,
-                errors.SessionNotFound):
-            raise
-        except errors.NemoError:
-            if not attachments:
-                raise
-            # NemoVideo could not fetch the links itself: relay the bytes
-            log.info("chat %s: URL upload failed, relaying %d file(s)", turn.chat,
-                     len(attachments))
-    async with contextlib.AsyncExitStack() as stack:
-        paths: list[Path] = [await stack.enter_async_context(a.local_path()) for a in attachments]
-        files = [meter.wrap(UploadFile.from_path(p, name=a.filename))
-                 for a, p in zip(attachments, paths, strict=True)]
-        result = await turn.call(lambda c: nemo.upload_files(c, session_id, files))
-    if urls:
-        more = await turn.call(lambda c: nemo.upload_urls(c, session_id, urls))
-        result = UploadResult(result.files + more.files, result.session_state_applied)
-    return result

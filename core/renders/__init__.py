@@ -1,14 +1,14 @@
 """Render jobs: export, progress, delivery and cancel, on a durable Redis work queue.
 
-The conversation engine calls `Renders.export` / `Renders.cancel_chat` (or, in
-the engine's own shape, `RenderActions`); each bot process runs a `RenderWorker`
+The conversation's handlers call `Renders.export` / `Renders.cancel_chat`; each
+bot process runs a `RenderWorker`
 for its platform, which polls NemoVideo and delivers the videos through the
 platform's `Outgoing`. See `core.renders.worker` for the queue and
 `core.renders.delivery` for how each video is delivered exactly once.
 """
 
 from core.renders.jobs import JobState, JobStore, RenderJob
-from core.renders.service import ExportResult, RenderActions, Renders
+from core.renders.service import ExportResult, Renders
 from core.renders.submit import Submitted
 from core.renders.worker import RenderWorker, WorkerStats
 
@@ -16,7 +16,6 @@ __all__ = [
     "ExportResult",
     "JobState",
     "JobStore",
-    "RenderActions",
     "RenderJob",
     "RenderWorker",
     "Renders",

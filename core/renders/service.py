@@ -6,7 +6,6 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Protocol
 
 from redis.asyncio import Redis
 
@@ -173,61 +172,3 @@ def _short(exc: BaseException) -> str:
     if isinstance(exc, NemoError) and exc.message:
         return exc.message[:120]
     return type(exc).__name__
-
-
-class _User(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def display_name(self) -> str: ...
-
-
-class _Message(Protocol):
-    @property
-    def user(self) -> _User: ...
-
-    @property
-    def message_id(self) -> str: ...
-
-
-class _Turn(Protocol):
-    """The parts of the conversation engine's turn an export needs."""
-
-    @property
-    def chat(self) -> ChatKey: ...
-
-    @property
-    def message(self) -> _Message: ...
-
-    @property
-    def session(self) -> ChatSession: ...
-
-    @property
-    def lang(self) -> str: ...
-
-
-class RenderActions:
-    """`Renders` in the shape the conversation engine calls (`export(turn)`,
-    `cancel_chat(chat)`, `active_count(chat)`)."""
-
-    def __init__(self, renders: Renders) -> None:
-        self.renders = renders
-
-    async def export(self, turn: _Turn) -> None:
-        """Export the turn's project; the engine saves the session afterwards."""
-        user = turn.message.user
-        await self.renders.export(turn.chat, User(user.id, user.display_name), turn.session,
-                                  turn.lang, reply_to=turn.message.message_id)
-
-    async def cancel_chat(self, chat: ChatKey) -> int:
-        """Cancel the chat's pending renders; returns how many."""
-        return await self.renders.cancel_chat(chat)
-
-    async def active_count(self, chat: ChatKey) -> int:
-        """How many renders of the chat are not finished."""
-        return await self.renders.active_count(chat)
-
-    async def wait_idle(self, chat: ChatKey) -> None:
-        """Wait until the chat has no unfinished render."""
-        await self.renders.wait_idle(chat)

@@ -1,0 +1,43 @@
+"""Putting the conversation together from the process's collaborators."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from functools import partial
+
+from core.conversation.dispatcher import Dispatcher
+from core.conversation.failures import FailureReplies
+from core.conversation.handlers import RenderService, build_handlers, link
+from core.conversation.middleware import Middleware, StepLog
+from core.conversation.projects import Projects
+from core.conversation.relay import Relay, Sleep
+from core.conversation.uploads import Uploader
+from core.identity import Identities
+from core.inbox import Inbox
+from core.nemo.client import NemoClient
+from core.outgoing import Outgoing
+from core.settings import Settings
+from core.signals import ChatSignals
+from core.store import SessionStore
+
+
+def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox,
+                     nemo: NemoClient, identities: Identities, out: Outgoing,
+                     renders: RenderService | None = None, signals: ChatSignals | None = None,
+                     middlewares: Sequence[Middleware] = (),
+                     sleep: Sleep = asyncio.sleep) -> Dispatcher:
+    """The dispatcher with its handlers, each given exactly what it uses."""
+    projects = Projects(nemo, identities)
+    relay = Relay(nemo, identities, projects, settings, sleep=sleep)
+    uploader = Uploader(nemo, identities, projects, edit_interval=settings.edit_interval)
+    handlers = build_handlers(projects=projects, sessions=sessions, nemo=nemo,
+                              identities=identities, relay=relay, uploader=uploader,
+                              renders=renders)
+    return Dispatcher(
+        inbox=inbox, sessions=sessions, out=out, handlers=handlers,
+        link=partial(link, identities=identities), failures=FailureReplies(nemo),
+        cancel_renders=renders.cancel_chat if renders is not None else None,
+        active_renders=renders.active_count if renders is not None else None,
+        signals=signals, middlewares=[StepLog(), *middlewares],
+        sweep_interval=max(0.5, settings.chat_lock_ttl / 3))

@@ -1,0 +1,433 @@
+"""The one entry for every event of a chat: messages, commands, button presses, `/cancel`,
+and the resumption of work a stopped process left behind.
+
+An event is routed once, on arrival, and passes the middlewares' `on_event`
+(which may refuse it). `/cancel` and `/link` act at once, outside the queue;
+every other event joins its chat's queue in Redis, and whoever holds the
+chat's lock (this process or another one) works through the queue in order:
+the chat's state is loaded only after the lock is taken, each step runs
+inside the middlewares' `on_step`, and the state is saved (while the lock is
+still held) after each event. An event being handled stays recorded in Redis
+until it is done, so a process that stops or dies mid-event leaves exactly
+what was interrupted for the next holder: any live process picks the chat up
+once the lock is free (a periodic sweep), without waiting for a new message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from core import i18n
+from core.conversation.failures import FailureReplies
+from core.conversation.handlers import Handler
+from core.conversation.middleware import Middleware, ProjectLost, event_chain, step_chain
+from core.conversation.turn import Turn, language_of
+from core.inbox import ChatEvent, Inbox
+from core.intents import Intent, Step
+from core.locks import ChatLock, LockLost, owner_of
+from core.messages import ChatKey, IncomingMessage, User
+from core.outgoing import Outgoing, Replying
+from core.signals import ChatSignals
+from core.store import ChatSession, SessionStore
+
+log = logging.getLogger(__name__)
+
+ChatCount = Callable[[ChatKey], Awaitable[int]]
+
+#: how long the final save of an event is retried through a Redis blip
+SAVE_PATIENCE = 10.0
+
+
+class Dispatcher:
+    """Takes every chat event and runs its handlers under the chat's lock.
+
+    `handlers` run under the lock; `link` runs on arrival. `cancel_renders` and
+    `active_renders` reach the chat's render jobs; `signals` reaches the
+    process that holds a chat (to stop its running turn).
+    """
+
+    def __init__(self, *, inbox: Inbox, sessions: SessionStore, out: Outgoing,
+                 handlers: Mapping[Intent, Handler], link: Handler, failures: FailureReplies,
+                 cancel_renders: ChatCount | None = None,
+                 active_renders: ChatCount | None = None,
+                 signals: ChatSignals | None = None,
+                 middlewares: Sequence[Middleware] = (), sweep_interval: float = 10.0) -> None:
+        self.inbox = inbox
+        self.sessions = sessions
+        self.out = out
+        self.handlers = dict(handlers)
+        self.failures = failures
+        self.cancel_renders = cancel_renders
+        self.active_renders = active_renders
+        self.signals = signals
+        self.sweep_interval = sweep_interval
+        self._link = link
+        self._on_event = event_chain(middlewares, self._accept)
+        self._on_step = step_chain([*middlewares, ProjectLost()], self._handle_step)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._working: set[ChatKey] = set()
+        self._running: dict[ChatKey, asyncio.Task[None]] = {}
+        self._loops: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+        self._arrivals = _Arrivals()
+        self.closing = False
+
+    # -- entry -------------------------------------------------------------
+    async def handle(self, message: IncomingMessage) -> None:
+        """Take one event; returns once it is handled, queued, or refused.
+
+        Events of one chat reach the queue in the order `handle` was called for them
+        in this process (across processes, the platform gives no order to keep).
+        """
+        event = ChatEvent.of(message)
+        out = Replying(self.out, message.message_id)
+        async with self._arrivals.turn_of(event.chat):
+            queued = await self._on_event(event, out)
+        if not queued or self.closing:
+            return  # refused, handled on arrival, or left for the next process
+        if not await self._work_logged(event.chat):
+            await self._queued(event, out)
+
+    def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
+        """`handle` in the background (adapters that must return quickly use this)."""
+        return self._spawn(self.handle(message), f"chat {message.chat}")
+
+    async def resume(self) -> int:
+        """Work through every chat with queued or interrupted events whose lock is free;
+        returns how many chats were looked at."""
+        chats = [c for c in await self.inbox.pending_chats() if c not in self._working]
+        await asyncio.gather(*(self._work_logged(chat) for chat in chats))
+        return len(chats)
+
+    async def wait_idle(self) -> None:
+        """Wait until no event is being handled by this process."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # -- lifecycle -----------------------------------------------------------
+    def start(self) -> None:
+        """Resume what earlier processes left, keep sweeping for chats whose holder died,
+        and listen for stop signals from other processes."""
+        if self._loops:
+            return
+        self._stopping.clear()
+        self._loops.append(asyncio.create_task(self._sweep_loop(), name="chat sweep"))
+        if self.signals is not None:
+            self._loops.append(asyncio.create_task(
+                self.signals.listen(self._stop_local, self._stopping), name="stop signals"))
+
+    async def stop(self, grace: float) -> None:
+        """Take no new work; let events being handled finish for up to `grace` seconds,
+        then stop them. What is left stays in Redis for the next process to resume."""
+        self.closing = True
+        self._stopping.set()
+        loops, self._loops = set(self._loops), []
+        if loops:
+            _, late = await asyncio.wait(loops, timeout=2.0)
+            await _cancel_all(late)
+        pending = set(self._tasks)
+        if pending and grace > 0:
+            _, pending = await asyncio.wait(pending, timeout=grace)
+        if pending:
+            log.info("stopping %d unfinished chat event(s); they resume after a restart",
+                     len(pending))
+        await _cancel_all(pending)
+
+    # -- arrival -------------------------------------------------------------
+    async def _accept(self, event: ChatEvent, out: Outgoing) -> bool:
+        """The end of the arrival chain: act at once, or queue. True when queued."""
+        intents = [step.intent for step in event.steps]
+        if not intents:
+            return False
+        if intents[0] is Intent.CANCEL:
+            await self._cancel(event, out)
+            return False
+        if Intent.LINK in intents:
+            event = await self._link_now(event, out)
+            if not event.steps:
+                return False
+        try:
+            await self.inbox.push(event)
+        except RedisError as exc:
+            log.warning("chat %s: message not queued, Redis unavailable: %r", event.chat, exc)
+            await _tell(out, event.chat, i18n.t(language_of(event.message), "unavailable"))
+            return False
+        return True
+
+    async def _queued(self, event: ChatEvent, out: Outgoing) -> None:
+        lang = language_of(event.message)
+        what = event.message.text.strip() or i18n.t(lang, "queued_files")
+        await _tell(out, event.chat, i18n.t(lang, "queued", what=what))
+
+    async def _link_now(self, event: ChatEvent, out: Outgoing) -> ChatEvent:
+        """Handle `/link` at once (its token never waits in Redis); returns the rest of
+        the event, without the token."""
+        step = next(s for s in event.steps if s.intent is Intent.LINK)
+        turn = Turn(event.message, ChatSession(), language_of(event.message), out, _no_state)
+        await self._arrival_step(turn, step)
+        rest = tuple(s for s in event.steps if s.intent is not Intent.LINK)
+        return ChatEvent(dataclasses.replace(event.message, text=""), rest)
+
+    async def _cancel(self, event: ChatEvent, out: Outgoing) -> None:
+        """Drop the chat's queue, stop its running turn and cancel its renders, without
+        touching its state (the turn's holder saves that)."""
+        chat, lang = event.chat, language_of(event.message)
+        try:
+            dropped = await self.inbox.drop(chat)
+            stopped = self._stop_local(chat) or await self._stop_remote(chat)
+            renders = await self.cancel_renders(chat) if self.cancel_renders else 0
+        except RedisError as exc:
+            log.warning("chat %s: cancel failed, Redis unavailable: %r", chat, exc)
+            await _tell(out, chat, i18n.t(lang, "unavailable"))
+            return
+        if dropped or renders:
+            await _tell(out, chat, i18n.t(lang, "cancelled", messages=dropped, renders=renders))
+        elif not stopped:
+            await _tell(out, chat, i18n.t(lang, "nothing_to_cancel"))
+
+    def _stop_local(self, chat: ChatKey) -> bool:
+        task = self._running.get(chat)
+        if task is None or task.done():
+            return False
+        log.info("chat %s: stopping the running turn", chat)
+        task.cancel()
+        return True
+
+    async def _stop_remote(self, chat: ChatKey) -> bool:
+        owner = owner_of(await self.sessions.lock_owner(chat))
+        if self.signals is None or owner is None or owner == self.sessions.owner:
+            return False
+        await self.signals.send(owner, chat)
+        return True
+
+    # -- the chat's queue, under its lock ---------------------------------------
+    async def _work_logged(self, chat: ChatKey) -> bool:
+        """`_work`, with failures logged: the chat's events wait in Redis meanwhile."""
+        try:
+            return await self._work(chat)
+        except RedisError as exc:
+            log.warning("chat %s: Redis unavailable (%r); its events wait for the next sweep",
+                        chat, exc)
+            return True
+
+    async def _work(self, chat: ChatKey) -> bool:
+        """Work through the chat's queue under its lock. False when another holder has it."""
+        self._working.add(chat)
+        try:
+            while True:
+                lock = self.sessions.lock(chat)
+                if not await lock.acquire():
+                    return False
+                try:
+                    await self._serve(chat, lock)
+                except LockLost:
+                    log.error("chat %s: lost its lock; the new holder goes on", chat)
+                    return True
+                finally:
+                    await lock.release()
+                if self.closing or await self.inbox.settle(chat):
+                    return True
+        finally:
+            self._working.discard(chat)
+
+    async def _serve(self, chat: ChatKey, lock: ChatLock) -> None:
+        session = await self.sessions.load(chat)
+        interrupted = await self.inbox.current(chat)
+        if interrupted is not None or session.inflight is not None:
+            session = await self._resume(chat, interrupted, session, lock)
+        while not lock.lost.is_set() and not self.closing:
+            event = await self.inbox.take(chat)
+            if event is None:
+                return
+            session = await self._run_event(event, session, lock)
+            await self.inbox.finish(chat)
+
+    async def _run_event(self, event: ChatEvent, session: ChatSession,
+                         lock: ChatLock) -> ChatSession:
+        message = event.message
+        if message.user.language:
+            session.language = i18n.nemo_language(message.user.language)
+        turn = self._turn(message, session, lock)
+        for index in range(event.done, len(event.steps)):
+            if index > event.done:
+                await self.inbox.advance(event.advanced(index))
+            if not await self._run_step(turn, event.steps[index], lock):
+                break
+        await self._save_final(turn, lock)
+        return turn.session
+
+    def _turn(self, message: IncomingMessage, session: ChatSession, lock: ChatLock) -> Turn:
+        saver = partial(self.sessions.save, message.chat, lock=lock)
+        return Turn(message, session, language_of(message, session),
+                    Replying(self.out, message.message_id), saver)
+
+    async def _run_step(self, turn: Turn, step: Step, lock: ChatLock) -> bool:
+        """Run one step in its own task, so `/cancel` or a lost lock can stop it.
+        True when it succeeded. If this process stops meanwhile, the step is stopped and
+        the in-flight record stays for the next process."""
+        task = asyncio.create_task(self._step(turn, step), name=f"{step.intent} {turn.chat}")
+        lost = asyncio.create_task(lock.lost.wait())
+        self._running[turn.chat] = task
+        try:
+            await asyncio.wait({task, lost}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            await _cancel_all({task})
+            raise
+        finally:
+            lost.cancel()
+            self._running.pop(turn.chat, None)
+        if not task.done():
+            await _cancel_all({task})
+            raise LockLost(str(turn.chat))
+        turn.session.inflight = None
+        if task.cancelled():
+            await _tell(turn.out, turn.chat, turn.text("stopped"))
+            return False
+        exc = task.exception()
+        if isinstance(exc, LockLost):
+            raise exc
+        if exc is not None:
+            await self.failures.report(turn, exc)
+            return False
+        return True
+
+    async def _step(self, turn: Turn, step: Step) -> None:
+        await self._on_step(turn, step)
+
+    async def _arrival_step(self, turn: Turn, step: Step) -> None:
+        try:
+            await self._on_step(turn, step)
+        except Exception as exc:  # every failure becomes a reply
+            await self.failures.report(turn, exc)
+
+    async def _handle_step(self, turn: Turn, step: Step) -> None:
+        handler = self._link if step.intent is Intent.LINK else self.handlers[step.intent]
+        await handler(turn, step)
+
+    async def _save_final(self, turn: Turn, lock: ChatLock) -> None:
+        """Save after an event, riding out a short Redis blip (a lost save would bring back
+        a stale in-flight record)."""
+        delay = 0.1
+        deadline = asyncio.get_running_loop().time() + SAVE_PATIENCE
+        while True:
+            try:
+                await turn.persist()
+                return
+            except RedisError as exc:
+                if asyncio.get_running_loop().time() + delay > deadline:
+                    log.error("chat %s: the session could not be saved: %r", turn.chat, exc)
+                    raise
+                log.warning("chat %s: saving the session failed (%r); retrying", turn.chat, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    # -- resuming --------------------------------------------------------------
+    async def _resume(self, chat: ChatKey, interrupted: ChatEvent | None,
+                      session: ChatSession, lock: ChatLock) -> ChatSession:
+        """Finish what a stopped holder left: a message with the agent is recovered (never
+        re-sent), an interrupted upload is reported, anything else is run again."""
+        message = (interrupted.message if interrupted is not None
+                   else IncomingMessage(chat, User("", "", session.language), ""))
+        turn = self._turn(message, session, lock)
+        skip = 0
+        if session.inflight is not None:
+            log.info("chat %s: resuming a message that was with the agent", chat)
+            await self._run_step(turn, Step(Intent.RESUME), lock)
+            skip = 1
+        elif interrupted is not None and interrupted.remaining:
+            skip = await self._skip_interrupted(turn, interrupted.remaining[0])
+        if interrupted is None:
+            await self._save_final(turn, lock)
+            return turn.session
+        rest = interrupted.advanced(min(len(interrupted.steps), interrupted.done + skip))
+        if skip and interrupted.remaining[0].intent is Intent.UPLOAD:
+            rest = rest.advanced(len(rest.steps))  # what followed was about those files
+        session = await self._run_event(rest, turn.session, lock)
+        await self.inbox.finish(chat)
+        return session
+
+    async def _skip_interrupted(self, turn: Turn, step: Step) -> int:
+        """1 when the interrupted step must not run again (and the user was told), else 0."""
+        if step.intent is Intent.UPLOAD:
+            names = [a.filename for a in turn.message.attachments] + list(step.urls)
+            log.info("chat %s: an upload was interrupted", turn.chat)
+            await _tell(turn.out, turn.chat, turn.text(
+                "upload_interrupted", names=", ".join(names) or turn.text("queued_files")))
+            return 1
+        if step.intent is Intent.EXPORT and self.active_renders is not None:
+            return 1 if await self.active_renders(turn.chat) else 0
+        return 0
+
+    # -- background ------------------------------------------------------------
+    async def _sweep_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.resume()
+            except RedisError as exc:
+                log.warning("sweeping chats failed, Redis unavailable: %r", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.sweep_interval)
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("%s failed: %r", task.get_name(), exc, exc_info=exc)
+
+
+class _Arrivals:
+    """One arrival at a time per chat, in call order (asyncio locks are FIFO)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[ChatKey, tuple[asyncio.Lock, list[int]]] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn_of(self, chat: ChatKey) -> AsyncIterator[None]:
+        """Hold the chat's arrival turn for the block."""
+        lock, users = self._locks.setdefault(chat, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._locks[chat]
+
+
+async def _no_state(session: ChatSession) -> None:
+    raise RuntimeError("an event handled on arrival has no chat state to save")
+
+
+async def _tell(out: Outgoing, chat: ChatKey, text: str) -> None:
+    """Send a notice; a failure is logged (the notice is not worth failing for)."""
+    try:
+        await out.send_text(chat, text)
+    except Exception as exc:
+        log.warning("chat %s: a notice could not be sent: %r", chat, exc)
+
+
+async def _cancel_all(tasks: set[asyncio.Task[Any]]) -> None:
+    """Cancel tasks and wait for them. A cancel that lands inside a Redis call can be
+    swallowed by the client, so it is repeated until the tasks are done."""
+    pending = {task for task in tasks if not task.done()}
+    for _ in range(40):
+        if not pending:
+            return
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.25)
+    log.error("%d task(s) did not stop", len(pending))

@@ -1,0 +1,58 @@
+"""What the user is told when a step fails: a reply per known error, an apology with an
+error id (also in the log) for the unexpected."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from core.conversation.texts import ACCEPTED_FORMATS
+from core.conversation.turn import Turn
+from core.identity import AnonymousTokenRefused, LinkedTokenExpired
+from core.nemo import errors
+from core.nemo.client import NemoClient
+
+log = logging.getLogger(__name__)
+
+
+class FailureReplies:
+    """Turns a step's exception into a reply in the user's language."""
+
+    def __init__(self, nemo: NemoClient) -> None:
+        self.nemo = nemo
+
+    async def report(self, turn: Turn, exc: BaseException) -> None:
+        """Tell the user what went wrong; log the unexpected with an error id."""
+        reply = self.reply_for(turn, exc)
+        if reply is None:
+            error_id = secrets.token_hex(4)
+            log.error("chat %s: unexpected error %s", turn.chat, error_id, exc_info=exc)
+            reply = turn.text("err_unexpected", error_id=error_id)
+        else:
+            log.info("chat %s: %s", turn.chat, type(exc).__name__)
+        try:
+            await turn.send(reply)
+        except Exception as send_error:
+            log.warning("chat %s: could not send the error reply: %r", turn.chat, send_error)
+
+    def reply_for(self, turn: Turn, exc: BaseException) -> str | None:
+        """The reply for a known failure; None for the unexpected."""
+        if isinstance(exc, errors.OutOfCredits):
+            if exc.is_anonymous and exc.user_id:
+                url = self.nemo.registration_url(exc.user_id)
+                return turn.text("err_no_credits_anonymous", url=url)
+            return turn.text("err_no_credits")
+        simple: list[tuple[type[BaseException] | tuple[type[BaseException], ...], str]] = [
+            (errors.UnsupportedFile, "err_unsupported"),
+            (errors.FileTooLarge, "err_too_large"),
+            (errors.ExportBlocked, "err_export_blocked"),
+            (AnonymousTokenRefused, "err_token_limit"),
+            (errors.RateLimited, "err_rate_limited"),
+            (LinkedTokenExpired, "err_linked_expired"),
+            (errors.TokenExpired, "err_auth"),
+            ((errors.ServerError, errors.NemoConnectionError), "err_unavailable"),
+        ]
+        for kinds, key in simple:
+            if isinstance(exc, kinds):
+                return turn.text(key, formats=ACCEPTED_FORMATS)
+        return None

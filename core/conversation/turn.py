@@ -1,0 +1,58 @@
+"""What a handler gets for one step: the message, the chat's session, the language and
+the outgoing side that answers it. Collaborators (NemoVideo, renders, ...) are given
+to handlers explicitly, not reached through the turn."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from core import i18n
+from core.messages import ChatKey, IncomingMessage
+from core.outgoing import Button, Outgoing, Sent
+from core.store import ChatSession
+
+Saver = Callable[[ChatSession], Awaitable[None]]
+
+
+@dataclass
+class Turn:
+    """One event of a chat being handled, under the chat's lock.
+
+    `session` is the chat's state, loaded after the lock was taken; handlers
+    change it in place (or replace it) and call `persist` when a change must
+    survive a crash mid-turn (the dispatcher saves it after the event anyway).
+    `out` sends answers as replies to `message`.
+    """
+
+    message: IncomingMessage
+    session: ChatSession
+    lang: str
+    out: Outgoing
+    saver: Saver
+
+    @property
+    def chat(self) -> ChatKey:
+        """The message's chat."""
+        return self.message.chat
+
+    def text(self, key: str, **kwargs: object) -> str:
+        """A user-facing text in the turn's language."""
+        return i18n.t(self.lang, key, **kwargs)
+
+    async def say(self, key: str, *, buttons: tuple[Button, ...] = (), **kwargs: object) -> Sent:
+        """Send a user-facing text."""
+        return await self.out.send_text(self.chat, self.text(key, **kwargs), buttons)
+
+    async def send(self, text: str, buttons: tuple[Button, ...] = ()) -> Sent:
+        """Send a text as it is."""
+        return await self.out.send_text(self.chat, text, buttons)
+
+    async def persist(self) -> None:
+        """Save the session now (raises LockLost when the chat's lock is gone)."""
+        await self.saver(self.session)
+
+
+def language_of(message: IncomingMessage, session: ChatSession | None = None) -> str:
+    """The reply language: the sender's platform language, else the chat's."""
+    return i18n.ui_language(message.user.language or (session.language if session else None))

@@ -1,0 +1,146 @@
+"""Each chat's queue of events in Redis, and the event being handled.
+
+An event is a message with the steps the router read from it (routed once, on
+arrival). Events wait in the chat's inbox list; the lock holder moves the
+oldest one to the chat's `current` list (atomically, LMOVE) and deletes it
+there once handled. A process that dies mid-event leaves it in `current`,
+so the next holder knows exactly what was interrupted. Chats with queued or
+current events are listed in one set, so any process can find them after a
+restart or once a dead holder's lock expires.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from core.intents import Step, route
+from core.keys import Keys
+from core.messages import AttachmentCodec, ChatKey, IncomingMessage
+from core.store import text_of
+
+
+@dataclass(frozen=True)
+class ChatEvent:
+    """A message and the steps it asks for; `done` steps of it are already handled."""
+
+    message: IncomingMessage
+    steps: tuple[Step, ...]
+    done: int = 0
+
+    @classmethod
+    def of(cls, message: IncomingMessage) -> ChatEvent:
+        """Route a message (the only place a message is routed)."""
+        return cls(message, tuple(route(message.text, bool(message.attachments))))
+
+    @property
+    def chat(self) -> ChatKey:
+        """The event's chat."""
+        return self.message.chat
+
+    @property
+    def remaining(self) -> tuple[Step, ...]:
+        """The steps not handled yet."""
+        return self.steps[self.done:]
+
+    def advanced(self, done: int) -> ChatEvent:
+        """The same event with `done` steps handled."""
+        return dataclasses.replace(self, done=done)
+
+    def to_json(self) -> str:
+        """The stored form (the platform's `raw` payload is not kept)."""
+        return json.dumps({"message": self.message.to_dict(),
+                           "steps": [s.to_dict() for s in self.steps], "done": self.done})
+
+    @classmethod
+    def from_json(cls, raw: bytes | str, codec: AttachmentCodec) -> ChatEvent:
+        """Inverse of `to_json`."""
+        data: dict[str, Any] = json.loads(raw)
+        return cls(IncomingMessage.from_dict(data["message"], codec),
+                   tuple(Step.from_dict(s) for s in data["steps"]), int(data.get("done", 0)))
+
+
+class Inbox:
+    """The chats' event queues; all keys come from `Keys`."""
+
+    def __init__(self, redis: Redis, *, keys: Keys | None = None,
+                 idle_ttl: int = 7 * 24 * 3600, codec: AttachmentCodec | None = None) -> None:
+        self.redis = redis
+        self.keys = keys or Keys()
+        self.idle_ttl = idle_ttl
+        self.codec = codec or AttachmentCodec()
+
+    async def push(self, event: ChatEvent) -> int:
+        """Append an event to its chat's queue; returns how many are waiting."""
+        chat = event.chat
+        # marked first: a crash between the two leaves a mark on an empty queue (harmless)
+        await self.redis.sadd(self.keys.pending_chats(), str(chat))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(self.keys.inbox(chat), event.to_json())
+            pipe.expire(self.keys.inbox(chat), self.idle_ttl)
+            result = await pipe.execute()
+        return int(result[0])
+
+    async def take(self, chat: ChatKey) -> ChatEvent | None:
+        """Move the oldest queued event to the chat's `current` list and return it."""
+        raw = await self.redis.lmove(self.keys.inbox(chat), self.keys.current(chat),
+                                     "LEFT", "RIGHT")
+        if raw is None:
+            return None
+        await self.redis.expire(self.keys.current(chat), self.idle_ttl)
+        return ChatEvent.from_json(raw, self.codec)
+
+    async def current(self, chat: ChatKey) -> ChatEvent | None:
+        """The event a previous holder was handling when it stopped, if any."""
+        raw = await self.redis.lindex(self.keys.current(chat), 0)
+        return ChatEvent.from_json(raw, self.codec) if raw is not None else None
+
+    async def advance(self, event: ChatEvent) -> None:
+        """Record that the event's first `done` steps are handled."""
+        await self.redis.lset(self.keys.current(event.chat), 0, event.to_json())
+
+    async def finish(self, chat: ChatKey) -> None:
+        """The current event is handled."""
+        await self.redis.delete(self.keys.current(chat))
+
+    async def drop(self, chat: ChatKey) -> int:
+        """Empty the chat's queue; returns how many events were dropped."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.llen(self.keys.inbox(chat))
+            pipe.delete(self.keys.inbox(chat))
+            result = await pipe.execute()
+        return int(result[0])
+
+    async def length(self, chat: ChatKey) -> int:
+        """How many events wait."""
+        return int(await self.redis.llen(self.keys.inbox(chat)))
+
+    async def pending_chats(self) -> list[ChatKey]:
+        """Chats with queued or interrupted events."""
+        members = await self.redis.smembers(self.keys.pending_chats())
+        return sorted((ChatKey.parse(text_of(m)) for m in members), key=str)
+
+    async def settle(self, chat: ChatKey) -> bool:
+        """Unmark the chat when nothing waits and nothing is current; True when done.
+
+        Call it after releasing the chat's lock: an event queued meanwhile is then
+        either seen here or taken by its sender, who finds the lock free.
+        """
+        if await self._busy(chat):
+            return False
+        await self.redis.srem(self.keys.pending_chats(), str(chat))
+        if await self._busy(chat):  # queued between the check and the unmarking
+            await self.redis.sadd(self.keys.pending_chats(), str(chat))
+            return False
+        return True
+
+    async def _busy(self, chat: ChatKey) -> bool:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.llen(self.keys.inbox(chat))
+            pipe.exists(self.keys.current(chat))
+            waiting, current = await pipe.execute()
+        return bool(waiting or current)
