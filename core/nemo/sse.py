@@ -129,10 +129,25 @@ def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
 
 
 def _adk(obj: dict[str, Any]) -> list[AgentEvent]:
-    events: list[AgentEvent] = []
-    partial = bool(obj.get("partial"))
     content = obj.get("content")
     parts = content.get("parts") if isinstance(content, dict) else None
+    events = _adk_parts(parts if isinstance(parts, list) else [], bool(obj.get("partial")))
+    actions = obj.get("actions")
+    if isinstance(actions, dict):
+        delta = _get(actions, "stateDelta", "state_delta")
+        if isinstance(delta, dict) and delta:
+            events.append(StateDelta(delta=delta))
+    error_code = _get(obj, "errorCode", "error_code")
+    error_message = _get(obj, "errorMessage", "error_message")
+    if _present(error_code) or _present(error_message):
+        message = str(error_message or error_code)
+        events.append(StreamError(message=message, code=_code(error_code)))
+    return events
+
+
+def _adk_parts(parts: list[Any], partial: bool) -> list[AgentEvent]:
+    """Text (joined per run of text parts), tool calls and tool results, in order."""
+    events: list[AgentEvent] = []
     texts: list[str] = []
 
     def flush_text() -> None:
@@ -141,7 +156,7 @@ def _adk(obj: dict[str, Any]) -> list[AgentEvent]:
             events.append(TextFragment(joined) if partial else FullText(joined))
             texts.clear()
 
-    for part in parts if isinstance(parts, list) else []:
+    for part in parts:
         if not isinstance(part, dict):
             continue
         text = part.get("text")
@@ -149,38 +164,17 @@ def _adk(obj: dict[str, Any]) -> list[AgentEvent]:
             texts.append(text)
             continue
         call = _get(part, "functionCall", "function_call")
+        response = _get(part, "functionResponse", "function_response")
         if isinstance(call, dict):
             flush_text()
             args = call.get("args")
-            events.append(
-                ToolCall(
-                    name=str(call.get("name") or ""),
-                    args=args if isinstance(args, dict) else {},
-                    call_id=_opt_str(call, "id"),
-                )
-            )
-            continue
-        response = _get(part, "functionResponse", "function_response")
-        if isinstance(response, dict):
+            events.append(ToolCall(name=str(call.get("name") or ""),
+                                   args=args if isinstance(args, dict) else {},
+                                   call_id=_opt_str(call, "id")))
+        elif isinstance(response, dict):
             flush_text()
-            events.append(
-                ToolResult(
-                    name=str(response.get("name") or ""),
-                    result=response.get("response"),
-                    call_id=_opt_str(response, "id"),
-                )
-            )
+            events.append(ToolResult(name=str(response.get("name") or ""),
+                                     result=response.get("response"),
+                                     call_id=_opt_str(response, "id")))
     flush_text()
-
-    actions = obj.get("actions")
-    if isinstance(actions, dict):
-        delta = _get(actions, "stateDelta", "state_delta")
-        if isinstance(delta, dict) and delta:
-            events.append(StateDelta(delta=delta))
-
-    error_code = _get(obj, "errorCode", "error_code")
-    error_message = _get(obj, "errorMessage", "error_message")
-    if _present(error_code) or _present(error_message):
-        message = str(error_message or error_code)
-        events.append(StreamError(message=message, code=_code(error_code)))
     return events

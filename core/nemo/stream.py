@@ -1,0 +1,254 @@
+"""One agent call (`POST /run_sse`) as a stream of typed events.
+
+The call is never re-sent: the agent may still be working after a break, and a
+second send would do the work and charge twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from types import TracebackType
+
+import httpx
+from httpx_sse import EventSource, ServerSentEvent
+
+from core.nemo.envelope import Answer, unwrap
+from core.nemo.errors import (
+    NemoConnectionError,
+    ProtocolError,
+    RateLimited,
+    ServerError,
+    StreamInterrupted,
+    StreamTimedOut,
+)
+from core.nemo.events import AgentEvent, Heartbeat
+from core.nemo.models import Credentials
+from core.nemo.sse import parse_payload
+from core.nemo.transport import Transport
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "nemo_agent"
+
+
+class AgentStream:
+    """One agent call (`POST /run_sse`): an async context manager yielding typed events.
+
+    ``async with client.run_sse(creds, sid, text) as events: async for e in events: ...``
+    The connection is closed when the block exits, however it exits. Iterating
+    without ``async with`` also works; the connection then closes when the stream
+    ends or the iterator is closed.
+
+    Raises (while opening or iterating) the client's typed errors, plus
+    `StreamInterrupted` when the connection breaks mid-stream (never re-send: the
+    agent may still be working) and `StreamTimedOut` when only heartbeats arrive
+    for `nemo_heartbeat_timeout`, or the call exceeds `nemo_sse_timeout`.
+    """
+
+    def __init__(self, transport: Transport, creds: Credentials, session_id: str, text: str):
+        self._transport = transport
+        self._creds = creds
+        self._session_id = session_id
+        self._text = text
+        self._stack = AsyncExitStack()
+        self._response: httpx.Response | None = None
+        self._iterator: AsyncIterator[AgentEvent] | None = None
+        self._started = 0.0
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"AgentStream(session_id={self._session_id!r}, closed={self.closed})"
+
+    async def __aenter__(self) -> AgentStream:
+        await self._open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __aiter__(self) -> AsyncIterator[AgentEvent]:
+        if self._iterator is not None:
+            raise RuntimeError("an agent stream can be iterated only once")
+        self._iterator = self._events()
+        return self._iterator
+
+    async def aclose(self) -> None:
+        """Stop reading and close the connection (idempotent)."""
+        iterator, self._iterator = self._iterator, None
+        if iterator is not None:
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        await self._close_connection()
+
+    async def _close_connection(self) -> None:
+        if not self.closed:
+            self.closed = True
+            await self._stack.aclose()
+
+    async def _open(self) -> None:
+        if self._response is not None or self.closed:
+            return
+        self._started = asyncio.get_running_loop().time()
+        log.debug("run_sse: POST /run_sse session=%s (%d chars)", self._session_id, len(self._text))
+        try:
+            response = await self._stack.enter_async_context(self._request())
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            await self._close_connection()
+            raise NemoConnectionError(
+                f"could not reach NemoVideo for run_sse ({type(exc).__name__})"
+            ) from exc
+        except httpx.TransportError as exc:
+            await self._close_connection()
+            raise StreamInterrupted(
+                f"the agent stream broke before it started ({type(exc).__name__}); "
+                "the message may still be processed"
+            ) from exc
+        except BaseException:
+            await self._close_connection()
+            raise
+        self._response = response
+        content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+        log.debug("run_sse: HTTP %d %s", response.status_code, content_type)
+        if response.status_code == 200 and content_type == "text/event-stream":
+            return
+        try:
+            await response.aread()
+            self._refuse(Answer.from_response(response))
+        except httpx.TransportError as exc:
+            raise StreamInterrupted(
+                f"the agent stream broke ({type(exc).__name__})", status=response.status_code
+            ) from exc
+        finally:
+            await self._close_connection()
+
+    def _request(self) -> AbstractAsyncContextManager[httpx.Response]:
+        transport = self._transport
+        settings = transport.settings
+        body = {
+            "app_name": APP_NAME,
+            "user_id": "me",
+            "session_id": self._session_id,
+            "new_message": {"parts": [{"text": self._text}]},
+        }
+        headers = transport.headers(
+            self._creds, {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+        )
+        timeout = httpx.Timeout(
+            connect=settings.nemo_connect_timeout,
+            read=None,  # heartbeat and total deadlines are enforced while iterating
+            write=settings.nemo_read_timeout,
+            pool=settings.nemo_connect_timeout,
+        )
+        return transport.http.stream(
+            "POST", transport.api_url + "/run_sse", json=body, headers=headers, timeout=timeout
+        )
+
+    def _refuse(self, answer: Answer) -> None:
+        """Raise the typed error of an answer that is not an event stream."""
+        if answer.status == 429:
+            wait = self._transport.rate_limit_wait(answer)
+            raise RateLimited("NemoVideo is rate limiting run_sse", retry_after=wait, status=429)
+        if answer.status >= 500:
+            raise ServerError(
+                f"NemoVideo answered HTTP {answer.status} for run_sse", status=answer.status
+            )
+        unwrap(answer, "run_sse", self._creds)
+        raise ProtocolError(
+            f"NemoVideo answered run_sse with {answer.content_type or 'no content type'}, "
+            "not an event stream",
+            status=answer.status,
+        )
+
+    async def _events(self) -> AsyncIterator[AgentEvent]:
+        await self._open()
+        response = self._response
+        if response is None or self.closed:
+            return
+        loop = asyncio.get_running_loop()
+        clock = _Deadlines(self._transport.settings, self._started, loop.time())
+        source = EventSource(response).aiter_sse()
+        count = 0
+        try:
+            while True:
+                sse = await self._next(source, clock, count)
+                if sse is None:
+                    log.debug("run_sse: stream closed after %d events", count)
+                    return
+                count += 1
+                for event in parse_payload(sse.data):
+                    if not isinstance(event, Heartbeat):
+                        clock.progress(loop.time())
+                    log.debug("run_sse: event %s", type(event).__name__)
+                    yield event
+        finally:
+            await source.aclose()
+            await self._close_connection()
+
+    @staticmethod
+    async def _next(
+        source: AsyncIterator[ServerSentEvent], clock: _Deadlines, count: int
+    ) -> ServerSentEvent | None:
+        """The next frame, None at the end; the typed error of a stall or a break."""
+        wait = clock.wait(asyncio.get_running_loop().time())
+        try:
+            async with asyncio.timeout(wait):
+                return await anext(source)
+        except StopAsyncIteration:
+            return None
+        except TimeoutError:
+            raise clock.expired() from None
+        except httpx.TransportError as exc:
+            raise StreamInterrupted(
+                f"the agent stream broke after {count} events ({type(exc).__name__}); "
+                "the message may still be processed: do not send it again"
+            ) from exc
+
+
+class _Deadlines:
+    """The deadlines of one agent stream: heartbeats-only quiet time and the total."""
+
+    def __init__(self, settings: Settings, started: float, now: float) -> None:
+        self.settings = settings
+        self.total = started + settings.nemo_sse_timeout
+        self.last_progress = now
+        self._quiet_first = True
+
+    def progress(self, now: float) -> None:
+        """Something other than a heartbeat arrived."""
+        self.last_progress = now
+
+    def wait(self, now: float) -> float:
+        """Seconds the next frame may take; raise StreamTimedOut when none are left."""
+        quiet_left = self.last_progress + self.settings.nemo_heartbeat_timeout - now
+        total_left = self.total - now
+        self._quiet_first = quiet_left <= total_left
+        if quiet_left <= 0:
+            raise StreamTimedOut(
+                f"the agent sent only heartbeats for {self.settings.nemo_heartbeat_timeout:g} s"
+            )
+        if total_left <= 0:
+            raise self._total_error()
+        return min(quiet_left, total_left)
+
+    def expired(self) -> StreamTimedOut:
+        """The error of the deadline that `wait` last measured running out."""
+        if self._quiet_first:
+            return StreamTimedOut(
+                "the agent sent only heartbeats (or nothing) for "
+                f"{self.settings.nemo_heartbeat_timeout:g} s"
+            )
+        return self._total_error()
+
+    def _total_error(self) -> StreamTimedOut:
+        limit = self.settings.nemo_sse_timeout
+        return StreamTimedOut(f"the agent call ran longer than {limit:g} s")
