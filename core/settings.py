@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     nemo_read_timeout: float = Field(default=60.0, gt=0)
     nemo_sse_timeout: float = Field(default=900.0, gt=0, description="one agent call, at most")
     nemo_heartbeat_timeout: float = Field(default=600.0, gt=0, description="heartbeats only")
+    nemo_first_event_timeout: float = Field(
+        default=120.0, gt=0, description="run_sse: the answer and its first event")
+    nemo_call_timeout: float = Field(default=120.0, gt=0, description="one API call, at most")
+    nemo_download_timeout: float = Field(default=3600.0, gt=0, description="one download")
     nemo_upload_timeout: float = Field(default=1800.0, gt=0)
     nemo_retry_attempts: int = Field(default=3, ge=0, le=10)
     nemo_retry_backoff: float = Field(default=0.5, ge=0)

@@ -209,6 +209,7 @@ class NemoClient:
             content=body.stream,
             replayable=body.replayable,
             request_timeout=timeout,
+            deadline=settings.nemo_upload_timeout,
         )
         return wire.parse_upload_result(data)
 
@@ -227,6 +228,7 @@ class NemoClient:
             creds,
             json_body={"urls": url_list, "source_type": "url"},
             request_timeout=self.settings.nemo_upload_timeout,
+            deadline=self.settings.nemo_upload_timeout,
         )
         return wire.parse_upload_result(data)
 

@@ -36,30 +36,19 @@ async def download_to(
     chunk_size: int,
 ) -> Path:
     """Stream `url` to `dest` through `<dest>.part`; retried by the transport's rules
-    when `retry` is set. A JSON answer or an HTTP error raises the typed error."""
+    when `retry` is set. A JSON answer or an HTTP error raises the typed error.
+    Each attempt must finish within `nemo_download_timeout`."""
     partial = dest.with_name(dest.name + ".part")
+    limit = transport.settings.nemo_download_timeout
 
     async def attempt() -> Path:
-        async with transport.http.stream(
-            "GET", url, headers=transport.headers(creds), follow_redirects=True
+        async with transport.deadline(limit, kind), transport.http.stream(
+            "GET", url, headers=transport.headers(creds), follow_redirects=True,
+            timeout=transport.timeout,
         ) as response:
             log.debug("%s: GET %s -> HTTP %d", kind, safe_url(url), response.status_code)
             await _refuse_non_file(transport, response, kind, creds)
-            total = opt_int(response.headers.get("content-length"))
-            received = 0
-            # Opening, closing, renaming and unlinking stay on the loop thread so a
-            # cancellation can never leave a half-written file behind; only the
-            # (large) writes go to a worker thread.
-            with partial.open("wb") as handle:
-                async for chunk in response.aiter_bytes(chunk_size):
-                    await asyncio.to_thread(handle.write, chunk)
-                    received += len(chunk)
-                    if on_progress is not None:
-                        outcome = on_progress(received, total)
-                        if inspect.isawaitable(outcome):
-                            await outcome
-            if total is not None and received != total:
-                raise httpx.RemoteProtocolError("download ended early")
+            received = await _save(response, partial, chunk_size, on_progress)
         os.replace(partial, dest)
         log.debug("%s: saved %d bytes", kind, received)
         return dest
@@ -68,6 +57,28 @@ async def download_to(
         return await transport.retrying(kind, attempt, idempotent=retry)
     finally:
         partial.unlink(missing_ok=True)
+
+
+async def _save(
+    response: httpx.Response, partial: Path, chunk_size: int, on_progress: ProgressCallback | None
+) -> int:
+    """Write the body to `partial`; the number of bytes, checked against Content-Length."""
+    total = opt_int(response.headers.get("content-length"))
+    received = 0
+    # Opening, closing, renaming and unlinking stay on the loop thread so a
+    # cancellation can never leave a half-written file behind; only the
+    # (large) writes go to a worker thread.
+    with partial.open("wb") as handle:
+        async for chunk in response.aiter_bytes(chunk_size):
+            await asyncio.to_thread(handle.write, chunk)
+            received += len(chunk)
+            if on_progress is not None:
+                outcome = on_progress(received, total)
+                if inspect.isawaitable(outcome):
+                    await outcome
+    if total is not None and received != total:
+        raise httpx.RemoteProtocolError("download ended early")
+    return received
 
 
 async def _refuse_non_file(

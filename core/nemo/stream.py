@@ -45,8 +45,10 @@ class AgentStream:
 
     Raises (while opening or iterating) the client's typed errors, plus
     `StreamInterrupted` when the connection breaks mid-stream (never re-send: the
-    agent may still be working) and `StreamTimedOut` when only heartbeats arrive
-    for `nemo_heartbeat_timeout`, or the call exceeds `nemo_sse_timeout`.
+    agent may still be working) and `StreamTimedOut` when the answer or its first
+    event takes longer than `nemo_first_event_timeout`, only heartbeats (or
+    nothing) arrive for `nemo_heartbeat_timeout`, or the call exceeds
+    `nemo_sse_timeout`.
     """
 
     def __init__(self, transport: Transport, creds: Credentials, session_id: str, text: str):
@@ -98,10 +100,26 @@ class AgentStream:
     async def _open(self) -> None:
         if self._response is not None or self.closed:
             return
+        settings = self._transport.settings
         self._started = asyncio.get_running_loop().time()
+        limit = min(settings.nemo_first_event_timeout, settings.nemo_sse_timeout)
         log.debug("run_sse: POST /run_sse session=%s (%d chars)", self._session_id, len(self._text))
         try:
-            response = await self._stack.enter_async_context(self._request())
+            async with asyncio.timeout(limit):
+                response = await self._connect()
+                self._response = response
+                await self._refuse_non_stream(response)
+        except TimeoutError:
+            await self._close_connection()
+            raise StreamTimedOut(
+                f"NemoVideo sent no answer to run_sse within {limit:g} s; "
+                "the message may still be processed"
+            ) from None
+
+    async def _connect(self) -> httpx.Response:
+        """Send the request and wait for the response head."""
+        try:
+            return await self._stack.enter_async_context(self._request())
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             await self._close_connection()
             raise NemoConnectionError(
@@ -116,7 +134,9 @@ class AgentStream:
         except BaseException:
             await self._close_connection()
             raise
-        self._response = response
+
+    async def _refuse_non_stream(self, response: httpx.Response) -> None:
+        """Return for an event stream; otherwise read the answer and raise its error."""
         content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
         log.debug("run_sse: HTTP %d %s", response.status_code, content_type)
         if response.status_code == 200 and content_type == "text/event-stream":
@@ -145,7 +165,7 @@ class AgentStream:
         )
         timeout = httpx.Timeout(
             connect=settings.nemo_connect_timeout,
-            read=None,  # heartbeat and total deadlines are enforced while iterating
+            read=None,  # the stream's own deadlines apply (see _open and _Deadlines)
             write=settings.nemo_read_timeout,
             pool=settings.nemo_connect_timeout,
         )
@@ -185,6 +205,7 @@ class AgentStream:
                     log.debug("run_sse: stream closed after %d events", count)
                     return
                 count += 1
+                clock.seen()
                 for event in parse_payload(sse.data):
                     if not isinstance(event, Heartbeat):
                         clock.progress(loop.time())
@@ -215,13 +236,24 @@ class AgentStream:
 
 
 class _Deadlines:
-    """The deadlines of one agent stream: heartbeats-only quiet time and the total."""
+    """The deadlines of one agent stream.
+
+    The first frame (a heartbeat will do) within `nemo_first_event_timeout` of
+    sending; after that, something other than heartbeats within
+    `nemo_heartbeat_timeout` (silence counts as heartbeats); the whole call
+    within `nemo_sse_timeout`.
+    """
 
     def __init__(self, settings: Settings, started: float, now: float) -> None:
         self.settings = settings
         self.total = started + settings.nemo_sse_timeout
+        self.first: float | None = started + settings.nemo_first_event_timeout
         self.last_progress = now
-        self._quiet_first = True
+        self._binding = "total"
+
+    def seen(self) -> None:
+        """A frame arrived: the first-event deadline is met."""
+        self.first = None
 
     def progress(self, now: float) -> None:
         """Something other than a heartbeat arrived."""
@@ -229,26 +261,27 @@ class _Deadlines:
 
     def wait(self, now: float) -> float:
         """Seconds the next frame may take; raise StreamTimedOut when none are left."""
-        quiet_left = self.last_progress + self.settings.nemo_heartbeat_timeout - now
-        total_left = self.total - now
-        self._quiet_first = quiet_left <= total_left
-        if quiet_left <= 0:
-            raise StreamTimedOut(
-                f"the agent sent only heartbeats for {self.settings.nemo_heartbeat_timeout:g} s"
-            )
-        if total_left <= 0:
-            raise self._total_error()
-        return min(quiet_left, total_left)
+        limits = [
+            (self.last_progress + self.settings.nemo_heartbeat_timeout - now, "quiet"),
+            (self.total - now, "total"),
+        ]
+        if self.first is not None:
+            limits.append((self.first - now, "first"))
+        left, self._binding = min(limits)
+        if left <= 0:
+            raise self.expired()
+        return left
 
     def expired(self) -> StreamTimedOut:
-        """The error of the deadline that `wait` last measured running out."""
-        if self._quiet_first:
+        """The error of the deadline that `wait` last found nearest."""
+        settings = self.settings
+        if self._binding == "first":
+            return StreamTimedOut(
+                f"the agent sent no first event within {settings.nemo_first_event_timeout:g} s"
+            )
+        if self._binding == "quiet":
             return StreamTimedOut(
                 "the agent sent only heartbeats (or nothing) for "
-                f"{self.settings.nemo_heartbeat_timeout:g} s"
+                f"{settings.nemo_heartbeat_timeout:g} s"
             )
-        return self._total_error()
-
-    def _total_error(self) -> StreamTimedOut:
-        limit = self.settings.nemo_sse_timeout
-        return StreamTimedOut(f"the agent call ran longer than {limit:g} s")
+        return StreamTimedOut(f"the agent call ran longer than {settings.nemo_sse_timeout:g} s")

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import math
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class CallTimedOut(httpx.TimeoutException):
+    """One attempt took longer than its total deadline (retried like any timeout)."""
 
 
 class RateLimitSignal(Exception):
@@ -88,19 +93,25 @@ class Transport:
         self.api_url = settings.api_url
         self._owns_http = http is None
         self.http = http if http is not None else self.make_http(settings)
+        self.timeout = self.timeouts(settings)
+        """Per-request timeouts, applied whatever `http` was created with."""
         self._sleep = sleep
         self._max_rate_limit_wait = max_rate_limit_wait
 
     @staticmethod
-    def make_http(settings: Settings) -> httpx.AsyncClient:
-        """The process's HTTP client with the configured timeouts."""
-        timeout = httpx.Timeout(
+    def timeouts(settings: Settings) -> httpx.Timeout:
+        """Connect, read (each wait for bytes, the response head too), write and pool."""
+        return httpx.Timeout(
             connect=settings.nemo_connect_timeout,
             read=settings.nemo_read_timeout,
             write=settings.nemo_read_timeout,
             pool=settings.nemo_connect_timeout,
         )
-        return httpx.AsyncClient(timeout=timeout, follow_redirects=True)
+
+    @classmethod
+    def make_http(cls, settings: Settings) -> httpx.AsyncClient:
+        """The process's HTTP client with the configured timeouts."""
+        return httpx.AsyncClient(timeout=cls.timeouts(settings), follow_redirects=True)
 
     def __repr__(self) -> str:
         return f"Transport(api_url={self.api_url!r})"
@@ -135,31 +146,44 @@ class Transport:
         replayable: bool = True,
         allow_bare: bool = False,
         request_timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
     ) -> Any:
         """One API call with the retry rules; returns the envelope's `data`.
 
         `content` is called once per attempt for a fresh body; `replayable`
         False means the body cannot be sent twice (no retry after a 429).
+        `deadline` bounds each attempt as a whole (default `nemo_call_timeout`),
+        on top of the per-read `request_timeout`.
         """
         url = self.api_url + path
+        limit = self.settings.nemo_call_timeout if deadline is None else deadline
 
         async def attempt() -> Any:
-            response = await self.http.request(
-                method,
-                url,
-                headers=self.headers(creds, headers),
-                json=json_body,
-                content=content() if content is not None else None,
-                timeout=request_timeout
-                if request_timeout is not None
-                else httpx.USE_CLIENT_DEFAULT,
-            )
+            async with self.deadline(limit, kind):
+                response = await self.http.request(
+                    method,
+                    url,
+                    headers=self.headers(creds, headers),
+                    json=json_body,
+                    content=content() if content is not None else None,
+                    timeout=self.timeout if request_timeout is None else request_timeout,
+                )
             log.debug("%s: %s %s -> HTTP %d", kind, method, path, response.status_code)
             answer = Answer.from_response(response)
             self.check_status(answer)
             return unwrap(answer, kind, creds or NO_CREDS, allow_bare=allow_bare)
 
         return await self.retrying(kind, attempt, idempotent=idempotent, replayable=replayable)
+
+    @staticmethod
+    @contextlib.asynccontextmanager
+    async def deadline(seconds: float, kind: str) -> AsyncIterator[None]:
+        """Bound one attempt as a whole; past `seconds` it fails with `CallTimedOut`."""
+        try:
+            async with asyncio.timeout(seconds):
+                yield
+        except TimeoutError:
+            raise CallTimedOut(f"{kind} took longer than {seconds:g} s") from None
 
     def rate_limit_wait(self, answer: Answer) -> float:
         """Seconds to wait after a 429: `Retry-After`, a body's `retry_after`, or the default."""

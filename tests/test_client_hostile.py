@@ -1,0 +1,277 @@
+"""NemoClient against hostile backends: a tiny raw-socket HTTP server on loopback.
+
+Each test gives the server a script: an async function that receives the parsed
+request and the connection's writer, and answers however badly it likes (no
+headers at all, headers then silence, a body dripped a byte at a time, a huge
+body...). The client must give up on time, with a bounded memory, and with the
+typed errors its callers handle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from core.nemo.client import NemoClient
+from core.nemo.errors import NemoConnectionError, StreamTimedOut
+from core.nemo.events import AgentEvent, Heartbeat, TextFragment
+from core.nemo.models import Credentials
+from core.settings import Settings
+
+
+@dataclass
+class Request:
+    """One request as the server read it (the body only when Content-Length is set)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+Script = Callable[[Request, asyncio.StreamWriter], Awaitable[None]]
+
+
+@dataclass
+class Hostile:
+    """The running server: its base URL and what it has seen."""
+
+    base_url: str
+    requests: list[Request] = field(default_factory=list)
+    sent: int = 0
+    """Bytes written by `send`."""
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a client closed a connection the script was still writing to."""
+
+    async def send(self, writer: asyncio.StreamWriter, data: bytes) -> None:
+        """Write and drain, counting the bytes."""
+        writer.write(data)
+        await writer.drain()
+        self.sent += len(data)
+
+
+async def _read_request(reader: asyncio.StreamReader) -> Request | None:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _ = lines[0].split(" ", 2)
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0") or 0)
+    body = await reader.readexactly(length) if length else b""
+    return Request(method, path, headers, body)
+
+
+@contextlib.asynccontextmanager
+async def hostile_server(script: Script) -> AsyncIterator[Hostile]:
+    """Serve `script` for every request on a free loopback port until the block exits."""
+    tasks: set[asyncio.Task[Any]] = set()
+    state: dict[str, Hostile] = {}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        tasks.add(task)
+        server = state["server"]
+        try:
+            while True:
+                try:
+                    request = await _read_request(reader)
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                if request is None:
+                    return
+                server.requests.append(request)
+                await script(request, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            server.closed.set()
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    listener = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    state["server"] = Hostile(f"http://127.0.0.1:{port}")
+    try:
+        yield state["server"]
+    finally:
+        listener.close()
+        for task in list(tasks):
+            task.cancel()
+        for task in list(tasks):
+            with contextlib.suppress(BaseException):
+                await task
+        await listener.wait_closed()
+
+
+def head(status: int = 200, content_type: str = "application/json", **extra: Any) -> bytes:
+    """A response head; `extra` headers are given as keyword arguments (`_` for `-`)."""
+    lines = [f"HTTP/1.1 {status} X", f"Content-Type: {content_type}"]
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in extra.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def json_answer(body: bytes, status: int = 200, **extra: Any) -> bytes:
+    """A complete JSON response with its Content-Length."""
+    return head(status, Content_Length=len(body), **extra) + body
+
+
+async def forever() -> None:
+    """Wait until cancelled (a server that never answers)."""
+    await asyncio.Event().wait()
+
+
+def hostile_settings(server: Hostile, **overrides: Any) -> Settings:
+    """Settings pointing at the hostile server, without retries or backoff waits."""
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "nemo_api_url": server.base_url,
+        "nemo_web_url": server.base_url,
+        "nemo_retry_attempts": 0,
+        "nemo_retry_backoff": 0,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+pytestmark = pytest.mark.timeout(60)
+
+TOKEN = "nmv_usr_hostile_secret_token_42"
+CREDS = Credentials(SecretStr(TOKEN), "anon_7")
+SSE = "text/event-stream"
+
+
+async def drain(client: NemoClient, text: str = "hi") -> list[AgentEvent]:
+    """Every event of one agent call."""
+    events: list[AgentEvent] = []
+    async with client.run_sse(CREDS, "s1", text) as stream:
+        async for event in stream:
+            events.append(event)
+    return events
+
+
+# ------------------------------------------------------------------ deadlines
+
+
+@pytest.mark.parametrize("answer", ["nothing", "json_head_only"])
+async def test_agent_call_without_an_answer_times_out(answer: str) -> None:
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        if answer == "json_head_only":
+            await server.send(writer, head(200, Content_Length=100))
+        await forever()
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_first_event_timeout=0.3)
+        async with NemoClient(settings) as client:
+            started = time.monotonic()
+            with pytest.raises(StreamTimedOut):
+                await asyncio.wait_for(drain(client), 10)
+            assert time.monotonic() - started < 5
+            assert len(server.requests) == 1
+
+
+async def test_stream_headers_then_nothing_times_out_at_the_first_event_deadline() -> None:
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, SSE))
+        await forever()
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_first_event_timeout=0.3)
+        assert settings.nemo_heartbeat_timeout == 600
+        async with NemoClient(settings) as client:
+            with pytest.raises(StreamTimedOut) as info:
+                await asyncio.wait_for(drain(client), 10)
+    assert "first event" in str(info.value)
+
+
+async def test_heartbeats_keep_a_stream_alive_past_the_first_event_deadline() -> None:
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, SSE))
+        for _ in range(8):
+            await server.send(writer, b'data: {"type": "heartbeat"}\n\n')
+            await asyncio.sleep(0.1)  # the backend's pace, not synchronisation
+        await server.send(writer, b'data: {"type": "text", "content": "done"}\n\n')
+        writer.close()
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_first_event_timeout=0.3)
+        async with NemoClient(settings) as client:
+            events = await asyncio.wait_for(drain(client), 10)
+    assert events == [Heartbeat()] * 8 + [TextFragment("done")]
+
+
+async def test_silence_between_events_and_the_total_are_deadlines() -> None:
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, SSE))
+        await server.send(writer, b'data: {"type": "text", "content": "a"}\n\n')
+        if request.body and b"endless" in request.body:
+            while True:
+                await server.send(writer, b'data: {"type": "text", "content": "b"}\n\n')
+                await asyncio.sleep(0.02)  # the backend's pace
+        await forever()
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_heartbeat_timeout=0.3, nemo_sse_timeout=0.6)
+        async with NemoClient(settings) as client:
+            with pytest.raises(StreamTimedOut) as quiet:
+                await asyncio.wait_for(drain(client, "quiet"), 10)
+            with pytest.raises(StreamTimedOut) as total:
+                await asyncio.wait_for(drain(client, "endless"), 10)
+    assert "heartbeats (or nothing)" in str(quiet.value)
+    assert "longer than 0.6 s" in str(total.value)
+
+
+async def test_an_answer_dripped_a_byte_at_a_time_hits_the_call_deadline() -> None:
+    body = json.dumps({"code": 0, "data": {"available": 1, "frozen": 0}}).encode()
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, Content_Length=len(body)))
+        for byte in body:
+            await server.send(writer, bytes([byte]))
+            await asyncio.sleep(0.1)  # slower than any deadline here, faster than the read one
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_call_timeout=0.5, nemo_read_timeout=5)
+        async with NemoClient(settings) as client:
+            started = time.monotonic()
+            with pytest.raises(NemoConnectionError):
+                await asyncio.wait_for(client.credits(CREDS), 10)
+            assert time.monotonic() - started < 3
+
+
+async def test_an_answer_without_headers_hits_the_read_timeout() -> None:
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await forever()
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_read_timeout=0.3)
+        async with NemoClient(settings) as client:
+            with pytest.raises(NemoConnectionError):
+                await asyncio.wait_for(client.credits(CREDS), 10)
+
+
+async def test_a_dripped_download_hits_the_download_deadline(tmp_path: Path) -> None:
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, "video/mp4", Content_Length=10_000))
+        while True:
+            await server.send(writer, b"x")
+            await asyncio.sleep(0.05)  # the backend's pace
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_download_timeout=0.5, nemo_read_timeout=5)
+        async with NemoClient(settings) as client:
+            with pytest.raises(NemoConnectionError):
+                await asyncio.wait_for(client.download(CREDS, "r1", None, tmp_path / "o.mp4"), 10)
+    assert not list(tmp_path.iterdir())
