@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     nemo_retry_backoff: float = Field(default=0.5, ge=0)
     nemo_retry_backoff_max: float = Field(default=8.0, ge=0)
     nemo_rate_limit_wait: float = Field(default=30.0, ge=0, description="429 without Retry-After")
+    nemo_retry_after_max: float = Field(default=60.0, ge=0, description="longest 429 wait")
 
     # Redis: unset means the embedded Redis under the data directory
     redis_url: SecretStr | None = None

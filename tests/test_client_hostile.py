@@ -15,6 +15,8 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ import pytest
 from pydantic import SecretStr
 
 from core.nemo.client import NemoClient
-from core.nemo.errors import NemoConnectionError, StreamTimedOut
+from core.nemo.errors import NemoConnectionError, RateLimited, StreamTimedOut
 from core.nemo.events import AgentEvent, Heartbeat, TextFragment
 from core.nemo.models import Credentials
 from core.settings import Settings
@@ -275,3 +277,30 @@ async def test_a_dripped_download_hits_the_download_deadline(tmp_path: Path) -> 
             with pytest.raises(NemoConnectionError):
                 await asyncio.wait_for(client.download(CREDS, "r1", None, tmp_path / "o.mp4"), 10)
     assert not list(tmp_path.iterdir())
+
+
+# ---------------------------------------------------------------- Retry-After
+
+
+@pytest.mark.parametrize("when", ["date", "seconds"])
+async def test_a_far_retry_after_is_capped(when: str) -> None:
+    far = datetime.now(UTC) + timedelta(days=365)
+    value = format_datetime(far, usegmt=True) if when == "date" else "99999999"
+    ok = json.dumps({"code": 0, "data": {"available": 3, "frozen": 0}}).encode()
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        if len(server.requests) % 2:
+            await server.send(writer, json_answer(b"{}", 429, Retry_After=value))
+        else:
+            await server.send(writer, json_answer(ok))
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_retry_after_max=0.2)
+        async with NemoClient(settings) as client:
+            started = time.monotonic()
+            assert (await asyncio.wait_for(client.credits(CREDS), 10)).available == 3
+            assert time.monotonic() - started < 5
+            with pytest.raises(RateLimited) as info:
+                await asyncio.wait_for(drain(client), 10)
+    assert info.value.retry_after == 0.2
+    assert len(server.requests) == 3

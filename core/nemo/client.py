@@ -81,14 +81,11 @@ class NemoClient:
         http: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
         chunk_size: int = CHUNK_SIZE,
-        max_rate_limit_wait: float = 300.0,
     ) -> None:
         self.settings = settings
         self.api_url = settings.api_url
         self.web_url = settings.web_url
-        self.transport = Transport(
-            settings, http=http, sleep=sleep, max_rate_limit_wait=max_rate_limit_wait
-        )
+        self.transport = Transport(settings, http=http, sleep=sleep)
         self._chunk_size = chunk_size
 
     @property

@@ -3,7 +3,8 @@
 * the three attribution headers go on every request, the bearer token on every
   request made with credentials, and the token never reaches a URL, a log line,
   an exception message or a repr;
-* HTTP 429 waits `Retry-After` (or `nemo_rate_limit_wait`) and retries once;
+* HTTP 429 waits `Retry-After` (at most `nemo_retry_after_max`; `nemo_rate_limit_wait`
+  when it names no wait) and retries once;
 * HTTP 5xx and connection errors are retried with bounded exponential backoff,
   but only for requests that are safe to repeat (`idempotent`).
 """
@@ -87,7 +88,6 @@ class Transport:
         *,
         http: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
-        max_rate_limit_wait: float = 300.0,
     ) -> None:
         self.settings = settings
         self.api_url = settings.api_url
@@ -96,7 +96,6 @@ class Transport:
         self.timeout = self.timeouts(settings)
         """Per-request timeouts, applied whatever `http` was created with."""
         self._sleep = sleep
-        self._max_rate_limit_wait = max_rate_limit_wait
 
     @staticmethod
     def timeouts(settings: Settings) -> httpx.Timeout:
@@ -186,18 +185,25 @@ class Transport:
             raise CallTimedOut(f"{kind} took longer than {seconds:g} s") from None
 
     def rate_limit_wait(self, answer: Answer) -> float:
-        """Seconds to wait after a 429: `Retry-After`, a body's `retry_after`, or the default."""
+        """Seconds to wait after a 429: `Retry-After` or a body's `retry_after`, capped at
+        `nemo_retry_after_max`; `nemo_rate_limit_wait` when the answer names no wait."""
         wait = parse_retry_after(answer.headers.get("retry-after"))
         if wait is None:
             body = answer.json()
             if isinstance(body, dict):
                 for key in ("retry_after", "retryAfter"):
                     wait = opt_float(body.get(key))
-                    if wait is not None and wait >= 0:
+                    if wait is not None and math.isfinite(wait) and wait >= 0:
                         break
                 else:
                     wait = None
-        return self.settings.nemo_rate_limit_wait if wait is None else wait
+        if wait is None:
+            return self.settings.nemo_rate_limit_wait
+        cap = self.settings.nemo_retry_after_max
+        if wait > cap:
+            log.info("NemoVideo asked to wait %.0f s after a 429; waiting %g s", wait, cap)
+            return cap
+        return wait
 
     def check_status(self, answer: Answer) -> None:
         """Raise the retry signal of a 429 or a 5xx answer (inside a `retrying` attempt)."""
@@ -223,7 +229,7 @@ class Transport:
                 return await attempt()
             except RateLimitSignal as signal:
                 wait = signal.retry_after
-                if rate_limited or not replayable or wait > self._max_rate_limit_wait:
+                if rate_limited or not replayable:
                     raise RateLimited(
                         f"NemoVideo is rate limiting {kind}", retry_after=wait, status=429
                     ) from None
