@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     nemo_rate_limit_wait: float = Field(default=30.0, ge=0, description="429 without Retry-After")
     nemo_retry_after_max: float = Field(default=60.0, ge=0, description="longest 429 wait")
 
+    # Largest answers read from NemoVideo
+    nemo_max_json_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    nemo_max_event_bytes: int = Field(default=1024 * 1024, ge=1024, description="one SSE event")
+    nemo_max_answer_chars: int = Field(default=200_000, ge=1, description="one agent answer")
+
     # Redis: unset means the embedded Redis under the data directory
     redis_url: SecretStr | None = None
     data_dir: Path | None = None

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import time
+import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,8 +25,8 @@ import pytest
 from pydantic import SecretStr
 
 from core.nemo.client import NemoClient
-from core.nemo.errors import NemoConnectionError, RateLimited, StreamTimedOut
-from core.nemo.events import AgentEvent, Heartbeat, TextFragment
+from core.nemo.errors import NemoConnectionError, ProtocolError, RateLimited, StreamTimedOut
+from core.nemo.events import AgentEvent, FullText, Heartbeat, StreamError, TextFragment
 from core.nemo.models import Credentials
 from core.settings import Settings
 
@@ -304,3 +305,156 @@ async def test_a_far_retry_after_is_capped(when: str) -> None:
                 await asyncio.wait_for(drain(client), 10)
     assert info.value.retry_after == 0.2
     assert len(server.requests) == 3
+
+
+# ------------------------------------------------------------- bounded bodies
+
+MIB = 1024 * 1024
+
+
+def padded_credits(size: int) -> bytes:
+    """A valid credits answer padded to `size` bytes."""
+    head_, tail = b'{"code": 0, "data": {"available": 1, "frozen": 0, "pad": "', b'"}}'
+    return head_ + b"x" * (size - len(head_) - len(tail)) + tail
+
+
+async def send_body(server: Hostile, writer: asyncio.StreamWriter, body: bytes,
+                    chunked: bool) -> None:
+    """Send `body` in 64 KiB pieces, with a Content-Length or chunked."""
+    if chunked:
+        await server.send(writer, head(200, Transfer_Encoding="chunked"))
+    else:
+        await server.send(writer, head(200, Content_Length=len(body)))
+    for start in range(0, len(body), 65536):
+        piece = body[start:start + 65536]
+        if chunked:
+            piece = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+        await server.send(writer, piece)
+    if chunked:
+        await server.send(writer, b"0\r\n\r\n")
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_a_json_answer_over_the_cap_is_refused_without_reading_it_all(
+    chunked: bool,
+) -> None:
+    body = padded_credits(32 * MIB)
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        size = 60 * 1024 if request.path.endswith("small") else len(body)
+        await send_body(server, writer, padded_credits(size) if size < len(body) else body,
+                        chunked)
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_max_json_bytes=64 * 1024)
+        async with NemoClient(settings) as client:
+            with pytest.raises(ProtocolError) as info:
+                await asyncio.wait_for(client.credits(CREDS), 20)
+            await asyncio.wait_for(server.closed.wait(), 10)
+    assert "NEMO_MAX_JSON_BYTES" in str(info.value) and "credits" in str(info.value)
+    assert server.sent < 16 * MIB
+
+
+async def test_a_json_answer_under_the_cap_is_read() -> None:
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await send_body(server, writer, padded_credits(60 * 1024), chunked=True)
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_max_json_bytes=64 * 1024)
+        async with NemoClient(settings) as client:
+            assert (await client.credits(CREDS)).available == 1
+
+
+async def test_json_nested_too_deep_is_a_protocol_error() -> None:
+    nested = b'{"code": 0, "data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, json_answer(nested))
+
+    async with hostile_server(script) as server, NemoClient(hostile_settings(server)) as client:
+        with pytest.raises(ProtocolError):
+            await client.credits(CREDS)
+
+
+async def test_an_oversized_event_is_dropped_and_the_stream_goes_on() -> None:
+    huge = b'data: {"type": "text", "content": "' + b"x" * (2 * MIB) + b'"}\n\n'
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, SSE))
+        await server.send(writer, b'data: {"type": "text", "content": "before"}\n\n')
+        for start in range(0, len(huge), 65536):
+            await server.send(writer, huge[start:start + 65536])
+        await server.send(writer, b'data: {"type": "text",\ndata: "content": "after"}\n\n')
+        writer.close()
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_max_event_bytes=64 * 1024)
+        async with NemoClient(settings) as client:
+            events = await asyncio.wait_for(drain(client), 20)
+    assert events == [TextFragment("before"), TextFragment("after")]
+
+
+async def test_an_endless_line_is_read_in_bounded_memory() -> None:
+    block = b"y" * 65536
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, SSE))
+        await server.send(writer, b"data: ")
+        for _ in range(512):  # 32 MiB without a line end
+            await server.send(writer, block)
+        await server.send(writer, b'\n\ndata: {"type": "text", "content": "end"}\n\n')
+        writer.close()
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server)  # the default 1 MiB per event
+        async with NemoClient(settings) as client:
+            tracemalloc.start()
+            try:
+                events = await asyncio.wait_for(drain(client), 30)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+    assert events == [TextFragment("end")]
+    assert peak < 8 * MIB, f"peak {peak / MIB:.1f} MiB"
+
+
+async def test_an_answer_over_the_character_cap_ends_with_a_stream_error() -> None:
+    fragment = b'data: {"type": "text", "content": "' + b"z" * 1000 + b'"}\n\n'
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, SSE))
+        for _ in range(100_000):
+            await server.send(writer, fragment)
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_max_answer_chars=5500)
+        async with NemoClient(settings) as client:
+            events = await asyncio.wait_for(drain(client), 20)
+            await asyncio.wait_for(server.closed.wait(), 10)
+    *texts, last = events
+    assert texts == [TextFragment("z" * 1000)] * 5 + [TextFragment("z" * 500)]
+    assert isinstance(last, StreamError) and last.code == "answer_too_long"
+    assert "5500" in last.message
+    assert server.sent < 50 * MIB
+
+
+async def test_full_texts_replace_their_fragments_in_the_character_count() -> None:
+    def text(kind: str, body: str) -> bytes:
+        event: dict[str, Any] = {"content": {"parts": [{"text": body}]}}
+        if kind == "partial":
+            event["partial"] = True
+        return b"data: " + json.dumps(event).encode() + b"\n\n"
+
+    frames = [text("partial", "a" * 300), text("partial", "a" * 300), text("full", "a" * 600),
+              text("partial", "b" * 300), text("full", "b" * 300)]
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, SSE) + b"".join(frames))
+        writer.close()
+
+    async with hostile_server(script) as server:
+        settings = hostile_settings(server, nemo_max_answer_chars=1000)
+        async with NemoClient(settings) as client:
+            events = await asyncio.wait_for(drain(client), 10)
+    assert events == [TextFragment("a" * 300), TextFragment("a" * 300), FullText("a" * 600),
+                      TextFragment("b" * 300), FullText("b" * 300)]

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from core.nemo.envelope import NO_CREDS, Answer, unwrap
+from core.nemo.envelope import NO_CREDS, unwrap
 from core.nemo.errors import ProtocolError
 from core.nemo.models import Credentials
 from core.nemo.transport import Transport
@@ -86,8 +86,7 @@ async def _refuse_non_file(
 ) -> None:
     """Raise the typed error of an answer that is not the file (an error or JSON)."""
     if response.status_code != 200:
-        await response.aread()
-        answer = Answer.from_response(response)
+        answer = await transport.read_answer(response, kind)
         transport.check_status(answer)
         unwrap(answer, kind, creds or NO_CREDS)
         raise ProtocolError(
@@ -96,8 +95,7 @@ async def _refuse_non_file(
         )
     ctype = response.headers.get("content-type", "").partition(";")[0].strip().lower()
     if ctype == "application/json":
-        await response.aread()
-        unwrap(Answer.from_response(response), kind, creds or NO_CREDS)
+        unwrap(await transport.read_answer(response, kind), kind, creds or NO_CREDS)
         raise ProtocolError(f"NemoVideo answered {kind} with JSON, not a file")
 
 

@@ -58,7 +58,7 @@ class Answer:
             return None
         try:
             return json.loads(self.content)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested too deep is not JSON we accept
             return None
 
 

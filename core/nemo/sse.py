@@ -1,8 +1,9 @@
-"""Parsing of agent-stream (SSE) payloads into the typed events of `core.nemo.events`.
+"""Agent-stream (SSE) framing and the parsing of payloads into `core.nemo.events`.
 
-Framing (the `data:` lines and blank-line separators) is left to httpx-sse; this
-module turns the text of one event's `data` into zero or more typed events.
-Both documented shapes are accepted:
+`SSEFramer` splits the byte stream into events (the `data:` lines up to a blank
+line) with bounded memory: a line or an event larger than its limit is dropped
+as it streams past, never held whole. `parse_payload` turns the text of one
+event's `data` into zero or more typed events. Both documented shapes are accepted:
 
 * ADK events (camelCase, snake_case tolerated): `content.parts[]` holding `text`,
   `functionCall` or `functionResponse`; `partial`; `actions.stateDelta`;
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from core.nemo.events import (
@@ -33,6 +35,105 @@ from core.nemo.events import (
 log = logging.getLogger(__name__)
 
 _HEARTBEAT_TYPES = frozenset({"heartbeat", "ping", "keepalive", "keep_alive"})
+_LINE_END = re.compile(rb"[\r\n]")
+_BOM = b"\xef\xbb\xbf"
+
+Frame = str | None
+"""One event's `data` text, or None for a comment line (`: ...`, a keep-alive)."""
+
+
+class SSEFramer:
+    """Splits an event stream's bytes into frames, holding at most `max_bytes` per
+    line and per event. Lines end with CR, LF or CRLF (split across chunks too);
+    only `data` fields are kept; an event still open when the stream ends is dropped.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.dropped = 0
+        """Events dropped for being too large."""
+        self._line = bytearray()
+        self._data: list[bytes] = []
+        self._data_size = 0
+        self._has_data = False
+        self._line_too_long = False
+        self._event_too_large = False
+        self._after_cr = False
+        self._started = False
+        self._head = b""
+
+    def feed(self, chunk: bytes) -> list[Frame]:
+        """The frames completed by `chunk`."""
+        if not self._started:
+            head = self._head + chunk
+            if len(head) < len(_BOM) and _BOM.startswith(head):
+                self._head = head  # maybe a byte-order mark split over chunks
+                return []
+            self._started, self._head = True, b""
+            chunk = head.removeprefix(_BOM)
+        frames: list[Frame] = []
+        start = 1 if self._after_cr and chunk[:1] == b"\n" else 0
+        self._after_cr = False
+        while start < len(chunk):
+            match = _LINE_END.search(chunk, start)
+            if match is None:
+                self._extend(chunk[start:])
+                break
+            end = match.start()
+            self._extend(chunk[start:end])
+            self._end_line(frames)
+            if chunk[end] == 0x0D:
+                if end + 1 == len(chunk):
+                    self._after_cr = True
+                elif chunk[end + 1] == 0x0A:
+                    end += 1
+            start = end + 1
+        return frames
+
+    def _extend(self, part: bytes) -> None:
+        if self._line_too_long or not part:
+            return
+        if len(self._line) + len(part) > self.max_bytes:
+            self._line_too_long = self._event_too_large = True
+            self._line.clear()
+            return
+        self._line += part
+
+    def _end_line(self, frames: list[Frame]) -> None:
+        line = bytes(self._line)
+        self._line.clear()
+        if self._line_too_long:
+            self._line_too_long = False
+        elif not line:
+            self._dispatch(frames)
+        elif line.startswith(b":"):
+            frames.append(None)
+        else:
+            name, _, value = line.partition(b":")
+            if name == b"data":
+                self._add_data(value.removeprefix(b" "))
+
+    def _add_data(self, value: bytes) -> None:
+        self._has_data = True
+        self._data_size += len(value) + 1
+        if self._data_size > self.max_bytes:
+            self._event_too_large = True
+            self._data.clear()
+        elif not self._event_too_large:
+            self._data.append(value)
+
+    def _dispatch(self, frames: list[Frame]) -> None:
+        if self._event_too_large:
+            self.dropped += 1
+            log.warning(
+                "agent stream: dropped an event larger than %d bytes (NEMO_MAX_EVENT_BYTES)",
+                self.max_bytes,
+            )
+        elif self._has_data:
+            frames.append(b"\n".join(self._data).decode("utf-8", errors="replace"))
+        self._data.clear()
+        self._data_size = 0
+        self._has_data = self._event_too_large = False
 
 
 def parse_payload(data: str) -> list[AgentEvent]:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from types import TracebackType
 
 import httpx
-from httpx_sse import EventSource, ServerSentEvent
 
 from core.nemo.envelope import Answer, unwrap
 from core.nemo.errors import (
@@ -24,9 +23,9 @@ from core.nemo.errors import (
     StreamInterrupted,
     StreamTimedOut,
 )
-from core.nemo.events import AgentEvent, Heartbeat
+from core.nemo.events import AgentEvent, FullText, Heartbeat, StreamError, TextFragment
 from core.nemo.models import Credentials
-from core.nemo.sse import parse_payload
+from core.nemo.sse import Frame, SSEFramer, parse_payload
 from core.nemo.transport import Transport
 from core.settings import Settings
 
@@ -142,8 +141,7 @@ class AgentStream:
         if response.status_code == 200 and content_type == "text/event-stream":
             return
         try:
-            await response.aread()
-            self._refuse(Answer.from_response(response))
+            self._refuse(await self._transport.read_answer(response, "run_sse"))
         except httpx.TransportError as exc:
             raise StreamInterrupted(
                 f"the agent stream broke ({type(exc).__name__})", status=response.status_code
@@ -194,32 +192,54 @@ class AgentStream:
         response = self._response
         if response is None or self.closed:
             return
+        settings = self._transport.settings
         loop = asyncio.get_running_loop()
-        clock = _Deadlines(self._transport.settings, self._started, loop.time())
-        source = EventSource(response).aiter_sse()
-        count = 0
+        clock = _Deadlines(settings, self._started, loop.time())
+        framer = SSEFramer(settings.nemo_max_event_bytes)
+        budget = _AnswerBudget(settings.nemo_max_answer_chars)
+        source = _chunks(response)
         try:
             while True:
-                sse = await self._next(source, clock, count)
-                if sse is None:
-                    log.debug("run_sse: stream closed after %d events", count)
+                chunk = await self._next(source, clock, framer)
+                if chunk is None:
+                    log.debug("run_sse: stream closed")
                     return
-                count += 1
-                clock.seen()
-                for event in parse_payload(sse.data):
-                    if not isinstance(event, Heartbeat):
-                        clock.progress(loop.time())
-                    log.debug("run_sse: event %s", type(event).__name__)
-                    yield event
+                for frame in framer.feed(chunk):
+                    events, done = self._admit(frame, clock, budget)
+                    for event in events:
+                        yield event
+                    if done:
+                        return
         finally:
             await source.aclose()
             await self._close_connection()
 
     @staticmethod
+    def _admit(
+        frame: Frame, clock: _Deadlines, budget: _AnswerBudget
+    ) -> tuple[list[AgentEvent], bool]:
+        """The events of one frame, and whether the answer is over its size (then last)."""
+        clock.seen()
+        if frame is None:
+            return [], False
+        events: list[AgentEvent] = []
+        for parsed in parse_payload(frame):
+            if not isinstance(parsed, Heartbeat):
+                clock.progress(asyncio.get_running_loop().time())
+            event = budget.admit(parsed)
+            if event is not None:
+                log.debug("run_sse: event %s", type(event).__name__)
+                events.append(event)
+            if budget.exceeded:
+                events.append(budget.error())
+                return events, True
+        return events, False
+
+    @staticmethod
     async def _next(
-        source: AsyncIterator[ServerSentEvent], clock: _Deadlines, count: int
-    ) -> ServerSentEvent | None:
-        """The next frame, None at the end; the typed error of a stall or a break."""
+        source: AsyncIterator[bytes], clock: _Deadlines, framer: SSEFramer
+    ) -> bytes | None:
+        """The next bytes, None at the end; the typed error of a stall or a break."""
         wait = clock.wait(asyncio.get_running_loop().time())
         try:
             async with asyncio.timeout(wait):
@@ -230,9 +250,53 @@ class AgentStream:
             raise clock.expired() from None
         except httpx.TransportError as exc:
             raise StreamInterrupted(
-                f"the agent stream broke after {count} events ({type(exc).__name__}); "
+                f"the agent stream broke after {clock.frames} events ({type(exc).__name__}); "
                 "the message may still be processed: do not send it again"
             ) from exc
+
+
+async def _chunks(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    async for chunk in response.aiter_bytes():
+        yield chunk
+
+
+class _AnswerBudget:
+    """Counts an answer's text as the relay keeps it (a full text replaces the fragments
+    before it) and cuts it at `limit` characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.full = 0
+        self.fragments = 0
+        self.exceeded = False
+
+    def admit(self, event: AgentEvent) -> AgentEvent | None:
+        """The event, its text shortened to what is left (None when nothing is)."""
+        if isinstance(event, TextFragment):
+            text = self._fit(event.text, self.limit - self.full - self.fragments)
+            self.fragments += len(text)
+            return TextFragment(text) if text else None
+        if isinstance(event, FullText):
+            text = self._fit(event.text, self.limit - self.full)
+            self.full += len(text)
+            self.fragments = 0
+            return FullText(text) if text else None
+        return event
+
+    def _fit(self, text: str, room: int) -> str:
+        if len(text) <= room:
+            return text
+        self.exceeded = True
+        log.warning("run_sse: the answer passed %d characters; the rest is not read", self.limit)
+        return text[: max(room, 0)]
+
+    def error(self) -> StreamError:
+        """The last event of a cut answer."""
+        return StreamError(
+            f"the agent's answer passed {self.limit} characters (NEMO_MAX_ANSWER_CHARS); "
+            "the rest was not read",
+            code="answer_too_long",
+        )
 
 
 class _Deadlines:
@@ -249,11 +313,13 @@ class _Deadlines:
         self.total = started + settings.nemo_sse_timeout
         self.first: float | None = started + settings.nemo_first_event_timeout
         self.last_progress = now
+        self.frames = 0
         self._binding = "total"
 
     def seen(self) -> None:
-        """A frame arrived: the first-event deadline is met."""
+        """A frame (or a comment line) arrived: the first-event deadline is met."""
         self.first = None
+        self.frames += 1
 
     def progress(self, now: float) -> None:
         """Something other than a heartbeat arrived."""

@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 import httpx
 
 from core.nemo.envelope import NO_CREDS, Answer, unwrap
-from core.nemo.errors import NemoConnectionError, RateLimited, ServerError
+from core.nemo.errors import NemoConnectionError, ProtocolError, RateLimited, ServerError
 from core.nemo.models import Credentials
-from core.nemo.wire import opt_float
+from core.nemo.wire import opt_float, opt_int
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -158,21 +158,39 @@ class Transport:
         limit = self.settings.nemo_call_timeout if deadline is None else deadline
 
         async def attempt() -> Any:
-            async with self.deadline(limit, kind):
-                response = await self.http.request(
-                    method,
-                    url,
-                    headers=self.headers(creds, headers),
-                    json=json_body,
-                    content=content() if content is not None else None,
-                    timeout=self.timeout if request_timeout is None else request_timeout,
-                )
-            log.debug("%s: %s %s -> HTTP %d", kind, method, path, response.status_code)
-            answer = Answer.from_response(response)
+            async with self.deadline(limit, kind), self.http.stream(
+                method,
+                url,
+                headers=self.headers(creds, headers),
+                json=json_body,
+                content=content() if content is not None else None,
+                timeout=self.timeout if request_timeout is None else request_timeout,
+            ) as response:
+                log.debug("%s: %s %s -> HTTP %d", kind, method, path, response.status_code)
+                answer = await self.read_answer(response, kind)
             self.check_status(answer)
             return unwrap(answer, kind, creds or NO_CREDS, allow_bare=allow_bare)
 
         return await self.retrying(kind, attempt, idempotent=idempotent, replayable=replayable)
+
+    async def read_answer(self, response: httpx.Response, kind: str) -> Answer:
+        """The answer with its body, read up to `nemo_max_json_bytes` (not read for a 5xx).
+
+        A larger body raises ProtocolError as soon as it is known to be larger:
+        from its Content-Length, or once that many bytes have arrived.
+        """
+        if response.status_code >= 500:
+            return Answer(response.status_code, response.headers, b"")
+        cap = self.settings.nemo_max_json_bytes
+        declared = opt_int(response.headers.get("content-length"))
+        if declared is not None and declared > cap:
+            raise _too_large(kind, declared, cap, response.status_code)
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > cap:
+                raise _too_large(kind, None, cap, response.status_code)
+        return Answer(response.status_code, response.headers, bytes(body))
 
     @staticmethod
     @contextlib.asynccontextmanager
@@ -256,3 +274,12 @@ class Transport:
         delay = min(settings.nemo_retry_backoff * (2**failures), settings.nemo_retry_backoff_max)
         log.warning("%s: %s; retry %d in %.2f s", kind, reason, failures + 1, delay)
         await self._sleep(delay)
+
+
+def _too_large(kind: str, declared: int | None, cap: int, status: int) -> ProtocolError:
+    size = "more" if declared is None else f"{declared} bytes, more"
+    return ProtocolError(
+        f"NemoVideo answered {kind} with {size} than the {cap} bytes a JSON answer may have "
+        "(NEMO_MAX_JSON_BYTES); the rest was not read",
+        status=status,
+    )

@@ -187,7 +187,7 @@ def json_text(text: str) -> Any:
     """JSON sent as a string inside JSON; None when it does not parse."""
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
