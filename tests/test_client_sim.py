@@ -330,6 +330,23 @@ async def test_upload_several_files_in_one_request(
     assert "Transfer-Encoding" not in record["headers"]
 
 
+async def test_a_hostile_file_name_does_not_break_the_batch(
+    nemo: NemoClient, creds: Credentials, project: ProjectSession, simulator: Simulator
+) -> None:
+    photo = samples()["photo"].read_bytes()
+    names = ["one.png", 'ev"il\r\nX-Evil: 1\r\n\r\n\x00\x7f\u2028\udcff.png', "naïve 日本.png",
+             "two.png"]
+    result = await nemo.upload_files(
+        creds, project.session_id, [(name, photo, len(photo)) for name in names]
+    )
+    got = [f.filename for f in result.files]
+    assert len(got) == 4 and got[0] == "one.png" and got[2:] == ["naïve 日本.png", "two.png"]
+    assert not any(ch in got[1] for ch in '\r\n\x00\x7f\u2028"') and got[1].endswith(".png")
+    assert "X-Evil" in got[1]
+    assert all(f.file_type == "image" for f in result.files)
+    assert kinds(simulator).count("upload_files") == 1
+
+
 async def test_upload_from_streams(
     nemo: NemoClient, creds: Credentials, project: ProjectSession
 ) -> None:

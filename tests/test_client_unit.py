@@ -407,6 +407,27 @@ async def test_multipart_body_length_is_exact(tmp_path: Path) -> None:
     assert b'filename="we%22ird.png"' in data
 
 
+async def test_part_headers_carry_no_control_characters() -> None:
+    hostile = UploadFile(
+        'a\r\nb\x00c"d\\e\x1b\x85\u2029\udce9.mp4', 1, lambda: _one(b"x"),
+        content_type="video/mp4\r\nX-Evil: 1",
+    )
+    body = multipart([hostile, UploadFile.from_bytes("日本.png", b"p")])
+    data = b"".join([chunk async for chunk in body.stream()])
+    assert len(data) == body.content_length
+    headers = [part.split(b"\r\n\r\n")[0] for part in data.split(b"--" + body.boundary.encode())]
+    for header in headers:
+        lines = header.strip(b"\r\n").split(b"\r\n")
+        assert all(not any(c < 0x20 or c == 0x7f for c in line) for line in lines)
+    assert b'filename="a__b_c%22d\\\\e____.mp4"' in data
+    assert b"Content-Type: application/octet-stream" in data and b"X-Evil" not in data
+    assert 'filename="日本.png"'.encode() in data
+
+
+async def _one(chunk: bytes) -> AsyncIterator[bytes]:
+    yield chunk
+
+
 async def test_upload_sources_and_wire_format(tmp_path: Path) -> None:
     path = tmp_path / "a.mov"
     path.write_bytes(b"m" * 3000)
