@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -458,3 +459,32 @@ async def test_full_texts_replace_their_fragments_in_the_character_count() -> No
             events = await asyncio.wait_for(drain(client), 10)
     assert events == [TextFragment("a" * 300), TextFragment("a" * 300), FullText("a" * 600),
                       TextFragment("b" * 300), FullText("b" * 300)]
+
+
+# -------------------------------------------------------- bad frames in a stream
+
+
+async def test_bad_data_lines_are_skipped_with_a_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bad = [
+        b"data: {not json",
+        b"data: " + b"[" * 100_000 + b"]" * 100_000,  # nested deeper than the parser goes
+        b'data: {"type": "text", "content": "\xff\xfe"',  # broken UTF-8, cut short
+        b"data: " + b"9" * 5000,  # an integer longer than Python parses
+    ]
+    frames = [b'data: {"type": "text", "content": "a"}', *bad,
+              b'data: {"type": "text", "content": "b"}']
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        await server.send(writer, head(200, SSE) + b"\n\n".join(frames) + b"\n\n")
+        writer.close()
+
+    caplog.set_level(logging.INFO, logger="core.nemo")
+    async with hostile_server(script) as server, NemoClient(hostile_settings(server)) as client:
+        events = await asyncio.wait_for(drain(client), 10)
+    assert events == [TextFragment("a"), TextFragment("b")]
+    # one warning, then a count of the others (a flood of bad lines is not a flood of logs)
+    skipped = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert skipped == ["agent stream: dropped a non-JSON payload (9 chars)",
+                       f"agent stream: {len(bad) - 1} more warnings like the last were held back"]

@@ -187,6 +187,15 @@ def test_unknown_or_broken_payloads_are_ignored(data: str) -> None:
     assert parse_payload(data) == []
 
 
+@pytest.mark.parametrize("data", ["[" * 100_000 + "]" * 100_000, "9" * 5000, "{\ud800"])
+def test_hostile_payloads_are_dropped_with_a_warning(
+    data: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="core.nemo.sse"):
+        assert parse_payload(data) == []
+    assert "dropped" in caplog.text
+
+
 def test_malformed_parts_are_skipped() -> None:
     frame = {"content": {"parts": ["junk", None, {"functionCall": "nope"}, {"text": "ok"}]}}
     assert parse_payload(payload(frame)) == [FullText("ok")]

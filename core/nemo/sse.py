@@ -11,7 +11,8 @@ event's `data` into zero or more typed events. Both documented shapes are accept
 * Tagged events: `{"type": "text" | "tool_call" | "tool_result" | "heartbeat", ...}`.
 
 An empty payload is a heartbeat, `{"error": ...}` is an in-stream failure, and
-anything else this module does not recognise is dropped (logged at DEBUG).
+anything else this module does not recognise is dropped: logged at DEBUG, or as a
+(throttled) warning when it is not even JSON. A bad payload never ends the stream.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from typing import Any
 
 from core.nemo.events import (
@@ -37,6 +39,32 @@ log = logging.getLogger(__name__)
 _HEARTBEAT_TYPES = frozenset({"heartbeat", "ping", "keepalive", "keep_alive"})
 _LINE_END = re.compile(rb"[\r\n]")
 _BOM = b"\xef\xbb\xbf"
+
+class ThrottledWarning:
+    """A warning logged at most once per `every` seconds, with a count of those held back
+    (one per agent stream: a flood of bad frames must not become a flood of log lines)."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self._last = -every
+        self._held = 0
+
+    def warn(self, message: str, *args: object) -> None:
+        """Log `message % args` now, or count it when one was logged too recently."""
+        now = time.monotonic()
+        if now - self._last < self.every:
+            self._held += 1
+            return
+        self.flush()
+        self._last = now
+        log.warning(message, *args)
+
+    def flush(self) -> None:
+        """Log how many warnings were held back, if any."""
+        if self._held:
+            log.warning("agent stream: %d more warnings like the last were held back", self._held)
+            self._held = 0
+
 
 Frame = str | None
 """One event's `data` text, or None for a comment line (`: ...`, a keep-alive)."""
@@ -61,6 +89,8 @@ class SSEFramer:
         self._after_cr = False
         self._started = False
         self._head = b""
+        self.warnings = ThrottledWarning(10.0)
+        """Warnings about this stream's bad frames (shared with `parse_payload`)."""
 
     def feed(self, chunk: bytes) -> list[Frame]:
         """The frames completed by `chunk`."""
@@ -125,7 +155,7 @@ class SSEFramer:
     def _dispatch(self, frames: list[Frame]) -> None:
         if self._event_too_large:
             self.dropped += 1
-            log.warning(
+            self.warnings.warn(
                 "agent stream: dropped an event larger than %d bytes (NEMO_MAX_EVENT_BYTES)",
                 self.max_bytes,
             )
@@ -136,14 +166,18 @@ class SSEFramer:
         self._has_data = self._event_too_large = False
 
 
-def parse_payload(data: str) -> list[AgentEvent]:
-    """Parse one SSE `data` payload; never raises, unknown payloads give `[]`."""
+def parse_payload(data: str, warnings: ThrottledWarning | None = None) -> list[AgentEvent]:
+    """Parse one SSE `data` payload; never raises, unknown payloads give `[]`.
+
+    A payload that is not JSON is logged as a warning, through `warnings` if given.
+    """
     if not data.strip():
         return [Heartbeat()]
     try:
         obj = json.loads(data)
-    except ValueError:
-        log.debug("agent stream: dropped a non-JSON payload (%d chars)", len(data))
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json parses
+        warn = log.warning if warnings is None else warnings.warn
+        warn("agent stream: dropped a non-JSON payload (%d chars)", len(data))
         return []
     if not isinstance(obj, dict):
         log.debug("agent stream: dropped a JSON %s payload", type(obj).__name__)

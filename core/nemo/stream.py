@@ -205,25 +205,26 @@ class AgentStream:
                     log.debug("run_sse: stream closed")
                     return
                 for frame in framer.feed(chunk):
-                    events, done = self._admit(frame, clock, budget)
+                    events, done = self._admit(frame, clock, budget, framer)
                     for event in events:
                         yield event
                     if done:
                         return
         finally:
+            framer.warnings.flush()
             await source.aclose()
             await self._close_connection()
 
     @staticmethod
     def _admit(
-        frame: Frame, clock: _Deadlines, budget: _AnswerBudget
+        frame: Frame, clock: _Deadlines, budget: _AnswerBudget, framer: SSEFramer
     ) -> tuple[list[AgentEvent], bool]:
         """The events of one frame, and whether the answer is over its size (then last)."""
         clock.seen()
         if frame is None:
             return [], False
         events: list[AgentEvent] = []
-        for parsed in parse_payload(frame):
+        for parsed in parse_payload(frame, framer.warnings):
             if not isinstance(parsed, Heartbeat):
                 clock.progress(asyncio.get_running_loop().time())
             event = budget.admit(parsed)
