@@ -237,6 +237,11 @@ def test_framer_gives_the_same_frames_whatever_the_chunking(size: int) -> None:
     assert feed_all(SSEFramer(1024), chunks) == FRAMES
 
 
+def test_framer_keeps_a_crlf_split_by_an_empty_chunk() -> None:
+    framer = SSEFramer(1024)
+    assert feed_all(framer, [b"data: a\r", b"", b"\ndata: b\r", b"\n\r\n"]) == ["a\nb"]
+
+
 def test_framer_drops_an_oversized_line_or_event_and_goes_on() -> None:
     framer = SSEFramer(16)
     long_line = b"data: " + b"x" * 40 + b"\n\n"

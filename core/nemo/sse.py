@@ -40,6 +40,7 @@ _HEARTBEAT_TYPES = frozenset({"heartbeat", "ping", "keepalive", "keep_alive"})
 _LINE_END = re.compile(rb"[\r\n]")
 _BOM = b"\xef\xbb\xbf"
 
+
 class ThrottledWarning:
     """A warning logged at most once per `every` seconds, with a count of those held back
     (one per agent stream: a flood of bad frames must not become a flood of log lines)."""
@@ -94,6 +95,8 @@ class SSEFramer:
 
     def feed(self, chunk: bytes) -> list[Frame]:
         """The frames completed by `chunk`."""
+        if not chunk:
+            return []
         if not self._started:
             head = self._head + chunk
             if len(head) < len(_BOM) and _BOM.startswith(head):
