@@ -37,11 +37,21 @@ class Settings(BaseSettings):
     nemo_read_timeout: float = Field(default=60.0, gt=0)
     nemo_sse_timeout: float = Field(default=900.0, gt=0, description="one agent call, at most")
     nemo_heartbeat_timeout: float = Field(default=600.0, gt=0, description="heartbeats only")
+    nemo_first_event_timeout: float = Field(
+        default=120.0, gt=0, description="run_sse: the answer and its first event")
+    nemo_call_timeout: float = Field(default=120.0, gt=0, description="one API call, at most")
+    nemo_download_timeout: float = Field(default=3600.0, gt=0, description="one download")
     nemo_upload_timeout: float = Field(default=1800.0, gt=0)
     nemo_retry_attempts: int = Field(default=3, ge=0, le=10)
     nemo_retry_backoff: float = Field(default=0.5, ge=0)
     nemo_retry_backoff_max: float = Field(default=8.0, ge=0)
     nemo_rate_limit_wait: float = Field(default=30.0, ge=0, description="429 without Retry-After")
+    nemo_retry_after_max: float = Field(default=60.0, ge=0, description="longest 429 wait")
+
+    # Largest answers read from NemoVideo
+    nemo_max_json_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    nemo_max_event_bytes: int = Field(default=1024 * 1024, ge=1024, description="one SSE event")
+    nemo_max_answer_chars: int = Field(default=200_000, ge=1, description="one agent answer")
 
     # Redis: unset means the embedded Redis under the data directory
     redis_url: SecretStr | None = None

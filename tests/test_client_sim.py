@@ -218,13 +218,14 @@ async def test_missing_client_id_is_http_400(nemo: NemoClient) -> None:
 
 
 async def test_anonymous_limit_is_rate_limited_without_a_week_long_wait(
-    nemo: NemoClient, waits: Waits
+    nemo: NemoClient, waits: Waits, simulator: Simulator
 ) -> None:
     await nemo.anonymous_token("same-client")
     with pytest.raises(RateLimited) as info:
         await nemo.anonymous_token("same-client")
-    assert info.value.retry_after is not None and info.value.retry_after > 3600
-    assert waits.calls == []
+    # the week-long Retry-After is capped: one wait of NEMO_RETRY_AFTER_MAX, one retry
+    assert info.value.retry_after == 60.0 and waits.calls == [60.0]
+    assert kinds(simulator).count("anonymous_token") == 3
 
 
 # --------------------------------------------------------------------- agent
@@ -327,6 +328,23 @@ async def test_upload_several_files_in_one_request(
     record = next(r for r in simulator.requests if r["kind"] == "upload_files")
     assert "Content-Length" in record["headers"]
     assert "Transfer-Encoding" not in record["headers"]
+
+
+async def test_a_hostile_file_name_does_not_break_the_batch(
+    nemo: NemoClient, creds: Credentials, project: ProjectSession, simulator: Simulator
+) -> None:
+    photo = samples()["photo"].read_bytes()
+    names = ["one.png", 'ev"il\r\nX-Evil: 1\r\n\r\n\x00\x7f\u2028\udcff.png', "naïve 日本.png",
+             "two.png"]
+    result = await nemo.upload_files(
+        creds, project.session_id, [(name, photo, len(photo)) for name in names]
+    )
+    got = [f.filename for f in result.files]
+    assert len(got) == 4 and got[0] == "one.png" and got[2:] == ["naïve 日本.png", "two.png"]
+    assert not any(ch in got[1] for ch in '\r\n\x00\x7f\u2028"') and got[1].endswith(".png")
+    assert "X-Evil" in got[1]
+    assert all(f.file_type == "image" for f in result.files)
+    assert kinds(simulator).count("upload_files") == 1
 
 
 async def test_upload_from_streams(
@@ -546,6 +564,30 @@ async def test_rate_limit_waits_then_retries_once(
     with pytest.raises(RateLimited) as info:
         await nemo.credits(creds)
     assert waits.calls == [expected] and info.value.retry_after == expected
+    assert kinds(simulator).count("credits") == 4
+
+
+@pytest.mark.parametrize("cap", [None, 5.0])
+async def test_a_huge_retry_after_waits_the_cap_then_retries_once(
+    simulator: Simulator, creds: Credentials, cap: float | None
+) -> None:
+    waits = Waits()
+    overrides = {} if cap is None else {"nemo_retry_after_max": cap}
+    expected = 60.0 if cap is None else cap
+    async with NemoClient(make_settings(simulator, **overrides), sleep=waits) as nemo:
+        simulator.inject(Fault("rate_limit", retry_after=99999999, path="/api/credits"))
+        assert (await nemo.credits(creds)).total == 100
+        assert waits.calls == [expected]
+        waits.calls.clear()
+        simulator.inject(Fault("rate_limit", count=2, retry_after=99999999, path="/api/credits"))
+        with pytest.raises(RateLimited) as info:
+            await nemo.credits(creds)
+        assert waits.calls == [expected] and info.value.retry_after == expected
+        simulator.inject(Fault("rate_limit", retry_after=99999999, path="/run_sse"))
+        project = await nemo.create_session(creds, "en")
+        with pytest.raises(RateLimited) as refused:
+            await say(nemo, creds, project.session_id, "hello")
+        assert refused.value.retry_after == expected and waits.calls == [expected]
     assert kinds(simulator).count("credits") == 4
 
 

@@ -342,14 +342,25 @@ async def test_rate_limit_retry_after_in_body() -> None:
     assert recorder.waits == [4.0] and info.value.retry_after == 4.0
 
 
-async def test_rate_limit_longer_than_the_cap_is_not_waited_for() -> None:
+async def test_rate_limit_longer_than_the_cap_waits_only_the_cap() -> None:
     recorder = Recorder()
     client, seen = make_client(
         lambda r: httpx.Response(429, headers={"Retry-After": "86400"}), recorder
     )
     with pytest.raises(RateLimited) as info:
         await client.anonymous_token("cid")
-    assert recorder.waits == [] and len(seen) == 1 and info.value.retry_after == 86400
+    assert recorder.waits == [60.0] and len(seen) == 2 and info.value.retry_after == 60.0
+
+
+async def test_rate_limit_retry_after_in_body_is_capped_too() -> None:
+    recorder = Recorder()
+    client, _ = make_client(
+        lambda r: httpx.Response(429, json={"retry_after": 1e12}), recorder,
+        nemo_retry_after_max=7,
+    )
+    with pytest.raises(RateLimited) as info:
+        await client.credits(CREDS)
+    assert recorder.waits == [7.0] and info.value.retry_after == 7.0
 
 
 async def test_backoff_is_exponential_and_bounded() -> None:
@@ -394,6 +405,27 @@ async def test_multipart_body_length_is_exact(tmp_path: Path) -> None:
     assert len(data) == body.content_length
     assert b'filename="clip.mp4"' in data and b"Content-Type: video/mp4" in data
     assert b'filename="we%22ird.png"' in data
+
+
+async def test_part_headers_carry_no_control_characters() -> None:
+    hostile = UploadFile(
+        'a\r\nb\x00c"d\\e\x1b\x85\u2029\udce9.mp4', 1, lambda: _one(b"x"),
+        content_type="video/mp4\r\nX-Evil: 1",
+    )
+    body = multipart([hostile, UploadFile.from_bytes("日本.png", b"p")])
+    data = b"".join([chunk async for chunk in body.stream()])
+    assert len(data) == body.content_length
+    headers = [part.split(b"\r\n\r\n")[0] for part in data.split(b"--" + body.boundary.encode())]
+    for header in headers:
+        lines = header.strip(b"\r\n").split(b"\r\n")
+        assert all(not any(c < 0x20 or c == 0x7f for c in line) for line in lines)
+    assert b'filename="a__b_c%22d\\\\e____.mp4"' in data
+    assert b"Content-Type: application/octet-stream" in data and b"X-Evil" not in data
+    assert 'filename="日本.png"'.encode() in data
+
+
+async def _one(chunk: bytes) -> AsyncIterator[bytes]:
+    yield chunk
 
 
 async def test_upload_sources_and_wire_format(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from core.nemo.events import (
     ToolCall,
     ToolResult,
 )
-from core.nemo.sse import parse_event, parse_payload
+from core.nemo.sse import SSEFramer, parse_event, parse_payload
 
 
 def payload(obj: Any) -> str:
@@ -187,6 +187,15 @@ def test_unknown_or_broken_payloads_are_ignored(data: str) -> None:
     assert parse_payload(data) == []
 
 
+@pytest.mark.parametrize("data", ["[" * 100_000 + "]" * 100_000, "9" * 5000, "{\ud800"])
+def test_hostile_payloads_are_dropped_with_a_warning(
+    data: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="core.nemo.sse"):
+        assert parse_payload(data) == []
+    assert "dropped" in caplog.text
+
+
 def test_malformed_parts_are_skipped() -> None:
     frame = {"content": {"parts": ["junk", None, {"functionCall": "nope"}, {"text": "ok"}]}}
     assert parse_payload(payload(frame)) == [FullText("ok")]
@@ -199,3 +208,45 @@ def test_parse_event_never_raises() -> None:
             raise RuntimeError("boom")
 
     assert parse_event(Weird()) == []
+
+
+# ------------------------------------------------------------------ framing
+
+STREAM = (
+    b"\xef\xbb\xbfdata: one\r\n\r\n"
+    b": keep-alive\n"
+    b"event: message\nid: 7\ndata:two\ndata:  lines\n\n"
+    b"data\r\rdata: \xc3\xa9t\xc3\xa9\r\n"
+    b"retry: 10\n\n"
+    b"data: left open"
+)
+FRAMES = ["one", None, "two\n lines", "", "été"]
+
+
+def feed_all(framer: SSEFramer, chunks: list[bytes]) -> list[str | None]:
+    return [frame for chunk in chunks for frame in framer.feed(chunk)]
+
+
+def test_framer_follows_the_sse_line_rules() -> None:
+    assert feed_all(SSEFramer(1024), [STREAM]) == FRAMES
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7])
+def test_framer_gives_the_same_frames_whatever_the_chunking(size: int) -> None:
+    chunks = [STREAM[i:i + size] for i in range(0, len(STREAM), size)]
+    assert feed_all(SSEFramer(1024), chunks) == FRAMES
+
+
+def test_framer_keeps_a_crlf_split_by_an_empty_chunk() -> None:
+    framer = SSEFramer(1024)
+    assert feed_all(framer, [b"data: a\r", b"", b"\ndata: b\r", b"\n\r\n"]) == ["a\nb"]
+
+
+def test_framer_drops_an_oversized_line_or_event_and_goes_on() -> None:
+    framer = SSEFramer(16)
+    long_line = b"data: " + b"x" * 40 + b"\n\n"
+    many_lines = b"data: 12345678\n" * 3 + b"\n"
+    fits = b"data: 123456789\n\n"  # 15 bytes of data plus its line end: 16
+    chunks = [long_line[:10], long_line[10:], many_lines, fits]
+    assert feed_all(framer, chunks) == ["123456789"]
+    assert framer.dropped == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import os
+import re
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -167,9 +168,27 @@ async def _read_sync_iter(iterator: Iterator[bytes]) -> AsyncIterator[bytes]:
             yield bytes(chunk)
 
 
-def _quote_param(value: str) -> str:
-    """HTML5 form-data escaping of a header parameter (what browsers and curl send)."""
-    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+"""Control characters (C0, DEL, C1), line and paragraph separators, and lone surrogates
+(undecodable bytes of a local file name): none may reach a part header."""
+
+
+def part_filename(name: str) -> str:
+    """A file name as it goes in a part header's quoted `filename` parameter.
+
+    Characters that could end the header line or not encode become `_`; a quote is
+    `%22` and a backslash is escaped (HTML5 form-data style); other Unicode stays
+    UTF-8, as browsers send it (RFC 7578 rules out `filename*`). Never empty.
+    """
+    cleaned = _UNSAFE.sub("_", name) or "file"
+    return cleaned.replace("\\", "\\\\").replace('"', "%22")
+
+
+def part_content_type(value: str) -> str:
+    """The part's Content-Type, or `application/octet-stream` if it could break the header."""
+    if not value.isascii() or _UNSAFE.search(value):
+        return "application/octet-stream"
+    return value
 
 
 @dataclass(frozen=True)
@@ -184,8 +203,8 @@ class MultipartBody:
         return (
             f"--{self.boundary}\r\n"
             f'Content-Disposition: form-data; name="{self.field_name}"; '
-            f'filename="{_quote_param(upload.name)}"\r\n'
-            f"Content-Type: {upload.content_type}\r\n\r\n"
+            f'filename="{part_filename(upload.name)}"\r\n'
+            f"Content-Type: {part_content_type(upload.content_type)}\r\n\r\n"
         ).encode()
 
     def _closing(self) -> bytes:
