@@ -9,7 +9,7 @@ from typing import TypeVar
 from pydantic import SecretStr
 
 from core.messages import ChatKey
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.nemo.errors import RateLimited, TokenExpired
 from core.nemo.models import Credentials
 from core.store import SessionStore
@@ -34,7 +34,7 @@ class Identities:
     same client id on 1001), unless a user linked their own token.
     """
 
-    def __init__(self, store: SessionStore, nemo: NemoClient,
+    def __init__(self, store: SessionStore, nemo: NemoApi,
                  operator_token: SecretStr | None = None) -> None:
         self.store = store
         self.nemo = nemo

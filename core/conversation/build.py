@@ -15,7 +15,7 @@ from core.conversation.relay import Relay, Sleep
 from core.conversation.uploads import Uploader
 from core.identity import Identities
 from core.inbox import Inbox
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.outgoing import Outgoing
 from core.settings import Settings
 from core.signals import ChatSignals
@@ -23,7 +23,7 @@ from core.store import SessionStore
 
 
 def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox,
-                     nemo: NemoClient, identities: Identities, out: Outgoing,
+                     nemo: NemoApi, identities: Identities, out: Outgoing,
                      renders: RenderService | None = None, signals: ChatSignals | None = None,
                      middlewares: Sequence[Middleware] = (),
                      sleep: Sleep = asyncio.sleep) -> Dispatcher:

@@ -10,7 +10,7 @@ from core.conversation.texts import ACCEPTED_FORMATS
 from core.conversation.turn import Turn
 from core.identity import AnonymousTokenRefused, LinkedTokenExpired
 from core.nemo import errors
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 class FailureReplies:
     """Turns a step's exception into a reply in the user's language."""
 
-    def __init__(self, nemo: NemoClient) -> None:
+    def __init__(self, nemo: NemoApi) -> None:
         self.nemo = nemo
 
     async def report(self, turn: Turn, exc: BaseException) -> None:

@@ -24,7 +24,7 @@ from core.identity import Identities
 from core.intents import Intent, Step
 from core.messages import ChatKey, User
 from core.nemo import errors
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.outgoing import Action, Button, Outgoing, Sent
 from core.store import ChatSession, SessionStore
 
@@ -77,7 +77,7 @@ async def new_project(turn: Turn, step: Step, *, projects: Projects,
     await turn.say("new_project")
 
 
-async def credits(turn: Turn, step: Step, *, nemo: NemoClient, identities: Identities) -> None:
+async def credits(turn: Turn, step: Step, *, nemo: NemoApi, identities: Identities) -> None:
     """Show the balance; anonymous users also get the registration link."""
     balance = await identities.call(turn.chat, nemo.credits)
     text = turn.text("credits", available=balance.available, frozen=balance.frozen,
@@ -88,7 +88,7 @@ async def credits(turn: Turn, step: Step, *, nemo: NemoClient, identities: Ident
     await turn.send(text)
 
 
-async def status(turn: Turn, step: Step, *, projects: Projects, nemo: NemoClient,
+async def status(turn: Turn, step: Step, *, projects: Projects, nemo: NemoApi,
                  identities: Identities, renders: RenderService | None) -> None:
     """Show the timeline summary (and renders in progress)."""
     session_id = await projects.ensure(turn)
@@ -142,7 +142,7 @@ async def _delete(out: Outgoing, turn: Turn) -> bool:
         return False
 
 
-def build_handlers(*, projects: Projects, sessions: SessionStore, nemo: NemoClient,
+def build_handlers(*, projects: Projects, sessions: SessionStore, nemo: NemoApi,
                    identities: Identities, relay: Relay, uploader: Uploader,
                    renders: RenderService | None) -> dict[Intent, Handler]:
     """The handlers of the intents handled under the chat's lock."""

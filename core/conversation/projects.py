@@ -5,13 +5,13 @@ from __future__ import annotations
 from core import i18n
 from core.conversation.turn import Turn
 from core.identity import Identities
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 
 
 class Projects:
     """Creates the chat's NemoVideo session when it has none."""
 
-    def __init__(self, nemo: NemoClient, identities: Identities) -> None:
+    def __init__(self, nemo: NemoApi, identities: Identities) -> None:
         self.nemo = nemo
         self.identities = identities
 

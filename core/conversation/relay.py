@@ -22,7 +22,7 @@ from core.conversation.turn import Turn
 from core.identity import Identities
 from core.intents import Step
 from core.nemo import errors
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.nemo.draft import Draft, describe_change
 from core.nemo.events import FullText, Heartbeat, StreamError, TextFragment, ToolCall, ToolResult
 from core.nemo.models import Credentials
@@ -103,7 +103,7 @@ class Relay:
     became of the message (`resume`).
     """
 
-    def __init__(self, nemo: NemoClient, identities: Identities, projects: Projects,
+    def __init__(self, nemo: NemoApi, identities: Identities, projects: Projects,
                  settings: Settings, *, sleep: Sleep = asyncio.sleep) -> None:
         self.nemo = nemo
         self.identities = identities

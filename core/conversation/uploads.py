@@ -17,7 +17,7 @@ from core.identity import Identities
 from core.intents import Step
 from core.messages import Attachment
 from core.nemo import errors
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.nemo.models import UploadedFile, UploadResult
 from core.nemo.uploads import UploadFile
 from core.outgoing import Sent
@@ -75,7 +75,7 @@ def files_summary(files: tuple[UploadedFile, ...]) -> str:
 class Uploader:
     """Uploads a message's attachments (or links) to the chat's project."""
 
-    def __init__(self, nemo: NemoClient, identities: Identities, projects: Projects, *,
+    def __init__(self, nemo: NemoApi, identities: Identities, projects: Projects, *,
                  edit_interval: float) -> None:
         self.nemo = nemo
         self.identities = identities
