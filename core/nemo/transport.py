@@ -3,8 +3,10 @@
 * the three attribution headers go on every request, the bearer token on every
   request made with credentials, and the token never reaches a URL, a log line,
   an exception message or a repr;
-* HTTP 429 waits `Retry-After` (at most `nemo_retry_after_max`; `nemo_rate_limit_wait`
-  when it names no wait) and retries once;
+* HTTP 429 waits `Retry-After` (`nemo_rate_limit_wait` when it names no wait) and
+  retries once; a wait longer than `nemo_retry_after_max` is not waited for: the
+  call fails at once with `RateLimited`, its `retry_after` capped (a week-long limit
+  on anonymous tokens, a hostile header);
 * HTTP 5xx and connection errors are retried with bounded exponential backoff,
   but only for requests that are safe to repeat (`idempotent`).
 """
@@ -41,9 +43,10 @@ class CallTimedOut(httpx.TimeoutException):
 class RateLimitSignal(Exception):
     """HTTP 429 inside an attempt: `Transport.retrying` decides whether to wait and retry."""
 
-    def __init__(self, retry_after: float):
+    def __init__(self, retry_after: float, *, too_long: bool = False):
         super().__init__(f"rate limited; retry after {retry_after:g} s")
         self.retry_after = retry_after
+        self.too_long = too_long
 
 
 class ServerSignal(Exception):
@@ -205,6 +208,10 @@ class Transport:
     def rate_limit_wait(self, answer: Answer) -> float:
         """Seconds to wait after a 429: `Retry-After` or a body's `retry_after`, capped at
         `nemo_retry_after_max`; `nemo_rate_limit_wait` when the answer names no wait."""
+        return min(self.asked_wait(answer), self.settings.nemo_retry_after_max)
+
+    def asked_wait(self, answer: Answer) -> float:
+        """The wait a 429 asks for, uncapped (`nemo_rate_limit_wait` when it names none)."""
         wait = parse_retry_after(answer.headers.get("retry-after"))
         if wait is None:
             body = answer.json()
@@ -217,17 +224,14 @@ class Transport:
                     wait = None
         if wait is None:
             return self.settings.nemo_rate_limit_wait
-        cap = self.settings.nemo_retry_after_max
-        if wait > cap:
-            log.info("NemoVideo asked to wait %.0f s after a 429; waiting %g s", wait, cap)
-            return cap
         return wait
 
     def check_status(self, answer: Answer) -> None:
         """Raise the retry signal of a 429 or a 5xx answer (inside a `retrying` attempt)."""
         status = answer.status
         if status == 429:
-            raise RateLimitSignal(self.rate_limit_wait(answer))
+            asked, cap = self.asked_wait(answer), self.settings.nemo_retry_after_max
+            raise RateLimitSignal(min(asked, cap), too_long=asked > cap)
         if status >= 500:
             raise ServerSignal(status)
 
@@ -247,7 +251,10 @@ class Transport:
                 return await attempt()
             except RateLimitSignal as signal:
                 wait = signal.retry_after
-                if rate_limited or not replayable:
+                if signal.too_long:
+                    log.info("%s: NemoVideo asks to wait more than %g s after a 429; not "
+                             "waiting", kind, wait)
+                if rate_limited or not replayable or signal.too_long:
                     raise RateLimited(
                         f"NemoVideo is rate limiting {kind}", retry_after=wait, status=429
                     ) from None
