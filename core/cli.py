@@ -66,11 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(run_chat(settings, simulate=args.simulate, downloads=args.downloads))
     if args.command == "telegram":
-        from bots.telegram_bot import run_telegram
+        from bots.telegram_adapter import run_telegram
 
         return run_telegram(settings)
     if args.command == "discord":
-        from bots.discord_bot import run_discord
+        from bots.discord_adapter import run_discord
 
         return run_discord(settings)
     return 2

@@ -176,6 +176,22 @@ async def test_outgoing_splits_edits_and_trims(discord_world: DiscordWorld) -> N
         assert out.max_file_size(ChatKey("discord", "1")) == 10 * MIB
 
 
+async def test_an_edit_of_a_deleted_message_is_sent_anew(discord_world: DiscordWorld) -> None:
+    fake, channel = discord_world.fake, discord_world.channel
+    chat = ChatKey("discord", str(channel.id))
+    client = discord.Client(intents=discord.Intents.default(), **FAST_CLIENT_OPTIONS)
+    async with fake.running(client):
+        out = DiscordOutput(client)
+        sent = await out.send_text(chat, "Rendering: 10%")
+        # someone with Manage Messages deleted it
+        await client.get_partial_messageable(channel.id).get_partial_message(
+            int(sent.message_id)).delete()
+        again = await out.edit_text(chat, sent, "Rendering: 50%")
+    assert again != sent
+    assert [m.content for m in fake.bot_messages(channel)] == ["Rendering: 50%"]
+    assert fake.bot_messages(channel)[0].id == int(again.message_id)
+
+
 async def test_outgoing_file_and_link(discord_world: DiscordWorld, tmp_path: Path) -> None:
     fake, channel = discord_world.fake, discord_world.channel
     chat = ChatKey("discord", str(channel.id))

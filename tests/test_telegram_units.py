@@ -32,14 +32,16 @@ from bots.telegram_adapter.inbound import (
     read_message,
     register_attachments,
 )
-from bots.telegram_adapter.outbound import button_action, keyboard, split_text
+from bots.telegram_adapter.outbound import TelegramOutput, button_action, keyboard, split_text
 from core.embedded_redis import EmbeddedRedis
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
 from core.outgoing import Action, Button
 from core.settings import Settings, SettingsError, load_settings
-from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser
+from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser, ptb_builder
 
 JSONDict = dict[str, Any]
+
+pytest_plugins = ["tests.fakes.telegram_fixtures"]
 
 ME = TelegramUser(7000000001, "Nemo Test Bot", is_bot=True, username="nemo_test_bot")
 
@@ -341,6 +343,38 @@ async def test_a_second_flood_wait_is_raised(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(RetryAfter):
         await control.process_request(request, (), {}, "sendMessage", {"chat_id": 5}, None)
     assert tries == 2, "waited once, then gave up"
+
+
+# ------------------------------------------------------------------ pages on the fake
+
+
+async def test_long_texts_are_paged_and_edits_skip_resend_and_trim(
+        fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    chat = ChatKey("telegram", str(dm.id))
+    words = " ".join(f"w{i:05d}" for i in range(1200))  # 8,399 characters: three pages
+    export = (Button("Export", Action.EXPORT),)
+    async with ptb_builder(fake).build() as app:
+        out = TelegramOutput(app.bot)
+        sent = await out.send_text(chat, words, export)
+        first, second, third = (int(i) for i in sent.message_id.split(","))
+        texts = [m["text"] for m in fake.sent_messages(dm.id)]
+        assert " ".join(texts) == words and all(len(t) <= 4096 for t in texts)
+        assert [bool(fake.message(dm.id, i).get("reply_markup"))  # type: ignore[union-attr]
+                for i in (first, second, third)] == [False, False, True]
+
+        edits = len(fake.calls_to("editMessageText"))
+        assert await out.edit_text(chat, sent, words, export) == sent
+        assert len(fake.calls_to("editMessageText")) == edits, "nothing changed: no request"
+
+        await app.bot.delete_message(dm.id, first)  # a user deleted the first page
+        shrunk = await out.edit_text(chat, sent, "short now")
+        [again] = (int(i) for i in shrunk.message_id.split(","))
+        assert again not in (first, second, third), "the vanished page was sent anew"
+        assert fake.message(dm.id, again)["text"] == "short now"  # type: ignore[index]
+        assert {second, third} <= set(fake.deleted(dm.id)), "the surplus was deleted"
 
 
 # ------------------------------------------------------------------ settings and start-up

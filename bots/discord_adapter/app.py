@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,17 +19,17 @@ import discord.http
 import httpx
 import yarl
 
+from bots.common import lifecycle
+from bots.common.lifecycle import STOP_GRACE, serving
 from bots.discord_adapter.events import DiscordAdapter
 from bots.discord_adapter.inbound import PLATFORM, Fetch, register_attachments
 from bots.discord_adapter.outbound import DiscordOutput
 from core.renders import RenderWorker
-from core.runtime import Runtime, open_runtime, stop_on_signals
+from core.runtime import Runtime, open_runtime
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: seconds that messages being handled get to finish when the bot stops
-STOP_GRACE = 10.0
 
 
 def configure_endpoints(settings: Settings) -> None:
@@ -124,19 +123,22 @@ async def open_discord_bot(settings: Settings, *,
         connection = asyncio.create_task(client.connect(), name="discord gateway")
         await _until_ready(client, connection, ready_timeout)
         log.info("discord: connected as %s", client.user)
-        runtime.start_worker()
-        resume = asyncio.create_task(runtime.resume(unfinished), name="discord resume")
         try:
-            yield DiscordBot(client, adapter, out, runtime, runtime.worker, connection)
+            async with serving(runtime, adapter.tasks, unfinished, grace=stop_grace):
+                yield DiscordBot(client, adapter, out, runtime, runtime.worker, connection)
         finally:
-            await adapter.drain(stop_grace)
-            resume.cancel()
-            await runtime.stop_worker(stop_grace)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await resume
             await _close(client)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(connection, stop_grace)
+            await _closed(connection, stop_grace)
+
+
+async def _closed(connection: asyncio.Task[None], within: float) -> None:
+    """Wait for the gateway connection to end after the client closed (cancel it late)."""
+    await asyncio.wait({connection}, timeout=within)
+    if not connection.done():
+        connection.cancel()
+        await asyncio.wait({connection})
+    if not connection.cancelled() and (error := connection.exception()) is not None:
+        log.debug("discord: the gateway connection ended with %r", error)
 
 
 async def _close(client: discord.Client) -> None:
@@ -164,31 +166,17 @@ async def _until_ready(client: discord.Client, connection: asyncio.Task[None],
 
 async def serve(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM or until the gateway connection ends for good."""
-    stop = stop_on_signals()
-    try:
-        async with open_discord_bot(settings) as bot:
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({stopping, bot.connection}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            if bot.connection.done() and not bot.connection.cancelled():
-                error = bot.connection.exception()
-                if error is not None:
-                    log.error("discord: the connection ended: %r", error)
-                    return 1
-            log.info("discord: stopping")
-    except discord.LoginFailure:
-        log.error("discord: the token was refused (DISCORD_TOKEN)")
-        return 1
-    except discord.PrivilegedIntentsRequired as exc:
-        log.error("discord: %s", exc)
-        return 1
-    return 0
+    return await lifecycle.serve(
+        open_discord_bot(settings), PLATFORM,
+        refusals={discord.LoginFailure: "the token was refused (DISCORD_TOKEN)",
+                  discord.PrivilegedIntentsRequired: "{error}"},
+        ended=lambda bot: bot.connection)
 
 
 def run_discord(settings: Settings) -> int:
     """`nemobot discord`: the exit status."""
+    problems = []
     if settings.discord_token is None:
-        print("DISCORD_TOKEN is not set: create a bot in the Discord developer portal "
-              "and put its token in the environment or .env", file=sys.stderr)
-        return 2
-    return asyncio.run(serve(settings))
+        problems.append("DISCORD_TOKEN is not set: create a bot in the Discord developer "
+                        "portal and put its token in the environment or .env")
+    return lifecycle.run(lambda: serve(settings), problems)

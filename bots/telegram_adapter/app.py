@@ -15,11 +15,9 @@ consumer group.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -28,8 +26,10 @@ from urllib.parse import urlsplit
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import ApplicationBuilder
 
+from bots.common import lifecycle
+from bots.common.lifecycle import STOP_GRACE, serving
 from core.renders import RenderWorker
-from core.runtime import Runtime, open_runtime, stop_on_signals
+from core.runtime import Runtime, open_runtime
 from core.settings import Settings
 
 from .albums import AlbumGatherer
@@ -39,9 +39,6 @@ from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_att
 from .outbound import TelegramOutput, describe
 
 log = logging.getLogger(__name__)
-
-#: seconds that messages being handled get to finish when the bot stops
-STOP_GRACE = 10.0
 
 
 def base_urls(settings: Settings) -> tuple[str | None, str | None]:
@@ -138,21 +135,17 @@ async def open_telegram_bot(settings: Settings, *,
         except BaseException:
             await app.stop()
             raise
-        runtime.start_worker()
-        resume = asyncio.create_task(runtime.resume(unfinished), name="telegram resume")
-        try:
+        # no new updates at the end; those already taken are handed to the adapter
+        # (app.stop processes PTB's queue), whose work gets stop_grace to reach the engine
+        async with serving(runtime, adapter.tasks, unfinished, grace=stop_grace,
+                           stop_taking=lambda: _stop_updates(app)):
             yield TelegramBot(app, adapter, out, runtime, runtime.worker, webhook_url)
-        finally:
-            # no new updates; those already taken are handed to the adapter (app.stop
-            # processes PTB's queue), whose work gets stop_grace to reach the engine
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            await app.stop()
-            await adapter.drain(stop_grace)
-            resume.cancel()
-            await runtime.stop_worker(stop_grace)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await resume
+
+
+async def _stop_updates(app: AnyApplication) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    await app.stop()
 
 
 async def _take_updates(app: AnyApplication, settings: Settings) -> str | None:
@@ -226,28 +219,22 @@ def hide_token(settings: Settings, logger: logging.Logger | None = None) -> None
 
 async def serve(settings: Settings) -> int:
     """Run until SIGINT or SIGTERM."""
-    stop = stop_on_signals()
-    try:
-        async with open_telegram_bot(settings):
-            await stop.wait()
-            log.info("telegram: stopping")
-    except InvalidToken:
-        log.error("telegram: the token was refused (TELEGRAM_TOKEN)")
-        return 1
-    return 0
+    return await lifecycle.serve(
+        open_telegram_bot(settings), PLATFORM,
+        refusals={InvalidToken: "the token was refused (TELEGRAM_TOKEN)"})
 
 
 def run_telegram(settings: Settings) -> int:
     """`nemobot telegram`: the exit status."""
+    problems = []
     if settings.telegram_token is None:
-        print("TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token in "
-              "the environment or .env", file=sys.stderr)
-        return 2
-    if settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is None:
-        print("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -), "
-              "so that only Telegram can post updates", file=sys.stderr)
-        return 2
-    hide_token(settings)
-    # PTB's coming default (durations as timedelta); without it every flood wait warns
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    return asyncio.run(serve(settings))
+        problems.append("TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its "
+                        "token in the environment or .env")
+    elif settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is None:
+        problems.append("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, "
+                        "_ and -), so that only Telegram can post updates")
+    if not problems:
+        hide_token(settings)
+        # PTB's coming default (durations as timedelta); without it every flood wait warns
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
+    return lifecycle.run(lambda: serve(settings), problems)
