@@ -3,6 +3,8 @@ against the fake Discord with the real discord.py."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,8 +15,8 @@ import pytest
 from pydantic import SecretStr
 
 from bots.discord_adapter.app import configure_endpoints, make_client, run_discord, serve
-from bots.discord_adapter.inbound import clean_text
-from bots.discord_adapter.outbound import MESSAGE_LIMIT, DiscordOutput, split_text
+from bots.discord_adapter.inbound import INTERACTION_PREFIX, clean_text
+from bots.discord_adapter.outbound import MESSAGE_LIMIT, DiscordOutput, ReplySlot, split_text
 from bots.discord_adapter.views import build_view, custom_id
 from core.cli import main
 from core.embedded_redis import EmbeddedRedis
@@ -22,8 +24,8 @@ from core.messages import ChatKey
 from core.outgoing import Action, Button
 from core.settings import Settings, SettingsError, load_settings
 from core.simulator import Simulator
-from tests.discord_kit import bot_settings
-from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, MIB, FakeDiscord
+from tests.discord_kit import WAIT, bot_settings
+from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, MIB, FakeDiscord, FakeInteraction
 
 if TYPE_CHECKING:
     from tests.fakes.discord_fixtures import DiscordWorld
@@ -190,6 +192,57 @@ async def test_an_edit_of_a_deleted_message_is_sent_anew(discord_world: DiscordW
     assert again != sent
     assert [m.content for m in fake.bot_messages(channel)] == ["Rendering: 50%"]
     assert fake.bot_messages(channel)[0].id == int(again.message_id)
+
+
+async def test_the_reply_to_handle_picks_the_interaction_to_answer(
+        discord_world: DiscordWorld) -> None:
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    chat = ChatKey("discord", str(channel.id))
+    client = discord.Client(intents=discord.Intents.default(), **FAST_CLIENT_OPTIONS)
+    interactions: asyncio.Queue[discord.Interaction] = asyncio.Queue()
+
+    async def on_interaction(interaction: discord.Interaction) -> None:
+        await interactions.put(interaction)
+
+    client.event(on_interaction)
+
+    async def acknowledged(out: DiscordOutput) -> tuple[str, FakeInteraction]:
+        ix = await fake.dispatch_slash_command("help", None, channel, alice)
+        interaction = await asyncio.wait_for(interactions.get(), WAIT)
+        await interaction.response.defer(thinking=True)
+        message_id = f"{INTERACTION_PREFIX}{interaction.id}"
+        out.expect_reply(message_id, ReplySlot(chat, interaction, ephemeral=False))
+        return message_id, ix
+
+    async with fake.running(client):
+        out = DiscordOutput(client)
+        help_id, ix = await acknowledged(out)
+        typing = len([r for r in fake.requests if r.path.endswith("/typing")])
+        await out.working(chat)
+        assert len([r for r in fake.requests if r.path.endswith("/typing")]) == typing, \
+            "no typing while the thinking placeholder shows"
+        # answers to other messages go to the channel, whichever task sends them
+        await out.send_text(chat, "Video ready")
+        await out.send_text(chat, "after this: trim it", reply_to="1234")
+        assert fake.followups(ix.token) == [] and out.owes_reply(help_id)
+        # the answer goes through the interaction, even from a task started elsewhere
+        await asyncio.create_task(out.send_text(chat, "Send clips", reply_to=help_id))
+        await out.send_text(chat, "and one more thing", reply_to=help_id)
+        assert not out.owes_reply(help_id)
+
+        silent_id, silent = await acknowledged(out)
+        await out.finish(silent_id)  # handled without a reply: the placeholder goes
+
+        out.clock = lambda: time.time() + 3600.0  # every token has expired
+        expired_id, _ = await acknowledged(out)
+        assert not out.owes_reply(silent_id) and out.owes_reply(expired_id)
+        await out.send_text(chat, "late answer", reply_to=expired_id)
+    [answer] = fake.followups(ix.token)
+    assert answer is fake.original_response(ix.token) and answer.content == "Send clips"
+    assert [m.content for m in fake.bot_messages(channel) if m.webhook_id is None] == [
+        "Video ready", "after this: trim it", "and one more thing", "late answer"]
+    placeholder = fake.original_response(silent.token)
+    assert placeholder is not None and placeholder.deleted
 
 
 async def test_outgoing_file_and_link(discord_world: DiscordWorld, tmp_path: Path) -> None:

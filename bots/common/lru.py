@@ -32,6 +32,10 @@ class LRU(Generic[K, V]):
             self._items.move_to_end(key)
         return value
 
+    def peek(self, key: K) -> V | None:
+        """The value stored under `key`, leaving the order alone; or None."""
+        return self._items.get(key)
+
     def put(self, key: K, value: V) -> None:
         """Store `value` under `key`, forgetting the oldest entries past `size`."""
         self._items[key] = value

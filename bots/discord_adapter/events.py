@@ -174,15 +174,17 @@ class DiscordAdapter:
     def _submit(self, message: IncomingMessage, slot: ReplySlot | None) -> None:
         if self.tasks.closing:
             return
-        with self.out.replying_to(slot):
-            task = self.tasks.track(self.engine.submit(message))
         if slot is not None:
-            task.add_done_callback(lambda _: self._unanswered(slot))
+            self.out.expect_reply(message.message_id, slot)
+        task = self.tasks.track(self.engine.submit(message))
+        if slot is not None:
+            task.add_done_callback(lambda _: self._unanswered(message))
 
-    def _unanswered(self, slot: ReplySlot) -> None:
+    def _unanswered(self, message: IncomingMessage) -> None:
         """The message was handled: a command that got no reply loses its placeholder."""
-        if not slot.used:
-            self.tasks.start(self.out.finish(slot), f"placeholder in {slot.chat}")
+        if self.out.owes_reply(message.message_id):
+            self.tasks.start(self.out.finish(message.message_id),
+                             f"placeholder in {message.chat}")
 
 
 def _can_speak(channel: Any) -> bool:

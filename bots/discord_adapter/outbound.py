@@ -5,13 +5,15 @@
   grows past the limit continues in a new message and one that shrinks
   deletes the surplus, even after a restart.
 * Interactions: a slash command (or the Credits button) is acknowledged at
-  once with a "thinking" placeholder. The handling of that command runs in a
-  context that carries a `ReplySlot`; its first reply goes through the
-  interaction (replacing the placeholder, privately when the command answers
-  ephemerally), later replies and everything from other tasks (the render
-  worker, queued messages) go to the channel. An interaction's token lasts 15
-  minutes: after that, or when Discord says the token is gone, replies and
-  edits go to the channel.
+  once with a "thinking" placeholder, and the adapter registers its
+  `ReplySlot` under the incoming message's id (`expect_reply`). The first
+  message sent with that id as `reply_to` goes through the interaction
+  (replacing the placeholder, privately when the command answers
+  ephemerally); later ones, and messages that answer something else (the
+  render worker, other messages), go to the channel. An interaction's token
+  lasts 15 minutes: after that, or when Discord says the token is gone,
+  replies and edits go to the channel. Slots whose token expired are
+  forgotten, and at most `REMEMBER` are kept.
 * Failures (missing permissions, a deleted channel, a refused file) are
   logged in one line and raised: the conversation engine reports them and
   carries on with other chats, and the render worker offers a refused file as
@@ -24,8 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextvars import ContextVar
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,9 +87,6 @@ class ReplySlot:
         return self.interaction.created_at.timestamp() + INTERACTION_TTL - TTL_MARGIN
 
 
-_REPLYING: ContextVar[ReplySlot | None] = ContextVar("nemobot_discord_reply", default=None)
-
-
 def describe(exc: BaseException) -> str:
     """A one-line account of a failed Discord call."""
     if isinstance(exc, discord.HTTPException):
@@ -110,32 +108,38 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
         self.client = client
         self.clock = clock
         self._via: LRU[int, ReplySlot] = LRU(REMEMBER)
+        #: interactions owed a first reply, by the id of the message they brought
+        self._owed: LRU[str, ReplySlot] = LRU(REMEMBER)
 
     # ------------------------------------------------------------ interactions
 
-    @contextlib.contextmanager
-    def replying_to(self, slot: ReplySlot | None) -> Iterator[None]:
-        """Within the block (and tasks started in it), the first reply to the slot's
-        chat goes through its interaction."""
-        token = _REPLYING.set(slot)
-        try:
-            yield
-        finally:
-            _REPLYING.reset(token)
+    def expect_reply(self, message_id: str, slot: ReplySlot) -> None:
+        """The first message answering `message_id` goes through the slot's interaction."""
+        self._owed.forget_oldest(lambda owed: not self._live(owed))
+        self._owed.put(message_id, slot)
+
+    def owes_reply(self, message_id: str) -> bool:
+        """Whether the interaction of `message_id` still waits for its first reply."""
+        slot = self._owed.peek(message_id)
+        return slot is not None and not slot.used
 
     def _live(self, slot: ReplySlot | None) -> bool:
         return slot is not None and self.clock() < slot.expires_at
 
-    def _claim(self, chat: ChatKey) -> ReplySlot | None:
-        slot = _REPLYING.get()
-        if slot is None or slot.used or slot.chat != chat:
+    def _claim(self, chat: ChatKey, reply_to: str | None) -> ReplySlot | None:
+        slot = self._owed.peek(reply_to) if reply_to else None
+        if slot is None or slot.chat != chat:
+            return None
+        self._owed.pop(reply_to or "")
+        if slot.used:
             return None
         slot.used = True
         return slot if self._live(slot) else None
 
-    async def finish(self, slot: ReplySlot) -> None:
-        """The command was handled without a reply: remove its "thinking" placeholder."""
-        if slot.used:
+    async def finish(self, message_id: str) -> None:
+        """`message_id` was handled without a reply: remove its "thinking" placeholder."""
+        slot = self._owed.pop(message_id)
+        if slot is None or slot.used:
             return
         slot.used = True
         if not self._live(slot):
@@ -153,8 +157,9 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
         return build_view(buttons)
 
     def route(self, chat: ChatKey, reply_to: str | None) -> ReplySlot | None:
-        """The interaction a new message answers through, if one is owed a reply."""
-        return self._claim(chat)
+        """The interaction a new message answering `reply_to` goes through, while that
+        interaction still waits for its first reply."""
+        return self._claim(chat, reply_to)
 
     def route_of(self, chat: ChatKey, page: int) -> ReplySlot | None:
         """A continuation goes the way the message went (keeps private answers private)."""
@@ -229,8 +234,8 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
 
     async def working(self, chat: ChatKey) -> None:
         """Show "typing..." (skipped while a command's "thinking" placeholder shows)."""
-        slot = _REPLYING.get()
-        if slot is not None and not slot.used and slot.chat == chat and self._live(slot):
+        if any(slot.chat == chat and not slot.used and self._live(slot)
+               for slot in self._owed.values()):
             return
         try:
             await self._channel(chat).typing()
