@@ -14,15 +14,17 @@ import discord.http
 import pytest
 from pydantic import SecretStr
 
+from bots.cli import main
 from bots.discord_adapter.app import configure_endpoints, make_client, run_discord, serve
 from bots.discord_adapter.inbound import INTERACTION_PREFIX, clean_text
 from bots.discord_adapter.outbound import MESSAGE_LIMIT, DiscordOutput, ReplySlot, split_text
+from bots.discord_adapter.settings import DiscordSettings
 from bots.discord_adapter.views import build_view, custom_id
-from core.cli import main
+from bots.settings import load_settings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
 from core.outgoing import Action, Button
-from core.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError
 from core.simulator import Simulator
 from tests.discord_kit import WAIT, bot_settings
 from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, MIB, FakeDiscord, FakeInteraction
@@ -75,18 +77,19 @@ def test_shard_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     for value, expected in (("", None), ("auto", "auto"), ("AUTO", "auto"), ("4", 4)):
         monkeypatch.setenv("DISCORD_SHARDS", value)
-        assert load_settings().discord_shards == expected
+        assert load_settings(DiscordSettings)[1].discord_shards == expected
     for bad in ("0", "many", "-2"):
         monkeypatch.setenv("DISCORD_SHARDS", bad)
         with pytest.raises(SettingsError, match="DISCORD_SHARDS"):
-            load_settings()
+            load_settings(DiscordSettings)
 
 
 async def test_client_kind_and_intents() -> None:
     # nothing connects: no HTTP session exists before login
-    plain = make_client(Settings(_env_file=None))  # type: ignore[call-arg]
-    sharded = make_client(Settings(_env_file=None, discord_shards="auto"))  # type: ignore[call-arg]
-    fixed = make_client(Settings(_env_file=None, discord_shards=3))  # type: ignore[call-arg]
+    plain = make_client(DiscordSettings(_env_file=None))  # type: ignore[call-arg]
+    sharded = make_client(DiscordSettings(  # type: ignore[call-arg]
+        _env_file=None, discord_shards="auto"))
+    fixed = make_client(DiscordSettings(_env_file=None, discord_shards=3))  # type: ignore[call-arg]
     assert type(plain) is discord.Client
     assert isinstance(sharded, discord.AutoShardedClient) and sharded.shard_count is None
     assert isinstance(fixed, discord.AutoShardedClient) and fixed.shard_count == 3
@@ -99,7 +102,7 @@ def test_endpoints_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
                         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    configure_endpoints(Settings(  # type: ignore[call-arg]
+    configure_endpoints(DiscordSettings(  # type: ignore[call-arg]
         _env_file=None, discord_api_base="http://127.0.0.1:9/api/v10/",
         discord_gateway_url="ws://127.0.0.1:9"))
     assert discord.http.Route.BASE == "http://127.0.0.1:9/api/v10"
@@ -112,14 +115,15 @@ def test_discord_command_needs_a_token(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     assert main(["discord"]) == 2
     assert "DISCORD_TOKEN" in capsys.readouterr().err
-    assert run_discord(Settings(_env_file=None)) == 2  # type: ignore[call-arg]
+    assert run_discord(Settings(_env_file=None),  # type: ignore[call-arg]
+                       DiscordSettings(_env_file=None)) == 2  # type: ignore[call-arg]
 
 
 async def test_a_refused_token_ends_with_status_1(
         fake_discord: FakeDiscord, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     settings = bot_settings(simulator, redis_server, fake_discord,
                             discord_token=SecretStr("not-the-token"))
-    assert await serve(settings) == 1
+    assert await serve(settings.core, settings.discord) == 1
 
 
 def test_mentions_are_stripped() -> None:

@@ -18,6 +18,7 @@ from telegram import Bot, Message
 from telegram import User as TelegramUser
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
+from bots.settings import load_settings
 from bots.telegram_adapter.albums import AlbumGatherer
 from bots.telegram_adapter.app import RedactSecret, base_urls, run_telegram
 from bots.telegram_adapter.flood import FloodControl, may_retry, retry_after_seconds
@@ -33,10 +34,11 @@ from bots.telegram_adapter.inbound import (
     register_attachments,
 )
 from bots.telegram_adapter.outbound import TelegramOutput, button_action, keyboard, split_text
+from bots.telegram_adapter.settings import TelegramSettings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
 from core.outgoing import Action, Button
-from core.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError
 from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser, ptb_builder
 
 JSONDict = dict[str, Any]
@@ -384,27 +386,29 @@ def test_telegram_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     monkeypatch.chdir(tmp_path)
     for name in ("TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_BASE_URL"):
         monkeypatch.setenv(name, "")
-    settings = load_settings()
+    _, settings = load_settings(TelegramSettings)
     assert settings.telegram_token is None and settings.telegram_webhook_url is None
     assert not settings.telegram_local_mode and settings.telegram_album_wait == 1.5
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "has spaces!")
     with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
-        load_settings()
+        load_settings(TelegramSettings)
 
 
 def test_a_local_server_file_url_is_derived() -> None:
-    settings = Settings(_env_file=None,  # type: ignore[call-arg]
-                        telegram_base_url=AnyHttpUrl("http://bot-api:8081/bot"))
+    settings = TelegramSettings(_env_file=None,  # type: ignore[call-arg]
+                                telegram_base_url=AnyHttpUrl("http://bot-api:8081/bot"))
     assert base_urls(settings) == ("http://bot-api:8081/bot", "http://bot-api:8081/file/bot")
-    assert base_urls(Settings(_env_file=None)) == (None, None)  # type: ignore[call-arg]
+    assert base_urls(TelegramSettings(_env_file=None)) == (None, None)  # type: ignore[call-arg]
 
 
 def test_start_up_refuses_missing_secrets(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_telegram(Settings(_env_file=None)) == 2  # type: ignore[call-arg]
+    core = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert run_telegram(core, TelegramSettings(_env_file=None)) == 2  # type: ignore[call-arg]
     assert "TELEGRAM_TOKEN" in capsys.readouterr().err
-    webhook = Settings(_env_file=None, telegram_token=SecretStr("1:x"),  # type: ignore[call-arg]
-                       telegram_webhook_url=AnyHttpUrl("https://bot.example.com/telegram"))
-    assert run_telegram(webhook) == 2
+    webhook = TelegramSettings(  # type: ignore[call-arg]
+        _env_file=None, telegram_token=SecretStr("1:x"),
+        telegram_webhook_url=AnyHttpUrl("https://bot.example.com/telegram"))
+    assert run_telegram(core, webhook) == 2
     assert "TELEGRAM_WEBHOOK_SECRET" in capsys.readouterr().err
 
 
