@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import AnyHttpUrl, AnyUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,7 +14,8 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    """Every setting of the service. See `.env.example` for what each one does."""
+    """The core's settings (each platform adapter reads its own). See `.env.example` for
+    what each one does."""
 
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -81,28 +81,6 @@ class Settings(BaseSettings):
     render_deliveries_in_flight: int = Field(default=8, ge=1)
     render_jobs_per_worker: int = Field(default=5000, ge=1)
 
-    # Discord bot
-    discord_token: SecretStr | None = None
-    discord_shards: Literal["auto"] | int | None = Field(
-        default=None, description="unset: one connection; 'auto' or N: sharded")
-    discord_api_base: AnyHttpUrl | None = Field(default=None, description="REST base, /api/v10")
-    discord_gateway_url: AnyUrl | None = None
-
-    # Telegram bot
-    telegram_token: SecretStr | None = None
-    telegram_webhook_url: AnyHttpUrl | None = Field(
-        default=None, description="unset: long polling; set: webhook at this public URL")
-    telegram_webhook_secret: SecretStr | None = None
-    telegram_webhook_listen: str = "0.0.0.0"  # noqa: S104 (a container's webhook server)
-    telegram_webhook_port: int = Field(default=8080, ge=1, le=65535)
-    telegram_base_url: AnyHttpUrl | None = Field(
-        default=None, description="a self-hosted Bot API server, e.g. http://host:8081/bot")
-    telegram_base_file_url: AnyHttpUrl | None = None
-    telegram_local_mode: bool = False
-    telegram_shared_dir: Path | None = None
-    telegram_poll_timeout: int = Field(default=30, ge=0, le=60)
-    telegram_album_wait: float = Field(default=1.5, gt=0, le=30)
-
     log_level: str = "INFO"
 
     @field_validator("log_level")
@@ -112,38 +90,6 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
-
-    @field_validator("discord_token", "discord_api_base", "discord_gateway_url", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("telegram_token", "telegram_webhook_url", "telegram_webhook_secret",
-                     "telegram_base_url", "telegram_base_file_url", "telegram_shared_dir",
-                     mode="before")
-    @classmethod
-    def _telegram_empty_is_unset(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("telegram_webhook_secret")
-    @classmethod
-    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}",
-                                                  value.get_secret_value()):
-            raise ValueError("must be 1-256 characters: letters, digits, _ and -")
-        return value
-
-    @field_validator("discord_shards", mode="before")
-    @classmethod
-    def _shards(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip().lower()
-            if not value or value == "auto":
-                return value or None
-            value = int(value) if value.isdigit() else 0
-        if isinstance(value, int) and value < 1:
-            raise ValueError("must be 'auto' or a number of shards (1 or more)")
-        return value
 
     @property
     def api_url(self) -> str:

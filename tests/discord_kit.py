@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import discord
 from pydantic import SecretStr
 
 from bots.discord_adapter import DiscordBot, open_discord_bot
+from bots.discord_adapter.settings import DiscordSettings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
 from core.settings import Settings
@@ -35,9 +37,18 @@ RENDER_FAST: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class BotSettings:
+    """The core's settings and the Discord adapter's, as `nemobot discord` loads them."""
+
+    core: Settings
+    discord: DiscordSettings
+
+
 def bot_settings(simulator: Simulator, redis: EmbeddedRedis, fake: FakeDiscord,
-                 **overrides: Any) -> Settings:
-    """Settings for a bot on the fake Discord, the simulator (operator token) and Redis."""
+                 **overrides: Any) -> BotSettings:
+    """Settings for a bot on the fake Discord, the simulator (operator token) and Redis.
+    Overrides go to the class that has them."""
     simulator.config.operator_tokens = [OPERATOR_TOKEN]
     values: dict[str, Any] = {
         **RENDER_FAST,
@@ -48,7 +59,10 @@ def bot_settings(simulator: Simulator, redis: EmbeddedRedis, fake: FakeDiscord,
         "discord_gateway_url": fake.gateway_url,
         **overrides,
     }
-    return test_settings(simulator, **values)
+    own = {name: values.pop(name) for name in list(values)
+           if name in DiscordSettings.model_fields}
+    return BotSettings(test_settings(simulator, **values),
+                       DiscordSettings(_env_file=None, **own))  # type: ignore[call-arg]
 
 
 def _fast_identify(client: discord.Client) -> None:
@@ -60,9 +74,9 @@ def _fast_identify(client: discord.Client) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[DiscordBot]:
+async def running_bot(settings: BotSettings) -> AsyncIterator[DiscordBot]:
     """The whole bot, started quickly, stopped at the end of the block."""
-    async with open_discord_bot(settings, client_options=FAST_CLIENT_OPTIONS,
+    async with open_discord_bot(settings.core, settings.discord, client_options=FAST_CLIENT_OPTIONS,
                                 prepare=_fast_identify, ready_timeout=WAIT,
                                 stop_grace=5.0) as bot:
         yield bot

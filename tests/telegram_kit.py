@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import SecretStr
 
 from bots.telegram_adapter import TelegramBot, open_telegram_bot
+from bots.telegram_adapter.settings import TelegramSettings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
 from core.settings import Settings
@@ -38,10 +40,19 @@ RENDER_FAST: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class BotSettings:
+    """The core's settings and the Telegram adapter's, as `nemobot telegram` loads them."""
+
+    core: Settings
+    telegram: TelegramSettings
+
+
 def bot_settings(simulator: Simulator, redis: EmbeddedRedis, fake: FakeTelegram, *,
-                 webhook: bool = False, **overrides: Any) -> Settings:
+                 webhook: bool = False, **overrides: Any) -> BotSettings:
     """Settings for a bot on the fake Bot API server (polling, or a webhook on a free
-    loopback port), the simulator (operator token) and Redis."""
+    loopback port), the simulator (operator token) and Redis. Overrides go to the class
+    that has them."""
     simulator.config.operator_tokens = [OPERATOR_TOKEN]
     values: dict[str, Any] = {
         **RENDER_FAST,
@@ -63,13 +74,16 @@ def bot_settings(simulator: Simulator, redis: EmbeddedRedis, fake: FakeTelegram,
             telegram_webhook_secret=SecretStr(WEBHOOK_SECRET),
         )
     values.update(overrides)
-    return test_settings(simulator, **values)
+    own = {name: values.pop(name) for name in list(values)
+           if name in TelegramSettings.model_fields}
+    return BotSettings(test_settings(simulator, **values),
+                       TelegramSettings(_env_file=None, **own))  # type: ignore[call-arg]
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[TelegramBot]:
+async def running_bot(settings: BotSettings) -> AsyncIterator[TelegramBot]:
     """The whole bot, stopped at the end of the block."""
-    async with open_telegram_bot(settings, stop_grace=5.0) as bot:
+    async with open_telegram_bot(settings.core, settings.telegram, stop_grace=5.0) as bot:
         yield bot
 
 

@@ -3,6 +3,8 @@ against the fake Discord with the real discord.py."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,18 +14,20 @@ import discord.http
 import pytest
 from pydantic import SecretStr
 
+from bots.cli import main
 from bots.discord_adapter.app import configure_endpoints, make_client, run_discord, serve
-from bots.discord_adapter.inbound import clean_text
-from bots.discord_adapter.outbound import MESSAGE_LIMIT, DiscordOutput, split_text
+from bots.discord_adapter.inbound import INTERACTION_PREFIX, clean_text
+from bots.discord_adapter.outbound import MESSAGE_LIMIT, DiscordOutput, ReplySlot, split_text
+from bots.discord_adapter.settings import DiscordSettings
 from bots.discord_adapter.views import build_view, custom_id
-from core.cli import main
+from bots.settings import load_settings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
 from core.outgoing import Action, Button
-from core.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError
 from core.simulator import Simulator
-from tests.discord_kit import bot_settings
-from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, MIB, FakeDiscord
+from tests.discord_kit import WAIT, bot_settings
+from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, MIB, FakeDiscord, FakeInteraction
 
 if TYPE_CHECKING:
     from tests.fakes.discord_fixtures import DiscordWorld
@@ -73,18 +77,19 @@ def test_shard_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     for value, expected in (("", None), ("auto", "auto"), ("AUTO", "auto"), ("4", 4)):
         monkeypatch.setenv("DISCORD_SHARDS", value)
-        assert load_settings().discord_shards == expected
+        assert load_settings(DiscordSettings)[1].discord_shards == expected
     for bad in ("0", "many", "-2"):
         monkeypatch.setenv("DISCORD_SHARDS", bad)
         with pytest.raises(SettingsError, match="DISCORD_SHARDS"):
-            load_settings()
+            load_settings(DiscordSettings)
 
 
 async def test_client_kind_and_intents() -> None:
     # nothing connects: no HTTP session exists before login
-    plain = make_client(Settings(_env_file=None))  # type: ignore[call-arg]
-    sharded = make_client(Settings(_env_file=None, discord_shards="auto"))  # type: ignore[call-arg]
-    fixed = make_client(Settings(_env_file=None, discord_shards=3))  # type: ignore[call-arg]
+    plain = make_client(DiscordSettings(_env_file=None))  # type: ignore[call-arg]
+    sharded = make_client(DiscordSettings(  # type: ignore[call-arg]
+        _env_file=None, discord_shards="auto"))
+    fixed = make_client(DiscordSettings(_env_file=None, discord_shards=3))  # type: ignore[call-arg]
     assert type(plain) is discord.Client
     assert isinstance(sharded, discord.AutoShardedClient) and sharded.shard_count is None
     assert isinstance(fixed, discord.AutoShardedClient) and fixed.shard_count == 3
@@ -97,7 +102,7 @@ def test_endpoints_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
                         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    configure_endpoints(Settings(  # type: ignore[call-arg]
+    configure_endpoints(DiscordSettings(  # type: ignore[call-arg]
         _env_file=None, discord_api_base="http://127.0.0.1:9/api/v10/",
         discord_gateway_url="ws://127.0.0.1:9"))
     assert discord.http.Route.BASE == "http://127.0.0.1:9/api/v10"
@@ -110,14 +115,15 @@ def test_discord_command_needs_a_token(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     assert main(["discord"]) == 2
     assert "DISCORD_TOKEN" in capsys.readouterr().err
-    assert run_discord(Settings(_env_file=None)) == 2  # type: ignore[call-arg]
+    assert run_discord(Settings(_env_file=None),  # type: ignore[call-arg]
+                       DiscordSettings(_env_file=None)) == 2  # type: ignore[call-arg]
 
 
 async def test_a_refused_token_ends_with_status_1(
         fake_discord: FakeDiscord, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     settings = bot_settings(simulator, redis_server, fake_discord,
                             discord_token=SecretStr("not-the-token"))
-    assert await serve(settings) == 1
+    assert await serve(settings.core, settings.discord) == 1
 
 
 def test_mentions_are_stripped() -> None:
@@ -174,6 +180,73 @@ async def test_outgoing_splits_edits_and_trims(discord_world: DiscordWorld) -> N
         await fake.wait_for_request("POST", rf"/channels/{channel.id}/typing")
         assert out.max_file_size(chat) == 10 * MIB
         assert out.max_file_size(ChatKey("discord", "1")) == 10 * MIB
+
+
+async def test_an_edit_of_a_deleted_message_is_sent_anew(discord_world: DiscordWorld) -> None:
+    fake, channel = discord_world.fake, discord_world.channel
+    chat = ChatKey("discord", str(channel.id))
+    client = discord.Client(intents=discord.Intents.default(), **FAST_CLIENT_OPTIONS)
+    async with fake.running(client):
+        out = DiscordOutput(client)
+        sent = await out.send_text(chat, "Rendering: 10%")
+        # someone with Manage Messages deleted it
+        await client.get_partial_messageable(channel.id).get_partial_message(
+            int(sent.message_id)).delete()
+        again = await out.edit_text(chat, sent, "Rendering: 50%")
+    assert again != sent
+    assert [m.content for m in fake.bot_messages(channel)] == ["Rendering: 50%"]
+    assert fake.bot_messages(channel)[0].id == int(again.message_id)
+
+
+async def test_the_reply_to_handle_picks_the_interaction_to_answer(
+        discord_world: DiscordWorld) -> None:
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    chat = ChatKey("discord", str(channel.id))
+    client = discord.Client(intents=discord.Intents.default(), **FAST_CLIENT_OPTIONS)
+    interactions: asyncio.Queue[discord.Interaction] = asyncio.Queue()
+
+    async def on_interaction(interaction: discord.Interaction) -> None:
+        await interactions.put(interaction)
+
+    client.event(on_interaction)
+
+    async def acknowledged(out: DiscordOutput) -> tuple[str, FakeInteraction]:
+        ix = await fake.dispatch_slash_command("help", None, channel, alice)
+        interaction = await asyncio.wait_for(interactions.get(), WAIT)
+        await interaction.response.defer(thinking=True)
+        message_id = f"{INTERACTION_PREFIX}{interaction.id}"
+        out.expect_reply(message_id, ReplySlot(chat, interaction, ephemeral=False))
+        return message_id, ix
+
+    async with fake.running(client):
+        out = DiscordOutput(client)
+        help_id, ix = await acknowledged(out)
+        typing = len([r for r in fake.requests if r.path.endswith("/typing")])
+        await out.working(chat)
+        assert len([r for r in fake.requests if r.path.endswith("/typing")]) == typing, \
+            "no typing while the thinking placeholder shows"
+        # answers to other messages go to the channel, whichever task sends them
+        await out.send_text(chat, "Video ready")
+        await out.send_text(chat, "after this: trim it", reply_to="1234")
+        assert fake.followups(ix.token) == [] and out.owes_reply(help_id)
+        # the answer goes through the interaction, even from a task started elsewhere
+        await asyncio.create_task(out.send_text(chat, "Send clips", reply_to=help_id))
+        await out.send_text(chat, "and one more thing", reply_to=help_id)
+        assert not out.owes_reply(help_id)
+
+        silent_id, silent = await acknowledged(out)
+        await out.finish(silent_id)  # handled without a reply: the placeholder goes
+
+        out.clock = lambda: time.time() + 3600.0  # every token has expired
+        expired_id, _ = await acknowledged(out)
+        assert not out.owes_reply(silent_id) and out.owes_reply(expired_id)
+        await out.send_text(chat, "late answer", reply_to=expired_id)
+    [answer] = fake.followups(ix.token)
+    assert answer is fake.original_response(ix.token) and answer.content == "Send clips"
+    assert [m.content for m in fake.bot_messages(channel) if m.webhook_id is None] == [
+        "Video ready", "after this: trim it", "and one more thing", "late answer"]
+    placeholder = fake.original_response(silent.token)
+    assert placeholder is not None and placeholder.deleted
 
 
 async def test_outgoing_file_and_link(discord_world: DiscordWorld, tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ async def test_album_is_one_upload_and_one_agent_message(
         fake.album(dm, alice, [CLIP, CLIP + b"2"], "combine these")
         received = await bot_message(fake, dm, containing("Received"))
         await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
     assert kinds(simulator, "upload") == ["upload_files"], "one upload for the album"
     assert kinds(simulator, "run_sse") == ["run_sse"], "one agent message"
     assert len(uploaded_names(simulator)) == 2
@@ -77,8 +77,8 @@ async def test_album_parts_on_two_replicas_are_one_message(
             assert status == 200
         await bot_message(fake, dm, containing("Received"))
         await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
-        await one.adapter.idle()
-        await two.adapter.idle()
+        await one.adapter.tasks.idle()
+        await two.adapter.tasks.idle()
     assert kinds(simulator, "upload") == ["upload_files"]
     assert kinds(simulator, "run_sse") == ["run_sse"]
     assert len(uploaded_names(simulator)) == 2
@@ -102,7 +102,7 @@ async def test_an_album_arriving_at_shutdown_is_uploaded_once(
         assert kinds(simulator, "upload") == ["upload_files"], "finished while stopping"
     async with running_bot(settings) as bot:
         await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
         await bot.runtime.dispatcher.wait_idle()
     assert kinds(simulator, "upload") == ["upload_files"]
     assert kinds(simulator, "run_sse") == ["run_sse"]
@@ -117,7 +117,7 @@ async def test_text_sent_right_after_an_album_comes_after_it(
         fake.album(dm, alice, [CLIP, CLIP + b"2"])
         fake.text(dm, alice, "combine these")
         await fake.wait_until(lambda: "run_sse" in kinds(simulator), WAIT)
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
         await bot.runtime.dispatcher.wait_idle()
         session = await bot.runtime.sessions.load(chat_of(dm))
     assert [k for k in kinds(simulator) if k in ("upload_files", "run_sse")] == [
@@ -142,7 +142,7 @@ async def test_every_kind_of_file_is_taken(
         fake.voice(dm, alice, b"OggS" + bytes(200))
         await fake.wait_until(lambda: len(uploaded_names(simulator)) == 6, WAIT)
         await bot_message(fake, dm, containing("that file type isn't supported"))
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
         await bot.runtime.dispatcher.wait_idle()
     names = uploaded_names(simulator)
     assert {"beach.mp4", "drone.mov", "song.mp3"} <= set(names)
@@ -160,7 +160,7 @@ async def test_file_over_20_mb_on_the_cloud_api_gets_a_clear_reply(
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
         fake.video(dm, alice, size=30 * MB, caption="trim it to 10 seconds")
         reply = await bot_message(fake, dm, containing("20 MB"))
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
     assert "link" in shown(reply) and "local Bot API server" in shown(reply)
     assert calls(fake, "getFile") == [] and fake.downloads == [], "nothing was fetched"
     assert simulator.requests == [], "the caption was about that file: nothing else was done"
@@ -177,7 +177,7 @@ async def test_local_bot_api_server_files_are_read_from_its_disk(
         assert bot.out.max_file_size(chat_of(dm)) == 2000 * MB
         fake.video(dm, alice, size=30 * MB, file_name="long take.mp4")
         await bot_message(fake, dm, containing("Received"))
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
     assert kinds(simulator, "upload") == ["upload_files"]
     assert len(calls(fake, "getFile")) >= 1
     assert fake.downloads == [], "read from the server's disk, not over HTTP"
@@ -199,7 +199,7 @@ async def test_group_message_not_for_the_bot_is_ignored(
         fake.text(group, alice, "/help@some_other_bot")
         fake.text(group, alice, "/help")  # a later message it does answer
         await bot_message(fake, group, containing(HELP))
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
     assert len(fake.sent_messages(group.id)) == 1
     assert simulator.requests == []
     assert calls(fake, "getFile") == []
@@ -219,7 +219,7 @@ async def test_group_mention_reply_and_forum_topic(
 
         fake.text(studio, alice, "/new", thread_id=topic)
         in_topic = await bot_message(fake, studio, lambda m: m.get("message_thread_id") == topic)
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
         store = bot.runtime.sessions
         general = await store.load(chat_of(studio))
         side = await store.load(chat_of(studio, topic))
@@ -402,7 +402,7 @@ async def test_webhook_refuses_updates_without_the_secret(
         assert await fake.post_to_webhook(update, secret_token=None) == 403
         assert await fake.post_to_webhook(update, secret_token=WEBHOOK_SECRET) == 200
         await bot_message(fake, dm, containing(HELP))
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
     assert len(fake.sent_messages(dm.id)) == 1, "only the update with the secret was read"
 
 
@@ -424,7 +424,7 @@ async def test_blocked_and_deleted_chats_do_not_stop_the_others(
         fake.text(group, carol, "/help")
         await fake.wait_for(lambda c: c.chat_id == alice_dm.id and c.error_code == 403, WAIT)
         await fake.wait_for(lambda c: c.chat_id == group.id and c.error_code == 400, WAIT)
-        await bot.adapter.idle()
+        await bot.adapter.tasks.idle()
 
         fake.text(bob_dm, bob, "/help")
         await bot_message(fake, bob_dm, containing(HELP))

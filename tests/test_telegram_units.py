@@ -18,6 +18,7 @@ from telegram import Bot, Message
 from telegram import User as TelegramUser
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
+from bots.settings import load_settings
 from bots.telegram_adapter.albums import AlbumGatherer
 from bots.telegram_adapter.app import RedactSecret, base_urls, run_telegram
 from bots.telegram_adapter.flood import FloodControl, may_retry, retry_after_seconds
@@ -32,14 +33,17 @@ from bots.telegram_adapter.inbound import (
     read_message,
     register_attachments,
 )
-from bots.telegram_adapter.outbound import button_action, keyboard, split_text
+from bots.telegram_adapter.outbound import TelegramOutput, button_action, keyboard, split_text
+from bots.telegram_adapter.settings import TelegramSettings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
 from core.outgoing import Action, Button
-from core.settings import Settings, SettingsError, load_settings
-from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser
+from core.settings import Settings, SettingsError
+from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser, ptb_builder
 
 JSONDict = dict[str, Any]
+
+pytest_plugins = ["tests.fakes.telegram_fixtures"]
 
 ME = TelegramUser(7000000001, "Nemo Test Bot", is_bot=True, username="nemo_test_bot")
 
@@ -343,6 +347,38 @@ async def test_a_second_flood_wait_is_raised(monkeypatch: pytest.MonkeyPatch) ->
     assert tries == 2, "waited once, then gave up"
 
 
+# ------------------------------------------------------------------ pages on the fake
+
+
+async def test_long_texts_are_paged_and_edits_skip_resend_and_trim(
+        fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    chat = ChatKey("telegram", str(dm.id))
+    words = " ".join(f"w{i:05d}" for i in range(1200))  # 8,399 characters: three pages
+    export = (Button("Export", Action.EXPORT),)
+    async with ptb_builder(fake).build() as app:
+        out = TelegramOutput(app.bot)
+        sent = await out.send_text(chat, words, export)
+        first, second, third = (int(i) for i in sent.message_id.split(","))
+        texts = [m["text"] for m in fake.sent_messages(dm.id)]
+        assert " ".join(texts) == words and all(len(t) <= 4096 for t in texts)
+        assert [bool(fake.message(dm.id, i).get("reply_markup"))  # type: ignore[union-attr]
+                for i in (first, second, third)] == [False, False, True]
+
+        edits = len(fake.calls_to("editMessageText"))
+        assert await out.edit_text(chat, sent, words, export) == sent
+        assert len(fake.calls_to("editMessageText")) == edits, "nothing changed: no request"
+
+        await app.bot.delete_message(dm.id, first)  # a user deleted the first page
+        shrunk = await out.edit_text(chat, sent, "short now")
+        [again] = (int(i) for i in shrunk.message_id.split(","))
+        assert again not in (first, second, third), "the vanished page was sent anew"
+        assert fake.message(dm.id, again)["text"] == "short now"  # type: ignore[index]
+        assert {second, third} <= set(fake.deleted(dm.id)), "the surplus was deleted"
+
+
 # ------------------------------------------------------------------ settings and start-up
 
 
@@ -350,27 +386,29 @@ def test_telegram_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     monkeypatch.chdir(tmp_path)
     for name in ("TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_BASE_URL"):
         monkeypatch.setenv(name, "")
-    settings = load_settings()
+    _, settings = load_settings(TelegramSettings)
     assert settings.telegram_token is None and settings.telegram_webhook_url is None
     assert not settings.telegram_local_mode and settings.telegram_album_wait == 1.5
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "has spaces!")
     with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
-        load_settings()
+        load_settings(TelegramSettings)
 
 
 def test_a_local_server_file_url_is_derived() -> None:
-    settings = Settings(_env_file=None,  # type: ignore[call-arg]
-                        telegram_base_url=AnyHttpUrl("http://bot-api:8081/bot"))
+    settings = TelegramSettings(_env_file=None,  # type: ignore[call-arg]
+                                telegram_base_url=AnyHttpUrl("http://bot-api:8081/bot"))
     assert base_urls(settings) == ("http://bot-api:8081/bot", "http://bot-api:8081/file/bot")
-    assert base_urls(Settings(_env_file=None)) == (None, None)  # type: ignore[call-arg]
+    assert base_urls(TelegramSettings(_env_file=None)) == (None, None)  # type: ignore[call-arg]
 
 
 def test_start_up_refuses_missing_secrets(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_telegram(Settings(_env_file=None)) == 2  # type: ignore[call-arg]
+    core = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert run_telegram(core, TelegramSettings(_env_file=None)) == 2  # type: ignore[call-arg]
     assert "TELEGRAM_TOKEN" in capsys.readouterr().err
-    webhook = Settings(_env_file=None, telegram_token=SecretStr("1:x"),  # type: ignore[call-arg]
-                       telegram_webhook_url=AnyHttpUrl("https://bot.example.com/telegram"))
-    assert run_telegram(webhook) == 2
+    webhook = TelegramSettings(  # type: ignore[call-arg]
+        _env_file=None, telegram_token=SecretStr("1:x"),
+        telegram_webhook_url=AnyHttpUrl("https://bot.example.com/telegram"))
+    assert run_telegram(core, webhook) == 2
     assert "TELEGRAM_WEBHOOK_SECRET" in capsys.readouterr().err
 
 

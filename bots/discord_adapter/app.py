@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,26 +19,27 @@ import discord.http
 import httpx
 import yarl
 
+from bots.common import lifecycle
+from bots.common.lifecycle import STOP_GRACE, serving
 from bots.discord_adapter.events import DiscordAdapter
 from bots.discord_adapter.inbound import PLATFORM, Fetch, register_attachments
 from bots.discord_adapter.outbound import DiscordOutput
+from bots.discord_adapter.settings import DiscordSettings
 from core.renders import RenderWorker
-from core.runtime import Runtime, open_runtime, stop_on_signals
+from core.runtime import Runtime, open_runtime
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: seconds that messages being handled get to finish when the bot stops
-STOP_GRACE = 10.0
 
 
-def configure_endpoints(settings: Settings) -> None:
+def configure_endpoints(config: DiscordSettings) -> None:
     """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL when they are set."""
-    if settings.discord_api_base is not None:
-        discord.http.Route.BASE = str(settings.discord_api_base).rstrip("/")
-    if settings.discord_gateway_url is not None:
+    if config.discord_api_base is not None:
+        discord.http.Route.BASE = str(config.discord_api_base).rstrip("/")
+    if config.discord_gateway_url is not None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
-            str(settings.discord_gateway_url))
+            str(config.discord_gateway_url))
 
 
 def intents() -> discord.Intents:
@@ -52,14 +52,14 @@ def intents() -> discord.Intents:
     return wanted
 
 
-def make_client(settings: Settings, **options: Any) -> discord.Client:
+def make_client(config: DiscordSettings, **options: Any) -> discord.Client:
     """A plain client, or an auto-sharded one when DISCORD_SHARDS is set."""
     # the bot never joins voice: no warnings about voice libraries
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
     options = {"intents": intents(), "allowed_mentions": discord.AllowedMentions.none(),
                "chunk_guilds_at_startup": False, **options}
-    shards = settings.discord_shards
+    shards = config.discord_shards
     if shards is None:
         return discord.Client(**options)
     return discord.AutoShardedClient(shard_count=None if shards == "auto" else shards, **options)
@@ -89,22 +89,24 @@ class DiscordBot:
 
 
 @contextlib.asynccontextmanager
-async def open_discord_bot(settings: Settings, *,
+async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
                            client_options: Mapping[str, Any] | None = None,
                            prepare: Callable[[discord.Client], None] | None = None,
                            ready_timeout: float = 60.0,
                            stop_grace: float = STOP_GRACE) -> AsyncIterator[DiscordBot]:
     """Log in, sync the slash commands, connect, and serve until the block ends.
 
+    `settings` are the core's, `config` the bot's own (DISCORD_*).
+
     `client_options` go to the discord.py client; `prepare` sees the client
     before it logs in. On exit: messages being handled get `stop_grace` seconds,
     the render worker stops (its jobs stay queued for the next start), and the
     client disconnects.
     """
-    if settings.discord_token is None:
+    if config.discord_token is None:
         raise ValueError("DISCORD_TOKEN is not set")
-    configure_endpoints(settings)
-    client = make_client(settings, **dict(client_options or {}))
+    configure_endpoints(config)
+    client = make_client(config, **dict(client_options or {}))
     if prepare is not None:
         prepare(client)
     out = DiscordOutput(client)
@@ -116,20 +118,27 @@ async def open_discord_bot(settings: Settings, *,
         register_attachments(runtime.codec, fetch)
         adapter = DiscordAdapter(client, runtime.dispatcher, out, fetch)
 
-        await client.login(settings.discord_token.get_secret_value())
+        await client.login(config.discord_token.get_secret_value())
         await adapter.setup()
         connection = asyncio.create_task(client.connect(), name="discord gateway")
         await _until_ready(client, connection, ready_timeout)
         log.info("discord: connected as %s", client.user)
-        runtime.start()  # also takes up chats left unfinished by the previous run
         try:
-            yield DiscordBot(client, adapter, out, runtime, runtime.worker, connection)
+            async with serving(runtime, adapter.tasks, grace=stop_grace):
+                yield DiscordBot(client, adapter, out, runtime, runtime.worker, connection)
         finally:
-            await adapter.drain(stop_grace)
-            await runtime.stop(stop_grace)
             await _close(client)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(connection, stop_grace)
+            await _closed(connection, stop_grace)
+
+
+async def _closed(connection: asyncio.Task[None], within: float) -> None:
+    """Wait for the gateway connection to end after the client closed (cancel it late)."""
+    await asyncio.wait({connection}, timeout=within)
+    if not connection.done():
+        connection.cancel()
+        await asyncio.wait({connection})
+    if not connection.cancelled() and (error := connection.exception()) is not None:
+        log.debug("discord: the gateway connection ended with %r", error)
 
 
 async def _close(client: discord.Client) -> None:
@@ -155,33 +164,19 @@ async def _until_ready(client: discord.Client, connection: asyncio.Task[None],
         raise TimeoutError(f"Discord not ready after {within:.0f} s")
 
 
-async def serve(settings: Settings) -> int:
+async def serve(settings: Settings, config: DiscordSettings) -> int:
     """Run until SIGINT/SIGTERM or until the gateway connection ends for good."""
-    stop = stop_on_signals()
-    try:
-        async with open_discord_bot(settings) as bot:
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({stopping, bot.connection}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            if bot.connection.done() and not bot.connection.cancelled():
-                error = bot.connection.exception()
-                if error is not None:
-                    log.error("discord: the connection ended: %r", error)
-                    return 1
-            log.info("discord: stopping")
-    except discord.LoginFailure:
-        log.error("discord: the token was refused (DISCORD_TOKEN)")
-        return 1
-    except discord.PrivilegedIntentsRequired as exc:
-        log.error("discord: %s", exc)
-        return 1
-    return 0
+    return await lifecycle.serve(
+        open_discord_bot(settings, config), PLATFORM,
+        refusals={discord.LoginFailure: "the token was refused (DISCORD_TOKEN)",
+                  discord.PrivilegedIntentsRequired: "{error}"},
+        ended=lambda bot: bot.connection)
 
 
-def run_discord(settings: Settings) -> int:
+def run_discord(settings: Settings, config: DiscordSettings) -> int:
     """`nemobot discord`: the exit status."""
-    if settings.discord_token is None:
-        print("DISCORD_TOKEN is not set: create a bot in the Discord developer portal "
-              "and put its token in the environment or .env", file=sys.stderr)
-        return 2
-    return asyncio.run(serve(settings))
+    problems = []
+    if config.discord_token is None:
+        problems.append("DISCORD_TOKEN is not set: create a bot in the Discord developer "
+                        "portal and put its token in the environment or .env")
+    return lifecycle.run(lambda: serve(settings, config), problems)

@@ -7,18 +7,18 @@ which conversation they belong to, acknowledges interactions within Discord's
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import aiohttp
 import discord
 from discord import app_commands
 
+from bots.common.tasks import BackgroundTasks
 from bots.discord_adapter.inbound import (
+    PLATFORM,
     Fetch,
     addressed_to,
     chat_key,
@@ -59,8 +59,8 @@ class DiscordAdapter:
         self.out = out
         self.fetch = fetch
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
-        self.closing = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        #: messages being handled, placeholders being removed
+        self.tasks = BackgroundTasks(PLATFORM, describe)
         for name, description in SIMPLE_COMMANDS.items():
             self.tree.add_command(app_commands.Command(
                 name=name, description=description, callback=self._simple(name)))
@@ -85,7 +85,7 @@ class DiscordAdapter:
     async def on_message(self, message: discord.Message) -> None:
         """A mention, a DM or a reply to the bot becomes a message for the core."""
         me = self.client.user
-        if self.closing or me is None or is_from_bot(message):
+        if self.tasks.closing or me is None or is_from_bot(message):
             return
         if not addressed_to(message, me):
             return
@@ -128,7 +128,7 @@ class DiscordAdapter:
 
     async def on_command(self, interaction: discord.Interaction, name: str, text: str) -> None:
         """A slash command: acknowledged at once ("thinking"), then handled as its text."""
-        if self.closing:
+        if self.tasks.closing:
             return  # not acknowledged: Discord tells the user it failed, nothing hangs
         private = name in PRIVATE_COMMANDS
         slot = await self._acknowledge(interaction, thinking=True, private=private)
@@ -140,7 +140,7 @@ class DiscordAdapter:
     async def on_button(self, interaction: discord.Interaction, action: Action) -> None:
         """An action button: acknowledged as a deferred update (Credits privately, with a
         placeholder), then handled as the action's command."""
-        if self.closing:
+        if self.tasks.closing:
             return
         private = action.value in PRIVATE_COMMANDS
         slot = await self._acknowledge(interaction, thinking=private, private=private)
@@ -172,40 +172,19 @@ class DiscordAdapter:
     # ------------------------------------------------------------ background work
 
     def _submit(self, message: IncomingMessage, slot: ReplySlot | None) -> None:
-        if self.closing:
+        if self.tasks.closing:
             return
-        with self.out.replying_to(slot):
-            task = self.dispatcher.submit(message)
-        self._tasks.add(task)
-        task.add_done_callback(lambda done: self._handled(done, slot))
+        if slot is not None:
+            self.out.expect_reply(message.message_id, slot)
+        task = self.tasks.track(self.dispatcher.submit(message))
+        if slot is not None:
+            task.add_done_callback(lambda _: self._unanswered(message))
 
-    def _handled(self, task: asyncio.Task[Any], slot: ReplySlot | None) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("discord: a message could not be handled", exc_info=exc)
-        if slot is not None and not slot.used:
-            self._background(self.out.finish(slot))
-
-    def _background(self, work: Awaitable[None]) -> None:
-        async def run() -> None:
-            await work
-        task = asyncio.create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def drain(self, grace: float) -> None:
-        """Stop taking messages; let those being handled finish for up to `grace` seconds,
-        then cancel them (their chats resume after a restart)."""
-        self.closing = True
-        while self._tasks:
-            pending = set(self._tasks)
-            _, late = await asyncio.wait(pending, timeout=grace)
-            for task in late:
-                task.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.gather(*late, return_exceptions=True)
-            self._tasks -= pending
-            grace = 0.0
+    def _unanswered(self, message: IncomingMessage) -> None:
+        """The message was handled: a command that got no reply loses its placeholder."""
+        if self.out.owes_reply(message.message_id):
+            self.tasks.start(self.out.finish(message.message_id),
+                             f"placeholder in {message.chat}")
 
 
 def _can_speak(channel: Any) -> bool:

@@ -5,13 +5,15 @@
   grows past the limit continues in a new message and one that shrinks
   deletes the surplus, even after a restart.
 * Interactions: a slash command (or the Credits button) is acknowledged at
-  once with a "thinking" placeholder. The handling of that command runs in a
-  context that carries a `ReplySlot`; its first reply goes through the
-  interaction (replacing the placeholder, privately when the command answers
-  ephemerally), later replies and everything from other tasks (the render
-  worker, queued messages) go to the channel. An interaction's token lasts 15
-  minutes: after that, or when Discord says the token is gone, replies and
-  edits go to the channel.
+  once with a "thinking" placeholder, and the adapter registers its
+  `ReplySlot` under the incoming message's id (`expect_reply`). The first
+  message sent with that id as `reply_to` goes through the interaction
+  (replacing the placeholder, privately when the command answers
+  ephemerally); later ones, and messages that answer something else (the
+  render worker, other messages), go to the channel. An interaction's token
+  lasts 15 minutes: after that, or when Discord says the token is gone,
+  replies and edits go to the channel. Slots whose token expired are
+  forgotten, and at most `REMEMBER` are kept.
 * Failures (missing permissions, a deleted channel, a refused file) are
   logged in one line and raised: the core's dispatcher reports them and
   carries on with other chats, and the render worker offers a refused file as
@@ -24,9 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from contextvars import ContextVar
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,11 +34,12 @@ from typing import Any
 import aiohttp
 import discord
 
+from bots.common.lru import LRU
+from bots.common.paged import PagedOutput, paginate, signature
 from bots.discord_adapter.inbound import INTERACTION_PREFIX, channel_id
 from bots.discord_adapter.views import build_view
 from core.messages import ChatKey
-from core.outgoing import Button, Outgoing, Sent
-from core.textsplit import split_text as _split
+from core.outgoing import Button, Sent
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ INTERACTION_TTL = 15 * 60.0
 TTL_MARGIN = 30.0
 #: how many sent messages' interaction and last content are remembered
 REMEMBER = 2048
+#: Discord's error code for a message that does not exist (deleted)
+UNKNOWN_MESSAGE = 10008
 
 _NO_MENTIONS = discord.AllowedMentions.none()
 _EMPTY = "\u200b"  # Discord refuses a message without content
@@ -66,9 +69,7 @@ _ERRORS = {
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """`text` in pieces of at most `limit` characters (see `core.textsplit`)."""
-    if not text.strip():
-        return [_EMPTY]
-    return _split(text, limit)
+    return paginate(text, limit, blank=_EMPTY)
 
 
 @dataclass(eq=False)
@@ -86,17 +87,6 @@ class ReplySlot:
         return self.interaction.created_at.timestamp() + INTERACTION_TTL - TTL_MARGIN
 
 
-_REPLYING: ContextVar[ReplySlot | None] = ContextVar("nemobot_discord_reply", default=None)
-
-
-def _ids(message_id: str) -> list[int]:
-    return [int(part) for part in message_id.split(",") if part]
-
-
-def _signature(buttons: Sequence[Button]) -> str:
-    return "|".join(f"{b.label}:{b.action or ''}:{b.url or ''}" for b in buttons)
-
-
 def describe(exc: BaseException) -> str:
     """A one-line account of a failed Discord call."""
     if isinstance(exc, discord.HTTPException):
@@ -105,41 +95,51 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-class DiscordOutput(Outgoing):
+class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
     """Sends what the core says to Discord channels, threads and DMs."""
+
+    platform = "discord"
+    page_limit = MESSAGE_LIMIT
+    blank = _EMPTY
 
     def __init__(self, client: discord.Client, *,
                  clock: Callable[[], float] = time.time) -> None:
+        super().__init__(REMEMBER)
         self.client = client
         self.clock = clock
-        self._via: OrderedDict[int, ReplySlot] = OrderedDict()
-        self._shown: OrderedDict[int, tuple[str, str]] = OrderedDict()
+        self._via: LRU[int, ReplySlot] = LRU(REMEMBER)
+        #: interactions owed a first reply, by the id of the message they brought
+        self._owed: LRU[str, ReplySlot] = LRU(REMEMBER)
 
     # ------------------------------------------------------------ interactions
 
-    @contextlib.contextmanager
-    def replying_to(self, slot: ReplySlot | None) -> Iterator[None]:
-        """Within the block (and tasks started in it), the first reply to the slot's
-        chat goes through its interaction."""
-        token = _REPLYING.set(slot)
-        try:
-            yield
-        finally:
-            _REPLYING.reset(token)
+    def expect_reply(self, message_id: str, slot: ReplySlot) -> None:
+        """The first message answering `message_id` goes through the slot's interaction."""
+        self._owed.forget_oldest(lambda owed: not self._live(owed))
+        self._owed.put(message_id, slot)
+
+    def owes_reply(self, message_id: str) -> bool:
+        """Whether the interaction of `message_id` still waits for its first reply."""
+        slot = self._owed.peek(message_id)
+        return slot is not None and not slot.used
 
     def _live(self, slot: ReplySlot | None) -> bool:
         return slot is not None and self.clock() < slot.expires_at
 
-    def _claim(self, chat: ChatKey) -> ReplySlot | None:
-        slot = _REPLYING.get()
-        if slot is None or slot.used or slot.chat != chat:
+    def _claim(self, chat: ChatKey, reply_to: str | None) -> ReplySlot | None:
+        slot = self._owed.peek(reply_to) if reply_to else None
+        if slot is None or slot.chat != chat:
+            return None
+        self._owed.pop(reply_to or "")
+        if slot.used:
             return None
         slot.used = True
         return slot if self._live(slot) else None
 
-    async def finish(self, slot: ReplySlot) -> None:
-        """The command was handled without a reply: remove its "thinking" placeholder."""
-        if slot.used:
+    async def finish(self, message_id: str) -> None:
+        """`message_id` was handled without a reply: remove its "thinking" placeholder."""
+        slot = self._owed.pop(message_id)
+        if slot is None or slot.used:
             return
         slot.used = True
         if not self._live(slot):
@@ -148,6 +148,65 @@ class DiscordOutput(Outgoing):
             await slot.interaction.delete_original_response()
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.info("discord: could not remove the placeholder in %s: %s", slot.chat,
+                     describe(exc))
+
+    # ------------------------------------------------------------ pages
+
+    def markup(self, buttons: Sequence[Button]) -> discord.ui.View | None:
+        """The buttons as a view (see `views.build_view`)."""
+        return build_view(buttons)
+
+    def route(self, chat: ChatKey, reply_to: str | None) -> ReplySlot | None:
+        """The interaction a new message answering `reply_to` goes through, while that
+        interaction still waits for its first reply."""
+        return self._claim(chat, reply_to)
+
+    def route_of(self, chat: ChatKey, page: int) -> ReplySlot | None:
+        """A continuation goes the way the message went (keeps private answers private)."""
+        return self._via.get(page)
+
+    async def post_page(self, chat: ChatKey, route: ReplySlot | None, text: str,
+                        markup: discord.ui.View | None) -> int:
+        """Create one message: through the interaction while its token lives, else in
+        the channel."""
+        return await self._create(chat, route, text, markup)
+
+    async def edit_page(self, chat: ChatKey, page: int, text: str,
+                        markup: discord.ui.View | None) -> bool:
+        """Edit one message (through its interaction while the token lives); False when
+        the message is gone. A private answer that is gone is not sent again: the
+        channel would show it to everyone."""
+        slot = self._via.get(page)
+        try:
+            if slot is not None and self._live(slot):
+                try:
+                    await slot.interaction.followup.edit_message(
+                        page, content=text, view=markup, allowed_mentions=_NO_MENTIONS)
+                    return True
+                except discord.NotFound:
+                    self._via.pop(page)
+            await self._channel(chat).get_partial_message(page).edit(
+                content=text, view=markup, allowed_mentions=_NO_MENTIONS)
+        except Exception as exc:
+            private = slot is not None and slot.ephemeral
+            if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_MESSAGE and not private:
+                return False
+            log.warning("discord: could not edit message %s in %s: %s", page, chat,
+                        describe(exc))
+            raise
+        return True
+
+    async def delete_page(self, chat: ChatKey, page: int) -> None:
+        """Delete one message; a failure is logged."""
+        slot = self._via.pop(page)
+        try:
+            if slot is not None and self._live(slot):
+                with contextlib.suppress(discord.NotFound):
+                    await slot.interaction.followup.delete_message(page)
+                    return
+            await self._channel(chat).get_partial_message(page).delete()
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.info("discord: could not delete message %s in %s: %s", page, chat,
                      describe(exc))
 
     # ------------------------------------------------------------ Outgoing
@@ -162,57 +221,21 @@ class DiscordOutput(Outgoing):
             return guild.filesize_limit
         return DEFAULT_FILE_LIMIT
 
-    async def send_text(self, chat: ChatKey, text: str,
-                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
-        """Send a message (several when longer than 2,000 characters); buttons go under
-        the last one."""
-        return await self._send(chat, split_text(text), buttons)
-
-    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
-        """Edit a sent message in place: unchanged pieces are left alone, a longer text
-        continues in new messages, a shorter one deletes the surplus."""
-        ids = _ids(sent.message_id)
-        pieces = split_text(text)
-        signature = _signature(buttons)
-        view = build_view(buttons)
-        result: list[int] = []
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            if index < len(ids):
-                mid = ids[index]
-                shown = (piece, signature if last else "")
-                if self._shown.get(mid) != shown:
-                    await self._edit(chat, mid, piece, view if last else None)
-                    self._note(self._shown, mid, shown)
-                result.append(mid)
-            else:
-                # a continuation goes the way the message went (keeps private answers private)
-                slot = self._via.get(ids[0]) if ids else None
-                result.append(await self._post(chat, slot, piece, view if last else None,
-                                               signature if last else ""))
-        for mid in ids[len(pieces):]:
-            with contextlib.suppress(discord.HTTPException):
-                await self._delete(chat, mid)
-        return Sent(",".join(str(mid) for mid in result))
-
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Upload a file with its caption. Errors propagate (a file over the guild's
         limit answers 413), so the caller can offer a link instead."""
         caption = split_text(caption)[0]
-        return await self._send(chat, [caption], buttons,
-                                file=lambda: discord.File(path, filename=filename))
-
-    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
-                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
-        """Send a text with a link button (and the other buttons)."""
-        return await self._send(chat, split_text(text), (Button(label, url=url), *buttons))
+        page = await self._create(chat, self.route(chat, reply_to), caption,
+                                  build_view(buttons),
+                                  lambda: discord.File(path, filename=filename))
+        self.remember(chat, page, (caption, signature(buttons)))
+        return Sent(str(page))
 
     async def working(self, chat: ChatKey) -> None:
         """Show "typing..." (skipped while a command's "thinking" placeholder shows)."""
-        slot = _REPLYING.get()
-        if slot is not None and not slot.used and slot.chat == chat and self._live(slot):
+        if any(slot.chat == chat and not slot.used and self._live(slot)
+               for slot in self._owed.values()):
             return
         try:
             await self._channel(chat).typing()
@@ -237,24 +260,9 @@ class DiscordOutput(Outgoing):
     def _channel(self, chat: ChatKey) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(channel_id(chat))
 
-    async def _send(self, chat: ChatKey, pieces: list[str], buttons: Sequence[Button],
-                    file: Callable[[], discord.File] | None = None) -> Sent:
-        view = build_view(buttons)
-        signature = _signature(buttons)
-        slot = self._claim(chat)
-        ids: list[int] = []
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            ids.append(await self._post(chat, slot, piece, view if last else None,
-                                        signature if last else "",
-                                        file if index == 0 else None))
-        return Sent(",".join(str(mid) for mid in ids))
-
-    async def _post(self, chat: ChatKey, slot: ReplySlot | None, content: str,
-                    view: discord.ui.View | None, signature: str = "",
-                    file: Callable[[], discord.File] | None = None) -> int:
-        """Create one message: through the interaction while its token lives, else in
-        the channel."""
+    async def _create(self, chat: ChatKey, slot: ReplySlot | None, content: str,
+                      view: discord.ui.View | None,
+                      file: Callable[[], discord.File] | None = None) -> int:
         extra: dict[str, Any] = {}
         if view is not None:
             extra["view"] = view
@@ -272,8 +280,7 @@ class DiscordOutput(Outgoing):
                 log.warning("discord: could not answer in %s: %s", chat, describe(exc))
                 raise
             else:
-                self._note(self._via, message.id, slot)
-                self._note(self._shown, message.id, (content, signature))
+                self._via.put(message.id, slot)
                 return message.id
         if file is not None:
             extra["file"] = file()
@@ -283,39 +290,4 @@ class DiscordOutput(Outgoing):
         except Exception as exc:
             log.warning("discord: could not send to %s: %s", chat, describe(exc))
             raise
-        self._note(self._shown, posted.id, (content, signature))
         return posted.id
-
-    async def _edit(self, chat: ChatKey, message_id: int, content: str,
-                    view: discord.ui.View | None) -> None:
-        slot = self._via.get(message_id)
-        try:
-            if slot is not None and self._live(slot):
-                try:
-                    await slot.interaction.followup.edit_message(
-                        message_id, content=content, view=view, allowed_mentions=_NO_MENTIONS)
-                    return
-                except discord.NotFound:
-                    self._via.pop(message_id, None)
-            await self._channel(chat).get_partial_message(message_id).edit(
-                content=content, view=view, allowed_mentions=_NO_MENTIONS)
-        except Exception as exc:
-            log.warning("discord: could not edit message %s in %s: %s", message_id, chat,
-                        describe(exc))
-            raise
-
-    async def _delete(self, chat: ChatKey, message_id: int) -> None:
-        slot = self._via.pop(message_id, None)
-        self._shown.pop(message_id, None)
-        if slot is not None and self._live(slot):
-            with contextlib.suppress(discord.NotFound):
-                await slot.interaction.followup.delete_message(message_id)
-                return
-        await self._channel(chat).get_partial_message(message_id).delete()
-
-    @staticmethod
-    def _note(memory: OrderedDict[int, Any], key: int, value: Any) -> None:
-        memory[key] = value
-        memory.move_to_end(key)
-        while len(memory) > REMEMBER:
-            memory.popitem(last=False)

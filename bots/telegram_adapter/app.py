@@ -15,11 +15,9 @@ consumer group.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -28,8 +26,10 @@ from urllib.parse import urlsplit
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import ApplicationBuilder
 
+from bots.common import lifecycle
+from bots.common.lifecycle import STOP_GRACE, serving
 from core.renders import RenderWorker
-from core.runtime import Runtime, open_runtime, stop_on_signals
+from core.runtime import Runtime, open_runtime
 from core.settings import Settings
 
 from .albums import AlbumGatherer
@@ -37,45 +37,43 @@ from .flood import FloodControl
 from .handlers import ALLOWED_UPDATES, AnyApplication, TelegramAdapter
 from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_attachments
 from .outbound import TelegramOutput, describe
+from .settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 
-#: seconds that messages being handled get to finish when the bot stops
-STOP_GRACE = 10.0
 
-
-def base_urls(settings: Settings) -> tuple[str | None, str | None]:
+def base_urls(config: TelegramSettings) -> tuple[str | None, str | None]:
     """The Bot API and file base URLs of a self-hosted server (None: api.telegram.org).
 
     Without TELEGRAM_BASE_FILE_URL, a base URL ending in `/bot` gets the same server's
     `/file/bot`.
     """
-    base = str(settings.telegram_base_url).rstrip("/") if settings.telegram_base_url else None
-    files = (str(settings.telegram_base_file_url).rstrip("/")
-             if settings.telegram_base_file_url else None)
+    base = str(config.telegram_base_url).rstrip("/") if config.telegram_base_url else None
+    files = (str(config.telegram_base_file_url).rstrip("/")
+             if config.telegram_base_file_url else None)
     if base and not files and base.endswith("/bot"):
         files = base.removesuffix("/bot") + "/file/bot"
     return base, files
 
 
-def build_application(settings: Settings) -> AnyApplication:
+def build_application(config: TelegramSettings) -> AnyApplication:
     """A PTB Application for TELEGRAM_TOKEN: concurrent updates, flood control, the
     configured Bot API server."""
-    if settings.telegram_token is None:
+    if config.telegram_token is None:
         raise ValueError("TELEGRAM_TOKEN is not set")
     builder: Any = (
         ApplicationBuilder()
-        .token(settings.telegram_token.get_secret_value())
+        .token(config.telegram_token.get_secret_value())
         .concurrent_updates(True)
         .rate_limiter(FloodControl())
-        .local_mode(settings.telegram_local_mode)
+        .local_mode(config.telegram_local_mode)
         .connect_timeout(10)
         .read_timeout(30)
         .write_timeout(30)
         .pool_timeout(10)
-        .get_updates_read_timeout(settings.telegram_poll_timeout + 10)
+        .get_updates_read_timeout(config.telegram_poll_timeout + 10)
     )
-    base, files = base_urls(settings)
+    base, files = base_urls(config)
     if base:
         builder = builder.base_url(base)
     if files:
@@ -97,25 +95,27 @@ class TelegramBot:
 
 
 @contextlib.asynccontextmanager
-async def open_telegram_bot(settings: Settings, *,
+async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
                             stop_grace: float = STOP_GRACE) -> AsyncIterator[TelegramBot]:
     """Identify the bot, publish its commands, take updates, and serve until the block ends.
+
+    `settings` are the core's, `config` the bot's own (TELEGRAM_*).
 
     On exit: no new updates are taken, messages being handled get `stop_grace`
     seconds, and the render worker stops (its jobs stay queued for the next start).
     """
-    app = build_application(settings)
-    local = settings.telegram_local_mode
+    app = build_application(config)
+    local = config.telegram_local_mode
     out = TelegramOutput(app.bot, local_mode=local)
     async with contextlib.AsyncExitStack() as stack:
-        tmp_dir = settings.telegram_shared_dir if local else None
+        tmp_dir = config.telegram_shared_dir if local else None
         if tmp_dir is not None:
             tmp_dir.mkdir(parents=True, exist_ok=True)
         runtime = await stack.enter_async_context(
             open_runtime(settings, out, platform=PLATFORM, tmp_dir=tmp_dir))
         files = TelegramFiles(app.bot, runtime.nemo.http, local_mode=local)
         register_attachments(runtime.codec, files)
-        albums = AlbumGatherer(runtime.redis, runtime.codec, wait=settings.telegram_album_wait,
+        albums = AlbumGatherer(runtime.redis, runtime.codec, wait=config.telegram_album_wait,
                                keys=runtime.keys)
         adapter = TelegramAdapter(app, runtime.dispatcher, out, files, albums,
                                   download_limit=None if local else CLOUD_DOWNLOAD_LIMIT)
@@ -130,45 +130,46 @@ async def open_telegram_bot(settings: Settings, *,
         await adapter.publish_commands()
         await app.start()
         try:
-            webhook_url = await _take_updates(app, settings)
+            webhook_url = await _take_updates(app, config)
         except BaseException:
             await app.stop()
             raise
-        runtime.start()  # also takes up chats left unfinished by the previous run
-        try:
+        # no new updates at the end; those already taken are handed to the adapter
+        # (app.stop processes PTB's queue), whose work gets stop_grace to reach the
+        # dispatcher
+        async with serving(runtime, adapter.tasks, grace=stop_grace,
+                           stop_taking=lambda: _stop_updates(app)):
             yield TelegramBot(app, adapter, out, runtime, runtime.worker, webhook_url)
-        finally:
-            # no new updates; those already taken are handed to the adapter (app.stop
-            # processes PTB's queue), whose work gets stop_grace to reach the dispatcher
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            await app.stop()
-            await adapter.drain(stop_grace)
-            await runtime.stop(stop_grace)
 
 
-async def _take_updates(app: AnyApplication, settings: Settings) -> str | None:
+async def _stop_updates(app: AnyApplication) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    await app.stop()
+
+
+async def _take_updates(app: AnyApplication, config: TelegramSettings) -> str | None:
     """Start long polling, or the webhook server (registering the webhook); returns the
     webhook URL in webhook mode."""
     updater = app.updater
     if updater is None:
         raise RuntimeError("the Application was built without an Updater")
-    url = settings.telegram_webhook_url
+    url = config.telegram_webhook_url
     if url is None:
         await updater.start_polling(
-            timeout=settings.telegram_poll_timeout, poll_interval=0,
+            timeout=config.telegram_poll_timeout, poll_interval=0,
             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
             error_callback=_polling_error)
         log.info("telegram: long polling as @%s", app.bot.username)
         return None
-    secret = settings.telegram_webhook_secret
+    secret = config.telegram_webhook_secret
     await updater.start_webhook(
-        listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
+        listen=config.telegram_webhook_listen, port=config.telegram_webhook_port,
         url_path=urlsplit(str(url)).path.lstrip("/"), webhook_url=str(url),
         secret_token=secret.get_secret_value() if secret is not None else None,
         allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     log.info("telegram: webhook for @%s on %s:%d", app.bot.username,
-             settings.telegram_webhook_listen, settings.telegram_webhook_port)
+             config.telegram_webhook_listen, config.telegram_webhook_port)
     return str(url)
 
 
@@ -207,39 +208,33 @@ class RedactSecret(logging.Filter):
         return True
 
 
-def hide_token(settings: Settings, logger: logging.Logger | None = None) -> None:
+def hide_token(config: TelegramSettings, logger: logging.Logger | None = None) -> None:
     """Keep the bot token out of every log line written by `logger`'s handlers (root)."""
-    if settings.telegram_token is None:
+    if config.telegram_token is None:
         return
-    redact = RedactSecret(settings.telegram_token.get_secret_value())
+    redact = RedactSecret(config.telegram_token.get_secret_value())
     for handler in (logger or logging.getLogger()).handlers:
         handler.addFilter(redact)
 
 
-async def serve(settings: Settings) -> int:
+async def serve(settings: Settings, config: TelegramSettings) -> int:
     """Run until SIGINT or SIGTERM."""
-    stop = stop_on_signals()
-    try:
-        async with open_telegram_bot(settings):
-            await stop.wait()
-            log.info("telegram: stopping")
-    except InvalidToken:
-        log.error("telegram: the token was refused (TELEGRAM_TOKEN)")
-        return 1
-    return 0
+    return await lifecycle.serve(
+        open_telegram_bot(settings, config), PLATFORM,
+        refusals={InvalidToken: "the token was refused (TELEGRAM_TOKEN)"})
 
 
-def run_telegram(settings: Settings) -> int:
+def run_telegram(settings: Settings, config: TelegramSettings) -> int:
     """`nemobot telegram`: the exit status."""
-    if settings.telegram_token is None:
-        print("TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token in "
-              "the environment or .env", file=sys.stderr)
-        return 2
-    if settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is None:
-        print("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -), "
-              "so that only Telegram can post updates", file=sys.stderr)
-        return 2
-    hide_token(settings)
-    # PTB's coming default (durations as timedelta); without it every flood wait warns
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    return asyncio.run(serve(settings))
+    problems = []
+    if config.telegram_token is None:
+        problems.append("TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its "
+                        "token in the environment or .env")
+    elif config.telegram_webhook_url is not None and config.telegram_webhook_secret is None:
+        problems.append("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, "
+                        "_ and -), so that only Telegram can post updates")
+    if not problems:
+        hide_token(config)
+        # PTB's coming default (durations as timedelta); without it every flood wait warns
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
+    return lifecycle.run(lambda: serve(settings, config), problems)

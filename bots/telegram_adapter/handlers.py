@@ -27,6 +27,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bots.common.tasks import BackgroundTasks
 from core import i18n
 from core.conversation.dispatcher import Dispatcher
 from core.messages import Attachment, ChatKey, IncomingMessage
@@ -67,8 +68,8 @@ class TelegramAdapter:
         self.files = files
         self.albums = albums
         self.download_limit = download_limit
-        self.closing = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        #: messages being handled, albums being gathered, replies being sent
+        self.tasks = BackgroundTasks(PLATFORM, describe)
         self._lanes: dict[ChatKey, asyncio.Task[None]] = {}
         self._gathering: set[tuple[ChatKey, str]] = set()
 
@@ -99,7 +100,7 @@ class TelegramAdapter:
         an album waits for the album).
         """
         message = update.message
-        if self.closing or message is None:
+        if self.tasks.closing or message is None:
             return
         part = read_message(message, self.app.bot.bot, self.files,
                             download_limit=self.download_limit)
@@ -112,7 +113,7 @@ class TelegramAdapter:
             return
         # every part is stored (the caption that makes an album "for the bot" may be on
         # any of them); this process gathers the album once, however many parts it saw
-        self._background(self._add_part(chat, group_id, part), f"album part in {chat}")
+        self.tasks.start(self._add_part(chat, group_id, part), f"album part in {chat}")
         if (chat, group_id) not in self._gathering:
             self._gathering.add((chat, group_id))
             self._in_lane(chat, self._gather(chat, group_id), f"album {group_id} in {chat}")
@@ -174,7 +175,7 @@ class TelegramAdapter:
         """
         message = part.message
         if part.too_big:
-            self._background(self._refuse(message, part.too_big), f"reply in {message.chat}")
+            self.tasks.start(self._refuse(message, part.too_big), f"reply in {message.chat}")
             if not message.attachments:
                 return
         if message.text or message.attachments:
@@ -202,7 +203,7 @@ class TelegramAdapter:
             log.info("telegram: could not answer a button press: %s", describe(exc))
         action = button_action(query.data)
         shown = query.message
-        if action is None or shown is None or self.closing:
+        if action is None or shown is None or self.tasks.closing:
             return
         if isinstance(shown, Message):
             chat = chat_key(shown)
@@ -242,7 +243,7 @@ class TelegramAdapter:
                 raise
             await work
 
-        task = self._background(in_turn(), name)
+        task = self.tasks.start(in_turn(), name)
         self._lanes[chat] = task
 
         def leave(done: asyncio.Task[Any]) -> None:
@@ -252,40 +253,4 @@ class TelegramAdapter:
         task.add_done_callback(leave)
 
     def _submit(self, message: IncomingMessage) -> None:
-        task = self.dispatcher.submit(message)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _background(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        task = asyncio.create_task(work, name=f"telegram {name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("telegram: %s failed: %s", task.get_name(), describe(exc), exc_info=exc)
-
-    async def idle(self) -> None:
-        """Wait until no message, album or reply is being handled (tests use this)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    async def drain(self, grace: float) -> None:
-        """Stop taking updates; let what is being handled finish (an album being gathered
-        still reaches the dispatcher, whose queue is in Redis) for up to `grace` seconds,
-        then cancel the rest (their chats resume after a restart)."""
-        self.closing = True
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + grace
-        while self._tasks:
-            pending = set(self._tasks)
-            remaining = deadline - loop.time()
-            if remaining > 0:
-                await asyncio.wait(pending, timeout=remaining)
-                continue
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-            self._tasks -= pending
+        self.tasks.track(self.dispatcher.submit(message))

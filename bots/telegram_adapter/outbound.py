@@ -3,12 +3,11 @@
 * Text is sent as plain text (no parse_mode), so nothing a user or the agent
   writes is ever read as markup, and link previews are off.
 * Texts longer than Telegram's 4,096 characters are split over several
-  messages; a `Sent` then names all of them (`"<id>,<id>"`), so an edit that
-  grows continues in a new message and one that shrinks deletes the surplus.
-* Edits that change nothing are skipped, and Telegram's "message is not
-  modified" is not an error. An edit whose message is gone (deleted by a user)
-  is sent as a new message. Every edit passes its buttons again: an edit
-  without them removes the keyboard.
+  messages, and edits grow, shrink, skip or resend them page by page
+  (`bots.common.paged`). Telegram's "message is not modified" is not an
+  error. Every edit passes its buttons again: an edit without them removes
+  the keyboard.
+* `reply_to` is not used yet: answers go to the chat (or its forum topic).
 * Buttons: actions are callback buttons (`nemo:<action>`), links are URL
   buttons, one per row.
 * Videos go up with sendVideo (streamable), up to 50 MB on the cloud Bot API
@@ -28,7 +27,6 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -36,10 +34,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPrevie
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bots.common.paged import REMEMBER, PagedOutput, paginate
 from core.messages import ChatKey
-from core.outgoing import Action, Button, Outgoing, Sent
+from core.outgoing import Action, Button, Sent
 from core.textsplit import fit, utf16_units
-from core.textsplit import split_text as _split
 
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
 
@@ -56,8 +54,6 @@ UPLOAD_TIMEOUT = 600.0
 ACTION_EVERY = 4.0
 #: callback data of action buttons
 BUTTON_PREFIX = "nemo:"
-#: how many sent messages' shown content is remembered (to skip edits that change nothing)
-REMEMBER = 4096
 
 _VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov"})
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -66,9 +62,7 @@ _EMPTY = "…"
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """`text` in pieces of at most `limit` UTF-16 units (see `core.textsplit`)."""
-    if not text.strip():
-        return [_EMPTY]
-    return _split(text, limit, utf16=True)
+    return paginate(text, limit, blank=_EMPTY, utf16=True)
 
 
 def caption_of(text: str) -> str:
@@ -119,71 +113,87 @@ def describe(exc: BaseException) -> str:
     return name
 
 
-def _signature(buttons: Sequence[Button]) -> str:
-    return "|".join(f"{b.label}:{b.action or ''}:{b.url or ''}" for b in buttons)
-
-
-def _ids(message_id: str) -> list[int]:
-    return [int(part) for part in message_id.split(",") if part]
-
-
 def _gone(exc: BadRequest) -> bool:
     text = exc.message.lower()
     return "message to edit not found" in text or "message can't be edited" in text
 
 
-class TelegramOutput(Outgoing):
+class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
     """Sends what the core says to Telegram chats and forum topics."""
 
+    platform = "telegram"
+    page_limit = MESSAGE_LIMIT
+    utf16 = True
+    blank = _EMPTY
+
     def __init__(self, bot: Bot, *, local_mode: bool = False) -> None:
+        super().__init__(REMEMBER)
         self.bot = bot
         self.local_mode = local_mode
         #: the largest video sent as a file; bigger ones become a link
         self.upload_limit = LOCAL_UPLOAD_LIMIT if local_mode else CLOUD_UPLOAD_LIMIT
-        self._shown: OrderedDict[tuple[int, int], tuple[str, str]] = OrderedDict()
+
+    # ------------------------------------------------------------ pages
+
+    def markup(self, buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+        """Inline buttons (see `keyboard`)."""
+        return keyboard(buttons)
+
+    def route(self, chat: ChatKey, reply_to: str | None) -> None:
+        """Every message goes to the chat (or its forum topic)."""
+        return None
+
+    def route_of(self, chat: ChatKey, page: int) -> None:
+        """Continuations go to the chat too."""
+        return None
+
+    async def post_page(self, chat: ChatKey, route: None, text: str,
+                        markup: InlineKeyboardMarkup | None) -> int:
+        """sendMessage: plain text, no link preview."""
+        try:
+            message = await self.bot.send_message(
+                chat_id(chat), text, reply_markup=markup, message_thread_id=thread_id(chat),
+                link_preview_options=_NO_PREVIEW)
+        except Exception as exc:
+            log.warning("telegram: could not send to %s: %s", chat, describe(exc))
+            raise
+        return message.message_id
+
+    async def edit_page(self, chat: ChatKey, page: int, text: str,
+                        markup: InlineKeyboardMarkup | None) -> bool:
+        """editMessageText (the caption of a media message); "not modified" is fine."""
+        try:
+            await self.bot.edit_message_text(text, chat_id(chat), page,
+                                             reply_markup=markup, link_preview_options=_NO_PREVIEW)
+        except BadRequest as exc:
+            lowered = exc.message.lower()
+            if _gone(exc):
+                return False
+            if "there is no text in the message" in lowered:
+                await self._edit_caption(chat, page, text, markup)
+            elif "message is not modified" not in lowered:
+                log.warning("telegram: could not edit message %s in %s: %s", page, chat,
+                            describe(exc))
+                raise
+        except Exception as exc:
+            log.warning("telegram: could not edit message %s in %s: %s", page, chat,
+                        describe(exc))
+            raise
+        return True
+
+    async def delete_page(self, chat: ChatKey, page: int) -> None:
+        """deleteMessage; a failure is logged."""
+        try:
+            await self.bot.delete_message(chat_id(chat), page)
+        except TelegramError as exc:
+            log.info("telegram: could not delete message %s in %s: %s", page, chat,
+                     describe(exc))
 
     # ------------------------------------------------------------ Outgoing
 
     def max_file_size(self, chat: ChatKey) -> int | None:
         """50 MB on the cloud Bot API, 2,000 MB on a local one."""
         return self.upload_limit
-
-    async def send_text(self, chat: ChatKey, text: str,
-                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
-        """Send plain text (several messages past 4,096 characters); buttons go under the
-        last one."""
-        pieces = split_text(text)
-        markup = keyboard(buttons)
-        signature = _signature(buttons)
-        ids = []
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            ids.append(await self._post(chat, piece, markup if last else None,
-                                        signature if last else ""))
-        return Sent(",".join(str(i) for i in ids))
-
-    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
-                        buttons: tuple[Button, ...] = ()) -> Sent:
-        """Edit a sent message in place: unchanged pieces are left alone, a longer text
-        continues in new messages, a shorter one deletes the surplus."""
-        ids = _ids(sent.message_id)
-        pieces = split_text(text)
-        markup = keyboard(buttons)
-        signature = _signature(buttons)
-        result: list[int] = []
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            shown = (piece, signature if last else "")
-            if index < len(ids):
-                mid = ids[index]
-                if self._shown.get((chat_id(chat), mid)) != shown:
-                    mid = await self._edit(chat, mid, piece, markup if last else None, shown)
-                result.append(mid)
-            else:
-                result.append(await self._post(chat, piece, markup if last else None, shown[1]))
-        for mid in ids[len(pieces):]:
-            await self._delete(chat, mid)
-        return Sent(",".join(str(i) for i in result))
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
@@ -217,11 +227,6 @@ class TelegramOutput(Outgoing):
             raise
         return Sent(str(message.message_id))
 
-    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
-                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
-        """Send a text with a link button above the other buttons."""
-        return await self.send_text(chat, text, (Button(label, url=url), *buttons))
-
     async def working(self, chat: ChatKey) -> None:
         """Show "typing…" (for about 5 s, or until the next message)."""
         await self._action(chat, ChatAction.TYPING)
@@ -240,43 +245,6 @@ class TelegramOutput(Outgoing):
 
     # ------------------------------------------------------------ plumbing
 
-    async def _post(self, chat: ChatKey, text: str, markup: InlineKeyboardMarkup | None,
-                    signature: str) -> int:
-        try:
-            message = await self.bot.send_message(
-                chat_id(chat), text, reply_markup=markup, message_thread_id=thread_id(chat),
-                link_preview_options=_NO_PREVIEW)
-        except Exception as exc:
-            log.warning("telegram: could not send to %s: %s", chat, describe(exc))
-            raise
-        self._remember(chat, message.message_id, (text, signature))
-        return message.message_id
-
-    async def _edit(self, chat: ChatKey, message_id: int, text: str,
-                    markup: InlineKeyboardMarkup | None, shown: tuple[str, str]) -> int:
-        """Edit one message; returns its id (a new one when it had to be sent again)."""
-        try:
-            await self.bot.edit_message_text(text, chat_id(chat), message_id,
-                                             reply_markup=markup, link_preview_options=_NO_PREVIEW)
-        except BadRequest as exc:
-            lowered = exc.message.lower()
-            if _gone(exc):
-                log.info("telegram: message %s in %s is gone; sending the text anew",
-                         message_id, chat)
-                return await self._post(chat, text, markup, shown[1])
-            if "there is no text in the message" in lowered:
-                await self._edit_caption(chat, message_id, text, markup)
-            elif "message is not modified" not in lowered:
-                log.warning("telegram: could not edit message %s in %s: %s", message_id, chat,
-                            describe(exc))
-                raise
-        except Exception as exc:
-            log.warning("telegram: could not edit message %s in %s: %s", message_id, chat,
-                        describe(exc))
-            raise
-        self._remember(chat, message_id, shown)
-        return message_id
-
     async def _edit_caption(self, chat: ChatKey, message_id: int, text: str,
                             markup: InlineKeyboardMarkup | None) -> None:
         try:
@@ -287,14 +255,6 @@ class TelegramOutput(Outgoing):
                 log.warning("telegram: could not edit the caption of %s in %s: %s", message_id,
                             chat, describe(exc))
                 raise
-
-    async def _delete(self, chat: ChatKey, message_id: int) -> None:
-        self._shown.pop((chat_id(chat), message_id), None)
-        try:
-            await self.bot.delete_message(chat_id(chat), message_id)
-        except TelegramError as exc:
-            log.info("telegram: could not delete message %s in %s: %s", message_id, chat,
-                     describe(exc))
 
     async def _action(self, chat: ChatKey, action: str) -> None:
         try:
@@ -320,11 +280,3 @@ class TelegramOutput(Outgoing):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-    def _remember(self, chat: ChatKey, message_id: int, shown: tuple[str, str]) -> None:
-        key = (chat_id(chat), message_id)
-        self._shown[key] = shown
-        self._shown.move_to_end(key)
-        while len(self._shown) > REMEMBER:
-            self._shown.popitem(last=False)
-

@@ -1,0 +1,96 @@
+"""An adapter's life: open, serve until SIGINT/SIGTERM, stop with grace.
+
+Both bots follow the same order. At start: the platform connection is up,
+then the runtime starts (the render worker, and the dispatcher taking up the
+chats a previous run left unfinished). At stop: the platform stops taking
+updates, the adapter's running work gets a grace period
+(`BackgroundTasks.drain`), and only then does the runtime stop, so a message
+still being handled can queue its render.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TypeVar
+
+from core.runtime import Runtime, stop_on_signals
+
+from .tasks import BackgroundTasks
+
+log = logging.getLogger(__name__)
+
+B = TypeVar("B")
+
+#: seconds that messages being handled get to finish when a bot stops
+STOP_GRACE = 10.0
+
+
+@contextlib.asynccontextmanager
+async def serving(runtime: Runtime, tasks: BackgroundTasks, *,
+                  grace: float = STOP_GRACE,
+                  stop_taking: Callable[[], Awaitable[None]] | None = None,
+                  ) -> AsyncIterator[None]:
+    """Start the runtime for the block; at its end, `stop_taking` (no new updates), drain
+    `tasks`, then stop the runtime (what is unfinished stays in Redis for the next start)."""
+    runtime.start()
+    try:
+        yield
+    finally:
+        if stop_taking is not None:
+            await stop_taking()
+        await tasks.drain(grace)
+        await runtime.stop(grace)
+
+
+async def serve(bot: AbstractAsyncContextManager[B], platform: str, *,
+                refusals: Mapping[type[BaseException], str],
+                ended: Callable[[B], asyncio.Task[Any]] | None = None) -> int:
+    """Run `bot` until SIGINT or SIGTERM (or until the task `ended` gives ends); the exit
+    status.
+
+    A start-up refusal (an exception type in `refusals`) is one log line, the
+    mapped text with `{error}` replaced by the exception, and status 1; so is a
+    connection that ends with an error.
+    """
+    stop = stop_on_signals()
+    try:
+        async with bot as running:
+            status = await _until_stopped(stop, ended(running) if ended else None, platform)
+    except tuple(refusals) as exc:
+        reason = next(text for kind, text in refusals.items() if isinstance(exc, kind))
+        log.error("%s: %s", platform, reason.format(error=exc))
+        return 1
+    return status
+
+
+async def _until_stopped(stop: asyncio.Event, connection: asyncio.Task[Any] | None,
+                         platform: str) -> int:
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({stopping} | ({connection} if connection else set()),
+                           return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if connection is not None and connection.done() and not connection.cancelled():
+        error = connection.exception()
+        if error is not None:
+            log.error("%s: the connection ended: %r", platform, error)
+            return 1
+    log.info("%s: stopping", platform)
+    return 0
+
+
+def run(serve_bot: Callable[[], Coroutine[Any, Any, int]], problems: Iterable[str] = ()) -> int:
+    """`nemobot <platform>`: each setting problem that prevents the start is one line on
+    stderr (exit status 2); otherwise the bot serves until it is stopped."""
+    found = [problem for problem in problems if problem]
+    for problem in found:
+        print(problem, file=sys.stderr)
+    if found:
+        return 2
+    return asyncio.run(serve_bot())

@@ -1,0 +1,36 @@
+"""The Discord bot's settings (DISCORD_*), read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, AnyUrl, Field, SecretStr, field_validator
+
+from bots.settings import AdapterSettings, empty_is_unset
+
+
+class DiscordSettings(AdapterSettings):
+    """What `nemobot discord` needs besides the core's settings. See `.env.example`."""
+
+    discord_token: SecretStr | None = None
+    discord_shards: Literal["auto"] | int | None = Field(
+        default=None, description="unset: one connection; 'auto' or N: sharded")
+    discord_api_base: AnyHttpUrl | None = Field(default=None, description="REST base, /api/v10")
+    discord_gateway_url: AnyUrl | None = None
+
+    @field_validator("discord_token", "discord_api_base", "discord_gateway_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return empty_is_unset(value)
+
+    @field_validator("discord_shards", mode="before")
+    @classmethod
+    def _shards(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if not value or value == "auto":
+                return value or None
+            value = int(value) if value.isdigit() else 0
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be 'auto' or a number of shards (1 or more)")
+        return value

@@ -1,0 +1,44 @@
+"""The Telegram bot's settings (TELEGRAM_*), read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+
+from bots.settings import AdapterSettings, empty_is_unset
+
+
+class TelegramSettings(AdapterSettings):
+    """What `nemobot telegram` needs besides the core's settings. See `.env.example`."""
+
+    telegram_token: SecretStr | None = None
+    telegram_webhook_url: AnyHttpUrl | None = Field(
+        default=None, description="unset: long polling; set: webhook at this public URL")
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "0.0.0.0"  # noqa: S104 (a container's webhook server)
+    telegram_webhook_port: int = Field(default=8080, ge=1, le=65535)
+    telegram_base_url: AnyHttpUrl | None = Field(
+        default=None, description="a self-hosted Bot API server, e.g. http://host:8081/bot")
+    telegram_base_file_url: AnyHttpUrl | None = None
+    telegram_local_mode: bool = False
+    telegram_shared_dir: Path | None = None
+    telegram_poll_timeout: int = Field(default=30, ge=0, le=60)
+    telegram_album_wait: float = Field(default=1.5, gt=0, le=30)
+
+    @field_validator("telegram_token", "telegram_webhook_url", "telegram_webhook_secret",
+                     "telegram_base_url", "telegram_base_file_url", "telegram_shared_dir",
+                     mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return empty_is_unset(value)
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}",
+                                                  value.get_secret_value()):
+            raise ValueError("must be 1-256 characters: letters, digits, _ and -")
+        return value
