@@ -1,10 +1,9 @@
 """The Telegram adapter's pieces on their own: reading messages, albums in Redis, buttons,
-text splitting, flood control, settings and keeping the token out of logs."""
+text splitting, settings and keeping the token out of logs."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dtm
 import io
 import logging
 from pathlib import Path
@@ -16,11 +15,9 @@ import redis.asyncio as aioredis
 from pydantic import AnyHttpUrl, SecretStr
 from telegram import Bot, Message
 from telegram import User as TelegramUser
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bots.telegram_adapter.albums import AlbumGatherer
 from bots.telegram_adapter.app import RedactSecret, base_urls, run_telegram
-from bots.telegram_adapter.flood import FloodControl, may_retry, retry_after_seconds
 from bots.telegram_adapter.inbound import (
     CLOUD_DOWNLOAD_LIMIT,
     Part,
@@ -281,66 +278,6 @@ def test_long_text_is_split_by_telegram_units() -> None:
     assert [len(p) for p in split_text(emoji)] == [2048, 952]
     assert split_text("   ") == ["…"]
     assert split_text(words[:4200])[0] == pieces[0], "a growing text keeps its pieces"
-
-
-# ------------------------------------------------------------------ flood control
-
-
-def test_what_may_be_retried(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    refused = NetworkError("Request Entity Too Large")
-    assert not may_retry("sendVideo", refused)
-    assert may_retry("sendMessage", NetworkError("Bad Gateway"))
-    assert not may_retry("sendMessage", BadRequest("Chat not found"))
-    timed_out = TimedOut()
-    timed_out.__cause__ = httpx.ReadTimeout("slow")
-    assert not may_retry("sendMessage", timed_out), "it may have arrived"
-    assert may_retry("editMessageText", timed_out)
-    never_sent = NetworkError("httpx.ConnectError: refused")
-    never_sent.__cause__ = httpx.ConnectError("refused")
-    assert may_retry("sendVideo", never_sent)
-    assert retry_after_seconds(RetryAfter(dtm.timedelta(seconds=3))) == 3.0
-
-
-async def test_a_flood_wait_holds_only_its_chat(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    control = FloodControl()
-    calls: list[str] = []
-    first_refused = asyncio.Event()
-
-    async def request(chat: int) -> bool:
-        calls.append(f"try {chat}")
-        if chat == 1 and not first_refused.is_set():
-            first_refused.set()
-            raise RetryAfter(dtm.timedelta(seconds=0.3))
-        calls.append(f"done {chat}")
-        return True
-
-    async def send(chat: int) -> Any:
-        return await control.process_request(request, (chat,), {}, "sendMessage",
-                                             {"chat_id": chat}, None)
-
-    held = asyncio.create_task(send(1))
-    await first_refused.wait()
-    assert await send(2) is True, "another chat is not held"
-    assert "done 1" not in calls
-    assert await held is True
-    assert calls == ["try 1", "try 2", "done 2", "try 1", "done 1"]
-
-
-async def test_a_second_flood_wait_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    control = FloodControl()
-    tries = 0
-
-    async def request() -> bool:
-        nonlocal tries
-        tries += 1
-        raise RetryAfter(dtm.timedelta(seconds=0.05))
-
-    with pytest.raises(RetryAfter):
-        await control.process_request(request, (), {}, "sendMessage", {"chat_id": 5}, None)
-    assert tries == 2, "waited once, then gave up"
 
 
 # ------------------------------------------------------------------ settings and start-up
