@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bots.telegram_adapter import TelegramBot, open_telegram_bot
+from bots.telegram_adapter.flood import FloodControl
 from bots.telegram_adapter.settings import TelegramSettings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
@@ -82,8 +83,12 @@ def bot_settings(simulator: Simulator, redis: EmbeddedRedis, fake: FakeTelegram,
 
 @contextlib.asynccontextmanager
 async def running_bot(settings: BotSettings) -> AsyncIterator[TelegramBot]:
-    """The whole bot, stopped at the end of the block."""
-    async with open_telegram_bot(settings.core, settings.telegram, stop_grace=5.0) as bot:
+    """The whole bot, stopped at the end of the block. The fake Bot API has no per-chat
+    limit, so messages to one chat are not paced at Telegram's 1 a second here (the
+    pacing itself is tested in test_telegram_flood.py)."""
+    flood = FloodControl(chat_rate=100.0, chat_burst=20)
+    async with open_telegram_bot(settings.core, settings.telegram, stop_grace=5.0,
+                                 flood=flood) as bot:
         yield bot
 
 

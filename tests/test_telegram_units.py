@@ -1,10 +1,9 @@
 """The Telegram adapter's pieces on their own: reading messages, albums in Redis, buttons,
-text splitting, flood control, settings and keeping the token out of logs."""
+text splitting, settings and keeping the token out of logs."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dtm
 import io
 import logging
 from pathlib import Path
@@ -16,12 +15,10 @@ import redis.asyncio as aioredis
 from pydantic import AnyHttpUrl, SecretStr
 from telegram import Bot, Message
 from telegram import User as TelegramUser
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bots.settings import load_settings
 from bots.telegram_adapter.albums import AlbumGatherer
 from bots.telegram_adapter.app import RedactSecret, base_urls, run_telegram
-from bots.telegram_adapter.flood import FloodControl, may_retry, retry_after_seconds
 from bots.telegram_adapter.inbound import (
     CLOUD_DOWNLOAD_LIMIT,
     Part,
@@ -33,13 +30,13 @@ from bots.telegram_adapter.inbound import (
     read_message,
     register_attachments,
 )
-from bots.telegram_adapter.outbound import TelegramOutput, button_action, keyboard, split_text
+from bots.telegram_adapter.outbound import button_action, keyboard, split_text
 from bots.telegram_adapter.settings import TelegramSettings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
 from core.outgoing import Action, Button
 from core.settings import Settings, SettingsError
-from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser, ptb_builder
+from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser
 
 JSONDict = dict[str, Any]
 
@@ -285,98 +282,6 @@ def test_long_text_is_split_by_telegram_units() -> None:
     assert [len(p) for p in split_text(emoji)] == [2048, 952]
     assert split_text("   ") == ["…"]
     assert split_text(words[:4200])[0] == pieces[0], "a growing text keeps its pieces"
-
-
-# ------------------------------------------------------------------ flood control
-
-
-def test_what_may_be_retried(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    refused = NetworkError("Request Entity Too Large")
-    assert not may_retry("sendVideo", refused)
-    assert may_retry("sendMessage", NetworkError("Bad Gateway"))
-    assert not may_retry("sendMessage", BadRequest("Chat not found"))
-    timed_out = TimedOut()
-    timed_out.__cause__ = httpx.ReadTimeout("slow")
-    assert not may_retry("sendMessage", timed_out), "it may have arrived"
-    assert may_retry("editMessageText", timed_out)
-    never_sent = NetworkError("httpx.ConnectError: refused")
-    never_sent.__cause__ = httpx.ConnectError("refused")
-    assert may_retry("sendVideo", never_sent)
-    assert retry_after_seconds(RetryAfter(dtm.timedelta(seconds=3))) == 3.0
-
-
-async def test_a_flood_wait_holds_only_its_chat(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    control = FloodControl()
-    calls: list[str] = []
-    first_refused = asyncio.Event()
-
-    async def request(chat: int) -> bool:
-        calls.append(f"try {chat}")
-        if chat == 1 and not first_refused.is_set():
-            first_refused.set()
-            raise RetryAfter(dtm.timedelta(seconds=0.3))
-        calls.append(f"done {chat}")
-        return True
-
-    async def send(chat: int) -> Any:
-        return await control.process_request(request, (chat,), {}, "sendMessage",
-                                             {"chat_id": chat}, None)
-
-    held = asyncio.create_task(send(1))
-    await first_refused.wait()
-    assert await send(2) is True, "another chat is not held"
-    assert "done 1" not in calls
-    assert await held is True
-    assert calls == ["try 1", "try 2", "done 2", "try 1", "done 1"]
-
-
-async def test_a_second_flood_wait_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    control = FloodControl()
-    tries = 0
-
-    async def request() -> bool:
-        nonlocal tries
-        tries += 1
-        raise RetryAfter(dtm.timedelta(seconds=0.05))
-
-    with pytest.raises(RetryAfter):
-        await control.process_request(request, (), {}, "sendMessage", {"chat_id": 5}, None)
-    assert tries == 2, "waited once, then gave up"
-
-
-# ------------------------------------------------------------------ pages on the fake
-
-
-async def test_long_texts_are_paged_and_edits_skip_resend_and_trim(
-        fake_telegram: FakeTelegram) -> None:
-    fake = fake_telegram
-    alice = fake.user("Alice")
-    dm = fake.private_chat(alice)
-    chat = ChatKey("telegram", str(dm.id))
-    words = " ".join(f"w{i:05d}" for i in range(1200))  # 8,399 characters: three pages
-    export = (Button("Export", Action.EXPORT),)
-    async with ptb_builder(fake).build() as app:
-        out = TelegramOutput(app.bot)
-        sent = await out.send_text(chat, words, export)
-        first, second, third = (int(i) for i in sent.message_id.split(","))
-        texts = [m["text"] for m in fake.sent_messages(dm.id)]
-        assert " ".join(texts) == words and all(len(t) <= 4096 for t in texts)
-        assert [bool(fake.message(dm.id, i).get("reply_markup"))  # type: ignore[union-attr]
-                for i in (first, second, third)] == [False, False, True]
-
-        edits = len(fake.calls_to("editMessageText"))
-        assert await out.edit_text(chat, sent, words, export) == sent
-        assert len(fake.calls_to("editMessageText")) == edits, "nothing changed: no request"
-
-        await app.bot.delete_message(dm.id, first)  # a user deleted the first page
-        shrunk = await out.edit_text(chat, sent, "short now")
-        [again] = (int(i) for i in shrunk.message_id.split(","))
-        assert again not in (first, second, third), "the vanished page was sent anew"
-        assert fake.message(dm.id, again)["text"] == "short now"  # type: ignore[index]
-        assert {second, third} <= set(fake.deleted(dm.id)), "the surplus was deleted"
 
 
 # ------------------------------------------------------------------ settings and start-up

@@ -56,16 +56,17 @@ def base_urls(config: TelegramSettings) -> tuple[str | None, str | None]:
     return base, files
 
 
-def build_application(config: TelegramSettings) -> AnyApplication:
-    """A PTB Application for TELEGRAM_TOKEN: concurrent updates, flood control, the
-    configured Bot API server."""
+def build_application(config: TelegramSettings,
+                      flood: FloodControl | None = None) -> AnyApplication:
+    """A PTB Application for TELEGRAM_TOKEN: concurrent updates, flood control (Telegram's
+    limits unless `flood` is given), the configured Bot API server."""
     if config.telegram_token is None:
         raise ValueError("TELEGRAM_TOKEN is not set")
     builder: Any = (
         ApplicationBuilder()
         .token(config.telegram_token.get_secret_value())
         .concurrent_updates(True)
-        .rate_limiter(FloodControl())
+        .rate_limiter(flood or FloodControl())
         .local_mode(config.telegram_local_mode)
         .connect_timeout(10)
         .read_timeout(30)
@@ -96,15 +97,17 @@ class TelegramBot:
 
 @contextlib.asynccontextmanager
 async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
-                            stop_grace: float = STOP_GRACE) -> AsyncIterator[TelegramBot]:
+                            stop_grace: float = STOP_GRACE,
+                            flood: FloodControl | None = None) -> AsyncIterator[TelegramBot]:
     """Identify the bot, publish its commands, take updates, and serve until the block ends.
 
-    `settings` are the core's, `config` the bot's own (TELEGRAM_*).
+    `settings` are the core's, `config` the bot's own (TELEGRAM_*); `flood` replaces
+    the flood control that follows Telegram's limits (a fake Bot API has none).
 
     On exit: no new updates are taken, messages being handled get `stop_grace`
     seconds, and the render worker stops (its jobs stay queued for the next start).
     """
-    app = build_application(config)
+    app = build_application(config, flood)
     local = config.telegram_local_mode
     out = TelegramOutput(app.bot, local_mode=local)
     async with contextlib.AsyncExitStack() as stack:

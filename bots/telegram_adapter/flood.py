@@ -1,18 +1,44 @@
 """Every Bot API request (but getUpdates) passes here: flood limits and network blips.
 
-* Pacing: at most 30 requests a second for the whole bot, and 20 a minute per
-  group (Telegram's documented limits; a full bucket allows a burst). Chat
-  actions ("typing…") do not use a group's budget: they are decoration, and
-  dropped when Telegram says to slow down.
-* Flood waits: a 429 (`RetryAfter`) holds that chat's requests, and only
-  that chat's, for the time Telegram names, then the request is tried once
-  more. A second 429 is raised to the caller.
-* Network blips: a request that certainly did not reach Telegram (the
-  connection failed, the pool was full, or a gateway answered 502 or 503) is
-  retried twice with a short backoff. Edits, deletions, chat actions and
-  other idempotent calls are also retried after a timeout; a message send
-  that timed out is not, since it may have arrived (a duplicate video is
-  worse than the link the render worker sends instead).
+What counts as a message
+    Sends (`send…` but sendChatAction: sendMessage, sendVideo, sendMediaGroup
+    counted once per item…), `copyMessage`, `forwardMessage` and every edit
+    (`editMessage…`: Telegram counts edits against a chat's budget). Nothing
+    else is a message: chat actions, answerCallbackQuery, getFile, getMe,
+    setMyCommands, deleteMessage, webhook calls and the like are sent at once.
+
+Pacing (messages only; Telegram's documented limits, "about" each)
+    * the whole bot: 30 a second, spaced evenly;
+    * each chat, private chats too: 1 a second after a burst of 3;
+    * each group or channel (a negative chat id or an `@username`): also at
+      most 20 in any 60 seconds.
+    Messages of a chat leave in the order they arrived; a chat waiting for its
+    own budget never delays the other chats.
+
+Chat actions ("typing…")
+    Decoration: they use no budget, and while a flood wait is active for their
+    chat (or the whole bot) they are dropped, not sent: the call raises
+    `RetryAfter` at once. A chat action refused with a 429 is not retried and
+    quiets that chat's actions for the wait Telegram named.
+
+Flood waits (429, `RetryAfter`)
+    A refused message holds its chat's messages (the whole bot's when it named
+    no chat) for the wait Telegram named; then they resume one at a time at the
+    chat's pace (the bot's, after a bot-wide wait), the refused one first.
+    A message is retried as often as Telegram refuses it until its `deadline`
+    (seconds after the call, five minutes by default): an answer the agent
+    already produced should arrive late rather than never. Any wait is honoured
+    in full, however long; a wait that would end past the deadline is not
+    started: `RetryAfter` is raised (and logged) at once. Other calls refused
+    with a 429 wait and retry the same way, holding nothing else.
+
+Network blips
+    A request that certainly did not reach Telegram (the connection failed,
+    the pool was full, or a gateway answered 502 or 503) is retried twice with
+    a short backoff. Edits, deletions, chat actions and other idempotent calls
+    are also retried after a timeout; a message send that timed out is not,
+    since it may have arrived (a duplicate video is worse than the link the
+    render worker sends instead).
 """
 
 from __future__ import annotations
@@ -20,19 +46,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dtm
+import enum
+import heapq
+import itertools
 import logging
+import math
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import httpx
-from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
-Sleep = Callable[[float], Coroutine[Any, Any, None]]
+Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
+ChatRef = int | str
 
 #: calls that can be repeated without a visible effect
 IDEMPOTENT = frozenset({
@@ -40,13 +71,41 @@ IDEMPOTENT = frozenset({
     "editMessageCaption", "editMessageReplyMarkup", "editMessageText", "getFile", "getMe",
     "getMyCommands", "getWebhookInfo", "sendChatAction", "setMyCommands", "setWebhook",
 })
-#: calls that are only decoration
-COSMETIC = frozenset({"sendChatAction"})
+CHAT_ACTION = "sendChatAction"
+#: calls that are messages for Telegram's flood limits (see the module docstring)
+MESSAGE_PREFIXES = ("send", "copyMessage", "forwardMessage", "editMessage")
 #: failures that mean the request never left this process
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: answers of a gateway in front of the Bot API: the request was not handled
 _UNHANDLED = ("bad gateway", "service unavailable")
-_ALL_CHATS = "*"
+#: added to every flood wait: Telegram rounds its waits
+_MARGIN = 0.1
+_NEVER = -math.inf
+
+
+class Kind(enum.Enum):
+    """How a Bot API call is treated by the flood control."""
+
+    MESSAGE = "message"  #: paced, held during flood waits
+    ACTION = "action"  #: not paced, dropped during flood waits
+    OTHER = "other"  #: not paced, not held
+
+
+def call_kind(endpoint: str) -> Kind:
+    """Whether `endpoint` is a message, a chat action or something else."""
+    if endpoint == CHAT_ACTION:
+        return Kind.ACTION
+    if endpoint.startswith(MESSAGE_PREFIXES):
+        return Kind.MESSAGE
+    return Kind.OTHER
+
+
+def message_weight(endpoint: str, data: dict[str, Any]) -> int:
+    """How many messages a call is: an album is one message per item."""
+    media = data.get("media")
+    if endpoint == "sendMediaGroup" and isinstance(media, list | tuple):
+        return max(1, len(media))
+    return 1
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -70,23 +129,133 @@ def may_retry(endpoint: str, exc: NetworkError) -> bool:
     return endpoint in IDEMPOTENT or isinstance(cause, _NOT_SENT)
 
 
-class FloodControl(BaseRateLimiter[int]):
-    """PTB's rate-limiter hook, pacing requests and riding out 429s and network blips."""
+class Pace:
+    """`rate` per second after a burst of `burst` (a GCRA token bucket: sends are given
+    times, so nobody polls). A rate of 0 paces nothing."""
 
-    def __init__(self, *, overall_rate: float = 30, group_rate: float = 20,
-                 group_period: float = 60, flood_retries: int = 1, network_retries: int = 2,
-                 backoff: float = 0.25, max_flood_wait: float = 300.0,
-                 sleep: Sleep = asyncio.sleep) -> None:
-        self.overall = AsyncLimiter(overall_rate, 1) if overall_rate else None
-        self.group_rate = group_rate
-        self.group_period = group_period
-        self.flood_retries = flood_retries
-        self.network_retries = network_retries
-        self.backoff = backoff
-        self.max_flood_wait = max_flood_wait
-        self.sleep = sleep
-        self._groups: dict[int, AsyncLimiter] = {}
-        self._held: dict[int | str, float] = {}
+    __slots__ = ("interval", "slack", "tat")
+
+    def __init__(self, rate: float, burst: int = 1) -> None:
+        self.interval = 1 / rate if rate > 0 else 0.0
+        self.slack = (max(burst, 1) - 1) * self.interval
+        self.tat = _NEVER  # the theoretical arrival time of the next send
+
+    def earliest(self) -> float:
+        """The earliest time the next send may leave."""
+        return self.tat - self.slack
+
+    def take(self, at: float, weight: int = 1) -> None:
+        """Count a send of `weight` messages leaving at `at`."""
+        self.tat = max(self.tat, at) + weight * self.interval
+
+    def restart(self, at: float) -> None:
+        """No burst: the next send leaves at `at`, the following ones one interval apart."""
+        self.tat = at + self.slack
+
+
+class Gate:
+    """A lock handed to the waiter with the lowest ticket, so a request that comes back
+    after a 429 goes before the ones that arrived after it."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
+
+    @property
+    def free(self) -> bool:
+        """Nobody holds or waits for the gate."""
+        return not self._busy and not self._waiting
+
+    def outranked(self, ticket: int) -> bool:
+        """Someone with a lower ticket than the holder's waits."""
+        while self._waiting and self._waiting[0][1].done():
+            heapq.heappop(self._waiting)
+        return bool(self._waiting) and self._waiting[0][0] < ticket
+
+    @contextlib.asynccontextmanager
+    async def turn(self, ticket: int) -> AsyncIterator[None]:
+        """Hold the gate for the block, after every waiter with a lower ticket."""
+        if self._busy or self._waiting:
+            handed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (ticket, handed))
+            try:
+                await handed
+            except asyncio.CancelledError:
+                if handed.done() and not handed.cancelled():  # handed over as it was cancelled
+                    self._hand_over()
+                raise
+        else:
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        while self._waiting:
+            _, handed = heapq.heappop(self._waiting)
+            if not handed.done():
+                handed.set_result(None)
+                return
+        self._busy = False
+
+
+class Lane:
+    """One chat's messages (or the whole bot's): pace, sliding window, flood hold, gate."""
+
+    def __init__(self, pace: Pace, window: int = 0, period: float = 0.0) -> None:
+        self.pace = pace
+        self.window = window
+        self.period = period
+        self.sent: deque[float] = deque(maxlen=window or None)
+        self.held_until = _NEVER  #: messages wait until then (a 429)
+        self.quiet_until = _NEVER  #: chat actions are dropped until then
+        self.holds = 0  #: bumped by every hold, so admitted sends can see one began
+        self.gate = Gate()
+
+    def ready_at(self, weight: int) -> float:
+        """The earliest time a send of `weight` messages may leave."""
+        ready = max(self.pace.earliest(), self.held_until)
+        if self.window:
+            over = len(self.sent) + min(weight, self.window) - self.window
+            if over > 0:
+                ready = max(ready, self.sent[over - 1] + self.period)
+        return ready
+
+    def take(self, at: float, weight: int) -> None:
+        """Count a send leaving at `at`."""
+        self.pace.take(at, weight)
+        if self.window:
+            self.sent.extend([at] * min(weight, self.window))
+
+    def hold(self, until: float) -> None:
+        """Hold messages until `until`, then let them go one at a time."""
+        self.held_until = max(self.held_until, until)
+        self.pace.restart(self.held_until)
+        self.holds += 1
+
+    def idle(self, now: float) -> bool:
+        """Nothing would change if the lane were forgotten."""
+        return (self.gate.free and self.pace.tat <= now and self.held_until <= now
+                and self.quiet_until <= now
+                and (not self.sent or self.sent[-1] + self.period <= now))
+
+
+class FloodControl(BaseRateLimiter[int]):
+    """PTB's rate-limiter hook: paces messages by Telegram's limits, rides out 429s until a
+    deadline and retries network blips (see the module docstring)."""
+
+    def __init__(self, *, overall_rate: float = 30, overall_burst: int = 1,
+                 chat_rate: float = 1.0, chat_burst: int = 3, group_rate: int = 20,
+                 group_period: float = 60, deadline: float = 300.0, network_retries: int = 2,
+                 backoff: float = 0.25) -> None:
+        self.chat_rate, self.chat_burst = chat_rate, chat_burst
+        self.group_rate, self.group_period = group_rate, group_period
+        self.deadline, self.network_retries, self.backoff = deadline, network_retries, backoff
+        self.overall = Lane(Pace(overall_rate, overall_burst))
+        self._lanes: dict[ChatRef, Lane] = {}
+        self._sweep_at = 1024
+        self._tickets = itertools.count()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -94,34 +263,24 @@ class FloodControl(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to tear down."""
 
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
+    async def process_request(self, callback: Callback, args: Any, kwargs: dict[str, Any],
+                              endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> bool | JSONDict | list[JSONDict]:
         """Run one request within the limits, retrying as the module describes."""
-        chat = _chat_id(data)
-        cosmetic = endpoint in COSMETIC
-        floods = blips = 0
+        loop = asyncio.get_running_loop()
+        kind, chat = call_kind(endpoint), chat_ref(data)
+        deadline = loop.time() + self.deadline
+        weight, ticket = message_weight(endpoint, data), next(self._tickets)
+        blips = 0
         while True:
-            await self._until_released(chat)
+            if kind is Kind.MESSAGE:
+                await self._admit(chat, ticket, weight, deadline)
+            elif kind is Kind.ACTION:
+                self._check_quiet(chat)
             try:
-                async with self._slots(chat, cosmetic):
-                    return await callback(*args, **kwargs)
+                return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                wait = retry_after_seconds(exc)
-                if cosmetic or floods >= self.flood_retries or wait > self.max_flood_wait:
-                    log.warning("telegram: flood control on %s in chat %s (retry after %.0f s)",
-                                endpoint, chat, wait)
-                    raise
-                floods += 1
-                log.info("telegram: flood control on %s in chat %s: waiting %.1f s",
-                         endpoint, chat, wait)
-                self._hold(chat, wait)
+                await self._flood_wait(exc, endpoint, kind, chat, deadline)
             except NetworkError as exc:
                 if blips >= self.network_retries or not may_retry(endpoint, exc):
                     raise
@@ -129,51 +288,117 @@ class FloodControl(BaseRateLimiter[int]):
                 delay = self.backoff * 4 ** (blips - 1)
                 log.info("telegram: %s failed (%s); retrying in %.2f s", endpoint, exc.message,
                          delay)
-                await self.sleep(delay)
+                await asyncio.sleep(delay)
+
+    def lane(self, chat: ChatRef) -> Lane:
+        """The pacing of `chat`'s messages."""
+        found = self._lanes.get(chat)
+        if found is None:
+            if len(self._lanes) >= self._sweep_at:
+                now = asyncio.get_running_loop().time()
+                self._lanes = {k: v for k, v in self._lanes.items() if not v.idle(now)}
+                self._sweep_at = max(1024, 2 * len(self._lanes))
+            group = not isinstance(chat, int) or chat < 0
+            found = Lane(Pace(self.chat_rate, self.chat_burst),
+                         self.group_rate if group else 0, self.group_period)
+            self._lanes[chat] = found
+        return found
+
+    def flood_wait(self, chat: ChatRef | None) -> float:
+        """Seconds until the flood wait holding `chat`'s messages (or all) ends; 0: none."""
+        lane = self._lanes.get(chat) if chat is not None else None
+        until = max(self.overall.held_until, lane.held_until if lane else _NEVER)
+        return max(0.0, until - asyncio.get_running_loop().time())
 
     # ------------------------------------------------------------ internals
 
-    def _hold(self, chat: int | None, seconds: float) -> None:
-        key: int | str = _ALL_CHATS if chat is None else chat
-        now = asyncio.get_running_loop().time()
-        if len(self._held) > 1024:
-            self._held = {k: v for k, v in self._held.items() if v > now}
-        self._held[key] = max(self._held.get(key, 0.0), now + seconds + 0.1)
-
-    async def _until_released(self, chat: int | None) -> None:
+    async def _admit(self, chat: ChatRef | None, ticket: int, weight: int,
+                     deadline: float) -> None:
+        """Wait until a message may leave: its chat's turn and budget, then the bot's."""
         loop = asyncio.get_running_loop()
         while True:
-            until = max(self._held.get(_ALL_CHATS, 0.0),
-                        self._held.get(chat, 0.0) if chat is not None else 0.0)
-            wait = until - loop.time()
-            if wait <= 0:
-                return
-            await self.sleep(wait)
+            lane = self.lane(chat) if chat is not None else None
+            if lane is None:
+                self._check_deadline(self.overall, deadline, chat)
+                at = self._reserve(weight)
+            else:
+                async with lane.gate.turn(ticket):
+                    if not await self._until_ready(lane, weight, deadline, chat, ticket):
+                        continue  # an earlier message came back after a 429: it goes first
+                    at = self._reserve(weight)
+                    lane.take(at, weight)
+            holds = (lane.holds if lane else 0, self.overall.holds)
+            if at > loop.time():
+                await asyncio.sleep(at - loop.time())
+            if holds == (lane.holds if lane else 0, self.overall.holds):
+                return  # no 429 came while this message waited for the bot's budget
 
-    @contextlib.asynccontextmanager
-    async def _slots(self, chat: int | None, cosmetic: bool) -> AsyncIterator[None]:
-        async with contextlib.AsyncExitStack() as stack:
-            if chat is not None and chat < 0 and self.group_rate and not cosmetic:
-                await stack.enter_async_context(self._group(chat))
-            if chat is not None and self.overall is not None:
-                await stack.enter_async_context(self.overall)
-            yield
+    async def _until_ready(self, lane: Lane, weight: int, deadline: float,
+                           chat: ChatRef | None, ticket: int) -> bool:
+        """Wait, holding the chat's gate, for its budget; False: give the gate up first."""
+        loop = asyncio.get_running_loop()
+        while (ready := max(lane.ready_at(weight), self.overall.held_until)) > loop.time():
+            self._check_deadline(lane, deadline, chat)
+            self._check_deadline(self.overall, deadline, chat)
+            await asyncio.sleep(ready - loop.time())
+            if lane.gate.outranked(ticket):
+                return False
+        return True
 
-    def _group(self, chat: int) -> AsyncLimiter:
-        if len(self._groups) > 512:
-            for key, limiter in list(self._groups.items()):
-                if key != chat and limiter.has_capacity(limiter.max_rate):
-                    del self._groups[key]
-        if chat not in self._groups:
-            self._groups[chat] = AsyncLimiter(self.group_rate, self.group_period)
-        return self._groups[chat]
+    def _reserve(self, weight: int) -> float:
+        """The time this message leaves in the bot's budget, counted at once."""
+        at = max(asyncio.get_running_loop().time(), self.overall.ready_at(weight))
+        self.overall.take(at, weight)
+        return at
+
+    def _check_deadline(self, lane: Lane, deadline: float, chat: ChatRef | None) -> None:
+        if lane.held_until > deadline:
+            wait = lane.held_until - asyncio.get_running_loop().time()
+            log.warning("telegram: gave up a message to chat %s: flood wait of %.0f s ends "
+                        "past its deadline", chat, wait)
+            raise RetryAfter(dtm.timedelta(seconds=wait))
+
+    def _check_quiet(self, chat: ChatRef | None) -> None:
+        """Drop a chat action while a flood wait is active for its chat or the bot."""
+        lane = self._lanes.get(chat) if chat is not None else None
+        quiet = lane.quiet_until - asyncio.get_running_loop().time() if lane else 0.0
+        wait = max(self.flood_wait(chat), quiet)
+        if wait > 0:
+            log.debug("telegram: chat action in %s dropped (flood wait, %.1f s)", chat, wait)
+            raise RetryAfter(dtm.timedelta(seconds=wait))
+
+    async def _flood_wait(self, exc: RetryAfter, endpoint: str, kind: Kind,
+                          chat: ChatRef | None, deadline: float) -> None:
+        """After a 429: hold what it concerns, or raise when the deadline would pass."""
+        wait = retry_after_seconds(exc) + _MARGIN
+        now = asyncio.get_running_loop().time()
+        if kind is Kind.ACTION:
+            if chat is not None:
+                lane = self.lane(chat)
+                lane.quiet_until = max(lane.quiet_until, now + wait)
+            raise exc
+        if kind is Kind.MESSAGE:  # held even when given up: the next message need not try
+            (self.lane(chat) if chat is not None else self.overall).hold(now + wait)
+        if now + wait > deadline:
+            log.warning("telegram: gave up %s in chat %s: flood wait of %.0f s ends past its "
+                        "deadline", endpoint, chat, wait)
+            raise exc
+        log.info("telegram: flood control on %s in chat %s: waiting %.1f s", endpoint, chat,
+                 wait)
+        if kind is Kind.OTHER:
+            await asyncio.sleep(wait)
 
 
-def _chat_id(data: dict[str, Any]) -> int | None:
+def chat_ref(data: dict[str, Any]) -> ChatRef | None:
+    """The chat a request is aimed at: its id, or `@username` (None: no chat)."""
     value = data.get("chat_id")
+    if isinstance(value, bool):
+        return None
     if isinstance(value, int):
         return value
     if isinstance(value, str):
-        with contextlib.suppress(ValueError):
+        try:
             return int(value)
+        except ValueError:
+            return value or None
     return None
