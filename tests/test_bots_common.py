@@ -21,7 +21,7 @@ class Refused(Exception):
 
 
 async def test_a_failed_task_is_logged_with_its_cause(caplog: pytest.LogCaptureFixture) -> None:
-    tasks = BackgroundTasks("testplatform", describe=lambda exc: f"described {exc}")
+    tasks = BackgroundTasks("testplatform", error_text=lambda exc: f"described {exc}")
 
     async def fail() -> None:
         raise RuntimeError("the chat is gone")

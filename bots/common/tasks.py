@@ -22,9 +22,9 @@ class BackgroundTasks:
     """
 
     def __init__(self, platform: str,
-                 describe: Callable[[BaseException], str] = repr) -> None:
+                 error_text: Callable[[BaseException], str] = repr) -> None:
         self.platform = platform
-        self.describe = describe
+        self.error_text = error_text
         #: set by `drain`: the adapter takes no new work
         self.closing = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -45,7 +45,7 @@ class BackgroundTasks:
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("%s: %s failed: %s", self.platform, task.get_name(), self.describe(exc),
+            log.error("%s: %s failed: %s", self.platform, task.get_name(), self.error_text(exc),
                       exc_info=exc)
 
     async def idle(self) -> None:

@@ -26,7 +26,7 @@ from bots.discord_adapter.inbound import (
     from_message,
     is_from_bot,
 )
-from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, describe
+from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, error_text
 from bots.discord_adapter.views import ActionView
 from core.conversation.dispatcher import Dispatcher
 from core.messages import ChatKey, IncomingMessage
@@ -60,7 +60,7 @@ class DiscordAdapter:
         self.fetch = fetch
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         #: messages being handled, placeholders being removed
-        self.tasks = BackgroundTasks(PLATFORM, describe)
+        self.tasks = BackgroundTasks(PLATFORM, error_text)
         for name, description in SIMPLE_COMMANDS.items():
             self.tree.add_command(app_commands.Command(
                 name=name, description=description, callback=self._simple(name)))
@@ -76,7 +76,7 @@ class DiscordAdapter:
         try:
             synced = await self.tree.sync()
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("discord: could not sync slash commands: %s", describe(exc))
+            log.warning("discord: could not sync slash commands: %s", error_text(exc))
         else:
             log.info("discord: %d slash commands synced", len(synced))
 
@@ -110,7 +110,7 @@ class DiscordAdapter:
         try:
             return await self.client.fetch_channel(channel.id)
         except discord.HTTPException as exc:
-            log.info("discord: channel %s not fetched: %s", channel.id, describe(exc))
+            log.info("discord: channel %s not fetched: %s", channel.id, error_text(exc))
             return channel
 
     # ------------------------------------------------------------ interactions
@@ -156,7 +156,7 @@ class DiscordAdapter:
             await interaction.response.defer(thinking=thinking, ephemeral=private)
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("discord: could not acknowledge an interaction in %s: %s", chat,
-                        describe(exc))
+                        error_text(exc))
             return None
         if not thinking or chat is None:
             return None

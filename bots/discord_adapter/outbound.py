@@ -87,7 +87,7 @@ class ReplySlot:
         return self.interaction.created_at.timestamp() + INTERACTION_TTL - TTL_MARGIN
 
 
-def describe(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
     """A one-line account of a failed Discord call."""
     if isinstance(exc, discord.HTTPException):
         meaning = _ERRORS.get(exc.code, exc.text or exc.response.reason or "")
@@ -148,7 +148,7 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
             await slot.interaction.delete_original_response()
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.info("discord: could not remove the placeholder in %s: %s", slot.chat,
-                     describe(exc))
+                     error_text(exc))
 
     # ------------------------------------------------------------ pages
 
@@ -192,7 +192,7 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
             if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_MESSAGE and not private:
                 return False
             log.warning("discord: could not edit message %s in %s: %s", page, chat,
-                        describe(exc))
+                        error_text(exc))
             raise
         return True
 
@@ -207,7 +207,7 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
             await self._channel(chat).get_partial_message(page).delete()
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.info("discord: could not delete message %s in %s: %s", page, chat,
-                     describe(exc))
+                     error_text(exc))
 
     # ------------------------------------------------------------ Outgoing
 
@@ -240,7 +240,7 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
         try:
             await self._channel(chat).typing()
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
-            log.debug("discord: no typing indicator in %s: %s", chat, describe(exc))
+            log.debug("discord: no typing indicator in %s: %s", chat, error_text(exc))
 
     async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
         """Delete a user's message. A slash command's options are never shown in the
@@ -251,7 +251,7 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
             await self._channel(chat).get_partial_message(int(message_id)).delete()
         except (ValueError, discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.info("discord: could not delete message %s in %s: %s", message_id, chat,
-                     describe(exc))
+                     error_text(exc))
             return False
         return True
 
@@ -275,9 +275,9 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
                     wait=True, **extra)
             except discord.NotFound as exc:  # token gone early (10015): the channel it is
                 log.info("discord: interaction in %s no longer answers (%s); using the "
-                         "channel", chat, describe(exc))
+                         "channel", chat, error_text(exc))
             except Exception as exc:
-                log.warning("discord: could not answer in %s: %s", chat, describe(exc))
+                log.warning("discord: could not answer in %s: %s", chat, error_text(exc))
                 raise
             else:
                 self._via.put(message.id, slot)
@@ -288,6 +288,6 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
             posted = await self._channel(chat).send(
                 content, allowed_mentions=_NO_MENTIONS, **extra)
         except Exception as exc:
-            log.warning("discord: could not send to %s: %s", chat, describe(exc))
+            log.warning("discord: could not send to %s: %s", chat, error_text(exc))
             raise
         return posted.id

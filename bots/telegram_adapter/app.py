@@ -36,7 +36,7 @@ from .albums import AlbumGatherer
 from .flood import FloodControl
 from .handlers import ALLOWED_UPDATES, AnyApplication, TelegramAdapter
 from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_attachments
-from .outbound import TelegramOutput, describe
+from .outbound import TelegramOutput, error_text
 from .settings import TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ def _polling_error(exc: TelegramError) -> None:
                   "polling process, or use a webhook (TELEGRAM_WEBHOOK_URL) for several.",
                   exc.message)
     else:
-        log.warning("telegram: getting updates failed: %s", describe(exc))
+        log.warning("telegram: getting updates failed: %s", error_text(exc))
 
 
 # ---------------------------------------------------------------- nemobot telegram

@@ -46,7 +46,7 @@ from .inbound import (
     read_message,
     user,
 )
-from .outbound import TelegramOutput, button_action, describe
+from .outbound import TelegramOutput, button_action, error_text
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class TelegramAdapter:
         self.albums = albums
         self.download_limit = download_limit
         #: messages being handled, albums being gathered, replies being sent
-        self.tasks = BackgroundTasks(PLATFORM, describe)
+        self.tasks = BackgroundTasks(PLATFORM, error_text)
         self._lanes: dict[ChatKey, asyncio.Task[None]] = {}
         self._gathering: set[tuple[ChatKey, str]] = set()
 
@@ -87,7 +87,7 @@ class TelegramAdapter:
             await self.app.bot.set_my_commands(english)
             await self.app.bot.set_my_commands(chinese, language_code="zh")
         except TelegramError as exc:
-            log.warning("telegram: could not set the command menu: %s", describe(exc))
+            log.warning("telegram: could not set the command menu: %s", error_text(exc))
 
     # ------------------------------------------------------------ messages
 
@@ -158,7 +158,7 @@ class TelegramAdapter:
                     too_big.append(item.filename)
                     continue
                 except TelegramError as exc:
-                    log.info("telegram: size of %s unknown: %s", item.filename, describe(exc))
+                    log.info("telegram: size of %s unknown: %s", item.filename, error_text(exc))
             if item.size is not None and item.size > self.download_limit:
                 too_big.append(item.filename)
                 continue
@@ -200,7 +200,7 @@ class TelegramAdapter:
         try:
             await query.answer()
         except TelegramError as exc:
-            log.info("telegram: could not answer a button press: %s", describe(exc))
+            log.info("telegram: could not answer a button press: %s", error_text(exc))
         action = button_action(query.data)
         shown = query.message
         if action is None or shown is None or self.tasks.closing:
@@ -226,7 +226,7 @@ class TelegramAdapter:
         """A handler failed: one log line, the bot carries on."""
         error = context.error
         log.error("telegram: an update could not be handled: %s",
-                  describe(error) if error is not None else "unknown error", exc_info=error)
+                  error_text(error) if error is not None else "unknown error", exc_info=error)
 
     # ------------------------------------------------------------ background work
 

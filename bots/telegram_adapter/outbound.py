@@ -103,7 +103,7 @@ def button_action(data: str | None) -> Action | None:
         return None
 
 
-def describe(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
     """A one-line account of a failed Bot API call (never a URL)."""
     name = type(exc).__name__
     if isinstance(exc, TelegramError):
@@ -155,7 +155,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
                 chat_id(chat), text, reply_markup=markup, message_thread_id=thread_id(chat),
                 link_preview_options=_NO_PREVIEW)
         except Exception as exc:
-            log.warning("telegram: could not send to %s: %s", chat, describe(exc))
+            log.warning("telegram: could not send to %s: %s", chat, error_text(exc))
             raise
         return message.message_id
 
@@ -173,11 +173,11 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
                 await self._edit_caption(chat, page, text, markup)
             elif "message is not modified" not in lowered:
                 log.warning("telegram: could not edit message %s in %s: %s", page, chat,
-                            describe(exc))
+                            error_text(exc))
                 raise
         except Exception as exc:
             log.warning("telegram: could not edit message %s in %s: %s", page, chat,
-                        describe(exc))
+                        error_text(exc))
             raise
         return True
 
@@ -187,7 +187,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
             await self.bot.delete_message(chat_id(chat), page)
         except TelegramError as exc:
             log.info("telegram: could not delete message %s in %s: %s", page, chat,
-                     describe(exc))
+                     error_text(exc))
 
     # ------------------------------------------------------------ Outgoing
 
@@ -223,7 +223,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
                         reply_markup=markup, message_thread_id=thread_id(chat),
                         read_timeout=UPLOAD_TIMEOUT, write_timeout=UPLOAD_TIMEOUT)
         except Exception as exc:
-            log.warning("telegram: could not send %s to %s: %s", filename, chat, describe(exc))
+            log.warning("telegram: could not send %s to %s: %s", filename, chat, error_text(exc))
             raise
         return Sent(str(message.message_id))
 
@@ -240,7 +240,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
             return await self.bot.delete_message(chat_id(chat), int(message_id))
         except (ValueError, TelegramError) as exc:
             log.info("telegram: could not delete message %s in %s: %s", message_id, chat,
-                     describe(exc))
+                     error_text(exc))
             return False
 
     # ------------------------------------------------------------ plumbing
@@ -253,7 +253,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
         except BadRequest as exc:
             if "message is not modified" not in exc.message.lower():
                 log.warning("telegram: could not edit the caption of %s in %s: %s", message_id,
-                            chat, describe(exc))
+                            chat, error_text(exc))
                 raise
 
     async def _action(self, chat: ChatKey, action: str) -> None:
@@ -261,9 +261,9 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
             await self.bot.send_chat_action(chat_id(chat), action,
                                             message_thread_id=thread_id(chat))
         except Forbidden as exc:
-            log.info("telegram: no chat action in %s: %s", chat, describe(exc))
+            log.info("telegram: no chat action in %s: %s", chat, error_text(exc))
         except TelegramError as exc:
-            log.debug("telegram: no chat action in %s: %s", chat, describe(exc))
+            log.debug("telegram: no chat action in %s: %s", chat, error_text(exc))
 
     @contextlib.asynccontextmanager
     async def _showing(self, chat: ChatKey, action: str) -> AsyncIterator[None]:
