@@ -34,9 +34,9 @@ class Identities:
     same client id on 1001), unless a user linked their own token.
     """
 
-    def __init__(self, store: SessionStore, nemo: NemoApi,
+    def __init__(self, sessions: SessionStore, nemo: NemoApi,
                  operator_token: SecretStr | None = None) -> None:
-        self.store = store
+        self.sessions = sessions
         self.nemo = nemo
         self.operator_token = operator_token
 
@@ -46,7 +46,7 @@ class Identities:
         Raises RateLimited when NemoVideo refuses a new anonymous token, and
         LinkedTokenExpired when a linked token needs replacing.
         """
-        identity = await self.store.load_identity(chat)
+        identity = await self.sessions.load_identity(chat)
         if identity.kind == "linked" and identity.token is not None:
             if renew:
                 raise LinkedTokenExpired(str(chat))
@@ -62,7 +62,7 @@ class Identities:
         identity.token = minted.credentials.token
         identity.user_id = minted.credentials.user_id
         identity.kind = "anonymous"
-        await self.store.save_identity(chat, identity)
+        await self.sessions.save_identity(chat, identity)
         log.info("chat %s: new anonymous NemoVideo token (user %s)", chat, identity.user_id)
         return minted.credentials
 
@@ -70,9 +70,9 @@ class Identities:
         """Use a user's own token for this chat from now on (checked with a credits read)."""
         creds = Credentials(token, None)
         await self.nemo.credits(creds)
-        identity = await self.store.load_identity(chat)
+        identity = await self.sessions.load_identity(chat)
         identity.token, identity.user_id, identity.kind = token, None, "linked"
-        await self.store.save_identity(chat, identity)
+        await self.sessions.save_identity(chat, identity)
         return creds
 
     async def call(self, chat: ChatKey,
