@@ -146,8 +146,7 @@ async def test_idle_consumers_holding_nothing_are_pruned(redis_client: aioredis.
     worker = RenderWorker("test", "me", CollectingOutput(), redis=redis_client,
                           nemo=None, identities=None,  # type: ignore[arg-type]
                           settings=Settings(_env_file=None))  # type: ignore[call-arg]
-    removed = await worker._prune(keys=[stream], args=[group, "me", -1])
-    assert [r.decode() for r in removed] == ["ghost"]
+    assert await worker.lease.prune(idle_ms=-1) == ["ghost"]
     names = {c["name"].decode() for c in await redis_client.xinfo_consumers(stream, group)}
     assert names == {"busy"}, "the worker itself and consumers holding entries stay"
 

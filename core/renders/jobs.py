@@ -313,6 +313,11 @@ class JobStore:
             return None, ""
         return JobState(_text(raw_state)), _text(raw_render) if raw_render is not None else ""
 
+    async def delivery_holder(self, job_id: str) -> str | None:
+        """Who took the job's delivery marker (see `claim_delivery`), or None."""
+        raw = await self.redis.get(self.keys.render_delivered(job_id))
+        return None if raw is None else _text(raw)
+
     async def chat_jobs(self, chat: ChatKey) -> list[str]:
         """Ids of the chat's jobs that are not finished."""
         members = await self.redis.smembers(self.keys.chat_renders(chat))

@@ -1,0 +1,365 @@
+"""What a worker does with one job when its turn comes: the job's state machine.
+
+A job `submitting` waits for its submitter (or, when that went quiet, finishes
+the submission itself); a job `rendering` is polled, and then its progress is
+shown, or it is delivered, retried with a new render, reported failed, timed
+out or cancelled. A poll costs no Redis command unless it changes something
+(a progress edit, a retry, the end); see `core.renders.delivery` for how
+delivery stays exactly-once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+
+from core.i18n import t
+from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
+from core.nemo.client import NemoClient
+from core.nemo.errors import NemoError, RateLimited, RenderNotFound
+from core.nemo.models import RenderPhase, RenderStatus
+from core.renders.delivery import Courier, Prepared
+from core.renders.jobs import JobState, JobStore, RenderJob, Transition, new_render_id
+from core.renders.scheduler import Scheduler, Slot, Tracked
+from core.renders.submit import Submission, Submitted, Submitter, explain
+from core.renders.texts import export_button
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Steps:
+    """The steps of the jobs of one worker (`name` is its consumer name, for logs)."""
+
+    def __init__(self, name: str, platform: str, *, settings: Settings, store: JobStore,
+                 nemo: NemoClient, identities: Identities, submitter: Submitter,
+                 courier: Courier, scheduler: Scheduler) -> None:
+        self.name = name
+        self.platform = platform
+        self.settings = settings
+        self.store = store
+        self.nemo = nemo
+        self.identities = identities
+        self.submitter = submitter
+        self.courier = courier
+        self.scheduler = scheduler
+
+    def first_delay(self, job: RenderJob, tr: Tracked) -> float:
+        """Delay before the first poll of a job just taken (its render may be running
+        for a while already)."""
+        since = time.time() - (job.submitted_at or job.submit_started_at or job.created_at)
+        return max(0.0, tr.plan.first_delay() - since)
+
+    async def step(self, tr: Tracked, slot: Slot) -> None:
+        """Look at the job once, and act on what is found."""
+        job = tr.job
+        if job.state is JobState.SUBMITTING:
+            await self._check_submitting(tr)
+            return
+        if job.state.finished:
+            await self.drop(tr, release=True)
+            return
+        try:
+            status = await self._poll(tr)
+        except RenderNotFound:
+            if job.state is JobState.DELIVERING:
+                # only the delivery is left to finish; there is no output link to give
+                status = RenderStatus(job.render_id, RenderPhase.FAILED)
+            else:
+                await self._render_failed(tr, "render not found")
+                return
+        if status is None:
+            return
+        if job.state is JobState.DELIVERING or status.status is RenderPhase.COMPLETED:
+            async with self.scheduler.delivering(slot):
+                await self._deliver(tr, status)
+        elif status.status is RenderPhase.FAILED:
+            await self._render_failed(tr, status.error or "render failed")
+        elif status.status is RenderPhase.CANCELLED:
+            await self._remote_cancelled(tr)
+        else:
+            await self._running(tr, status.progress)
+
+    async def _running(self, tr: Tracked, progress: int) -> None:
+        """The render is still running: time it out, or show progress and wait."""
+        job = tr.job
+        remaining = job.submitted_at + self.settings.render_timeout - time.time()
+        if job.submitted_at and remaining <= 0:
+            await self._time_out(tr)
+            return
+        if not await self._progress(tr, progress):
+            return
+        now = asyncio.get_running_loop().time()
+        delay = tr.plan.after_poll(now, progress)
+        if job.submitted_at:
+            delay = min(delay, remaining + 0.01)
+        self.scheduler.schedule(tr, delay)
+
+    async def _poll(self, tr: Tracked) -> RenderStatus | None:
+        """The render's status; None when the poll failed and the job was rescheduled.
+        Raises RenderNotFound when NemoVideo does not know the render."""
+        job = tr.job
+        render_id = job.render_id
+        try:
+            return await self.identities.call(
+                job.chat, lambda creds: self.nemo.poll_render(creds, render_id))
+        except RateLimited as exc:
+            wait = exc.retry_after
+            if wait is None:
+                wait = self.settings.nemo_rate_limit_wait
+            self.scheduler.pause(wait)
+            log.warning("%s: NemoVideo rate limits polls; pausing %.1f s", self.name, wait)
+            self.scheduler.schedule(tr, wait)
+            return None
+        except RenderNotFound:
+            raise
+        except NemoError as exc:
+            log.info("%s: poll of %s failed: %r", self.name, render_id, exc)
+        except (LinkedTokenExpired, AnonymousTokenRefused) as exc:
+            log.warning("%s: job %s: no credentials (%s)", self.name, job.id,
+                        type(exc).__name__)
+        self.scheduler.schedule(tr, tr.plan.after_error())
+        return None
+
+    async def _progress(self, tr: Tracked, progress: int) -> bool:
+        """Edit the progress message when it moved enough; False when the job is no
+        longer rendering (and was dropped or resynced)."""
+        job, settings = tr.job, self.settings
+        now = time.time()
+        since = now - job.edited_at
+        moved = progress - job.edited_progress
+        if moved <= 0 or since < settings.edit_interval:
+            return True
+        if moved < settings.render_edit_step and since < settings.render_edit_interval:
+            return True
+        # One read keeps a cancelled job's message from being edited back to progress;
+        # the progress itself stays in memory (a worker taking over starts afresh).
+        state, render_id = await self.store.peek(job.id)
+        if state is not JobState.RENDERING or render_id != job.render_id:
+            await self._resync(tr, Transition(False, state))
+            return False
+        job.progress = job.edited_progress = progress
+        job.edited_at = now
+        await self.courier.edit(job, t(job.language, "render.progress", progress=progress))
+        return True
+
+    # --------------------------------------------------------------- submitting
+
+    async def _check_submitting(self, tr: Tracked) -> None:
+        """A job still `submitting`: wait for its submitter, or finish its work."""
+        job = await self.store.load(tr.job.id)
+        if job is None or job.state.finished:
+            await self.drop(tr, release=True)
+            return
+        tr.job = job
+        if job.state is not JobState.SUBMITTING:
+            self.scheduler.schedule(tr, self.first_delay(job, tr))
+            return
+        age = time.time() - job.submit_started_at
+        grace = self.settings.render_submit_grace
+        if age < grace:
+            self.scheduler.schedule(tr, min(grace - age, tr.plan.after_error()))
+            return
+        # Its submitter went quiet (it crashed, most likely): whether NemoVideo
+        # accepted the persisted render id decides what is left to do.
+        log.info("%s: job %s stayed submitting for %.0f s; checking render %s",
+                 self.name, job.id, age, job.render_id)
+        try:
+            status = await self._poll(tr)
+        except RenderNotFound:
+            await self._resubmit(tr)
+            return
+        if status is not None:
+            await self._after_submission(tr, await self.submitter.started(job, job.render_id))
+
+    async def _resubmit(self, tr: Tracked) -> None:
+        """Submit the persisted render id that NemoVideo never saw."""
+        job, now = tr.job, time.time()
+        moved = await self.store.transition(
+            job.id, [JobState.SUBMITTING], expect_render=job.render_id,
+            submit_started_at=now, updated_at=now)
+        if not moved.ok:
+            await self._resync(tr, moved)
+            return
+        job.submit_started_at = now
+        await self._submit(tr)
+
+    async def _submit(self, tr: Tracked) -> None:
+        job = tr.job
+        draft, refusal = await self.submitter.read_draft(job.chat, job.session_id)
+        if refusal is None and draft is not None:
+            submission = await self.submitter.submit(job, draft)
+        else:
+            submission = refusal or Submission(Submitted.NO_DRAFT)
+        await self._after_submission(tr, submission)
+
+    async def _after_submission(self, tr: Tracked, submission: Submission) -> None:
+        job = tr.job
+        if submission.outcome is Submitted.STARTED:
+            tr.plan.restart()
+            self.scheduler.schedule(tr, tr.plan.first_delay())
+            return
+        if submission.outcome is Submitted.SUPERSEDED:
+            current = await self.store.load(job.id)
+            if current is None or current.state.finished:
+                await self.drop(tr, release=True)
+                return
+            tr.job = current
+            self.scheduler.schedule(tr, tr.plan.after_error())
+            return
+        text, buttons = explain(submission, job.language, self.nemo)
+        check = await self.store.transition(job.id, [JobState.SUBMITTING],
+                                            expect_render=job.render_id)
+        if check.ok:
+            await self.courier.edit(job, text, buttons)
+            await self.store.finish(job, JobState.FAILED, [JobState.SUBMITTING],
+                                    error=submission.outcome.value, updated_at=time.time())
+        await self.drop(tr, release=True)
+
+    # ------------------------------------------------------------------ endings
+
+    async def _render_failed(self, tr: Tracked, error: str) -> None:
+        job = tr.job
+        log.info("%s: job %s: render %s failed (attempt %d): %s", self.name, job.id,
+                 job.render_id, job.attempts, error)
+        if job.attempts < self.settings.render_attempts:
+            await self._retry(tr, error[:200])
+            return
+        check = await self.store.transition(job.id, [JobState.RENDERING],
+                                            expect_render=job.render_id)
+        if not check.ok:
+            await self._resync(tr, check)
+            return
+        await self.courier.edit(job, t(job.language, "render.failed", error=error[:200]),
+                                (export_button(job.language),))
+        await self.store.finish(job, JobState.FAILED, [JobState.RENDERING],
+                                error=error[:200], updated_at=time.time())
+        await self.drop(tr)
+
+    async def _retry(self, tr: Tracked, error: str) -> None:
+        """Render again under a new id."""
+        job, now = tr.job, time.time()
+        fresh = new_render_id()
+        ids = [*job.render_ids, fresh]
+        moved = await self.store.transition(
+            job.id, [JobState.RENDERING], expect_render=job.render_id,
+            state=JobState.SUBMITTING, render_id=fresh, render_ids=ids,
+            submit_started_at=now, error=error, edited_progress=0, updated_at=now)
+        if not moved.ok:
+            await self._resync(tr, moved)
+            return
+        job.state, job.render_id, job.render_ids = JobState.SUBMITTING, fresh, ids
+        job.submit_started_at, job.error, job.edited_progress = now, error, 0
+        await self.courier.edit(job, t(job.language, "render.retrying"))
+        await self._submit(tr)
+
+    async def _time_out(self, tr: Tracked) -> None:
+        job, lang = tr.job, tr.job.language
+        check = await self.store.transition(job.id, [JobState.RENDERING],
+                                            expect_render=job.render_id)
+        if not check.ok:
+            await self._resync(tr, check)
+            return
+        minutes = max(1, round(self.settings.render_timeout / 60))
+        log.info("%s: job %s: render %s timed out", self.name, job.id, job.render_id)
+        await self.courier.edit(job, t(lang, "render.timed_out", minutes=minutes),
+                                (export_button(lang),))
+        await self.store.finish(job, JobState.TIMED_OUT, [JobState.RENDERING],
+                                error="timed out", updated_at=time.time())
+        await self.drop(tr)
+        await self.submitter.cancel_remote(job, job.render_id)
+
+    async def _remote_cancelled(self, tr: Tracked) -> None:
+        job = tr.job
+        current = await self.store.load(job.id)
+        if current is None or current.state.finished:
+            await self.drop(tr, release=True)
+            return
+        await self.courier.edit(job, t(job.language, "render.cancelled_remote"),
+                                (export_button(job.language),))
+        await self.store.finish(job, JobState.CANCELLED,
+                                [JobState.RENDERING, JobState.SUBMITTING],
+                                error="cancelled by NemoVideo", updated_at=time.time())
+        await self.drop(tr)
+
+    # ----------------------------------------------------------------- delivery
+
+    async def _deliver(self, tr: Tracked, status: RenderStatus) -> None:
+        """Send the finished render once (see `core.renders.delivery`)."""
+        job = tr.job
+        if not tr.holder:
+            tr.holder = f"{self.name}/{uuid.uuid4().hex[:12]}"
+        if tr.project is None:
+            tr.project = await self.courier.project_url(job) or ""
+        earlier = await self.store.delivery_holder(job.id)
+        if earlier is None:
+            async with self.courier.prepare(job, status) as prepared:
+                verdict, holder = await self.store.claim_delivery(job, tr.holder)
+                if verdict == "claimed":
+                    await self._send(tr, prepared)
+                    return
+        else:
+            verdict, holder = "taken", earlier
+        if verdict != "taken":
+            # cancelled meanwhile, or finished or gone: nothing to send
+            await self.drop(tr, release=True)
+        elif holder == tr.holder and tr.sent:
+            await self._delivered(tr)
+        else:
+            await self._recover(tr, status, holder)
+
+    async def _send(self, tr: Tracked, prepared: Prepared) -> None:
+        """Hand the prepared video to the adapter (this worker holds the marker)."""
+        job = tr.job
+        try:
+            _, sent = await self.courier.send(job, prepared, tr.project or None)
+        except Exception as exc:  # chat deleted, bot blocked...: not ours to fix
+            log.warning("%s: job %s could not be delivered to %s: %r",
+                        self.name, job.id, job.chat, exc)
+            await self.store.finish(
+                job, JobState.UNDELIVERABLE, [JobState.DELIVERING],
+                error=f"adapter: {type(exc).__name__}", updated_at=time.time())
+            await self.drop(tr)
+            return
+        tr.sent, tr.sent_message = True, sent.message_id
+        await self._delivered(tr)
+
+    async def _recover(self, tr: Tracked, status: RenderStatus, holder: str) -> None:
+        """Someone took the marker and never recorded the outcome: the video may or
+        may not have arrived. Never send it twice; make sure the links are there."""
+        job = tr.job
+        log.warning("%s: job %s: delivery by %s has no outcome; finishing with links",
+                    self.name, job.id, holder)
+        await self.courier.recovered(job, status.output_url, tr.project or None)
+        await self.store.finish(job, JobState.DELIVERED, [JobState.DELIVERING],
+                                updated_at=time.time())
+        await self.drop(tr)
+
+    async def _delivered(self, tr: Tracked) -> None:
+        job = tr.job
+        await self.courier.edit(job, t(job.language, "render.done"))
+        await self.store.finish(job, JobState.DELIVERED, [JobState.DELIVERING],
+                                delivered_message=tr.sent_message, updated_at=time.time())
+        await self.drop(tr)
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _resync(self, tr: Tracked, outcome: Transition) -> None:
+        """The job changed under this worker (cancelled, finished, taken over)."""
+        if outcome.gone or (outcome.before is not None and outcome.before.finished):
+            await self.drop(tr, release=True)
+            return
+        current = await self.store.load(tr.job.id)
+        if current is None or current.state.finished:
+            await self.drop(tr, release=True)
+            return
+        tr.job = current
+        self.scheduler.schedule(tr, tr.plan.after_error())
+
+    async def drop(self, tr: Tracked, *, release: bool = False) -> None:
+        """Stop holding the job; with `release`, also acknowledge its entry."""
+        self.scheduler.forget(tr)
+        if release:
+            await self.store.release(self.platform, tr.entry)
