@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     render_polls_in_flight: int = Field(default=64, ge=1)
     render_deliveries_in_flight: int = Field(default=8, ge=1)
     render_jobs_per_worker: int = Field(default=5000, ge=1)
+    render_retry_after_max: float = Field(
+        default=60.0, gt=0, description="longest wait a 429 imposes on one render's polls")
 
     # Discord bot
     discord_token: SecretStr | None = None

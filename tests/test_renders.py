@@ -326,7 +326,7 @@ async def test_render_failing_twice_tells_the_user_why(kit: Kit) -> None:
 
 async def test_rate_limited_poll_backs_off(kit: Kit) -> None:
     # The first poll is refused twice: the client waits Retry-After and retries once,
-    # then the worker pauses its polls for Retry-After before the next one.
+    # then the worker waits Retry-After before that render's next poll.
     kit.sim.inject(Fault("rate_limit", count=2, path="/api/render/proxy/lambda/",
                          retry_after=1))
     chat = ChatKey("test", "123")
@@ -338,6 +338,33 @@ async def test_rate_limited_poll_backs_off(kit: Kit) -> None:
     assert job.state is JobState.DELIVERED
     assert elapsed >= 2.0
     assert len(kit.requests("render_poll")) == 3, "no poll while told to wait"
+
+
+async def test_a_huge_retry_after_holds_back_neither_other_renders_nor_the_timeout(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    # One render's polls are refused with a Retry-After of three years, forever.
+    kit = await make_kit(simulator, redis_client, render_timeout=3.0,
+                         render_retry_after_max=0.4)
+    kit.sim.inject(Fault("render_slow", seconds=60))
+    throttled_chat, other_chat = ChatKey("test", "128"), ChatKey("test", "129")
+    async with running(kit.worker()):
+        throttled = await kit.renders.export(throttled_chat, USER, await kit.project())
+        render_id = (await kit.job(throttled.job_id or "")).render_id
+        kit.sim.inject(Fault("rate_limit", count=10_000,
+                             path=f"/api/render/proxy/lambda/{render_id}",
+                             retry_after=99_999_999))
+        other = await kit.renders.export(other_chat, USER, await kit.project())
+        delivered = await finished(kit, other.job_id or "")
+        assert delivered.state is JobState.DELIVERED, "the other render was not held back"
+        timed_out = await finished(kit, throttled.job_id or "")
+    await kit.nemo.aclose()
+    assert timed_out.state is JobState.TIMED_OUT, "the render timeout still fired"
+    polls = [r for r in kit.requests("render_poll") if r["path"].endswith(render_id)]
+    assert 3 <= len(polls) <= 3.0 / 0.4 + 3, "retried after the capped wait, not hammered"
+    assert throttled.message is not None
+    assert kit.out.messages[throttled.message.message_id] == t("en", "render.timed_out",
+                                                               minutes=1)
+    await assert_queue_empty(kit, throttled_chat)
 
 
 async def test_timed_out_render_is_reported_with_a_retry_button(

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from core.renders.jobs import RenderJob
-from core.renders.loops import end, rest
+from core.renders.loops import end
 from core.renders.schedule import PollPlan
 from core.settings import Settings
 
@@ -74,7 +74,6 @@ class Scheduler:
         self._polls = asyncio.Semaphore(settings.render_polls_in_flight)
         self._deliveries = asyncio.Semaphore(settings.render_deliveries_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._pause_until = 0.0
 
     def bind(self, step: Step) -> None:
         """Set the step to run for due jobs."""
@@ -104,11 +103,6 @@ class Scheduler:
         heapq.heappush(self._heap, (tr.due, next(self._seq), tr.job.id))
         self._wake.set()
 
-    def pause(self, seconds: float) -> None:
-        """Start no step for `seconds`."""
-        loop = asyncio.get_running_loop()
-        self._pause_until = max(self._pause_until, loop.time() + seconds)
-
     @contextlib.asynccontextmanager
     async def delivering(self, slot: Slot) -> AsyncIterator[None]:
         """Trade the step's poll slot for a delivery slot for the block."""
@@ -119,10 +113,6 @@ class Scheduler:
     async def loop(self, stopping: asyncio.Event) -> None:
         """Start the step of each job when it is due, until `stopping` is set."""
         while not stopping.is_set():
-            paused = self._pause_until - asyncio.get_running_loop().time()
-            if paused > 0:
-                await rest(stopping, paused)
-                continue
             tr = await self._next_due()
             if tr is None:
                 continue

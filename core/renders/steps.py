@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 
 from core.i18n import t
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
@@ -28,6 +29,14 @@ from core.renders.texts import export_button
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A poll that got no answer (rate limited, NemoVideo unreachable, no credentials):
+    the job is looked at again after `delay` seconds."""
+
+    delay: float
 
 
 class Steps:
@@ -70,7 +79,8 @@ class Steps:
             else:
                 await self._render_failed(tr, "render not found")
                 return
-        if status is None:
+        if isinstance(status, Missed):
+            await self._missed(tr, status.delay)
             return
         if job.state is JobState.DELIVERING or status.status is RenderPhase.COMPLETED:
             async with self.scheduler.delivering(slot):
@@ -82,37 +92,54 @@ class Steps:
         else:
             await self._running(tr, status.progress)
 
+    def _time_left(self, job: RenderJob) -> float | None:
+        """Seconds until the render times out; None when it was not submitted yet."""
+        if job.state is not JobState.RENDERING or not job.submitted_at:
+            return None
+        return job.submitted_at + self.settings.render_timeout - time.time()
+
     async def _running(self, tr: Tracked, progress: int) -> None:
         """The render is still running: time it out, or show progress and wait."""
-        job = tr.job
-        remaining = job.submitted_at + self.settings.render_timeout - time.time()
-        if job.submitted_at and remaining <= 0:
+        remaining = self._time_left(tr.job)
+        if remaining is not None and remaining <= 0:
             await self._time_out(tr)
             return
         if not await self._progress(tr, progress):
             return
-        now = asyncio.get_running_loop().time()
-        delay = tr.plan.after_poll(now, progress)
-        if job.submitted_at:
+        delay = tr.plan.after_poll(asyncio.get_running_loop().time(), progress)
+        if remaining is not None:
             delay = min(delay, remaining + 0.01)
         self.scheduler.schedule(tr, delay)
 
-    async def _poll(self, tr: Tracked) -> RenderStatus | None:
-        """The render's status; None when the poll failed and the job was rescheduled.
-        Raises RenderNotFound when NemoVideo does not know the render."""
+    async def _missed(self, tr: Tracked, delay: float) -> None:
+        """The poll got no answer: time the render out when it is overdue (a render
+        that keeps being refused must still end), else try again after `delay`."""
+        remaining = self._time_left(tr.job)
+        if remaining is not None and remaining <= 0:
+            await self._time_out(tr)
+            return
+        if remaining is not None:
+            delay = min(delay, remaining + 0.01)
+        self.scheduler.schedule(tr, delay)
+
+    async def _poll(self, tr: Tracked) -> RenderStatus | Missed:
+        """The render's status, or `Missed` when the poll got no answer. Raises
+        RenderNotFound when NemoVideo does not know the render."""
         job = tr.job
         render_id = job.render_id
         try:
             return await self.identities.call(
                 job.chat, lambda creds: self.nemo.poll_render(creds, render_id))
         except RateLimited as exc:
+            # Only this job waits (others may well be answered), and never longer
+            # than the cap, however far off the backend's Retry-After is.
             wait = exc.retry_after
             if wait is None:
                 wait = self.settings.nemo_rate_limit_wait
-            self.scheduler.pause(wait)
-            log.warning("%s: NemoVideo rate limits polls; pausing %.1f s", self.name, wait)
-            self.scheduler.schedule(tr, wait)
-            return None
+            wait = min(wait, self.settings.render_retry_after_max)
+            log.warning("%s: NemoVideo rate limits the polls of %s; next in %.1f s",
+                        self.name, render_id, wait)
+            return Missed(wait)
         except RenderNotFound:
             raise
         except NemoError as exc:
@@ -120,8 +147,7 @@ class Steps:
         except (LinkedTokenExpired, AnonymousTokenRefused) as exc:
             log.warning("%s: job %s: no credentials (%s)", self.name, job.id,
                         type(exc).__name__)
-        self.scheduler.schedule(tr, tr.plan.after_error())
-        return None
+        return Missed(tr.plan.after_error())
 
     async def _progress(self, tr: Tracked, progress: int) -> bool:
         """Edit the progress message when it moved enough; False when the job is no
@@ -171,8 +197,10 @@ class Steps:
         except RenderNotFound:
             await self._resubmit(tr)
             return
-        if status is not None:
-            await self._after_submission(tr, await self.submitter.started(job, job.render_id))
+        if isinstance(status, Missed):
+            self.scheduler.schedule(tr, status.delay)
+            return
+        await self._after_submission(tr, await self.submitter.started(job, job.render_id))
 
     async def _resubmit(self, tr: Tracked) -> None:
         """Submit the persisted render id that NemoVideo never saw."""
