@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     render_jobs_per_worker: int = Field(default=5000, ge=1)
     render_retry_after_max: float = Field(
         default=60.0, gt=0, description="longest wait a 429 imposes on one render's polls")
+    render_consumer: str | None = Field(
+        default=None, description="this worker's name in the render group; unset: derived")
 
     # Discord bot
     discord_token: SecretStr | None = None
@@ -104,6 +106,11 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("render_consumer", mode="before")
+    @classmethod
+    def _render_empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("discord_token", "discord_api_base", "discord_gateway_url", mode="before")
     @classmethod

@@ -201,21 +201,26 @@ async def test_redis_restart_during_polling_loses_no_job(
 # ----------------------------------------------------------- a worker killed with SIGKILL
 
 
-async def start_worker_process(kit: Kit, redis_url: str, out_dir: Path,
-                               consumer: str) -> asyncio.subprocess.Process:
-    """`python -m tests.render_worker_proc` against the same Redis and simulator."""
+async def start_worker_process(
+        kit: Kit, redis_url: str, out_dir: Path, consumer: str = "", *,
+        data_dir: Path | None = None) -> tuple[asyncio.subprocess.Process, str]:
+    """`python -m tests.render_worker_proc` against the same Redis and simulator, once
+    it is ready; returns the process and its consumer name (without `consumer`, the
+    name the runtime would give it under `data_dir`)."""
     overrides = {"render_claim_idle": kit.settings.render_claim_idle}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    naming = ["--consumer", consumer] if consumer else ["--data-dir", str(data_dir)]
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.render_worker_proc", "--redis", redis_url,
-        "--api", kit.sim.base_url, "--out", str(out_dir), "--consumer", consumer,
+        "--api", kit.sim.base_url, "--out", str(out_dir), *naming,
         "--settings", json.dumps(overrides),
         cwd=str(ROOT), env=env, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL)
     assert process.stdout is not None
     line = await asyncio.wait_for(process.stdout.readline(), 30)
-    assert line.strip() == b"ready", line
-    return process
+    ready, _, name = line.decode().strip().partition(" ")
+    assert ready == "ready" and name, line
+    return process, name
 
 
 async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
@@ -225,7 +230,7 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
     for _ in range(count):
         kit.sim.inject(Fault("render_slow", seconds=4.0))
     out_dir = tmp_path / "delivered"
-    victim = await start_worker_process(kit, redis_server.url, out_dir, "victim")
+    victim, _ = await start_worker_process(kit, redis_server.url, out_dir, "victim")
     successor: asyncio.subprocess.Process | None = None
     try:
         chats = [ChatKey("test", f"25{i}") for i in range(count)]
@@ -243,7 +248,8 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
         victim.send_signal(signal.SIGKILL)
         assert await victim.wait() == -signal.SIGKILL
 
-        successor = await start_worker_process(kit, redis_server.url, out_dir, "successor")
+        successor, _ = await start_worker_process(kit, redis_server.url, out_dir,
+                                                  "successor")
         jobs = [await finished(kit, j) for j in job_ids]
         assert all(j.state is JobState.DELIVERED for j in jobs)
     finally:

@@ -7,6 +7,7 @@ platform's `Outgoing`. See `core.renders.lease` for the queue and
 `core.renders.delivery` for how each video is delivered exactly once.
 """
 
+from core.renders.consumer import stable_consumer_name
 from core.renders.jobs import JobState, JobStore, RenderJob
 from core.renders.service import ExportResult, RenderActions, Renders
 from core.renders.submit import Submitted
@@ -21,4 +22,5 @@ __all__ = [
     "RenderWorker",
     "Renders",
     "Submitted",
+    "stable_consumer_name",
 ]
