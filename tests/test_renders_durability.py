@@ -8,6 +8,7 @@ import collections
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from core.embedded_redis import EmbeddedRedis
 from core.i18n import t
 from core.keys import Keys
 from core.messages import ChatKey
-from core.outgoing import Button, Sent
+from core.outgoing import Action, Button, Sent
 from core.renders import JobState
 from core.simulator import Fault, Simulator
 from tests.renders_kit import KeepingOutput, Tap, read_records, running, wait_for
@@ -264,3 +265,29 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
     assert all(is_mp4(Path(r["path"]).read_bytes()) for r in files)
     for chat in chats:
         await assert_queue_empty(kit, chat)
+
+
+@pytest.mark.parametrize("how", ["restarted empty", "flushed"])
+async def test_render_lost_with_redis_is_reported_to_the_user(
+        kit: Kit, redis_server: EmbeddedRedis, how: str) -> None:
+    kit.sim.inject(Fault("render_slow", seconds=3.0))
+    chat = ChatKey("test", "270")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        assert result.message is not None
+        message = result.message.message_id
+        await wait_for(lambda: kit.requests("render_poll"), 10, "a first poll")
+        if how == "flushed":
+            await kit.redis.flushall()
+        else:
+            port = redis_server.port
+            await asyncio.to_thread(redis_server.stop)
+            shutil.rmtree(redis_server.data_dir)
+            await asyncio.to_thread(redis_server.start)
+            assert redis_server.port == port
+        lost = t("en", "render.lost")
+        await wait_for(lambda: kit.out.messages[message] == lost, 15, "the user to be told")
+    last = [r for r in kit.out.records if r.message_id == message][-1]
+    assert last.buttons == (Button("Export", action=Action.EXPORT),)
+    assert not kit.out.of_kind("file") and not kit.out.of_kind("link")
+    assert await kit.renders.active_count(chat) == 0

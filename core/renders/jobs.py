@@ -240,17 +240,23 @@ class JobStore:
         expired, or was lost with a Redis restarted empty) are dropped on the way."""
         key = self.keys.chat_renders(chat)
         ids = sorted(_text(m) for m in await self.redis.smembers(key))
+        found = await self.existing(ids)
+        gone = [job_id for job_id in ids if job_id not in found]
+        if gone:
+            log.info("%s: forgetting %d render job(s) that are gone", chat, len(gone))
+            await self.redis.srem(key, *gone)
+        return [job_id for job_id in ids if job_id in found]
+
+    async def existing(self, job_ids: Iterable[str]) -> set[str]:
+        """Which of these jobs still exist, in one round trip."""
+        ids = list(job_ids)
         if not ids:
-            return []
+            return set()
         async with self.redis.pipeline(transaction=False) as pipe:
             for job_id in ids:
                 pipe.exists(self.keys.render_job(job_id))
             found = await pipe.execute()
-        gone = [job_id for job_id, n in zip(ids, found, strict=True) if not n]
-        if gone:
-            log.info("%s: forgetting %d render job(s) that are gone", chat, len(gone))
-            await self.redis.srem(key, *gone)
-        return [job_id for job_id, n in zip(ids, found, strict=True) if n]
+        return {job_id for job_id, n in zip(ids, found, strict=True) if n}
 
     async def transition(self, job_id: str, allowed: Iterable[JobState], *,
                          expect_render: str = "", **changes: object) -> Transition:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 
 from core.i18n import t
@@ -21,7 +20,8 @@ from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.nemo.client import NemoClient
 from core.nemo.errors import NemoError, RateLimited, RenderNotFound
 from core.nemo.models import RenderPhase, RenderStatus
-from core.renders.delivery import Courier, Prepared
+from core.renders.delivery import Courier
+from core.renders.handover import Handover
 from core.renders.jobs import JobState, JobStore, RenderJob, Transition, new_render_id
 from core.renders.scheduler import Scheduler, Slot, Tracked
 from core.renders.submit import Submission, Submitted, Submitter, explain
@@ -54,6 +54,7 @@ class Steps:
         self.submitter = submitter
         self.courier = courier
         self.scheduler = scheduler
+        self.handover = Handover(name, store, courier, self)
 
     def first_delay(self, job: RenderJob, tr: Tracked) -> float:
         """Delay before the first poll of a job just taken (its render may be running
@@ -84,7 +85,7 @@ class Steps:
             return
         if job.state is JobState.DELIVERING or status.status is RenderPhase.COMPLETED:
             async with self.scheduler.delivering(slot):
-                await self._deliver(tr, status)
+                await self.handover.deliver(tr, status)
         elif status.status is RenderPhase.FAILED:
             await self._render_failed(tr, status.error or "render failed")
         elif status.status is RenderPhase.CANCELLED:
@@ -177,7 +178,7 @@ class Steps:
         """A job still `submitting`: wait for its submitter, or finish its work."""
         job = await self.store.load(tr.job.id)
         if job is None or job.state.finished:
-            await self.drop(tr, release=True)
+            await self._over(tr, job)
             return
         tr.job = job
         if job.state is not JobState.SUBMITTING:
@@ -232,7 +233,7 @@ class Steps:
         if submission.outcome is Submitted.SUPERSEDED:
             current = await self.store.load(job.id)
             if current is None or current.state.finished:
-                await self.drop(tr, release=True)
+                await self._over(tr, current)
                 return
             tr.job = current
             self.scheduler.schedule(tr, tr.plan.after_error())
@@ -240,6 +241,9 @@ class Steps:
         text, buttons = explain(submission, job.language, self.nemo)
         check = await self.store.transition(job.id, [JobState.SUBMITTING],
                                             expect_render=job.render_id)
+        if check.gone:
+            await self.vanished(tr)
+            return
         if check.ok:
             await self.courier.edit(job, text, buttons)
             await self.store.finish(job, JobState.FAILED, [JobState.SUBMITTING],
@@ -303,7 +307,7 @@ class Steps:
         job = tr.job
         current = await self.store.load(job.id)
         if current is None or current.state.finished:
-            await self.drop(tr, release=True)
+            await self._over(tr, current)
             return
         await self.courier.edit(job, t(job.language, "render.cancelled_remote"),
                                 (export_button(job.language),))
@@ -312,79 +316,49 @@ class Steps:
                                 error="cancelled by NemoVideo", updated_at=time.time())
         await self.drop(tr)
 
-    # ----------------------------------------------------------------- delivery
-
-    async def _deliver(self, tr: Tracked, status: RenderStatus) -> None:
-        """Send the finished render once (see `core.renders.delivery`)."""
-        job = tr.job
-        if not tr.holder:
-            tr.holder = f"{self.name}/{uuid.uuid4().hex[:12]}"
-        if tr.project is None:
-            tr.project = await self.courier.project_url(job) or ""
-        earlier = await self.store.delivery_holder(job.id)
-        if earlier is None:
-            async with self.courier.prepare(job, status) as prepared:
-                verdict, holder = await self.store.claim_delivery(job, tr.holder)
-                if verdict == "claimed":
-                    await self._send(tr, prepared)
-                    return
-        else:
-            verdict, holder = "taken", earlier
-        if verdict != "taken":
-            # cancelled meanwhile, or finished or gone: nothing to send
-            await self.drop(tr, release=True)
-        elif holder == tr.holder and tr.sent:
-            await self._delivered(tr)
-        else:
-            await self._recover(tr, status, holder)
-
-    async def _send(self, tr: Tracked, prepared: Prepared) -> None:
-        """Hand the prepared video to the adapter (this worker holds the marker)."""
-        job = tr.job
-        try:
-            _, sent = await self.courier.send(job, prepared, tr.project or None)
-        except Exception as exc:  # chat deleted, bot blocked...: not ours to fix
-            log.warning("%s: job %s could not be delivered to %s: %r",
-                        self.name, job.id, job.chat, exc)
-            await self.store.finish(
-                job, JobState.UNDELIVERABLE, [JobState.DELIVERING],
-                error=f"adapter: {type(exc).__name__}", updated_at=time.time())
-            await self.drop(tr)
-            return
-        tr.sent, tr.sent_message = True, sent.message_id
-        await self._delivered(tr)
-
-    async def _recover(self, tr: Tracked, status: RenderStatus, holder: str) -> None:
-        """Someone took the marker and never recorded the outcome: the video may or
-        may not have arrived. Never send it twice; make sure the links are there."""
-        job = tr.job
-        log.warning("%s: job %s: delivery by %s has no outcome; finishing with links",
-                    self.name, job.id, holder)
-        await self.courier.recovered(job, status.output_url, tr.project or None)
-        await self.store.finish(job, JobState.DELIVERED, [JobState.DELIVERING],
-                                updated_at=time.time())
-        await self.drop(tr)
-
-    async def _delivered(self, tr: Tracked) -> None:
-        job = tr.job
-        await self.courier.edit(job, t(job.language, "render.done"))
-        await self.store.finish(job, JobState.DELIVERED, [JobState.DELIVERING],
-                                delivered_message=tr.sent_message, updated_at=time.time())
-        await self.drop(tr)
-
     # ------------------------------------------------------------------ helpers
 
     async def _resync(self, tr: Tracked, outcome: Transition) -> None:
-        """The job changed under this worker (cancelled, finished, taken over)."""
-        if outcome.gone or (outcome.before is not None and outcome.before.finished):
+        """The job changed under this worker (cancelled, finished, taken over, gone)."""
+        if outcome.gone:
+            await self.vanished(tr)
+            return
+        if outcome.before is not None and outcome.before.finished:
             await self.drop(tr, release=True)
             return
         current = await self.store.load(tr.job.id)
         if current is None or current.state.finished:
-            await self.drop(tr, release=True)
+            await self._over(tr, current)
             return
         tr.job = current
         self.scheduler.schedule(tr, tr.plan.after_error())
+
+    async def _over(self, tr: Tracked, current: RenderJob | None) -> None:
+        """Nothing is left to do here: the job finished (elsewhere, or was cancelled),
+        or it is gone."""
+        if current is None:
+            await self.vanished(tr)
+        else:
+            await self.drop(tr, release=True)
+
+    async def vanished(self, tr: Tracked) -> None:
+        """The job's hash is gone (Redis lost it, or it expired), so nobody can finish
+        it: tell the user from what this worker still knows, rather than leave them
+        looking at the last progress, and cancel its render."""
+        if not self.scheduler.forget(tr):
+            return
+        job = tr.job
+        log.warning("%s: job %s is gone from Redis; telling %s it was lost",
+                    self.name, job.id, job.chat)
+        await self.courier.edit(job, t(job.language, "render.lost"),
+                                (export_button(job.language),))
+        try:
+            await self.store.release(self.platform, tr.entry)
+        except Exception as exc:  # the stream went with the job, most likely
+            log.info("%s: job %s: could not release entry %s: %s", self.name, job.id,
+                     tr.entry, exc)
+        if job.state is not JobState.DELIVERING:
+            await self.submitter.cancel_remote(job, job.render_id)
 
     async def drop(self, tr: Tracked, *, release: bool = False) -> None:
         """Stop holding the job; with `release`, also acknowledge its entry."""

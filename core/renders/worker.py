@@ -147,9 +147,22 @@ class RenderWorker:
             self.scheduler.track(tracked, 0.0 if at_once else self.steps.first_delay(job, tracked))
 
     async def let_go(self, owned: set[str], since: float) -> None:
-        """Forget the jobs whose entries this worker no longer owns."""
-        for job_id, tr in list(self.scheduler.jobs.items()):
-            if tr.entry not in owned and tr.adopted < since and not tr.busy:
-                log.info("%s: job %s is no longer ours (finished elsewhere or taken over)",
-                         self.consumer, job_id)
-                self.scheduler.forget(tr)
+        """Forget the jobs whose entries this worker no longer owns; tell the users of
+        those that are gone altogether."""
+        def idle_and_not_ours(tr: Tracked) -> bool:
+            return (self.scheduler.holds(tr) and tr.entry not in owned
+                    and tr.adopted < since and not tr.busy)
+
+        lost = [tr for tr in self.scheduler.jobs.values() if idle_and_not_ours(tr)]
+        if not lost:
+            return
+        existing = await self.store.existing(tr.job.id for tr in lost)
+        for tr in lost:
+            if not idle_and_not_ours(tr):
+                continue  # a step started meanwhile: it sees for itself
+            if tr.job.id not in existing:
+                await self.steps.vanished(tr)
+                continue
+            log.info("%s: job %s is no longer ours (finished elsewhere or taken over)",
+                     self.consumer, tr.job.id)
+            self.scheduler.forget(tr)
