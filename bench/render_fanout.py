@@ -208,6 +208,22 @@ class TimingOutput(Outgoing):
         return Sent(message_id)
 
 
+class LogCounter(logging.Handler):
+    """Counts the warnings and errors the render worker logs (rate limits, failed steps)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.warnings = 0
+        self.errors = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count the record."""
+        if record.levelno >= logging.ERROR:
+            self.errors += 1
+        else:
+            self.warnings += 1
+
+
 # -------------------------------------------------------------------------- the run
 
 
@@ -283,6 +299,8 @@ async def _run(
         [rng.uniform(args.min_seconds, args.max_seconds) for _ in range(args.renders)],
     )
 
+    logged = LogCounter()
+    logging.getLogger("core.renders").addHandler(logged)
     worker = RenderWorker(
         "bench", "bench-1", out, redis=redis, nemo=nemo, identities=identities, settings=settings
     )
@@ -314,9 +332,10 @@ async def _run(
             print(f"gave up: {len(out.delivered_at)} of {args.renders} delivered")
             break
         if time.monotonic() >= next_report:
+            polls = ask(conn, "requests").get("render_poll", 0)
             print(
                 f"  t+{time.monotonic() - submitted:5.0f} s: {len(out.delivered_at)} "
-                f"delivered, {worker.in_flight} in flight, {worker.stats.polls} polls"
+                f"delivered, {worker.in_flight} in flight, {polls} polls"
             )
             next_report += 15
         await asyncio.sleep(0.5)
@@ -375,10 +394,11 @@ async def _run(
             f"  slowest: {delay:.1f} s (completed {at:+.0f} s after the last export, "
             f"{took:.0f} s after its export)"
         )
+    polls = requests.get("render_poll", 0)
     print(
-        f"polls: {worker.stats.polls} ({worker.stats.polls / args.renders:.1f} per render), "
-        f"progress edits {out.edits}, rate limited {worker.stats.rate_limited}, "
-        f"step errors {worker.stats.errors}; simulator saw {requests}"
+        f"polls: {polls} ({polls / args.renders:.1f} per render), "
+        f"progress edits {out.edits}, worker warnings {logged.warnings}, "
+        f"errors {logged.errors}; simulator saw {requests}"
     )
     print(
         f"redis: {(commands_end - commands_start) / window:.1f} commands/s while in flight "

@@ -85,6 +85,11 @@ class Inbox:
             result = await pipe.execute()
         return int(result[0])
 
+    async def position(self, event: ChatEvent) -> int | None:
+        """Where a queued event waits (0: next), or None when it is no longer queued."""
+        found = await self.redis.lpos(self.keys.inbox(event.chat), event.to_json())
+        return found if isinstance(found, int) else None
+
     async def take(self, chat: ChatKey) -> ChatEvent | None:
         """Move the oldest queued event to the chat's `current` list and return it."""
         raw = await self.redis.lmove(self.keys.inbox(chat), self.keys.current(chat),

@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
 from pydantic import AnyHttpUrl
 from redis.asyncio import Redis
 
@@ -32,17 +31,12 @@ from core.keys import Keys
 from core.messages import AttachmentCodec
 from core.nemo.client import NemoClient
 from core.outgoing import Outgoing
-from core.renders import Renders, RenderWorker
+from core.renders import Renders, RenderWorker, stable_consumer_name
 from core.settings import Settings
 from core.signals import ChatSignals
 from core.store import SessionStore
 
 log = logging.getLogger(__name__)
-
-
-def data_dir(settings: Settings) -> Path:
-    """Where the embedded Redis keeps its data (DATA_DIR, else the user's data directory)."""
-    return settings.data_dir or Path(platformdirs.user_data_dir("nemobot"))
 
 
 def stop_on_signals() -> asyncio.Event:
@@ -58,13 +52,6 @@ def stop_on_signals() -> asyncio.Event:
 def instance_name() -> str:
     """This process's name among the processes sharing Redis (locks, stop signals)."""
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
-
-
-def consumer_name(platform: str) -> str:
-    """This process's name in its platform's render group: stable across restarts of a
-    container (same host name, same pid), so a restarted worker resumes its own jobs
-    at once; distinct between processes."""
-    return f"{platform}-{socket.gethostname()}-{os.getpid()}"
 
 
 @dataclass
@@ -118,7 +105,7 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
     if settings.redis_url is not None:
         yield settings.redis_url.get_secret_value()
         return
-    directory = data_dir(settings) / "redis"
+    directory = settings.data_home / "redis"
     port_file = directory / "port"
     if port_file.exists():
         port = int(port_file.read_text().strip() or 0)
@@ -165,7 +152,7 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
         stack.push_async_callback(nemo.aclose)
         identities = Identities(sessions, nemo, settings.nemo_token)
         renders = Renders(redis, nemo, identities, out, keys=keys)
-        worker = RenderWorker(platform, consumer or consumer_name(platform), out,
+        worker = RenderWorker(platform, consumer or stable_consumer_name(platform, settings), out,
                               redis=redis, nemo=nemo, identities=identities,
                               settings=settings, keys=keys, tmp_dir=tmp_dir)
         dispatcher = build_dispatcher(settings, sessions=sessions, inbox=inbox, nemo=nemo,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -80,6 +81,10 @@ class Settings(BaseSettings):
     render_polls_in_flight: int = Field(default=64, ge=1)
     render_deliveries_in_flight: int = Field(default=8, ge=1)
     render_jobs_per_worker: int = Field(default=5000, ge=1)
+    render_retry_after_max: float = Field(
+        default=60.0, gt=0, description="longest wait a 429 imposes on one render's polls")
+    render_consumer: str | None = Field(
+        default=None, description="this worker's name in the render group; unset: derived")
 
     log_level: str = "INFO"
 
@@ -90,6 +95,17 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("render_consumer", mode="before")
+    @classmethod
+    def _render_empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def data_home(self) -> Path:
+        """Where this process keeps local data (the embedded Redis, render consumer slots):
+        DATA_DIR, else the user's data directory."""
+        return self.data_dir or Path(platformdirs.user_data_dir("nemobot"))
 
     @property
     def api_url(self) -> str:

@@ -4,6 +4,7 @@ keep what they were sent (in memory, or in a directory another process can fill)
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import inspect
 import json
@@ -20,7 +21,7 @@ from core.messages import ChatKey
 from core.nemo.client import NemoClient
 from core.nemo.models import Credentials
 from core.outgoing import Button, CollectingOutput, Outgoing, Record, Sent
-from core.renders import RenderWorker
+from core.renders import JobState, JobStore, RenderWorker
 from core.settings import Settings
 from core.store import ChatSession
 
@@ -107,6 +108,44 @@ class KeepingOutput(CollectingOutput):
         return [r for r in self.records if r.kind == kind and (chat is None or r.chat == chat)]
 
 
+class Tap(Outgoing):
+    """Forwards to a shared output and notes the kinds of what went through it, so a
+    test can tell which worker edited or delivered what."""
+
+    def __init__(self, shared: KeepingOutput) -> None:
+        self.shared = shared
+        self.kinds: list[str] = []
+
+    def max_file_size(self, chat: ChatKey) -> int | None:
+        """The shared output's limit."""
+        return self.shared.max_file_size(chat)
+
+    async def send_text(self, chat: ChatKey, text: str,
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """Forward a message."""
+        self.kinds.append("text")
+        return await self.shared.send_text(chat, text, buttons, reply_to=reply_to)
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Forward an edit."""
+        self.kinds.append("edit")
+        return await self.shared.edit_text(chat, sent, text, buttons)
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """Forward a file."""
+        self.kinds.append("file")
+        return await self.shared.send_file(chat, path, filename, caption, buttons,
+                                           reply_to=reply_to)
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """Forward a link."""
+        self.kinds.append("link")
+        return await self.shared.send_link(chat, text, url, label, buttons, reply_to=reply_to)
+
+
 class DirOutgoing(Outgoing):
     """Writes every call as a JSON file into a directory (atomically), so a test can
     count what a worker in another process delivered; files are copied along."""
@@ -178,6 +217,16 @@ async def running(worker: RenderWorker) -> AsyncIterator[RenderWorker]:
         await worker.stop()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def job_states(store: JobStore) -> collections.Counter[JobState]:
+    """How many render jobs in Redis are in each state (finished ones included)."""
+    prefix = store.keys.render_job("")
+    ids = [key.decode()[len(prefix):]
+           async for key in store.redis.scan_iter(match=prefix + "*")
+           if not key.endswith(b":delivered")]
+    jobs = await store.load_many(ids)
+    return collections.Counter(job.state for job in jobs.values() if job is not None)
 
 
 def make_worker(consumer: str, outgoing: Outgoing, *, redis: Any, nemo: NemoClient,

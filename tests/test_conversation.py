@@ -414,7 +414,8 @@ async def test_cancel_from_another_process_stops_the_turn_and_never_saves(
         await other.say("/cancel")
         async with asyncio.timeout(10):
             await turn
-        assert any("Stopped" in t for t in holder.out.texts())
+            await holder.dispatcher.wait_idle()
+        assert any("Stopped" in t for t in holder.out.texts()), holder.out.texts()
         after = await holder.sessions.load(CHAT)
         assert after.inflight is None, "the holder cleared its in-flight record"
         assert after.session_id == saved.session_id, "the holder's project is intact"

@@ -267,7 +267,7 @@ async def test_slash_export_delivers_the_video_as_a_file(
         await fake.wait_for(lambda: "done" in progress.content)
     assert video.webhook_id is None, "the late result went to the channel"
     assert fake.followups(ix.token) == [progress], "only the first reply used the interaction"
-    assert bot.worker.stats.files == 1
+    assert sum(map(is_video, fake.bot_messages(channel))) == 1
 
 
 def _shrink_upload_limit(monkeypatch: pytest.MonkeyPatch, limit: int, *,

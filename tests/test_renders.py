@@ -278,7 +278,7 @@ async def test_progress_message_given_by_the_caller_is_reused(kit: Kit) -> None:
 async def test_slow_render_edits_its_progress(kit: Kit) -> None:
     kit.sim.inject(Fault("render_slow", seconds=2.0))
     chat = ChatKey("test", "120")
-    async with running(kit.worker()) as worker:
+    async with running(kit.worker()):
         result = await kit.renders.export(chat, USER, await kit.project())
         await finished(kit, result.job_id or "")
     assert result.message is not None
@@ -287,7 +287,7 @@ async def test_slow_render_edits_its_progress(kit: Kit) -> None:
     shown = [int(e.rsplit(" ", 1)[1].rstrip("%")) for e in edits if e.endswith("%")]
     assert len(shown) >= 3, edits
     assert shown == sorted(shown) and len(set(shown)) == len(shown)
-    assert len(shown) < worker.stats.polls, "edits are throttled, polls are not"
+    assert len(shown) < len(kit.requests("render_poll")), "edits are throttled, polls are not"
     assert edits[-1] == t("en", "render.done")
     assert len(kit.out.of_kind("file")) == 1
 
@@ -295,14 +295,14 @@ async def test_slow_render_edits_its_progress(kit: Kit) -> None:
 async def test_failed_render_is_retried_once_with_a_new_id(kit: Kit) -> None:
     kit.sim.inject(Fault("render_fail", error="Encoder crashed"))
     chat = ChatKey("test", "121")
-    async with running(kit.worker()) as worker:
+    async with running(kit.worker()):
         result = await kit.renders.export(chat, USER, await kit.project())
         job = await finished(kit, result.job_id or "")
     assert job.state is JobState.DELIVERED
     assert job.attempts == 2 and len(set(job.render_ids)) == 2
     submitted = [r["path"] for r in kit.requests("render_submit")]
     assert len(submitted) == 2
-    assert worker.stats.retried == 1
+    assert t("en", "render.retrying") in [r.text for r in kit.out.of_kind("edit")]
     assert len(kit.out.of_kind("file")) == 1
 
 
@@ -325,19 +325,45 @@ async def test_render_failing_twice_tells_the_user_why(kit: Kit) -> None:
 
 async def test_rate_limited_poll_backs_off(kit: Kit) -> None:
     # The first poll is refused twice: the client waits Retry-After and retries once,
-    # then the worker pauses its polls for Retry-After before the next one.
+    # then the worker waits Retry-After before that render's next poll.
     kit.sim.inject(Fault("rate_limit", count=2, path="/api/render/proxy/lambda/",
                          retry_after=1))
     chat = ChatKey("test", "123")
-    async with running(kit.worker()) as worker:
+    async with running(kit.worker()):
         started = time.monotonic()
         result = await kit.renders.export(chat, USER, await kit.project())
         job = await finished(kit, result.job_id or "")
         elapsed = time.monotonic() - started
     assert job.state is JobState.DELIVERED
-    assert worker.stats.rate_limited == 1
     assert elapsed >= 2.0
     assert len(kit.requests("render_poll")) == 3, "no poll while told to wait"
+
+
+async def test_a_huge_retry_after_holds_back_neither_other_renders_nor_the_timeout(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    # One render's polls are refused with a Retry-After of three years, forever.
+    kit = await make_kit(simulator, redis_client, render_timeout=3.0,
+                         render_retry_after_max=0.4)
+    kit.sim.inject(Fault("render_slow", seconds=60))
+    throttled_chat, other_chat = ChatKey("test", "128"), ChatKey("test", "129")
+    async with running(kit.worker()):
+        throttled = await kit.renders.export(throttled_chat, USER, await kit.project())
+        render_id = (await kit.job(throttled.job_id or "")).render_id
+        kit.sim.inject(Fault("rate_limit", count=10_000,
+                             path=f"/api/render/proxy/lambda/{render_id}",
+                             retry_after=99_999_999))
+        other = await kit.renders.export(other_chat, USER, await kit.project())
+        delivered = await finished(kit, other.job_id or "")
+        assert delivered.state is JobState.DELIVERED, "the other render was not held back"
+        timed_out = await finished(kit, throttled.job_id or "")
+    await kit.nemo.aclose()
+    assert timed_out.state is JobState.TIMED_OUT, "the render timeout still fired"
+    polls = [r for r in kit.requests("render_poll") if r["path"].endswith(render_id)]
+    assert 3 <= len(polls) <= 3.0 / 0.4 + 3, "retried after the capped wait, not hammered"
+    assert throttled.message is not None
+    assert kit.out.messages[throttled.message.message_id] == t("en", "render.timed_out",
+                                                               minutes=1)
+    await assert_queue_empty(kit, throttled_chat)
 
 
 async def test_timed_out_render_is_reported_with_a_retry_button(
@@ -345,11 +371,10 @@ async def test_timed_out_render_is_reported_with_a_retry_button(
     kit = await make_kit(simulator, redis_client, render_timeout=0.6)
     kit.sim.inject(Fault("render_slow", seconds=60))
     chat = ChatKey("test", "124")
-    async with running(kit.worker()) as worker:
+    async with running(kit.worker()):
         result = await kit.renders.export(chat, USER, await kit.project())
         job = await finished(kit, result.job_id or "")
         await wait_for(lambda: kit.requests("render_cancel"), 5, "the render to be cancelled")
-        assert worker.stats.timed_out == 1
     await kit.nemo.aclose()
     assert job.state is JobState.TIMED_OUT
     assert result.message is not None
@@ -366,7 +391,8 @@ async def test_cancel_stops_pending_renders(kit: Kit) -> None:
     async with running(kit.worker()) as worker:
         one = await kit.renders.export(chat, USER, await kit.project())
         two = await kit.renders.export(chat, USER, await kit.project())
-        await wait_for(lambda: worker.stats.polls >= 2, 10, "the renders to be polled")
+        await wait_for(lambda: len(kit.requests("render_poll")) >= 2, 10,
+                       "the renders to be polled")
         assert await kit.renders.cancel_chat(chat) == 2
         assert await kit.renders.cancel_chat(chat) == 0
         await wait_for(lambda: worker.in_flight == 0, 10, "the worker to drop them")
@@ -386,7 +412,7 @@ async def test_cancelled_job_is_never_delivered_even_if_the_render_finishes(kit:
     chat = ChatKey("test", "126")
     async with running(kit.worker()) as worker:
         result = await kit.renders.export(chat, USER, await kit.project())
-        await wait_for(lambda: worker.stats.polls >= 1, 10, "a first poll")
+        await wait_for(lambda: kit.requests("render_poll"), 10, "a first poll")
         render_id = (await kit.job(result.job_id or "")).render_id
         # NemoVideo refuses the cancel, so the render goes on and completes.
         kit.sim.inject(Fault("server_error", count=10,
@@ -455,12 +481,11 @@ async def test_adapter_failure_marks_the_job_and_others_go_on(
         simulator: Simulator, redis_client: aioredis.Redis) -> None:
     blocked, fine = ChatKey("test", "130"), ChatKey("test", "131")
     kit = await make_kit(simulator, redis_client, BlockedChat(blocked))
-    async with running(kit.worker()) as worker:
+    async with running(kit.worker()):
         lost = await kit.renders.export(blocked, USER, await kit.project())
         kept = await kit.renders.export(fine, USER, await kit.project())
         lost_job = await finished(kit, lost.job_id or "")
         kept_job = await finished(kit, kept.job_id or "")
-        assert worker.stats.undeliverable == 1
     await kit.nemo.aclose()
     assert lost_job.state is JobState.UNDELIVERABLE
     assert "PermissionError" in lost_job.error

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+import logging
 import os
+import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -20,10 +22,10 @@ from core.embedded_redis import EmbeddedRedis
 from core.i18n import t
 from core.keys import Keys
 from core.messages import ChatKey
-from core.outgoing import Button, Sent
+from core.outgoing import Action, Button, Sent
 from core.renders import JobState
 from core.simulator import Fault, Simulator
-from tests.renders_kit import KeepingOutput, read_records, running, wait_for
+from tests.renders_kit import KeepingOutput, Tap, read_records, running, wait_for
 from tests.test_renders import USER, Kit, assert_queue_empty, finished, is_mp4, make_kit
 
 KEYS = Keys()
@@ -52,17 +54,18 @@ def _text(value: Any) -> str:
 async def test_worker_stopped_mid_poll_is_replaced_and_delivers_once(kit: Kit) -> None:
     kit.sim.inject(Fault("render_slow", seconds=1.5))
     chat = ChatKey("test", "200")
-    first = kit.worker("first")
+    first_out, second_out = Tap(kit.out), Tap(kit.out)
+    first = kit.worker("first", first_out)
     async with running(first):
         result = await kit.renders.export(chat, USER, await kit.project())
-        await wait_for(lambda: first.stats.polls >= 1, 10, "a first poll")
-    assert first.stats.delivered == 0
+        await wait_for(lambda: kit.requests("render_poll"), 10, "a first poll")
+    assert "file" not in first_out.kinds
     assert await pending_of(kit) == {"first": 1}, "the stopped worker's entry stays pending"
-    second = kit.worker("second")
+    second = kit.worker("second", second_out)
     async with running(second):
         job = await finished(kit, result.job_id or "")
     assert job.state is JobState.DELIVERED
-    assert second.stats.reclaimed == 1 and second.stats.delivered == 1
+    assert second_out.kinds.count("file") == 1, "the second worker took the job over"
     assert len(kit.out.of_kind("file")) == 1
     await assert_queue_empty(kit, chat)
 
@@ -75,12 +78,12 @@ async def test_restarted_worker_with_its_name_resumes_at_once(
     before = kit.worker("host-1")
     async with running(before):
         result = await kit.renders.export(chat, USER, await kit.project())
-        await wait_for(lambda: before.stats.polls >= 1, 10, "a first poll")
+        await wait_for(lambda: kit.requests("render_poll"), 10, "a first poll")
     after = kit.worker("host-1")
     async with running(after):
         job = await finished(kit, result.job_id or "")  # well before claim_idle (120 s)
     await kit.nemo.aclose()
-    assert job.state is JobState.DELIVERED and after.stats.reclaimed == 0
+    assert job.state is JobState.DELIVERED
     assert len(kit.out.of_kind("file")) == 1
 
 
@@ -89,12 +92,13 @@ async def test_two_workers_on_one_stream_deliver_each_job_once(kit: Kit) -> None
     chats = [ChatKey("test", f"21{i}") for i in range(8)]
     for i in range(len(chats)):
         kit.sim.inject(Fault("render_slow", seconds=0.3 + 0.15 * i))
-    one, two = kit.worker("one"), kit.worker("two")
+    one_out, two_out = Tap(kit.out), Tap(kit.out)
+    one, two = kit.worker("one", one_out), kit.worker("two", two_out)
     async with running(one), running(two):
         results = [await kit.renders.export(c, USER, await kit.project()) for c in chats]
         jobs = [await finished(kit, r.job_id or "") for r in results]
     assert all(j.state is JobState.DELIVERED for j in jobs)
-    assert one.stats.delivered + two.stats.delivered == len(chats)
+    assert one_out.kinds.count("file") + two_out.kinds.count("file") == len(chats)
     for chat in chats:
         assert len(kit.out.of_kind("file", chat)) == 1
         await assert_queue_empty(kit, chat)
@@ -104,16 +108,18 @@ async def test_long_render_held_by_a_live_worker_is_not_taken_over(kit: Kit) -> 
     # Three times the claim idle time: only the heartbeat keeps the entry ours.
     kit.sim.inject(Fault("render_slow", seconds=3.5))
     chat = ChatKey("test", "220")
-    holder = kit.worker("holder")
+    holder_out, other_out = Tap(kit.out), Tap(kit.out)
+    holder = kit.worker("holder", holder_out)
     async with running(holder):
         result = await kit.renders.export(chat, USER, await kit.project())
         await wait_for(lambda: holder.in_flight == 1, 5, "the holder to take the job")
-        other = kit.worker("other")
+        other = kit.worker("other", other_out)
         async with running(other):
             job = await finished(kit, result.job_id or "")
+            assert other.in_flight == 0
     assert job.state is JobState.DELIVERED
-    assert holder.stats.delivered == 1
-    assert other.stats.reclaimed == 0 and other.stats.adopted == 0
+    assert holder_out.kinds.count("file") == 1
+    assert other_out.kinds == [], "the other worker never touched the job"
     assert len(kit.out.of_kind("file")) == 1
 
 
@@ -147,12 +153,12 @@ async def test_reclaimed_after_delivery_before_the_ack_is_not_sent_twice(kit: Ki
     job = await kit.job(result.job_id or "")
     assert job.state is JobState.DELIVERING
     assert await pending_of(kit) == {"first": 1}
-    second = kit.worker("second")
+    second_out = Tap(kit.out)
+    second = kit.worker("second", second_out)
     async with running(second):
         job = await finished(kit, job.id)
     assert job.state is JobState.DELIVERED
-    assert second.stats.reclaimed == 1 and second.stats.recovered == 1
-    assert second.stats.delivered == 0
+    assert second_out.kinds == ["edit"], "the second worker only added the links"
     (record,) = kit.out.of_kind("file")
     assert is_mp4(kit.out.files[record.message_id])
     assert not kit.out.of_kind("link")
@@ -165,20 +171,26 @@ async def test_reclaimed_after_delivery_before_the_ack_is_not_sent_twice(kit: Ki
 
 
 async def test_redis_restart_during_polling_loses_no_job(
-        kit: Kit, redis_server: EmbeddedRedis) -> None:
+        kit: Kit, redis_server: EmbeddedRedis, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="core.renders")
     kit.sim.inject(Fault("render_slow", seconds=1.0))
     chat = ChatKey("test", "240")
     worker = kit.worker()
     async with running(worker):
         result = await kit.renders.export(chat, USER, await kit.project())
-        await wait_for(lambda: worker.stats.polls >= 1, 10, "a first poll")
+        await wait_for(lambda: kit.requests("render_poll"), 10, "a first poll")
         port = redis_server.port
         await asyncio.to_thread(redis_server.stop)
         (render,) = kit.sim.store.renders.values()
         await wait_for(lambda: render.status == "completed", 10, "the render to complete")
-        errors = worker.stats.errors
-        await wait_for(lambda: worker.stats.errors > errors, 10, "the worker to miss Redis")
-        assert worker.stats.delivered == 0
+        seen = len(caplog.records)
+
+        def missed_redis() -> bool:
+            return any(r.name == "core.renders.scheduler" and "step failed" in r.getMessage()
+                       for r in caplog.records[seen:])
+
+        await wait_for(missed_redis, 10, "the worker to miss Redis")
+        assert not kit.out.of_kind("file")
         await asyncio.to_thread(redis_server.start)
         assert redis_server.port == port
         job = await finished(kit, result.job_id or "")
@@ -190,21 +202,26 @@ async def test_redis_restart_during_polling_loses_no_job(
 # ----------------------------------------------------------- a worker killed with SIGKILL
 
 
-async def start_worker_process(kit: Kit, redis_url: str, out_dir: Path,
-                               consumer: str) -> asyncio.subprocess.Process:
-    """`python -m tests.render_worker_proc` against the same Redis and simulator."""
+async def start_worker_process(
+        kit: Kit, redis_url: str, out_dir: Path, consumer: str = "", *,
+        data_dir: Path | None = None) -> tuple[asyncio.subprocess.Process, str]:
+    """`python -m tests.render_worker_proc` against the same Redis and simulator, once
+    it is ready; returns the process and its consumer name (without `consumer`, the
+    name the runtime would give it under `data_dir`)."""
     overrides = {"render_claim_idle": kit.settings.render_claim_idle}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    naming = ["--consumer", consumer] if consumer else ["--data-dir", str(data_dir)]
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.render_worker_proc", "--redis", redis_url,
-        "--api", kit.sim.base_url, "--out", str(out_dir), "--consumer", consumer,
+        "--api", kit.sim.base_url, "--out", str(out_dir), *naming,
         "--settings", json.dumps(overrides),
         cwd=str(ROOT), env=env, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL)
     assert process.stdout is not None
     line = await asyncio.wait_for(process.stdout.readline(), 30)
-    assert line.strip() == b"ready", line
-    return process
+    ready, _, name = line.decode().strip().partition(" ")
+    assert ready == "ready" and name, line
+    return process, name
 
 
 async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
@@ -214,7 +231,7 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
     for _ in range(count):
         kit.sim.inject(Fault("render_slow", seconds=4.0))
     out_dir = tmp_path / "delivered"
-    victim = await start_worker_process(kit, redis_server.url, out_dir, "victim")
+    victim, _ = await start_worker_process(kit, redis_server.url, out_dir, "victim")
     successor: asyncio.subprocess.Process | None = None
     try:
         chats = [ChatKey("test", f"25{i}") for i in range(count)]
@@ -232,7 +249,8 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
         victim.send_signal(signal.SIGKILL)
         assert await victim.wait() == -signal.SIGKILL
 
-        successor = await start_worker_process(kit, redis_server.url, out_dir, "successor")
+        successor, _ = await start_worker_process(kit, redis_server.url, out_dir,
+                                                  "successor")
         jobs = [await finished(kit, j) for j in job_ids]
         assert all(j.state is JobState.DELIVERED for j in jobs)
     finally:
@@ -247,3 +265,29 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
     assert all(is_mp4(Path(r["path"]).read_bytes()) for r in files)
     for chat in chats:
         await assert_queue_empty(kit, chat)
+
+
+@pytest.mark.parametrize("how", ["restarted empty", "flushed"])
+async def test_render_lost_with_redis_is_reported_to_the_user(
+        kit: Kit, redis_server: EmbeddedRedis, how: str) -> None:
+    kit.sim.inject(Fault("render_slow", seconds=3.0))
+    chat = ChatKey("test", "270")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        assert result.message is not None
+        message = result.message.message_id
+        await wait_for(lambda: kit.requests("render_poll"), 10, "a first poll")
+        if how == "flushed":
+            await kit.redis.flushall()
+        else:
+            port = redis_server.port
+            await asyncio.to_thread(redis_server.stop)
+            shutil.rmtree(redis_server.data_dir)
+            await asyncio.to_thread(redis_server.start)
+            assert redis_server.port == port
+        lost = t("en", "render.lost")
+        await wait_for(lambda: kit.out.messages[message] == lost, 15, "the user to be told")
+    last = [r for r in kit.out.records if r.message_id == message][-1]
+    assert last.buttons == (Button("Export", action=Action.EXPORT),)
+    assert not kit.out.of_kind("file") and not kit.out.of_kind("link")
+    assert await kit.renders.active_count(chat) == 0

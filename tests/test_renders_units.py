@@ -12,10 +12,18 @@ from core.embedded_redis import free_port
 from core.keys import Keys
 from core.messages import ChatKey
 from core.outgoing import CollectingOutput
-from core.renders import RenderWorker
-from core.renders.jobs import JobState, JobStore, RenderJob, new_render_id
+from core.renders import Renders, RenderWorker
+from core.renders.jobs import (
+    FINISHED_TTL,
+    LIVE_TTL,
+    JobState,
+    JobStore,
+    RenderJob,
+    new_render_id,
+)
 from core.renders.schedule import PollPlan
 from core.settings import Settings
+from tests.renders_kit import wait_for
 
 KEYS = Keys()
 
@@ -146,8 +154,7 @@ async def test_idle_consumers_holding_nothing_are_pruned(redis_client: aioredis.
     worker = RenderWorker("test", "me", CollectingOutput(), redis=redis_client,
                           nemo=None, identities=None,  # type: ignore[arg-type]
                           settings=Settings(_env_file=None))  # type: ignore[call-arg]
-    removed = await worker._prune(keys=[stream], args=[group, "me", -1])
-    assert [r.decode() for r in removed] == ["ghost"]
+    assert await worker.lease.prune(idle_ms=-1) == ["ghost"]
     names = {c["name"].decode() for c in await redis_client.xinfo_consumers(stream, group)}
     assert names == {"busy"}, "the worker itself and consumers holding entries stay"
 
@@ -165,3 +172,43 @@ async def test_a_worker_stops_even_while_redis_is_unreachable() -> None:
         await task
     assert not worker.ready.is_set()
     await nowhere.aclose()
+
+
+async def test_a_chat_forgets_jobs_whose_hash_expired(redis_client: aioredis.Redis) -> None:
+    store = JobStore(redis_client)
+    chat = ChatKey("test", "5")
+    await store.ensure_group("test")
+    lost, live = job(chat), job(chat)
+    await store.create(lost)
+    await store.create(live)
+    await redis_client.pexpire(KEYS.render_job(lost.id), 1)
+
+    async def expired() -> bool:
+        return not await redis_client.exists(KEYS.render_job(lost.id))
+
+    await wait_for(expired, 5, "the job's hash to expire")
+    renders = Renders(redis_client, None, None, CollectingOutput())  # type: ignore[arg-type]
+    assert await renders.active_count(chat) == 1
+    assert await store.chat_jobs(chat) == [live.id]
+    assert await redis_client.smembers(KEYS.chat_renders(chat)) == {live.id.encode()}
+
+
+async def test_every_render_key_expires_or_goes(redis_client: aioredis.Redis) -> None:
+    store = JobStore(redis_client)
+    chat = ChatKey("test", "6")
+    await store.ensure_group("test")
+    delivered, cancelled = job(chat), job(chat)
+    for j in (delivered, cancelled):
+        await store.create(j)
+    chat_set = KEYS.chat_renders(chat)
+    assert 0 < await redis_client.ttl(chat_set) <= LIVE_TTL
+    assert 0 < await redis_client.ttl(KEYS.render_job(delivered.id)) <= LIVE_TTL
+    assert await store.claim_delivery(delivered, "w/1") == ("claimed", "w/1")
+    assert 0 < await redis_client.ttl(KEYS.render_delivered(delivered.id)) <= LIVE_TTL
+    assert (await store.finish(delivered, JobState.DELIVERED, [JobState.DELIVERING])).ok
+    assert await store.cancel(cancelled.id, chat) == cancelled.render_id
+    for key in (KEYS.render_job(delivered.id), KEYS.render_delivered(delivered.id),
+                KEYS.render_job(cancelled.id)):
+        assert 0 < await redis_client.ttl(key) <= FINISHED_TTL, key
+    assert not await redis_client.exists(chat_set)
+    assert await redis_client.xlen(KEYS.render_stream("test")) == 0

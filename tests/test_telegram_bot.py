@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from core.embedded_redis import EmbeddedRedis
+from core.renders import JobState
 from core.simulator import Simulator
 from core.simulator.stream import fragments
 from tests.fakes.telegram_api import MB, FakeTelegram
+from tests.renders_kit import job_states, wait_for
 from tests.telegram_kit import (
     CLIP,
     WAIT,
@@ -263,7 +265,7 @@ async def test_export_sends_the_mp4(
     [project] = buttons_of(sent)
     assert project["text"] == "Open project" and "/workspace/claim?ct=" in project["url"]
     assert "upload_video" in fake.chat_actions(dm.id)
-    assert bot.worker.stats.files == 1
+    assert len([c for c in calls(fake, "sendVideo") if c.ok]) == 1
 
 
 @pytest.mark.parametrize("refused_by", ["telegram", "adapter"])
@@ -290,7 +292,8 @@ async def test_video_over_the_upload_limit_is_a_link(
     refused = [c for c in calls(fake, "sendVideo") if not c.ok]
     assert len(refused) == (1 if refused_by == "telegram" else 0), "never retried"
     assert not any(c.ok for c in calls(fake, "sendVideo"))
-    assert bot.worker.stats.links == 1
+    assert sum(1 for m in bot_messages(fake, dm)
+               if any(b.get("text") == "Download" for b in buttons_of(m))) == 1
 
 
 async def test_local_mode_sends_the_video_by_path(
@@ -452,8 +455,12 @@ async def test_render_for_a_blocked_chat_does_not_stop_other_deliveries(
         fake.text(bob_dm, bob, "export")
         await fake.wait_for(lambda c: c.method == "sendVideo" and c.chat_id == bob_dm.id
                             and c.ok, WAIT)
-        await fake.wait_until(lambda: bot.worker.stats.undeliverable == 1, WAIT)
-    assert bot.worker.stats.files == 1
+
+        async def hers_undeliverable() -> bool:
+            return (await job_states(bot.worker.store))[JobState.UNDELIVERABLE] == 1
+
+        await wait_for(hers_undeliverable, WAIT, "her render to be undeliverable")
+    assert len([c for c in calls(fake, "sendVideo") if c.ok]) == 1
 
 
 async def test_flood_wait_is_waited_once(

@@ -104,8 +104,12 @@ class Dispatcher:
         """Work through every chat with queued or interrupted events whose lock is free;
         returns how many chats were looked at."""
         chats = [c for c in await self.inbox.pending_chats() if c not in self._working]
-        await asyncio.gather(*(self._work_logged(chat) for chat in chats))
+        works = [self._spawn(self._resume_chat(chat), f"resume {chat}") for chat in chats]
+        await asyncio.gather(*works, return_exceptions=True)
         return len(chats)
+
+    async def _resume_chat(self, chat: ChatKey) -> None:
+        await self._work_logged(chat)
 
     async def wait_idle(self) -> None:
         """Wait until no event is being handled by this process."""
@@ -163,6 +167,12 @@ class Dispatcher:
         return True
 
     async def _queued(self, event: ChatEvent, out: Outgoing) -> None:
+        """Tell the sender their message waits, unless the chat's holder took it already."""
+        try:
+            if await self.inbox.position(event) is None:
+                return
+        except RedisError as exc:
+            log.warning("chat %s: queue position unknown: %r", event.chat, exc)
         lang = language_of(event.message)
         what = event.message.text.strip() or i18n.t(lang, "queued_files")
         await _tell(out, event.chat, i18n.t(lang, "queued", what=what))

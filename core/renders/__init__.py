@@ -3,14 +3,15 @@
 The conversation's handlers call `Renders.export` / `Renders.cancel_chat`; each
 bot process runs a `RenderWorker`
 for its platform, which polls NemoVideo and delivers the videos through the
-platform's `Outgoing`. See `core.renders.worker` for the queue and
+platform's `Outgoing`. See `core.renders.lease` for the queue and
 `core.renders.delivery` for how each video is delivered exactly once.
 """
 
+from core.renders.consumer import stable_consumer_name
 from core.renders.jobs import JobState, JobStore, RenderJob
 from core.renders.service import ExportResult, Renders
 from core.renders.submit import Submitted
-from core.renders.worker import RenderWorker, WorkerStats
+from core.renders.worker import RenderWorker
 
 __all__ = [
     "ExportResult",
@@ -20,5 +21,5 @@ __all__ = [
     "RenderWorker",
     "Renders",
     "Submitted",
-    "WorkerStats",
+    "stable_consumer_name",
 ]

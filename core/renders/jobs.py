@@ -19,6 +19,7 @@ job some worker will pick up: nothing is orphaned.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -31,10 +32,14 @@ from redis.commands.core import AsyncScript
 
 from core.keys import Keys
 from core.messages import ChatKey
+from core.renders import job_scripts as scripts
+
+log = logging.getLogger(__name__)
 
 #: how long a finished job's hash (and the delivery marker) is kept for inspection
 FINISHED_TTL = 24 * 3600
-#: how long a live job's hash is kept at most (far beyond any render timeout)
+#: how long a live job's hash (and its chat's set) is kept at most (far beyond any render
+#: timeout)
 LIVE_TTL = 7 * 24 * 3600
 
 
@@ -142,94 +147,6 @@ class RenderJob:
             return None
 
 
-# KEYS: job, chat set, stream.  ARGV: job id, ttl, field, value, ...
-_CREATE = """
-local entry = redis.call('XADD', KEYS[3], '*', 'job', ARGV[1])
-redis.call('HSET', KEYS[1], 'entry', entry, unpack(ARGV, 3))
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[1])
-return entry
-"""
-
-# KEYS: job.  ARGV: allowed states (comma separated), expected render id or '',
-# field, value, ...  Returns the state before (the change is made only when it is
-# allowed and the render id matches), or false when the job is gone.
-_TRANSITION = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return false end
-local allowed = false
-for s in string.gmatch(ARGV[1], '[^,]+') do
-  if s == state then allowed = true end
-end
-if allowed and ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'render_id') ~= ARGV[2] then
-  allowed = false
-end
-if allowed and #ARGV > 2 then
-  redis.call('HSET', KEYS[1], unpack(ARGV, 3))
-end
-if allowed then return {'ok', state} end
-return {'no', state}
-"""
-
-# KEYS: job, chat set, stream, delivered marker.  ARGV: group, allowed states, job id,
-# finished ttl, field, value, ...  Like _TRANSITION, and on success the job leaves
-# the chat's set and its stream entry is acknowledged and deleted in the same step.
-_FINISH = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return false end
-local allowed = false
-for s in string.gmatch(ARGV[2], '[^,]+') do
-  if s == state then allowed = true end
-end
-if not allowed then return {'no', state} end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
-local entry = redis.call('HGET', KEYS[1], 'entry')
-if entry and entry ~= '' then
-  redis.call('XACK', KEYS[3], ARGV[1], entry)
-  redis.call('XDEL', KEYS[3], entry)
-end
-redis.call('SREM', KEYS[2], ARGV[3])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[4]) end
-return {'ok', state}
-"""
-
-# KEYS: job, delivered marker.  ARGV: holder token, marker ttl, now.
-# The one place a delivery is decided: the marker is taken only while the job is
-# rendering and nobody took it before, atomically with the move to delivering.
-_CLAIM_DELIVERY = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {'missing', ''} end
-local holder = redis.call('GET', KEYS[2])
-if holder then return {'taken', holder} end
-if state ~= 'rendering' then return {'state', state} end
-redis.call('SET', KEYS[2], ARGV[1], 'EX', tonumber(ARGV[2]))
-redis.call('HSET', KEYS[1], 'state', 'delivering', 'updated_at', ARGV[3])
-return {'claimed', ARGV[1]}
-"""
-
-# KEYS: job, delivered marker, chat set, stream.  ARGV: group, job id, now, ttl.
-# Cancels a job that nobody started delivering; returns its render id, or false.
-_CANCEL = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then
-  redis.call('SREM', KEYS[3], ARGV[2])
-  return false
-end
-if redis.call('EXISTS', KEYS[2]) == 1 then return false end
-if state ~= 'submitting' and state ~= 'rendering' then return false end
-redis.call('HSET', KEYS[1], 'state', 'cancelled', 'updated_at', ARGV[3])
-local entry = redis.call('HGET', KEYS[1], 'entry')
-if entry and entry ~= '' then
-  redis.call('XACK', KEYS[4], ARGV[1], entry)
-  redis.call('XDEL', KEYS[4], entry)
-end
-redis.call('SREM', KEYS[3], ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return redis.call('HGET', KEYS[1], 'render_id')
-"""
-
-
 @dataclass(frozen=True)
 class Transition:
     """The outcome of a conditional state change: whether it was made, and the state before."""
@@ -249,11 +166,11 @@ class JobStore:
     def __init__(self, redis: Redis, keys: Keys | None = None) -> None:
         self.redis = redis
         self.keys = keys or Keys()
-        self._create: AsyncScript = redis.register_script(_CREATE)
-        self._transition: AsyncScript = redis.register_script(_TRANSITION)
-        self._finish: AsyncScript = redis.register_script(_FINISH)
-        self._claim: AsyncScript = redis.register_script(_CLAIM_DELIVERY)
-        self._cancel: AsyncScript = redis.register_script(_CANCEL)
+        self._create: AsyncScript = redis.register_script(scripts.CREATE)
+        self._transition: AsyncScript = redis.register_script(scripts.TRANSITION)
+        self._finish: AsyncScript = redis.register_script(scripts.FINISH)
+        self._claim: AsyncScript = redis.register_script(scripts.CLAIM_DELIVERY)
+        self._cancel: AsyncScript = redis.register_script(scripts.CANCEL)
 
     def stream(self, platform: str) -> str:
         """The platform's render stream."""
@@ -313,10 +230,33 @@ class JobStore:
             return None, ""
         return JobState(_text(raw_state)), _text(raw_render) if raw_render is not None else ""
 
+    async def delivery_holder(self, job_id: str) -> str | None:
+        """Who took the job's delivery marker (see `claim_delivery`), or None."""
+        raw = await self.redis.get(self.keys.render_delivered(job_id))
+        return None if raw is None else _text(raw)
+
     async def chat_jobs(self, chat: ChatKey) -> list[str]:
-        """Ids of the chat's jobs that are not finished."""
-        members = await self.redis.smembers(self.keys.chat_renders(chat))
-        return sorted(_text(m) for m in members)
+        """Ids of the chat's jobs that are not finished. Jobs that are gone (their hash
+        expired, or was lost with a Redis restarted empty) are dropped on the way."""
+        key = self.keys.chat_renders(chat)
+        ids = sorted(_text(m) for m in await self.redis.smembers(key))
+        found = await self.existing(ids)
+        gone = [job_id for job_id in ids if job_id not in found]
+        if gone:
+            log.info("%s: forgetting %d render job(s) that are gone", chat, len(gone))
+            await self.redis.srem(key, *gone)
+        return [job_id for job_id in ids if job_id in found]
+
+    async def existing(self, job_ids: Iterable[str]) -> set[str]:
+        """Which of these jobs still exist, in one round trip."""
+        ids = list(job_ids)
+        if not ids:
+            return set()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for job_id in ids:
+                pipe.exists(self.keys.render_job(job_id))
+            found = await pipe.execute()
+        return {job_id for job_id, n in zip(ids, found, strict=True) if n}
 
     async def transition(self, job_id: str, allowed: Iterable[JobState], *,
                          expect_render: str = "", **changes: object) -> Transition:

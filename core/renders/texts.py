@@ -54,6 +54,11 @@ texts({
         "en": "Render cancelled.",
         "zh": "渲染已取消。",
     },
+    "render.lost": {
+        "en": "This render was lost: the service restarted and forgot it. Tap Export to "
+              "try again.",
+        "zh": "此次渲染已丢失：服务重启后未能保留它。点击“导出”重试。",
+    },
     "render.cancelled_remote": {
         "en": "The render was cancelled on NemoVideo. Tap Export to start it again.",
         "zh": "渲染已在 NemoVideo 上被取消。点击“导出”重新开始。",

@@ -1,0 +1,99 @@
+"""The delivery step: a finished render is sent to its chat once (see
+`core.renders.delivery` for why "once" holds however workers come and go)."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Protocol
+
+from core.i18n import t
+from core.nemo.models import RenderStatus
+from core.renders.delivery import Courier, Prepared
+from core.renders.jobs import JobState, JobStore
+from core.renders.scheduler import Tracked
+
+log = logging.getLogger(__name__)
+
+
+class Ends(Protocol):
+    """How a job leaves the worker (see `Steps`)."""
+
+    async def drop(self, tr: Tracked, *, release: bool = False) -> None:
+        """Stop holding the job; with `release`, also acknowledge its entry."""
+
+    async def vanished(self, tr: Tracked) -> None:
+        """The job is gone from Redis: tell its user."""
+
+
+class Handover:
+    """Delivers the finished renders of one worker (`name` is its consumer name)."""
+
+    def __init__(self, name: str, store: JobStore, courier: Courier, ends: Ends) -> None:
+        self.name = name
+        self.store = store
+        self.courier = courier
+        self.ends = ends
+
+    async def deliver(self, tr: Tracked, status: RenderStatus) -> None:
+        """Send the finished render once (see `core.renders.delivery`)."""
+        job = tr.job
+        if not tr.holder:
+            tr.holder = f"{self.name}/{uuid.uuid4().hex[:12]}"
+        if tr.project is None:
+            tr.project = await self.courier.project_url(job) or ""
+        earlier = await self.store.delivery_holder(job.id)
+        if earlier is None:
+            async with self.courier.prepare(job, status) as prepared:
+                verdict, holder = await self.store.claim_delivery(job, tr.holder)
+                if verdict == "claimed":
+                    await self._send(tr, prepared)
+                    return
+        else:
+            verdict, holder = "taken", earlier
+        if verdict == "missing":
+            await self.ends.vanished(tr)
+        elif verdict != "taken":
+            # cancelled or finished meanwhile: nothing to send
+            await self.ends.drop(tr, release=True)
+        elif holder == tr.holder and tr.sent:
+            await self._delivered(tr)
+        else:
+            await self._recover(tr, status, holder)
+
+    async def _send(self, tr: Tracked, prepared: Prepared) -> None:
+        """Hand the prepared video to the adapter (this worker holds the marker)."""
+        job = tr.job
+        try:
+            _, sent = await self.courier.send(job, prepared, tr.project or None)
+        except Exception as exc:  # chat deleted, bot blocked...: not ours to fix
+            log.warning("%s: job %s could not be delivered to %s: %r",
+                        self.name, job.id, job.chat, exc)
+            await self.store.finish(
+                job, JobState.UNDELIVERABLE, [JobState.DELIVERING],
+                error=f"adapter: {type(exc).__name__}", updated_at=time.time())
+            await self.ends.drop(tr)
+            return
+        tr.sent, tr.sent_message = True, sent.message_id
+        await self._delivered(tr)
+
+    async def _recover(self, tr: Tracked, status: RenderStatus, holder: str) -> None:
+        """Someone took the marker and never recorded the outcome: the video may or
+        may not have arrived. Never send it twice; make sure the links are there."""
+        job = tr.job
+        log.warning("%s: job %s: delivery by %s has no outcome; finishing with links",
+                    self.name, job.id, holder)
+        await self.courier.recovered(job, status.output_url, tr.project or None)
+        await self.store.finish(job, JobState.DELIVERED, [JobState.DELIVERING],
+                                updated_at=time.time())
+        await self.ends.drop(tr)
+
+    async def _delivered(self, tr: Tracked) -> None:
+        job = tr.job
+        await self.courier.edit(job, t(job.language, "render.done"))
+        outcome = await self.store.finish(job, JobState.DELIVERED, [JobState.DELIVERING],
+                                          delivered_message=tr.sent_message,
+                                          updated_at=time.time())
+        # gone meanwhile: the video was sent all the same, only its entry is left
+        await self.ends.drop(tr, release=outcome.gone)
