@@ -36,7 +36,7 @@ import httpx
 
 from core.i18n import t
 from core.identity import Identities
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.nemo.models import RenderStatus
 from core.outgoing import Button, Outgoing, Sent
 from core.renders.jobs import RenderJob
@@ -70,7 +70,7 @@ class _TooLarge(Exception):
 class Courier:
     """Fetches a finished render and sends it through the adapter."""
 
-    def __init__(self, outgoing: Outgoing, nemo: NemoClient, identities: Identities,
+    def __init__(self, outgoing: Outgoing, nemo: NemoApi, identities: Identities,
                  tmp_dir: Path | None = None) -> None:
         self.outgoing = outgoing
         self.nemo = nemo

@@ -13,7 +13,7 @@ from core.i18n import t
 from core.identity import Identities
 from core.keys import Keys
 from core.messages import ChatKey, User
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.nemo.errors import NemoError
 from core.outgoing import Outgoing, Sent
 from core.renders.delivery import Courier
@@ -45,7 +45,7 @@ class Renders:
     Call `export` and `cancel_chat` under the chat's lock, like every action.
     """
 
-    def __init__(self, redis: Redis, nemo: NemoClient, identities: Identities,
+    def __init__(self, redis: Redis, nemo: NemoApi, identities: Identities,
                  outgoing: Outgoing, *, keys: Keys | None = None) -> None:
         self.store = JobStore(redis, keys)
         self.nemo = nemo

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from core.i18n import t
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.nemo.errors import NemoError, RateLimited, RenderNotFound
 from core.nemo.models import RenderPhase, RenderStatus
 from core.renders.delivery import Courier
@@ -43,7 +43,7 @@ class Steps:
     """The steps of the jobs of one worker (`name` is its consumer name, for logs)."""
 
     def __init__(self, name: str, platform: str, *, settings: Settings, store: JobStore,
-                 nemo: NemoClient, identities: Identities, submitter: Submitter,
+                 nemo: NemoApi, identities: Identities, submitter: Submitter,
                  courier: Courier, scheduler: Scheduler) -> None:
         self.name = name
         self.platform = platform

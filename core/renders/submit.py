@@ -10,7 +10,7 @@ from enum import StrEnum
 from core.i18n import t
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.messages import ChatKey
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
 from core.nemo.errors import ExportBlocked, NemoError, RateLimited, SessionNotFound
 from core.nemo.models import Credentials
@@ -54,7 +54,7 @@ class Submitter:
     `submitting` later checks whether that id exists (see `RenderWorker`).
     """
 
-    def __init__(self, store: JobStore, nemo: NemoClient, identities: Identities) -> None:
+    def __init__(self, store: JobStore, nemo: NemoApi, identities: Identities) -> None:
         self.store = store
         self.nemo = nemo
         self.identities = identities
@@ -149,7 +149,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def explain(submission: Submission, language: str,
-            nemo: NemoClient) -> tuple[str, tuple[Button, ...]]:
+            nemo: NemoApi) -> tuple[str, tuple[Button, ...]]:
     """What to tell the user when a submission did not start a render."""
     outcome = submission.outcome
     if outcome is Submitted.NO_DRAFT:

@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 
 from core.identity import Identities
 from core.keys import Keys
-from core.nemo.client import NemoClient
+from core.nemo.api import NemoApi
 from core.outgoing import Outgoing
 from core.renders.delivery import Courier
 from core.renders.jobs import JobStore
@@ -47,7 +47,7 @@ class RenderWorker:
     """
 
     def __init__(self, platform: str, consumer: str, outgoing: Outgoing, *, redis: Redis,
-                 nemo: NemoClient, identities: Identities, settings: Settings,
+                 nemo: NemoApi, identities: Identities, settings: Settings,
                  keys: Keys | None = None, tmp_dir: Path | None = None,
                  stop_grace: float = 10.0) -> None:
         self.platform = platform
