@@ -16,20 +16,20 @@ once the lock is free (a periodic sweep), without waiting for a new message.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from redis.exceptions import RedisError
 
 from core import i18n
+from core.aio import KeyedTurns, end_tasks, rest
 from core.conversation.failures import FailureReplies
 from core.conversation.handlers import Handler
 from core.conversation.middleware import Middleware, ProjectLost, event_chain, step_chain
-from core.conversation.turn import Turn, language_of
+from core.conversation.turn import Turn, language_of, notify
 from core.inbox import ChatEvent, Inbox
 from core.intents import Intent, Step
 from core.locks import ChatLock, LockLost, owner_of
@@ -77,7 +77,7 @@ class Dispatcher:
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
-        self._arrivals = _Arrivals()
+        self._arrivals = KeyedTurns()
         self.closing = False
 
     # -- entry -------------------------------------------------------------
@@ -136,14 +136,14 @@ class Dispatcher:
         loops, self._loops = set(self._loops), []
         if loops:
             _, late = await asyncio.wait(loops, timeout=2.0)
-            await _cancel_all(late)
+            await end_tasks(late, what="dispatcher loop")
         pending = set(self._tasks)
         if pending and grace > 0:
             _, pending = await asyncio.wait(pending, timeout=grace)
         if pending:
             log.info("stopping %d unfinished chat event(s); they resume after a restart",
                      len(pending))
-        await _cancel_all(pending)
+        await end_tasks(pending, what="chat event")
 
     # -- arrival -------------------------------------------------------------
     async def _accept(self, event: ChatEvent, out: Outgoing) -> bool:
@@ -162,7 +162,7 @@ class Dispatcher:
             await self.inbox.push(event)
         except RedisError as exc:
             log.warning("chat %s: message not queued, Redis unavailable: %r", event.chat, exc)
-            await _tell(out, event.chat, i18n.t(language_of(event.message), "unavailable"))
+            await notify(out, event.chat, i18n.t(language_of(event.message), "unavailable"))
             return False
         return True
 
@@ -175,7 +175,7 @@ class Dispatcher:
             log.warning("chat %s: queue position unknown: %r", event.chat, exc)
         lang = language_of(event.message)
         what = event.message.text.strip() or i18n.t(lang, "queued_files")
-        await _tell(out, event.chat, i18n.t(lang, "queued", what=what))
+        await notify(out, event.chat, i18n.t(lang, "queued", what=what))
 
     async def _link_now(self, event: ChatEvent, out: Outgoing) -> ChatEvent:
         """Handle `/link` at once (its token never waits in Redis); returns the rest of
@@ -196,12 +196,12 @@ class Dispatcher:
             renders = await self.cancel_renders(chat) if self.cancel_renders else 0
         except RedisError as exc:
             log.warning("chat %s: cancel failed, Redis unavailable: %r", chat, exc)
-            await _tell(out, chat, i18n.t(lang, "unavailable"))
+            await notify(out, chat, i18n.t(lang, "unavailable"))
             return
         if dropped or renders:
-            await _tell(out, chat, i18n.t(lang, "cancelled", messages=dropped, renders=renders))
+            await notify(out, chat, i18n.t(lang, "cancelled", messages=dropped, renders=renders))
         elif not stopped:
-            await _tell(out, chat, i18n.t(lang, "nothing_to_cancel"))
+            await notify(out, chat, i18n.t(lang, "nothing_to_cancel"))
 
     def _stop_local(self, chat: ChatKey) -> bool:
         task = self._running.get(chat)
@@ -289,17 +289,17 @@ class Dispatcher:
         try:
             await asyncio.wait({task, lost}, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
-            await _cancel_all({task})
+            await end_tasks({task}, what="step")
             raise
         finally:
             lost.cancel()
             self._running.pop(turn.chat, None)
         if not task.done():
-            await _cancel_all({task})
+            await end_tasks({task}, what="step")
             raise LockLost(str(turn.chat))
         turn.session.inflight = None
         if task.cancelled():
-            await _tell(turn.out, turn.chat, turn.text("stopped"))
+            await notify(turn.out, turn.chat, turn.text("stopped"))
             return False
         exc = task.exception()
         if isinstance(exc, LockLost):
@@ -369,7 +369,7 @@ class Dispatcher:
         if step.intent is Intent.UPLOAD:
             names = [a.filename for a in turn.message.attachments] + list(step.urls)
             log.info("chat %s: an upload was interrupted", turn.chat)
-            await _tell(turn.out, turn.chat, turn.text(
+            await notify(turn.out, turn.chat, turn.text(
                 "upload_interrupted", names=", ".join(names) or turn.text("queued_files")))
             return 1
         if step.intent is Intent.EXPORT and self.active_renders is not None:
@@ -383,8 +383,7 @@ class Dispatcher:
                 await self.resume()
             except RedisError as exc:
                 log.warning("sweeping chats failed, Redis unavailable: %r", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.sweep_interval)
+            await rest(self._stopping, self.sweep_interval)
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         task = asyncio.create_task(work, name=name)
@@ -398,46 +397,5 @@ class Dispatcher:
             log.error("%s failed: %r", task.get_name(), exc, exc_info=exc)
 
 
-class _Arrivals:
-    """One arrival at a time per chat, in call order (asyncio locks are FIFO)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[ChatKey, tuple[asyncio.Lock, list[int]]] = {}
-
-    @contextlib.asynccontextmanager
-    async def turn_of(self, chat: ChatKey) -> AsyncIterator[None]:
-        """Hold the chat's arrival turn for the block."""
-        lock, users = self._locks.setdefault(chat, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if not users[0]:
-                del self._locks[chat]
-
-
 async def _no_state(session: ChatSession) -> None:
     raise RuntimeError("an event handled on arrival has no chat state to save")
-
-
-async def _tell(out: Outgoing, chat: ChatKey, text: str) -> None:
-    """Send a notice; a failure is logged (the notice is not worth failing for)."""
-    try:
-        await out.send_text(chat, text)
-    except Exception as exc:
-        log.warning("chat %s: a notice could not be sent: %r", chat, exc)
-
-
-async def _cancel_all(tasks: set[asyncio.Task[Any]]) -> None:
-    """Cancel tasks and wait for them. A cancel that lands inside a Redis call can be
-    swallowed by the client, so it is repeated until the tasks are done."""
-    pending = {task for task in tasks if not task.done()}
-    for _ in range(40):
-        if not pending:
-            return
-        for task in pending:
-            task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=0.25)
-    log.error("%d task(s) did not stop", len(pending))

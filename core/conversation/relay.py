@@ -14,84 +14,26 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
-from core.conversation.gui import GuiAction, strip_trailing_glitch, translate
+from core.conversation.gui import GuiAction
 from core.conversation.projects import Projects
+from core.conversation.streaming import Answer, Listener, LiveMessage, shown
 from core.conversation.turn import Turn
 from core.identity import Identities
 from core.intents import Step
 from core.nemo import errors
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft, describe_change
-from core.nemo.events import FullText, Heartbeat, StreamError, TextFragment, ToolCall, ToolResult
 from core.nemo.models import Credentials
-from core.outgoing import Action, Button, Sent
+from core.outgoing import Action, Button
 from core.settings import Settings
 from core.store import InFlight
 
 log = logging.getLogger(__name__)
 
-WORKING_EVERY = 4.0  # seconds between "working" indicators (Telegram's lasts 5 s)
 AFTER_EDIT = (Button("Export", Action.EXPORT), Button("Status", Action.STATUS))
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-class LiveMessage:
-    """One chat message that grows as text arrives, edited at most once per interval."""
-
-    def __init__(self, turn: Turn, interval: float) -> None:
-        self.turn = turn
-        self.interval = interval
-        self.sent: Sent | None = None
-        self.shown = ""
-        self.pending = ""
-        self._last_edit = 0.0
-
-    async def update(self, text: str) -> None:
-        """Show `text` now if the interval allows, else remember it for `flush`."""
-        self.pending = text
-        if not text.strip() or text == self.shown:
-            return
-        now = time.monotonic()
-        if self.sent is not None and now - self._last_edit < self.interval:
-            return
-        await self._show(text)
-
-    async def flush(self, text: str | None = None, buttons: tuple[Button, ...] = ()) -> None:
-        """Show the final text (and buttons), whatever the interval."""
-        final = self.pending if text is None else text
-        if final.strip() and (final != self.shown or buttons):
-            await self._show(final, buttons)
-
-    async def _show(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
-        out, chat = self.turn.out, self.turn.chat
-        if self.sent is None:
-            self.sent = await out.send_text(chat, text, buttons)
-        else:
-            self.sent = await out.edit_text(chat, self.sent, text, buttons)
-        self.shown = text
-        self._last_edit = time.monotonic()
-
-
-@dataclass
-class _Answer:
-    fragments: list[str] = field(default_factory=list)
-    full: list[str] = field(default_factory=list)
-    error: StreamError | None = None
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join([*self.full, "".join(self.fragments)]).strip()
-
-    def add_fragment(self, text: str) -> None:
-        self.fragments.append(text)
-
-    def add_full(self, text: str) -> None:
-        # a full text replaces the fragments that led up to it
-        self.fragments.clear()
-        self.full.append(text)
 
 
 class Relay:
@@ -121,13 +63,14 @@ class Relay:
         await turn.persist()
 
         live = LiveMessage(turn, self.settings.edit_interval)
-        answer = _Answer()
+        listener = Listener(turn, live, self.settings.still_working_interval)
+        answer = listener.answer
         await turn.out.working(turn.chat)
         try:
-            await self._stream(turn, session_id, text, live, answer)
+            await self._stream(turn, session_id, text, listener)
         except (errors.StreamInterrupted, errors.StreamTimedOut) as exc:
             if answer.text:
-                await live.flush(self._shown(turn, answer.text)[0])
+                await live.flush(shown(turn, answer.text)[0])
             timed_out = isinstance(exc, errors.StreamTimedOut)
             log.info("chat %s: agent stream %s", turn.chat,
                      "timed out" if timed_out else "broke")
@@ -144,62 +87,22 @@ class Relay:
         await self.recover(turn, inflight, interrupted=True)
 
     async def _stream(self, turn: Turn, session_id: str, text: str,
-                      live: LiveMessage, answer: _Answer) -> None:
-        settings = self.settings
-        last_said = time.monotonic()
-        last_working = 0.0
-
-        async def still_working() -> None:
-            nonlocal last_said
-            while True:
-                wait = settings.still_working_interval - (time.monotonic() - last_said)
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                    continue
-                with contextlib.suppress(Exception):
-                    await turn.say("still_working")
-                last_said = time.monotonic()
-
+                      listener: Listener) -> None:
         async def run(creds: Credentials) -> None:
-            nonlocal last_said, last_working
             async with self.nemo.run_sse(creds, session_id, text) as events:
                 async for event in events:
-                    if isinstance(event, TextFragment):
-                        answer.add_fragment(event.text)
-                    elif isinstance(event, FullText):
-                        answer.add_full(event.text)
-                    elif isinstance(event, StreamError):
-                        answer.error = event
-                        continue
-                    if isinstance(event, TextFragment | FullText):
-                        last_said = time.monotonic()
-                        await live.update(self._shown(turn, answer.text)[0])
-                    elif isinstance(event, ToolCall | ToolResult | Heartbeat):
-                        now = time.monotonic()
-                        if now - last_working >= WORKING_EVERY:
-                            last_working = now
-                            with contextlib.suppress(Exception):
-                                await turn.out.working(turn.chat)
+                    await listener.on_event(event)
 
-        ticker = asyncio.create_task(still_working())
-        try:
+        async with listener.ticking():
             await self.identities.call(turn.chat, run)
-        finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
-
-    def _shown(self, turn: Turn, text: str) -> tuple[str, tuple[GuiAction, ...]]:
-        translated = translate(strip_trailing_glitch(text), turn.lang)
-        return translated.text, translated.actions
 
     async def _finish(self, turn: Turn, session_id: str, before: Draft,
-                      live: LiveMessage, answer: _Answer) -> None:
+                      live: LiveMessage, answer: Answer) -> None:
         after = await self._draft(turn, session_id)
         if after is not None:
             turn.session.draft = after.raw
         change = describe_change(before, after) if after is not None else None
-        text, actions = self._shown(turn, answer.text) if answer.text else ("", ())
+        text, actions = shown(turn, answer.text) if answer.text else ("", ())
 
         if answer.error is not None and not text:
             log.warning("chat %s: agent error frame: %s", turn.chat, answer.error.message[:200])

@@ -4,6 +4,7 @@ to handlers explicitly, not reached through the turn."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from core import i18n
 from core.messages import ChatKey, IncomingMessage
 from core.outgoing import Button, Outgoing, Sent
 from core.store import ChatSession
+
+log = logging.getLogger(__name__)
 
 Saver = Callable[[ChatSession], Awaitable[None]]
 
@@ -56,3 +59,11 @@ class Turn:
 def language_of(message: IncomingMessage, session: ChatSession | None = None) -> str:
     """The reply language: the sender's platform language, else the chat's."""
     return i18n.ui_language(message.user.language or (session.language if session else None))
+
+
+async def notify(out: Outgoing, chat: ChatKey, text: str) -> None:
+    """Send a notice; a failure is logged (a notice is not worth failing for)."""
+    try:
+        await out.send_text(chat, text)
+    except Exception as exc:
+        log.warning("chat %s: a notice could not be sent: %r", chat, exc)

@@ -28,9 +28,10 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
+from core.aio import rest
 from core.renders.jobs import JobStore
-from core.renders.loops import rest, text
 from core.settings import Settings
+from core.store import text_of
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class Lease:
             self._ready.set()
             return None
         await self.holder.adopt(await self._entries(raw), at_once=True)
-        return text(raw[-1][0])
+        return text_of(raw[-1][0])
 
     async def _read_new(self) -> None:
         room = self.holder.room()
@@ -176,7 +177,7 @@ class Lease:
         """The entries naming a job; the others are released at once."""
         entries: list[Entry] = []
         for entry_id, values in raw:
-            entry = text(entry_id)
+            entry = text_of(entry_id)
             job_id = _field(values, "job")
             if job_id:
                 entries.append(Entry(entry, job_id))
@@ -214,7 +215,7 @@ class Lease:
             if raw:
                 log.info("%s: took over %d idle render job(s)", self.consumer, len(raw))
                 await self.holder.adopt(await self._entries(raw), at_once=True)
-            if text(start) in ("0-0", "0"):
+            if text_of(start) in ("0-0", "0"):
                 return
 
     async def prune(self, idle_ms: int | None = None) -> list[str]:
@@ -225,7 +226,7 @@ class Lease:
             idle_ms = int(max(3600.0, 10 * self.settings.render_claim_idle) * 1000)
         removed = await self._prune(keys=[self._stream],
                                     args=[self._group, self.consumer, idle_ms])
-        names = [text(name) for name in removed]
+        names = [text_of(name) for name in removed]
         for name in names:
             log.info("%s: removed the idle consumer %s", self.consumer, name)
         return names
@@ -257,7 +258,7 @@ class Lease:
             chunk = held[at:at + _HEARTBEAT_CHUNK]
             kept = await self._heartbeat(
                 keys=[self._stream], args=[self._group, self.consumer, listing, *chunk])
-            owned.update(text(e) for e in kept)
+            owned.update(text_of(e) for e in kept)
         await self.holder.let_go(owned, started)
 
 
@@ -275,4 +276,4 @@ def _field(values: dict[Any, Any] | None, name: str) -> str:
     if not values:
         return ""
     raw = values.get(name.encode()) or values.get(name)
-    return text(raw) if raw else ""
+    return text_of(raw) if raw else ""

@@ -15,8 +15,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+from core.aio import end_tasks
 from core.renders.jobs import RenderJob
-from core.renders.loops import end
 from core.renders.schedule import PollPlan
 from core.settings import Settings
 
@@ -131,7 +131,7 @@ class Scheduler:
 
     async def drain(self, grace: float) -> None:
         """Let the running steps end (cancelling them after `grace` seconds)."""
-        await end(set(self._tasks), grace)
+        await end_tasks(set(self._tasks), grace)
 
     async def _next_due(self) -> Tracked | None:
         """The job whose turn it is, after waiting for it; None when the wait ended

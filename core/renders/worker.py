@@ -20,6 +20,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
+from core.aio import end_tasks
 from core.identity import Identities
 from core.keys import Keys
 from core.nemo.api import NemoApi
@@ -27,7 +28,7 @@ from core.outgoing import Outgoing
 from core.renders.delivery import Courier
 from core.renders.jobs import JobStore
 from core.renders.lease import BLOCK_MS, Entry, Lease
-from core.renders.loops import end, until_stopped
+from core.renders.loops import until_stopped
 from core.renders.schedule import PollPlan
 from core.renders.scheduler import Scheduler, Tracked
 from core.renders.steps import Steps
@@ -107,7 +108,7 @@ class RenderWorker:
             self.scheduler.wake()
             # The loops see `_stopping` within one blocking read; cancelling them in
             # the middle of a Redis call is only the fallback (see `end`).
-            await end(loops, BLOCK_MS / 1000 + 1.0)
+            await end_tasks(loops, BLOCK_MS / 1000 + 1.0)
             await self.scheduler.drain(self.stop_grace)
             self._running = False
             self._stopped.set()
