@@ -9,15 +9,8 @@ from typing import Any
 
 import pytest
 
-from core.nemo.draft import (
-    Draft,
-    Metadata,
-    Segment,
-    Track,
-    TrackKind,
-    describe_change,
-    diff_drafts,
-)
+from core.nemo.draft import Draft, Metadata, Segment, Track, TrackKind
+from core.nemo.draft_diff import describe_change, diff_drafts
 
 CONTRACT_SUMMARY = (
     'Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) '

@@ -23,7 +23,8 @@ from core.identity import Identities
 from core.intents import Step
 from core.nemo import errors
 from core.nemo.api import NemoApi
-from core.nemo.draft import Draft, describe_change
+from core.nemo.draft import Draft
+from core.nemo.draft_diff import describe_change
 from core.nemo.models import Credentials
 from core.outgoing import Action, Button
 from core.settings import Settings

@@ -1,4 +1,5 @@
-"""The draft (timeline) model: parsing, the one-line summary and diffs in words.
+"""The draft (timeline) model: parsing and the one-line summary (diffs in words are in
+`core.nemo.draft_diff`).
 
 A draft uses short keys (`t` tracks, `tt` track type, `sg` segments, `d` duration
 in ms, `m` metadata; see docs/draft-format.md) and the long spellings are read too.
@@ -8,11 +9,10 @@ Parsing never raises: malformed parts are skipped or read as missing.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 # Numbers beyond this are garbage (1e15 ms is about 31,000 years).
@@ -20,7 +20,6 @@ _MAX_NUMBER = 1e15
 # Longest name or text shown in a summary or a diff line.
 _MAX_LABEL = 60
 
-_T = TypeVar("_T")
 
 
 class TrackKind(StrEnum):
@@ -43,7 +42,6 @@ _KIND_BY_NAME = {
     "title": TrackKind.TEXT,
 }
 _SUMMARY_PREFIX = {TrackKind.VIDEO: "Video", TrackKind.AUDIO: "BGM", TrackKind.TEXT: "Title"}
-_DIFF_PREFIX = {TrackKind.VIDEO: "Video", TrackKind.AUDIO: "Music", TrackKind.TEXT: "Title"}
 
 
 # ---------------------------------------------------------------- reading helpers
@@ -112,21 +110,21 @@ def _file_name(src: str | None) -> str | None:
     return _text(unquote(path.rstrip("/").rsplit("/", 1)[-1]))
 
 
-def _clip(text: str, limit: int = _MAX_LABEL) -> str:
+def clip_label(text: str, limit: int = _MAX_LABEL) -> str:
     """One line, at most `limit` characters."""
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def _seconds(ms: int) -> str:
+def seconds_text(ms: int) -> str:
     """Whole seconds when whole, else one decimal: 10000 -> "10", 7500 -> "7.5"."""
     tenths = (ms + 50) // 100  # half up, in integers: 1250 -> "1.3"
     whole, tenth = divmod(tenths, 10)
     return str(whole) if tenth == 0 else f"{whole}.{tenth}"
 
 
-def _range(start_ms: int, end_ms: int) -> str:
-    return f"{_seconds(start_ms)}-{_seconds(end_ms)}s"
+def time_range(start_ms: int, end_ms: int) -> str:
+    return f"{seconds_text(start_ms)}-{seconds_text(end_ms)}s"
 
 
 # ---------------------------------------------------------------- the model
@@ -202,11 +200,11 @@ class Track:
         """
         more = f" + {len(self.segments) - 1} more" if len(self.segments) > 1 else ""
         if self.kind is TrackKind.TEXT and self.texts:
-            return f'"{_clip(self.texts[0])}"{more}'
+            return f'"{clip_label(self.texts[0])}"{more}'
         if self.name:
-            return _clip(self.name)
+            return clip_label(self.name)
         if self.segments and self.segments[0].name:
-            return _clip(self.segments[0].name) + more
+            return clip_label(self.segments[0].name) + more
         return "untitled" + more
 
     @property
@@ -214,7 +212,7 @@ class Track:
         """The part in brackets: time range, and the volume of an audio track."""
         if not self.segments:
             return "empty"
-        span = _range(self.start_ms, self.end_ms)
+        span = time_range(self.start_ms, self.end_ms)
         if self.kind is TrackKind.AUDIO and self.volume is not None:
             return f"{span}, {self.volume}%"
         return span
@@ -341,200 +339,16 @@ class Draft:
             return "Timeline is empty"
         count = len(self.tracks)
         items = " ".join(
-            f"{i}. {_prefix(t, _SUMMARY_PREFIX)}: {t.label} ({t.details})"
+            f"{i}. {track_prefix(t, _SUMMARY_PREFIX)}: {t.label} ({t.details})"
             for i, t in enumerate(self.tracks, 1)
         )
         return f"Timeline ({count} track{'s' if count != 1 else ''}): {items}"
 
 
-def _prefix(track: Track, names: dict[TrackKind, str]) -> str:
+def track_prefix(track: Track, names: dict[TrackKind, str]) -> str:
     """"Video", "BGM"/"Music", "Title", or "Track (type N)" for unknown types."""
     if track.kind in names:
         return names[track.kind]
-    return "Track" if track.type_code is None else f"Track (type {_clip(str(track.type_code))})"
-
-
-# ---------------------------------------------------------------- diffs
-
-
-def _pair(
-    old: Sequence[_T], new: Sequence[_T], key: Callable[[_T], Hashable]
-) -> tuple[list[tuple[_T, _T]], list[_T], list[_T]]:
-    """Match old and new items: equal ones, then same key, then in order.
-
-    Returns the pairs (in the new items' order), the removed and the added items.
-    """
-    old_left, new_left = list(old), list(new)
-    pairs: list[tuple[_T, _T]] = []
-    for same in (lambda a, b: a == b, lambda a, b: key(a) == key(b)):
-        for item in list(new_left):
-            match = next((o for o in old_left if same(o, item)), None)
-            if match is not None:
-                pairs.append((match, item))
-                old_left.remove(match)
-                new_left.remove(item)
-    while old_left and new_left:
-        pairs.append((old_left.pop(0), new_left.pop(0)))
-    order = {id(item): i for i, item in enumerate(new)}
-    pairs.sort(key=lambda pair: order[id(pair[1])])
-    return pairs, old_left, new_left
-
-
-def _clips(count: int) -> str:
-    return f"{count} clip{'s' if count != 1 else ''}"
-
-
-def _length(track: Track, other: Track) -> str:
-    """"20s" when both tracks start at the same point, else the range "2-22s"."""
-    if track.start_ms == other.start_ms:
-        return f"{_seconds(track.end_ms - track.start_ms)}s"
-    return _range(track.start_ms, track.end_ms)
-
-
-def _reordered(old: Sequence[Segment], new: Sequence[Segment]) -> bool:
-    """The same clips (by source and name) in another order."""
-    before = [(s.src, s.name) for s in old]
-    after = [(s.src, s.name) for s in new]
-    return before != after and Counter(before) == Counter(after)
-
-
-def _diff_track(prefix: str, old: Track, new: Track) -> list[str]:
-    """Changes between two matched tracks of the same kind (text tracks excepted)."""
-    if old == new:
-        return []
-    if new.kind is TrackKind.AUDIO and old.label != new.label:
-        return [f"{prefix} changed: {old.label} -> {new.label} ({new.details})"]
-    parts = []
-    if len(old.segments) != len(new.segments):
-        parts.append(f"{_clips(len(old.segments))} -> {_clips(len(new.segments))}")
-    if (old.start_ms, old.end_ms) != (new.start_ms, new.end_ms):
-        parts.append(f"{_length(old, new)} -> {_length(new, old)}")
-    if not parts and _reordered(old.segments, new.segments):
-        parts.append("clips reordered")
-    if not parts and old.label != new.label:
-        parts.append(f"{old.label} -> {new.label}")
-    if not parts and old.segments != new.segments:
-        parts.append("clips changed")
-    lines = [f"{prefix}: {', '.join(parts)}"] if parts else []
-    if old.volume != new.volume:
-        if old.volume is None:
-            lines.append(f"{prefix} volume set to {new.volume}%")
-        elif new.volume is None:
-            lines.append(f"{prefix} volume back to default")
-        else:
-            lines.append(f"{prefix} volume {old.volume}% -> {new.volume}%")
-    return lines
-
-
-def _diff_tracks(old: Sequence[Track], new: Sequence[Track]) -> list[str]:
-    """Changes among the tracks of one kind (or one unknown type)."""
-    if not old and not new:
-        return []
-    prefix = _prefix((new or old)[0], _DIFF_PREFIX)
-    several = len(old) > 1 or len(new) > 1
-    pairs, removed, added = _pair(old, new, key=lambda t: t.label)
-    lines: list[str] = []
-    for before, after in pairs:
-        name = f"{prefix} ({before.label})" if several else prefix
-        lines.extend(_diff_track(name, before, after))
-    lines.extend(f"{prefix} removed: {t.label}" for t in removed)
-    lines.extend(f"{prefix} added: {t.label} ({t.details})" for t in added)
-    return lines
-
-
-@dataclass(frozen=True)
-class _Title:
-    """One text segment, as titles are compared across all text tracks."""
-
-    text: str | None
-    start_ms: int
-    end_ms: int
-
-    @property
-    def label(self) -> str:
-        return f"'{_clip(self.text)}'" if self.text else "untitled"
-
-    @property
-    def span(self) -> str:
-        return _range(self.start_ms, self.end_ms)
-
-
-def _titles(draft: Draft) -> list[_Title]:
-    items = [
-        _Title(s.text or s.name or t.name, s.start_ms, s.end_ms)
-        for t in draft.tracks if t.kind is TrackKind.TEXT
-        for s in t.segments
-    ]
-    return sorted(items, key=lambda item: item.start_ms)
-
-
-def _diff_titles(old: Draft, new: Draft) -> list[str]:
-    pairs, removed, added = _pair(_titles(old), _titles(new), key=lambda item: item.text)
-    lines: list[str] = []
-    for before, after in pairs:
-        moved = f"{before.span} -> {after.span}" if before.span != after.span else ""
-        if before.text != after.text:
-            lines.append(f"Title changed: {before.label} -> {after.label}"
-                         + (f", {moved}" if moved else ""))
-        elif moved:
-            lines.append(f"Title {after.label}: {moved}")
-    lines.extend(f"Title removed: {item.label}" for item in removed)
-    lines.extend(f"Title added: {item.label} ({item.span})" for item in added)
-    return lines
-
-
-def _diff_metadata(old: Metadata, new: Metadata) -> list[str]:
-    lines = []
-    if old.title and new.title and old.title != new.title:
-        lines.append(f"Project title: '{_clip(old.title)}' -> '{_clip(new.title)}'")
-    if (old.width and old.height and new.width and new.height
-            and (old.width, old.height) != (new.width, new.height)):
-        lines.append(f"Canvas: {old.width}x{old.height} -> {new.width}x{new.height}")
-    return lines
-
-
-def diff_drafts(old: Draft, new: Draft) -> list[str]:
-    """What changed from `old` to `new`, one line per change; empty when nothing did.
-
-    Order: video, music, titles, other tracks, then project title and canvas size.
-    Tracks are matched by equality, then by label, then in order; titles are
-    compared segment by segment across all text tracks.
-    """
-    lines: list[str] = []
-    for kind in (TrackKind.VIDEO, TrackKind.AUDIO):
-        lines += _diff_tracks([t for t in old.tracks if t.kind is kind],
-                              [t for t in new.tracks if t.kind is kind])
-    lines += _diff_titles(old, new)
-    codes = list(dict.fromkeys(
-        t.type_code for t in (*old.tracks, *new.tracks) if t.kind is TrackKind.UNKNOWN))
-    for code in codes:
-        lines += _diff_tracks(
-            [t for t in old.tracks if t.kind is TrackKind.UNKNOWN and t.type_code == code],
-            [t for t in new.tracks if t.kind is TrackKind.UNKNOWN and t.type_code == code])
-    lines += _diff_metadata(old.metadata, new.metadata)
-    return lines
-
-
-def describe_change(old: Draft, new: Draft) -> str | None:
-    """The change in words for a user, or None when nothing changed.
-
-    A timeline that was empty before is described by its summary; otherwise the
-    lines of `diff_drafts`, one per line.
-    """
-    lines = diff_drafts(old, new)
-    if not lines:
-        return None
-    if old.is_empty and not new.is_empty:
-        return new.summary()
-    return "\n".join(lines)
-
-
-__all__ = [
-    "Draft",
-    "Metadata",
-    "Segment",
-    "Track",
-    "TrackKind",
-    "describe_change",
-    "diff_drafts",
-]
+    if track.type_code is None:
+        return "Track"
+    return f"Track (type {clip_label(str(track.type_code))})"
