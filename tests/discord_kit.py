@@ -20,6 +20,7 @@ from core.store import ChatSession
 from tests.conversation_kit import test_settings
 from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, FakeChannel, FakeDiscord, FakeMessage
 from tests.renders_kit import OPERATOR_TOKEN, TINY_DRAFT
+from tests.waiting import wait_until
 
 T = TypeVar("T")
 
@@ -87,12 +88,10 @@ async def bot_message(fake: FakeDiscord, channel: FakeChannel,
                       check: Callable[[FakeMessage], bool],
                       within: float = WAIT) -> FakeMessage:
     """The first visible bot message in `channel` that passes `check` (waiting for it)."""
-    def find() -> FakeMessage | None:
-        return next((m for m in fake.bot_messages(channel) if check(m)), None)
-
-    found = await fake.wait_for(find, within)
-    assert found is not None
-    return found
+    return await wait_until(
+        lambda: next((m for m in fake.bot_messages(channel) if check(m)), None), within=within,
+        what=f"a bot message in #{channel.name} passing the check", changes=fake.changes,
+        show=lambda: [m.content for m in fake.bot_messages(channel)])
 
 
 def containing(text: str) -> Callable[[FakeMessage], bool]:

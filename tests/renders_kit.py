@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import inspect
 import json
 import os
 import shutil
@@ -24,6 +23,7 @@ from core.outgoing import Button, CollectingOutput, Outgoing, Record, Sent
 from core.renders import JobState, JobStore, RenderWorker
 from core.settings import Settings
 from core.store import ChatSession
+from tests.waiting import wait_until
 
 OPERATOR_TOKEN = "nmv_usr_operator_for_tests"
 
@@ -77,16 +77,7 @@ def _secret(value: str) -> Any:
 async def wait_for(predicate: Callable[[], Any], within: float = 20.0,
                    what: str = "condition") -> Any:
     """Wait until `predicate()` (sync or async) is truthy; fail after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        value = predicate()
-        if inspect.isawaitable(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(0.02)
+    return await wait_until(predicate, within=within, what=what)
 
 
 class KeepingOutput(CollectingOutput):

@@ -20,6 +20,7 @@ from core.store import ChatSession
 from tests.conversation_kit import test_settings
 from tests.fakes.telegram_api import FakeChat, FakeTelegram, RecordedCall, free_port
 from tests.renders_kit import OPERATOR_TOKEN, TINY_DRAFT
+from tests.waiting import wait_until
 
 JSONDict = dict[str, Any]
 
@@ -112,14 +113,10 @@ def bot_messages(fake: FakeTelegram, chat: FakeChat) -> list[JSONDict]:
 async def bot_message(fake: FakeTelegram, chat: FakeChat, check: Callable[[JSONDict], bool],
                       within: float = WAIT) -> JSONDict:
     """The first bot message in `chat` (as it is now) that passes `check`, waiting for it."""
-    found: list[JSONDict] = []
-
-    def seen() -> bool:
-        found[:] = [m for m in bot_messages(fake, chat) if check(m)]
-        return bool(found)
-
-    await fake.wait_until(seen, within, what="a bot message passing the check")
-    return found[0]
+    return await wait_until(
+        lambda: next((m for m in bot_messages(fake, chat) if check(m)), None), within=within,
+        what=f"a bot message in chat {chat.id} passing the check", changes=fake.changes,
+        show=lambda: [shown(m) for m in bot_messages(fake, chat)])
 
 
 def containing(text: str) -> Callable[[JSONDict], bool]:

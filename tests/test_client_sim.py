@@ -3,7 +3,6 @@ agent-stream shapes, every poll shape, and every documented fault."""
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import functools
 import shutil
@@ -48,6 +47,7 @@ from core.nemo.models import Credentials, ProjectSession, RenderPhase, RenderSta
 from core.settings import Settings
 from core.simulator import Fault, Simulator
 from core.simulator.samples import write_sample_audio, write_sample_image, write_sample_video
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -141,13 +141,13 @@ async def ready(
 
 async def until_finished(nemo: NemoClient, creds: Credentials, render_id: str) -> RenderStatus:
     """Poll a render until it finishes (real polling of a real ffmpeg job)."""
-    for _ in range(600):
+    async def finished() -> RenderStatus | None:
         status = await nemo.poll_render(creds, render_id)
         assert 0 <= status.progress <= 100
-        if status.status.finished:
-            return status
-        await asyncio.sleep(0.05)
-    raise AssertionError("the render did not finish")
+        return status if status.status.finished else None
+
+    return await wait_until(finished, within=30, interval=0.05,
+                            what=f"render {render_id} to finish")
 
 
 def kinds(simulator: Simulator) -> list[str]:
@@ -675,12 +675,10 @@ async def test_cut_stream_raises_interrupted_and_is_not_resent(
     assert stream.closed
     assert kinds(simulator).count("run_sse") == 1
     # The agent still finished the edit: the state shows it (disconnect recovery reads it).
-    for _ in range(200):
-        if "Cut" in str((await nemo.state(creds, project.session_id)).draft.raw):
-            break
-        await asyncio.sleep(0.02)
-    else:
-        raise AssertionError("the edit never reached the state")
+    async def edited() -> bool:
+        return "Cut" in str((await nemo.state(creds, project.session_id)).draft.raw)
+
+    await wait_until(edited, within=10, what="the edit to reach the state")
 
 
 async def test_heartbeat_only_stream_times_out(

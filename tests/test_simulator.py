@@ -29,6 +29,7 @@ import pytest
 from core.simulator import SimConfig, Simulator
 from core.simulator.faults import Fault
 from core.simulator.samples import write_sample_audio, write_sample_image, write_sample_video
+from tests.waiting import wait_until
 
 ATTRIBUTION = {
     "X-Skill-Source": "nemobot-tests",
@@ -224,25 +225,25 @@ class Backend:
 
     async def wait_render(self, render_id: str, within: float = 30.0) -> list[dict[str, Any]]:
         """Poll until the render finishes; return every poll's status."""
-        seen = []
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            status = await self.poll(render_id)
-            seen.append(status)
-            if status["status"] in ("completed", "failed", "cancelled"):
-                return seen
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"render {render_id} did not finish: {seen[-1]}")
+        seen: list[dict[str, Any]] = []
+
+        async def finished() -> bool:
+            seen.append(await self.poll(render_id))
+            return seen[-1]["status"] in ("completed", "failed", "cancelled")
+
+        await wait_until(finished, within=within, interval=0.05,
+                         what=f"render {render_id} to finish", show=lambda: seen[-1:])
+        return seen
 
     async def wait_for(self, predicate: Any, within: float = 10.0) -> dict[str, Any]:
         """Read the draft until `predicate(draft)` holds."""
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
+        async def reached() -> tuple[dict[str, Any]] | None:
             draft = await self.draft()
-            if predicate(draft):
-                return draft
-            await asyncio.sleep(0.02)
-        raise AssertionError("the draft never reached the expected state")
+            return (draft,) if predicate(draft) else None
+
+        (draft,) = await wait_until(reached, within=within,
+                                    what="the draft to reach the expected state")
+        return draft
 
 
 def normalise(body: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from core.simulator import Fault, Simulator
 from core.simulator.media import probe
 from core.simulator.render import build_command, timeline_ms
 from tests.test_simulator import ATTRIBUTION, Backend, edited, open_backend, samples
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -176,10 +177,7 @@ async def test_render_slow_fault(simulator: Simulator, api: Backend) -> None:
 
 async def until(condition: Any, within: float = 10.0) -> None:
     """Wait (bounded) until `condition()` holds."""
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
+    await wait_until(condition, within=within, interval=0.01, what="the condition")
 
 
 async def test_cancel_kills_ffmpeg(simulator: Simulator, api: Backend) -> None:

@@ -1,4 +1,4 @@
-"""Pytest fixtures around :class:`tests.fakes.discord_api.FakeDiscord`.
+"""Pytest fixtures around `tests.fakes.discord.FakeDiscord`.
 
 A test module opts in with::
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pytest_asyncio
 
-from tests.fakes.discord_api import FakeChannel, FakeDiscord, FakeGuild, FakeUser
+from tests.fakes.discord import FakeChannel, FakeDiscord, FakeGuild, FakeUser
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class DiscordWorld:
 
 @pytest_asyncio.fixture
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """A running :class:`FakeDiscord`; discord.py's globals point at it until teardown."""
+    """A running `FakeDiscord`; discord.py's globals point at it until teardown."""
     async with FakeDiscord() as fake:
         with fake.patch_discord():
             yield fake

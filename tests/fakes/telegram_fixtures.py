@@ -5,8 +5,6 @@ Register them in a test module with::
     pytest_plugins = ["tests.fakes.telegram_fixtures"]
 
 and do not import this module directly (pytest must import it first to rewrite its asserts).
-The helpers to build and run a real Application against the fake (`ptb_builder`, `polling`,
-`webhook`) live in `tests.fakes.telegram_api`.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram import FakeTelegram
 
 
 @pytest.fixture
