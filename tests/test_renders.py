@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
+import redis.exceptions
 
 from core.i18n import t
 from core.identity import Identities
@@ -91,7 +92,10 @@ async def kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterat
 async def finished(kit: Kit, job_id: str) -> RenderJob:
     """Wait until the job reached a final state, and return it."""
     async def done() -> RenderJob | None:
-        job = await kit.renders.store.load(job_id)
+        try:
+            job = await kit.renders.store.load(job_id)
+        except redis.exceptions.ConnectionError:
+            return None  # the test's own connection died with a Redis restart: ask again
         return job if job is not None and job.state.finished else None
     result: RenderJob = await wait_for(done, 30, f"job {job_id} to finish")
     return result
