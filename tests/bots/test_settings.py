@@ -10,7 +10,7 @@ from bots.settings import load_settings as load_with_adapter
 from bots.telegram_adapter.settings import TelegramSettings
 from core.settings import Settings, SettingsError, load_settings
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_match_the_contract(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

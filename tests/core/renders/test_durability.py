@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import logging
-import os
 import shutil
 import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,11 +22,22 @@ from core.messages import ChatKey
 from core.outgoing import Action, Button, Sent
 from core.renders import JobState
 from core.simulator import Fault, Simulator
-from tests.renders_kit import KeepingOutput, Tap, read_records, running, wait_for
-from tests.test_renders import USER, Kit, assert_queue_empty, finished, is_mp4, make_kit
+from tests.kits.renders import (
+    USER,
+    KeepingOutput,
+    Kit,
+    Tap,
+    assert_queue_empty,
+    finished,
+    is_mp4,
+    make_kit,
+    read_records,
+    running,
+    start_worker_process,
+    wait_for,
+)
 
 KEYS = Keys()
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -200,28 +208,6 @@ async def test_redis_restart_during_polling_loses_no_job(
 
 
 # ----------------------------------------------------------- a worker killed with SIGKILL
-
-
-async def start_worker_process(
-        kit: Kit, redis_url: str, out_dir: Path, consumer: str = "", *,
-        data_dir: Path | None = None) -> tuple[asyncio.subprocess.Process, str]:
-    """`python -m tests.render_worker_proc` against the same Redis and simulator, once
-    it is ready; returns the process and its consumer name (without `consumer`, the
-    name the runtime would give it under `data_dir`)."""
-    overrides = {"render_claim_idle": kit.settings.render_claim_idle}
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    naming = ["--consumer", consumer] if consumer else ["--data-dir", str(data_dir)]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.render_worker_proc", "--redis", redis_url,
-        "--api", kit.sim.base_url, "--out", str(out_dir), *naming,
-        "--settings", json.dumps(overrides),
-        cwd=str(ROOT), env=env, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL)
-    assert process.stdout is not None
-    line = await asyncio.wait_for(process.stdout.readline(), 30)
-    ready, _, name = line.decode().strip().partition(" ")
-    assert ready == "ready" and name, line
-    return process, name
 
 
 async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(

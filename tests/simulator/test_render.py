@@ -14,7 +14,7 @@ import pytest
 from core.simulator import Fault, Simulator
 from core.simulator.media import probe
 from core.simulator.render import build_command, timeline_ms
-from tests.test_simulator import ATTRIBUTION, Backend, edited, open_backend, samples
+from tests.kits.simulator import ATTRIBUTION, Backend, edited, open_backend, samples
 from tests.waiting import wait_until
 
 

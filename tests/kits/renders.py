@@ -9,20 +9,28 @@ import contextlib
 import json
 import os
 import shutil
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import redis.asyncio as aioredis
+import redis.exceptions
+
 from core.identity import Identities
-from core.messages import ChatKey
+from core.keys import Keys
+from core.messages import ChatKey, User
 from core.nemo.client import NemoClient
 from core.nemo.models import Credentials
 from core.outgoing import Button, CollectingOutput, Outgoing, Record, Sent
-from core.renders import JobState, JobStore, RenderWorker
+from core.renders import JobState, JobStore, Renders, RenderWorker
+from core.renders.jobs import RenderJob
 from core.settings import Settings
-from core.store import ChatSession
+from core.simulator import Simulator
+from core.store import ChatSession, SessionStore
 from tests.waiting import wait_until
 
 OPERATOR_TOKEN = "nmv_usr_operator_for_tests"
@@ -227,3 +235,102 @@ def make_worker(consumer: str, outgoing: Outgoing, *, redis: Any, nemo: NemoClie
     return RenderWorker(platform, consumer, outgoing, redis=redis, nemo=nemo,
                         identities=identities, settings=settings, **kwargs)
 
+
+USER = User("u1", "Ann")
+KEYS = Keys()
+
+
+@dataclass
+class Kit:
+    """Everything a render test needs, wired to one Redis and one simulator."""
+
+    sim: Simulator
+    redis: aioredis.Redis
+    settings: Settings
+    nemo: NemoClient
+    identities: Identities
+    out: KeepingOutput
+    renders: Renders
+
+    def worker(self, consumer: str = "w1", outgoing: Outgoing | None = None,
+               **kwargs: Any) -> RenderWorker:
+        return make_worker(consumer, outgoing or self.out, redis=self.redis, nemo=self.nemo,
+                           identities=self.identities, settings=self.settings, **kwargs)
+
+    async def project(self, draft: dict[str, Any] | None = None) -> ChatSession:
+        return await new_project(self.nemo, self.sim.store.sessions, draft)
+
+    async def job(self, job_id: str) -> RenderJob:
+        job = await self.renders.store.load(job_id)
+        assert job is not None
+        return job
+
+    def requests(self, kind: str) -> list[dict[str, Any]]:
+        return [r for r in self.sim.requests if r["kind"] == kind]
+
+    def submitted_ids(self) -> list[str]:
+        return [r["path"] for r in self.requests("render_submit")]
+
+
+async def make_kit(sim: Simulator, redis: aioredis.Redis, out: KeepingOutput | None = None,
+                   **overrides: Any) -> Kit:
+    sim.config.operator_tokens = [OPERATOR_TOKEN]
+    settings = render_settings(sim.base_url, **overrides)
+    nemo = NemoClient(settings)
+    identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
+    out = out or KeepingOutput()
+    return Kit(sim, redis, settings, nemo, identities, out,
+               Renders(redis, nemo, identities, out))
+
+
+async def finished(kit: Kit, job_id: str) -> RenderJob:
+    """Wait until the job reached a final state, and return it."""
+    async def done() -> RenderJob | None:
+        try:
+            job = await kit.renders.store.load(job_id)
+        except redis.exceptions.ConnectionError:
+            return None  # the test's own connection died with a Redis restart: ask again
+        return job if job is not None and job.state.finished else None
+    result: RenderJob = await wait_for(done, 30, f"job {job_id} to finish")
+    return result
+
+
+async def assert_queue_empty(kit: Kit, chat: ChatKey) -> None:
+    stream = KEYS.render_stream(chat.platform)
+    assert await kit.redis.xlen(stream) == 0
+    pending = await kit.redis.xpending(stream, KEYS.render_group(chat.platform))
+    assert pending["pending"] == 0
+    assert await kit.redis.scard(KEYS.chat_renders(chat)) == 0
+
+
+def is_mp4(data: bytes) -> bool:
+    return len(data) > 1000 and data[4:8] == b"ftyp"
+
+
+# --------------------------------------------------------------------------- happy path
+
+
+#: the repository (worker processes run from it)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def start_worker_process(
+        kit: Kit, redis_url: str, out_dir: Path, consumer: str = "", *,
+        data_dir: Path | None = None) -> tuple[asyncio.subprocess.Process, str]:
+    """`python -m tests.kits.render_worker_proc` against the same Redis and simulator, once
+    it is ready; returns the process and its consumer name (without `consumer`, the
+    name the runtime would give it under `data_dir`)."""
+    overrides = {"render_claim_idle": kit.settings.render_claim_idle}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    naming = ["--consumer", consumer] if consumer else ["--data-dir", str(data_dir)]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.kits.render_worker_proc", "--redis", redis_url,
+        "--api", kit.sim.base_url, "--out", str(out_dir), *naming,
+        "--settings", json.dumps(overrides),
+        cwd=str(ROOT), env=env, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL)
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 30)
+    ready, _, name = line.decode().strip().partition(" ")
+    assert ready == "ready" and name, line
+    return process, name

@@ -19,9 +19,16 @@ from core.messages import ChatKey
 from core.renders import JobState, stable_consumer_name
 from core.settings import Settings
 from core.simulator import Fault, Simulator
-from tests.renders_kit import read_records, wait_for
-from tests.test_renders import USER, Kit, finished, make_kit
-from tests.test_renders_durability import ROOT, start_worker_process
+from tests.kits.renders import (
+    ROOT,
+    USER,
+    Kit,
+    finished,
+    make_kit,
+    read_records,
+    start_worker_process,
+    wait_for,
+)
 
 CLAIM_IDLE = 6.0
 

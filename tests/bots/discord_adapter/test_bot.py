@@ -15,7 +15,14 @@ from core.embedded_redis import EmbeddedRedis
 from core.inbox import ChatEvent, Inbox
 from core.messages import IncomingMessage, User
 from core.simulator import Fault, Simulator
-from tests.discord_kit import (
+from tests.fakes import discord_api
+from tests.fakes.discord_api import (
+    CHANNEL_PUBLIC_THREAD,
+    MESSAGE_FLAG_EPHEMERAL,
+    FakeDiscord,
+    FakeMessage,
+)
+from tests.kits.discord_bot import (
     bot_message,
     bot_settings,
     chat_of,
@@ -24,13 +31,6 @@ from tests.discord_kit import (
     idle,
     kinds,
     running_bot,
-)
-from tests.fakes import discord_api
-from tests.fakes.discord_api import (
-    CHANNEL_PUBLIC_THREAD,
-    MESSAGE_FLAG_EPHEMERAL,
-    FakeDiscord,
-    FakeMessage,
 )
 
 if TYPE_CHECKING:

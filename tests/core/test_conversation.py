@@ -14,7 +14,7 @@ from core.outgoing import Action, CollectingOutput
 from core.simulator import Fault, Simulator
 from core.simulator.samples import write_sample_audio, write_sample_video
 from core.store import InFlight
-from tests.conversation_kit import CHAT, kit
+from tests.kits.conversation import CHAT, kit
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from core.simulator import Fault, SimConfig, Simulator
 from core.simulator.agent import Plan, is_silent
 from core.simulator.intents import Op, parse
-from tests.test_simulator import Backend, edited, open_backend, samples, track_types
+from tests.kits.simulator import Backend, edited, open_backend, samples, track_types
 
 
 @pytest.fixture

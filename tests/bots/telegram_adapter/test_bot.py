@@ -13,8 +13,8 @@ from core.renders import JobState
 from core.simulator import Simulator
 from core.simulator.stream import fragments
 from tests.fakes.telegram_api import MB, FakeTelegram
-from tests.renders_kit import job_states, wait_for
-from tests.telegram_kit import (
+from tests.kits.renders import job_states, wait_for
+from tests.kits.telegram_bot import (
     CLIP,
     WAIT,
     WEBHOOK_SECRET,

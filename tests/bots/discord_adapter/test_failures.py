@@ -13,7 +13,8 @@ from core.embedded_redis import EmbeddedRedis
 from core.keys import Keys
 from core.renders import JobState, RenderJob
 from core.simulator import Simulator
-from tests.discord_kit import (
+from tests.fakes.discord_api import FakeMessage
+from tests.kits.discord_bot import (
     bot_message,
     bot_settings,
     chat_of,
@@ -22,8 +23,7 @@ from tests.discord_kit import (
     idle,
     running_bot,
 )
-from tests.fakes.discord_api import FakeMessage
-from tests.renders_kit import wait_for
+from tests.kits.renders import wait_for
 
 if TYPE_CHECKING:
     from tests.fakes.discord_fixtures import DiscordWorld

@@ -1,6 +1,6 @@
 """A render worker in its own process, delivering into a directory.
 
-    python -m tests.render_worker_proc --redis URL --api URL --out DIR [--consumer NAME]
+    python -m tests.kits.render_worker_proc --redis URL --api URL --out DIR [--consumer NAME]
 
 Used by the tests that kill a worker hard. Without --consumer it takes the name the
 runtime would (`stable_consumer_name`, under --data-dir). It prints "ready <name>"
@@ -23,7 +23,7 @@ from core.identity import Identities
 from core.nemo.client import NemoClient
 from core.renders import RenderWorker, stable_consumer_name
 from core.store import SessionStore
-from tests.renders_kit import DirOutgoing, render_settings
+from tests.kits.renders import DirOutgoing, render_settings
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -4,80 +4,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-import redis.exceptions
 
 from core.i18n import t
-from core.identity import Identities
-from core.keys import Keys
-from core.messages import ChatKey, User
-from core.nemo.client import NemoClient
-from core.outgoing import Action, Button, Outgoing, Sent
-from core.renders import JobState, Renders, RenderWorker, Submitted
+from core.messages import ChatKey
+from core.outgoing import Action, Button, Sent
+from core.renders import JobState, Submitted
 from core.renders.jobs import RenderJob, new_render_id
-from core.settings import Settings
 from core.simulator import Fault, Simulator
-from core.store import ChatSession, SessionStore
-from tests.renders_kit import (
-    OPERATOR_TOKEN,
+from core.store import ChatSession
+from tests.kits.renders import (
+    USER,
     KeepingOutput,
-    make_worker,
-    new_project,
-    render_settings,
+    Kit,
+    assert_queue_empty,
+    finished,
+    is_mp4,
+    make_kit,
     running,
     wait_for,
 )
-
-USER = User("u1", "Ann")
-KEYS = Keys()
-
-
-@dataclass
-class Kit:
-    """Everything a render test needs, wired to one Redis and one simulator."""
-
-    sim: Simulator
-    redis: aioredis.Redis
-    settings: Settings
-    nemo: NemoClient
-    identities: Identities
-    out: KeepingOutput
-    renders: Renders
-
-    def worker(self, consumer: str = "w1", outgoing: Outgoing | None = None,
-               **kwargs: Any) -> RenderWorker:
-        return make_worker(consumer, outgoing or self.out, redis=self.redis, nemo=self.nemo,
-                           identities=self.identities, settings=self.settings, **kwargs)
-
-    async def project(self, draft: dict[str, Any] | None = None) -> ChatSession:
-        return await new_project(self.nemo, self.sim.store.sessions, draft)
-
-    async def job(self, job_id: str) -> RenderJob:
-        job = await self.renders.store.load(job_id)
-        assert job is not None
-        return job
-
-    def requests(self, kind: str) -> list[dict[str, Any]]:
-        return [r for r in self.sim.requests if r["kind"] == kind]
-
-    def submitted_ids(self) -> list[str]:
-        return [r["path"] for r in self.requests("render_submit")]
-
-
-async def make_kit(sim: Simulator, redis: aioredis.Redis, out: KeepingOutput | None = None,
-                   **overrides: Any) -> Kit:
-    sim.config.operator_tokens = [OPERATOR_TOKEN]
-    settings = render_settings(sim.base_url, **overrides)
-    nemo = NemoClient(settings)
-    identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
-    out = out or KeepingOutput()
-    return Kit(sim, redis, settings, nemo, identities, out,
-               Renders(redis, nemo, identities, out))
 
 
 @pytest.fixture
@@ -87,33 +36,6 @@ async def kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterat
         yield made
     finally:
         await made.nemo.aclose()
-
-
-async def finished(kit: Kit, job_id: str) -> RenderJob:
-    """Wait until the job reached a final state, and return it."""
-    async def done() -> RenderJob | None:
-        try:
-            job = await kit.renders.store.load(job_id)
-        except redis.exceptions.ConnectionError:
-            return None  # the test's own connection died with a Redis restart: ask again
-        return job if job is not None and job.state.finished else None
-    result: RenderJob = await wait_for(done, 30, f"job {job_id} to finish")
-    return result
-
-
-async def assert_queue_empty(kit: Kit, chat: ChatKey) -> None:
-    stream = KEYS.render_stream(chat.platform)
-    assert await kit.redis.xlen(stream) == 0
-    pending = await kit.redis.xpending(stream, KEYS.render_group(chat.platform))
-    assert pending["pending"] == 0
-    assert await kit.redis.scard(KEYS.chat_renders(chat)) == 0
-
-
-def is_mp4(data: bytes) -> bool:
-    return len(data) > 1000 and data[4:8] == b"ftyp"
-
-
-# --------------------------------------------------------------------------- happy path
 
 
 @pytest.mark.parametrize("shape", ["top", "wrapped", "bare"])

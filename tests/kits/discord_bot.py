@@ -17,9 +17,9 @@ from core.messages import ChatKey
 from core.settings import Settings
 from core.simulator import Simulator
 from core.store import ChatSession
-from tests.conversation_kit import test_settings
 from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, FakeChannel, FakeDiscord, FakeMessage
-from tests.renders_kit import OPERATOR_TOKEN, TINY_DRAFT
+from tests.kits.conversation import test_settings
+from tests.kits.renders import OPERATOR_TOKEN, TINY_DRAFT
 from tests.waiting import wait_until
 
 T = TypeVar("T")

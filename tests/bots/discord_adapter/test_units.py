@@ -26,8 +26,8 @@ from core.messages import ChatKey
 from core.outgoing import Action, Button
 from core.settings import Settings, SettingsError
 from core.simulator import Simulator
-from tests.discord_kit import WAIT, bot_settings
 from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, MIB, FakeDiscord, FakeInteraction
+from tests.kits.discord_bot import WAIT, bot_settings
 
 if TYPE_CHECKING:
     from tests.fakes.discord_fixtures import DiscordWorld

@@ -23,7 +23,7 @@ from core.renders.jobs import (
 )
 from core.renders.schedule import PollPlan
 from core.settings import Settings
-from tests.renders_kit import wait_for
+from tests.kits.renders import wait_for
 
 KEYS = Keys()
 
