@@ -3,7 +3,7 @@
 Action buttons carry fixed custom ids (`nemobot:export`...), so a press on a
 message sent before a restart still reaches the bot: `ActionView` is
 registered once with `client.add_view` at start and answers every message's
-action buttons. Views attached to outgoing messages only error_text the
+action buttons. Views attached to outgoing messages only describe the
 components; they are stopped before sending so discord.py does not keep one
 listener per message.
 """
