@@ -26,6 +26,7 @@ class Intent(StrEnum):
     LINK = "link"
     UPLOAD = "upload"
     AGENT = "agent"
+    CHOOSE = "choose"  # one of the options the bot offered as buttons
     RESUME = "resume"  # a turn interrupted by a restart; never routed from a message
 
 
@@ -57,6 +58,7 @@ COMMANDS: dict[str, Intent] = {
     "cancel": Intent.CANCEL,
     "link": Intent.LINK,
     "upload": Intent.UPLOAD,
+    "choose": Intent.CHOOSE,
 }
 
 _COMMAND = re.compile(r"^/(?P<name>[a-zA-Z_]+)(?:@\w+)?(?:\s+(?P<arg>.*))?$", re.S)

@@ -7,6 +7,7 @@ the terminal chat.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,12 +17,15 @@ from core.messages import ChatKey
 
 
 class Action(StrEnum):
-    """Quick actions offered as buttons under results."""
+    """What a button press does: the command it stands for."""
 
     EXPORT = "export"
     STATUS = "status"
     CREDITS = "credits"
     NEW = "new"
+    CANCEL = "cancel"
+    #: one of the options the bot offered (see `core.conversation.choices`)
+    CHOOSE = "choose"
 
     @property
     def command(self) -> str:
@@ -29,13 +33,45 @@ class Action(StrEnum):
         return f"/{self.value}"
 
 
+#: what a button's `value` may hold: short, and safe in any platform's callback data
+BUTTON_VALUE = re.compile(r"[A-Za-z0-9._-]{1,40}")
+
+
 @dataclass(frozen=True)
 class Button:
-    """A quick action button, or a link button when `url` is set."""
+    """An action button (with an optional short `value`, the command's argument), or a
+    link button when `url` is set."""
 
     label: str
     action: Action | None = None
     url: str | None = None
+    value: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.value is not None and not BUTTON_VALUE.fullmatch(self.value):
+            raise ValueError(f"a button value must match {BUTTON_VALUE.pattern}")
+
+    @property
+    def press(self) -> str | None:
+        """What an adapter puts in the button to recognise a press (`parse_press`)."""
+        if self.action is None:
+            return None
+        return self.action.value if self.value is None else f"{self.action.value}:{self.value}"
+
+
+def parse_press(data: str) -> str | None:
+    """The command text a press stands for ("/choose 3.1"), from a button's `press`;
+    None when it is not one of ours."""
+    name, _, value = data.partition(":")
+    try:
+        action = Action(name)
+    except ValueError:
+        return None
+    if not value:
+        return action.command
+    if not BUTTON_VALUE.fullmatch(value):
+        return None
+    return f"{action.command} {value}"
 
 
 @dataclass(frozen=True)

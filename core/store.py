@@ -74,6 +74,8 @@ class ChatSession:
     language: str = "en"
     draft: dict[str, Any] = field(default_factory=dict)
     inflight: InFlight | None = None
+    #: the options last offered as buttons: {"v": offer number, "options": [texts]}
+    choices: dict[str, Any] = field(default_factory=dict)
 
     @property
     def last_draft(self) -> Draft:
@@ -127,6 +129,7 @@ class SessionStore:
             language=data.get("language") or "en",
             draft=json.loads(data["draft"]) if data.get("draft") else {},
             inflight=InFlight(**inflight) if inflight else None,
+            choices=json.loads(data["choices"]) if data.get("choices") else {},
         )
 
     async def save(self, chat: ChatKey, session: ChatSession, *,
@@ -142,6 +145,7 @@ class SessionStore:
             "language": session.language,
             "draft": json.dumps(session.draft),
             "inflight": json.dumps(asdict(session.inflight)) if session.inflight else "",
+            "choices": json.dumps(session.choices) if session.choices else "",
             "updated_at": str(time.time()),
         }
         args: list[str | int] = [lock.token if lock is not None else "", self.idle_ttl,

@@ -27,10 +27,9 @@ from bots.discord_adapter.inbound import (
     is_from_bot,
 )
 from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, error_text
-from bots.discord_adapter.views import ActionView
+from bots.discord_adapter.views import press_item
 from core.conversation.dispatcher import Dispatcher
 from core.messages import ChatKey, IncomingMessage
-from core.outgoing import Action
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ class DiscordAdapter:
     async def setup(self) -> None:
         """After login: answer action buttons of any message (also from before a
         restart) and publish the slash commands."""
-        self.client.add_view(ActionView(self.on_button))
+        self.client.add_dynamic_items(press_item(self.on_button))
         try:
             synced = await self.tree.sync()
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
@@ -137,17 +136,17 @@ class DiscordAdapter:
             return
         self._submit(from_interaction(interaction, chat, text, private=private), slot)
 
-    async def on_button(self, interaction: discord.Interaction, action: Action) -> None:
+    async def on_button(self, interaction: discord.Interaction, command: str) -> None:
         """An action button: acknowledged as a deferred update (Credits privately, with a
-        placeholder), then handled as the action's command."""
+        placeholder), then handled as the command it stands for."""
         if self.tasks.closing:
             return
-        private = action.value in PRIVATE_COMMANDS
+        private = command.removeprefix("/").split(" ", 1)[0] in PRIVATE_COMMANDS
         slot = await self._acknowledge(interaction, thinking=private, private=private)
         chat = self._chat_of(interaction)
         if chat is None:
             return
-        self._submit(from_interaction(interaction, chat, action.command, private=private), slot)
+        self._submit(from_interaction(interaction, chat, command, private=private), slot)
 
     async def _acknowledge(self, interaction: discord.Interaction, *, thinking: bool,
                            private: bool) -> ReplySlot | None:

@@ -1,70 +1,66 @@
-"""Buttons: the core's quick actions as a persistent view, and link buttons.
+"""Buttons: the core's action buttons (with their values) and link buttons.
 
-Action buttons carry fixed custom ids (`nemobot:export`...), so a press on a
-message sent before a restart still reaches the bot: `ActionView` is
-registered once with `client.add_view` at start and answers every message's
-action buttons. Views attached to outgoing messages only describe the
-components; they are stopped before sending so discord.py does not keep one
-listener per message.
+An action button's custom id says what it does (`nemobot:export`,
+`nemobot:choose:3.1`), so a press on a message sent before a restart still
+reaches the bot: one dynamic item, registered at start with
+`client.add_dynamic_items`, recognises every such id. Views attached to
+outgoing messages only describe the components; they are stopped before
+sending so discord.py does not keep one listener per message.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
 
-from core.outgoing import Action, Button
+from core.outgoing import Action, Button, parse_press
 
 CUSTOM_ID_PREFIX = "nemobot:"
 LABEL_LIMIT = 80
 
-_STYLES = {
-    Action.EXPORT: discord.ButtonStyle.primary,
-    Action.STATUS: discord.ButtonStyle.secondary,
-    Action.CREDITS: discord.ButtonStyle.secondary,
-    Action.NEW: discord.ButtonStyle.secondary,
-}
-_DEFAULT_LABELS = {
-    Action.EXPORT: "Export",
-    Action.STATUS: "Status",
-    Action.CREDITS: "Credits",
-    Action.NEW: "New project",
-}
+_STYLES = {Action.EXPORT: discord.ButtonStyle.primary, Action.CANCEL: discord.ButtonStyle.danger}
 
-#: what a press calls: (the interaction, the action pressed)
-PressHandler = Callable[[discord.Interaction, Action], Awaitable[None]]
+#: what a press calls: (the interaction, the command the button stands for)
+PressHandler = Callable[[discord.Interaction, str], Awaitable[None]]
 
-
-def custom_id(action: Action) -> str:
-    """The fixed custom id of an action's button."""
-    return f"{CUSTOM_ID_PREFIX}{action.value}"
+_TEMPLATE = re.compile(re.escape(CUSTOM_ID_PREFIX) + r"(?P<press>[a-z]+(?::[A-Za-z0-9._-]{1,40})?)")
 
 
 def _label(text: str) -> str:
     return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
 
 
-class _ActionButton(discord.ui.Button[Any]):
-    def __init__(self, action: Action, label: str, on_press: PressHandler | None) -> None:
-        super().__init__(label=_label(label), style=_STYLES[action], custom_id=custom_id(action))
-        self.action = action
-        self._on_press = on_press
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Hand the press to the adapter."""
-        if self._on_press is not None:
-            await self._on_press(interaction, self.action)
+def _button(button: Button) -> discord.ui.Button[Any]:
+    assert button.action is not None and button.press is not None
+    return discord.ui.Button(label=_label(button.label),
+                             style=_STYLES.get(button.action, discord.ButtonStyle.secondary),
+                             custom_id=f"{CUSTOM_ID_PREFIX}{button.press}")
 
 
-class ActionView(discord.ui.View):
-    """The persistent view behind every action button (no timeout, fixed custom ids)."""
+def press_item(on_press: PressHandler) -> type[discord.ui.DynamicItem[discord.ui.Button[Any]]]:
+    """The dynamic item that hands every press of our buttons to `on_press` (register it
+    with `client.add_dynamic_items`)."""
 
-    def __init__(self, on_press: PressHandler) -> None:
-        super().__init__(timeout=None)
-        for action in Action:
-            self.add_item(_ActionButton(action, _DEFAULT_LABELS[action], on_press))
+    class Press(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_TEMPLATE):
+        def __init__(self, command: str, custom_id: str) -> None:
+            super().__init__(discord.ui.Button(label="…", custom_id=custom_id))
+            self.command = command
+
+        @classmethod
+        async def from_custom_id(cls, interaction: discord.Interaction,
+                                 item: discord.ui.Item[Any], match: re.Match[str]) -> Press:
+            command = parse_press(match["press"])
+            if command is None:
+                raise ValueError(f"not a button of ours: {match['press']!r}")
+            return cls(command, match.group(0))
+
+        async def callback(self, interaction: discord.Interaction) -> None:
+            await on_press(interaction, self.command)
+
+    return Press
 
 
 def build_view(buttons: Sequence[Button]) -> discord.ui.View | None:
@@ -75,10 +71,10 @@ def build_view(buttons: Sequence[Button]) -> discord.ui.View | None:
     for button in buttons[:25]:
         if button.url:
             view.add_item(discord.ui.Button(label=_label(button.label), url=button.url))
-        elif button.action is not None:
-            view.add_item(_ActionButton(button.action, button.label, None))
+        elif button.press is not None:
+            view.add_item(_button(button))
     if not view.children:
         return None
-    # presses are answered by the registered ActionView, not by this instance
+    # presses are answered by the registered dynamic item, not by this instance
     view.stop()
     return view

@@ -46,7 +46,7 @@ from .inbound import (
     read_message,
     user,
 )
-from .outbound import TelegramOutput, button_action, error_text
+from .outbound import TelegramOutput, button_command, error_text
 
 log = logging.getLogger(__name__)
 
@@ -201,9 +201,9 @@ class TelegramAdapter:
             await query.answer()
         except TelegramError as exc:
             log.info("telegram: could not answer a button press: %s", error_text(exc))
-        action = button_action(query.data)
+        command = button_command(query.data)
         shown = query.message
-        if action is None or shown is None or self.tasks.closing:
+        if command is None or shown is None or self.tasks.closing:
             return
         if isinstance(shown, Message):
             chat = chat_key(shown)
@@ -213,7 +213,7 @@ class TelegramAdapter:
             chat=chat,
             user=user(query.from_user),
             message_id=f"{CALLBACK_PREFIX}{query.id}",
-            text=action.command,
+            text=command,
             replies_to_bot=True,
             is_private=shown.chat.type == ChatType.PRIVATE,
             raw=query,

@@ -36,7 +36,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bots.common.paged import REMEMBER, PagedOutput, paginate
 from core.messages import ChatKey
-from core.outgoing import Action, Button, Sent
+from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
 
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
@@ -82,9 +82,9 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
                 rows.append(pending)
                 pending = []
             rows.append([InlineKeyboardButton(button.label, url=button.url)])
-        elif button.action is not None:
+        elif button.press is not None:
             pending.append(InlineKeyboardButton(
-                button.label, callback_data=f"{BUTTON_PREFIX}{button.action.value}"))
+                button.label, callback_data=f"{BUTTON_PREFIX}{button.press}"))
             if len(pending) == 2:
                 rows.append(pending)
                 pending = []
@@ -93,14 +93,11 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def button_action(data: str | None) -> Action | None:
-    """The action of a button's callback data, if it is one of ours."""
+def button_command(data: str | None) -> str | None:
+    """The command a button's callback data stands for, if it is one of ours."""
     if not data or not data.startswith(BUTTON_PREFIX):
         return None
-    try:
-        return Action(data.removeprefix(BUTTON_PREFIX))
-    except ValueError:
-        return None
+    return parse_press(data.removeprefix(BUTTON_PREFIX))
 
 
 def error_text(exc: BaseException) -> str:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from functools import partial
 
+from core.conversation.choices import Choices
 from core.conversation.dispatcher import Dispatcher
 from core.conversation.failures import FailureReplies
 from core.conversation.handlers import RenderService, build_handlers, link
@@ -39,5 +40,5 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
         link=partial(link, identities=identities), failures=FailureReplies(nemo),
         cancel_renders=renders.cancel_chat if renders is not None else None,
         active_renders=renders.active_count if renders is not None else None,
-        signals=signals, middlewares=[StepLog(), *middlewares],
+        signals=signals, middlewares=[StepLog(), Choices(), *middlewares],
         sweep_interval=max(0.5, settings.chat_lock_ttl / 3))

@@ -48,6 +48,11 @@ texts({
         "en": "Your upload of {names} was interrupted because I restarted. Please send it again.",
         "zh": "由于我重新启动，你上传的 {names} 被中断了，请重新发送。",
     },
+    "choice_expired": {
+        "en": "Those buttons belong to an earlier message. Please use the latest ones, or "
+              "just type what you want.",
+        "zh": "这些按钮属于较早的消息。请使用最新的按钮，或者直接输入你想要的操作。",
+    },
     "cancelled": {
         "en": "Cancelled: {messages} queued message(s) dropped, {renders} render(s) stopped.",
         "zh": "已取消：丢弃 {messages} 条排队消息，停止 {renders} 个渲染。",

@@ -424,3 +424,30 @@ async def test_cancel_from_another_process_stops_the_turn_and_never_saves(
         assert not any("restarted" in t for t in everything)
         assert holder.kinds().count("run_sse") == 1
         assert await other.inbox.current(CHAT) is None
+
+
+async def test_an_offered_option_pressed_is_handled_as_its_text(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    from core.conversation.choices import offer
+    from core.conversation.turn import Turn
+    from core.intents import Intent, Step
+
+    async def suggest(turn: Turn, step: Step) -> None:
+        buttons = offer(turn, [("Show the timeline", "status"),
+                               ("Add a title", "add the title Hello there")])
+        await turn.send("What next?", buttons)
+
+    async with kit(simulator, redis_server.url) as k:
+        k.dispatcher.handlers[Intent.HELP] = suggest
+        await k.say("/help")
+        first = k.out.records[-1].buttons
+        assert [b.press for b in first] == ["choose:1.0", "choose:1.1"]
+        await k.say("/choose 1.1")
+        assert k.kinds().count("run_sse") == 1, "the option's text went to the agent"
+        await k.say("/help")  # a new offer replaces the first
+        await k.say("/choose 1.0")
+        assert "earlier message" in k.last()
+        await k.say("/choose 2.0")
+        assert "Timeline" in k.last() or "empty" in k.last()
+        await k.say("/choose 2.0")
+        assert "earlier message" in k.last(), "an offer is used once"

@@ -19,7 +19,7 @@ from bots.discord_adapter.app import configure_endpoints, make_client, run_disco
 from bots.discord_adapter.inbound import INTERACTION_PREFIX, clean_text
 from bots.discord_adapter.outbound import MESSAGE_LIMIT, DiscordOutput, ReplySlot, split_text
 from bots.discord_adapter.settings import DiscordSettings
-from bots.discord_adapter.views import build_view, custom_id
+from bots.discord_adapter.views import build_view
 from bots.settings import load_settings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
@@ -144,7 +144,10 @@ async def test_buttons() -> None:
     assert isinstance(export, discord.ui.Button) and export.custom_id == "nemobot:export"
     assert isinstance(project, discord.ui.Button) and project.url == "https://x.y/z"
     assert build_view(()) is None
-    assert custom_id(Action.NEW) == "nemobot:new"
+    chosen = build_view((Button("Add a title", Action.CHOOSE, value="3.1"),))
+    assert chosen is not None
+    (choice,) = chosen.children
+    assert isinstance(choice, discord.ui.Button) and choice.custom_id == "nemobot:choose:3.1"
 
 
 # ------------------------------------------------------------------ outgoing on the fake

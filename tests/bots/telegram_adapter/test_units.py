@@ -30,7 +30,7 @@ from bots.telegram_adapter.inbound import (
     read_message,
     register_attachments,
 )
-from bots.telegram_adapter.outbound import button_action, keyboard, split_text
+from bots.telegram_adapter.outbound import button_command, keyboard, split_text
 from bots.telegram_adapter.settings import TelegramSettings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
@@ -269,8 +269,12 @@ def test_keyboard_rows_and_callbacks() -> None:
         [("Open project", "https://x.test/p")],
     ]
     assert keyboard(()) is None
-    assert button_action("nemo:new") is Action.NEW
-    assert button_action("nemo:format-disk") is None and button_action("other") is None
+    assert button_command("nemo:new") == "/new"
+    assert button_command("nemo:format-disk") is None and button_command("other") is None
+    chosen = keyboard((Button("Add a title", Action.CHOOSE, value="3.1"),))
+    assert chosen is not None and chosen.inline_keyboard[0][0].callback_data == "nemo:choose:3.1"
+    assert button_command("nemo:choose:3.1") == "/choose 3.1"
+    assert button_command("nemo:choose:3 1") is None, "values are short and plain"
 
 
 def test_long_text_is_split_by_telegram_units() -> None:
