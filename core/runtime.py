@@ -16,7 +16,7 @@ import secrets
 import signal
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import AnyHttpUrl
@@ -25,15 +25,19 @@ from redis.asyncio import Redis
 from core.conversation.build import build_dispatcher
 from core.conversation.dispatcher import Dispatcher
 from core.embedded_redis import EmbeddedRedis, answers_ping
+from core.health import Health
 from core.identity import Identities
 from core.inbox import Inbox
 from core.keys import Keys
 from core.messages import AttachmentCodec
 from core.nemo.client import NemoClient
+from core.observed_redis import ObservedRedis
+from core.operations import operating
 from core.outgoing import Outgoing
 from core.renders import Renders, RenderWorker, stable_consumer_name
 from core.settings import Settings
 from core.signals import ChatSignals
+from core.startup import require_simulator
 from core.store import SessionStore
 
 log = logging.getLogger(__name__)
@@ -69,6 +73,13 @@ class Runtime:
     dispatcher: Dispatcher
     simulator_url: str | None = None
     _worker_task: asyncio.Task[None] | None = None
+    #: readiness checks, and the health and metrics server when METRICS_PORT is set
+    health: Health = field(default_factory=Health)
+
+    @property
+    def worker_running(self) -> bool:
+        """True while the render worker runs."""
+        return self._worker_task is not None and not self._worker_task.done()
 
     def start(self) -> None:
         """Start taking up chats left by earlier processes and polling and delivering this
@@ -126,13 +137,16 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                        simulate: bool = False, consumer: str | None = None,
-                       tmp_dir: Path | None = None) -> AsyncIterator[Runtime]:
+                       tmp_dir: Path | None = None,
+                       probe_backend: bool = False) -> AsyncIterator[Runtime]:
     """Start Redis (or connect), the simulator when asked, the client, the dispatcher and
     the platform's render jobs. `Runtime.start()` starts the background work; it is
-    stopped when the block ends."""
+    stopped when the block ends. With `probe_backend` (the `nemobot` commands), an
+    unreachable NemoVideo is reported once at start."""
     async with contextlib.AsyncExitStack() as stack:
         simulator_url = None
         if simulate:
+            require_simulator()
             from core.simulator import Simulator
 
             simulator = Simulator()
@@ -142,7 +156,7 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
             url = AnyHttpUrl(simulator_url)
             settings = settings.model_copy(update={"nemo_api_url": url, "nemo_web_url": url})
         redis_url = await stack.enter_async_context(embedded_redis(settings))
-        redis = Redis.from_url(redis_url)
+        redis: Redis = ObservedRedis.from_url(redis_url)
         stack.push_async_callback(redis.aclose)
         keys, codec, instance = Keys(), AttachmentCodec(), instance_name()
         sessions = SessionStore(redis, keys=keys, idle_ttl=settings.session_idle_ttl,
@@ -160,5 +174,7 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                                       signals=ChatSignals(redis, instance, keys=keys))
         runtime = Runtime(settings, redis, keys, codec, sessions, nemo, renders, worker,
                           dispatcher, simulator_url)
+        await stack.enter_async_context(
+            operating(runtime, platform, probe_backend=probe_backend))
         stack.push_async_callback(runtime.stop)
         yield runtime

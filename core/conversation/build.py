@@ -11,6 +11,7 @@ from core.conversation.dispatcher import Dispatcher
 from core.conversation.failures import FailureReplies
 from core.conversation.handlers import RenderService, build_handlers, link
 from core.conversation.middleware import Middleware, StepLog
+from core.conversation.observed import LogContext, Metered
 from core.conversation.projects import Projects
 from core.conversation.relay import Relay, Sleep
 from core.conversation.uploads import Uploader
@@ -40,5 +41,5 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
         link=partial(link, identities=identities), failures=FailureReplies(nemo),
         cancel_renders=renders.cancel_chat if renders is not None else None,
         active_renders=renders.active_count if renders is not None else None,
-        signals=signals, middlewares=[StepLog(), Choices(), *middlewares],
+        signals=signals, middlewares=[LogContext(), Metered(), StepLog(), Choices(), *middlewares],
         sweep_interval=max(0.5, settings.chat_lock_ttl / 3))
