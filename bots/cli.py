@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--render-seconds", type=float, default=None,
                      help="minimum wall time of a render")
+    sim.add_argument("--public-url", default=None,
+                     help="base URL clients reach it at, for the links it hands out "
+                          "(default: http://HOST:PORT; e.g. http://simulator:8765 in compose)")
 
     for name, entry in ADAPTERS.items():
         command = sub.add_parser(name, help=entry.help)
@@ -54,6 +57,8 @@ def _simulator(args: argparse.Namespace) -> int:
     config = SimConfig()
     if args.render_seconds is not None:
         config.render_seconds = args.render_seconds
+    if args.public_url:
+        config.public_url = args.public_url.rstrip("/")
     try:
         run(args.host, args.port, config)
     except OSError as exc:

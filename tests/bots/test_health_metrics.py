@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import sys
 
 import httpx
 
@@ -86,16 +89,27 @@ async def test_readyz_follows_redis(fake_telegram: FakeTelegram, simulator: Simu
         ready = await http.get("/readyz")
         assert ready.status_code == 200, ready.text
         assert ready.json()["checks"] == {"redis": "ok", "renders": "ok", "telegram": "ok"}
+        assert await image_health_check(port) == 0
 
         redis_server.stop(kill=True)
         down = await wait_until(lambda: _status(http, 503), within=WAIT, what="/readyz 503")
         assert down.json()["checks"]["redis"] != "ok"
         assert (await http.get("/healthz")).status_code == 200, "alive all the same"
+        assert await image_health_check(port) == 1
 
         redis_server.start()
         await wait_until(lambda: _status(http, 200), within=WAIT, what="/readyz 200")
         metrics = (await http.get("/metrics")).text
     assert sample(metrics, "nemobot_redis_errors_total", error="ConnectionError") >= 1
+
+
+async def image_health_check(port: int) -> int:
+    """The exit status of the image's HEALTHCHECK command for a process on `port`."""
+    env = {**os.environ, "METRICS_PORT": str(port)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bots.healthcheck", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    return await proc.wait()
 
 
 async def _status(http: httpx.AsyncClient, status: int) -> httpx.Response | None:
