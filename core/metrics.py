@@ -16,6 +16,9 @@ from collections.abc import Awaitable, Callable
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -45,6 +48,8 @@ class Metrics(Probe):
         self._refresh = refresh
         self._completed: OrderedDict[str, float] = OrderedDict()
         reg = self.registry
+        for standard in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+            reg.register(standard)  # process_*, python_*: memory, CPU, open files, GC
         by_intent = ["platform", "intent"]
         self.messages_received = Counter(
             "nemobot_messages_received", "Chat events received", by_intent, registry=reg)
