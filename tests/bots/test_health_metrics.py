@@ -13,7 +13,11 @@ import httpx
 from core import observe
 from core.embedded_redis import EmbeddedRedis
 from core.simulator import Fault, Simulator
+from tests.fakes.discord_fixtures import DiscordWorld
 from tests.fakes.telegram_api import FakeTelegram, free_port
+from tests.kits.discord_bot import bot_message as discord_message
+from tests.kits.discord_bot import bot_settings as discord_settings
+from tests.kits.discord_bot import running_bot as running_discord
 from tests.kits.telegram_bot import (
     WAIT,
     bot_message,
@@ -25,7 +29,7 @@ from tests.kits.telegram_bot import (
 )
 from tests.waiting import wait_until
 
-pytest_plugins = ["tests.fakes.telegram_fixtures"]
+pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.discord_fixtures"]
 
 
 def sample(text: str, name: str, **labels: str) -> float:
@@ -123,3 +127,32 @@ async def test_no_server_without_metrics_port(
         assert bot.runtime.health.port is None
         assert type(observe.probe()) is observe.Probe
         assert set(bot.runtime.health.checks) == {"redis", "renders", "telegram"}
+
+
+async def test_platform_429s_are_counted(
+        fake_telegram: FakeTelegram, discord_world: DiscordWorld, simulator: Simulator,
+        redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    port = free_port()
+    fake.flood(retry_after=1, chat_id=dm.id, method="sendMessage", count=1)
+    settings = bot_settings(simulator, redis_server, fake, metrics_port=port,
+                            metrics_listen="127.0.0.1")
+    async with running_bot(settings), httpx.AsyncClient() as http:
+        fake.text(dm, alice, "/help")
+        await bot_message(fake, dm, containing("Send clips"))
+        telegram = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+
+    discord, channel = discord_world.fake, discord_world.channel
+    discord.rate_limit(rf"/channels/{channel.id}/messages", method="POST", retry_after=0.05,
+                       count=2)
+    port = free_port()
+    settings_d = discord_settings(simulator, redis_server, discord, metrics_port=port,
+                                  metrics_listen="127.0.0.1")
+    async with running_discord(settings_d), httpx.AsyncClient() as http:
+        await discord.dispatch_message(channel, discord_world.user, "/help", mentions_bot=True)
+        await discord_message(discord, channel, lambda m: "Send clips" in m.content)
+        metrics = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+    assert sample(telegram, "nemobot_platform_rate_limited_total", platform="telegram") == 1
+    assert sample(metrics, "nemobot_platform_rate_limited_total", platform="discord") == 2
