@@ -10,7 +10,7 @@ from pathlib import Path
 from core.simulator import Simulator
 from tests.fakes.telegram_api import FakeTelegram
 from tests.kits import process
-from tests.kits.telegram_bot import WAIT, bot_message, containing
+from tests.kits.telegram_bot import bot_message, containing
 
 pytest_plugins = ["tests.fakes.telegram_fixtures"]
 
@@ -37,7 +37,8 @@ async def test_telegram_bot_with_the_example_env(
     bot = await process.start(["telegram"], env, cwd)
     try:
         fake.text(dm, alice, "make me a video of the sea")
-        await bot_message(fake, dm, containing("Your raw video is ready"), within=WAIT)
+        await bot_message(fake, dm, containing("Your raw video is ready"),
+                          within=process.PROCESS_WAIT)
     finally:
         finished = await process.stop(bot)
     assert finished.code == 0, finished.stderr
@@ -50,7 +51,7 @@ async def test_telegram_bot_with_the_example_env(
 async def test_terminal_chat_with_the_example_env(tmp_path: Path) -> None:
     cwd = copied_example(tmp_path / "chat")
     finished = await process.run(["chat", "--simulate"], process.environment(tmp_path), cwd,
-                                 stdin="/new\n/credits\n", within=60.0)
+                                 stdin="/new\n/credits\n")
     assert finished.code == 0, finished.stderr
     assert "New project" in finished.stdout and "Credits:" in finished.stdout
     assert "isn't answering" not in finished.stdout and "went wrong" not in finished.stdout

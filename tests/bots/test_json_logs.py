@@ -127,7 +127,7 @@ async def test_the_bot_writes_json_lines_without_its_token(
     bot = await process.start(["telegram"], env, tmp_path)
     try:
         fake.text(dm, alice, "/help")
-        await bot_message(fake, dm, containing("Send clips"))
+        await bot_message(fake, dm, containing("Send clips"), within=process.PROCESS_WAIT)
     finally:
         finished = await process.stop(bot)
     assert finished.code == 0, finished.stderr[-2000:]

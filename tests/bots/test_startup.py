@@ -144,7 +144,7 @@ async def test_unreachable_nemovideo_is_a_warning(tmp_path: Path, redis_server: 
                    TELEGRAM_POLL_TIMEOUT="1")
     bot = await process.start(["telegram"], env, tmp_path)
     try:
-        await fake_telegram.wait_for(lambda c: c.method == "getUpdates", 20.0)
+        await fake_telegram.wait_for(lambda c: c.method == "getUpdates", process.PROCESS_WAIT)
     finally:
         finished = await process.stop(bot)
     assert finished.code == 0, finished.stderr

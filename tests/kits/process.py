@@ -17,6 +17,9 @@ from core.settings import Settings
 
 #: the console script of the virtualenv running the tests
 NEMOBOT = str(Path(sys.executable).with_name("nemobot"))
+#: how long a test waits for a `nemobot` process to do something: it starts in about a
+#: second, but much later on a machine loaded with parallel tests
+PROCESS_WAIT = 60.0
 SETTING_NAMES = {name.upper() for kind in (Settings, TelegramSettings, DiscordSettings)
                  for name in kind.model_fields}
 
@@ -46,7 +49,7 @@ def environment(home: Path, **settings: str) -> dict[str, str]:
 
 
 async def run(args: list[str], env: Mapping[str, str], cwd: Path, *, stdin: str | None = None,
-              within: float = 30.0) -> Finished:
+              within: float = PROCESS_WAIT) -> Finished:
     """Run `nemobot ARGS` to its end (killed after `within` seconds: a test failure)."""
     proc = await asyncio.create_subprocess_exec(
         NEMOBOT, *args, env=dict(env), cwd=cwd,
@@ -63,7 +66,7 @@ async def run(args: list[str], env: Mapping[str, str], cwd: Path, *, stdin: str 
     return Finished(proc.returncode or 0, out.decode(), err.decode())
 
 
-async def stop(proc: asyncio.subprocess.Process, within: float = 20.0) -> Finished:
+async def stop(proc: asyncio.subprocess.Process, within: float = PROCESS_WAIT) -> Finished:
     """SIGTERM a process started with `start`, and wait for its end."""
     proc.send_signal(signal.SIGTERM)
     try:
