@@ -165,7 +165,8 @@ class ConsoleChat:
 async def run_chat(settings: Settings, *, simulate: bool, downloads: Path) -> int:
     """`nemobot chat`."""
     out = ConsoleOutput(downloads)
-    async with open_runtime(settings, out, simulate=simulate, platform="console") as runtime:
+    async with open_runtime(settings, out, simulate=simulate, platform="console",
+                            trust_everyone=True) as runtime:
         runtime.start()
         chat = ConsoleChat(runtime, out)
         await runtime.dispatcher.resume()

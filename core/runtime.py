@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import AnyHttpUrl
 from redis.asyncio import Redis
 
+from core.access.setup import Access, build_access, token_cipher
 from core.conversation.build import build_dispatcher
 from core.conversation.dispatcher import Dispatcher
 from core.embedded_redis import EmbeddedRedis, answers_ping
@@ -67,6 +68,7 @@ class Runtime:
     renders: Renders
     worker: RenderWorker
     dispatcher: Dispatcher
+    access: Access
     simulator_url: str | None = None
     _worker_task: asyncio.Task[None] | None = None
 
@@ -74,6 +76,7 @@ class Runtime:
         """Start taking up chats left by earlier processes and polling and delivering this
         platform's renders (once the adapter can send)."""
         self.dispatcher.start()
+        self.access.start()
         if self._worker_task is None:
             self._worker_task = asyncio.create_task(self.worker.run(),
                                                     name=f"{self.worker.platform} renders")
@@ -82,6 +85,7 @@ class Runtime:
         """Let chat events being handled finish (up to `grace`), then stop the render
         worker; what is unfinished stays in Redis for the next start."""
         await self.dispatcher.stop(grace)
+        await self.access.stop()
         task, self._worker_task = self._worker_task, None
         if task is None:
             return
@@ -126,10 +130,12 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                        simulate: bool = False, consumer: str | None = None,
-                       tmp_dir: Path | None = None) -> AsyncIterator[Runtime]:
+                       tmp_dir: Path | None = None,
+                       trust_everyone: bool = False) -> AsyncIterator[Runtime]:
     """Start Redis (or connect), the simulator when asked, the client, the dispatcher and
     the platform's render jobs. `Runtime.start()` starts the background work; it is
-    stopped when the block ends."""
+    stopped when the block ends. With `trust_everyone` (a terminal, used by whoever
+    runs the bot) no access rule or quota applies."""
     async with contextlib.AsyncExitStack() as stack:
         simulator_url = None
         if simulate:
@@ -145,8 +151,9 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
         redis = Redis.from_url(redis_url)
         stack.push_async_callback(redis.aclose)
         keys, codec, instance = Keys(), AttachmentCodec(), instance_name()
+        cipher = token_cipher(settings)
         sessions = SessionStore(redis, keys=keys, idle_ttl=settings.session_idle_ttl,
-                                lock_ttl=settings.chat_lock_ttl, owner=instance)
+                                lock_ttl=settings.chat_lock_ttl, owner=instance, cipher=cipher)
         inbox = Inbox(redis, keys=keys, idle_ttl=settings.session_idle_ttl, codec=codec)
         nemo = NemoClient(settings)
         stack.push_async_callback(nemo.aclose)
@@ -155,10 +162,16 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
         worker = RenderWorker(platform, consumer or stable_consumer_name(platform, settings), out,
                               redis=redis, nemo=nemo, identities=identities,
                               settings=settings, keys=keys, tmp_dir=tmp_dir)
+        access = build_access(settings, redis=redis, keys=keys, nemo=nemo,
+                              identities=identities, out=out, platform=platform,
+                              link_enabled=cipher is not None,
+                              trust_everyone=trust_everyone)
         dispatcher = build_dispatcher(settings, sessions=sessions, inbox=inbox, nemo=nemo,
                                       identities=identities, out=out, renders=renders,
-                                      signals=ChatSignals(redis, instance, keys=keys))
+                                      signals=ChatSignals(redis, instance, keys=keys),
+                                      middlewares=access.middlewares,
+                                      operator_told=access.alerts.reaches_operator)
         runtime = Runtime(settings, redis, keys, codec, sessions, nemo, renders, worker,
-                          dispatcher, simulator_url)
+                          dispatcher, access, simulator_url)
         stack.push_async_callback(runtime.stop)
         yield runtime

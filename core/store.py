@@ -9,6 +9,7 @@ new holder saved.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -17,10 +18,13 @@ from typing import Any
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
+from core.access.crypto import TokenCipher, Undecryptable
 from core.keys import Keys
 from core.locks import ChatLock, LockLost
 from core.messages import ChatKey
 from core.nemo.draft import Draft
+
+log = logging.getLogger(__name__)
 
 #: how long an identity (client id, token) is kept after the chat's last activity
 IDENTITY_TTL = 90 * 24 * 3600
@@ -86,13 +90,15 @@ class ChatSession:
 class SessionStore:
     """Reads and writes chats' sessions and identities; all keys come from `Keys`.
 
-    `owner` names this process in the locks it takes (see `ChatLock`).
+    `owner` names this process in the locks it takes (see `ChatLock`). With a
+    `cipher`, tokens are stored encrypted (`token_enc`); without one, as they are.
     """
 
     def __init__(self, redis: Redis, *, keys: Keys | None = None,
                  idle_ttl: int = 7 * 24 * 3600, lock_ttl: float = 30.0,
-                 owner: str = "") -> None:
+                 owner: str = "", cipher: TokenCipher | None = None) -> None:
         self.redis = redis
+        self.cipher = cipher
         self.keys = keys or Keys()
         self.idle_ttl = idle_ttl
         self.lock_ttl = lock_ttl
@@ -169,20 +175,44 @@ class SessionStore:
             identity = Identity(client_id=str(uuid.uuid4()))
             await self.save_identity(chat, identity)
             return identity
-        token = data.get("token")
-        return Identity(
+        token, rewrite = self._token_of(chat, data)
+        identity = Identity(
             client_id=data["client_id"],
             token=SecretStr(token) if token else None,
             user_id=data.get("user_id") or None,
             kind=data.get("kind") or "anonymous",
         )
+        if rewrite:
+            await self.save_identity(chat, identity)
+        return identity
+
+    def _token_of(self, chat: ChatKey, data: dict[str, str]) -> tuple[str | None, bool]:
+        """The stored token, and whether to write it again (under the first key, or
+        encrypted for the first time)."""
+        sealed = data.get("token_enc")
+        if not sealed:
+            plain = data.get("token") or None
+            return plain, bool(plain and self.cipher is not None)
+        if self.cipher is None:
+            log.warning("chat %s: its NemoVideo token is encrypted but SECRET_KEY is not set",
+                        chat)
+            return None, False
+        try:
+            return self.cipher.decrypt(sealed)
+        except Undecryptable:
+            log.warning("chat %s: no SECRET_KEY key opens its NemoVideo token", chat)
+            return None, False
 
     async def save_identity(self, chat: ChatKey, identity: Identity) -> None:
-        """Write the identity (the token is stored: it is what the chat uses)."""
+        """Write the identity (the token is stored, encrypted when there is a cipher: it is
+        what the chat uses)."""
         key = self.keys.identity(chat)
+        token = identity.token.get_secret_value() if identity.token else ""
+        sealed = self.cipher.encrypt(token) if token and self.cipher is not None else ""
         mapping: dict[str, str] = {
             "client_id": identity.client_id,
-            "token": identity.token.get_secret_value() if identity.token else "",
+            "token": "" if sealed else token,
+            "token_enc": sealed,
             "user_id": identity.user_id or "",
             "kind": identity.kind,
         }

@@ -129,9 +129,13 @@ async def test_dm_reply_and_thread(
 
         await fake.dispatch_message(channel, alice, "", mentions_bot=True)  # a bare mention
         await bot_message(fake, channel, containing(HELP))
+        # in a channel /new asks first; the button confirms it
         await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
+        ask = await bot_message(fake, channel, containing("Start a new project?"))
+        [confirm] = buttons_of(ask)
+        await fake.dispatch_button(str(confirm["custom_id"]), ask, None, alice)
         first = await bot_message(fake, channel, containing("New project"))
-        await fake.dispatch_message(thread, alice, "/new", mentions_bot=True)
+        await fake.dispatch_message(thread, alice, "/new confirm", mentions_bot=True)
         await bot_message(fake, thread, containing("New project"))
 
         # a reply to the bot's message is for the bot
@@ -152,8 +156,8 @@ async def test_messages_of_bots_are_ignored(
     other_bot = fake.add_user("helper", bot=True)
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         await fake.dispatch_message(channel, other_bot, "/help", mentions_bot=True)
-        await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
-        await bot_message(fake, channel, containing("New project"))
+        await fake.dispatch_message(channel, alice, "/status", mentions_bot=True)
+        await bot_message(fake, channel, containing("timeline is empty"))
     assert [m.content for m in fake.bot_messages(channel) if HELP in m.content] == []
 
 
@@ -259,7 +263,7 @@ async def test_slash_export_delivers_the_video_as_a_file(
         discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
+        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
         await bot_message(fake, channel, containing("New project"))
         await give_exportable_draft(bot, simulator, chat_of(channel))
         ix = await fake.dispatch_slash_command("export", None, channel, alice)
@@ -288,7 +292,7 @@ async def test_video_over_the_guild_limit_is_a_link(
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     _shrink_upload_limit(monkeypatch, 512, bot_knows=bot_knows)
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
+        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
         await bot_message(fake, channel, containing("New project"))
         await give_exportable_draft(bot, simulator, chat_of(channel))
         await fake.dispatch_message(channel, alice, "/export", mentions_bot=True)

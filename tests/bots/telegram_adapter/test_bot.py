@@ -214,12 +214,12 @@ async def test_group_mention_reply_and_forum_topic(
     studio = fake.supergroup("Studio", forum=True)
     topic = fake.forum_topic(studio, "B-roll")
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        fake.text(studio, alice, f"@{fake.bot_username} /new")
+        fake.text(studio, alice, f"@{fake.bot_username} /new confirm")
         new = await bot_message(fake, studio, containing("New project"))
         fake.text(studio, alice, "status", reply_to=new["message_id"])
         await bot_message(fake, studio, containing(EMPTY))
 
-        fake.text(studio, alice, "/new", thread_id=topic)
+        fake.text(studio, alice, "/new confirm", thread_id=topic)
         in_topic = await bot_message(fake, studio, lambda m: m.get("message_thread_id") == topic)
         await bot.adapter.tasks.idle()
         store = bot.runtime.sessions
