@@ -21,6 +21,7 @@ import yarl
 
 from bots.common import lifecycle
 from bots.common.lifecycle import STOP_GRACE, serving
+from bots.discord_adapter.commands import permission
 from bots.discord_adapter.events import DiscordAdapter
 from bots.discord_adapter.inbound import PLATFORM, Fetch, register_attachments
 from bots.discord_adapter.outbound import DiscordOutput
@@ -116,7 +117,8 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
             open_runtime(settings, out, platform=PLATFORM))
         fetch = http_fetch(runtime.nemo.http)
         register_attachments(runtime.codec, fetch)
-        adapter = DiscordAdapter(client, runtime.dispatcher, out, fetch)
+        adapter = DiscordAdapter(client, runtime.dispatcher, out, fetch,
+                                 new_permission=permission(config.discord_new_permission))
 
         await client.login(config.discord_token.get_secret_value())
         await adapter.setup()

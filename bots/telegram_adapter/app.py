@@ -83,6 +83,12 @@ def build_application(config: TelegramSettings,
 
 
 
+def admin_ids(settings: Settings, platform: str) -> list[int]:
+    """The Telegram user ids among ADMINS."""
+    prefix = f"{platform}:user:"
+    return [int(e.removeprefix(prefix)) for e in settings.admins if e.startswith(prefix)]
+
+
 @dataclass
 class TelegramBot:
     """A running bot: its application, adapter, outgoing side, runtime and render worker."""
@@ -130,7 +136,7 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
             await app.bot.request.shutdown()  # PTB leaves its client open when this fails
             raise
         stack.push_async_callback(app.shutdown)
-        await adapter.publish_commands()
+        await adapter.publish_commands(admin_ids(settings, PLATFORM))
         await app.start()
         try:
             webhook_url = await _take_updates(app, config)

@@ -18,11 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from typing import Any
 
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -79,15 +79,25 @@ class TelegramAdapter:
         self.app.add_handler(CallbackQueryHandler(self.on_button))
         self.app.add_error_handler(self.on_error)
 
-    async def publish_commands(self) -> None:
-        """The command menu, in English (the default) and Chinese."""
-        english = [BotCommand(name, en) for name, (en, _) in _texts.COMMANDS.items()]
-        chinese = [BotCommand(name, zh) for name, (_, zh) in _texts.COMMANDS.items()]
+    async def publish_commands(self, admins: Sequence[int] = ()) -> None:
+        """The command menu, in English (the default) and Chinese; the admins' private
+        chats also list the admin commands (nobody else sees them)."""
+        await self._menu(_texts.COMMANDS, None)
+        for admin in admins:
+            await self._menu({**_texts.COMMANDS, **_texts.ADMIN_COMMANDS},
+                             BotCommandScopeChat(admin))
+
+    async def _menu(self, commands: dict[str, tuple[str, str]],
+                    scope: BotCommandScopeChat | None) -> None:
+        english = [BotCommand(name, en) for name, (en, _) in commands.items()]
+        chinese = [BotCommand(name, zh) for name, (_, zh) in commands.items()]
         try:
-            await self.app.bot.set_my_commands(english)
-            await self.app.bot.set_my_commands(chinese, language_code="zh")
+            await self.app.bot.set_my_commands(english, scope=scope)
+            await self.app.bot.set_my_commands(chinese, scope=scope, language_code="zh")
         except TelegramError as exc:
-            log.warning("telegram: could not set the command menu: %s", error_text(exc))
+            where = f" of chat {scope.chat_id}" if scope is not None else ""
+            log.warning("telegram: could not set the command menu%s: %s", where,
+                        error_text(exc))
 
     # ------------------------------------------------------------ messages
 

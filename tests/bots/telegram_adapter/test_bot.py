@@ -372,7 +372,7 @@ async def test_commands_are_published_in_english_and_chinese(
     fake = fake_telegram
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         english, chinese = fake.commands(""), fake.commands("zh")
-    names = ["start", "new", "export", "status", "credits", "cancel", "link", "help"]
+    names = ["start", "new", "export", "status", "credits", "cancel", "link", "stats", "help"]
     assert [c["command"] for c in english] == names
     assert [c["command"] for c in chinese] == names
     assert english[2]["description"] == "Render the video and send it here"
