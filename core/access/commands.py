@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from core.access import texts as _texts  # noqa: F401  (registers the texts)
 from core.access.entries import EntryError, parse_subject
 from core.access.quotas import Kind, Quotas
-from core.access.rules import AccessRules, Lists, chat_entry, user_entry
+from core.access.rules import AccessRules, Lists, group_of, user_entry
 from core.access.texts import moment
 from core.access.usage import ALL, Usage, Used
 from core.conversation.turn import Turn
@@ -43,11 +43,8 @@ _KIND_NAMES = {"messages": Kind.MESSAGES, "message": Kind.MESSAGES, "renders": K
 
 def group_subjects(turn: Turn) -> list[str]:
     """Whose quotas a message counts against: its sender, and its chat when it is a group."""
-    message = turn.message
-    subjects = [user_entry(message)]
-    if not message.is_private:
-        subjects.append(chat_entry(message))
-    return subjects
+    group = group_of(turn.message)
+    return [user_entry(turn.message), *([group] if group else [])]
 
 
 @dataclass
@@ -87,9 +84,9 @@ class AdminCommands:
     async def stats(self, turn: Turn) -> None:
         """The sender's (and the group's) use today and this month, against the limits."""
         lines = [turn.text("stats.you"), *await self._usage_lines(turn, user_entry(turn.message))]
-        if not turn.message.is_private:
-            lines += ["", turn.text("stats.chat"),
-                      *await self._usage_lines(turn, chat_entry(turn.message))]
+        group = group_of(turn.message)
+        if group is not None:
+            lines += ["", turn.text("stats.chat"), *await self._usage_lines(turn, group)]
         if self.rules.is_admin(turn.message):
             lines += ["", turn.text("stats.admin")]
         await turn.send("\n".join(lines))

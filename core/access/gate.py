@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from core.access.commands import INTENTS, AdminCommands
 from core.access.quotas import Kind, Quotas, Refusal
-from core.access.rules import AccessRules, chat_entry, user_entry
+from core.access.rules import AccessRules, group_of, user_entry
 from core.access.texts import over_quota
 from core.access.usage import Usage
 from core.conversation.middleware import EventCall, Middleware, StepCall
@@ -145,7 +145,7 @@ class MessageQuota(Middleware):
         if not any(step.intent in METERED for step in event.steps):
             return await call_next(event, out)
         user = user_entry(message)
-        group = None if message.is_private else chat_entry(message)
+        group = group_of(message)
         admin = self.rules.is_admin(message)
         subjects = [] if admin else [s for s in (user, group) if s]
         try:

@@ -15,7 +15,7 @@ import logging
 
 from core.access.commands import group_subjects
 from core.access.quotas import Kind, Quotas, Refusal
-from core.access.rules import AccessRules, chat_entry, user_entry
+from core.access.rules import AccessRules, group_of, user_entry
 from core.access.texts import over_quota
 from core.access.usage import Usage
 from core.conversation.middleware import Middleware, StepCall
@@ -34,8 +34,8 @@ SPENDING = frozenset({Intent.AGENT, Intent.UPLOAD, Intent.RESUME})
 CONFIRM = "confirm"
 
 
-def _group(turn: Turn) -> str | None:
-    return None if turn.message.is_private else chat_entry(turn.message)
+async def _record(usage: Usage, kind: Kind, turn: Turn, amount: int) -> None:
+    await usage.record(kind, user_entry(turn.message), group_of(turn.message), amount)
 
 
 async def _refuse(turn: Turn, quotas: Quotas, refusal: Refusal) -> None:
@@ -67,8 +67,7 @@ class RenderQuota(Middleware):
             await call_next(turn, step)
         finally:
             if turn.renders_started > before:
-                await self.usage.record(Kind.RENDERS, user_entry(turn.message), _group(turn),
-                                        turn.renders_started - before)
+                await _record(self.usage, Kind.RENDERS, turn, turn.renders_started - before)
             else:
                 await self.quotas.release(reserved)
 
@@ -124,7 +123,7 @@ class CreditQuota(Middleware):
         spent = before - after
         log.info("chat %s: %d credits spent", turn.chat, spent)
         await self.quotas.add(Kind.CREDITS, subjects, spent)
-        await self.usage.record(Kind.CREDITS, user_entry(turn.message), _group(turn), spent)
+        await _record(self.usage, Kind.CREDITS, turn, spent)
 
 
 class LinkNeedsKey(Middleware):

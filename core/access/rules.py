@@ -33,6 +33,14 @@ def chat_entry(message: IncomingMessage) -> str:
     return f"{message.chat.platform}:{kind}:{message.chat.chat_id}"
 
 
+def group_of(message: IncomingMessage) -> str | None:
+    """The chat's entry when the message was sent in a group (a Telegram group, a Discord
+    server channel, also through a command answered privately there), else None."""
+    if message.is_private and message.origin.guild_id is None:
+        return None
+    return chat_entry(message)
+
+
 def entries_of(message: IncomingMessage) -> frozenset[str]:
     """Every entry a message matches."""
     platform = message.chat.platform

@@ -11,10 +11,11 @@ import pytest
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
+from core.access.alerts import FAILURE_COUNT
 from core.access.quotas import Kind
 from core.embedded_redis import EmbeddedRedis
 from core.keys import Keys
-from core.simulator import Simulator
+from core.simulator import Fault, Simulator
 from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
 from tests.kits.renders import OPERATOR_TOKEN
 from tests.kits.telegram_bot import (
@@ -327,3 +328,43 @@ async def test_no_token_is_kept_in_clear_in_redis(
     assert any(Keys().identity(chat_of(alice_dm)).encode() == k for k in dump)
     leaked = [v for v in dump for s in secrets if s in v]
     assert leaked == []
+
+
+async def test_credits_out_and_a_failing_backend_are_posted(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    ops = fake.group("Operators")
+    settings = bot_settings(simulator, redis_server, fake, alert_chat=f"telegram:chat:{ops.id}")
+    async with running_bot(settings) as bot:
+        simulator.inject(Fault("no_credits"))
+        fake.text(dm, alice, "make a video of the sea")
+        await bot_message(fake, ops, containing("out of credits (code 2001)"))
+        simulator.inject(Fault("server_error", count=100, path="/api/state"))
+        for _ in range(FAILURE_COUNT):
+            fake.text(dm, alice, "/status")
+        alert = await bot_message(fake, ops, containing("NemoVideo keeps failing"))
+        await settled(bot)
+    assert f"{FAILURE_COUNT} failed calls in the last 10 minutes" in shown(alert)
+    assert "ServerError" in shown(alert)
+    assert len(texts_in(fake, ops)) == 2
+
+
+async def test_credits_are_counted_as_nemovideo_counts_them(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    settings = bot_settings(simulator, redis_server, fake, quota_credits_per_month=150)
+    async with running_bot(settings) as bot:
+        for _ in range(3):  # generating costs 100 credits on the simulator
+            fake.text(dm, alice, "generate a 1 second video of the sea")
+        over = await bot_message(fake, dm, containing("You've used 200 of your 150 credits"))
+        fake.text(dm, alice, "/stats")
+        stats = await bot_message(fake, dm, containing("Your usage"))
+        await settled(bot)
+    assert kinds(simulator, "run_sse") == ["run_sse", "run_sse"], "the third was not sent"
+    assert kinds(simulator, "credits").count("credits") == 4, "a read before and after each"
+    assert re.search(r"resets at \d{4}-\d{2}-01 00:00 UTC", shown(over)), shown(over)
+    assert "• credits: 200 / 200 (limit 150 a month: 200 used" in shown(stats)
