@@ -78,9 +78,12 @@ class Runtime:
             self._worker_task = asyncio.create_task(self.worker.run(),
                                                     name=f"{self.worker.platform} renders")
 
-    async def stop(self, grace: float = 10.0) -> None:
-        """Let chat events being handled finish (up to `grace`), then stop the render
-        worker; what is unfinished stays in Redis for the next start."""
+    async def stop(self, grace: float | None = None) -> None:
+        """Let chat events being handled finish (up to `grace`, by default STOP_GRACE),
+        then stop the render worker; what is unfinished stays in Redis for the next
+        start."""
+        if grace is None:
+            grace = self.settings.stop_grace
         await self.dispatcher.stop(grace)
         task, self._worker_task = self._worker_task, None
         if task is None:
@@ -147,7 +150,8 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
         keys, codec, instance = Keys(), AttachmentCodec(), instance_name()
         sessions = SessionStore(redis, keys=keys, idle_ttl=settings.session_idle_ttl,
                                 lock_ttl=settings.chat_lock_ttl, owner=instance)
-        inbox = Inbox(redis, keys=keys, idle_ttl=settings.session_idle_ttl, codec=codec)
+        inbox = Inbox(redis, keys=keys, idle_ttl=settings.session_idle_ttl, codec=codec,
+                      most=settings.chat_queue_max)
         nemo = NemoClient(settings)
         stack.push_async_callback(nemo.aclose)
         identities = Identities(sessions, nemo, settings.nemo_token)

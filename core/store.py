@@ -25,9 +25,11 @@ from core.nemo.draft import Draft
 #: how long an identity (client id, token) is kept after the chat's last activity
 IDENTITY_TTL = 90 * 24 * 3600
 
-# KEYS: session, lock, identity.  ARGV: lock token ('' = no check), session ttl,
-# identity ttl, field, value, ...  Writes the session only while the lock is held,
-# and keeps the identity as long as the chat is active.
+# KEYS: session, lock, identity[, current].  ARGV: lock token ('' = no check), session
+# ttl, identity ttl, field, value, ...  Writes the session only while the lock is held,
+# keeps the identity as long as the chat is active, and (with a fourth key) marks the
+# chat's current event done in the same step, so a crash can never leave an event that
+# was answered looking interrupted.
 _SAVE = """
 if ARGV[1] ~= '' and redis.call('get', KEYS[2]) ~= ARGV[1] then
   return 0
@@ -35,6 +37,9 @@ end
 redis.call('hset', KEYS[1], unpack(ARGV, 4))
 redis.call('expire', KEYS[1], ARGV[2])
 redis.call('expire', KEYS[3], ARGV[3])
+if KEYS[4] then
+  redis.call('del', KEYS[4])
+end
 return 1
 """
 
@@ -133,10 +138,11 @@ class SessionStore:
         )
 
     async def save(self, chat: ChatKey, session: ChatSession, *,
-                   lock: ChatLock | None = None) -> None:
+                   lock: ChatLock | None = None, finish: bool = False) -> None:
         """Write the whole session and push its idle expiry (and the identity's) forward.
 
         With `lock`, the write happens only while that lock is held; LockLost otherwise.
+        With `finish`, the chat's current event (`Inbox.current`) is done in the same step.
         """
         fields = {
             "session_id": session.session_id or "",
@@ -153,6 +159,8 @@ class SessionStore:
         for name, value in fields.items():
             args += [name, value]
         keys = [self.keys.session(chat), self.keys.lock(chat), self.keys.identity(chat)]
+        if finish:
+            keys.append(self.keys.current(chat))
         if not await self._save(keys=keys, args=args):
             raise LockLost(str(chat))
 
