@@ -8,7 +8,9 @@ new holder saved.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -16,11 +18,14 @@ from typing import Any
 
 from pydantic import SecretStr
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from core.keys import Keys
-from core.locks import ChatLock, LockLost
+from core.locks import ChatLock, LockLost, release_value
 from core.messages import ChatKey
 from core.nemo.draft import Draft
+
+log = logging.getLogger(__name__)
 
 #: how long an identity (client id, token) is kept after the chat's last activity
 IDENTITY_TTL = 90 * 24 * 3600
@@ -117,6 +122,11 @@ class SessionStore:
         """The chat's lock (not yet acquired)."""
         return ChatLock(self.redis, self.keys.lock(chat), self.lock_ttl, owner=self.owner)
 
+    async def break_lock(self, chat: ChatKey, value: bytes) -> bool:
+        """Delete the chat's lock if its value is still `value` (a holder known to be gone);
+        True when deleted."""
+        return await release_value(self.redis, self.keys.lock(chat), value)
+
     async def lock_owner(self, chat: ChatKey) -> bytes | None:
         """The value of the chat's lock key (see `locks.owner_of`), None when free."""
         value = await self.redis.get(self.keys.lock(chat))
@@ -163,6 +173,24 @@ class SessionStore:
             keys.append(self.keys.current(chat))
         if not await self._save(keys=keys, args=args):
             raise LockLost(str(chat))
+
+    async def save_patiently(self, chat: ChatKey, session: ChatSession, *, lock: ChatLock,
+                             finish: bool, patience: float) -> None:
+        """`save`, retried through a Redis outage for up to `patience` seconds; the last
+        error is logged and raised."""
+        loop = asyncio.get_running_loop()
+        delay, deadline = 0.1, loop.time() + patience
+        while True:
+            try:
+                await self.save(chat, session, lock=lock, finish=finish)
+                return
+            except RedisError as exc:
+                if loop.time() + delay > deadline:
+                    log.error("chat %s: the session could not be saved: %r", chat, exc)
+                    raise
+                log.warning("chat %s: saving the session failed (%r); retrying", chat, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
     async def forget_session(self, chat: ChatKey) -> None:
         """Drop the project (a new one is made on the next message); identity stays."""

@@ -75,11 +75,13 @@ class Dispatcher:
         self._on_step = step_chain([*middlewares, ProjectLost()], self._handle_step)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._working: set[ChatKey] = set()
+        self._held: set[ChatKey] = set()
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._arrivals = KeyedTurns()
         self.notices = QueueNotices(inbox)
+        self.save_patience = SAVE_PATIENCE
         self.closing = False
 
     # -- entry -------------------------------------------------------------
@@ -231,19 +233,31 @@ class Dispatcher:
         try:
             while True:
                 lock = self.sessions.lock(chat)
-                if not await lock.acquire():
+                if not await lock.acquire() and not await self._take_back(chat, lock):
                     return False
+                self._held.add(chat)
                 try:
                     await self._serve(chat, lock)
                 except LockLost:
                     log.error("chat %s: lost its lock; the new holder goes on", chat)
                     return True
                 finally:
+                    self._held.discard(chat)
                     await lock.release()
                 if self.closing or await self.inbox.settle(chat):
                     return True
         finally:
             self._working.discard(chat)
+
+    async def _take_back(self, chat: ChatKey, lock: ChatLock) -> bool:
+        """Take a lock this process left behind (its release failed during a Redis outage)
+        rather than wait for it to expire; True when taken."""
+        value = await self.sessions.lock_owner(chat)
+        if chat in self._held or owner_of(value) != self.sessions.owner or value is None:
+            return False
+        log.info("chat %s: taking back a lock this process could not release", chat)
+        await self.sessions.break_lock(chat, value)
+        return await lock.acquire()
 
     async def _serve(self, chat: ChatKey, lock: ChatLock) -> None:
         session = await self.sessions.load(chat)
@@ -323,21 +337,10 @@ class Dispatcher:
 
     async def _save_final(self, turn: Turn, lock: ChatLock, *, finish: bool = False) -> None:
         """Save after an event (with `finish`: and mark the chat's current event done, in
-        the same step), riding out a short Redis outage (a lost save would bring back a
-        stale in-flight record)."""
-        delay = 0.1
-        deadline = asyncio.get_running_loop().time() + SAVE_PATIENCE
-        while True:
-            try:
-                await self.sessions.save(turn.chat, turn.session, lock=lock, finish=finish)
-                return
-            except RedisError as exc:
-                if asyncio.get_running_loop().time() + delay > deadline:
-                    log.error("chat %s: the session could not be saved: %r", turn.chat, exc)
-                    raise
-                log.warning("chat %s: saving the session failed (%r); retrying", turn.chat, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        the same step), riding out a Redis outage of up to `save_patience` seconds (a lost
+        save would bring back a stale in-flight record)."""
+        await self.sessions.save_patiently(turn.chat, turn.session, lock=lock, finish=finish,
+                                           patience=self.save_patience)
 
     # -- resuming --------------------------------------------------------------
     async def _resume(self, chat: ChatKey, interrupted: ChatEvent | None,
