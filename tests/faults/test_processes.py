@@ -185,17 +185,18 @@ async def test_redis_restarted_empty_mid_turn_stops_the_turn_and_the_chat_goes_o
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(180)
 async def test_fifteen_quick_messages_under_flood_limits_are_each_answered_once(
         world: BotWorld) -> None:
     alice = world.fake.user("Alice")
     dm = world.fake.private_chat(alice)
-    await world.start(chat_queue_max=20)
+    await world.start(chat_queue_max=20, edit_interval=1.0)
     world.fake.flood(retry_after=1, method="sendMessage", chat_id=dm.id, count=3)
     world.fake.flood(retry_after=1, method="editMessageText", chat_id=dm.id, count=3)
     for n in range(15):
         world.fake.text(dm, alice, f"say {n}")
-    await agent_calls(world, 15, within=120)
-    await wait_until(lambda: not world.fake.pending_updates(), what="every update taken")
+    await agent_calls(world, 15, within=150)
+    await wait_until(lambda: not world.fake.pending_updates, what="every update taken")
     await asyncio.sleep(0)
     assert world.agent_calls() == 15, "each message reached the agent once"
     no_errors(world, dm)

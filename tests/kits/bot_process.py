@@ -135,3 +135,6 @@ async def bot_world(fake: FakeTelegram, simulator: Simulator, redis: EmbeddedRed
     finally:
         for bot in world.processes:
             await bot.kill()
+            # shown by pytest when the test failed
+            print(f"--- {bot.log_path.name}\n" + "\n".join(
+                line for line in bot.log().splitlines() if "getUpdates" not in line)[-6000:])
