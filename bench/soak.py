@@ -239,6 +239,14 @@ def count(tally: Tally, stuck: list[ChatKey]) -> dict[str, int]:
     delivered = sum(min(tally.files[c], n) for c, n in tally.exports.items())
     missing = sum(max(0, n - tally.files[c]) for c, n in tally.exports.items())
     extra = sum(max(0, tally.files[c] - n) for c, n in tally.exports.items())
+    for name, items in (("lost", sorted(lost)), ("resumed", sorted(resumed)[:5]),
+                        ("duplicated", sorted(t for t in tally.agent_texts if tally.seen[t] > 1)),
+                        ("stuck", [str(c) for c in stuck])):
+        if items:
+            print(f"# {name}: {', '.join(items)}", file=sys.stderr)
+    for chat, n in sorted(tally.exports.items()):
+        if tally.files[chat] != n:
+            print(f"# {chat}: {n} export(s), {tally.files[chat]} video(s)", file=sys.stderr)
     return {
         "accepted": len(tally.agent_texts) + sum(tally.exports.values()),
         "answered": len(once) + delivered,

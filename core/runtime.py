@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import AnyHttpUrl
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from core.conversation.build import build_dispatcher
 from core.conversation.dispatcher import Dispatcher
@@ -98,6 +98,20 @@ class Runtime:
             await task
 
 
+#: Redis connections one process opens at most; a call waits for a free one (up to
+#: REDIS_POOL_WAIT seconds) rather than failing at once when many chats are busy
+REDIS_POOL_SIZE = 512
+REDIS_POOL_WAIT = 20.0
+
+
+def redis_client(url: str) -> Redis:
+    """The process's Redis client: a bounded pool in which a call waits for a connection
+    (the default pool refuses a call outright past 100 connections in use)."""
+    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_POOL_SIZE,
+                                           timeout=REDIS_POOL_WAIT)
+    return Redis.from_pool(pool)
+
+
 @contextlib.asynccontextmanager
 async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
     """The Redis URL to use: REDIS_URL, or an embedded server under the data directory.
@@ -145,7 +159,7 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
             url = AnyHttpUrl(simulator_url)
             settings = settings.model_copy(update={"nemo_api_url": url, "nemo_web_url": url})
         redis_url = await stack.enter_async_context(embedded_redis(settings))
-        redis = Redis.from_url(redis_url)
+        redis = redis_client(redis_url)
         stack.push_async_callback(redis.aclose)
         keys, codec, instance = Keys(), AttachmentCodec(), instance_name()
         sessions = SessionStore(redis, keys=keys, idle_ttl=settings.session_idle_ttl,
