@@ -222,9 +222,12 @@ async def settle(inbox: Inbox, redis: Redis, tally: Tally, records: Records,
     while True:
         records.scan()
         busy = []
-        for chat in await inbox.pending_chats():
-            if await redis.llen(keys.inbox(chat)) or await redis.exists(keys.current(chat)):
-                busy.append(chat)
+        try:
+            for chat in await inbox.pending_chats():
+                if await redis.llen(keys.inbox(chat)) or await redis.exists(keys.current(chat)):
+                    busy.append(chat)
+        except RedisError:  # a connection from before the last Redis restart
+            busy = [ChatKey("soak", "unknown")]
         if not busy or time.monotonic() > deadline:
             return busy
         await asyncio.sleep(1.0)
