@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import locale
+import logging
 import os
 import shlex
 import shutil
@@ -17,12 +18,19 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from redis.exceptions import RedisError
+
 from core.messages import ChatKey, IncomingMessage, LocalFileAttachment, User
 from core.outgoing import Button, Outgoing, Sent
 from core.runtime import Runtime, open_runtime
 from core.settings import Settings
 
 CHAT = ChatKey("console", "local")
+
+log = logging.getLogger(__name__)
+
+#: while Redis is unreachable, how often the terminal chat looks again
+REDIS_RETRY = 1.0
 
 
 class ConsoleOutput(Outgoing):
@@ -145,7 +153,18 @@ class ConsoleChat:
             if message is not None:
                 self.out._print(f"\nyou> {line.strip()}")
                 await self.runtime.dispatcher.handle(message)
-        await self.runtime.renders.wait_idle(CHAT)
+        await self.wait_renders()
+
+    async def wait_renders(self) -> None:
+        """Wait for the chat's renders, riding out Redis outages (the chat never exits
+        because Redis went away for a while)."""
+        while True:
+            try:
+                await self.runtime.renders.wait_idle(CHAT)
+                return
+            except RedisError as exc:
+                log.warning("waiting for renders: Redis unavailable (%r); retrying", exc)
+                await asyncio.sleep(REDIS_RETRY)
 
     async def interactive(self) -> None:
         """Read lines as they are typed; messages sent while busy are queued."""
@@ -169,7 +188,10 @@ async def run_chat(settings: Settings, *, simulate: bool, downloads: Path) -> in
                             trust_everyone=True) as runtime:
         runtime.start()
         chat = ConsoleChat(runtime, out)
-        await runtime.dispatcher.resume()
+        try:
+            await runtime.dispatcher.resume()
+        except RedisError as exc:  # the dispatcher's sweep takes the chat up later
+            log.warning("resuming the chat: Redis unavailable (%r)", exc)
         if sys.stdin.isatty():
             await chat.interactive()
         else:

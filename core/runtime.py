@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import AnyHttpUrl
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from core.access.setup import Access, build_access, token_cipher
 from core.conversation.build import build_dispatcher
@@ -81,9 +81,12 @@ class Runtime:
             self._worker_task = asyncio.create_task(self.worker.run(),
                                                     name=f"{self.worker.platform} renders")
 
-    async def stop(self, grace: float = 10.0) -> None:
-        """Let chat events being handled finish (up to `grace`), then stop the render
-        worker; what is unfinished stays in Redis for the next start."""
+    async def stop(self, grace: float | None = None) -> None:
+        """Let chat events being handled finish (up to `grace`, by default STOP_GRACE),
+        then stop the render worker; what is unfinished stays in Redis for the next
+        start."""
+        if grace is None:
+            grace = self.settings.stop_grace
         await self.dispatcher.stop(grace)
         await self.access.stop()
         task, self._worker_task = self._worker_task, None
@@ -97,6 +100,20 @@ class Runtime:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+#: Redis connections one process opens at most; a call waits for a free one (up to
+#: REDIS_POOL_WAIT seconds) rather than failing at once when many chats are busy
+REDIS_POOL_SIZE = 512
+REDIS_POOL_WAIT = 20.0
+
+
+def redis_client(url: str) -> Redis:
+    """The process's Redis client: a bounded pool in which a call waits for a connection
+    (the default pool refuses a call outright past 100 connections in use)."""
+    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_POOL_SIZE,
+                                           timeout=REDIS_POOL_WAIT)
+    return Redis.from_pool(pool)
 
 
 @contextlib.asynccontextmanager
@@ -148,13 +165,14 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
             url = AnyHttpUrl(simulator_url)
             settings = settings.model_copy(update={"nemo_api_url": url, "nemo_web_url": url})
         redis_url = await stack.enter_async_context(embedded_redis(settings))
-        redis = Redis.from_url(redis_url)
+        redis = redis_client(redis_url)
         stack.push_async_callback(redis.aclose)
         keys, codec, instance = Keys(), AttachmentCodec(), instance_name()
         cipher = token_cipher(settings)
         sessions = SessionStore(redis, keys=keys, idle_ttl=settings.session_idle_ttl,
                                 lock_ttl=settings.chat_lock_ttl, owner=instance, cipher=cipher)
-        inbox = Inbox(redis, keys=keys, idle_ttl=settings.session_idle_ttl, codec=codec)
+        inbox = Inbox(redis, keys=keys, idle_ttl=settings.session_idle_ttl, codec=codec,
+                      most=settings.chat_queue_max)
         nemo = NemoClient(settings)
         stack.push_async_callback(nemo.aclose)
         identities = Identities(sessions, nemo, settings.nemo_token)

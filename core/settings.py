@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     recovery_first_wait: float = Field(default=30.0, ge=0)
     recovery_wait: float = Field(default=60.0, ge=0)
     recovery_reads: int = Field(default=5, ge=1)
+    chat_queue_max: int = Field(
+        default=20, ge=1, description="messages waiting in one chat at most; more are refused")
+    stop_grace: float = Field(
+        default=10.0, ge=0, description="seconds running turns get to finish at a stop")
 
     # Render polling
     render_first_poll: float = Field(default=2.5, gt=0)

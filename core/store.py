@@ -8,6 +8,7 @@ new holder saved.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -17,10 +18,11 @@ from typing import Any
 
 from pydantic import SecretStr
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from core.access.crypto import TokenCipher, Undecryptable
 from core.keys import Keys
-from core.locks import ChatLock, LockLost
+from core.locks import ChatLock, LockLost, release_value
 from core.messages import ChatKey
 from core.nemo.draft import Draft
 
@@ -29,9 +31,11 @@ log = logging.getLogger(__name__)
 #: how long an identity (client id, token) is kept after the chat's last activity
 IDENTITY_TTL = 90 * 24 * 3600
 
-# KEYS: session, lock, identity.  ARGV: lock token ('' = no check), session ttl,
-# identity ttl, field, value, ...  Writes the session only while the lock is held,
-# and keeps the identity as long as the chat is active.
+# KEYS: session, lock, identity[, current].  ARGV: lock token ('' = no check), session
+# ttl, identity ttl, field, value, ...  Writes the session only while the lock is held,
+# keeps the identity as long as the chat is active, and (with a fourth key) marks the
+# chat's current event done in the same step, so a crash can never leave an event that
+# was answered looking interrupted.
 _SAVE = """
 if ARGV[1] ~= '' and redis.call('get', KEYS[2]) ~= ARGV[1] then
   return 0
@@ -39,6 +43,9 @@ end
 redis.call('hset', KEYS[1], unpack(ARGV, 4))
 redis.call('expire', KEYS[1], ARGV[2])
 redis.call('expire', KEYS[3], ARGV[3])
+if KEYS[4] then
+  redis.call('del', KEYS[4])
+end
 return 1
 """
 
@@ -118,6 +125,11 @@ class SessionStore:
         """The chat's lock (not yet acquired)."""
         return ChatLock(self.redis, self.keys.lock(chat), self.lock_ttl, owner=self.owner)
 
+    async def break_lock(self, chat: ChatKey, value: bytes) -> bool:
+        """Delete the chat's lock if its value is still `value` (a holder known to be gone);
+        True when deleted."""
+        return await release_value(self.redis, self.keys.lock(chat), value)
+
     async def lock_owner(self, chat: ChatKey) -> bytes | None:
         """The value of the chat's lock key (see `locks.owner_of`), None when free."""
         value = await self.redis.get(self.keys.lock(chat))
@@ -139,10 +151,11 @@ class SessionStore:
         )
 
     async def save(self, chat: ChatKey, session: ChatSession, *,
-                   lock: ChatLock | None = None) -> None:
+                   lock: ChatLock | None = None, finish: bool = False) -> None:
         """Write the whole session and push its idle expiry (and the identity's) forward.
 
         With `lock`, the write happens only while that lock is held; LockLost otherwise.
+        With `finish`, the chat's current event (`Inbox.current`) is done in the same step.
         """
         fields = {
             "session_id": session.session_id or "",
@@ -159,8 +172,28 @@ class SessionStore:
         for name, value in fields.items():
             args += [name, value]
         keys = [self.keys.session(chat), self.keys.lock(chat), self.keys.identity(chat)]
+        if finish:
+            keys.append(self.keys.current(chat))
         if not await self._save(keys=keys, args=args):
             raise LockLost(str(chat))
+
+    async def save_patiently(self, chat: ChatKey, session: ChatSession, *, lock: ChatLock,
+                             finish: bool, patience: float) -> None:
+        """`save`, retried through a Redis outage for up to `patience` seconds; the last
+        error is logged and raised."""
+        loop = asyncio.get_running_loop()
+        delay, deadline = 0.1, loop.time() + patience
+        while True:
+            try:
+                await self.save(chat, session, lock=lock, finish=finish)
+                return
+            except RedisError as exc:
+                if loop.time() + delay > deadline:
+                    log.error("chat %s: the session could not be saved: %r", chat, exc)
+                    raise
+                log.warning("chat %s: saving the session failed (%r); retrying", chat, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
     async def forget_session(self, chat: ChatKey) -> None:
         """Drop the project (a new one is made on the next message); identity stays."""

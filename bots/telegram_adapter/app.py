@@ -27,7 +27,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import ApplicationBuilder
 
 from bots.common import lifecycle
-from bots.common.lifecycle import STOP_GRACE, serving
+from bots.common.lifecycle import serving
 from core.renders import RenderWorker
 from core.runtime import Runtime, open_runtime
 from core.settings import Settings
@@ -103,7 +103,7 @@ class TelegramBot:
 
 @contextlib.asynccontextmanager
 async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
-                            stop_grace: float = STOP_GRACE,
+                            stop_grace: float | None = None,
                             flood: FloodControl | None = None) -> AsyncIterator[TelegramBot]:
     """Identify the bot, publish its commands, take updates, and serve until the block ends.
 
@@ -111,7 +111,8 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
     the flood control that follows Telegram's limits (a fake Bot API has none).
 
     On exit: no new updates are taken, messages being handled get `stop_grace`
-    seconds, and the render worker stops (its jobs stay queued for the next start).
+    seconds (None: the STOP_GRACE setting), and the render worker stops (its jobs stay
+    queued for the next start).
     """
     app = build_application(config, flood)
     local = config.telegram_local_mode

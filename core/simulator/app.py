@@ -40,6 +40,7 @@ from core.simulator.state import (
 )
 from core.simulator.stream import Encoder, Event, frame_bytes
 from core.simulator.uploads import Received, receive_parts, receive_urls
+from core.simulator.wire_faults import WireFaults
 
 if TYPE_CHECKING:
     from core.simulator.server import Simulator
@@ -361,6 +362,7 @@ class Api:
         stall = take("run_sse", path, ("sse_stall",))
         error = take("run_sse", path, ("sse_error",))
         trailing = take("run_sse", path, ("sse_trailing_issue",))
+        wire = WireFaults.take(take, path)
         faults = TurnFaults(
             stall=float(stall.param("seconds")) if stall else None,
             error=str(error.param("message")) if error else None,
@@ -377,6 +379,7 @@ class Api:
 
         sim.spawn(turn())
 
+        await wire.before_headers()
         response = web.StreamResponse(
             headers={
                 "Content-Type": "text/event-stream",
@@ -386,6 +389,7 @@ class Api:
         )
         await response.prepare(request)
         encoder = Encoder(sim.config.sse_shape)
+        await wire.after_headers(response, encoder)
         cut_after = int(cut.param("after_events")) if cut else None
         written = 0
         try:
@@ -401,6 +405,7 @@ class Api:
                     frame = encoder.encode(event)
                     if frame is None:
                         continue
+                await wire.pace()
                 await response.write(frame_bytes(frame))
                 written += 1
                 if cut_after is not None and written >= cut_after:

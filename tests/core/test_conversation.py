@@ -268,7 +268,7 @@ async def test_messages_of_one_chat_run_in_order_and_are_queued(
 
 async def test_cancel_drops_the_queue(simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
-        lock = k.sessions.lock(CHAT)
+        lock = k.held_elsewhere()
         assert await lock.acquire()  # the chat is busy elsewhere
         try:
             await k.say("add music")
@@ -285,7 +285,7 @@ async def test_two_chats_do_not_block_each_other(simulator: Simulator,
                                                  redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
         other = ChatKey("test", "200")
-        busy = k.sessions.lock(CHAT)
+        busy = k.held_elsewhere()
         assert await busy.acquire()  # chat 100 is held by a stuck worker
         try:
             async with asyncio.timeout(10):
