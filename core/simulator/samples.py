@@ -51,3 +51,28 @@ def write_sample_image(
     source = f"color=c={color}:s={width}x{height}"
     _ffmpeg("-f", "lavfi", "-i", source, "-frames:v", "1", "-y", str(path))
     return path
+
+
+def wav_header(data_bytes: int, *, rate: int = 48000, channels: int = 2) -> bytes:
+    """The 44-byte header of a 16-bit PCM WAV file holding `data_bytes` of samples."""
+    block = channels * 2
+    return b"".join((
+        b"RIFF", (36 + data_bytes).to_bytes(4, "little"), b"WAVE",
+        b"fmt ", (16).to_bytes(4, "little"), (1).to_bytes(2, "little"),
+        channels.to_bytes(2, "little"), rate.to_bytes(4, "little"),
+        (rate * block).to_bytes(4, "little"), block.to_bytes(2, "little"),
+        (16).to_bytes(2, "little"),
+        b"data", data_bytes.to_bytes(4, "little"),
+    ))  # fmt: skip
+
+
+def write_big_audio(path: Path, megabytes: int) -> Path:
+    """A real (silent) WAV file of about `megabytes` MiB, written without ffmpeg: a big
+    upload that any decoder reads."""
+    data = megabytes * 1024 * 1024
+    chunk = bytes(1024 * 1024)
+    with path.open("wb") as file:
+        file.write(wav_header(data))
+        for _ in range(megabytes):
+            file.write(chunk)
+    return path
