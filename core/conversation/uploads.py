@@ -20,7 +20,7 @@ from core.nemo import errors
 from core.nemo.api import NemoApi
 from core.nemo.models import UploadedFile, UploadResult
 from core.nemo.uploads import UploadFile
-from core.outgoing import Sent
+from core.outgoing import ProgressReport, Sent
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +207,7 @@ class _Progress:
         if percent - self._shown < 10 or now - self._at < self.interval:
             return
         self._shown, self._at = percent, now
+        text = self.turn.text("uploading_progress", count=self.count, percent=percent)
+        report = ProgressReport("upload", self.done, self.total, text)
         with contextlib.suppress(Exception):  # progress is decoration; the upload goes on
-            await self.turn.out.edit_text(self.turn.chat, self.sent, self.turn.text(
-                "uploading_progress", count=self.count, percent=percent))
+            await self.turn.out.progress(self.turn.chat, self.sent, report)

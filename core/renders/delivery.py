@@ -38,7 +38,7 @@ from core.i18n import t
 from core.identity import Identities
 from core.nemo.api import NemoApi
 from core.nemo.models import RenderStatus
-from core.outgoing import Button, Outgoing, Sent
+from core.outgoing import Button, Outgoing, ProgressReport, Sent
 from core.renders.jobs import RenderJob
 from core.renders.submit import CALL_ERRORS
 from core.renders.texts import project_button
@@ -170,6 +170,19 @@ class Courier:
             buttons = (Button(t(job.language, "render.download"), url=url),)
         await self.edit(job, t(job.language, "render.done_recovered"),
                         buttons + project_button(job.language, project))
+
+    async def progress(self, job: RenderJob, percent: int, text: str) -> bool:
+        """Show the render's progress in its message; adapter errors are logged, not raised."""
+        if not job.message_id:
+            return False
+        report = ProgressReport("render", percent, 100, text)
+        try:
+            await self.outgoing.progress(job.chat, Sent(job.message_id), report)
+        except Exception:  # a deleted chat or message must not stop the render
+            log.warning("job %s: could not show progress in %s", job.id, job.chat,
+                        exc_info=True)
+            return False
+        return True
 
     async def edit(self, job: RenderJob, text: str, buttons: tuple[Button, ...] = ()) -> bool:
         """Edit the job's progress message; adapter errors are logged, not raised."""

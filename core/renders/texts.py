@@ -80,8 +80,8 @@ texts({
         "zh": "视频已完成，但 NemoVideo 没有提供下载链接。请打开项目获取。",
     },
     "render.done": {
-        "en": "Rendering done: video below.",
-        "zh": "渲染完成：视频见下方。",
+        "en": "Rendering done.",
+        "zh": "渲染完成。",
     },
     "render.done_recovered": {
         "en": "Video ready. If it did not arrive, use the link below.",
