@@ -182,6 +182,8 @@ class Api:
             record["status"] = 500
             raise
         record["status"] = response.status
+        if request.method != "GET":
+            self.sim.touch()
         return response
 
     async def _answer_fault(self, request: web.Request, fault: Fault) -> None:
