@@ -25,13 +25,17 @@ def write_sample_video(
     height: int = 180,
     audio: bool = True,
     color: str | None = None,
+    pattern: str = "testsrc2",
+    frequency: int = 440,
 ) -> Path:
-    """An H.264 MP4 clip: a test pattern (or a flat colour), with a sine tone if `audio`."""
+    """An H.264 MP4 clip: a test pattern (`testsrc2`, `smptebars`, `mandelbrot`...) or a
+    flat colour, with a sine tone if `audio`."""
     size = f"s={width}x{height}:r=25"
-    source = f"color=c={color}:{size}" if color else f"testsrc2={size}"
+    source = f"color=c={color}:{size}" if color else f"{pattern}={size}"
     args = ["-f", "lavfi", "-t", str(seconds), "-i", source]
     if audio:
-        args += ["-f", "lavfi", "-t", str(seconds), "-i", "sine=frequency=440:sample_rate=44100"]
+        tone = f"sine=frequency={frequency}:sample_rate=44100"
+        args += ["-f", "lavfi", "-t", str(seconds), "-i", tone]
         args += ["-c:a", "aac"]
     args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     _ffmpeg(*args, "-movflags", "+faststart", "-y", str(path))
@@ -76,3 +80,19 @@ def write_big_audio(path: Path, megabytes: int) -> Path:
         for _ in range(megabytes):
             file.write(chunk)
     return path
+
+
+def write_samples(folder: Path) -> list[Path]:
+    """A few short clips, a photo and a music file to try the bot with (a second or two
+    with the bundled ffmpeg): clip1.mp4, clip2.mp4, clip3.mp4 (portrait), photo.jpg and
+    music.mp3."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        write_sample_video(folder / "clip1.mp4", seconds=4.0, width=640, height=360),
+        write_sample_video(folder / "clip2.mp4", seconds=3.0, width=640, height=360,
+                           pattern="smptebars", frequency=523),
+        write_sample_video(folder / "clip3.mp4", seconds=3.0, width=360, height=640,
+                           pattern="testsrc", frequency=659),
+        write_sample_image(folder / "photo.jpg", width=640, height=360, color="teal"),
+        write_sample_audio(folder / "music.mp3", seconds=12.0, frequency=294),
+    ]
