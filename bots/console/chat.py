@@ -60,6 +60,7 @@ class ConsoleChat:
         self._count = 0
         self._turns: set[asyncio.Task[None]] = set()
         self._session: PromptSession[str] | None = None
+        self._final: str | None = None
 
     # -- messages ------------------------------------------------------------------------
     def _message(self, text: str, files: Sequence[Path] = ()) -> IncomingMessage:
@@ -115,8 +116,16 @@ class ConsoleChat:
     def _live(self, waiting: str = "") -> ANSI:
         session = self._session
         if session is not None and session.app.is_done:
-            return ANSI(waiting or PROMPT)  # what stays in the scrollback: the line typed
+            # What stays in the scrollback once a line is entered: the messages shown so far
+            # (the bars go on below), then the line typed.
+            if self._final is None:
+                self._final = self.display.freeze()
+            return ANSI(self._final + (waiting or PROMPT))
         return ANSI(self.display.live_area() + (waiting or PROMPT))
+
+    async def _prompt(self, session: PromptSession[str], waiting: str = "") -> str:
+        self._final = None
+        return await session.prompt_async(lambda: self._live(waiting), refresh_interval=0.5)
 
     def width(self) -> int:
         """The terminal's width."""
@@ -149,7 +158,7 @@ class ConsoleChat:
         interrupted = 0.0
         while True:
             try:
-                raw = await session.prompt_async(self._live, refresh_interval=0.5)
+                raw = await self._prompt(session)
             except KeyboardInterrupt:
                 now = time.monotonic()
                 if now - interrupted < AGAIN:
@@ -186,8 +195,8 @@ class ConsoleChat:
         if not count:
             return
         try:
-            answer = await session.prompt_async(
-                lambda: self._live(t(self.lang, "console.wait_renders", count=count)))
+            answer = await self._prompt(session, t(self.lang, "console.wait_renders",
+                                                   count=count))
         except (KeyboardInterrupt, EOFError):
             answer = "n"
         if answer.strip().lower() not in ("", "y", "yes", "是", "好"):
@@ -198,7 +207,7 @@ class ConsoleChat:
         waiting = t(self.lang, "console.waiting", count=count)
         while not waiter.done():
             try:
-                await session.prompt_async(lambda: self._live(waiting))
+                await self._prompt(session, waiting)
             except (KeyboardInterrupt, EOFError):
                 break
         if not waiter.done():

@@ -149,6 +149,14 @@ class Display:
                   if entry.bar is not None and entry.bar_live]
         return "".join(f"{line}\n" for line in lines)
 
+    def freeze(self) -> str:
+        """The live messages, taken out of the live area to stay where they are (above a
+        line the user just entered); each line ends with a newline."""
+        entries = self._live_texts()
+        for entry in entries:
+            entry.live = False
+        return "".join(f"{self._format(entry)}\n" for entry in entries)
+
     def running_bars(self, kind: str) -> int:
         """How many bars of `kind` are running."""
         return sum(1 for e in self.entries.values()
