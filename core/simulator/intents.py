@@ -103,7 +103,8 @@ _UNSUPPORTED: list[tuple[re.Pattern[str], str, str]] = [
         (r"\bvoice[ -]?over\b|\bnarrat\w+|配音|旁白|解说", "record a voice-over", "添加配音"),
         (r"\bsticker\b|\blogo\b|\bwatermark\b|贴纸|水印", "add stickers, logos or watermarks",
          "添加贴纸、标志或水印"),
-        (r"\b(?:first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th)) (?:clip|video|photo)\b"
+        (r"(?<![\w-])(?:first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))"
+         r" (?:clip|video|photo)\b"
          r"|第[一二三四五六七八九十\d]+(?:个|段)", "edit one clip on its own",
          "单独编辑某一个片段"),
     )

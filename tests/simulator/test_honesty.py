@@ -7,7 +7,7 @@ import pytest
 
 from core.simulator import Simulator
 from core.simulator.durations import seconds_in
-from core.simulator.intents import Op, mentions, parse
+from core.simulator.intents import Op, mentions, parse, unsupported_in
 from tests.kits.simulator import Backend, samples, track_types
 
 
@@ -40,6 +40,11 @@ def test_keywords_are_whole_words() -> None:
     assert not mentions("a rocket launch", "rock") and mentions("rock music", "rock")
     assert mentions("你好呀", "你好")
     assert parse("add some rocket sounds") == []
+
+
+def test_a_length_is_not_an_ordinal() -> None:
+    assert unsupported_in("combine my clips into a 12-second video") == []
+    assert unsupported_in("make the second video shorter") == ["edit one clip on its own"]
 
 
 def test_a_longer_target_is_not_a_trim_request_for_the_parser() -> None:
