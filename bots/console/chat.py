@@ -191,6 +191,8 @@ class ConsoleChat:
 
     async def _leave(self, session: PromptSession[str]) -> None:
         """Leaving with renders unfinished: ask whether to wait for them."""
+        if self._turns:  # an export being started counts as a render
+            await asyncio.wait(set(self._turns), timeout=10.0)
         count = await self.runtime.renders.active_count(CHAT)
         if not count:
             return

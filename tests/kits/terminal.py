@@ -79,6 +79,12 @@ class Terminal:
                                    for i in range(len(self._screen.history.top)))]
             return "\n".join([*history, *(line.rstrip() for line in self._screen.display)])
 
+    def shows(self, text: str) -> bool:
+        """Whether `text` is on the screen or scrolled by, wherever lines wrapped (spaces and
+        line ends are not compared)."""
+        squeeze = str.maketrans("", "", " \n")
+        return text.translate(squeeze) in self.text().translate(squeeze)
+
     def wait(self, check: Callable[[], object], within: float, what: str,
              interval: float = 0.01) -> object:
         """Wait for `check()` to be true; fail naming `what` and showing the screen."""
