@@ -63,6 +63,15 @@ class Prepared:
     reason: str  # the text key explaining why it is a link, when it is one
 
 
+def size_words(size: int | None) -> str:
+    """A file size limit as people say it ("50 MB", "8 MB", "2000 MB")."""
+    if not size:
+        return "?"
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    return f"{size // 1024} KB" if size >= 1024 else f"{size} bytes"
+
+
 class _TooLarge(Exception):
     """The download grew past what the platform can take."""
 
@@ -97,7 +106,7 @@ class Courier:
         yields a `Prepared` and removes the file afterwards."""
         limit = self.outgoing.max_file_size(job.chat)
         if limit is None:
-            yield Prepared(None, status.output_url, "render.ready_link")
+            yield Prepared(None, status.output_url, "render.ready_link_only")
             return
         if status.size is not None and status.size > limit:
             yield Prepared(None, status.output_url, "render.ready_link")
@@ -154,10 +163,11 @@ class Courier:
                 log.warning("job %s: the adapter refused the file; sending the link",
                             job.id, exc_info=True)
         if prepared.url:
-            reason = prepared.reason or "render.ready_link"
+            # a file the adapter refused after the download: the platform said no
+            reason = prepared.reason or "render.ready_link_refused"
+            text = t(lang, reason, limit=size_words(self.outgoing.max_file_size(job.chat)))
             sent = await self.outgoing.send_link(
-                job.chat, t(lang, reason), prepared.url, t(lang, "render.download"),
-                buttons=buttons)
+                job.chat, text, prepared.url, t(lang, "render.download"), buttons=buttons)
             return Sending.LINK, sent
         sent = await self.outgoing.send_text(job.chat, t(lang, "render.ready_no_file"), buttons)
         return Sending.TEXT, sent
