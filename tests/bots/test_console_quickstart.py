@@ -31,7 +31,7 @@ def test_the_readme_quick_start_makes_a_video_in_an_empty_folder(tmp_path: Path)
     for name in ("NEMOBOT_START_DIR", "REDIS_URL", "NEMO_TOKEN", "LOG_LEVEL"):
         env.pop(name, None)
     run = subprocess.run(["bash", "-euo", "pipefail", "-c", quick_start_block()], cwd=folder,
-                         env=env, capture_output=True, text=True, timeout=120)
+                         env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
     videos = list((folder / "out").glob("*.mp4"))
