@@ -158,7 +158,8 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
         if simulate:
             from core.simulator import Simulator
 
-            simulator = Simulator()
+            # kept beside the embedded Redis, so a second run continues the same project
+            simulator = Simulator(data_dir=settings.data_home / "simulator", persist=True)
             simulator_url = await simulator.start("127.0.0.1", 0)
             stack.push_async_callback(simulator.stop)
             # the simulator also serves the web pages (project and registration links)

@@ -109,6 +109,11 @@ texts({
         "en": "I can't use {names}: that file type isn't supported. Accepted formats: {formats}.",
         "zh": "无法使用 {names}：不支持该文件类型。支持的格式：{formats}。",
     },
+    "upload_link_failed": {
+        "en": "NemoVideo couldn't get {links}: {reason}. Check that the link opens in a browser "
+              "without logging in, or send the file itself.",
+        "zh": "NemoVideo 无法获取 {links}：{reason}。请确认该链接无需登录即可在浏览器中打开，或直接发送文件。",
+    },
     "upload_refused_size": {
         "en": "{names} is over 500 MB. Trim or compress it and send it again.",
         "zh": "{names} 超过 500 MB。请剪短或压缩后重新发送。",
@@ -176,8 +181,9 @@ texts({
         "zh": "积分已用完。请在 nemovideo.com 充值后继续。",
     },
     "err_unsupported": {
-        "en": "That file type isn't supported. Accepted formats: {formats}.",
-        "zh": "不支持该文件类型。支持的格式：{formats}。",
+        "en": "NemoVideo can't use that file: its type isn't supported, or it could not be "
+              "read as video, image or audio. Accepted formats: {formats}.",
+        "zh": "NemoVideo 无法使用该文件：文件类型不受支持，或无法作为视频、图片或音频读取。支持的格式：{formats}。",
     },
     "err_too_large": {
         "en": "That file is over 500 MB. Trim or compress it and send it again.",

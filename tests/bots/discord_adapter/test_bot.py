@@ -32,14 +32,16 @@ from tests.kits.discord_bot import (
     kinds,
     running_bot,
 )
+from tests.kits.simulator import samples
 
 if TYPE_CHECKING:
     from tests.fakes.discord_fixtures import DiscordWorld
 
 pytest_plugins = ("tests.fakes.discord_fixtures",)
 
-CLIP = b"\x00\x00\x00\x18ftypmp42" + bytes(2048)
-PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(512)
+# real (tiny) media: NemoVideo refuses files it cannot read
+CLIP = samples()["clip"].read_bytes()
+PHOTO = samples()["photo"].read_bytes()
 HELP = "Send clips, photos or music"
 
 
