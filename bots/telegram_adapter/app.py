@@ -27,7 +27,7 @@ from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, Tel
 from telegram.ext import ApplicationBuilder
 
 from bots.common import lifecycle
-from bots.common.lifecycle import STOP_GRACE, serving
+from bots.common.lifecycle import serving
 from core.renders import RenderWorker
 from core.runtime import Runtime, open_runtime
 from core.settings import Settings
@@ -83,6 +83,12 @@ def build_application(config: TelegramSettings,
 
 
 
+def admin_ids(settings: Settings, platform: str) -> list[int]:
+    """The Telegram user ids among ADMINS."""
+    prefix = f"{platform}:user:"
+    return [int(e.removeprefix(prefix)) for e in settings.admins if e.startswith(prefix)]
+
+
 @dataclass
 class TelegramBot:
     """A running bot: its application, adapter, outgoing side, runtime and render worker."""
@@ -97,7 +103,7 @@ class TelegramBot:
 
 @contextlib.asynccontextmanager
 async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
-                            stop_grace: float = STOP_GRACE,
+                            stop_grace: float | None = None,
                             flood: FloodControl | None = None,
                             probe_backend: bool = False) -> AsyncIterator[TelegramBot]:
     """Identify the bot, publish its commands, take updates, and serve until the block ends.
@@ -107,7 +113,8 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
     `probe_backend` warns once at start when NemoVideo is unreachable.
 
     On exit: no new updates are taken, messages being handled get `stop_grace`
-    seconds, and the render worker stops (its jobs stay queued for the next start).
+    seconds (None: the STOP_GRACE setting), and the render worker stops (its jobs stay
+    queued for the next start).
     """
     app = build_application(config, flood)
     local = config.telegram_local_mode
@@ -133,7 +140,7 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
             await app.bot.request.shutdown()  # PTB leaves its client open when this fails
             raise
         stack.push_async_callback(app.shutdown)
-        await adapter.publish_commands()
+        await adapter.publish_commands(admin_ids(settings, PLATFORM))
         await app.start()
         try:
             webhook_url = await _take_updates(app, config)

@@ -18,11 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from typing import Any
 
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -72,6 +72,10 @@ class TelegramAdapter:
         self.tasks = BackgroundTasks(PLATFORM, error_text)
         self._lanes: dict[ChatKey, asyncio.Task[None]] = {}
         self._gathering: set[tuple[ChatKey, str]] = set()
+        #: albums being gathered with a part for the bot: the sender's language
+        self._addressed: dict[tuple[ChatKey, str], str | None] = {}
+        #: albums some of whose parts could not be stored (Redis unreachable)
+        self._broken: set[tuple[ChatKey, str]] = set()
 
     def install(self) -> None:
         """Register the update handlers and the error handler."""
@@ -79,15 +83,25 @@ class TelegramAdapter:
         self.app.add_handler(CallbackQueryHandler(self.on_button))
         self.app.add_error_handler(self.on_error)
 
-    async def publish_commands(self) -> None:
-        """The command menu, in English (the default) and Chinese."""
-        english = [BotCommand(name, en) for name, (en, _) in _texts.COMMANDS.items()]
-        chinese = [BotCommand(name, zh) for name, (_, zh) in _texts.COMMANDS.items()]
+    async def publish_commands(self, admins: Sequence[int] = ()) -> None:
+        """The command menu, in English (the default) and Chinese; the admins' private
+        chats also list the admin commands (nobody else sees them)."""
+        await self._menu(_texts.COMMANDS, None)
+        for admin in admins:
+            await self._menu({**_texts.COMMANDS, **_texts.ADMIN_COMMANDS},
+                             BotCommandScopeChat(admin))
+
+    async def _menu(self, commands: dict[str, tuple[str, str]],
+                    scope: BotCommandScopeChat | None) -> None:
+        english = [BotCommand(name, en) for name, (en, _) in commands.items()]
+        chinese = [BotCommand(name, zh) for name, (_, zh) in commands.items()]
         try:
-            await self.app.bot.set_my_commands(english)
-            await self.app.bot.set_my_commands(chinese, language_code="zh")
+            await self.app.bot.set_my_commands(english, scope=scope)
+            await self.app.bot.set_my_commands(chinese, scope=scope, language_code="zh")
         except TelegramError as exc:
-            log.warning("telegram: could not set the command menu: %s", error_text(exc))
+            where = f" of chat {scope.chat_id}" if scope is not None else ""
+            log.warning("telegram: could not set the command menu%s: %s", where,
+                        error_text(exc))
 
     # ------------------------------------------------------------ messages
 
@@ -113,6 +127,8 @@ class TelegramAdapter:
             return
         # every part is stored (the caption that makes an album "for the bot" may be on
         # any of them); this process gathers the album once, however many parts it saw
+        if part.addressed:
+            self._addressed[(chat, group_id)] = part.message.user.language
         self.tasks.start(self._add_part(chat, group_id, part), f"album part in {chat}")
         if (chat, group_id) not in self._gathering:
             self._gathering.add((chat, group_id))
@@ -125,19 +141,27 @@ class TelegramAdapter:
         part = await self._sized(part)
         try:
             await self.albums.add(chat, group_id, part)
-        except Exception as exc:  # Redis unreachable: the part alone beats nothing
-            log.warning("telegram: album %s in %s not gathered (%r); taking the part alone",
+        except Exception as exc:  # Redis unreachable: the user is told once, by _gather
+            log.warning("telegram: a part of album %s in %s was not stored: %r",
                         group_id, chat, exc)
-            if part.addressed:
-                self.deliver(part)
+            self._broken.add((chat, group_id))
 
     async def _gather(self, chat: ChatKey, group_id: str) -> None:
         try:
             album = await self.albums.gather(chat, group_id)
+        except Exception as exc:  # Redis unreachable: the parts are not lost silently
+            log.warning("telegram: album %s in %s could not be gathered: %r", group_id, chat, exc)
+            self._broken.add((chat, group_id))
+            album = None
         finally:
             self._gathering.discard((chat, group_id))
+        language = self._addressed.pop((chat, group_id), "")
+        if (chat, group_id) in self._broken:
+            self._broken.discard((chat, group_id))
+            if language != "":
+                await self._unavailable(chat, language)
         if album is None:
-            return  # another process took it
+            return  # another process took it (or Redis is away: the user was told)
         if not album.addressed:
             log.debug("telegram: album %s in %s is not for the bot", group_id, chat)
             return
@@ -180,6 +204,13 @@ class TelegramAdapter:
                 return
         if message.text or message.attachments:
             self._submit(message)
+
+    async def _unavailable(self, chat: ChatKey, language: str | None) -> None:
+        """Tell the chat that (part of) an album could not be taken; resending it works."""
+        try:
+            await self.out.send_text(chat, i18n.t(language, "unavailable"))
+        except Exception as exc:
+            log.warning("telegram: could not tell %s its album was not taken: %r", chat, exc)
 
     async def _refuse(self, message: IncomingMessage, names: tuple[str, ...]) -> None:
         log.info("telegram: %d file(s) over the download limit in %s", len(names), message.chat)

@@ -24,5 +24,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credits": ("Show the NemoVideo credits", "查看 NemoVideo 积分"),
     "cancel": ("Cancel queued messages and renders", "取消排队的消息和渲染"),
     "link": ("Link your NemoVideo account (private chat)", "绑定你的 NemoVideo 账号（私聊）"),
+    "stats": ("Your usage and limits", "查看你的用量和额度"),
     "help": ("What the bot understands", "使用帮助"),
+}
+
+#: added to the menu of the admins' private chats only (ADMINS): command -> (English, Chinese)
+ADMIN_COMMANDS: dict[str, tuple[str, str]] = {
+    "admin": ("Usage, access lists, failures, balance", "用量、访问列表、故障与余额"),
+    "allow": ("Let a user, chat or role use the bot", "允许用户、聊天或角色使用机器人"),
+    "block": ("Refuse a user, chat or role", "屏蔽用户、聊天或角色"),
+    "unblock": ("Lift a block", "解除屏蔽"),
+    "quota": ("A user's own limits", "设置用户的单独额度"),
 }

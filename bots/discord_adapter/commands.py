@@ -1,0 +1,122 @@
+"""The slash commands: what they are called, what they take, where they work and who sees
+them.
+
+* Everyday commands work in servers and in DMs. `/new` can be limited to members
+  with a permission (DISCORD_NEW_PERMISSION); in a server it asks for confirmation.
+* `/link` works only in DMs: a token is never typed where others are.
+* The admin commands (`/admin`, `/allow`, `/block`, `/unblock`, `/quota`) are hidden
+  from members without the Administrator permission (`default_member_permissions`
+  "0"; a server's admins can grant them to others in its Integrations settings).
+  Discord's setting only hides them: the bot itself answers them only for ADMINS.
+  `/admin` works only in DMs.
+* Answers showing account details or admin data are ephemeral (only the user sees them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import discord
+from discord import app_commands
+
+AnyCommand = app_commands.Command[Any, Any, None]
+#: (the interaction, the command's name, the text it stands for)
+Run = Callable[[discord.Interaction, str, str], Coroutine[Any, Any, None]]
+
+EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True)
+DMS_ONLY = app_commands.AppCommandContext(dm_channel=True)
+#: the bot is installed in servers (not on users' accounts)
+SERVER_INSTALL = app_commands.AppInstallationType(guild=True)
+
+#: slash commands without options: name -> description
+SIMPLE_COMMANDS: dict[str, str] = {
+    "export": "Render the video and send it here",
+    "status": "Show the project's timeline and renders in progress",
+    "credits": "Show the NemoVideo credits of this conversation (only you see it)",
+    "new": "Start a new project in this channel",
+    "stats": "Your messages, renders and credits against your limits (only you see it)",
+    "help": "What the bot understands",
+}
+#: admin commands that take entries
+LIST_COMMANDS: dict[str, str] = {
+    "allow": "Admins: let users, roles, channels or servers use the bot",
+    "block": "Admins: refuse users, roles, channels or servers",
+    "unblock": "Admins: lift a block",
+}
+#: commands (and buttons) whose answers only the user sees
+PRIVATE_COMMANDS = frozenset({"credits", "link", "stats", "admin", "allow", "block", "unblock",
+                              "quota"})
+#: what lets a member see an admin command by default: "0", Administrator only
+ADMIN_PERMISSIONS = discord.Permissions.none()
+
+
+def build_commands(run: Run, *, new_permission: discord.Permissions | None = None,
+                   ) -> list[AnyCommand]:
+    """Every slash command, each calling `run` with the text it stands for."""
+    commands = [_simple(run, name, description) for name, description in SIMPLE_COMMANDS.items()]
+    if new_permission is not None:
+        next(c for c in commands if c.name == "new").default_permissions = new_permission
+    commands.append(_link(run))
+    commands.append(_admin(run))
+    commands += [_entries(run, name, description) for name, description in LIST_COMMANDS.items()]
+    commands.append(_quota(run))
+    for command in commands:
+        command.allowed_installs = SERVER_INSTALL
+        if command.allowed_contexts is None:
+            command.allowed_contexts = EVERYWHERE
+    return commands
+
+
+def _simple(run: Run, name: str, description: str) -> AnyCommand:
+    async def command(interaction: discord.Interaction) -> None:
+        await run(interaction, name, f"/{name}")
+    return app_commands.Command(name=name, description=description, callback=command)
+
+
+def _link(run: Run) -> AnyCommand:
+    @app_commands.describe(token="Your NemoVideo token (nmv_usr_...)")  # noqa: S106
+    async def link(interaction: discord.Interaction, token: str) -> None:
+        await run(interaction, "link", f"/link {token.strip()}")
+    return app_commands.Command(
+        name="link", description="Link your own NemoVideo account (in a DM with the bot)",
+        callback=link, allowed_contexts=DMS_ONLY)
+
+
+def _admin(run: Run) -> AnyCommand:
+    async def admin(interaction: discord.Interaction) -> None:
+        await run(interaction, "admin", "/admin")
+    command: AnyCommand = app_commands.Command(
+        name="admin", description="Admins: usage, access lists, failures and the balance",
+        callback=admin, allowed_contexts=DMS_ONLY)
+    command.default_permissions = ADMIN_PERMISSIONS
+    return command
+
+
+def _entries(run: Run, name: str, description: str) -> AnyCommand:
+    @app_commands.describe(entries="e.g. discord:role:123 discord:user:456, or a mention")
+    async def command(interaction: discord.Interaction, entries: str) -> None:
+        await run(interaction, name, f"/{name} {entries.strip()}")
+    made: AnyCommand = app_commands.Command(name=name, description=description, callback=command)
+    made.default_permissions = ADMIN_PERMISSIONS
+    return made
+
+
+def _quota(run: Run) -> AnyCommand:
+    @app_commands.describe(user="discord:user:<id>, a mention, or a channel entry",
+                           limits="e.g. renders=5/day messages=30/hour credits=500/month")
+    async def quota(interaction: discord.Interaction, user: str, limits: str = "") -> None:
+        await run(interaction, "quota", f"/quota {user.strip()} {limits.strip()}".rstrip())
+    command: AnyCommand = app_commands.Command(
+        name="quota", description="Admins: a user's own limits", callback=quota)
+    command.default_permissions = ADMIN_PERMISSIONS
+    return command
+
+
+def permission(name: str | None) -> discord.Permissions | None:
+    """A permission flag by name ("manage_messages") as a Permissions value; None for none."""
+    if not name:
+        return None
+    if name not in discord.Permissions.VALID_FLAGS:
+        raise ValueError(f"not a Discord permission: {name!r}")
+    return discord.Permissions(**{name: True})
