@@ -42,7 +42,8 @@ async def test_telegram_bot_with_the_example_env(
     finally:
         finished = await process.stop(bot)
     assert finished.code == 0, finished.stderr
-    assert "Traceback" not in finished.stderr and "ERROR" not in finished.stderr
+    assert "Traceback" not in finished.stderr and "ERROR" not in finished.stderr, \
+        finished.stderr[-4000:]
     assert not [m for m in fake.sent_messages(dm.id) if "isn't answering" in str(m)]
     assert "anonymous_token" in [r["kind"] for r in simulator.requests]
     assert (tmp_path / "data" / "nemobot" / "redis").is_dir(), "the embedded Redis's data"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from core.embedded_redis import EmbeddedRedis, free_port
 from core.simulator import Simulator
@@ -19,9 +20,11 @@ pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.discord_fixtures
 
 def settings(tmp_path: Path, simulator: Simulator | None = None,
              redis: EmbeddedRedis | None = None, **more: str) -> dict[str, str]:
-    """The environment of a `nemobot` process: NemoVideo is the simulator, Redis the test's;
-    only warnings and errors are logged (routine start-up lines are not failures)."""
-    values = {"LOG_LEVEL": "WARNING", "REDIS_START_WAIT": "0.5", **more}
+    """The environment of a `nemobot` process: NemoVideo is the simulator, Redis the test's,
+    SECRET_KEY set (no warning about it); only warnings and errors are logged (routine
+    start-up lines are not failures)."""
+    values = {"LOG_LEVEL": "WARNING", "REDIS_START_WAIT": "0.5",
+              "SECRET_KEY": Fernet.generate_key().decode(), **more}
     if simulator is not None:
         values["NEMO_API_URL"] = simulator.base_url
     if redis is not None:
