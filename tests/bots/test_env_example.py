@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bots.discord_adapter.settings import DiscordSettings
+from bots.settings import load_all
+from bots.telegram_adapter.settings import TelegramSettings
+from core.settings import Settings
 from core.simulator import Simulator
 from tests.fakes.telegram_api import FakeTelegram
 from tests.kits import process
@@ -57,3 +63,18 @@ async def test_terminal_chat_with_the_example_env(tmp_path: Path) -> None:
     assert "New project" in finished.stdout and "Credits:" in finished.stdout
     assert "isn't answering" not in finished.stdout and "went wrong" not in finished.stdout
     assert "Traceback" not in finished.stderr
+
+
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_value_means_unset_for_every_setting(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, empty: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    kinds = (Settings, TelegramSettings, DiscordSettings)
+    defaults = [kind(_env_file=None).model_dump() for kind in kinds]  # type: ignore[call-arg]
+    for kind in kinds:
+        for name in kind.model_fields:
+            monkeypatch.setenv(name.upper(), empty)
+    (tmp_path / ".env").write_text("".join(f"{name.upper()}={empty}\n" for kind in kinds
+                                           for name in kind.model_fields))
+    core, (telegram, discord) = load_all(TelegramSettings, DiscordSettings)
+    assert [core.model_dump(), telegram.model_dump(), discord.model_dump()] == defaults
