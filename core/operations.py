@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import httpx
 from redis.asyncio import Redis
 
 from core import observe
@@ -92,26 +93,36 @@ async def check_nemo(settings: Settings) -> NemoVerdict:
     quick = settings.model_copy(update={"nemo_retry_attempts": 0,
                                         "nemo_call_timeout": min(settings.nemo_call_timeout, 15)})
     async with NemoClient(quick) as nemo:
+        if settings.nemo_token is None:
+            return await _reachable(nemo, quick)
         try:
-            if settings.nemo_token is None:
-                await nemo.transport.call("GET", "/api/credits/balance/simple", "credits",
-                                          None, idempotent=True)
-                return NemoVerdict(True, "reachable (no NEMO_TOKEN: each chat gets an "
-                                   "anonymous token)")
             credits = await nemo.credits(Credentials(settings.nemo_token))
         except (NemoConnectionError, ServerError) as exc:
             return NemoVerdict(False, f"not reachable at {settings.api_url}: {exc}",
                                reachable=False)
         except TokenExpired as exc:
-            if settings.nemo_token is None:
-                return NemoVerdict(True, "reachable (no NEMO_TOKEN: each chat gets an "
-                                   "anonymous token)")
             return NemoVerdict(False, f"NEMO_TOKEN was refused ({exc}): set a valid token, "
                                "or leave it empty for anonymous tokens")
         except NemoError as exc:
             return NemoVerdict(False, f"answered with an error: {exc!r}")
     return NemoVerdict(True, f"token accepted, {credits.available} credits available "
                        f"({credits.frozen} reserved)")
+
+
+async def _reachable(nemo: NemoClient, settings: Settings) -> NemoVerdict:
+    """Without a token: does the API answer at all? (It refuses the balance without one,
+    which is expected, so nothing is reported as a failed call.)"""
+    url = settings.api_url + "/api/credits/balance/simple"
+    try:
+        async with asyncio.timeout(settings.nemo_call_timeout):
+            response = await nemo.http.get(url, headers=settings.attribution_headers)
+    except (httpx.HTTPError, TimeoutError) as exc:
+        return NemoVerdict(False, f"not reachable at {settings.api_url}: "
+                           f"{type(exc).__name__}", reachable=False)
+    if response.status_code >= 500:
+        return NemoVerdict(False, f"not answering at {settings.api_url}: HTTP "
+                           f"{response.status_code}", reachable=False)
+    return NemoVerdict(True, "reachable (no NEMO_TOKEN: each chat gets an anonymous token)")
 
 
 async def _warn_about_nemo(settings: Settings) -> None:
