@@ -29,6 +29,7 @@ from core.simulator.errors import (
 )
 from core.simulator.faults import ANSWER_FAULTS, Fault
 from core.simulator.media import MEDIA_TYPES, extension, file_type_of, probe
+from core.simulator.render import requested_size
 from core.simulator.state import (
     MediaFile,
     RenderJob,
@@ -499,6 +500,7 @@ class Api:
             started=time.monotonic(),
             min_seconds=float(slow.param("seconds")) if slow else self.sim.config.render_seconds,
             fail_error=str(fail.param("error")) if fail else None,
+            output_size=requested_size(output),
         )
         store.renders[render_id] = job
         job.task = self.sim.spawn(self.sim.renderer.run(job))
