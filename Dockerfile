@@ -10,7 +10,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY core ./core
 COPY bots ./bots
-RUN pip install . && useradd --create-home --uid 10001 nemobot
+# the video extra: a bundled ffmpeg gives sent videos their duration, size and thumbnail
+RUN pip install ".[video]" && useradd --create-home --uid 10001 nemobot
 
 USER nemobot
 ENTRYPOINT ["nemobot"]

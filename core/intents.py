@@ -27,6 +27,9 @@ class Intent(StrEnum):
     UPLOAD = "upload"
     AGENT = "agent"
     CHOOSE = "choose"  # one of the options the bot offered as buttons
+    FORMAT = "format"  # the project's aspect ratio and target length
+    PROJECTS = "projects"  # list the chat's recent projects, or switch to one
+    LAST = "last"  # the last finished video again, without rendering
     RESUME = "resume"  # a turn interrupted by a restart; never routed from a message
 
 
@@ -59,6 +62,9 @@ COMMANDS: dict[str, Intent] = {
     "link": Intent.LINK,
     "upload": Intent.UPLOAD,
     "choose": Intent.CHOOSE,
+    "format": Intent.FORMAT,
+    "projects": Intent.PROJECTS,
+    "last": Intent.LAST,
 }
 
 _COMMAND = re.compile(r"^/(?P<name>[a-zA-Z_]+)(?:@\w+)?(?:\s+(?P<arg>.*))?$", re.S)

@@ -37,15 +37,24 @@ log = logging.getLogger(__name__)
 SIMPLE_COMMANDS: dict[str, str] = {
     "export": "Render the video and send it here",
     "status": "Show the project's timeline and renders in progress",
+    "projects": "This channel's recent projects: switch between them",
+    "last": "Send the last finished video again (no new render)",
     "credits": "Show the NemoVideo credits of this conversation (only you see it)",
     "new": "Start a new project in this channel",
+    "cancel": "Stop what the bot does here: queued messages, the running request, renders",
     "help": "What the bot understands",
 }
+#: /format's choices: aspect ratios and target lengths (seconds)
+FORMAT_CHOICES = {"9:16": "9:16 TikTok, Reels, Shorts", "16:9": "16:9 YouTube",
+                  "1:1": "1:1 square", "4:5": "4:5 portrait feed"}
+LENGTH_CHOICES = (15, 30, 60)
 #: commands (and buttons) whose answers show account details: only the user sees them
 PRIVATE_COMMANDS = frozenset({"credits", "link"})
 
 CommandCallback = Callable[[discord.Interaction], Coroutine[Any, Any, None]]
 LinkCallback = Callable[[discord.Interaction, str], Coroutine[Any, Any, None]]
+FormatCallback = Callable[[discord.Interaction, str | None, int | None],
+                          Coroutine[Any, Any, None]]
 
 
 class DiscordAdapter:
@@ -64,8 +73,12 @@ class DiscordAdapter:
             self.tree.add_command(app_commands.Command(
                 name=name, description=description, callback=self._simple(name)))
         self.tree.add_command(app_commands.Command(
+            name="format", description="Choose the project's format and target length",
+            callback=self._format()))
+        self.tree.add_command(app_commands.Command(
             name="link", description="Link your own NemoVideo account (your token stays private)",
             callback=self._link()))
+        out.commands = tuple(command.name for command in self.tree.get_commands())
         client.event(self.on_message)
 
     async def setup(self) -> None:
@@ -118,6 +131,20 @@ class DiscordAdapter:
         async def command(interaction: discord.Interaction) -> None:
             await self.on_command(interaction, name, f"/{name}")
         return command
+
+    def _format(self) -> FormatCallback:
+        ratios = [app_commands.Choice(name=label, value=value)
+                  for value, label in FORMAT_CHOICES.items()]
+        lengths = [app_commands.Choice(name=f"{seconds} s", value=seconds)
+                   for seconds in LENGTH_CHOICES]
+
+        @app_commands.describe(ratio="The aspect ratio", length="The target length")
+        @app_commands.choices(ratio=ratios, length=lengths)  # type: ignore[misc]
+        async def format_(interaction: discord.Interaction, ratio: str | None = None,
+                          length: int | None = None) -> None:
+            parts = [part for part in (ratio, f"{length}s" if length else None) if part]
+            await self.on_command(interaction, "format", " ".join(["/format", *parts]))
+        return format_
 
     def _link(self) -> LinkCallback:
         @app_commands.describe(token="Your NemoVideo token (nmv_usr_...)")  # noqa: S106
