@@ -1,7 +1,7 @@
 """The Telegram bot for creators, end to end against the fake Bot API server, the simulator
 and a real Redis: replies that thread in groups, /help as the command menu, format
 buttons that set the render's size, a render's Cancel button, /projects and /last
-(sent again by file_id, without a render)."""
+(sent again by file_id, without a render), streaming links and the queue position."""
 
 from __future__ import annotations
 
@@ -151,6 +151,18 @@ async def test_last_sends_the_video_again_by_file_id_and_projects_switch(
     assert again.files == {}, "nothing uploaded"
     assert kinds(simulator, "render_submit") == ["render_submit"], "one render in all"
     assert "Red: edited" in shown(listing) and switch["text"] == "Red"
+
+
+async def test_a_streaming_link_is_answered_with_the_library(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.text(dm, alice, "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC")
+        reply = await bot_message(fake, dm, containing("built-in library"))
+    assert [b["text"] for b in buttons_of(reply)] == ["Use built-in music"]
+    assert not kinds(simulator, "upload")
 
 
 async def test_format_buttons_in_chinese(
