@@ -29,6 +29,7 @@ from core.aio import KeyedTurns, end_tasks, rest
 from core.conversation.failures import FailureReplies
 from core.conversation.handlers import Handler
 from core.conversation.middleware import Middleware, ProjectLost, event_chain, step_chain
+from core.conversation.queueing import queued_text
 from core.conversation.turn import Turn, language_of, notify
 from core.inbox import ChatEvent, Inbox
 from core.intents import Intent, Step
@@ -174,15 +175,17 @@ class Dispatcher:
         return True
 
     async def _queued(self, event: ChatEvent, out: Outgoing) -> None:
-        """Tell the sender their message waits, unless the chat's holder took it already."""
+        """Tell the sender their message waits, and its place in line, unless the chat's
+        holder took it already."""
+        position: int | None = None
         try:
-            if await self.inbox.position(event) is None:
+            if (position := await self.inbox.position(event)) is None:
                 return
         except RedisError as exc:
             log.warning("chat %s: queue position unknown: %r", event.chat, exc)
         lang = language_of(event.message)
         what = event.message.text.strip() or i18n.t(lang, "queued_files")
-        await notify(out, event.chat, i18n.t(lang, "queued", what=what))
+        await notify(out, event.chat, queued_text(lang, position, what))
 
     async def _link_now(self, event: ChatEvent, out: Outgoing) -> ChatEvent:
         """Handle `/link` at once (its token never waits in Redis); returns the rest of
