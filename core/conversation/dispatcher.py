@@ -184,8 +184,7 @@ class Dispatcher:
         except RedisError as exc:
             log.warning("chat %s: queue position unknown: %r", event.chat, exc)
         lang = language_of(event.message)
-        what = event.message.text.strip() or i18n.t(lang, "queued_files")
-        await notify(out, event.chat, queued_text(lang, position, what))
+        await notify(out, event.chat, queued_text(lang, position, event.message.text))
 
     async def _link_now(self, event: ChatEvent, out: Outgoing) -> ChatEvent:
         """Handle `/link` at once (its token never waits in Redis); returns the rest of

@@ -32,3 +32,5 @@ def test_place_in_line_in_words() -> None:
     assert queued_text("en", None, "add music") == "Got it. After this: add music"
     assert queued_text("zh", 0, "加音乐") == "收到，下一个处理：加音乐"
     assert queued_text("zh", 2, "加音乐") == "收到，排在第 3 位：加音乐"
+    assert queued_text("en", 1, "/choose 3.1") == "Got it, number 2 in line: the option you chose"
+    assert queued_text("en", 0, "") == "Got it, next in line: your files"

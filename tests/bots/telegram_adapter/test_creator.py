@@ -45,7 +45,7 @@ async def test_answers_in_a_group_reply_to_the_message_they_answer(
         fake.text(group, alice, "@nemo_test_bot make it brighter")  # the agent, slowly
         await fake.wait_for(lambda c: c.method == "sendChatAction", WAIT)
         queued = fake.text(group, bob, "/status")["message"]
-        notice = await bot_message(fake, group, containing(": /status"))
+        notice = await bot_message(fake, group, containing("next in line: /status"))
         assert notice["reply_to_message"]["message_id"] == queued["message_id"]
         fake.chats.messages[(group.id, queued["message_id"])].deleted = True  # Bob deletes it
         status = await bot_message(fake, group, containing("timeline"))
