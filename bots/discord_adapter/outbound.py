@@ -181,9 +181,9 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
         """A continuation goes the way the message went (keeps private answers private)."""
         return self._via.get(page)
 
-    def chat_commands(self, chat: ChatKey) -> tuple[str, ...]:
-        """The slash commands."""
-        return self.commands
+    def chat_commands(self, chat: ChatKey) -> tuple[str, ...] | None:
+        """The slash commands (None before the adapter registered them: every command)."""
+        return self.commands or None
 
     async def post_page(self, chat: ChatKey, route: Route, text: str,
                         markup: discord.ui.View | None) -> int:
