@@ -97,3 +97,20 @@ async def test_format_buttons_and_a_named_video_with_its_project_button(
     assert len(kinds(simulator, "render_submit")) == count == 1, "/last renders nothing"
     job = next(iter(simulator.store.renders.values()))
     assert job.output_size == (1080, 1080)
+
+
+async def test_format_slash_command_with_its_choices(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        [command] = [c for c in fake.synced_commands() if c["name"] == "format"]
+        ix = await fake.dispatch_slash_command("format", {"ratio": "16:9", "length": 60},
+                                               channel, alice)
+        await fake.wait_for(lambda: fake.followups(ix.token), WAIT)
+        await idle(bot)
+        session = await bot.runtime.sessions.load(chat_of(channel))
+    ratios = [c["value"] for c in command["options"][0]["choices"]]
+    assert ratios == ["9:16", "16:9", "1:1", "4:5"]
+    assert [c["value"] for c in command["options"][1]["choices"]] == [15, 30, 60]
+    assert "Format: 16:9 YouTube. Target length: 60 s." in fake.followups(ix.token)[0].content
+    assert (session.aspect, session.seconds) == ("16:9", 60)
