@@ -77,8 +77,10 @@ class Renders:
         Says "Rendering…" at once (editing `progress_message` when given, else in a
         new message that later shows progress and the outcome), checks that the
         draft is exportable, persists the job and submits the render, retrying
-        once with a new id. When the session has no claim token yet one is made
-        and set on `session` (the caller saves the session as usual).
+        once with a new id. A draft unchanged since a running or delivered render
+        of the project is not rendered again (`_reuse`). The project's format sets
+        the output size. When the session has no claim token yet one is made and
+        set on `session` (the caller saves the session as usual).
         """
         lang = language or session.language
         sent = await self._say(chat, t(lang, "render.started"), progress_message, reply_to)
