@@ -12,7 +12,8 @@ COPY pyproject.toml README.md ./
 COPY core ./core
 COPY bots ./bots
 # The same install command is exercised by CI (.ci/image-check): the project with the
-# simulator's extras (a bundled ffmpeg, and the embedded Redis used when REDIS_URL is unset).
+# simulator's extras (a bundled ffmpeg, which also gives sent videos their duration, size
+# and thumbnail, and the embedded Redis used when REDIS_URL is unset).
 RUN pip install '.[sim]' && useradd --create-home --uid 10001 nemobot \
     && install -d -o nemobot -g nemobot /home/nemobot/downloads
 

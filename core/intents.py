@@ -33,6 +33,9 @@ class Intent(StrEnum):
     BLOCK = "block"  # admins: block a user, chat, guild, role or channel
     UNBLOCK = "unblock"  # admins: lift a block
     QUOTA = "quota"  # admins: a user's or chat's own limits
+    FORMAT = "format"  # the project's aspect ratio and target length
+    PROJECTS = "projects"  # list the chat's recent projects, or switch to one
+    LAST = "last"  # the last finished video again, without rendering
     RESUME = "resume"  # a turn interrupted by a restart; never routed from a message
 
 
@@ -71,6 +74,9 @@ COMMANDS: dict[str, Intent] = {
     "block": Intent.BLOCK,
     "unblock": Intent.UNBLOCK,
     "quota": Intent.QUOTA,
+    "format": Intent.FORMAT,
+    "projects": Intent.PROJECTS,
+    "last": Intent.LAST,
 }
 
 _COMMAND = re.compile(r"^/(?P<name>[a-zA-Z_]+)(?:@\w+)?(?:\s+(?P<arg>.*))?$", re.S)

@@ -42,6 +42,14 @@ class Keys:
         """Set: render ids of the chat that are not finished."""
         return self._k("chat", str(chat), "renders")
 
+    def projects(self, chat: ChatKey) -> str:
+        """Hash: the chat's recent projects, by NemoVideo session id (`core.catalog`)."""
+        return self._k("chat", str(chat), "projects")
+
+    def videos(self, chat: ChatKey) -> str:
+        """Hash: the last video delivered for each of the chat's projects, by session id."""
+        return self._k("chat", str(chat), "videos")
+
     def album(self, chat: ChatKey, group_id: str) -> str:
         """List: parts of a media album being gathered."""
         return self._k("chat", str(chat), "album", group_id)

@@ -26,6 +26,8 @@ class Action(StrEnum):
     CANCEL = "cancel"
     #: one of the options the bot offered (see `core.conversation.choices`)
     CHOOSE = "choose"
+    #: a format preset or target length (`core.conversation.formats`)
+    FORMAT = "format"
 
     @property
     def command(self) -> str:
@@ -84,13 +86,21 @@ class ProgressReport:
     done: float
     total: float | None
     text: str
+    #: buttons shown with the progress (a Cancel button)
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True)
 class Sent:
-    """A message the adapter sent; `message_id` lets the core edit it later."""
+    """A message the adapter sent; `message_id` lets the core edit it later.
+
+    `file_ref` names a file the message carries in a form the same adapter can send
+    again without uploading it (`Outgoing.resend_file`): Telegram's `file_id`, a
+    Discord attachment URL. None when there is no file, or no such form.
+    """
 
     message_id: str
+    file_ref: str | None = None
 
 
 class Outgoing(ABC):
@@ -133,7 +143,14 @@ class Outgoing(ABC):
     async def progress(self, chat: ChatKey, sent: Sent, report: ProgressReport) -> Sent:
         """Show how far an upload or a render is in message `sent`. The default edits the
         message to `report.text`; an adapter that can draw a bar overrides this."""
-        return await self.edit_text(chat, sent, report.text)
+        return await self.edit_text(chat, sent, report.text, report.buttons)
+    async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
+                          buttons: tuple[Button, ...] = (), *,
+                          reply_to: str | None = None) -> Sent:
+        """Send again a file this adapter sent before (its `Sent.file_ref`), without
+        uploading it. The default shows the reference (a URL) under the caption."""
+        return await self.send_text(chat, f"{caption}\n{file_ref}".strip(), buttons,
+                                    reply_to=reply_to)
 
     async def working(self, chat: ChatKey) -> None:
         """Show a "working" indicator (typing, upload_video...). Optional."""
@@ -142,6 +159,12 @@ class Outgoing(ABC):
     async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
         """Delete a user's message (one holding a token). False when not possible."""
         return False
+
+    def chat_commands(self, chat: ChatKey) -> tuple[str, ...] | None:
+        """The commands this platform offers in `chat` (its command menu, its slash
+        commands), in menu order, so /help lists exactly those; None when every
+        command is simply typed (the terminal)."""
+        return None
 
 
 class Replying(Outgoing):
@@ -181,6 +204,12 @@ class Replying(Outgoing):
     async def progress(self, chat: ChatKey, sent: Sent, report: ProgressReport) -> Sent:
         """Progress through the adapter."""
         return await self.out.progress(chat, sent, report)
+    async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
+                          buttons: tuple[Button, ...] = (), *,
+                          reply_to: str | None = None) -> Sent:
+        """Send a file again through the adapter, as a reply."""
+        return await self.out.resend_file(chat, file_ref, caption, buttons,
+                                          reply_to=reply_to or self.reply_to)
 
     async def working(self, chat: ChatKey) -> None:
         """The adapter's indicator."""
@@ -189,6 +218,10 @@ class Replying(Outgoing):
     async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
         """Delete through the adapter."""
         return await self.out.delete_message(chat, message_id)
+
+    def chat_commands(self, chat: ChatKey) -> tuple[str, ...] | None:
+        """The adapter's commands."""
+        return self.out.chat_commands(chat)
 
 
 @dataclass
@@ -239,12 +272,13 @@ class CollectingOutput(Outgoing):
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
-        """Record a file (the path is only valid during the call: copy it to keep it)."""
+        """Record a file (the path is only valid during the call: copy it to keep it); its
+        `file_ref` is `file:<message id>`."""
         mid = self._new_id()
         self.messages[mid] = caption
         self.records.append(Record("file", chat, caption, mid, buttons, path=path,
                                    reply_to=reply_to))
-        return Sent(mid)
+        return Sent(mid, f"file:{mid}")
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
@@ -254,6 +288,16 @@ class CollectingOutput(Outgoing):
         self.records.append(Record("link", chat, text, mid, buttons, url=url,
                                    reply_to=reply_to))
         return Sent(mid)
+
+    async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
+                          buttons: tuple[Button, ...] = (), *,
+                          reply_to: str | None = None) -> Sent:
+        """Record a file sent again by reference."""
+        mid = self._new_id()
+        self.messages[mid] = caption
+        self.records.append(Record("resend", chat, caption, mid, buttons, url=file_ref,
+                                   reply_to=reply_to))
+        return Sent(mid, file_ref)
 
     async def working(self, chat: ChatKey) -> None:
         """Record the indicator."""
@@ -268,6 +312,7 @@ class CollectingOutput(Outgoing):
         """Final texts of messages (after edits), in the order they were first sent."""
         seen: list[str] = []
         for rec in self.records:
-            if rec.kind in ("text", "file", "link") and (chat is None or rec.chat == chat):
+            if rec.kind in ("text", "file", "link", "resend") and (
+                    chat is None or rec.chat == chat):
                 seen.append(rec.message_id)
         return [self.messages[m] for m in seen]

@@ -87,6 +87,11 @@ class ChatSession:
     inflight: InFlight | None = None
     #: the options last offered as buttons: {"v": offer number, "options": [texts]}
     choices: dict[str, Any] = field(default_factory=dict)
+    #: the project's format: aspect ratio ("9:16"; "" = not chosen) and target length (s)
+    aspect: str = ""
+    seconds: int = 0
+    #: the project's name in /projects (its title, or its first instruction)
+    name: str = ""
 
     @property
     def last_draft(self) -> Draft:
@@ -148,6 +153,9 @@ class SessionStore:
             draft=json.loads(data["draft"]) if data.get("draft") else {},
             inflight=InFlight(**inflight) if inflight else None,
             choices=json.loads(data["choices"]) if data.get("choices") else {},
+            aspect=data.get("aspect") or "",
+            seconds=int(data.get("seconds") or 0),
+            name=data.get("name") or "",
         )
 
     async def save(self, chat: ChatKey, session: ChatSession, *,
@@ -165,6 +173,9 @@ class SessionStore:
             "draft": json.dumps(session.draft),
             "inflight": json.dumps(asdict(session.inflight)) if session.inflight else "",
             "choices": json.dumps(session.choices) if session.choices else "",
+            "aspect": session.aspect,
+            "seconds": str(session.seconds),
+            "name": session.name,
             "updated_at": str(time.time()),
         }
         args: list[str | int] = [lock.token if lock is not None else "", self.idle_ttl,

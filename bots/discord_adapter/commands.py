@@ -33,11 +33,18 @@ SERVER_INSTALL = app_commands.AppInstallationType(guild=True)
 SIMPLE_COMMANDS: dict[str, str] = {
     "export": "Render the video and send it here",
     "status": "Show the project's timeline and renders in progress",
+    "projects": "This channel's recent projects: switch between them",
+    "last": "Send the last finished video again (no new render)",
     "credits": "Show the NemoVideo credits of this conversation (only you see it)",
     "new": "Start a new project in this channel",
+    "cancel": "Stop what the bot does here: queued messages, the running request, renders",
     "stats": "Your messages, renders and credits against your limits (only you see it)",
     "help": "What the bot understands",
 }
+#: /format's choices: aspect ratios and target lengths (seconds)
+FORMAT_CHOICES = {"9:16": "9:16 TikTok, Reels, Shorts", "16:9": "16:9 YouTube",
+                  "1:1": "1:1 square", "4:5": "4:5 portrait feed"}
+LENGTH_CHOICES = (15, 30, 60)
 #: admin commands that take entries
 LIST_COMMANDS: dict[str, str] = {
     "allow": "Admins: let users, roles, channels or servers use the bot",
@@ -57,6 +64,7 @@ def build_commands(run: Run, *, new_permission: discord.Permissions | None = Non
     commands = [_simple(run, name, description) for name, description in SIMPLE_COMMANDS.items()]
     if new_permission is not None:
         next(c for c in commands if c.name == "new").default_permissions = new_permission
+    commands.append(_format(run))
     commands.append(_link(run))
     commands.append(_admin(run))
     commands += [_entries(run, name, description) for name, description in LIST_COMMANDS.items()]
@@ -72,6 +80,23 @@ def _simple(run: Run, name: str, description: str) -> AnyCommand:
     async def command(interaction: discord.Interaction) -> None:
         await run(interaction, name, f"/{name}")
     return app_commands.Command(name=name, description=description, callback=command)
+
+
+def _format(run: Run) -> AnyCommand:
+    ratios = [app_commands.Choice(name=label, value=value)
+              for value, label in FORMAT_CHOICES.items()]
+    lengths = [app_commands.Choice(name=f"{seconds} s", value=seconds)
+               for seconds in LENGTH_CHOICES]
+
+    @app_commands.describe(ratio="The aspect ratio", length="The target length")
+    @app_commands.choices(ratio=ratios, length=lengths)  # type: ignore[misc]
+    async def format_(interaction: discord.Interaction, ratio: str | None = None,
+                      length: int | None = None) -> None:
+        parts = [part for part in (ratio, f"{length}s" if length else None) if part]
+        await run(interaction, "format", " ".join(["/format", *parts]))
+    return app_commands.Command(
+        name="format", description="Choose the project's format and target length",
+        callback=format_)
 
 
 def _link(run: Run) -> AnyCommand:

@@ -47,6 +47,7 @@ class DiscordAdapter:
         self.tasks = BackgroundTasks(PLATFORM, error_text)
         for command in build_commands(self.on_command, new_permission=new_permission):
             self.tree.add_command(command)
+        out.commands = tuple(command.name for command in self.tree.get_commands())
         client.event(self.on_message)
 
     async def setup(self) -> None:

@@ -14,6 +14,10 @@
   lasts 15 minutes: after that, or when Discord says the token is gone,
   replies and edits go to the channel. Slots whose token expired are
   forgotten, and at most `REMEMBER` are kept.
+* Other answers to a message in a guild channel or thread reply to it (a
+  message reference that tolerates a deleted original, without pinging its
+  author), so a busy channel sees whom the bot answers; DMs get plain messages.
+* A sent file can be sent again by its attachment URL (`Sent.file_ref`).
 * Failures (missing permissions, a deleted channel, a refused file) are
   logged in one line and raised: the core's dispatcher reports them and
   carries on with other chats, and the render worker offers a refused file as
@@ -95,7 +99,11 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
+#: where a new message goes: through an interaction, as a reply to a message, or plainly
+Route = ReplySlot | int | None
+
+
+class DiscordOutput(PagedOutput[discord.ui.View, Route]):
     """Sends what the core says to Discord channels, threads and DMs."""
 
     platform = "discord"
@@ -110,6 +118,8 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
         self._via: LRU[int, ReplySlot] = LRU(REMEMBER)
         #: interactions owed a first reply, by the id of the message they brought
         self._owed: LRU[str, ReplySlot] = LRU(REMEMBER)
+        #: the slash commands the adapter registered (for /help)
+        self.commands: tuple[str, ...] = ()
 
     # ------------------------------------------------------------ interactions
 
@@ -156,20 +166,30 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
         """The buttons as a view (see `views.build_view`)."""
         return build_view(buttons)
 
-    def route(self, chat: ChatKey, reply_to: str | None) -> ReplySlot | None:
+    def route(self, chat: ChatKey, reply_to: str | None) -> Route:
         """The interaction a new message answering `reply_to` goes through, while that
-        interaction still waits for its first reply."""
-        return self._claim(chat, reply_to)
+        interaction still waits for its first reply; else, outside DMs, the message it
+        replies to."""
+        slot = self._claim(chat, reply_to)
+        if slot is not None or not reply_to or not reply_to.isdigit():
+            return slot
+        if isinstance(self.client.get_channel(channel_id(chat)), discord.DMChannel):
+            return None
+        return int(reply_to)
 
     def route_of(self, chat: ChatKey, page: int) -> ReplySlot | None:
         """A continuation goes the way the message went (keeps private answers private)."""
         return self._via.get(page)
 
-    async def post_page(self, chat: ChatKey, route: ReplySlot | None, text: str,
+    def chat_commands(self, chat: ChatKey) -> tuple[str, ...] | None:
+        """The slash commands (None before the adapter registered them: every command)."""
+        return self.commands or None
+
+    async def post_page(self, chat: ChatKey, route: Route, text: str,
                         markup: discord.ui.View | None) -> int:
         """Create one message: through the interaction while its token lives, else in
-        the channel."""
-        return await self._create(chat, route, text, markup)
+        the channel (as a reply when `route` names a message)."""
+        return (await self._create(chat, route, text, markup)).id
 
     async def edit_page(self, chat: ChatKey, page: int, text: str,
                         markup: discord.ui.View | None) -> bool:
@@ -226,11 +246,12 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
         """Upload a file with its caption. Errors propagate (a file over the guild's
         limit answers 413), so the caller can offer a link instead."""
         caption = split_text(caption)[0]
-        page = await self._create(chat, self.route(chat, reply_to), caption,
-                                  build_view(buttons),
-                                  lambda: discord.File(path, filename=filename))
-        self.remember(chat, page, (caption, signature(buttons)))
-        return Sent(str(page))
+        message = await self._create(chat, self.route(chat, reply_to), caption,
+                                     build_view(buttons),
+                                     lambda: discord.File(path, filename=filename))
+        self.remember(chat, message.id, (caption, signature(buttons)))
+        attachments = message.attachments
+        return Sent(str(message.id), attachments[0].url if attachments else None)
 
     async def working(self, chat: ChatKey) -> None:
         """Show "typing..." (skipped while a command's "thinking" placeholder shows)."""
@@ -260,12 +281,13 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
     def _channel(self, chat: ChatKey) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(channel_id(chat))
 
-    async def _create(self, chat: ChatKey, slot: ReplySlot | None, content: str,
+    async def _create(self, chat: ChatKey, route: Route, content: str,
                       view: discord.ui.View | None,
-                      file: Callable[[], discord.File] | None = None) -> int:
+                      file: Callable[[], discord.File] | None = None) -> discord.Message:
         extra: dict[str, Any] = {}
         if view is not None:
             extra["view"] = view
+        slot = route if isinstance(route, ReplySlot) else None
         if slot is not None and self._live(slot):
             if file is not None:
                 extra["file"] = file()
@@ -281,13 +303,17 @@ class DiscordOutput(PagedOutput[discord.ui.View, ReplySlot | None]):
                 raise
             else:
                 self._via.put(message.id, slot)
-                return message.id
+                return message
         if file is not None:
             extra["file"] = file()
+        if isinstance(route, int):
+            extra["reference"] = discord.MessageReference(
+                message_id=route, channel_id=channel_id(chat), fail_if_not_exists=False)
+            extra["mention_author"] = False
         try:
             posted = await self._channel(chat).send(
                 content, allowed_mentions=_NO_MENTIONS, **extra)
         except Exception as exc:
             log.warning("discord: could not send to %s: %s", chat, error_text(exc))
             raise
-        return posted.id
+        return posted

@@ -7,13 +7,18 @@
   (`bots.common.paged`). Telegram's "message is not modified" is not an
   error. Every edit passes its buttons again: an edit without them removes
   the keyboard.
-* `reply_to` is not used yet: answers go to the chat (or its forum topic).
+* In groups and channels every answer replies to the message it answers
+  (`reply_parameters` that tolerate a deleted original), so a busy group sees
+  whom it answers; private chats get plain messages. Button presses have no
+  message of their own to reply to.
 * Buttons: actions are callback buttons (`nemo:<action>`), links are URL
   buttons, one per row.
-* Videos go up with sendVideo (streamable), up to 50 MB on the cloud Bot API
-  (python-telegram-bot holds the file in memory while it uploads it) and
-  2,000 MB on a local one (which reads the file from disk by its path);
-  "sending a video…" shows during the upload.
+* Videos go up with sendVideo (streamable, with their duration, size and a
+  thumbnail when ffmpeg can read them: `bots.common.video`), up to 50 MB on the
+  cloud Bot API (python-telegram-bot holds the file in memory while it uploads
+  it) and 2,000 MB on a local one (which reads the file from disk by its path);
+  "sending a video…" shows during the upload. A sent file can be sent again by
+  its `file_id`, without uploading it (`resend_file`).
 * Failures (the user blocked the bot, the chat is gone) are logged in one line
   and raised: the core's dispatcher reports them and carries on with other
   chats, and the render worker offers a refused video as a link or marks a
@@ -29,16 +34,26 @@ import logging
 import os
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bots.common import video
 from bots.common.paged import REMEMBER, PagedOutput, paginate
 from core.messages import ChatKey
 from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
 
+from . import texts as _texts
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
 
 log = logging.getLogger(__name__)
@@ -110,12 +125,35 @@ def error_text(exc: BaseException) -> str:
     return name
 
 
+def reply_target(chat: ChatKey, reply_to: str | None) -> int | None:
+    """The message an answer replies to: the one it answers, in groups and channels
+    (their ids are negative); none in private chats, or for a button press."""
+    if not reply_to or not reply_to.isdigit() or not chat.chat_id.startswith("-"):
+        return None
+    return int(reply_to)
+
+
+def _replying(target: int | None) -> ReplyParameters | None:
+    if target is None:
+        return None
+    return ReplyParameters(target, allow_sending_without_reply=True)
+
+
+def file_ref_of(message: Message) -> str | None:
+    """How a sent video (or document) can be sent again: `<kind>:<file_id>`."""
+    if message.video is not None:
+        return f"video:{message.video.file_id}"
+    if message.document is not None:
+        return f"document:{message.document.file_id}"
+    return None
+
+
 def _gone(exc: BadRequest) -> bool:
     text = exc.message.lower()
     return "message to edit not found" in text or "message can't be edited" in text
 
 
-class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
+class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
     """Sends what the core says to Telegram chats and forum topics."""
 
     platform = "telegram"
@@ -136,21 +174,22 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
         """Inline buttons (see `keyboard`)."""
         return keyboard(buttons)
 
-    def route(self, chat: ChatKey, reply_to: str | None) -> None:
-        """Every message goes to the chat (or its forum topic)."""
-        return None
+    def route(self, chat: ChatKey, reply_to: str | None) -> int | None:
+        """Messages go to the chat (or its forum topic); in groups, as a reply to the
+        message they answer (`reply_target`)."""
+        return reply_target(chat, reply_to)
 
     def route_of(self, chat: ChatKey, page: int) -> None:
-        """Continuations go to the chat too."""
+        """Continuations go to the chat, after the first page (no reply of their own)."""
         return None
 
-    async def post_page(self, chat: ChatKey, route: None, text: str,
+    async def post_page(self, chat: ChatKey, route: int | None, text: str,
                         markup: InlineKeyboardMarkup | None) -> int:
-        """sendMessage: plain text, no link preview."""
+        """sendMessage: plain text, no link preview, replying to `route` if set."""
         try:
             message = await self.bot.send_message(
                 chat_id(chat), text, reply_markup=markup, message_thread_id=thread_id(chat),
-                link_preview_options=_NO_PREVIEW)
+                link_preview_options=_NO_PREVIEW, reply_parameters=_replying(route))
         except Exception as exc:
             log.warning("telegram: could not send to %s: %s", chat, error_text(exc))
             raise
@@ -192,37 +231,65 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
         """50 MB on the cloud Bot API, 2,000 MB on a local one."""
         return self.upload_limit
 
+    def chat_commands(self, chat: ChatKey) -> tuple[str, ...]:
+        """The command menu (`publish_commands`)."""
+        return tuple(_texts.COMMANDS)
+
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
-        """Upload a video (sendVideo, streamable) or another file (sendDocument).
+        """Upload a video (sendVideo, streamable, with its duration, size and thumbnail)
+        or another file (sendDocument); the `Sent` carries the file's `file_id`.
 
         Errors propagate (Telegram answers 413 past its limit), so the caller can offer
         a link instead.
         """
-        markup = keyboard(buttons)
         is_video = Path(filename).suffix.lower() in _VIDEO_SUFFIXES
         if self.local_mode:
             # the local Bot API server reads the file itself, maybe as another user
             with contextlib.suppress(OSError):
                 os.chmod(path, 0o644)
+        extra: dict[str, Any] = {
+            "filename": filename, "caption": caption_of(caption),
+            "reply_markup": keyboard(buttons), "message_thread_id": thread_id(chat),
+            "reply_parameters": _replying(reply_target(chat, reply_to)),
+            "read_timeout": UPLOAD_TIMEOUT, "write_timeout": UPLOAD_TIMEOUT}
         action = ChatAction.UPLOAD_VIDEO if is_video else ChatAction.UPLOAD_DOCUMENT
         try:
             async with self._showing(chat, action):
                 if is_video:
+                    extra.update(await _video_details(path))
                     message = await self.bot.send_video(
-                        chat_id(chat), path, filename=filename, caption=caption_of(caption),
-                        supports_streaming=True, reply_markup=markup,
-                        message_thread_id=thread_id(chat),
-                        read_timeout=UPLOAD_TIMEOUT, write_timeout=UPLOAD_TIMEOUT)
+                        chat_id(chat), path, supports_streaming=True, **extra)
                 else:
-                    message = await self.bot.send_document(
-                        chat_id(chat), path, filename=filename, caption=caption_of(caption),
-                        reply_markup=markup, message_thread_id=thread_id(chat),
-                        read_timeout=UPLOAD_TIMEOUT, write_timeout=UPLOAD_TIMEOUT)
+                    message = await self.bot.send_document(chat_id(chat), path, **extra)
         except Exception as exc:
             log.warning("telegram: could not send %s to %s: %s", filename, chat, error_text(exc))
             raise
-        return Sent(str(message.message_id))
+        return Sent(str(message.message_id), file_ref_of(message))
+
+    async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
+                          buttons: tuple[Button, ...] = (), *,
+                          reply_to: str | None = None) -> Sent:
+        """Send a video (or document) again by its `file_id`: nothing is uploaded."""
+        kind, _, file_id = file_ref.partition(":")
+        if kind not in ("video", "document") or not file_id:
+            return await super().resend_file(chat, file_ref, caption, buttons,
+                                             reply_to=reply_to)
+        extra: dict[str, Any] = {
+            "caption": caption_of(caption), "reply_markup": keyboard(buttons),
+            "message_thread_id": thread_id(chat),
+            "reply_parameters": _replying(reply_target(chat, reply_to))}
+        try:
+            if kind == "video":
+                message = await self.bot.send_video(chat_id(chat), file_id,
+                                                    supports_streaming=True, **extra)
+            else:
+                message = await self.bot.send_document(chat_id(chat), file_id, **extra)
+        except Exception as exc:
+            log.warning("telegram: could not send a file again to %s: %s", chat,
+                        error_text(exc))
+            raise
+        return Sent(str(message.message_id), file_ref_of(message) or file_ref)
 
     async def working(self, chat: ChatKey) -> None:
         """Show "typing…" (for about 5 s, or until the next message)."""
@@ -277,3 +344,17 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def _video_details(path: Path) -> dict[str, Any]:
+    """sendVideo's duration, width, height and thumbnail, for what ffmpeg can read."""
+    facts = await video.probe(path)
+    details: dict[str, Any] = {}
+    if facts.duration:
+        details["duration"] = max(1, round(facts.duration))
+    if facts.width and facts.height:
+        details["width"], details["height"] = facts.width, facts.height
+    thumb = await video.thumbnail(path, facts.duration)
+    if thumb is not None:
+        details["thumbnail"] = thumb
+    return details

@@ -6,17 +6,22 @@ import asyncio
 from collections.abc import Sequence
 from functools import partial
 
+from core.catalog import Catalog
 from core.conversation.choices import Choices
 from core.conversation.dispatcher import Dispatcher
 from core.conversation.failures import FailureReplies
+from core.conversation.formats import choose_format
 from core.conversation.handlers import RenderService, build_handlers, link
 from core.conversation.middleware import Middleware, StepLog
 from core.conversation.observed import LogContext, Metered
+from core.conversation.project_list import ProjectLog, last, projects_
 from core.conversation.projects import Projects
 from core.conversation.relay import Relay, Sleep
 from core.conversation.uploads import Uploader
+from core.conversation.welcome import FirstContact
 from core.identity import Identities
 from core.inbox import Inbox
+from core.intents import Intent
 from core.nemo.api import NemoApi
 from core.outgoing import Outgoing
 from core.settings import Settings
@@ -40,11 +45,20 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
     handlers = build_handlers(projects=projects, sessions=sessions, nemo=nemo,
                               identities=identities, relay=relay, uploader=uploader,
                               renders=renders)
+    catalog = Catalog(sessions.redis, sessions.keys)
+    handlers.update({
+        Intent.FORMAT: choose_format,
+        Intent.PROJECTS: partial(projects_, catalog=catalog, nemo=nemo, identities=identities),
+        Intent.LAST: partial(last, catalog=catalog),
+    })
     return Dispatcher(
         inbox=inbox, sessions=sessions, out=out, handlers=handlers,
         link=partial(link, identities=identities),
         failures=FailureReplies(nemo, operator_told=operator_told),
         cancel_renders=renders.cancel_chat if renders is not None else None,
+        cancel_render=renders.cancel_job if renders is not None else None,
         active_renders=renders.active_count if renders is not None else None,
-        signals=signals, middlewares=[LogContext(), Metered(), StepLog(), Choices(), *middlewares],
+        signals=signals,
+        middlewares=[LogContext(), Metered(), StepLog(), Choices(), FirstContact(),
+                     ProjectLog(catalog), *middlewares],
         sweep_interval=max(0.5, settings.chat_lock_ttl / 3))

@@ -36,12 +36,17 @@ from core.intents import Intent, Step
 from core.locks import ChatLock, LockLost, owner_of
 from core.messages import ChatKey, IncomingMessage, User
 from core.outgoing import Outgoing, Replying
+from core.renders.progress import cancel_notice
 from core.signals import ChatSignals
 from core.store import ChatSession, SessionStore
 
 log = logging.getLogger(__name__)
 
 ChatCount = Callable[[ChatKey], Awaitable[int]]
+#: cancels a chat's render by job id: "cancelled", "finished" or "unknown"
+CancelOne = Callable[[ChatKey, str], Awaitable[str]]
+#: how a render job's id starts (`core.renders.jobs.new_render_id`)
+JOB_PREFIX = "render_"
 
 #: how long the final save of an event is retried through a Redis outage
 SAVE_PATIENCE = 30.0
@@ -50,14 +55,15 @@ SAVE_PATIENCE = 30.0
 class Dispatcher:
     """Takes every chat event and runs its handlers under the chat's lock.
 
-    `handlers` run under the lock; `link` runs on arrival. `cancel_renders` and
-    `active_renders` reach the chat's render jobs; `signals` reaches the
-    process that holds a chat (to stop its running turn).
+    `handlers` run under the lock; `link` runs on arrival. `cancel_renders`,
+    `cancel_render` (one: `/cancel <job id>`) and `active_renders` reach the chat's
+    render jobs; `signals` reaches the process that holds a chat (to stop its turn).
     """
 
     def __init__(self, *, inbox: Inbox, sessions: SessionStore, out: Outgoing,
                  handlers: Mapping[Intent, Handler], link: Handler, failures: FailureReplies,
                  cancel_renders: ChatCount | None = None,
+                 cancel_render: CancelOne | None = None,
                  active_renders: ChatCount | None = None,
                  signals: ChatSignals | None = None,
                  middlewares: Sequence[Middleware] = (), sweep_interval: float = 10.0) -> None:
@@ -67,6 +73,7 @@ class Dispatcher:
         self.handlers = dict(handlers)
         self.failures = failures
         self.cancel_renders = cancel_renders
+        self.cancel_render = cancel_render
         self.active_renders = active_renders
         self.signals = signals
         self.sweep_interval = sweep_interval
@@ -185,8 +192,13 @@ class Dispatcher:
 
     async def _cancel(self, event: ChatEvent, out: Outgoing) -> None:
         """Drop the chat's queue, stop its running turn and cancel its renders, without
-        touching its state (the turn's holder saves that)."""
+        touching its state (the turn's holder saves that). `/cancel <job id>` (a render's
+        Cancel button) cancels that render only."""
         chat, lang = event.chat, language_of(event.message)
+        target = event.steps[0].text.strip()
+        if target.startswith(JOB_PREFIX) and self.cancel_render is not None:
+            await self._cancel_one(event, out, target)
+            return
         stopped = self._stop_local(chat)  # works while Redis is away too
         try:
             dropped = await self.inbox.drop(chat)
@@ -201,6 +213,18 @@ class Dispatcher:
             await notify(out, chat, i18n.t(lang, "cancelled", messages=dropped, renders=renders))
         elif not stopped:
             await notify(out, chat, i18n.t(lang, "nothing_to_cancel"))
+
+    async def _cancel_one(self, event: ChatEvent, out: Outgoing, job_id: str) -> None:
+        """Cancel one render (its progress message then says so)."""
+        assert self.cancel_render is not None
+        lang = language_of(event.message)
+        try:
+            notice = cancel_notice(lang, await self.cancel_render(event.chat, job_id))
+        except RedisError as exc:
+            log.warning("chat %s: cancel failed, Redis unavailable: %r", event.chat, exc)
+            notice = i18n.t(lang, "unavailable")
+        if notice:
+            await notify(out, event.chat, notice)
 
     def _stop_local(self, chat: ChatKey) -> bool:
         task = self._running.get(chat)

@@ -15,11 +15,13 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
+from core.conversation.formats import format_buttons
+from core.conversation.help import help_
 from core.conversation.projects import Projects
 from core.conversation.relay import Relay
-from core.conversation.texts import ACCEPTED_FORMATS
 from core.conversation.turn import Turn
 from core.conversation.uploads import Uploader
+from core.conversation.welcome import start
 from core.identity import Identities
 from core.intents import Intent, Step
 from core.messages import ChatKey, User
@@ -64,25 +66,19 @@ class RenderService(Protocol):
     async def cancel_chat(self, chat: ChatKey) -> int:
         """Cancel the chat's unfinished renders; returns how many."""
 
-
-async def start(turn: Turn, step: Step, *, projects: Projects) -> None:
-    """Greet and set up the project."""
-    await projects.ensure(turn)
-    await turn.say("welcome", buttons=RESULT_BUTTONS)
-
-
-async def help_(turn: Turn, step: Step) -> None:
-    """List what the bot understands."""
-    await turn.say("help", formats=ACCEPTED_FORMATS)
+    async def cancel_job(self, chat: ChatKey, job_id: str) -> str:
+        """Cancel one render of the chat: "cancelled", "finished" or "unknown"."""
 
 
 async def new_project(turn: Turn, step: Step, *, projects: Projects,
                       sessions: SessionStore) -> None:
-    """Forget the current project (the identity stays) and start a new one."""
+    """Start a new project (the old one stays in /projects; the identity stays) and offer
+    its format."""
     turn.session = ChatSession(language=turn.session.language)
     await sessions.forget_session(turn.chat)
     await projects.ensure(turn)
-    await turn.say("new_project")
+    await turn.send("\n".join([turn.text("new_project"), turn.text("format.pick")]),
+                    format_buttons(turn.lang))
 
 
 async def credits(turn: Turn, step: Step, *, nemo: NemoApi, identities: Identities) -> None:

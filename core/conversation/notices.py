@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from redis.exceptions import RedisError
 
 from core import i18n
+from core.conversation.queueing import queued_text
 from core.conversation.turn import language_of, notify
 from core.i18n import texts
 from core.inbox import ChatEvent, Inbox
@@ -76,21 +77,26 @@ class QueueNotices:
             await asyncio.sleep(self.window)
         finally:
             self._batches.pop(chat, None)
-        waiting = [(e, o) for e, o in batch.events if await self._still_waiting(e)]
+        waiting = []
+        for event, out in batch.events:
+            found, position = await self._position(event)
+            if found:
+                waiting.append((event, out, position))
         if not waiting:
             return
-        event, out = waiting[-1]
+        event, out, position = waiting[-1]
         lang = language_of(event.message)
         if len(waiting) == 1:
-            what = event.message.text.strip() or i18n.t(lang, "queued_files")
-            text = i18n.t(lang, "queued", what=what)
+            text = queued_text(lang, position, event.message.text)
         else:
             text = i18n.t(lang, "queued_many", count=len(waiting))
         await notify(out, chat, text)
 
-    async def _still_waiting(self, event: ChatEvent) -> bool:
+    async def _position(self, event: ChatEvent) -> tuple[bool, int | None]:
+        """Whether the event still waits, and its place (None: unknown)."""
         try:
-            return await self.inbox.position(event) is not None
+            position = await self.inbox.position(event)
         except RedisError as exc:
             log.warning("chat %s: queue position unknown: %r", event.chat, exc)
-            return True
+            return True, None
+        return position is not None, position

@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from core.conversation.formats import instruction
 from core.conversation.gui import GuiAction
 from core.conversation.projects import Projects
 from core.conversation.streaming import Answer, Listener, LiveMessage, shown
@@ -68,7 +69,7 @@ class Relay:
         answer = listener.answer
         await turn.out.working(turn.chat)
         try:
-            await self._stream(turn, session_id, text, listener)
+            await self._stream(turn, session_id, instruction(turn.session, text), listener)
         except (errors.StreamInterrupted, errors.StreamTimedOut) as exc:
             if answer.text:
                 await live.flush(shown(turn, answer.text)[0])

@@ -14,25 +14,6 @@ texts({
         "zh": "准备好了。发送视频片段、图片或音乐，或者描述你想要的视频"
               "（例如“把我的片段合成一个 60 秒带转场的视频”）。说“导出”即可获得 MP4。",
     },
-    "help": {
-        "en": "Send clips, photos or music (up to 500 MB each: {formats}) or a link to one, "
-              "then tell me what to make.\n"
-              "/export - render the video and send it here\n"
-              "/status - show the timeline\n"
-              "/credits - show your credit balance\n"
-              "/new - start a new project\n"
-              "/cancel - drop queued messages and cancel renders\n"
-              "/stats - your usage and limits\n"
-              "/link <token> - use your own NemoVideo account (private chat only)",
-        "zh": "发送视频、图片或音乐（每个最大 500 MB：{formats}）或文件链接，然后告诉我要做什么。\n"
-              "/export - 渲染视频并发送到这里\n"
-              "/status - 查看时间线\n"
-              "/credits - 查看积分余额\n"
-              "/new - 新建项目\n"
-              "/cancel - 清空排队的消息并取消渲染\n"
-              "/stats - 查看你的用量和额度\n"
-              "/link <token> - 使用你自己的 NemoVideo 账号（仅限私聊）",
-    },
     "queued": {
         "en": "Got it. After this: {what}",
         "zh": "收到。当前操作完成后：{what}",

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from core.conversation.limits import photo_note, usable_links
 from core.conversation.projects import Projects
 from core.conversation.texts import ACCEPTED_FORMATS
 from core.conversation.turn import Turn
@@ -20,7 +21,7 @@ from core.nemo import errors
 from core.nemo.api import NemoApi
 from core.nemo.models import UploadedFile, UploadResult
 from core.nemo.uploads import UploadFile
-from core.outgoing import ProgressReport, Sent
+from core.outgoing import Button, ProgressReport, Sent
 
 log = logging.getLogger(__name__)
 
@@ -87,18 +88,19 @@ class Uploader:
         if not turn.message.attachments and not step.urls:
             await turn.say("upload_what", formats=ACCEPTED_FORMATS)
             return
+        links = await usable_links(turn, step.urls)
         attachments = list(turn.message.attachments)
         refused_type = [a.filename for a in attachments if check(a) == "type"]
         refused_size = [a.filename for a in attachments if check(a) == "size"]
         accepted = [a for a in attachments if check(a) is None]
-        urls = [u for u in step.urls if _url_looks_like_media(u)] if step.urls else []
+        urls = [u for u in links if _url_looks_like_media(u)]
         if refused_type:
             await turn.say("upload_refused_type", names=", ".join(refused_type),
                            formats=ACCEPTED_FORMATS)
         if refused_size:
             await turn.say("upload_refused_size", names=", ".join(refused_size))
-        if step.urls and not urls:
-            await turn.say("upload_refused_type", names=", ".join(step.urls),
+        if links and not urls:
+            await turn.say("upload_refused_type", names=", ".join(links),
                            formats=ACCEPTED_FORMATS)
         if not accepted and not urls:
             return
@@ -119,9 +121,11 @@ class Uploader:
                 "upload_link_failed", links=", ".join(urls), reason=link_failure(exc, urls)))
             return
         reply = turn.text("uploaded", files=files_summary(result.files))
+        buttons: tuple[Button, ...] = ()
         if not turn.message.text.strip():
-            reply += "\n" + turn.text("upload_next")
-        await turn.out.edit_text(turn.chat, progress, reply)
+            note, buttons = photo_note(turn, result.files)
+            reply += note or "\n" + turn.text("upload_next")
+        await turn.out.edit_text(turn.chat, progress, reply, buttons)
 
     async def _send(self, turn: Turn, session_id: str, attachments: list[Attachment],
                     urls: list[str], meter: _Progress) -> UploadResult:

@@ -39,6 +39,7 @@ from core.identity import Identities
 from core.nemo.api import NemoApi
 from core.nemo.models import RenderStatus
 from core.outgoing import Button, Outgoing, ProgressReport, Sent
+from core.renders.again import video_caption, video_filename
 from core.renders.jobs import RenderJob
 from core.renders.submit import CALL_ERRORS
 from core.renders.texts import project_button
@@ -151,11 +152,12 @@ class Courier:
         refuses is offered once more as a link when there is one."""
         lang = job.language
         buttons = project_button(lang, project)
+        reply_to = job.reply_to or None
         if prepared.path is not None:
             try:
                 sent = await self.outgoing.send_file(
-                    job.chat, prepared.path, f"nemovideo-{job.id[-8:]}.mp4",
-                    caption=t(lang, "render.ready"), buttons=buttons)
+                    job.chat, prepared.path, video_filename(job), caption=video_caption(job),
+                    buttons=buttons, reply_to=reply_to)
                 return Sending.FILE, sent
             except Exception:
                 if not prepared.url:
@@ -167,9 +169,11 @@ class Courier:
             reason = prepared.reason or "render.ready_link_refused"
             text = t(lang, reason, limit=size_words(self.outgoing.max_file_size(job.chat)))
             sent = await self.outgoing.send_link(
-                job.chat, text, prepared.url, t(lang, "render.download"), buttons=buttons)
+                job.chat, "\n".join(filter(None, (text, job.summary))),
+                prepared.url, t(lang, "render.download"), buttons=buttons, reply_to=reply_to)
             return Sending.LINK, sent
-        sent = await self.outgoing.send_text(job.chat, t(lang, "render.ready_no_file"), buttons)
+        sent = await self.outgoing.send_text(job.chat, t(lang, "render.ready_no_file"), buttons,
+                                             reply_to=reply_to)
         return Sending.TEXT, sent
 
     async def recovered(self, job: RenderJob, url: str | None, project: str | None) -> None:
@@ -181,11 +185,12 @@ class Courier:
         await self.edit(job, t(job.language, "render.done_recovered"),
                         buttons + project_button(job.language, project))
 
-    async def progress(self, job: RenderJob, percent: int, text: str) -> bool:
+    async def progress(self, job: RenderJob, percent: int, text: str,
+                       buttons: tuple[Button, ...] = ()) -> bool:
         """Show the render's progress in its message; adapter errors are logged, not raised."""
         if not job.message_id:
             return False
-        report = ProgressReport("render", percent, 100, text)
+        report = ProgressReport("render", percent, 100, text, buttons)
         try:
             await self.outgoing.progress(job.chat, Sent(job.message_id), report)
         except Exception:  # a deleted chat or message must not stop the render

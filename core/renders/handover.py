@@ -8,9 +8,12 @@ import time
 import uuid
 from typing import Protocol
 
+from core.catalog import Catalog, Video
 from core.i18n import t
 from core.nemo.models import RenderStatus
-from core.renders.delivery import Courier, Prepared
+from core.outgoing import Sent
+from core.renders.again import video_caption
+from core.renders.delivery import Courier, Prepared, Sending
 from core.renders.jobs import JobState, JobStore
 from core.renders.scheduler import Tracked
 
@@ -35,6 +38,7 @@ class Handover:
         self.store = store
         self.courier = courier
         self.ends = ends
+        self.catalog = Catalog(store.redis, store.keys)
 
     async def deliver(self, tr: Tracked, status: RenderStatus) -> None:
         """Send the finished render once (see `core.renders.delivery`)."""
@@ -66,7 +70,7 @@ class Handover:
         """Hand the prepared video to the adapter (this worker holds the marker)."""
         job = tr.job
         try:
-            _, sent = await self.courier.send(job, prepared, tr.project or None)
+            sending, sent = await self.courier.send(job, prepared, tr.project or None)
         except Exception as exc:  # chat deleted, bot blocked...: not ours to fix
             log.warning("%s: job %s could not be delivered to %s: %r",
                         self.name, job.id, job.chat, exc)
@@ -76,7 +80,24 @@ class Handover:
             await self.ends.drop(tr)
             return
         tr.sent, tr.sent_message = True, sent.message_id
+        await self._remember(tr, sending, sent, prepared)
         await self._delivered(tr)
+
+    async def _remember(self, tr: Tracked, sending: Sending, sent: Sent,
+                        prepared: Prepared) -> None:
+        """Keep how to send this video again (/last, an export of the same draft)."""
+        job = tr.job
+        video = Video(session_id=job.session_id, job_id=job.id, draft_hash=job.draft_hash,
+                      delivered_at=time.time(), file_ref=sent.file_ref or "",
+                      url=prepared.url or "", caption=video_caption(job),
+                      project_url=tr.project or "")
+        if sending is Sending.TEXT or not (video.file_ref or video.url):
+            return
+        try:
+            await self.catalog.record_video(job.chat, video)
+        except Exception as exc:  # only /last and a later export miss it
+            log.warning("%s: job %s: the delivered video was not remembered: %r",
+                        self.name, job.id, exc)
 
     async def _recover(self, tr: Tracked, status: RenderStatus, holder: str) -> None:
         """Someone took the marker and never recorded the outcome: the video may or

@@ -100,6 +100,16 @@ class RenderJob:
     error: str = ""
     entry: str = ""
     delivered_message: str = ""
+    #: the user's message that asked for the export (the video replies to it)
+    reply_to: str = ""
+    #: hash of the draft and output rendered (an unchanged draft reuses the render)
+    draft_hash: str = ""
+    #: the project's name and timeline summary (the video's file name and caption)
+    name: str = ""
+    summary: str = ""
+    #: the output size asked for (0: NemoVideo's default)
+    width: int = 0
+    height: int = 0
 
     def to_fields(self) -> dict[str, str]:
         """The hash fields (all strings)."""
@@ -143,6 +153,12 @@ class RenderJob:
                 error=data.get("error", ""),
                 entry=data.get("entry", ""),
                 delivered_message=data.get("delivered_message", ""),
+                reply_to=data.get("reply_to", ""),
+                draft_hash=data.get("draft_hash", ""),
+                name=data.get("name", ""),
+                summary=data.get("summary", ""),
+                width=int(data.get("width") or 0),
+                height=int(data.get("height") or 0),
             )
         except (KeyError, ValueError):
             return None

@@ -80,10 +80,20 @@ class PollPlan:
         assert self._last is not None
         if progress > self._last[1]:
             self._last = (now, progress)
+        left = self.remaining(now)
+        if left is None:
+            # progress has not moved since it was first seen: assume it is near
+            return 0.0 if progress >= 100 else None
+        return left
+
+    def remaining(self, now: float) -> float | None:
+        """Seconds until 100 %, from the progress rate seen by the polls so far; None
+        until progress has moved between two polls."""
+        if self._start is None or self._last is None:
+            return None
         start_t, start_p = self._start
         last_t, last_p = self._last
         if last_p <= start_p or last_t <= start_t:
-            # progress has not moved since it was first seen: assume it is near
-            return 0.0 if progress >= 100 else None
+            return None
         rate = (last_p - start_p) / (last_t - start_t)
         return max(0.0, (100 - last_p) / rate - (now - last_t))

@@ -9,16 +9,28 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from core.catalog import Catalog, project_title
+from core.formats import output_extras, preset
 from core.i18n import t
 from core.identity import Identities
 from core.keys import Keys
 from core.messages import ChatKey, User
 from core.nemo.api import NemoApi
+from core.nemo.draft import Draft
 from core.nemo.errors import NemoError
 from core.outgoing import Outgoing, Sent
+from core.renders.again import draft_hash, send_again
 from core.renders.delivery import Courier
 from core.renders.jobs import JobState, JobStore, RenderJob, new_render_id
-from core.renders.submit import CALL_ERRORS, Submission, Submitted, Submitter, explain
+from core.renders.progress import cancel_button
+from core.renders.submit import (
+    CALL_ERRORS,
+    OUTPUT,
+    Submission,
+    Submitted,
+    Submitter,
+    explain,
+)
 from core.store import ChatSession
 
 log = logging.getLogger(__name__)
@@ -53,6 +65,7 @@ class Renders:
         self.outgoing = outgoing
         self.submitter = Submitter(self.store, nemo, identities)
         self.courier = Courier(outgoing, nemo, identities)
+        self.catalog = Catalog(redis, keys)
         self._groups: set[str] = set()
 
     async def export(self, chat: ChatKey, user: User, session: ChatSession,
@@ -64,11 +77,49 @@ class Renders:
         Says "Rendering…" at once (editing `progress_message` when given, else in a
         new message that later shows progress and the outcome), checks that the
         draft is exportable, persists the job and submits the render, retrying
-        once with a new id. When the session has no claim token yet one is made
-        and set on `session` (the caller saves the session as usual).
+        once with a new id. A draft unchanged since a running or delivered render
+        of the project is not rendered again (`_reuse`). The project's format sets
+        the output size. When the session has no claim token yet one is made and
+        set on `session` (the caller saves the session as usual).
         """
         lang = language or session.language
         sent = await self._say(chat, t(lang, "render.started"), progress_message, reply_to)
+        draft = await self._read(chat, session, sent, lang)
+        if isinstance(draft, ExportResult):
+            return draft
+        size = preset(session.aspect)
+        width, height = (size.width, size.height) if size is not None else (0, 0)
+        digest = draft_hash(draft.raw, {**OUTPUT, **output_extras(width, height)})
+        assert session.session_id is not None
+        reused = await self._reuse(chat, session.session_id, digest, sent, lang, reply_to)
+        if reused is not None:
+            return reused
+        claim = session.claim_token or await self._claim_token(chat, session)
+        render_id = new_render_id()
+        job = RenderJob(
+            id=render_id, chat=chat, render_id=render_id, session_id=session.session_id,
+            task_id=session.task_id or "", claim_token=claim or "", user_id=user.id,
+            user_name=user.display_name, message_id=sent.message_id, language=lang,
+            state=JobState.SUBMITTING, submit_started_at=time.time(), reply_to=reply_to or "",
+            draft_hash=digest, name=session.name or project_title(draft) or "",
+            summary=draft.summary(), width=width, height=height,
+        )
+        await self._ensure_group(chat.platform)
+        await self.store.create(job)
+        log.info("export in %s by %s: job %s", chat, user.id, job.id)
+        await self.courier.edit(job, t(lang, "render.started"), (cancel_button(lang, job.id),))
+        submission = await self.submitter.submit(job, draft)
+        if submission.outcome in (Submitted.STARTED, Submitted.SUPERSEDED):
+            return ExportResult(submission.outcome, job.id, sent)
+        text, buttons = explain(submission, lang, self.nemo)
+        await self.store.finish(job, JobState.FAILED, [JobState.SUBMITTING],
+                                error=submission.outcome.value, updated_at=time.time())
+        await self.courier.edit(job, text, buttons)
+        return ExportResult(submission.outcome, job.id, sent, submission.error)
+
+    async def _read(self, chat: ChatKey, session: ChatSession, sent: Sent,
+                    lang: str) -> Draft | ExportResult:
+        """The project's exportable draft, or the refusal the user was given."""
         if not session.session_id:
             return await self._refuse(chat, sent, Submission(Submitted.NO_DRAFT), lang)
         try:
@@ -80,25 +131,42 @@ class Renders:
         if refusal is not None or draft is None:
             return await self._refuse(chat, sent, refusal or Submission(Submitted.NO_DRAFT),
                                       lang)
-        claim = session.claim_token or await self._claim_token(chat, session)
-        render_id = new_render_id()
-        job = RenderJob(
-            id=render_id, chat=chat, render_id=render_id, session_id=session.session_id,
-            task_id=session.task_id or "", claim_token=claim or "", user_id=user.id,
-            user_name=user.display_name, message_id=sent.message_id, language=lang,
-            state=JobState.SUBMITTING, submit_started_at=time.time(),
-        )
-        await self._ensure_group(chat.platform)
-        await self.store.create(job)
-        log.info("export in %s by %s: job %s", chat, user.id, job.id)
-        submission = await self.submitter.submit(job, draft)
-        if submission.outcome in (Submitted.STARTED, Submitted.SUPERSEDED):
-            return ExportResult(submission.outcome, job.id, sent)
-        text, buttons = explain(submission, lang, self.nemo)
-        await self.store.finish(job, JobState.FAILED, [JobState.SUBMITTING],
-                                error=submission.outcome.value, updated_at=time.time())
-        await self.courier.edit(job, text, buttons)
-        return ExportResult(submission.outcome, job.id, sent, submission.error)
+        session.draft = draft.raw  # the last draft seen (it names the project)
+        return draft
+
+    async def _reuse(self, chat: ChatKey, session_id: str, digest: str, sent: Sent,
+                     lang: str, reply_to: str | None) -> ExportResult | None:
+        """An unchanged draft is not rendered twice: a render of it still running will
+        deliver it, and the video of the last one is sent again."""
+        for job in await self.pending(chat):
+            if job.session_id == session_id and job.draft_hash == digest:
+                log.info("export in %s: render %s of this draft is running", chat, job.id)
+                await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_running"))
+                return ExportResult(Submitted.REUSED, job.id, sent)
+        video = await self.catalog.video(chat, session_id)
+        if video is None or video.draft_hash != digest:
+            return None
+        log.info("export in %s: unchanged since job %s; sending it again", chat, video.job_id)
+        await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_done"))
+        if await send_again(self.outgoing, chat, video, lang, reply_to=reply_to):
+            return ExportResult(Submitted.REUSED, video.job_id, sent)
+        await self.outgoing.edit_text(chat, sent, t(lang, "render.started"))
+        return None
+
+    async def cancel_job(self, chat: ChatKey, job_id: str) -> str:
+        """Cancel one render of the chat (its progress message's Cancel button):
+        "cancelled", "finished" (too late: done, failed or being delivered) or
+        "unknown"."""
+        job = await self.store.load(job_id)
+        if job is None or job.chat != chat:
+            return "unknown"
+        render_id = await self.store.cancel(job_id, chat)
+        if render_id is None:
+            return "finished"
+        log.info("cancelled render job %s in %s", job_id, chat)
+        await self.submitter.cancel_remote(job, render_id)
+        await self.courier.edit(job, t(job.language, "render.cancelled"))
+        return "cancelled"
 
     async def cancel_chat(self, chat: ChatKey) -> int:
         """Cancel the chat's renders that are not being delivered yet; returns how many.

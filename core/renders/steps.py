@@ -24,6 +24,7 @@ from core.nemo.models import RenderPhase, RenderStatus
 from core.renders.delivery import Courier
 from core.renders.handover import Handover
 from core.renders.jobs import JobState, JobStore, RenderJob, Transition, new_render_id
+from core.renders.progress import cancel_button, progress_text
 from core.renders.scheduler import Scheduler, Slot, Tracked
 from core.renders.submit import Submission, Submitted, Submitter, explain
 from core.renders.texts import export_button
@@ -111,9 +112,9 @@ class Steps:
         if remaining is not None and remaining <= 0:
             await self._time_out(tr)
             return
+        delay = tr.plan.after_poll(asyncio.get_running_loop().time(), progress)
         if not await self._progress(tr, progress):
             return
-        delay = tr.plan.after_poll(asyncio.get_running_loop().time(), progress)
         if remaining is not None:
             delay = min(delay, remaining + 0.01)
         self.scheduler.schedule(tr, delay)
@@ -175,8 +176,9 @@ class Steps:
             return False
         job.progress = job.edited_progress = progress
         job.edited_at = now
-        await self.courier.progress(job, progress, t(job.language, "render.progress",
-                                                     progress=progress))
+        left = tr.plan.remaining(asyncio.get_running_loop().time())
+        await self.courier.progress(job, progress, progress_text(job.language, progress, left),
+                                    (cancel_button(job.language, job.id),))
         return True
 
     # --------------------------------------------------------------- submitting
@@ -291,7 +293,8 @@ class Steps:
             return
         job.state, job.render_id, job.render_ids = JobState.SUBMITTING, fresh, ids
         job.submit_started_at, job.error, job.edited_progress = now, error, 0
-        await self.courier.edit(job, t(job.language, "render.retrying"))
+        await self.courier.edit(job, t(job.language, "render.retrying"),
+                                (cancel_button(job.language, job.id),))
         await self._submit(tr)
 
     async def _time_out(self, tr: Tracked) -> None:

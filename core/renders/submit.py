@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core import observe
+from core.formats import output_extras
 from core.i18n import t
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.messages import ChatKey
@@ -21,7 +22,7 @@ from core.renders.texts import export_button
 
 log = logging.getLogger(__name__)
 
-OUTPUT = {"format": "mp4", "quality": "high"}
+OUTPUT: dict[str, object] = {"format": "mp4", "quality": "high"}
 
 #: what a call through `Identities` may raise besides success
 CALL_ERRORS = (NemoError, LinkedTokenExpired, AnonymousTokenRefused)
@@ -36,6 +37,7 @@ class Submitted(StrEnum):
     BLOCKED = "blocked"  # HTTP 402: the plan does not allow export
     FAILED = "failed"  # refused twice (error in `error`)
     SUPERSEDED = "superseded"  # the job changed meanwhile (cancelled, or taken over)
+    REUSED = "reused"  # the draft did not change: a running or delivered render serves it
 
 
 @dataclass(frozen=True)
@@ -75,16 +77,21 @@ class Submitter:
     async def submit(self, job: RenderJob, draft: Draft) -> Submission:
         """Submit `job.render_id`; on failure (or a duplicate id) once more with a new id.
 
+        The output size of the job's format goes as an optional extra of the first
+        try only: the contract says a render's resolution and fps are honoured "if
+        supported", so a backend refusing them still renders on the retry.
         `job` is updated in place to what was stored.
         """
         for tries_left in (1, 0):
             render_id = job.render_id
             creds_used: list[Credentials] = []
+            output = output_of(job) if tries_left else OUTPUT
 
             async def send(creds: Credentials, rid: str = render_id,
-                           used: list[Credentials] = creds_used) -> None:
+                           used: list[Credentials] = creds_used,
+                           out: dict[str, object] = output) -> None:
                 used.append(creds)
-                await self.nemo.submit_render(creds, rid, job.session_id, draft, OUTPUT)
+                await self.nemo.submit_render(creds, rid, job.session_id, draft, out)
 
             try:
                 await self.identities.call(job.chat, send)
@@ -140,6 +147,11 @@ class Submitter:
             log.info("could not cancel render %s: %s", render_id, _describe(exc))
             return False
         return True
+
+
+def output_of(job: RenderJob) -> dict[str, object]:
+    """The render's `output`: MP4 in high quality, plus the job's size when it has one."""
+    return {**OUTPUT, **output_extras(job.width, job.height)}
 
 
 def _describe(exc: BaseException) -> str:

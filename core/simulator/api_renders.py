@@ -19,6 +19,7 @@ from core.simulator.errors import (
     ApiError,
     bad_request,
 )
+from core.simulator.render import requested_size
 from core.simulator.state import RenderJob, Token, User, iso
 
 ATTRIBUTION_HEADERS = ("X-Skill-Source", "X-Skill-Version", "X-Skill-Platform")
@@ -70,6 +71,7 @@ class Renders(Routes):
             started=time.monotonic(),
             min_seconds=float(slow.param("seconds")) if slow else self.sim.config.render_seconds,
             fail_error=str(fail.param("error")) if fail else None,
+            output_size=requested_size(output),
         )
         store.renders[render_id] = job
         job.task = self.sim.spawn(self.sim.renderer.run(job))

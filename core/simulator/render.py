@@ -86,6 +86,27 @@ async def run_ffmpeg(
         raise RenderError(f"ffmpeg failed: {lines[-1][:300] if lines else f'exit code {code}'}")
 
 
+def requested_size(output: Any) -> tuple[int, int] | None:
+    """The size a render's `output` asks for ("width", "height"), if it is a sane one."""
+    if not isinstance(output, dict):
+        return None
+    width, height = output.get("width"), output.get("height")
+    if not (isinstance(width, int) and isinstance(height, int)):
+        return None
+    return (width, height) if 16 <= width <= 4096 and 16 <= height <= 4096 else None
+
+
+def fitted(requested: tuple[int, int] | None, box: tuple[int, int]) -> tuple[int, int]:
+    """The output size: the requested aspect scaled to fit the configured size's longer
+    side (renders stay as cheap as configured), in even pixels; the configured size when
+    none was asked for."""
+    if requested is None:
+        return box
+    scale = min(1.0, max(box) / max(requested))
+    width, height = (max(16, round(side * scale / 2) * 2) for side in requested)
+    return width, height
+
+
 class Renderer:
     """Runs render jobs in the background, at most `concurrency()` ffmpeg processes at
     once. The limit is read whenever a process starts, so it may change at any time.
@@ -197,7 +218,7 @@ class Renderer:
             await asyncio.to_thread(shutil.rmtree, path, True)
 
     async def _encode(self, job: RenderJob) -> None:
-        width, height = self.size()
+        width, height = fitted(job.output_size, self.size())
         final = self.out_dir / f"{job.output_name}.mp4"
         async with self._workdir() as workdir:
             partial = workdir / "out.mp4"

@@ -169,6 +169,8 @@ class RenderJob:
     started: float  # monotonic time of submission
     min_seconds: float
     fail_error: str | None = None
+    #: the `output` size asked for (width, height), if any
+    output_size: tuple[int, int] | None = None
     status: str = "pending"
     progress: int = 0
     encoded: float = 0.0  # fraction of the timeline ffmpeg has written

@@ -75,11 +75,13 @@ def test_the_terminal_chat(chat: Terminal) -> None:
     term.wait(lambda: any(line.startswith("Rendering") and "━" in line and "%" in line
                           for line in term.lines()), WAIT, "a render bar")
     assert term.last_line().strip() == PROMPT  # the bar is above the prompt
-    term.wait(lambda: term.shows("saved to downloads/nemovideo-"), 60.0, "the video")
+    term.wait(lambda: term.shows("saved to downloads/"), 60.0, "the video")
     term.wait(lambda: prompt_is_last(term), WAIT, "the prompt after the video")
     assert any(line.startswith("Rendered") and "100%" in line for line in term.lines())
     assert "video below" not in term.text()
 
+    # a changed draft renders anew (an unchanged one would reuse the video just made)
+    say(term, "add the title Second cut", "Second cut")
     term.type("export\r")
     term.wait(lambda: any(line.startswith("Rendering") for line in term.lines()), WAIT,
               "a second render")
@@ -102,7 +104,7 @@ def test_leaving_with_a_render_running_asks_to_wait(chat: Terminal) -> None:
     term.wait(lambda: "still running. Wait for them? [Y/n]" in term.last_line(), WAIT,
               "the question")
     term.type("\r")
-    term.wait(lambda: term.shows("saved to downloads/nemovideo-"), 60.0, "the video")
+    term.wait(lambda: term.shows("saved to downloads/"), 60.0, "the video")
     assert term.process.wait(WAIT) == 0
     assert "Traceback" not in term.raw.decode("utf-8", "replace")
 

@@ -258,7 +258,7 @@ async def test_messages_of_one_chat_run_in_order_and_are_queued(
         async with asyncio.timeout(10):
             await out.working_shown.wait()
         await k.say("add subtitles")
-        assert any("After this: add subtitles" in t for t in k.out.texts())
+        assert any("next in line: add subtitles" in t for t in k.out.texts())
         await first
         await k.dispatcher.wait_idle()
         bodies = [r for r in simulator.requests if r["kind"] == "run_sse"]

@@ -181,6 +181,32 @@ async def test_local_mode_hands_out_paths_and_takes_file_uris(
     assert fake.file(sent.document.file_id).data == VIDEO_BYTES
 
 
+def _jpeg(width: int, height: int) -> bytes:
+    """The start of a baseline JPEG: enough for its frame size to be read."""
+    frame = b"\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big") + b"\x03" + bytes(9)
+    return b"\xff\xd8\xff\xc0" + (len(frame) + 2).to_bytes(2, "big") + frame + b"\xff\xd9"
+
+
+async def test_a_video_keeps_its_thumbnail_within_telegrams_rules(
+        fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    dm = fake.private_chat(fake.user("Gina"))
+    async with bot_for(fake) as bot:
+        sent = await bot.send_video(dm.id, VIDEO_BYTES, filename="render.mp4", duration=7,
+                                    thumbnail=_jpeg(320, 180))
+        too_wide = await bot.send_video(dm.id, VIDEO_BYTES, filename="render.mp4",
+                                        thumbnail=_jpeg(640, 360))
+        not_jpeg = await bot.send_video(dm.id, VIDEO_BYTES, filename="render.mp4",
+                                        thumbnail=b"GIF89a" + bytes(20))
+    assert sent.video is not None and sent.video.thumbnail is not None
+    assert (sent.video.thumbnail.width, sent.video.thumbnail.height) == (320, 180)
+    first = fake.calls_to("sendVideo")[0]
+    assert first.result["video"]["duration"] == 7
+    assert str(first.params["thumbnail"]).startswith("attach://")
+    assert too_wide.video is not None and too_wide.video.thumbnail is None, "ignored"
+    assert not_jpeg.video is not None and not_jpeg.video.thumbnail is None
+
+
 async def test_uploads_arrive_intact(fake_telegram: FakeTelegram) -> None:
     fake = fake_telegram
     gina = fake.user("Gina")

@@ -94,7 +94,7 @@ async def test_sigkill_mid_turn_restarted_at_once_resumes_and_answers_the_queue(
     world.fake.text(dm, alice, "one")
     await agent_calls(world, 1)
     world.fake.text(dm, alice, "two")
-    await bot_says(world, dm, "After this: two")
+    await bot_says(world, dm, "next in line: two")
     await bot.kill()
     loop = asyncio.get_running_loop()
     killed = loop.time()

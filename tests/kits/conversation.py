@@ -18,10 +18,12 @@ from core.locks import ChatLock
 from core.messages import Attachment, ChatKey, IncomingMessage, User
 from core.nemo.client import NemoClient
 from core.outgoing import CollectingOutput
+from core.renders import Renders, RenderWorker
 from core.settings import Settings
 from core.signals import ChatSignals
 from core.simulator import Simulator
 from core.store import SessionStore
+from tests.kits.renders import OPERATOR_TOKEN, running
 
 FAST = {
     "edit_interval": 0.0,
@@ -66,6 +68,7 @@ class Kit:
     nemo: NemoClient
     simulator: Simulator
     sleeps: Recorded
+    renders: Renders | None = None
     counter: int = 0
 
     async def say(self, text: str = "", *, chat: ChatKey | None = None,
@@ -103,9 +106,13 @@ _INSTANCES = itertools.count(1)
 
 @contextlib.asynccontextmanager
 async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | None = None,
-              **overrides: Any) -> AsyncIterator[Kit]:
+              renders: bool = False, **overrides: Any) -> AsyncIterator[Kit]:
     """A dispatcher (with its own client and Redis connections, like a process of its
-    own) against the simulator."""
+    own) against the simulator; with `renders`, also its render jobs and a running render
+    worker (the simulator then takes the operator token)."""
+    if renders:
+        simulator.config.operator_tokens = [OPERATOR_TOKEN]
+        overrides = {"nemo_token": OPERATOR_TOKEN, **overrides}
     settings = test_settings(simulator, **overrides)
     instance = f"test-{next(_INSTANCES)}"
     sessions = SessionStore.from_url(redis_url, lock_ttl=settings.chat_lock_ttl, owner=instance)
@@ -113,13 +120,21 @@ async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | N
     sleeps = Recorded()
     nemo = NemoClient(settings, sleep=sleeps)
     output = out or CollectingOutput()
+    identities = Identities(sessions, nemo, settings.nemo_token)
+    jobs = Renders(sessions.redis, nemo, identities, output) if renders else None
     dispatcher = build_dispatcher(
-        settings, sessions=sessions, inbox=inbox, nemo=nemo,
-        identities=Identities(sessions, nemo, settings.nemo_token), out=output,
-        signals=ChatSignals(sessions.redis, instance, poll=0.2), sleep=sleeps)
-    try:
-        yield Kit(dispatcher, output, sessions, inbox, nemo, simulator, sleeps)
-    finally:
-        await dispatcher.stop(5.0)
-        await nemo.aclose()
-        await sessions.close()
+        settings, sessions=sessions, inbox=inbox, nemo=nemo, identities=identities,
+        out=output, renders=jobs, signals=ChatSignals(sessions.redis, instance, poll=0.2),
+        sleep=sleeps)
+    async with contextlib.AsyncExitStack() as stack:
+        if jobs is not None:
+            worker = RenderWorker(CHAT.platform, instance, output, redis=sessions.redis,
+                                  nemo=nemo, identities=identities, settings=settings)
+            await stack.enter_async_context(running(worker))
+        try:
+            yield Kit(dispatcher, output, sessions, inbox, nemo, simulator, sleeps, jobs)
+        finally:
+            await dispatcher.stop(5.0)
+            await stack.aclose()
+            await nemo.aclose()
+            await sessions.close()

@@ -98,7 +98,8 @@ class KeepingOutput(CollectingOutput):
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record the file and keep its bytes."""
-        sent = await super().send_file(chat, path, filename, caption, buttons)
+        sent = await super().send_file(chat, path, filename, caption, buttons,
+                                       reply_to=reply_to)
         self.files[sent.message_id] = path.read_bytes()
         return sent
 

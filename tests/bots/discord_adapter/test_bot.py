@@ -23,6 +23,7 @@ from tests.fakes.discord_api import (
     FakeMessage,
 )
 from tests.kits.discord_bot import (
+    WAIT,
     bot_message,
     bot_settings,
     chat_of,
@@ -172,7 +173,8 @@ async def test_slash_command_is_deferred_then_answered_by_followup(
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         commands = {c["name"] for c in fake.synced_commands()}
         assert commands == {"export", "credits", "status", "new", "help", "link", "stats",
-                            "admin", "allow", "block", "unblock", "quota"}
+                            "admin", "allow", "block", "unblock", "quota", "cancel",
+                            "format", "projects", "last"}
         ix = await fake.dispatch_slash_command("help", None, channel, alice)
         await fake.wait_for(lambda: ix.acknowledged)
         assert fake.now() - ix.created_at < 3.0
@@ -317,11 +319,13 @@ async def test_long_agent_answer_is_split(
     answer = words[:2100]
     assert len(answer) == 2100
     monkeypatch.setattr("core.simulator.agent.chat_answer", lambda message, chinese: answer)
-    async with running_bot(bot_settings(simulator, redis_server, fake)):
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
         await fake.dispatch_message(channel, alice, "tell me a story", mentions_bot=True)
         await fake.wait_for(lambda: "".join(
-            m.content for m in fake.bot_messages(channel)).endswith(answer[-20:]))
-    first, second = fake.bot_messages(channel)
+            m.content for m in fake.bot_messages(channel)).endswith(answer[-20:]), WAIT)
+        await idle(bot)
+    greeting, first, second = fake.bot_messages(channel)
+    assert "Ready when you are" in greeting.content, "a first contact is greeted at once"
     assert len(first.content) <= 2000 and len(second.content) <= 2000
     assert f"{first.content} {second.content}" == answer
     assert first.history, "the first message was streamed by editing it"

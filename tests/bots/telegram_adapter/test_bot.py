@@ -261,8 +261,14 @@ async def test_export_sends_the_mp4(
     assert video.data[4:8] == b"ftyp" and len(video.data) > 1000
     assert video.filename.endswith(".mp4")
     assert call.params["supports_streaming"] is True
+    # what ffmpeg read from the file: half a second of 320x180, and a frame of it
+    assert (call.params["duration"], call.params["width"], call.params["height"]) == (1, 320, 180)
     sent = call.result
-    assert sent["caption"] == "Video ready"
+    thumb = sent["video"]["thumbnail"]
+    assert (thumb["width"], thumb["height"]) == (320, 180)
+    assert (sent["video"]["width"], sent["video"]["height"]) == (320, 180)
+    assert sent["caption"] == "Video ready: Red\nTimeline (1 track): 1. Video: red (0-0.5s)"
+    assert video.filename == "red.mp4", "named after the project"
     [project] = buttons_of(sent)
     assert project["text"] == "Open project" and "/workspace/claim?ct=" in project["url"]
     assert "upload_video" in fake.chat_actions(dm.id)
@@ -313,7 +319,9 @@ async def test_local_mode_sends_the_video_by_path(
         fake.text(dm, alice, "export")
         call = await fake.wait_for(lambda c: c.method == "sendVideo" and c.ok, WAIT)
     assert str(call.params["video"]).startswith(f"file://{shared}")
-    assert call.files == {}, "the server read the file itself"
+    uploads = list(call.files.values())
+    assert all(f.data[:3] == b"\xff\xd8\xff" for f in uploads), "only the thumbnail went up"
+    assert str(call.params["thumbnail"]).startswith("attach://")
     [message] = [m for m in fake.sent_messages(dm.id) if "video" in m]
     assert message["video"]["file_size"] > 1000
 
@@ -357,16 +365,22 @@ async def test_button_press_is_answered_and_acted_on(
     fake = fake_telegram
     alice, bob = fake.user("Alice"), fake.user("Bob")
     group = fake.group("Editors")
-    async with running_bot(bot_settings(simulator, redis_server, fake)):
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
         fake.text(group, alice, "/start")
         welcome = await bot_message(fake, group, lambda m: bool(buttons_of(m)))
         rows = welcome["reply_markup"]["inline_keyboard"]
         assert [[b["callback_data"] for b in row] for row in rows] == [
-            ["nemo:export", "nemo:status"], ["nemo:credits", "nemo:new"]]
-        # anyone in the group may press it
-        press = fake.callback(group, bob, welcome["message_id"], "nemo:status")
-        await bot_message(fake, group, containing(EMPTY))
+            ["nemo:choose:1.0", "nemo:choose:1.1"], ["nemo:choose:1.2"]]
+        assert [b["text"] for b in buttons_of(welcome)] == [
+            "Trim the first 5 seconds", "Add cinematic background music",
+            "Generate a 30s promo clip"]
+        # anyone in the group may press it: the example goes to the agent
+        press = fake.callback(group, bob, welcome["message_id"], "nemo:choose:1.1")
+        await fake.wait_for(lambda c: c.method == "sendMessage" and c.ok
+                            and c.chat_id == group.id and "Ready" not in c.params["text"], WAIT)
+        await bot.runtime.dispatcher.wait_idle()
     assert fake.callback_answer(press["callback_query"]["id"]) is not None
+    assert kinds(simulator, "run_sse") == ["run_sse"]
 
 
 async def test_commands_are_published_in_english_and_chinese(
@@ -374,7 +388,8 @@ async def test_commands_are_published_in_english_and_chinese(
     fake = fake_telegram
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         english, chinese = fake.commands(""), fake.commands("zh")
-    names = ["start", "new", "export", "status", "credits", "cancel", "link", "stats", "help"]
+    names = ["start", "new", "export", "status", "format", "projects", "last", "credits",
+             "cancel", "link", "stats", "help"]
     assert [c["command"] for c in english] == names
     assert [c["command"] for c in chinese] == names
     assert english[2]["description"] == "Render the video and send it here"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -57,7 +58,7 @@ async def test_video_is_delivered_once_as_a_file(kit: Kit, shape: str, tmp_path:
     files = kit.out.of_kind("file", chat)
     assert len(files) == 1 and not kit.out.of_kind("link")
     assert is_mp4(kit.out.files[files[0].message_id])
-    assert files[0].text == t("en", "render.ready")
+    assert files[0].text == "Video ready: Red\nTimeline (1 track): 1. Video: red (0-0.5s)"
     (project,) = files[0].buttons
     assert project.url is not None and "/workspace/claim?ct=clm_" in project.url
     assert session.claim_token and session.claim_token in project.url
@@ -81,8 +82,9 @@ async def test_too_large_for_the_platform_goes_as_a_link(simulator: Simulator,
     assert not kit.out.of_kind("file")
     (link,) = kit.out.of_kind("link")
     assert link.url is not None and "/outputs/" in link.url
-    assert link.text == t("en", "render.ready_link", limit="1000 bytes")
+    assert link.text.startswith(t("en", "render.ready_link", limit="1000 bytes"))
     assert link.text.startswith("Video ready. It is over 1000 bytes, the largest file I can")
+    assert "Timeline (1 track)" in link.text, "the caption says what it is"
     assert [b.label for b in link.buttons] == [t("en", "render.open_project")]
 
 
@@ -96,7 +98,8 @@ async def test_platform_without_files_gets_a_link(simulator: Simulator,
     await kit.nemo.aclose()
     assert len(kit.out.of_kind("link")) == 1 and not kit.out.of_kind("file")
     assert not kit.requests("output"), "nothing is downloaded when no file can be sent"
-    assert kit.out.of_kind("link")[0].text == "Video ready: here is the download link."
+    text = kit.out.of_kind("link")[0].text
+    assert text.startswith("Video ready: here is the download link.\nTimeline (1 track)")
 
 
 async def test_output_url_failing_falls_back_to_the_download_endpoint(kit: Kit) -> None:
@@ -120,7 +123,7 @@ async def test_failed_download_falls_back_to_the_link(kit: Kit) -> None:
     assert job.state is JobState.DELIVERED
     assert not kit.out.of_kind("file")
     (link,) = kit.out.of_kind("link")
-    assert link.text == t("en", "render.ready_fetch_failed")
+    assert link.text.startswith(t("en", "render.ready_fetch_failed"))
     assert link.url is not None and "/outputs/" in link.url
 
 
@@ -131,7 +134,7 @@ async def test_chinese_texts(kit: Kit) -> None:
         await finished(kit, result.job_id or "")
     assert kit.out.records[0].text == "正在渲染…"
     (record,) = kit.out.of_kind("file")
-    assert record.text == "视频已完成"
+    assert record.text.startswith("视频已完成：Red\n")
 
 
 # ------------------------------------------------------------------------- refusals
@@ -212,7 +215,7 @@ async def test_slow_render_edits_its_progress(kit: Kit) -> None:
     assert result.message is not None
     edits = [r.text for r in kit.out.records
              if r.kind == "edit" and r.message_id == result.message.message_id]
-    shown = [int(e.rsplit(" ", 1)[1].rstrip("%")) for e in edits if e.endswith("%")]
+    shown = [int(found[1]) for e in edits if (found := re.search(r"… (\d+)%", e))]
     assert len(shown) >= 3, edits
     assert shown == sorted(shown) and len(set(shown)) == len(shown)
     assert len(shown) < len(kit.requests("render_poll")), "edits are throttled, polls are not"

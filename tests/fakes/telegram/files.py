@@ -273,3 +273,43 @@ def media_content(file: FakeFile) -> JSONDict:
         keep = ("file_id", "file_unique_id", "file_name", "mime_type", "file_size")
         content["document"] = {k: v for k, v in obj.items() if k in keep}
     return content
+
+
+#: Telegram's rules for a thumbnail: a JPEG under 200 kB, at most 320 px a side
+THUMB_MAX_BYTES = 200 * 1024
+THUMB_MAX_SIDE = 320
+
+
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """A JPEG's width and height (from its first frame header), or None for anything else."""
+    if data[:2] != b"\xff\xd8":
+        return None
+    at = 2
+    while at + 9 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker, length = data[at + 1], int.from_bytes(data[at + 2:at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[at + 5:at + 7], "big")
+            return int.from_bytes(data[at + 7:at + 9], "big"), height
+        at += 2 + length
+    return None
+
+
+def thumbnail_of(params: JSONDict, files: dict[str, UploadedFile],
+                 store: FileStore) -> JSONDict | None:
+    """The ``thumbnail`` a media message gets from an uploaded one (``attach://``), as a
+    PhotoSize; one that breaks Telegram's rules is ignored, as Telegram ignores it."""
+    value = params.get("thumbnail")
+    upload = files.get("thumbnail")
+    if isinstance(value, str) and value.startswith("attach://"):
+        upload = files.get(value.removeprefix("attach://"))
+    if upload is None or len(upload.data) >= THUMB_MAX_BYTES:
+        return None
+    size = jpeg_size(upload.data)
+    if size is None or max(size) > THUMB_MAX_SIDE:
+        return None
+    entry = store._new("photo", data=upload.data, size=len(upload.data), width=size[0],
+                       height=size[1])
+    return {"file_id": entry.file_id, "file_unique_id": entry.file_unique_id,
+            "width": size[0], "height": size[1], "file_size": entry.size}

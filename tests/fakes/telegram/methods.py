@@ -10,7 +10,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.telegram.files import MEDIA_KINDS, FileLimits, FileStore, media_content
+from tests.fakes.telegram.files import (
+    MEDIA_KINDS,
+    FileLimits,
+    FileStore,
+    media_content,
+    thumbnail_of,
+)
 from tests.fakes.telegram.state import Chats, StoredMessage, commands_key
 from tests.fakes.telegram.wire import (
     CHAT_ACTIONS,
@@ -78,6 +84,9 @@ class BotMethods:
                                             local_mode=self.limits.local_mode,
                                             upload_limit=self.limits.upload)
         content = {**media_content(entry), **caption}
+        if kind in ("video", "animation", "document", "audio") and (
+                thumb := thumbnail_of(params, files, self.files)) is not None:
+            content[kind]["thumbnail"] = thumb
         if params.get("has_spoiler"):
             content["has_media_spoiler"] = True
         return self.chats.bot_message(chat, params, content)

@@ -1,0 +1,48 @@
+"""What a render's progress message shows: the percentage, the time left once it can be
+estimated, and a Cancel button that cancels that render only (`/cancel <job id>`)."""
+
+from __future__ import annotations
+
+from core.i18n import t, texts
+from core.outgoing import Action, Button
+
+texts({
+    "render.progress_seconds": {
+        "en": "Rendering… {progress}% (about {seconds} s left)",
+        "zh": "正在渲染… {progress}%（约剩 {seconds} 秒）",
+    },
+    "render.progress_minutes": {
+        "en": "Rendering… {progress}% (about {minutes} min left)",
+        "zh": "正在渲染… {progress}%（约剩 {minutes} 分钟）",
+    },
+    "render.cancel_button": {"en": "Cancel", "zh": "取消"},
+    "render.already_finished": {
+        "en": "That render has already finished.",
+        "zh": "该渲染已经结束。",
+    },
+})
+
+
+def progress_text(language: str, progress: int, left: float | None) -> str:
+    """"Rendering… 40% (about 30 s left)"; without an estimate, the percentage only."""
+    if left is None or left <= 0:
+        return t(language, "render.progress", progress=progress)
+    if left < 90:
+        seconds = max(5, int(round(left / 5) * 5))
+        return t(language, "render.progress_seconds", progress=progress, seconds=seconds)
+    return t(language, "render.progress_minutes", progress=progress,
+             minutes=max(2, round(left / 60)))
+
+
+def cancel_button(language: str, job_id: str) -> Button:
+    """The Cancel button of one render's progress message."""
+    return Button(t(language, "render.cancel_button"), Action.CANCEL, value=job_id)
+
+
+def cancel_notice(language: str, outcome: str) -> str | None:
+    """What `/cancel <job id>` answers for the outcome of `Renders.cancel_job` (nothing
+    when it cancelled: the render's progress message says so)."""
+    if outcome == "cancelled":
+        return None
+    return t(language, "render.already_finished" if outcome == "finished"
+             else "nothing_to_cancel")

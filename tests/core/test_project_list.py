@@ -1,0 +1,150 @@
+"""Projects: /projects lists and switches, /new keeps the old project, /last sends the
+last video again without a render, an unchanged draft is not rendered twice, and a
+render's own Cancel button cancels it; with the conversation, its render jobs and a
+render worker against the simulator and a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from core.catalog import Catalog
+from core.embedded_redis import EmbeddedRedis
+from core.outgoing import Action, Record
+from core.renders import JobState
+from core.simulator import Simulator
+from tests.kits.conversation import CHAT, Kit, kit
+from tests.kits.renders import TINY_DRAFT, wait_for
+
+
+async def give_draft(k: Kit, draft: dict[str, Any] | None = None) -> str:
+    """Put a draft on the chat's project; returns its session id."""
+    session = await k.sessions.load(CHAT)
+    assert session.session_id
+    k.simulator.store.sessions[session.session_id].draft = dict(draft or TINY_DRAFT)
+    return session.session_id
+
+
+async def rendered(k: Kit) -> None:
+    """Wait until the chat's renders are done."""
+    assert k.renders is not None
+    async with asyncio.timeout(20):
+        await k.renders.wait_idle(CHAT, interval=0.05)
+
+
+def of_kind(k: Kit, kind: str) -> list[Record]:
+    return [r for r in k.out.records if r.kind == kind]
+
+
+async def test_projects_list_switch_and_last_video(simulator: Simulator,
+                                                   redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url, renders=True) as k:
+        await k.say("/start")
+        first = await give_draft(k)
+        await k.say("make it brighter")
+        await k.say("export")
+        await rendered(k)
+        assert len(of_kind(k, "file")) == 1
+        await k.say("/new")
+        await k.say("generate a 5 second video of the sea")
+        second = (await k.sessions.load(CHAT)).session_id
+        assert second and second != first
+
+        await k.say("/projects")
+        listing = k.out.records[-1]
+        lines = listing.text.splitlines()
+        assert lines[1].startswith("1. The Sea: edited just now"), "named from its title"
+        assert lines[1].endswith("(current)")
+        assert lines[2].startswith("2. Red: edited just now, rendered just now")
+        [switch] = listing.buttons
+        assert switch.label == "Red" and switch.action is Action.CHOOSE
+
+        await k.say(f"/choose {switch.value}")
+        assert "Switched to Red." in k.last() and "Timeline (1 track)" in k.last()
+        assert (await k.sessions.load(CHAT)).session_id == first
+        submitted = k.kinds().count("render_submit")
+        await k.say("/last")
+        [again] = of_kind(k, "resend")
+        assert again.url == f"file:{of_kind(k, 'file')[0].message_id}", "the file sent"
+        assert again.text.startswith("Video ready: Red")
+        assert k.kinds().count("render_submit") == submitted, "no render for /last"
+
+        await k.say("/projects 1")  # by its number in the list
+        assert (await k.sessions.load(CHAT)).session_id == second
+
+
+async def test_last_without_a_video_says_how_to_get_one(simulator: Simulator,
+                                                        redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url, renders=True) as k:
+        await k.say("/last")
+        assert "No finished video here yet" in k.last()
+        await k.say("/projects")
+        assert "No projects in this chat yet" in k.last()
+        await k.say("/projects 7")
+        assert "don't know that project" in k.last()
+
+
+async def test_an_unchanged_draft_is_not_rendered_twice(simulator: Simulator,
+                                                        redis_server: EmbeddedRedis) -> None:
+    simulator.config.render_seconds = 1.5
+    async with kit(simulator, redis_server.url, renders=True) as k:
+        await k.say("/start")
+        await give_draft(k)
+        await k.say("export")
+        await k.say("export")  # while the first one renders
+        assert "already rendering" in k.last()
+        await rendered(k)
+        await k.say("/export")  # after it was delivered
+        assert k.kinds().count("render_submit") == 1
+        assert len(of_kind(k, "file")) == 1
+        [again] = of_kind(k, "resend")
+        assert again.reply_to == str(k.counter), "the video answers the export"
+        assert "Nothing changed since the last render" in k.out.texts()[-2]
+        simulator.config.render_seconds = 0.3
+        await give_draft(k, {**TINY_DRAFT, "d": 400})  # the draft changed: a new render
+        await k.say("export")
+        await rendered(k)
+        assert k.kinds().count("render_submit") == 2
+        assert len(of_kind(k, "file")) == 2
+
+
+async def test_a_renders_cancel_button_cancels_that_render(simulator: Simulator,
+                                                          redis_server: EmbeddedRedis) -> None:
+    simulator.config.render_seconds = 30
+    async with kit(simulator, redis_server.url, renders=True) as k:
+        assert k.renders is not None
+        await k.say("/start")
+        await give_draft(k)
+        await k.say("export")
+        [job_id] = await k.renders.store.chat_jobs(CHAT)
+        progress = next(r for r in k.out.records if r.kind == "edit" and r.buttons)
+        [cancel] = progress.buttons
+        assert cancel.action is Action.CANCEL and cancel.value == job_id
+        assert cancel.label == "Cancel"
+        await k.say(f"/cancel {cancel.value}")  # what the button sends
+        job = await k.renders.store.load(job_id)
+        assert job is not None and job.state is JobState.CANCELLED
+        assert k.out.messages[progress.message_id] == "Render cancelled."
+        await wait_for(lambda: "render_cancel" in k.kinds(), 5, "the render's cancel")
+        await k.say(f"/cancel {cancel.value}")
+        assert k.last() == "That render has already finished."
+        await k.say("/cancel render_0123")
+        assert k.last() == "Nothing to cancel."
+        await k.say("/cancel everything")  # not a render's id: the whole chat
+        assert k.last() == "Nothing to cancel."
+    assert not of_kind(k, "file")
+
+
+async def test_projects_are_kept_per_chat_and_capped(redis_client: Any) -> None:
+    from core.catalog import MAX_PROJECTS, ProjectEntry
+    from core.messages import ChatKey
+
+    catalog = Catalog(redis_client)
+    chat = ChatKey("test", "list")
+    for number in range(MAX_PROJECTS + 3):
+        await catalog.keep(chat, ProjectEntry(str(number), name=f"p{number}",
+                                              edited_at=float(number)))
+    kept = await catalog.projects(chat)
+    assert [e.name for e in kept] == [f"p{n}" for n in range(MAX_PROJECTS + 2, 2, -1)]
+    assert await catalog.projects(ChatKey("test", "other")) == []
+    assert 0 < await redis_client.ttl(catalog.keys.projects(chat)) <= catalog.ttl
