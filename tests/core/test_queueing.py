@@ -6,7 +6,7 @@ import core.conversation.texts  # noqa: F401 - the plain notice
 from core.conversation.queueing import queued_text
 from core.embedded_redis import EmbeddedRedis
 from core.simulator import Simulator
-from tests.kits.conversation import CHAT, kit
+from tests.kits.conversation import kit
 
 
 async def test_waiting_messages_hear_their_place_in_line(
