@@ -95,7 +95,7 @@ async def status(turn: Turn, step: Step, *, projects: Projects, nemo: NemoApi,
     state = await identities.call(turn.chat, lambda c: nemo.state(c, session_id))
     turn.session.draft = state.draft.raw
     draft = state.draft
-    lines = [draft.summary() if draft.is_exportable else turn.text("status_empty")]
+    lines = [draft.summary(turn.lang) if draft.is_exportable else turn.text("status_empty")]
     if renders is not None and (active := await renders.active_count(turn.chat)):
         lines.append(turn.text("status_renders", count=active))
     await turn.send("\n".join(lines), RESULT_BUTTONS)

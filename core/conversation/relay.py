@@ -102,7 +102,7 @@ class Relay:
         after = await self._draft(turn, session_id)
         if after is not None:
             turn.session.draft = after.raw
-        change = describe_change(before, after) if after is not None else None
+        change = describe_change(before, after, turn.lang) if after is not None else None
         text, actions = shown(turn, answer.text) if answer.text else ("", ())
 
         if answer.error is not None and not text:
@@ -120,7 +120,7 @@ class Relay:
                          else turn.text("edit_nothing_changed"))
         if after is not None and after.is_exportable and (
                 change or GuiAction.SHOW_STATE in actions):
-            summary = after.summary()
+            summary = after.summary(turn.lang)
             if summary not in "\n".join(parts):
                 parts.append(summary)
         if GuiAction.SHOW_CREDITS in actions:
@@ -177,12 +177,12 @@ class Relay:
             after = await self._draft(turn, session_id)
             if after is None:
                 continue
-            change = describe_change(before, after)
+            change = describe_change(before, after, turn.lang)
             if change:
                 turn.session.draft = after.raw
                 text = turn.text("recovered", changes=change)
                 if after.is_exportable:
-                    text += "\n" + after.summary()
+                    text += "\n" + after.summary(turn.lang)
                 await turn.send(text, AFTER_EDIT)
                 return
         if interrupted:
