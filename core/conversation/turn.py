@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from core import i18n
+from core.language_guess import guess_language
 from core.messages import ChatKey, IncomingMessage
 from core.outgoing import Button, Outgoing, Sent
 from core.store import ChatSession
@@ -57,8 +58,11 @@ class Turn:
 
 
 def language_of(message: IncomingMessage, session: ChatSession | None = None) -> str:
-    """The reply language: the sender's platform language, else the chat's."""
-    return i18n.ui_language(message.user.language or (session.language if session else None))
+    """The one language of the reply to `message`: the message's own when it is clearly
+    written in one of ours ("余额" -> zh, "hola" -> es), else the user's (their platform's),
+    else the chat's."""
+    user = i18n.ui_language(message.user.language or (session.language if session else None))
+    return guess_language(message.text, hint=user) or user
 
 
 async def notify(out: Outgoing, chat: ChatKey, text: str) -> None:
