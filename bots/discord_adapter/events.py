@@ -27,13 +27,16 @@ from bots.discord_adapter.inbound import (
     is_from_bot,
 )
 from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, error_text
+from bots.discord_adapter.texts import CommandTranslator, described
 from bots.discord_adapter.views import press_item
 from core.conversation.dispatcher import Dispatcher
+from core.i18n import texts
 from core.messages import ChatKey, IncomingMessage
 
 log = logging.getLogger(__name__)
 
-#: slash commands without options: name -> description
+#: slash commands without options: name -> English description (the text
+#: `discord.command.<name>`; its translations are in `core/locales`)
 SIMPLE_COMMANDS: dict[str, str] = {
     "export": "Render the video and send it here",
     "status": "Show the project's timeline and renders in progress",
@@ -41,6 +44,7 @@ SIMPLE_COMMANDS: dict[str, str] = {
     "new": "Start a new project in this channel",
     "help": "What the bot understands",
 }
+texts({f"discord.command.{name}": {"en": english} for name, english in SIMPLE_COMMANDS.items()})
 #: commands (and buttons) whose answers show account details: only the user sees them
 PRIVATE_COMMANDS = frozenset({"credits", "link"})
 
@@ -62,9 +66,12 @@ class DiscordAdapter:
         self.tasks = BackgroundTasks(PLATFORM, error_text)
         for name, description in SIMPLE_COMMANDS.items():
             self.tree.add_command(app_commands.Command(
-                name=name, description=description, callback=self._simple(name)))
+                name=name, description=described(f"discord.command.{name}", description),
+                callback=self._simple(name)))
         self.tree.add_command(app_commands.Command(
-            name="link", description="Link your own NemoVideo account (your token stays private)",
+            name="link", description=described(
+                "discord.command.link",
+                "Link your own NemoVideo account (your token stays private)"),
             callback=self._link()))
         client.event(self.on_message)
 
@@ -73,6 +80,7 @@ class DiscordAdapter:
         restart) and publish the slash commands."""
         self.client.add_dynamic_items(press_item(self.on_button))
         try:
+            await self.tree.set_translator(CommandTranslator())
             synced = await self.tree.sync()
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("discord: could not sync slash commands: %s", error_text(exc))
@@ -120,7 +128,8 @@ class DiscordAdapter:
         return command
 
     def _link(self) -> LinkCallback:
-        @app_commands.describe(token="Your NemoVideo token (nmv_usr_...)")  # noqa: S106
+        @app_commands.describe(token=described("discord.option.token",
+                                               "Your NemoVideo token (nmv_usr_...)"))
         async def link(interaction: discord.Interaction, token: str) -> None:
             await self.on_command(interaction, "link", f"/link {token.strip()}")
         return link

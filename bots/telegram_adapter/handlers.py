@@ -22,7 +22,7 @@ from collections.abc import Coroutine
 from dataclasses import replace
 from typing import Any
 
-from telegram import BotCommand, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -30,9 +30,10 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from bots.common.tasks import BackgroundTasks
 from core import i18n
 from core.conversation.dispatcher import Dispatcher
+from core.conversation.turn import language_of
 from core.messages import Attachment, ChatKey, IncomingMessage
 
-from . import texts as _texts
+from . import menus
 from .albums import AlbumGatherer
 from .inbound import (
     CALLBACK_PREFIX,
@@ -80,12 +81,9 @@ class TelegramAdapter:
         self.app.add_error_handler(self.on_error)
 
     async def publish_commands(self) -> None:
-        """The command menu, in English (the default) and Chinese."""
-        english = [BotCommand(name, en) for name, (en, _) in _texts.COMMANDS.items()]
-        chinese = [BotCommand(name, zh) for name, (_, zh) in _texts.COMMANDS.items()]
+        """The command menu, in English (the default) and in each other language."""
         try:
-            await self.app.bot.set_my_commands(english)
-            await self.app.bot.set_my_commands(chinese, language_code="zh")
+            await menus.publish(self.app.bot)
         except TelegramError as exc:
             log.warning("telegram: could not set the command menu: %s", error_text(exc))
 
@@ -184,7 +182,7 @@ class TelegramAdapter:
     async def _refuse(self, message: IncomingMessage, names: tuple[str, ...]) -> None:
         log.info("telegram: %d file(s) over the download limit in %s", len(names), message.chat)
         limit = (self.download_limit or 0) // MB
-        text = i18n.t(message.user.language, "telegram.too_big", names=", ".join(names),
+        text = i18n.t(language_of(message), "telegram.too_big", names=", ".join(names),
                       limit=limit)
         with contextlib.suppress(Exception):  # logged by the output
             await self.out.send_text(message.chat, text)

@@ -1,8 +1,9 @@
-"""What the Telegram adapter itself says: Telegram's file limit, and the command menu."""
+"""What the Telegram adapter itself says: Telegram's file limit, and the command menu
+(other languages: `core/locales`)."""
 
 from __future__ import annotations
 
-from core.i18n import texts
+from core.i18n import t, texts
 
 texts({
     "telegram.too_big": {
@@ -15,7 +16,8 @@ texts({
     },
 })
 
-#: the command menu (setMyCommands): command -> (English, Chinese)
+#: the command menu (setMyCommands), in its order: command -> (English, Chinese); each
+#: description is the text `telegram.command.<command>`
 COMMANDS: dict[str, tuple[str, str]] = {
     "start": ("Start a project in this chat", "在此聊天中开始项目"),
     "new": ("Start a new project", "开始新项目"),
@@ -26,3 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "link": ("Link your NemoVideo account (private chat)", "绑定你的 NemoVideo 账号（私聊）"),
     "help": ("What the bot understands", "使用帮助"),
 }
+
+texts({f"telegram.command.{name}": {"en": en, "zh": zh} for name, (en, zh) in COMMANDS.items()})
+
+
+def menu(language: str | None) -> list[tuple[str, str]]:
+    """The command menu in `language`: (command, description) pairs."""
+    return [(name, t(language, f"telegram.command.{name}")) for name in COMMANDS]

@@ -32,7 +32,8 @@ from core.store import InFlight
 
 log = logging.getLogger(__name__)
 
-AFTER_EDIT = (Button("Export", Action.EXPORT), Button("Status", Action.STATUS))
+#: the buttons under an edit's answer (labelled per turn: `Turn.buttons`)
+AFTER_EDIT = (Action.EXPORT, Action.STATUS)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -131,9 +132,9 @@ class Relay:
         buttons: tuple[Button, ...] = ()
         if change and after is not None:
             parts.append(self._next_steps(turn, after))
-            buttons = AFTER_EDIT
+            buttons = turn.buttons(*AFTER_EDIT)
         elif GuiAction.EXPORT in actions:
-            buttons = (Button("Export", Action.EXPORT),)
+            buttons = turn.buttons(Action.EXPORT)
         await live.flush("\n\n".join(p for p in parts if p), buttons)
 
     def _next_steps(self, turn: Turn, draft: Draft) -> str:
@@ -183,7 +184,7 @@ class Relay:
                 text = turn.text("recovered", changes=change)
                 if after.is_exportable:
                     text += "\n" + after.summary(turn.lang)
-                await turn.send(text, AFTER_EDIT)
+                await turn.send(text, turn.buttons(*AFTER_EDIT))
                 return
         if interrupted:
             await turn.say("recovery_failed")

@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from core import i18n
+from core.buttons import action_buttons
 from core.language_guess import guess_language
 from core.messages import ChatKey, IncomingMessage
-from core.outgoing import Button, Outgoing, Sent
+from core.outgoing import Action, Button, Outgoing, Sent
 from core.store import ChatSession
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ class Turn:
     def text(self, key: str, **kwargs: object) -> str:
         """A user-facing text in the turn's language."""
         return i18n.t(self.lang, key, **kwargs)
+
+    def buttons(self, *actions: Action) -> tuple[Button, ...]:
+        """Action buttons labelled in the turn's language."""
+        return action_buttons(self.lang, *actions)
 
     async def say(self, key: str, *, buttons: tuple[Button, ...] = (), **kwargs: object) -> Sent:
         """Send a user-facing text."""

@@ -1,0 +1,11 @@
+"""Chinese (zh, simplified) for texts whose module gives only English, by key."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str] = {
+    "discord.command.export": "渲染视频并发送到这里",
+    "discord.command.status": "查看项目的时间线和渲染进度",
+    "discord.command.credits": "查看此对话的 NemoVideo 积分（仅你可见）",
+    "discord.command.new": "在此频道中开始新项目",
+    "discord.command.help": "使用帮助",
+}
