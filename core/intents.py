@@ -24,6 +24,7 @@ class Intent(StrEnum):
     STATUS = "status"
     CANCEL = "cancel"
     LINK = "link"
+    LANGUAGE = "language"
     UPLOAD = "upload"
     AGENT = "agent"
     CHOOSE = "choose"  # one of the options the bot offered as buttons
@@ -57,6 +58,7 @@ COMMANDS: dict[str, Intent] = {
     "status": Intent.STATUS,
     "cancel": Intent.CANCEL,
     "link": Intent.LINK,
+    "language": Intent.LANGUAGE,
     "upload": Intent.UPLOAD,
     "choose": Intent.CHOOSE,
 }
@@ -104,6 +106,8 @@ _WHOLE: list[tuple[Intent, re.Pattern[str]]] = [
     (Intent.UPLOAD, re.compile(
         r"^(?:upload|上传|上传文件|subir|subir ?archivos?|cargar ?archivos?|enviar ?arquivos?"
         r"|carregar|carregar ?arquivos?|アップロード)+$")),
+    (Intent.LANGUAGE, re.compile(
+        r"^(?:language|languages|语言|idioma|idiomas|língua|lingua|言語)+$")),
 ]
 # "send me the video", "show tracks", "new project" and friends, matched before filler removal
 _PHRASES: list[tuple[Intent, re.Pattern[str]]] = [

@@ -126,6 +126,11 @@ class Outgoing(ABC):
         """Delete a user's message (one holding a token). False when not possible."""
         return False
 
+    async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
+        """A user chose their language (`/language`): platforms with per-user command
+        menus show theirs in it. Optional."""
+        return None
+
 
 class Replying(Outgoing):
     """An adapter's outgoing side for the answers to one incoming message: every new
@@ -168,6 +173,10 @@ class Replying(Outgoing):
     async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
         """Delete through the adapter."""
         return await self.out.delete_message(chat, message_id)
+
+    async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
+        """Tell the adapter."""
+        await self.out.language_chosen(chat, user_id, language)
 
 
 @dataclass
@@ -242,6 +251,10 @@ class CollectingOutput(Outgoing):
         """Record the deletion."""
         self.records.append(Record("delete", chat, message_id=message_id))
         return True
+
+    async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
+        """Record the choice (`text` holds the language)."""
+        self.records.append(Record("language", chat, language))
 
     def texts(self, chat: ChatKey | None = None) -> list[str]:
         """Final texts of messages (after edits), in the order they were first sent."""

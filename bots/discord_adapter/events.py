@@ -30,7 +30,7 @@ from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, error_text
 from bots.discord_adapter.texts import CommandTranslator, described
 from bots.discord_adapter.views import press_item
 from core.conversation.dispatcher import Dispatcher
-from core.i18n import texts
+from core.i18n import LANGUAGES, NAMES, texts
 from core.messages import ChatKey, IncomingMessage
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ PRIVATE_COMMANDS = frozenset({"credits", "link"})
 
 CommandCallback = Callable[[discord.Interaction], Coroutine[Any, Any, None]]
 LinkCallback = Callable[[discord.Interaction, str], Coroutine[Any, Any, None]]
+LanguageCallback = Callable[[discord.Interaction, str | None], Coroutine[Any, Any, None]]
 
 
 class DiscordAdapter:
@@ -73,6 +74,10 @@ class DiscordAdapter:
                 "discord.command.link",
                 "Link your own NemoVideo account (your token stays private)"),
             callback=self._link()))
+        self.tree.add_command(app_commands.Command(
+            name="language", description=described(
+                "discord.command.language", "Choose the language I answer you in"),
+            callback=self._language()))
         client.event(self.on_message)
 
     async def setup(self) -> None:
@@ -133,6 +138,16 @@ class DiscordAdapter:
         async def link(interaction: discord.Interaction, token: str) -> None:
             await self.on_command(interaction, "link", f"/link {token.strip()}")
         return link
+
+    def _language(self) -> LanguageCallback:
+        @app_commands.describe(code=described(
+            "discord.option.language", "The language (leave it out to see the choices)"))
+        @app_commands.choices(code=[app_commands.Choice(name=NAMES[code], value=code)
+                                    for code in LANGUAGES])
+        async def language(interaction: discord.Interaction, code: str | None = None) -> None:
+            await self.on_command(interaction, "language",
+                                  f"/language {code}" if code else "/language")
+        return language
 
     async def on_command(self, interaction: discord.Interaction, name: str, text: str) -> None:
         """A slash command: acknowledged at once ("thinking"), then handled as its text."""

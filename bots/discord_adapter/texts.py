@@ -20,6 +20,14 @@ texts({
         "en": "Your NemoVideo token (nmv_usr_...)",
         "zh": "你的 NemoVideo 令牌（nmv_usr_...）",
     },
+    "discord.command.language": {
+        "en": "Choose the language I answer you in",
+        "zh": "选择我回复你时使用的语言",
+    },
+    "discord.option.language": {
+        "en": "The language (leave it out to see the choices)",
+        "zh": "语言（不填则显示可选语言）",
+    },
 })
 
 

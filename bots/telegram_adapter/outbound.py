@@ -39,6 +39,7 @@ from core.messages import ChatKey
 from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
 
+from . import menus
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
 
 log = logging.getLogger(__name__)
@@ -252,6 +253,10 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
                 log.warning("telegram: could not edit the caption of %s in %s: %s", message_id,
                             chat, error_text(exc))
                 raise
+
+    async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
+        """Show the user the command menu in the language they chose."""
+        await menus.show_to(self.bot, chat, user_id, language)
 
     async def _action(self, chat: ChatKey, action: str) -> None:
         try:

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credits": ("Show the NemoVideo credits", "查看 NemoVideo 积分"),
     "cancel": ("Cancel queued messages and renders", "取消排队的消息和渲染"),
     "link": ("Link your NemoVideo account (private chat)", "绑定你的 NemoVideo 账号（私聊）"),
+    "language": ("Choose the language I answer in", "选择回复语言"),
     "help": ("What the bot understands", "使用帮助"),
 }
 

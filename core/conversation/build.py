@@ -10,12 +10,14 @@ from core.conversation.choices import Choices
 from core.conversation.dispatcher import Dispatcher
 from core.conversation.failures import FailureReplies
 from core.conversation.handlers import RenderService, build_handlers, link
+from core.conversation.languages import LanguageChoices, Languages, language
 from core.conversation.middleware import Middleware, StepLog
 from core.conversation.projects import Projects
 from core.conversation.relay import Relay, Sleep
 from core.conversation.uploads import Uploader
 from core.identity import Identities
 from core.inbox import Inbox
+from core.intents import Intent
 from core.nemo.api import NemoApi
 from core.outgoing import Outgoing
 from core.settings import Settings
@@ -35,10 +37,12 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
     handlers = build_handlers(projects=projects, sessions=sessions, nemo=nemo,
                               identities=identities, relay=relay, uploader=uploader,
                               renders=renders)
+    choices = LanguageChoices(sessions.redis, keys=sessions.keys)
+    handlers[Intent.LANGUAGE] = partial(language, choices=choices)
     return Dispatcher(
         inbox=inbox, sessions=sessions, out=out, handlers=handlers,
         link=partial(link, identities=identities), failures=FailureReplies(nemo),
         cancel_renders=renders.cancel_chat if renders is not None else None,
         active_renders=renders.active_count if renders is not None else None,
-        signals=signals, middlewares=[StepLog(), Choices(), *middlewares],
-        sweep_interval=max(0.5, settings.chat_lock_ttl / 3))
+        signals=signals, middlewares=[StepLog(), Languages(choices), Choices(), *middlewares],
+        sweep_interval=max(0.5, settings.chat_lock_ttl / 3), languages=choices)

@@ -22,6 +22,7 @@ texts({
               "/credits - show your credit balance\n"
               "/new - start a new project\n"
               "/cancel - drop queued messages and cancel renders\n"
+              "/language - choose the language I answer in\n"
               "/link <token> - use your own NemoVideo account (private chat only)",
         "zh": "发送视频、图片或音乐（每个最大 500 MB：{formats}）或文件链接，然后告诉我要做什么。\n"
               "/export - 渲染视频并发送到这里\n"
@@ -29,6 +30,7 @@ texts({
               "/credits - 查看积分余额\n"
               "/new - 新建项目\n"
               "/cancel - 清空排队的消息并取消渲染\n"
+              "/language - 选择回复语言\n"
               "/link <token> - 使用你自己的 NemoVideo 账号（仅限私聊）",
     },
     "queued": {

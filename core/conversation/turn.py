@@ -64,8 +64,8 @@ class Turn:
 
 def language_of(message: IncomingMessage, session: ChatSession | None = None) -> str:
     """The one language of the reply to `message`: the message's own when it is clearly
-    written in one of ours ("余额" -> zh, "hola" -> es), else the user's (their platform's),
-    else the chat's."""
+    written in one of ours ("余额" -> zh, "hola" -> es), else the user's (their /language
+    choice or their platform's, see `core.conversation.languages`), else the chat's."""
     user = i18n.ui_language(message.user.language or (session.language if session else None))
     return guess_language(message.text, hint=user) or user
 

@@ -49,6 +49,7 @@ TEXTS: dict[str, str] = {
         "/credits - ver tu saldo de créditos\n"
         "/new - empezar un proyecto nuevo\n"
         "/cancel - descartar los mensajes en cola y cancelar los renderizados\n"
+        "/language - elegir el idioma de mis respuestas\n"
         "/link <token> - usar tu propia cuenta de NemoVideo (solo en chat privado)",
     "queued": "Recibido. Después de esto: {what}",
     "queued_files": "tus archivos",
@@ -125,6 +126,10 @@ TEXTS: dict[str, str] = {
         "tu mensaje con el token.",
     "link_refused": "NemoVideo no aceptó ese token. Revísalo e inténtalo de nuevo.",
     "export_unavailable": "La exportación no está disponible aquí ahora mismo.",
+    "language_choose": "Te respondo en {current}. Elige un idioma:",
+    "language_unknown": "No conozco el idioma \"{given}\". Elige uno de estos:",
+    "language_set": "A partir de ahora te respondo en español. Si escribes un mensaje claramente "
+        "en otro idioma, te respondo en ese idioma.",
     "render.started": "Renderizando…",
     "render.progress": "Renderizando… {progress}%",
     "render.retrying": "Renderizando… (el primer intento falló, lo intento de nuevo)",
@@ -160,6 +165,8 @@ TEXTS: dict[str, str] = {
     "discord.command.link": "Vincular tu propia cuenta de NemoVideo (tu token sigue siendo "
         "privado)",
     "discord.option.token": "Tu token de NemoVideo (nmv_usr_...)",
+    "discord.command.language": "Elegir el idioma en que te respondo",
+    "discord.option.language": "El idioma (omítelo para ver las opciones)",
     "discord.command.export": "Renderizar el video y enviarlo aquí",
     "discord.command.status": "Ver la línea de tiempo del proyecto y los renderizados en curso",
     "discord.command.credits": "Ver los créditos de NemoVideo de esta conversación (solo tú los "
@@ -177,5 +184,6 @@ TEXTS: dict[str, str] = {
     "telegram.command.credits": "Ver los créditos de NemoVideo",
     "telegram.command.cancel": "Cancelar los mensajes en cola y los renderizados",
     "telegram.command.link": "Vincular tu cuenta de NemoVideo (chat privado)",
+    "telegram.command.language": "Elegir el idioma de mis respuestas",
     "telegram.command.help": "Lo que el bot entiende",
 }

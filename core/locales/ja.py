@@ -49,6 +49,7 @@ TEXTS: dict[str, str] = {
         "/credits - クレジット残高を表示\n"
         "/new - 新しいプロジェクトを始める\n"
         "/cancel - 待機中のメッセージを破棄し、レンダリングを中止\n"
+        "/language - 返答する言語を選ぶ\n"
         "/link <token> - 自分の NemoVideo アカウントを使う（個人チャットのみ）",
     "queued": "了解しました。今の処理の後で対応します：{what}",
     "queued_files": "あなたのファイル",
@@ -130,6 +131,10 @@ TEXTS: dict[str, str] = {
     "link_refused": "NemoVideo はそのトークンを受け付けませんでした。"
         "確認してもう一度お試しください。",
     "export_unavailable": "ここでは現在書き出しできません。",
+    "language_choose": "現在の返答言語：{current}。言語を選んでください：",
+    "language_unknown": "「{given}」という言語には対応していません。次の中から選んでください：",
+    "language_set": "これからは日本語で返答します。明らかに別の言語で書かれたメッセージには、"
+        "その言語で返答します。",
     "render.started": "レンダリング中…",
     "render.progress": "レンダリング中… {progress}%",
     "render.retrying": "レンダリング中…（1 回目が失敗したため再試行しています）",
@@ -164,6 +169,8 @@ TEXTS: dict[str, str] = {
     "render.open_project": "プロジェクトを開く",
     "discord.command.link": "自分の NemoVideo アカウントを連携（トークンは非公開のまま）",
     "discord.option.token": "NemoVideo のトークン（nmv_usr_...）",
+    "discord.command.language": "ボットが返答する言語を選ぶ",
+    "discord.option.language": "言語（省略すると選択肢を表示）",
     "discord.command.export": "動画をレンダリングしてここに送る",
     "discord.command.status": "プロジェクトのタイムラインとレンダリング状況を表示",
     "discord.command.credits": "この会話の NemoVideo クレジットを表示（あなただけに表示）",
@@ -180,5 +187,6 @@ TEXTS: dict[str, str] = {
     "telegram.command.credits": "NemoVideo のクレジットを表示",
     "telegram.command.cancel": "待機中のメッセージとレンダリングをキャンセル",
     "telegram.command.link": "NemoVideo アカウントを連携（個人チャット）",
+    "telegram.command.language": "返答する言語を選ぶ",
     "telegram.command.help": "ボットが理解できること",
 }

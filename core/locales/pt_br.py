@@ -49,6 +49,7 @@ TEXTS: dict[str, str] = {
         "/credits - ver seu saldo de créditos\n"
         "/new - começar um novo projeto\n"
         "/cancel - descartar as mensagens na fila e cancelar as renderizações\n"
+        "/language - escolher o idioma das minhas respostas\n"
         "/link <token> - usar sua própria conta NemoVideo (só no chat privado)",
     "queued": "Entendido. Depois disso: {what}",
     "queued_files": "seus arquivos",
@@ -125,6 +126,10 @@ TEXTS: dict[str, str] = {
         "sua mensagem com o token.",
     "link_refused": "A NemoVideo não aceitou esse token. Confira e tente de novo.",
     "export_unavailable": "A exportação não está disponível aqui no momento.",
+    "language_choose": "Estou respondendo em {current}. Escolha um idioma:",
+    "language_unknown": "Não conheço o idioma \"{given}\". Escolha um destes:",
+    "language_set": "A partir de agora respondo em português. Se você escrever uma mensagem "
+        "claramente em outro idioma, respondo nesse idioma.",
     "render.started": "Renderizando…",
     "render.progress": "Renderizando… {progress}%",
     "render.retrying": "Renderizando… (a primeira tentativa falhou, tentando de novo)",
@@ -159,6 +164,8 @@ TEXTS: dict[str, str] = {
     "render.open_project": "Abrir projeto",
     "discord.command.link": "Vincular sua própria conta NemoVideo (seu token continua privado)",
     "discord.option.token": "Seu token NemoVideo (nmv_usr_...)",
+    "discord.command.language": "Escolher o idioma em que respondo a você",
+    "discord.option.language": "O idioma (deixe em branco para ver as opções)",
     "discord.command.export": "Renderizar o vídeo e enviá-lo aqui",
     "discord.command.status": "Ver a linha do tempo do projeto e as renderizações em andamento",
     "discord.command.credits": "Ver os créditos NemoVideo desta conversa (só você vê)",
@@ -174,5 +181,6 @@ TEXTS: dict[str, str] = {
     "telegram.command.credits": "Ver os créditos NemoVideo",
     "telegram.command.cancel": "Cancelar as mensagens na fila e as renderizações",
     "telegram.command.link": "Vincular sua conta NemoVideo (chat privado)",
+    "telegram.command.language": "Escolher o idioma das minhas respostas",
     "telegram.command.help": "O que o bot entende",
 }

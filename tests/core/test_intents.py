@@ -153,3 +153,10 @@ def test_edit_then_export_in_spanish_and_portuguese() -> None:
         Step(Intent.AGENT, "no exportes todavía, añade música")]
     assert route("não exporte ainda") == [Step(Intent.AGENT, "não exporte ainda")]
     assert route("haz un video de mi viaje") == [Step(Intent.AGENT, "haz un video de mi viaje")]
+
+
+def test_language_command_and_words() -> None:
+    assert route("/language es") == [Step(Intent.LANGUAGE, "es")]
+    assert route("/language") == [Step(Intent.LANGUAGE)]
+    assert [route(word) for word in ("language", "idioma", "língua", "语言", "言語")] == [
+        [Step(Intent.LANGUAGE)]] * 5

@@ -165,7 +165,7 @@ async def test_slash_command_is_deferred_then_answered_by_followup(
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         commands = {c["name"] for c in fake.synced_commands()}
-        assert commands == {"export", "credits", "status", "new", "help", "link"}
+        assert commands == {"export", "credits", "status", "new", "help", "link", "language"}
         ix = await fake.dispatch_slash_command("help", None, channel, alice)
         await fake.wait_for(lambda: ix.acknowledged)
         assert fake.now() - ix.created_at < 3.0

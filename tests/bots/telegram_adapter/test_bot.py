@@ -372,7 +372,7 @@ async def test_commands_are_published_in_every_language(
     fake = fake_telegram
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         menus = {code: fake.commands(code) for code in ("", "zh", "es", "ja", "pt")}
-    names = ["start", "new", "export", "status", "credits", "cancel", "link", "help"]
+    names = ["start", "new", "export", "status", "credits", "cancel", "link", "language", "help"]
     assert all([c["command"] for c in menu] == names for menu in menus.values())
     assert [menu[2]["description"] for menu in menus.values()] == [
         "Render the video and send it here", "渲染视频并发送到这里",
