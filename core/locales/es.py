@@ -39,7 +39,7 @@ TEXTS: dict[str, str] = {
     "change.title_added": "Título añadido: {label} ({span})",
     "change.project_title": "Título del proyecto: '{old}' -> '{new}'",
     "change.canvas": "Lienzo: {old} -> {new}",
-    "welcome": "Cuando quieras. Envíame clips de video, fotos o música, o describe el video que "
+    "welcome": "Todo listo. Envíame clips de video, fotos o música, o describe el video que "
         "quieres (\"une mis clips en un video de 60 segundos con transiciones\"). Di \"exportar\" "
         "para recibir el MP4.",
     "help": "Envía clips, fotos o música (hasta 500 MB cada uno: {formats}) o un enlace a uno, y "

@@ -39,7 +39,7 @@ TEXTS: dict[str, str] = {
     "change.title_added": "Título adicionado: {label} ({span})",
     "change.project_title": "Título do projeto: '{old}' -> '{new}'",
     "change.canvas": "Tela: {old} -> {new}",
-    "welcome": "Quando quiser. Envie clipes de vídeo, fotos ou música, ou descreva o vídeo que "
+    "welcome": "Tudo pronto. Envie clipes de vídeo, fotos ou música, ou descreva o vídeo que "
         "você quer (\"junte meus clipes em um vídeo de 60 segundos com transições\"). Diga "
         "\"exportar\" para receber o MP4.",
     "help": "Envie clipes, fotos ou música (até 500 MB cada: {formats}) ou um link para um "
