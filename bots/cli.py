@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bots.registry import ADAPTERS
@@ -24,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--render-seconds", type=float, default=None,
                      help="minimum wall time of a render")
+
+    samples = sub.add_parser("samples", help="write a few short clips, a photo and a music "
+                             "file to try the chat with")
+    samples.add_argument("folder", type=Path, nargs="?", default=Path("."),
+                         help="where to write them (default: this folder)")
 
     for name, entry in ADAPTERS.items():
         command = sub.add_parser(name, help=entry.help)
@@ -52,9 +59,25 @@ def _simulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _samples(folder: Path) -> int:
+    from core.simulator.samples import write_samples
+
+    start = Path(os.environ.get("NEMOBOT_START_DIR") or ".")
+    folder = folder.expanduser() if folder.expanduser().is_absolute() else start / folder
+    try:
+        written = write_samples(folder)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"Could not write the samples to {folder}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {', '.join(p.name for p in written)} to {folder}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `nemobot` console script."""
     args = _parser().parse_args(argv)
+    if args.command == "samples":
+        return _samples(args.folder)
     entry = ADAPTERS.get(args.command)
     adapter = entry.load() if entry is not None else None
     own: Any = None

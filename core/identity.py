@@ -47,8 +47,9 @@ class Identities:
         LinkedTokenExpired when a linked token needs replacing.
         """
         identity = await self.sessions.load_identity(chat)
-        if identity.kind == "linked" and identity.token is not None:
-            if renew:
+        if identity.kind == "linked":
+            # no token: it could not be decrypted (its key left SECRET_KEY); link again
+            if renew or identity.token is None:
                 raise LinkedTokenExpired(str(chat))
             return Credentials(identity.token, identity.user_id)
         if self.operator_token is not None:

@@ -23,6 +23,24 @@ from core.keys import Keys
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage
 from core.store import text_of
 
+#: how many events may wait in one chat's queue by default (CHAT_QUEUE_MAX)
+QUEUE_MAX = 20
+
+# KEYS: inbox.  ARGV: event, expiry (s), most events waiting.  The new length, or -1
+# (nothing added) when the queue is full.
+_PUSH = """
+if redis.call('llen', KEYS[1]) >= tonumber(ARGV[3]) then
+  return -1
+end
+local n = redis.call('rpush', KEYS[1], ARGV[1])
+redis.call('expire', KEYS[1], ARGV[2])
+return n
+"""
+
+
+class InboxFull(Exception):
+    """The chat already has as many events waiting as it may (`Inbox.most`)."""
+
 
 @dataclass(frozen=True)
 class ChatEvent:
@@ -68,22 +86,28 @@ class Inbox:
     """The chats' event queues; all keys come from `Keys`."""
 
     def __init__(self, redis: Redis, *, keys: Keys | None = None,
-                 idle_ttl: int = 7 * 24 * 3600, codec: AttachmentCodec | None = None) -> None:
+                 idle_ttl: int = 7 * 24 * 3600, codec: AttachmentCodec | None = None,
+                 most: int = QUEUE_MAX) -> None:
         self.redis = redis
         self.keys = keys or Keys()
         self.idle_ttl = idle_ttl
         self.codec = codec or AttachmentCodec()
+        self.most = most
+        self._push = redis.register_script(_PUSH)
 
     async def push(self, event: ChatEvent) -> int:
-        """Append an event to its chat's queue; returns how many are waiting."""
+        """Append an event to its chat's queue; returns how many are waiting.
+
+        Raises InboxFull when `most` events wait already (nothing is added).
+        """
         chat = event.chat
         # marked first: a crash between the two leaves a mark on an empty queue (harmless)
         await self.redis.sadd(self.keys.pending_chats(), str(chat))
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(self.keys.inbox(chat), event.to_json())
-            pipe.expire(self.keys.inbox(chat), self.idle_ttl)
-            result = await pipe.execute()
-        return int(result[0])
+        waiting = int(await self._push(keys=[self.keys.inbox(chat)],
+                                       args=[event.to_json(), self.idle_ttl, self.most]))
+        if waiting < 0:
+            raise InboxFull(str(chat))
+        return waiting
 
     async def position(self, event: ChatEvent) -> int | None:
         """Where a queued event waits (0: next), or None when it is no longer queued."""

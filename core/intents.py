@@ -28,6 +28,12 @@ class Intent(StrEnum):
     UPLOAD = "upload"
     AGENT = "agent"
     CHOOSE = "choose"  # one of the options the bot offered as buttons
+    STATS = "stats"  # the sender's usage and limits
+    ADMIN = "admin"  # admins: the bot's usage, access lists and health
+    ALLOW = "allow"  # admins: add to the allow list
+    BLOCK = "block"  # admins: block a user, chat, guild, role or channel
+    UNBLOCK = "unblock"  # admins: lift a block
+    QUOTA = "quota"  # admins: a user's or chat's own limits
     RESUME = "resume"  # a turn interrupted by a restart; never routed from a message
 
 
@@ -61,6 +67,12 @@ COMMANDS: dict[str, Intent] = {
     "language": Intent.LANGUAGE,
     "upload": Intent.UPLOAD,
     "choose": Intent.CHOOSE,
+    "stats": Intent.STATS,
+    "admin": Intent.ADMIN,
+    "allow": Intent.ALLOW,
+    "block": Intent.BLOCK,
+    "unblock": Intent.UNBLOCK,
+    "quota": Intent.QUOTA,
 }
 
 _COMMAND = re.compile(r"^/(?P<name>[a-zA-Z_]+)(?:@\w+)?(?:\s+(?P<arg>.*))?$", re.S)

@@ -72,6 +72,47 @@ class Keys:
         """String: set once when the render's result was delivered."""
         return self._k("render", render_id, "delivered")
 
+    # -- access, quotas, usage, alerts ----------------------------------------
+    def access_list(self, name: str) -> str:
+        """Set: entries an admin added at run time to a list ("allow", "block", or
+        "unblocked": BLOCK entries lifted by /unblock)."""
+        return self._k("access", name)
+
+    def access_told(self, user: str) -> str:
+        """String with expiry: a refused user was told so (once a day)."""
+        return self._k("access", "told", user)
+
+    def quota(self, kind: str, subject: str, window: str) -> str:
+        """String counter with expiry: what `subject` (a user or chat entry) used of a
+        quota in one window (`window` names its start, e.g. 2024-05-01T13). All counters
+        share one hash tag: a sender's and a chat's are counted in one script."""
+        return self._k("{quota}", kind, subject, window)
+
+    def quota_overrides(self) -> str:
+        """Hash: per-subject limits set by admins, field `<subject>|<kind>`."""
+        return self._k("quota-overrides")
+
+    def quota_told(self, kind: str, subject: str, chat: ChatKey) -> str:
+        """String with expiry: a chat was told that `subject` is over a quota."""
+        return self._k("quota", "told", kind, subject, str(chat))
+
+    def usage(self, subject: str, period: str) -> str:
+        """Hash with expiry: messages, renders and credits of a subject (a user, a chat,
+        or "all") in one day or month (`period`: d2024-05-01, m2024-05)."""
+        return self._k("usage", subject, period)
+
+    def usage_top(self, period: str) -> str:
+        """Sorted set with expiry: users by messages in a period."""
+        return self._k("usage-top", period)
+
+    def backend_errors(self, minute: int) -> str:
+        """String counter with expiry: NemoVideo failures in one minute (Unix minute)."""
+        return self._k("backend-errors", str(minute))
+
+    def alert_sent(self, kind: str) -> str:
+        """String with expiry: an alert of this kind was posted (rate limit)."""
+        return self._k("alert", kind)
+
     def render_group(self, platform: str) -> str:
         """The consumer group of a platform's render stream (a name, not a key)."""
         return self._k("render-workers", platform)

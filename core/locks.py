@@ -91,6 +91,11 @@ class ChatLock:
             log.warning("could not release %s (it expires by itself): %r", self.key, exc)
 
 
+async def release_value(redis: Redis, key: str, value: bytes | str) -> bool:
+    """Delete a lock key if it still holds `value`; True when deleted."""
+    return bool(await redis.eval(_RELEASE, 1, key, value))
+
+
 def owner_of(token: bytes | str | None) -> str | None:
     """The process that holds a lock, from the lock key's value."""
     if token is None:

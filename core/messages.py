@@ -54,6 +54,26 @@ class User:
     language: str | None = None
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a message came from beyond its chat, for access rules: the community it
+    was sent in (a Discord guild) and the sender's roles there."""
+
+    guild_id: str | None = None
+    role_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form."""
+        return {"guild": self.guild_id, "roles": list(self.role_ids)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Origin:
+        """Inverse of `to_dict`."""
+        data = data or {}
+        guild = data.get("guild")
+        return cls(str(guild) if guild else None, tuple(str(r) for r in data.get("roles") or ()))
+
+
 class Attachment(ABC):
     """A file that came with a message, opened only when the core uploads it.
 
@@ -198,6 +218,7 @@ class IncomingMessage:
     attachments: tuple[Attachment, ...] = ()
     replies_to_bot: bool = False
     is_private: bool = True
+    origin: Origin = field(default_factory=Origin)
     raw: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -211,6 +232,7 @@ class IncomingMessage:
             "attachments": [a.to_dict() for a in self.attachments],
             "replies_to_bot": self.replies_to_bot,
             "is_private": self.is_private,
+            "origin": self.origin.to_dict(),
         }
 
     @classmethod
@@ -225,5 +247,6 @@ class IncomingMessage:
             attachments=tuple(codec.load(a) for a in data.get("attachments") or ()),
             replies_to_bot=bool(data.get("replies_to_bot")),
             is_private=bool(data.get("is_private", True)),
+            origin=Origin.from_dict(data.get("origin")),
         )
 

@@ -75,6 +75,18 @@ def parse_press(data: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class ProgressReport:
+    """How far an upload or a render is: `done` of `total` (bytes for an upload, percent for
+    a render; `total` None when unknown), and the same in words for platforms that show
+    text."""
+
+    kind: str  # "upload" or "render"
+    done: float
+    total: float | None
+    text: str
+
+
+@dataclass(frozen=True)
 class Sent:
     """A message the adapter sent; `message_id` lets the core edit it later."""
 
@@ -117,6 +129,11 @@ class Outgoing(ABC):
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Send a link, as a link button where the platform has them."""
         return await self.send_text(chat, f"{text}\n{label}: {url}", buttons, reply_to=reply_to)
+
+    async def progress(self, chat: ChatKey, sent: Sent, report: ProgressReport) -> Sent:
+        """Show how far an upload or a render is in message `sent`. The default edits the
+        message to `report.text`; an adapter that can draw a bar overrides this."""
+        return await self.edit_text(chat, sent, report.text)
 
     async def working(self, chat: ChatKey) -> None:
         """Show a "working" indicator (typing, upload_video...). Optional."""
@@ -165,6 +182,10 @@ class Replying(Outgoing):
         """Send a link through the adapter, as a reply."""
         return await self.out.send_link(chat, text, url, label, buttons,
                                         reply_to=reply_to or self.reply_to)
+
+    async def progress(self, chat: ChatKey, sent: Sent, report: ProgressReport) -> Sent:
+        """Progress through the adapter."""
+        return await self.out.progress(chat, sent, report)
 
     async def working(self, chat: ChatKey) -> None:
         """The adapter's indicator."""

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import AnyHttpUrl
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
+from core.access.setup import Access, build_access, token_cipher
 from core.conversation.build import build_dispatcher
 from core.conversation.dispatcher import Dispatcher
 from core.embedded_redis import EmbeddedRedis, answers_ping
@@ -67,6 +68,7 @@ class Runtime:
     renders: Renders
     worker: RenderWorker
     dispatcher: Dispatcher
+    access: Access
     simulator_url: str | None = None
     _worker_task: asyncio.Task[None] | None = None
 
@@ -74,14 +76,19 @@ class Runtime:
         """Start taking up chats left by earlier processes and polling and delivering this
         platform's renders (once the adapter can send)."""
         self.dispatcher.start()
+        self.access.start()
         if self._worker_task is None:
             self._worker_task = asyncio.create_task(self.worker.run(),
                                                     name=f"{self.worker.platform} renders")
 
-    async def stop(self, grace: float = 10.0) -> None:
-        """Let chat events being handled finish (up to `grace`), then stop the render
-        worker; what is unfinished stays in Redis for the next start."""
+    async def stop(self, grace: float | None = None) -> None:
+        """Let chat events being handled finish (up to `grace`, by default STOP_GRACE),
+        then stop the render worker; what is unfinished stays in Redis for the next
+        start."""
+        if grace is None:
+            grace = self.settings.stop_grace
         await self.dispatcher.stop(grace)
+        await self.access.stop()
         task, self._worker_task = self._worker_task, None
         if task is None:
             return
@@ -93,6 +100,20 @@ class Runtime:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+#: Redis connections one process opens at most; a call waits for a free one (up to
+#: REDIS_POOL_WAIT seconds) rather than failing at once when many chats are busy
+REDIS_POOL_SIZE = 512
+REDIS_POOL_WAIT = 20.0
+
+
+def redis_client(url: str) -> Redis:
+    """The process's Redis client: a bounded pool in which a call waits for a connection
+    (the default pool refuses a call outright past 100 connections in use)."""
+    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_POOL_SIZE,
+                                           timeout=REDIS_POOL_WAIT)
+    return Redis.from_pool(pool)
 
 
 @contextlib.asynccontextmanager
@@ -126,28 +147,33 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                        simulate: bool = False, consumer: str | None = None,
-                       tmp_dir: Path | None = None) -> AsyncIterator[Runtime]:
+                       tmp_dir: Path | None = None,
+                       trust_everyone: bool = False) -> AsyncIterator[Runtime]:
     """Start Redis (or connect), the simulator when asked, the client, the dispatcher and
     the platform's render jobs. `Runtime.start()` starts the background work; it is
-    stopped when the block ends."""
+    stopped when the block ends. With `trust_everyone` (a terminal, used by whoever
+    runs the bot) no access rule or quota applies."""
     async with contextlib.AsyncExitStack() as stack:
         simulator_url = None
         if simulate:
             from core.simulator import Simulator
 
-            simulator = Simulator()
+            # kept beside the embedded Redis, so a second run continues the same project
+            simulator = Simulator(data_dir=settings.data_home / "simulator", persist=True)
             simulator_url = await simulator.start("127.0.0.1", 0)
             stack.push_async_callback(simulator.stop)
             # the simulator also serves the web pages (project and registration links)
             url = AnyHttpUrl(simulator_url)
             settings = settings.model_copy(update={"nemo_api_url": url, "nemo_web_url": url})
         redis_url = await stack.enter_async_context(embedded_redis(settings))
-        redis = Redis.from_url(redis_url)
+        redis = redis_client(redis_url)
         stack.push_async_callback(redis.aclose)
         keys, codec, instance = Keys(), AttachmentCodec(), instance_name()
+        cipher = token_cipher(settings)
         sessions = SessionStore(redis, keys=keys, idle_ttl=settings.session_idle_ttl,
-                                lock_ttl=settings.chat_lock_ttl, owner=instance)
-        inbox = Inbox(redis, keys=keys, idle_ttl=settings.session_idle_ttl, codec=codec)
+                                lock_ttl=settings.chat_lock_ttl, owner=instance, cipher=cipher)
+        inbox = Inbox(redis, keys=keys, idle_ttl=settings.session_idle_ttl, codec=codec,
+                      most=settings.chat_queue_max)
         nemo = NemoClient(settings)
         stack.push_async_callback(nemo.aclose)
         identities = Identities(sessions, nemo, settings.nemo_token)
@@ -155,10 +181,16 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
         worker = RenderWorker(platform, consumer or stable_consumer_name(platform, settings), out,
                               redis=redis, nemo=nemo, identities=identities,
                               settings=settings, keys=keys, tmp_dir=tmp_dir)
+        access = build_access(settings, redis=redis, keys=keys, nemo=nemo,
+                              identities=identities, out=out, platform=platform,
+                              link_enabled=cipher is not None,
+                              trust_everyone=trust_everyone)
         dispatcher = build_dispatcher(settings, sessions=sessions, inbox=inbox, nemo=nemo,
                                       identities=identities, out=out, renders=renders,
-                                      signals=ChatSignals(redis, instance, keys=keys))
+                                      signals=ChatSignals(redis, instance, keys=keys),
+                                      middlewares=access.middlewares,
+                                      operator_told=access.alerts.reaches_operator)
         runtime = Runtime(settings, redis, keys, codec, sessions, nemo, renders, worker,
-                          dispatcher, simulator_url)
+                          dispatcher, access, simulator_url)
         stack.push_async_callback(runtime.stop)
         yield runtime

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import platformdirs
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.access.crypto import check_keys
+from core.access.entries import ADMIN_KINDS, ALERT_KINDS, parse_entries, parse_entry
+
+#: a comma-separated list of access entries (`telegram:user:123, discord:role:456`)
+Entries = Annotated[tuple[str, ...], NoDecode]
 
 
 class SettingsError(Exception):
@@ -66,6 +79,10 @@ class Settings(BaseSettings):
     recovery_first_wait: float = Field(default=30.0, ge=0)
     recovery_wait: float = Field(default=60.0, ge=0)
     recovery_reads: int = Field(default=5, ge=1)
+    chat_queue_max: int = Field(
+        default=20, ge=1, description="messages waiting in one chat at most; more are refused")
+    stop_grace: float = Field(
+        default=10.0, ge=0, description="seconds running turns get to finish at a stop")
 
     # Render polling
     render_first_poll: float = Field(default=2.5, gt=0)
@@ -86,6 +103,20 @@ class Settings(BaseSettings):
     render_consumer: str | None = Field(
         default=None, description="this worker's name in the render group; unset: derived")
 
+    # Who may use the bot and how much (empty: everyone, unlimited)
+    allow: Entries = ()
+    block: Entries = ()
+    admins: Entries = ()
+    quota_messages_per_hour: int | None = Field(default=None, ge=0)
+    quota_renders_per_day: int | None = Field(default=None, ge=0)
+    quota_credits_per_month: int | None = Field(default=None, ge=0)
+    # Operator alerts
+    alert_chat: str | None = None
+    alert_credits_below: int | None = Field(default=None, ge=0)
+    alert_check_interval: float = Field(default=60.0, gt=0)
+    # Fernet keys (comma-separated; the first encrypts) for the tokens kept in Redis
+    secret_key: SecretStr | None = None
+
     log_level: str = "INFO"
 
     @field_validator("log_level")
@@ -100,6 +131,33 @@ class Settings(BaseSettings):
     @classmethod
     def _render_empty_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("quota_messages_per_hour", "quota_renders_per_day",
+                     "quota_credits_per_month", "alert_chat", "alert_credits_below",
+                     "secret_key", mode="before")
+    @classmethod
+    def _access_empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("allow", "block", "admins", mode="before")
+    @classmethod
+    def _entries(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            kinds = ADMIN_KINDS if info.field_name == "admins" else None
+            return parse_entries(value, allowed=kinds)
+        return value
+
+    @field_validator("alert_chat")
+    @classmethod
+    def _alert_chat(cls, value: str | None) -> str | None:
+        return parse_entry(value, allowed=ALERT_KINDS) if value is not None else None
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_keys(value.get_secret_value())
+        return value
 
     @property
     def data_home(self) -> Path:

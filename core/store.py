@@ -8,7 +8,9 @@ new holder saved.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -16,18 +18,24 @@ from typing import Any
 
 from pydantic import SecretStr
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
+from core.access.crypto import TokenCipher, Undecryptable
 from core.keys import Keys
-from core.locks import ChatLock, LockLost
+from core.locks import ChatLock, LockLost, release_value
 from core.messages import ChatKey
 from core.nemo.draft import Draft
+
+log = logging.getLogger(__name__)
 
 #: how long an identity (client id, token) is kept after the chat's last activity
 IDENTITY_TTL = 90 * 24 * 3600
 
-# KEYS: session, lock, identity.  ARGV: lock token ('' = no check), session ttl,
-# identity ttl, field, value, ...  Writes the session only while the lock is held,
-# and keeps the identity as long as the chat is active.
+# KEYS: session, lock, identity[, current].  ARGV: lock token ('' = no check), session
+# ttl, identity ttl, field, value, ...  Writes the session only while the lock is held,
+# keeps the identity as long as the chat is active, and (with a fourth key) marks the
+# chat's current event done in the same step, so a crash can never leave an event that
+# was answered looking interrupted.
 _SAVE = """
 if ARGV[1] ~= '' and redis.call('get', KEYS[2]) ~= ARGV[1] then
   return 0
@@ -35,6 +43,9 @@ end
 redis.call('hset', KEYS[1], unpack(ARGV, 4))
 redis.call('expire', KEYS[1], ARGV[2])
 redis.call('expire', KEYS[3], ARGV[3])
+if KEYS[4] then
+  redis.call('del', KEYS[4])
+end
 return 1
 """
 
@@ -86,13 +97,15 @@ class ChatSession:
 class SessionStore:
     """Reads and writes chats' sessions and identities; all keys come from `Keys`.
 
-    `owner` names this process in the locks it takes (see `ChatLock`).
+    `owner` names this process in the locks it takes (see `ChatLock`). With a
+    `cipher`, tokens are stored encrypted (`token_enc`); without one, as they are.
     """
 
     def __init__(self, redis: Redis, *, keys: Keys | None = None,
                  idle_ttl: int = 7 * 24 * 3600, lock_ttl: float = 30.0,
-                 owner: str = "") -> None:
+                 owner: str = "", cipher: TokenCipher | None = None) -> None:
         self.redis = redis
+        self.cipher = cipher
         self.keys = keys or Keys()
         self.idle_ttl = idle_ttl
         self.lock_ttl = lock_ttl
@@ -111,6 +124,11 @@ class SessionStore:
     def lock(self, chat: ChatKey) -> ChatLock:
         """The chat's lock (not yet acquired)."""
         return ChatLock(self.redis, self.keys.lock(chat), self.lock_ttl, owner=self.owner)
+
+    async def break_lock(self, chat: ChatKey, value: bytes) -> bool:
+        """Delete the chat's lock if its value is still `value` (a holder known to be gone);
+        True when deleted."""
+        return await release_value(self.redis, self.keys.lock(chat), value)
 
     async def lock_owner(self, chat: ChatKey) -> bytes | None:
         """The value of the chat's lock key (see `locks.owner_of`), None when free."""
@@ -133,10 +151,11 @@ class SessionStore:
         )
 
     async def save(self, chat: ChatKey, session: ChatSession, *,
-                   lock: ChatLock | None = None) -> None:
+                   lock: ChatLock | None = None, finish: bool = False) -> None:
         """Write the whole session and push its idle expiry (and the identity's) forward.
 
         With `lock`, the write happens only while that lock is held; LockLost otherwise.
+        With `finish`, the chat's current event (`Inbox.current`) is done in the same step.
         """
         fields = {
             "session_id": session.session_id or "",
@@ -153,8 +172,28 @@ class SessionStore:
         for name, value in fields.items():
             args += [name, value]
         keys = [self.keys.session(chat), self.keys.lock(chat), self.keys.identity(chat)]
+        if finish:
+            keys.append(self.keys.current(chat))
         if not await self._save(keys=keys, args=args):
             raise LockLost(str(chat))
+
+    async def save_patiently(self, chat: ChatKey, session: ChatSession, *, lock: ChatLock,
+                             finish: bool, patience: float) -> None:
+        """`save`, retried through a Redis outage for up to `patience` seconds; the last
+        error is logged and raised."""
+        loop = asyncio.get_running_loop()
+        delay, deadline = 0.1, loop.time() + patience
+        while True:
+            try:
+                await self.save(chat, session, lock=lock, finish=finish)
+                return
+            except RedisError as exc:
+                if loop.time() + delay > deadline:
+                    log.error("chat %s: the session could not be saved: %r", chat, exc)
+                    raise
+                log.warning("chat %s: saving the session failed (%r); retrying", chat, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
     async def forget_session(self, chat: ChatKey) -> None:
         """Drop the project (a new one is made on the next message); identity stays."""
@@ -169,20 +208,44 @@ class SessionStore:
             identity = Identity(client_id=str(uuid.uuid4()))
             await self.save_identity(chat, identity)
             return identity
-        token = data.get("token")
-        return Identity(
+        token, rewrite = self._token_of(chat, data)
+        identity = Identity(
             client_id=data["client_id"],
             token=SecretStr(token) if token else None,
             user_id=data.get("user_id") or None,
             kind=data.get("kind") or "anonymous",
         )
+        if rewrite:
+            await self.save_identity(chat, identity)
+        return identity
+
+    def _token_of(self, chat: ChatKey, data: dict[str, str]) -> tuple[str | None, bool]:
+        """The stored token, and whether to write it again (under the first key, or
+        encrypted for the first time)."""
+        sealed = data.get("token_enc")
+        if not sealed:
+            plain = data.get("token") or None
+            return plain, bool(plain and self.cipher is not None)
+        if self.cipher is None:
+            log.warning("chat %s: its NemoVideo token is encrypted but SECRET_KEY is not set",
+                        chat)
+            return None, False
+        try:
+            return self.cipher.decrypt(sealed)
+        except Undecryptable:
+            log.warning("chat %s: no SECRET_KEY key opens its NemoVideo token", chat)
+            return None, False
 
     async def save_identity(self, chat: ChatKey, identity: Identity) -> None:
-        """Write the identity (the token is stored: it is what the chat uses)."""
+        """Write the identity (the token is stored, encrypted when there is a cipher: it is
+        what the chat uses)."""
         key = self.keys.identity(chat)
+        token = identity.token.get_secret_value() if identity.token else ""
+        sealed = self.cipher.encrypt(token) if token and self.cipher is not None else ""
         mapping: dict[str, str] = {
             "client_id": identity.client_id,
-            "token": identity.token.get_secret_value() if identity.token else "",
+            "token": "" if sealed else token,
+            "token_enc": sealed,
             "user_id": identity.user_id or "",
             "kind": identity.kind,
         }

@@ -26,25 +26,33 @@ log = logging.getLogger(__name__)
 
 B = TypeVar("B")
 
-#: seconds that messages being handled get to finish when a bot stops
+#: seconds that messages being handled get to finish when a bot stops (the default of
+#: the STOP_GRACE setting)
 STOP_GRACE = 10.0
 
 
 @contextlib.asynccontextmanager
 async def serving(runtime: Runtime, tasks: BackgroundTasks, *,
-                  grace: float = STOP_GRACE,
+                  grace: float | None = None,
                   stop_taking: Callable[[], Awaitable[None]] | None = None,
                   ) -> AsyncIterator[None]:
-    """Start the runtime for the block; at its end, `stop_taking` (no new updates), drain
-    `tasks`, then stop the runtime (what is unfinished stays in Redis for the next start)."""
+    """Start the runtime for the block; at its end, `stop_taking` (no new updates), then
+    one grace period (`grace`, by default the STOP_GRACE setting) shared by the adapter's
+    tasks and the runtime's running turns; what is unfinished then is stopped and stays
+    in Redis for the next start."""
+    if grace is None:
+        grace = runtime.settings.stop_grace
     runtime.start()
     try:
         yield
     finally:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
         if stop_taking is not None:
             await stop_taking()
-        await tasks.drain(grace)
-        await runtime.stop(grace)
+        log.info("stopping: running work gets %.1f s to finish", grace)
+        await tasks.drain(max(0.0, deadline - loop.time()))
+        await runtime.stop(max(0.0, deadline - loop.time()))
 
 
 async def serve(bot: AbstractAsyncContextManager[B], platform: str, *,

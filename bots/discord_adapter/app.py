@@ -20,7 +20,8 @@ import httpx
 import yarl
 
 from bots.common import lifecycle
-from bots.common.lifecycle import STOP_GRACE, serving
+from bots.common.lifecycle import serving
+from bots.discord_adapter.commands import permission
 from bots.discord_adapter.events import DiscordAdapter
 from bots.discord_adapter.inbound import PLATFORM, Fetch, register_attachments
 from bots.discord_adapter.outbound import DiscordOutput
@@ -93,15 +94,15 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
                            client_options: Mapping[str, Any] | None = None,
                            prepare: Callable[[discord.Client], None] | None = None,
                            ready_timeout: float = 60.0,
-                           stop_grace: float = STOP_GRACE) -> AsyncIterator[DiscordBot]:
+                           stop_grace: float | None = None) -> AsyncIterator[DiscordBot]:
     """Log in, sync the slash commands, connect, and serve until the block ends.
 
     `settings` are the core's, `config` the bot's own (DISCORD_*).
 
     `client_options` go to the discord.py client; `prepare` sees the client
-    before it logs in. On exit: messages being handled get `stop_grace` seconds,
-    the render worker stops (its jobs stay queued for the next start), and the
-    client disconnects.
+    before it logs in. On exit: messages being handled get `stop_grace` seconds
+    (None: STOP_GRACE), the render worker stops (its jobs stay queued for the next
+    start), and the client disconnects.
     """
     if config.discord_token is None:
         raise ValueError("DISCORD_TOKEN is not set")
@@ -116,7 +117,8 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
             open_runtime(settings, out, platform=PLATFORM))
         fetch = http_fetch(runtime.nemo.http)
         register_attachments(runtime.codec, fetch)
-        adapter = DiscordAdapter(client, runtime.dispatcher, out, fetch)
+        adapter = DiscordAdapter(client, runtime.dispatcher, out, fetch,
+                                 new_permission=permission(config.discord_new_permission))
 
         await client.login(config.discord_token.get_secret_value())
         await adapter.setup()
@@ -128,7 +130,7 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
                 yield DiscordBot(client, adapter, out, runtime, runtime.worker, connection)
         finally:
             await _close(client)
-            await _closed(connection, stop_grace)
+            await _closed(connection, settings.stop_grace if stop_grace is None else stop_grace)
 
 
 async def _closed(connection: asyncio.Task[None], within: float) -> None:

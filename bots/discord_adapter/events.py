@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -17,6 +16,7 @@ import discord
 from discord import app_commands
 
 from bots.common.tasks import BackgroundTasks
+from bots.discord_adapter.commands import PRIVATE_COMMANDS, build_commands
 from bots.discord_adapter.inbound import (
     PLATFORM,
     Fetch,
@@ -27,37 +27,18 @@ from bots.discord_adapter.inbound import (
     is_from_bot,
 )
 from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, error_text
-from bots.discord_adapter.texts import CommandTranslator, described
+from bots.discord_adapter.texts import CommandTranslator
 from bots.discord_adapter.views import press_item
 from core.conversation.dispatcher import Dispatcher
-from core.i18n import LANGUAGES, NAMES, texts
 from core.messages import ChatKey, IncomingMessage
 
 log = logging.getLogger(__name__)
-
-#: slash commands without options: name -> English description (the text
-#: `discord.command.<name>`; its translations are in `core/locales`)
-SIMPLE_COMMANDS: dict[str, str] = {
-    "export": "Render the video and send it here",
-    "status": "Show the project's timeline and renders in progress",
-    "credits": "Show the NemoVideo credits of this conversation (only you see it)",
-    "new": "Start a new project in this channel",
-    "help": "What the bot understands",
-}
-texts({f"discord.command.{name}": {"en": english} for name, english in SIMPLE_COMMANDS.items()})
-#: commands (and buttons) whose answers show account details: only the user sees them
-PRIVATE_COMMANDS = frozenset({"credits", "link"})
-
-CommandCallback = Callable[[discord.Interaction], Coroutine[Any, Any, None]]
-LinkCallback = Callable[[discord.Interaction, str], Coroutine[Any, Any, None]]
-LanguageCallback = Callable[[discord.Interaction, str | None], Coroutine[Any, Any, None]]
-
 
 class DiscordAdapter:
     """Wires a discord.py client to the core's dispatcher."""
 
     def __init__(self, client: discord.Client, dispatcher: Dispatcher, out: DiscordOutput,
-                 fetch: Fetch) -> None:
+                 fetch: Fetch, *, new_permission: discord.Permissions | None = None) -> None:
         self.client = client
         self.dispatcher = dispatcher
         self.out = out
@@ -65,19 +46,8 @@ class DiscordAdapter:
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         #: messages being handled, placeholders being removed
         self.tasks = BackgroundTasks(PLATFORM, error_text)
-        for name, description in SIMPLE_COMMANDS.items():
-            self.tree.add_command(app_commands.Command(
-                name=name, description=described(f"discord.command.{name}", description),
-                callback=self._simple(name)))
-        self.tree.add_command(app_commands.Command(
-            name="link", description=described(
-                "discord.command.link",
-                "Link your own NemoVideo account (your token stays private)"),
-            callback=self._link()))
-        self.tree.add_command(app_commands.Command(
-            name="language", description=described(
-                "discord.command.language", "Choose the language I answer you in"),
-            callback=self._language()))
+        for command in build_commands(self.on_command, new_permission=new_permission):
+            self.tree.add_command(command)
         client.event(self.on_message)
 
     async def setup(self) -> None:
@@ -126,28 +96,6 @@ class DiscordAdapter:
             return channel
 
     # ------------------------------------------------------------ interactions
-
-    def _simple(self, name: str) -> CommandCallback:
-        async def command(interaction: discord.Interaction) -> None:
-            await self.on_command(interaction, name, f"/{name}")
-        return command
-
-    def _link(self) -> LinkCallback:
-        @app_commands.describe(token=described("discord.option.token",
-                                               "Your NemoVideo token (nmv_usr_...)"))
-        async def link(interaction: discord.Interaction, token: str) -> None:
-            await self.on_command(interaction, "link", f"/link {token.strip()}")
-        return link
-
-    def _language(self) -> LanguageCallback:
-        @app_commands.describe(code=described(
-            "discord.option.language", "The language (leave it out to see the choices)"))
-        @app_commands.choices(code=[app_commands.Choice(name=NAMES[code], value=code)
-                                    for code in LANGUAGES])
-        async def language(interaction: discord.Interaction, code: str | None = None) -> None:
-            await self.on_command(interaction, "language",
-                                  f"/language {code}" if code else "/language")
-        return language
 
     async def on_command(self, interaction: discord.Interaction, name: str, text: str) -> None:
         """A slash command: acknowledged at once ("thinking"), then handled as its text."""

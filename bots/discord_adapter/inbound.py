@@ -18,7 +18,14 @@ from typing import Any
 
 import discord
 
-from core.messages import AttachmentCodec, ChatKey, IncomingMessage, UrlAttachment, User
+from core.messages import (
+    AttachmentCodec,
+    ChatKey,
+    IncomingMessage,
+    Origin,
+    UrlAttachment,
+    User,
+)
 
 PLATFORM = "discord"
 #: message ids of interactions: there is no user message to delete
@@ -62,6 +69,15 @@ def channel_id(chat: ChatKey) -> int:
 def user(author: discord.abc.User, language: str | None = None) -> User:
     """The core's view of a Discord user."""
     return User(str(author.id), author.display_name, language)
+
+
+def origin(guild_id: int | None, author: Any) -> Origin:
+    """The guild a message or interaction came from and the sender's roles there (the
+    member object of the payload carries them; no members intent needed)."""
+    if guild_id is None:
+        return Origin()
+    roles = getattr(author, "roles", None) or ()
+    return Origin(str(guild_id), tuple(str(role.id) for role in roles))
 
 
 def is_from_bot(message: discord.Message) -> bool:
@@ -112,6 +128,7 @@ def from_message(message: discord.Message, chat: ChatKey, me: discord.abc.User,
         attachments=tuple(attachment(a, fetch) for a in message.attachments),
         replies_to_bot=replies_to(message, me),
         is_private=message.guild is None,
+        origin=origin(message.guild.id if message.guild is not None else None, message.author),
         raw=message,
     )
 
@@ -136,5 +153,6 @@ def from_interaction(interaction: discord.Interaction, chat: ChatKey, text: str,
         text=text,
         replies_to_bot=True,
         is_private=private or interaction.guild_id is None,
+        origin=origin(interaction.guild_id, interaction.user),
         raw=interaction,
     )

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, AnyUrl, Field, SecretStr, field_validator
 
+from bots.discord_adapter.commands import permission
 from bots.settings import AdapterSettings, empty_is_unset
 
 
@@ -17,11 +18,23 @@ class DiscordSettings(AdapterSettings):
         default=None, description="unset: one connection; 'auto' or N: sharded")
     discord_api_base: AnyHttpUrl | None = Field(default=None, description="REST base, /api/v10")
     discord_gateway_url: AnyUrl | None = None
+    discord_new_permission: str | None = Field(
+        default=None, description="a permission (manage_messages...) /new needs in servers")
 
-    @field_validator("discord_token", "discord_api_base", "discord_gateway_url", mode="before")
+    @field_validator("discord_token", "discord_api_base", "discord_gateway_url",
+                     "discord_new_permission", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return empty_is_unset(value)
+
+    @field_validator("discord_new_permission")
+    @classmethod
+    def _permission(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        name = value.strip().lower()
+        permission(name)
+        return name
 
     @field_validator("discord_shards", mode="before")
     @classmethod

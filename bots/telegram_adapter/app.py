@@ -27,7 +27,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import ApplicationBuilder
 
 from bots.common import lifecycle
-from bots.common.lifecycle import STOP_GRACE, serving
+from bots.common.lifecycle import serving
 from core.renders import RenderWorker
 from core.runtime import Runtime, open_runtime
 from core.settings import Settings
@@ -36,6 +36,7 @@ from .albums import AlbumGatherer
 from .flood import FloodControl
 from .handlers import ALLOWED_UPDATES, AnyApplication, TelegramAdapter
 from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_attachments
+from .menus import Menus
 from .outbound import TelegramOutput, error_text
 from .settings import TelegramSettings
 
@@ -83,6 +84,12 @@ def build_application(config: TelegramSettings,
 
 
 
+def admin_ids(settings: Settings, platform: str) -> list[int]:
+    """The Telegram user ids among ADMINS."""
+    prefix = f"{platform}:user:"
+    return [int(e.removeprefix(prefix)) for e in settings.admins if e.startswith(prefix)]
+
+
 @dataclass
 class TelegramBot:
     """A running bot: its application, adapter, outgoing side, runtime and render worker."""
@@ -97,7 +104,7 @@ class TelegramBot:
 
 @contextlib.asynccontextmanager
 async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
-                            stop_grace: float = STOP_GRACE,
+                            stop_grace: float | None = None,
                             flood: FloodControl | None = None) -> AsyncIterator[TelegramBot]:
     """Identify the bot, publish its commands, take updates, and serve until the block ends.
 
@@ -105,11 +112,13 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
     the flood control that follows Telegram's limits (a fake Bot API has none).
 
     On exit: no new updates are taken, messages being handled get `stop_grace`
-    seconds, and the render worker stops (its jobs stay queued for the next start).
+    seconds (None: the STOP_GRACE setting), and the render worker stops (its jobs stay
+    queued for the next start).
     """
     app = build_application(config, flood)
     local = config.telegram_local_mode
-    out = TelegramOutput(app.bot, local_mode=local)
+    out = TelegramOutput(app.bot, local_mode=local,
+                         menus=Menus(app.bot, admin_ids(settings, PLATFORM)))
     async with contextlib.AsyncExitStack() as stack:
         tmp_dir = config.telegram_shared_dir if local else None
         if tmp_dir is not None:
@@ -130,7 +139,7 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
             await app.bot.request.shutdown()  # PTB leaves its client open when this fails
             raise
         stack.push_async_callback(app.shutdown)
-        await adapter.publish_commands()
+        await adapter.publish_commands(admin_ids(settings, PLATFORM))
         await app.start()
         try:
             webhook_url = await _take_updates(app, config)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -33,7 +33,6 @@ from core.conversation.dispatcher import Dispatcher
 from core.conversation.turn import language_of
 from core.messages import Attachment, ChatKey, IncomingMessage
 
-from . import menus
 from .albums import AlbumGatherer
 from .inbound import (
     CALLBACK_PREFIX,
@@ -47,6 +46,7 @@ from .inbound import (
     read_message,
     user,
 )
+from .menus import Menus
 from .outbound import TelegramOutput, button_command, error_text
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,10 @@ class TelegramAdapter:
         self.tasks = BackgroundTasks(PLATFORM, error_text)
         self._lanes: dict[ChatKey, asyncio.Task[None]] = {}
         self._gathering: set[tuple[ChatKey, str]] = set()
+        #: albums being gathered with a part for the bot: the sender's language
+        self._addressed: dict[tuple[ChatKey, str], str | None] = {}
+        #: albums some of whose parts could not be stored (Redis unreachable)
+        self._broken: set[tuple[ChatKey, str]] = set()
 
     def install(self) -> None:
         """Register the update handlers and the error handler."""
@@ -80,12 +84,10 @@ class TelegramAdapter:
         self.app.add_handler(CallbackQueryHandler(self.on_button))
         self.app.add_error_handler(self.on_error)
 
-    async def publish_commands(self) -> None:
-        """The command menu, in English (the default) and in each other language."""
-        try:
-            await menus.publish(self.app.bot)
-        except TelegramError as exc:
-            log.warning("telegram: could not set the command menu: %s", error_text(exc))
+    async def publish_commands(self, admins: Sequence[int] = ()) -> None:
+        """The command menu in every language; the admins' private chats also list the
+        admin commands (nobody else sees them)."""
+        await Menus(self.app.bot, admins).publish()
 
     # ------------------------------------------------------------ messages
 
@@ -111,6 +113,8 @@ class TelegramAdapter:
             return
         # every part is stored (the caption that makes an album "for the bot" may be on
         # any of them); this process gathers the album once, however many parts it saw
+        if part.addressed:
+            self._addressed[(chat, group_id)] = part.message.user.language
         self.tasks.start(self._add_part(chat, group_id, part), f"album part in {chat}")
         if (chat, group_id) not in self._gathering:
             self._gathering.add((chat, group_id))
@@ -123,19 +127,27 @@ class TelegramAdapter:
         part = await self._sized(part)
         try:
             await self.albums.add(chat, group_id, part)
-        except Exception as exc:  # Redis unreachable: the part alone beats nothing
-            log.warning("telegram: album %s in %s not gathered (%r); taking the part alone",
+        except Exception as exc:  # Redis unreachable: the user is told once, by _gather
+            log.warning("telegram: a part of album %s in %s was not stored: %r",
                         group_id, chat, exc)
-            if part.addressed:
-                self.deliver(part)
+            self._broken.add((chat, group_id))
 
     async def _gather(self, chat: ChatKey, group_id: str) -> None:
         try:
             album = await self.albums.gather(chat, group_id)
+        except Exception as exc:  # Redis unreachable: the parts are not lost silently
+            log.warning("telegram: album %s in %s could not be gathered: %r", group_id, chat, exc)
+            self._broken.add((chat, group_id))
+            album = None
         finally:
             self._gathering.discard((chat, group_id))
+        language = self._addressed.pop((chat, group_id), "")
+        if (chat, group_id) in self._broken:
+            self._broken.discard((chat, group_id))
+            if language != "":
+                await self._unavailable(chat, language)
         if album is None:
-            return  # another process took it
+            return  # another process took it (or Redis is away: the user was told)
         if not album.addressed:
             log.debug("telegram: album %s in %s is not for the bot", group_id, chat)
             return
@@ -178,6 +190,13 @@ class TelegramAdapter:
                 return
         if message.text or message.attachments:
             self._submit(message)
+
+    async def _unavailable(self, chat: ChatKey, language: str | None) -> None:
+        """Tell the chat that (part of) an album could not be taken; resending it works."""
+        try:
+            await self.out.send_text(chat, i18n.t(language, "unavailable"))
+        except Exception as exc:
+            log.warning("telegram: could not tell %s its album was not taken: %r", chat, exc)
 
     async def _refuse(self, message: IncomingMessage, names: tuple[str, ...]) -> None:
         log.info("telegram: %d file(s) over the download limit in %s", len(names), message.chat)

@@ -29,6 +29,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ChatAction
@@ -39,8 +40,10 @@ from core.messages import ChatKey
 from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
 
-from . import menus
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
+
+if TYPE_CHECKING:
+    from .menus import Menus
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +127,13 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
     utf16 = True
     blank = _EMPTY
 
-    def __init__(self, bot: Bot, *, local_mode: bool = False) -> None:
+    def __init__(self, bot: Bot, *, local_mode: bool = False,
+                 menus: Menus | None = None) -> None:
         super().__init__(REMEMBER)
         self.bot = bot
         self.local_mode = local_mode
+        #: the command menus, switched when a user chooses a language
+        self.menus = menus
         #: the largest video sent as a file; bigger ones become a link
         self.upload_limit = LOCAL_UPLOAD_LIMIT if local_mode else CLOUD_UPLOAD_LIMIT
 
@@ -256,7 +262,8 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, None]):
 
     async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
         """Show the user the command menu in the language they chose."""
-        await menus.show_to(self.bot, chat, user_id, language)
+        if self.menus is not None:
+            await self.menus.show_to(chat, user_id, language)
 
     async def _action(self, chat: ChatKey, action: str) -> None:
         try:

@@ -17,7 +17,7 @@ texts({
 })
 
 #: the command menu (setMyCommands), in its order: command -> (English, Chinese); each
-#: description is the text `telegram.command.<command>`
+#: description is the text `telegram.command.<command>` (other languages: `core/locales`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "start": ("Start a project in this chat", "在此聊天中开始项目"),
     "new": ("Start a new project", "开始新项目"),
@@ -26,13 +26,26 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credits": ("Show the NemoVideo credits", "查看 NemoVideo 积分"),
     "cancel": ("Cancel queued messages and renders", "取消排队的消息和渲染"),
     "link": ("Link your NemoVideo account (private chat)", "绑定你的 NemoVideo 账号（私聊）"),
+    "stats": ("Your usage and limits", "查看你的用量和额度"),
     "language": ("Choose the language I answer in", "选择回复语言"),
     "help": ("What the bot understands", "使用帮助"),
 }
 
-texts({f"telegram.command.{name}": {"en": en, "zh": zh} for name, (en, zh) in COMMANDS.items()})
+#: added to the menu of the admins' private chats only (ADMINS): command -> (English, Chinese)
+ADMIN_COMMANDS: dict[str, tuple[str, str]] = {
+    "admin": ("Usage, access lists, failures, balance", "用量、访问列表、故障与余额"),
+    "allow": ("Let a user, chat or role use the bot", "允许用户、聊天或角色使用机器人"),
+    "block": ("Refuse a user, chat or role", "屏蔽用户、聊天或角色"),
+    "unblock": ("Lift a block", "解除屏蔽"),
+    "quota": ("A user's own limits", "设置用户的单独额度"),
+}
+
+texts({f"telegram.command.{name}": {"en": en, "zh": zh}
+       for name, (en, zh) in {**COMMANDS, **ADMIN_COMMANDS}.items()})
 
 
-def menu(language: str | None) -> list[tuple[str, str]]:
-    """The command menu in `language`: (command, description) pairs."""
-    return [(name, t(language, f"telegram.command.{name}")) for name in COMMANDS]
+def menu(language: str | None, *, admin: bool = False) -> list[tuple[str, str]]:
+    """The command menu in `language` (with the admin commands for an admin): (command,
+    description) pairs."""
+    names = [*COMMANDS, *ADMIN_COMMANDS] if admin else list(COMMANDS)
+    return [(name, t(language, f"telegram.command.{name}")) for name in names]

@@ -28,9 +28,13 @@ from core.store import SessionStore
 def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox,
                      nemo: NemoApi, identities: Identities, out: Outgoing,
                      renders: RenderService | None = None, signals: ChatSignals | None = None,
-                     middlewares: Sequence[Middleware] = (),
+                     middlewares: Sequence[Middleware] = (), operator_told: bool = False,
                      sleep: Sleep = asyncio.sleep) -> Dispatcher:
-    """The dispatcher with its handlers, each given exactly what it uses."""
+    """The dispatcher with its handlers, each given exactly what it uses.
+
+    `middlewares` come after the built-in ones; `operator_told` says whether a
+    refused operator token is reported to the operator (see `FailureReplies`).
+    """
     projects = Projects(nemo, identities)
     relay = Relay(nemo, identities, projects, settings, sleep=sleep)
     uploader = Uploader(nemo, identities, projects, edit_interval=settings.edit_interval)
@@ -41,7 +45,8 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
     handlers[Intent.LANGUAGE] = partial(language, choices=choices)
     return Dispatcher(
         inbox=inbox, sessions=sessions, out=out, handlers=handlers,
-        link=partial(link, identities=identities), failures=FailureReplies(nemo),
+        link=partial(link, identities=identities),
+        failures=FailureReplies(nemo, operator_told=operator_told),
         cancel_renders=renders.cancel_chat if renders is not None else None,
         active_renders=renders.active_count if renders is not None else None,
         signals=signals, middlewares=[StepLog(), Languages(choices), Choices(), *middlewares],

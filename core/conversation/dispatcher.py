@@ -30,8 +30,9 @@ from core.conversation.failures import FailureReplies
 from core.conversation.handlers import Handler
 from core.conversation.languages import LanguageChoices
 from core.conversation.middleware import Middleware, ProjectLost, event_chain, step_chain
+from core.conversation.notices import QueueNotices
 from core.conversation.turn import Turn, language_of, notify
-from core.inbox import ChatEvent, Inbox
+from core.inbox import ChatEvent, Inbox, InboxFull
 from core.intents import Intent, Step
 from core.locks import ChatLock, LockLost, owner_of
 from core.messages import ChatKey, IncomingMessage, User
@@ -43,8 +44,8 @@ log = logging.getLogger(__name__)
 
 ChatCount = Callable[[ChatKey], Awaitable[int]]
 
-#: how long the final save of an event is retried through a Redis blip
-SAVE_PATIENCE = 10.0
+#: how long the final save of an event is retried through a Redis outage
+SAVE_PATIENCE = 30.0
 
 
 class Dispatcher:
@@ -78,10 +79,13 @@ class Dispatcher:
         self._on_step = step_chain([*middlewares, ProjectLost()], self._handle_step)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._working: set[ChatKey] = set()
+        self._held: set[ChatKey] = set()
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._arrivals = KeyedTurns()
+        self.notices = QueueNotices(inbox)
+        self.save_patience = SAVE_PATIENCE
         self.closing = False
 
     # -- entry -------------------------------------------------------------
@@ -100,7 +104,7 @@ class Dispatcher:
         if not queued or self.closing:
             return  # refused, handled on arrival, or left for the next process
         if not await self._work_logged(event.chat):
-            await self._queued(event, out)
+            await self.notices.queued(event, out)
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
@@ -166,22 +170,15 @@ class Dispatcher:
                 return False
         try:
             await self.inbox.push(event)
+        except InboxFull:
+            log.info("chat %s: its queue is full; a message was refused", event.chat)
+            await self.notices.refused(event, out)
+            return False
         except RedisError as exc:
             log.warning("chat %s: message not queued, Redis unavailable: %r", event.chat, exc)
             await notify(out, event.chat, i18n.t(language_of(event.message), "unavailable"))
             return False
         return True
-
-    async def _queued(self, event: ChatEvent, out: Outgoing) -> None:
-        """Tell the sender their message waits, unless the chat's holder took it already."""
-        try:
-            if await self.inbox.position(event) is None:
-                return
-        except RedisError as exc:
-            log.warning("chat %s: queue position unknown: %r", event.chat, exc)
-        lang = language_of(event.message)
-        what = event.message.text.strip() or i18n.t(lang, "queued_files")
-        await notify(out, event.chat, i18n.t(lang, "queued", what=what))
 
     async def _link_now(self, event: ChatEvent, out: Outgoing) -> ChatEvent:
         """Handle `/link` at once (its token never waits in Redis); returns the rest of
@@ -196,13 +193,15 @@ class Dispatcher:
         """Drop the chat's queue, stop its running turn and cancel its renders, without
         touching its state (the turn's holder saves that)."""
         chat, lang = event.chat, language_of(event.message)
+        stopped = self._stop_local(chat)  # works while Redis is away too
         try:
             dropped = await self.inbox.drop(chat)
-            stopped = self._stop_local(chat) or await self._stop_remote(chat)
+            stopped = stopped or await self._stop_remote(chat)
             renders = await self.cancel_renders(chat) if self.cancel_renders else 0
         except RedisError as exc:
             log.warning("chat %s: cancel failed, Redis unavailable: %r", chat, exc)
-            await notify(out, chat, i18n.t(lang, "unavailable"))
+            if not stopped:
+                await notify(out, chat, i18n.t(lang, "unavailable"))
             return
         if dropped or renders:
             await notify(out, chat, i18n.t(lang, "cancelled", messages=dropped, renders=renders))
@@ -240,19 +239,31 @@ class Dispatcher:
         try:
             while True:
                 lock = self.sessions.lock(chat)
-                if not await lock.acquire():
+                if not await lock.acquire() and not await self._take_back(chat, lock):
                     return False
+                self._held.add(chat)
                 try:
                     await self._serve(chat, lock)
                 except LockLost:
                     log.error("chat %s: lost its lock; the new holder goes on", chat)
                     return True
                 finally:
+                    self._held.discard(chat)
                     await lock.release()
                 if self.closing or await self.inbox.settle(chat):
                     return True
         finally:
             self._working.discard(chat)
+
+    async def _take_back(self, chat: ChatKey, lock: ChatLock) -> bool:
+        """Take a lock this process left behind (its release failed during a Redis outage)
+        rather than wait for it to expire; True when taken."""
+        value = await self.sessions.lock_owner(chat)
+        if chat in self._held or owner_of(value) != self.sessions.owner or value is None:
+            return False
+        log.info("chat %s: taking back a lock this process could not release", chat)
+        await self.sessions.break_lock(chat, value)
+        return await lock.acquire()
 
     async def _serve(self, chat: ChatKey, lock: ChatLock) -> None:
         session = await self.sessions.load(chat)
@@ -264,7 +275,6 @@ class Dispatcher:
             if event is None:
                 return
             session = await self._run_event(event, session, lock)
-            await self.inbox.finish(chat)
 
     async def _run_event(self, event: ChatEvent, session: ChatSession,
                          lock: ChatLock) -> ChatSession:
@@ -277,7 +287,7 @@ class Dispatcher:
                 await self.inbox.advance(event.advanced(index))
             if not await self._run_step(turn, event.steps[index], lock):
                 break
-        await self._save_final(turn, lock)
+        await self._save_final(turn, lock, finish=True)
         return turn.session
 
     def _turn(self, message: IncomingMessage, session: ChatSession, lock: ChatLock) -> Turn:
@@ -308,8 +318,8 @@ class Dispatcher:
             await notify(turn.out, turn.chat, turn.text("stopped"))
             return False
         exc = task.exception()
-        if isinstance(exc, LockLost):
-            raise exc
+        if isinstance(exc, LockLost | RedisError):
+            raise exc  # the event stays current: resumed once Redis (or the lock) is back
         if exc is not None:
             await self.failures.report(turn, exc)
             return False
@@ -321,6 +331,9 @@ class Dispatcher:
     async def _arrival_step(self, turn: Turn, step: Step) -> None:
         try:
             await self._on_step(turn, step)
+        except RedisError as exc:
+            log.warning("chat %s: %s failed, Redis unavailable: %r", turn.chat, step.intent, exc)
+            await notify(turn.out, turn.chat, turn.text("unavailable"))
         except Exception as exc:  # every failure becomes a reply
             await self.failures.report(turn, exc)
 
@@ -328,22 +341,12 @@ class Dispatcher:
         handler = self._link if step.intent is Intent.LINK else self.handlers[step.intent]
         await handler(turn, step)
 
-    async def _save_final(self, turn: Turn, lock: ChatLock) -> None:
-        """Save after an event, riding out a short Redis blip (a lost save would bring back
-        a stale in-flight record)."""
-        delay = 0.1
-        deadline = asyncio.get_running_loop().time() + SAVE_PATIENCE
-        while True:
-            try:
-                await turn.persist()
-                return
-            except RedisError as exc:
-                if asyncio.get_running_loop().time() + delay > deadline:
-                    log.error("chat %s: the session could not be saved: %r", turn.chat, exc)
-                    raise
-                log.warning("chat %s: saving the session failed (%r); retrying", turn.chat, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+    async def _save_final(self, turn: Turn, lock: ChatLock, *, finish: bool = False) -> None:
+        """Save after an event (with `finish`: and mark the chat's current event done, in
+        the same step), riding out a Redis outage of up to `save_patience` seconds (a lost
+        save would bring back a stale in-flight record)."""
+        await self.sessions.save_patiently(turn.chat, turn.session, lock=lock, finish=finish,
+                                           patience=self.save_patience)
 
     # -- resuming --------------------------------------------------------------
     async def _resume(self, chat: ChatKey, interrupted: ChatEvent | None,
@@ -366,9 +369,7 @@ class Dispatcher:
         rest = interrupted.advanced(min(len(interrupted.steps), interrupted.done + skip))
         if skip and interrupted.remaining[0].intent is Intent.UPLOAD:
             rest = rest.advanced(len(rest.steps))  # what followed was about those files
-        session = await self._run_event(rest, turn.session, lock)
-        await self.inbox.finish(chat)
-        return session
+        return await self._run_event(rest, turn.session, lock)
 
     async def _skip_interrupted(self, turn: Turn, step: Step) -> int:
         """1 when the interrupted step must not run again (and the user was told), else 0."""

@@ -16,10 +16,15 @@ log = logging.getLogger(__name__)
 
 
 class FailureReplies:
-    """Turns a step's exception into a reply in the user's language."""
+    """Turns a step's exception into a reply in the user's language.
 
-    def __init__(self, nemo: NemoApi) -> None:
+    `operator_told` says whether a refused operator token reaches the operator (an
+    alert chat this process posts to); only then do users read that they were told.
+    """
+
+    def __init__(self, nemo: NemoApi, *, operator_told: bool = False) -> None:
         self.nemo = nemo
+        self.operator_told = operator_told
 
     async def report(self, turn: Turn, exc: BaseException) -> None:
         """Tell the user what went wrong; log the unexpected with an error id."""
@@ -49,7 +54,7 @@ class FailureReplies:
             (AnonymousTokenRefused, "err_token_limit"),
             (errors.RateLimited, "err_rate_limited"),
             (LinkedTokenExpired, "err_linked_expired"),
-            (errors.TokenExpired, "err_auth"),
+            (errors.TokenExpired, "err_auth_told" if self.operator_told else "err_auth"),
             ((errors.ServerError, errors.NemoConnectionError), "err_unavailable"),
         ]
         for kinds, key in simple:

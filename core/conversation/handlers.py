@@ -38,12 +38,20 @@ _TOKEN = re.compile(r"^nmv_[A-Za-z0-9_\-]{6,}$")
 RESULT_ACTIONS = (Action.EXPORT, Action.STATUS, Action.CREDITS, Action.NEW)
 
 
+class ExportOutcome(Protocol):
+    """What an export did, as far as the conversation cares."""
+
+    @property
+    def started(self) -> bool:
+        """True when a new render was started."""
+
+
 class RenderService(Protocol):
     """What the handlers need of the render jobs (`core.renders.Renders`)."""
 
     async def export(self, chat: ChatKey, user: User, session: ChatSession,
                      language: str | None = None, progress_message: Sent | None = None, *,
-                     reply_to: str | None = None) -> object:
+                     reply_to: str | None = None) -> ExportOutcome:
         """Start rendering the chat's project and report progress to the chat."""
 
     async def active_count(self, chat: ChatKey) -> int:
@@ -105,8 +113,10 @@ async def export(turn: Turn, step: Step, *, projects: Projects,
         return
     await projects.ensure(turn)
     user = turn.message.user
-    await renders.export(turn.chat, User(user.id, user.display_name), turn.session, turn.lang,
-                         reply_to=turn.message.message_id)
+    result = await renders.export(turn.chat, User(user.id, user.display_name), turn.session,
+                                  turn.lang, reply_to=turn.message.message_id)
+    if result.started:
+        turn.renders_started += 1
 
 
 async def link(turn: Turn, step: Step, *, identities: Identities) -> None:
@@ -116,7 +126,8 @@ async def link(turn: Turn, step: Step, *, identities: Identities) -> None:
     if not message.is_private:
         deleted = bool(token) and await _delete(turn.out, turn)
         log.info("chat %s: /link refused in a group (message deleted: %s)", turn.chat, deleted)
-        await turn.say("link_private_only")
+        await turn.say("link_private_only_not_deleted" if token and not deleted
+                       else "link_private_only")
         return
     if not _TOKEN.match(token):
         await turn.say("link_usage")

@@ -22,6 +22,7 @@ texts({
               "/credits - show your credit balance\n"
               "/new - start a new project\n"
               "/cancel - drop queued messages and cancel renders\n"
+              "/stats - your usage and limits\n"
               "/language - choose the language I answer in\n"
               "/link <token> - use your own NemoVideo account (private chat only)",
         "zh": "发送视频、图片或音乐（每个最大 500 MB：{formats}）或文件链接，然后告诉我要做什么。\n"
@@ -30,6 +31,7 @@ texts({
               "/credits - 查看积分余额\n"
               "/new - 新建项目\n"
               "/cancel - 清空排队的消息并取消渲染\n"
+              "/stats - 查看你的用量和额度\n"
               "/language - 选择回复语言\n"
               "/link <token> - 使用你自己的 NemoVideo 账号（仅限私聊）",
     },
@@ -109,6 +111,11 @@ texts({
         "en": "I can't use {names}: that file type isn't supported. Accepted formats: {formats}.",
         "zh": "无法使用 {names}：不支持该文件类型。支持的格式：{formats}。",
     },
+    "upload_link_failed": {
+        "en": "NemoVideo couldn't get {links}: {reason}. Check that the link opens in a browser "
+              "without logging in, or send the file itself.",
+        "zh": "NemoVideo 无法获取 {links}：{reason}。请确认该链接无需登录即可在浏览器中打开，或直接发送文件。",
+    },
     "upload_refused_size": {
         "en": "{names} is over 500 MB. Trim or compress it and send it again.",
         "zh": "{names} 超过 500 MB。请剪短或压缩后重新发送。",
@@ -176,8 +183,9 @@ texts({
         "zh": "积分已用完。请在 nemovideo.com 充值后继续。",
     },
     "err_unsupported": {
-        "en": "That file type isn't supported. Accepted formats: {formats}.",
-        "zh": "不支持该文件类型。支持的格式：{formats}。",
+        "en": "NemoVideo can't use that file: its type isn't supported, or it could not be "
+              "read as video, image or audio. Accepted formats: {formats}.",
+        "zh": "NemoVideo 无法使用该文件：文件类型不受支持，或无法作为视频、图片或音频读取。支持的格式：{formats}。",
     },
     "err_too_large": {
         "en": "That file is over 500 MB. Trim or compress it and send it again.",
@@ -204,8 +212,13 @@ texts({
         "zh": "你绑定的 NemoVideo 令牌已失效。请在私聊中发送 /link <新令牌>。",
     },
     "err_auth": {
+        "en": "NemoVideo refused the bot's credentials. Please let the person who runs this "
+              "bot know.",
+        "zh": "NemoVideo 拒绝了机器人的凭据。请告知此机器人的运营者。",
+    },
+    "err_auth_told": {
         "en": "NemoVideo refused the bot's credentials. The operator has been told.",
-        "zh": "NemoVideo 拒绝了机器人的凭据，已通知管理员。",
+        "zh": "NemoVideo 拒绝了机器人的凭据，已通知运营者。",
     },
     "err_unavailable": {
         "en": "NemoVideo isn't answering right now. Try again in a few minutes.",
@@ -220,6 +233,13 @@ texts({
         "en": "For your safety, /link works only in a private chat with me. "
               "If you sent a token here, revoke it on nemovideo.com.",
         "zh": "为了安全，/link 只能在与我的私聊中使用。如果你在这里发送了令牌，请到 nemovideo.com 作废它。",
+    },
+    "link_private_only_not_deleted": {
+        "en": "For your safety, /link works only in a private chat with me. I couldn't delete "
+              "your message here (I'm not allowed to): delete it yourself and revoke the token "
+              "on nemovideo.com.",
+        "zh": "为了安全，/link 只能在与我的私聊中使用。我无权删除你在这里的消息：请自行删除，"
+              "并到 nemovideo.com 作废该令牌。",
     },
     "link_usage": {
         "en": "Send /link followed by your NemoVideo token (it starts with nmv_usr_).",

@@ -35,6 +35,8 @@ class Turn:
     lang: str
     out: Outgoing
     saver: Saver
+    #: renders this turn started (quotas count them)
+    renders_started: int = 0
 
     @property
     def chat(self) -> ChatKey:

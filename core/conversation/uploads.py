@@ -20,7 +20,7 @@ from core.nemo import errors
 from core.nemo.api import NemoApi
 from core.nemo.models import UploadedFile, UploadResult
 from core.nemo.uploads import UploadFile
-from core.outgoing import Sent
+from core.outgoing import ProgressReport, Sent
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,17 @@ class Uploader:
         await turn.out.working(turn.chat)
         progress = await turn.say("uploading", count=count)
         meter = _Progress(turn, progress, count, self.edit_interval)
-        result = await self._send(turn, session_id, accepted, urls, meter)
+        try:
+            result = await self._send(turn, session_id, accepted, urls, meter)
+        except errors.NemoError as exc:
+            # NemoVideo could not fetch a link: say which and why (no other error of the
+            # backend is about the links themselves)
+            if type(exc) is not errors.NemoError or not urls:
+                raise
+            log.info("chat %s: NemoVideo could not fetch %s: %s", turn.chat, urls, exc.message)
+            await turn.out.edit_text(turn.chat, progress, turn.text(
+                "upload_link_failed", links=", ".join(urls), reason=link_failure(exc, urls)))
+            return
         reply = turn.text("uploaded", files=files_summary(result.files))
         if not turn.message.text.strip():
             reply += "\n" + turn.text("upload_next")
@@ -142,6 +152,19 @@ class Uploader:
             more = await self.identities.call(chat, lambda c: nemo.upload_urls(c, session_id, urls))
             result = UploadResult(result.files + more.files, result.session_state_applied)
         return result
+
+
+def link_failure(exc: errors.NemoError, urls: list[str]) -> str:
+    """The reason NemoVideo gave for not fetching a link: its message's first line, without
+    a repeated "could not fetch <link>:" prefix."""
+    lines = (exc.message or "").strip().splitlines()
+    reason = lines[0].strip() if lines else ""
+    head, sep, tail = reason.partition(": ")
+    if sep and any(url in head for url in urls):
+        reason = tail
+    if not reason:
+        reason = f"error {exc.code}" if exc.code else f"HTTP {exc.status}" if exc.status else "?"
+    return reason[:300].rstrip(".")
 
 
 def _url_looks_like_media(url: str) -> bool:
@@ -184,6 +207,7 @@ class _Progress:
         if percent - self._shown < 10 or now - self._at < self.interval:
             return
         self._shown, self._at = percent, now
+        text = self.turn.text("uploading_progress", count=self.count, percent=percent)
+        report = ProgressReport("upload", self.done, self.total, text)
         with contextlib.suppress(Exception):  # progress is decoration; the upload goes on
-            await self.turn.out.edit_text(self.turn.chat, self.sent, self.turn.text(
-                "uploading_progress", count=self.count, percent=percent))
+            await self.turn.out.progress(self.turn.chat, self.sent, report)

@@ -38,7 +38,7 @@ from core.i18n import t
 from core.identity import Identities
 from core.nemo.api import NemoApi
 from core.nemo.models import RenderStatus
-from core.outgoing import Button, Outgoing, Sent
+from core.outgoing import Button, Outgoing, ProgressReport, Sent
 from core.renders.jobs import RenderJob
 from core.renders.submit import CALL_ERRORS
 from core.renders.texts import project_button
@@ -61,6 +61,15 @@ class Prepared:
     path: Path | None
     url: str | None
     reason: str  # the text key explaining why it is a link, when it is one
+
+
+def size_words(size: int | None) -> str:
+    """A file size limit as people say it ("50 MB", "8 MB", "2000 MB")."""
+    if not size:
+        return "?"
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    return f"{size // 1024} KB" if size >= 1024 else f"{size} bytes"
 
 
 class _TooLarge(Exception):
@@ -97,7 +106,7 @@ class Courier:
         yields a `Prepared` and removes the file afterwards."""
         limit = self.outgoing.max_file_size(job.chat)
         if limit is None:
-            yield Prepared(None, status.output_url, "render.ready_link")
+            yield Prepared(None, status.output_url, "render.ready_link_only")
             return
         if status.size is not None and status.size > limit:
             yield Prepared(None, status.output_url, "render.ready_link")
@@ -154,10 +163,11 @@ class Courier:
                 log.warning("job %s: the adapter refused the file; sending the link",
                             job.id, exc_info=True)
         if prepared.url:
-            reason = prepared.reason or "render.ready_link"
+            # a file the adapter refused after the download: the platform said no
+            reason = prepared.reason or "render.ready_link_refused"
+            text = t(lang, reason, limit=size_words(self.outgoing.max_file_size(job.chat)))
             sent = await self.outgoing.send_link(
-                job.chat, t(lang, reason), prepared.url, t(lang, "render.download"),
-                buttons=buttons)
+                job.chat, text, prepared.url, t(lang, "render.download"), buttons=buttons)
             return Sending.LINK, sent
         sent = await self.outgoing.send_text(job.chat, t(lang, "render.ready_no_file"), buttons)
         return Sending.TEXT, sent
@@ -170,6 +180,19 @@ class Courier:
             buttons = (Button(t(job.language, "render.download"), url=url),)
         await self.edit(job, t(job.language, "render.done_recovered"),
                         buttons + project_button(job.language, project))
+
+    async def progress(self, job: RenderJob, percent: int, text: str) -> bool:
+        """Show the render's progress in its message; adapter errors are logged, not raised."""
+        if not job.message_id:
+            return False
+        report = ProgressReport("render", percent, 100, text)
+        try:
+            await self.outgoing.progress(job.chat, Sent(job.message_id), report)
+        except Exception:  # a deleted chat or message must not stop the render
+            log.warning("job %s: could not show progress in %s", job.id, job.chat,
+                        exc_info=True)
+            return False
+        return True
 
     async def edit(self, job: RenderJob, text: str, buttons: tuple[Button, ...] = ()) -> bool:
         """Edit the job's progress message; adapter errors are logged, not raised."""

@@ -169,7 +169,8 @@ class Steps:
             return False
         job.progress = job.edited_progress = progress
         job.edited_at = now
-        await self.courier.edit(job, t(job.language, "render.progress", progress=progress))
+        await self.courier.progress(job, progress, t(job.language, "render.progress",
+                                                     progress=progress))
         return True
 
     # --------------------------------------------------------------- submitting

@@ -69,8 +69,17 @@ texts({
         "zh": "视频已完成",
     },
     "render.ready_link": {
-        "en": "Video ready. It is too large to send here, so here is a download link.",
-        "zh": "视频已完成。文件太大无法直接发送，这是下载链接。",
+        "en": "Video ready. It is over {limit}, the largest file I can send here, so here is "
+              "a download link.",
+        "zh": "视频已完成。文件超过 {limit}（这里能发送的最大文件），这是下载链接。",
+    },
+    "render.ready_link_refused": {
+        "en": "Video ready. It could not be sent here as a file, so here is a download link.",
+        "zh": "视频已完成。无法在这里以文件形式发送，这是下载链接。",
+    },
+    "render.ready_link_only": {
+        "en": "Video ready: here is the download link.",
+        "zh": "视频已完成：这是下载链接。",
     },
     "render.ready_fetch_failed": {
         "en": "Video ready. I could not fetch the file, so here is a download link.",
@@ -81,8 +90,8 @@ texts({
         "zh": "视频已完成，但 NemoVideo 没有提供下载链接。请打开项目获取。",
     },
     "render.done": {
-        "en": "Rendering done: video below.",
-        "zh": "渲染完成：视频见下方。",
+        "en": "Rendering done.",
+        "zh": "渲染完成。",
     },
     "render.done_recovered": {
         "en": "Video ready. If it did not arrive, use the link below.",

@@ -12,7 +12,7 @@ from typing import Any
 
 from core.simulator import drafts
 from core.simulator.config import SimConfig
-from core.simulator.intents import Op, genre_in, is_chinese, parse
+from core.simulator.intents import Op, genre_in, is_chinese, mentions, parse, unsupported_in
 from core.simulator.state import GeneratedMedia, Session, Store, User
 from core.simulator.stream import Call, Event, Failure, Result, Text, fragments, new_call_id
 
@@ -94,6 +94,8 @@ class Plan:
     cost: int = 0
     charges_edit: bool = False
     reply: str | None = None
+    #: what the turn says besides its edits ("there is no title", "can't ... yet")
+    notes: list[str] = field(default_factory=list)
 
     @property
     def generation(self) -> bool:
@@ -121,28 +123,54 @@ def is_silent(config: SimConfig, plan: Plan) -> bool:
     return _digest(plan.message.strip().lower()) % 10 < 3
 
 
+def _any(message: str, words: tuple[str, ...]) -> bool:
+    return any(mentions(message, word) for word in words)
+
+
+CANNOT_YET = (
+    "The NemoVideo simulator can't {what} yet.",
+    "NemoVideo 模拟器暂时还不能{what}。",
+)
+CAN_DO = (
+    "It can combine your clips, make the video shorter or longer, add or remove a title or "
+    "background music, change the music volume, or generate a clip from a description.",
+    "它可以合并片段、调整视频时长、添加或删除标题和背景音乐、调节音乐音量，或根据描述生成视频。",
+)
+
+
+def cannot(what: list[str], chinese: bool) -> str:
+    """"The simulator can't X yet." for each thing asked that it cannot do."""
+    index = 1 if chinese else 0
+    joined = ("、" if chinese else ", ").join(what)
+    return CANNOT_YET[index].format(what=joined)
+
+
 def chat_answer(message: str, chinese: bool) -> str:
-    """A friendly answer to a message that asks for no edit."""
-    lower = message.lower()
-    if any(word in lower for word in ("export", "render", "download", "导出", "下载")):
+    """A friendly answer to a message that asks for no edit; an honest "can't do that
+    yet" to one that asks for an edit the simulator does not know."""
+    index = 1 if chinese else 0
+    missing = unsupported_in(message)
+    if missing:
+        return f"{cannot(missing, chinese)}{'' if chinese else ' '}{CAN_DO[index]}"
+    if _any(message, ("export", "render", "download", "导出", "下载")):
         return (
             "点击右上角的导出按钮，选择 MP4 即可导出。"
             if chinese
             else "To export, click the Export button in the top right corner and choose MP4."
         )
-    if any(word in lower for word in ("credit", "balance", "积分", "余额")):
+    if _any(message, ("credit", "credits", "balance", "积分", "余额")):
         return (
             "请在账户/计费页面查看积分余额。"
             if chinese
             else "You can check your balance on the account/billing page."
         )
-    if any(word in lower for word in ("timeline", "track", "status", "时间线", "状态")):
+    if _any(message, ("timeline", "track", "tracks", "status", "时间线", "状态")):
         return (
             "打开时间线面板即可查看所有轨道。"
             if chinese
             else "Open the timeline panel to see all your tracks."
         )
-    if any(word in lower for word in ("hello", "hi", "hey", "你好", "您好")):
+    if _any(message, ("hello", "hi", "hey", "你好", "您好")):
         return (
             "你好！我是 NemoVideo 剪辑助手。上传素材或描述你想要的视频，然后告诉我怎么剪："
             "合并、剪短、加标题或背景音乐。满意后点击导出按钮渲染。"
@@ -151,12 +179,9 @@ def chat_answer(message: str, chinese: bool) -> str:
             "how to edit it: combine, trim, add a title or background music. When you're "
             "happy, click the Export button to render."
         )
-    return (
-        "这个我暂时还做不到。我可以合并片段、剪短视频、添加标题或背景音乐，也可以根据描述生成视频。"
-        if chinese
-        else "I'm not sure how to do that yet. I can combine your clips, trim the video, add a "
-        "title or background music, or generate a clip from a description."
-    )
+    if chinese:
+        return f"NemoVideo 模拟器暂时还做不到这个。{CAN_DO[1]}"
+    return f"The NemoVideo simulator can't do that yet. {CAN_DO[0]}"
 
 
 class Agent:
@@ -179,16 +204,13 @@ class Agent:
             plan.ops = ops
             plan.cost = self.config.generation_cost
             return plan
-        if drafts.music_volume(session.draft) is None:
-            # No music to adjust: an explicit level adds music at it, a bare "louder" does nothing.
-            ops = [
-                Op("music", volume=op.volume) if op.kind == "volume" else op
-                for op in ops
-                if op.kind != "volume" or op.volume is not None
-            ]
+        ops = self._drop_no_ops(session, ops, plan)
+        missing = unsupported_in(message)
+        if missing:
+            plan.notes.append(cannot(missing, chinese))
         visuals = [m for m in session.media if m.file_type in ("video", "image")]
         if not ops:
-            plan.reply = (
+            plan.reply = (" " if not chinese else "").join(plan.notes) or (
                 "现在还没有背景音乐。需要我加一段吗？"
                 if chinese
                 else "There's no background music to adjust yet. Want me to add some?"
@@ -200,7 +222,9 @@ class Agent:
                 else "There are no clips to combine yet. Upload some videos or pictures first."
             )
         elif ops[0].kind != "combine" and not drafts.has_video(session.draft):
-            if visuals:
+            if visuals and ops[0].kind == "trim":
+                ops[0] = Op("combine", seconds=ops[0].seconds)
+            elif visuals:
                 ops.insert(0, Op("combine"))
             else:
                 plan.reply = (
@@ -215,6 +239,35 @@ class Agent:
         plan.charges_edit = not session.edit_charged
         plan.cost = self.config.edit_cost if plan.charges_edit else 0
         return plan
+
+    @staticmethod
+    def _drop_no_ops(session: Session, ops: list[Op], plan: Plan) -> list[Op]:
+        """The instructions that change something; a note for each that would not (no
+        title to remove, already that long), rather than claiming a change."""
+        draft, chinese = session.draft, plan.chinese
+        kept = []
+        for op in ops:
+            note = None
+            if op.kind == "remove_title" and drafts.track(draft, drafts.TEXT) is None:
+                note = "现在没有标题，无需删除。" if chinese else "There is no title to remove."
+            elif op.kind == "remove_music" and drafts.music_volume(draft) is None:
+                note = ("现在没有背景音乐，无需删除。" if chinese
+                        else "There is no background music to remove.")
+            elif op.kind == "volume" and drafts.music_volume(draft) is None:
+                # An explicit level adds music at it; a bare "louder" has nothing to change.
+                if op.volume is not None:
+                    kept.append(Op("music", volume=op.volume))
+                continue
+            elif (op.kind == "trim" and drafts.has_video(draft)
+                  and int((op.seconds or 0) * 1000) == int(draft.get("d") or 0)):
+                secs = _seconds(int(draft["d"]))
+                note = (f"视频已经是 {secs} 秒了。" if chinese
+                        else f"The video is already {secs} seconds long.")
+            if note is None:
+                kept.append(op)
+            else:
+                plan.notes.append(note)
+        return kept
 
     async def execute(
         self,
@@ -261,6 +314,7 @@ class Agent:
         sentences: list[str] = []
         for op in plan.ops:
             sentences.append(self._apply(session, op, plan.chinese, emit))
+        sentences.extend(plan.notes)
         if not is_silent(self.config, plan):
             hint = _HINTS.get(plan.ops[-1].kind, _DEFAULT_HINT)[1 if plan.chinese else 0]
             joiner = "" if plan.chinese else " "
@@ -328,9 +382,18 @@ class Agent:
             plural = "s" if count != 1 else ""
             return f"Done! I combined {count} clip{plural} into a {secs}-second video{fades}."
         if op.kind == "trim":
-            new = drafts.trim(draft, op.seconds or 0)
+            longer = int((op.seconds or 0) * 1000) > int(draft.get("d") or 0)
+            new = drafts.stretch(draft, op.seconds or 0) if longer else drafts.trim(
+                draft, op.seconds or 0)
             self._tool(session, emit, name, {"duration_s": new["d"] / 1000}, new)
             secs = _seconds(new["d"])
+            if longer:
+                return (
+                    f"已将视频延长到 {secs} 秒（片段按比例拉长，较短的片段停留在最后一帧）。"
+                    if chinese
+                    else f"Made the video {secs} seconds long: each clip got a longer share "
+                    "of the time (a clip shorter than its share holds its last frame)."
+                )
             return (
                 f"已将视频剪到 {secs} 秒。" if chinese else f"Trimmed the video to {secs} seconds."
             )

@@ -28,7 +28,7 @@ from core.simulator.errors import (
     bad_request,
 )
 from core.simulator.faults import ANSWER_FAULTS, Fault
-from core.simulator.media import MEDIA_TYPES, extension, file_type_of, probe
+from core.simulator.media import MEDIA_TYPES, Probe, extension, file_type_of, probe
 from core.simulator.state import (
     MediaFile,
     RenderJob,
@@ -39,7 +39,14 @@ from core.simulator.state import (
     new_session_id,
 )
 from core.simulator.stream import Encoder, Event, frame_bytes
-from core.simulator.uploads import Received, receive_parts, receive_urls
+from core.simulator.uploads import (
+    Received,
+    receive_parts,
+    receive_urls,
+    unreadable_file,
+)
+from core.simulator.uploads import delete as delete_received
+from core.simulator.wire_faults import WireFaults
 
 if TYPE_CHECKING:
     from core.simulator.server import Simulator
@@ -176,6 +183,8 @@ class Api:
             record["status"] = 500
             raise
         record["status"] = response.status
+        if request.method != "GET":
+            self.sim.touch()
         return response
 
     async def _answer_fault(self, request: web.Request, fault: Fault) -> None:
@@ -361,6 +370,7 @@ class Api:
         stall = take("run_sse", path, ("sse_stall",))
         error = take("run_sse", path, ("sse_error",))
         trailing = take("run_sse", path, ("sse_trailing_issue",))
+        wire = WireFaults.take(take, path)
         faults = TurnFaults(
             stall=float(stall.param("seconds")) if stall else None,
             error=str(error.param("message")) if error else None,
@@ -377,6 +387,7 @@ class Api:
 
         sim.spawn(turn())
 
+        await wire.before_headers()
         response = web.StreamResponse(
             headers={
                 "Content-Type": "text/event-stream",
@@ -386,6 +397,7 @@ class Api:
         )
         await response.prepare(request)
         encoder = Encoder(sim.config.sse_shape)
+        await wire.after_headers(response, encoder)
         cut_after = int(cut.param("after_events")) if cut else None
         written = 0
         try:
@@ -401,6 +413,7 @@ class Api:
                     frame = encoder.encode(event)
                     if frame is None:
                         continue
+                await wire.pace()
                 await response.write(frame_bytes(frame))
                 written += 1
                 if cut_after is not None and written >= cut_after:
@@ -428,14 +441,20 @@ class Api:
             received = await receive_urls(body, self.sim.http, self.sim.media_dir, limit)
         else:
             raise bad_request("send multipart files or JSON {urls: [...]}")
-        files = [await self._store_media(session, item) for item in received]
+        probes = [await probe(item.path, file_type_of(item.filename) or "video")
+                  for item in received]
+        unreadable = [item.filename for item, info in zip(received, probes, strict=True)
+                      if not info.readable]
+        if unreadable:
+            # All or nothing, as for a refused type: nothing of the request is kept.
+            await delete_received(received)
+            raise unreadable_file(unreadable)
+        files = [self._store_media(session, item, info)
+                 for item, info in zip(received, probes, strict=True)]
         return ok({"files": [f.info() for f in files], "session_state_applied": True})
 
-    async def _store_media(self, session: Session, item: Received) -> MediaFile:
+    def _store_media(self, session: Session, item: Received, info: Probe) -> MediaFile:
         file_type = file_type_of(item.filename) or "video"
-        # The real backend's answer for a file of an accepted type that cannot be decoded
-        # is not documented: such a file is accepted here, with null duration and size.
-        info = await probe(item.path, file_type)
         media = MediaFile(
             media_id=item.media_id,
             filename=item.filename,

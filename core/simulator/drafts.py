@@ -157,6 +157,26 @@ def trim(draft: Draft, seconds: float) -> Draft:
     return _finish(new)
 
 
+def stretch(draft: Draft, seconds: float) -> Draft:
+    """Lengthen the timeline to `seconds`: the video track's segments keep their order and
+    share of the time (a clip shorter than its share holds its last frame); music over the
+    whole timeline follows."""
+    new = copy.deepcopy(draft)
+    video = track(new, VIDEO)
+    total = int(seconds * 1000)
+    current = extent(video["sg"]) if video and video.get("sg") else 0
+    if video is None or current <= 0 or total <= current:
+        return trim(draft, seconds)
+    factor = total / current
+    segments = video["sg"]
+    for seg in segments:
+        seg["s"] = round(int(seg.get("s", 0)) * factor)
+    for seg, following in zip(segments, [*segments[1:], None], strict=True):
+        end = total if following is None else following["s"]
+        seg["d"] = max(1, end - seg["s"])
+    return _finish(new)
+
+
 def set_title(
     draft: Draft, text: str, start_ms: int = 0, length_ms: int = DEFAULT_TITLE_MS
 ) -> Draft:

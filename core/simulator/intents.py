@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.simulator import durations
+
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _QUOTED = re.compile(
     r"\"([^\"]+)\"|“([^”]+)”|「([^」]+)」|『([^』]+)』|‘([^’]+)’|(?<![\w])'([^']+)'(?![\w])"
 )
-_SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:seconds?|secs?|s\b|秒)", re.IGNORECASE)
-_MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:minutes?|mins?|分钟)", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d{1,3})\s*(?:%|％|percent)", re.IGNORECASE)
 
 _REMOVE_WORDS = r"remove|delete|drop|get rid of|take out|take off|clear|no more"
@@ -54,8 +54,9 @@ _COMBINE = re.compile(
 )
 _TRANSITIONS = re.compile(r"transition|crossfade|fade|转场|过渡", re.I)
 _TRIM = re.compile(
-    r"\b(?:trim|cut|shorten|shorter|make (?:it|the video)|reduce it|keep (?:only )?the first)\b"
-    r"|剪到|裁剪|缩短|剪成|剪短",
+    r"\b(?:trim|cut|shorten|shorter|make (?:it|this|the video)|reduce it|keep (?:only )?the first"
+    r"|extend|lengthen|longer|length|duration|long)\b"
+    r"|剪到|裁剪|缩短|剪成|剪短|做成|变成|改成|延长|时长",
     re.I,
 )
 _GENERATE = re.compile(
@@ -85,6 +86,29 @@ _GENRES = {
     "摇滚": "Rock",
 }
 
+_UNSUPPORTED: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(p, re.I), en, zh)
+    for p, en, zh in (
+        (r"\bblack[ -]and[ -]white\b|\bgr[ae]yscale\b|\bmonochrome\b|黑白",
+         "turn clips black and white", "把片段变成黑白"),
+        (r"\bslow[ -]?mo(?:tion)?\b|\bspeed (?:it )?up\b|\bslow (?:it )?down\b|\bspeed\b"
+         r"|慢动作|加速|减速|倍速", "change the speed", "调整速度"),
+        (r"\breverse\b|\bbackwards?\b|倒放", "play clips backwards", "倒放片段"),
+        (r"\bcrop\b|\bzoom\b|裁切|放大", "crop or zoom", "裁切或缩放画面"),
+        (r"\brotate\b|\bflip\b|\bmirror\b|旋转|翻转|镜像", "rotate or flip clips",
+         "旋转或翻转画面"),
+        (r"\bsubtitles?\b|\bcaptions?\b|字幕", "add subtitles", "添加字幕"),
+        (r"\bfilters?\b|\bcolou?r grad\w*|\bsepia\b|\bvintage\b|\bblur\b|滤镜|调色|模糊",
+         "apply filters or colour grading", "添加滤镜或调色"),
+        (r"\bvoice[ -]?over\b|\bnarrat\w+|配音|旁白|解说", "record a voice-over", "添加配音"),
+        (r"\bsticker\b|\blogo\b|\bwatermark\b|贴纸|水印", "add stickers, logos or watermarks",
+         "添加贴纸、标志或水印"),
+        (r"(?<![\w-])(?:first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))"
+         r" (?:clip|video|photo)\b"
+         r"|第[一二三四五六七八九十\d]+(?:个|段)", "edit one clip on its own",
+         "单独编辑某一个片段"),
+    )
+]
 
 @dataclass(frozen=True)
 class Op:
@@ -108,14 +132,8 @@ def is_chinese(text: str) -> bool:
 
 
 def seconds_in(text: str) -> float | None:
-    """A duration mentioned in the text ("20-second", "1 minute", "15秒")."""
-    match = _SECONDS.search(text)
-    if match:
-        return float(match.group(1))
-    match = _MINUTES.search(text)
-    if match:
-        return float(match.group(1)) * 60
-    return None
+    """A duration mentioned in the text ("20-second", "1 minute", "30s", "一分钟")."""
+    return durations.seconds_in(text)
 
 
 def quoted(text: str) -> list[tuple[int, str]]:
@@ -129,12 +147,26 @@ def quoted(text: str) -> list[tuple[int, str]]:
 
 
 def genre_in(text: str) -> str | None:
-    """A music genre named in the text."""
-    lower = text.lower()
+    """A music genre named in the text (whole words; Chinese names anywhere)."""
     for key, name in _GENRES.items():
-        if key in lower:
+        if mentions(text, key):
             return name
     return None
+
+
+def mentions(text: str, word: str) -> bool:
+    """Whether `word` is in `text` as a whole word ("hi" is not in "white"); a Chinese
+    word is found anywhere, as Chinese has no spaces between words."""
+    if is_chinese(word):
+        return word in text
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I) is not None
+
+
+def unsupported_in(text: str) -> list[str]:
+    """What the message asks for that the simulator cannot do, in words ("turn clips
+    black and white")."""
+    chinese = is_chinese(text)
+    return [zh if chinese else en for pattern, en, zh in _UNSUPPORTED if pattern.search(text)]
 
 
 def _title_text(text: str) -> str | None:
@@ -160,7 +192,7 @@ def _prompt(text: str) -> str:
         value = (match.group("text") or match.group("zh") or "").strip()
     else:
         value = _GENERATE.sub("", text).strip()
-    value = _SECONDS.sub("", value)
+    value = durations.without_durations(value)
     value = re.sub(r"\b(?:a|an)\s*-?\s*(?=video|clip)", "", value, flags=re.I)
     value = re.sub(r"\s+", " ", value).strip(" .,!?;:-。，！")
     return value or "a short scene"

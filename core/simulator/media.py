@@ -156,13 +156,19 @@ async def fetch_to_file(
     Raises FetchError when the URL cannot be fetched and TooLarge past `limit`;
     nothing is left on disk then.
     """
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise FetchError(f"not an http(s) URL: {url[:200]}")
+    shown = url[:200]
+    try:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"could not fetch {shown}: not an http(s) link")
+    except ValueError:  # urlsplit: a malformed host such as "[::1"
+        raise FetchError(f"could not fetch {shown}: the link is malformed") from None
     sink = FileSink(path, limit)
     try:
         async with client.stream("GET", url) as response:
             if response.status_code >= 400:
-                raise FetchError(f"{url[:200]} answered HTTP {response.status_code}")
+                reason = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+                raise FetchError(f"could not fetch {shown}: the server answered {reason}")
             length = response.headers.get("content-length")
             if length and length.isdigit() and int(length) > limit:
                 raise TooLarge(path.name)
@@ -172,10 +178,28 @@ async def fetch_to_file(
     except (TooLarge, FetchError):
         await sink.discard()
         raise
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         await sink.discard()
-        raise FetchError(f"could not fetch {url[:200]}: {type(exc).__name__}") from None
+        raise FetchError(f"could not fetch {shown}: {fetch_reason(exc)}") from None
     return name, sink.size, await sink.close()
+
+
+def fetch_reason(exc: Exception) -> str:
+    """Why a fetch failed, in words a user can act on."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "the server did not answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
+            return "the host name is unknown"
+        return "the connection was refused or the host is unreachable"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "it redirects too many times"
+    if isinstance(exc, httpx.InvalidURL | ValueError):
+        return "the link is malformed"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return "the connection broke during the download"
+    return f"the download failed ({type(exc).__name__})"
 
 
 @dataclass(frozen=True)
@@ -188,6 +212,12 @@ class Probe:
     fps: float | None = None
     has_video: bool = False
     has_audio: bool = False
+
+    @property
+    def readable(self) -> bool:
+        """Whether ffmpeg found a picture of known size or a sound: what a backend needs
+        to use the file (a header followed by junk has a stream but no size)."""
+        return (self.has_video and self.width is not None) or self.has_audio
 
 
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")

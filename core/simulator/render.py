@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -25,6 +26,8 @@ from typing import Any
 from core.simulator import drafts
 from core.simulator.media import ffmpeg_exe
 from core.simulator.state import RenderJob
+
+logger = logging.getLogger(__name__)
 
 FPS = 25
 MAX_MS = 10 * 60 * 1000
@@ -42,7 +45,13 @@ _FONT_CANDIDATES = (
     "C:/Windows/Fonts/arial.ttf",
 )
 _FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "/System/Library/Fonts")
-_CJK_FONT_NAMES = ("NotoSansCJK", "NotoSansSC", "SourceHanSans", "wqy", "DroidSansFallback")
+_CJK_FONT_NAMES = (
+    "NotoSansCJK", "NotoSerifCJK", "NotoSansSC", "NotoSansTC", "NotoSansJP", "SourceHanSans",
+    "SourceHanSerif", "wqy", "DroidSansFallback", "uming", "ukai", "PingFang", "Hiragino",
+    "STHeiti", "Songti", "msyh", "simhei", "simsun", "Arial Unicode",
+)  # fmt: skip
+#: drawn instead of a CJK title when no font on the machine has the glyphs
+CJK_FONT_MISSING = "[title needs a CJK font: install fonts-noto-cjk]"
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af]")
 
 
@@ -284,10 +293,11 @@ def build_command(
         concat_inputs.append(f"[v{k}][a{k}]")
     graph.chains.append(f"{''.join(concat_inputs)}concat=n={len(pieces)}:v=1:a=1[vcat][acat]")
 
+    base, layer_audio = _overlay_chains(video_tracks[1:], total, graph, resolve, fit)
     titles = _title_filters(draft, total, width, height, workdir, caps)
-    graph.chains.append(f"[vcat]{','.join(titles) if titles else 'null'}[vout]")
+    graph.chains.append(f"[{base}]{','.join(titles) if titles else 'null'}[vout]")
 
-    music = _music_chains(draft, total, graph, resolve)
+    music = layer_audio + _music_chains(draft, total, graph, resolve)
     if music:
         labels = "".join(f"[{label}]" for label in music)
         graph.chains.append(
@@ -346,6 +356,48 @@ def build_command(
     ]
 
 
+def _overlay_chains(
+    tracks: Sequence[dict[str, Any]], total: int, graph: _Graph, resolve: Resolver, fit: str
+) -> tuple[str, list[str]]:
+    """Video tracks after the first, drawn over it where they have segments (a later
+    track on top), their sound mixed in; returns the video label and the audio labels."""
+    base, audio = "vcat", list[str]()
+    for track in tracks:
+        for seg in _clean(track.get("sg") or []):
+            start, end = seg["s"], min(seg["s"] + seg["d"], total)
+            if start >= end:
+                continue
+            source = resolve(seg)
+            dur, at = _num((end - start) / 1000), _num(start / 1000)
+            if isinstance(source, FileSource) and source.has_video:
+                if source.kind == "image":
+                    idx = graph.add_input("-loop", "1", "-framerate", str(FPS), "-t", dur,
+                                          "-i", str(source.path))
+                else:
+                    offset = _num(float(seg.get("in") or 0) / 1000)
+                    idx = graph.add_input("-ss", offset, "-t", dur, "-i", str(source.path))
+                    if source.has_audio:
+                        label = f"la{len(audio)}"
+                        graph.chains.append(
+                            f"[{idx}:a]{_AUDIO_FORMAT},apad,atrim=duration={dur},"
+                            f"asetpts=PTS-STARTPTS,adelay=delays={start}:all=1[{label}]")
+                        audio.append(label)
+            elif isinstance(source, GeneratedSource) and source.spec.get("type") == "video":
+                idx = graph.add_input("-f", "lavfi", "-t", dur, "-i",
+                                      video_source(source.spec, 16, 16))
+            else:
+                continue
+            layer, after = f"l{idx}", f"b{idx}"
+            graph.chains.append(
+                f"[{idx}:v]{fit},tpad=stop_mode=clone:stop_duration={dur},trim=duration={dur},"
+                f"setpts=PTS-STARTPTS+{at}/TB[{layer}]")
+            graph.chains.append(
+                f"[{base}][{layer}]overlay=eof_action=pass:"
+                f"enable='between(t,{at},{_num(end / 1000)})'[{after}]")
+            base = after
+    return base, audio
+
+
 def _title_filters(
     draft: dict[str, Any], total: int, width: int, height: int, workdir: Path, caps: Capabilities
 ) -> list[str]:
@@ -358,6 +410,13 @@ def _title_filters(
                 continue
             enable = f"enable='between(t,{_num(start)},{_num(end)})'"
             font = caps.cjk_font if caps.cjk_font and _CJK.search(text) else caps.font
+            if font is not None and _CJK.search(text) and caps.cjk_font is None:
+                # The Latin font would draw empty boxes: say so in the video and the log.
+                logger.warning("the title %r needs a font with CJK glyphs and none was found "
+                               "(looked in %s); install one, e.g. fonts-noto-cjk",
+                               text, ", ".join(_FONT_DIRS))
+                filters.append(f"drawbox=x=0:y=ih/5:w=iw:h=ih/7:color=black@0.55:t=fill:{enable}")
+                text = CJK_FONT_MISSING
             if font is None:
                 filters.append(f"drawbox=x=0:y=ih/5:w=iw:h=ih/7:color=black@0.55:t=fill:{enable}")
                 continue

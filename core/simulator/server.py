@@ -10,12 +10,13 @@ import signal
 import tempfile
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
 from aiohttp import web
 
+from core.simulator import persist
 from core.simulator.agent import Agent
 from core.simulator.app import Api
 from core.simulator.config import SimConfig
@@ -37,7 +38,8 @@ class Simulator:
     and `requests` (the request log, Authorization redacted).
     """
 
-    def __init__(self, config: SimConfig | None = None, *, data_dir: Path | None = None):
+    def __init__(self, config: SimConfig | None = None, *, data_dir: Path | None = None,
+                 persist: bool = False):
         self._config = config if config is not None else SimConfig()
         self.store = Store()
         self.faults = FaultQueue()
@@ -51,6 +53,11 @@ class Simulator:
         self._gen_locks: dict[str, asyncio.Lock] = {}
         self._renderer: Renderer | None = None
         self._http: httpx.AsyncClient | None = None
+        # keeping the state across runs (see persist.py)
+        self._persist = persist and data_dir is not None
+        self._lock: IO[str] | None = None
+        self._dirty = False
+        self._saver: asyncio.Task[None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -58,6 +65,12 @@ class Simulator:
         """Listen on host:port (0 picks a free port) and return the base URL."""
         if self._runner is not None:
             raise RuntimeError("the simulator is already running")
+        if self._persist and self._data_dir is not None:
+            self._lock = persist.lock(self._data_dir)
+            if self._lock is None:
+                logger.warning("another simulator keeps its state in %s; this one starts "
+                               "afresh in a temporary folder", self._data_dir)
+                self._persist, self._own_dir, self._data_dir = False, True, None
         if self._data_dir is None:
             self._data_dir = Path(tempfile.mkdtemp(prefix="nemo-sim-"))
         for folder in (self.media_dir, self.output_dir, self.generated_dir):
@@ -78,17 +91,69 @@ class Simulator:
         Control(self).routes(app)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, read_bufsize=1 << 20)
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        await site.start()
+        await self._listen(runner, host, port)
         self._runner = runner
         bound = runner.addresses[0][1]
         shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)  # noqa: S104
         self._base_url = f"http://{shown}:{bound}"
         logger.info("NemoVideo simulator listening on %s", self._base_url)
+        if self._persist:
+            self._resume()
         return self._base_url
 
+    async def _listen(self, runner: web.AppRunner, host: str, port: int) -> None:
+        """Listen on `port`; a simulator keeping its state takes its last port again when
+        it is free (the links it gave stay valid), else any."""
+        saved = self.data_dir / "port"
+        if self._persist and port == 0 and saved.is_file():
+            with contextlib.suppress(OSError, ValueError):
+                await web.TCPSite(runner, host, int(saved.read_text().strip())).start()
+                return
+        await web.TCPSite(runner, host, port).start()
+
+    def _resume(self) -> None:
+        """Load the last run's state, restart its unfinished renders, save from now on."""
+        (self.data_dir / "port").write_text(self.base_url.rsplit(":", 1)[1])
+        again = persist.load(self.state_path, self.store, self.base_url)
+        for job in again:
+            job.task = self.spawn(self.renderer.run(job))
+        if self.store.sessions:
+            logger.info("simulator state loaded from %s: %d session(s), %d render(s) resumed",
+                        self.state_path, len(self.store.sessions), len(again))
+        self._saver = asyncio.create_task(self._save_loop(), name="simulator state")
+
+    @property
+    def state_path(self) -> Path:
+        """Where the state is kept across runs."""
+        return self.data_dir / "state.json"
+
+    def touch(self) -> None:
+        """Something changed: save the state soon (when it is kept across runs)."""
+        self._dirty = True
+
+    async def _save_loop(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            if self._dirty:
+                await self._save()
+
+    async def _save(self) -> None:
+        self._dirty = False
+        try:
+            await asyncio.to_thread(persist.save, self.state_path, self.store, self.base_url)
+        except OSError as exc:
+            logger.warning("could not save the simulator state to %s: %s", self.state_path, exc)
+
     async def stop(self) -> None:
-        """Cancel every agent turn and render, close the server, delete temporary files."""
+        """Cancel every agent turn and render, close the server, delete temporary files
+        (or, keeping the state across runs, save it first: running renders start again
+        next time)."""
+        if self._saver is not None:
+            self._saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._saver
+            self._saver = None
+            await self._save()
         await self._cancel_tasks()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -99,6 +164,8 @@ class Simulator:
         if self._own_dir and self._data_dir is not None:
             await asyncio.to_thread(shutil.rmtree, self._data_dir, True)
             self._data_dir = None
+        persist.close(self._lock)
+        self._lock = None
         self._base_url = None
 
     async def __aenter__(self) -> Simulator:
@@ -210,6 +277,7 @@ class Simulator:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(_log_failure)
+        task.add_done_callback(lambda _: self.touch())
         return task
 
     def generation_lock(self, gen_id: str) -> asyncio.Lock:

@@ -52,6 +52,17 @@ def unsupported(name: str) -> ApiError:
     return ApiError(UNSUPPORTED_FILE, f"Unsupported file type: {name[:100]}. Accepted: {ACCEPTED}")
 
 
+def unreadable_file(names: list[str]) -> ApiError:
+    """Code 4001 for files of an accepted type that cannot be decoded (empty, truncated,
+    or something else renamed)."""
+    shown = ", ".join(name[:100] for name in names[:5])
+    return ApiError(
+        UNSUPPORTED_FILE,
+        f"Unsupported file: {shown} could not be read as video, image or audio. "
+        f"Accepted: {ACCEPTED}",
+    )
+
+
 def too_large(name: str, limit: int) -> ApiError:
     """Code 4002, with the limit."""
     return ApiError(

@@ -12,7 +12,7 @@ from core.inbox import ChatEvent
 from core.messages import ChatKey, LocalFileAttachment
 from core.outgoing import Action, CollectingOutput
 from core.simulator import Fault, Simulator
-from core.simulator.samples import write_sample_audio, write_sample_video
+from core.simulator.samples import write_big_audio, write_sample_audio, write_sample_video
 from core.store import InFlight
 from tests.kits.conversation import CHAT, kit
 
@@ -269,7 +269,7 @@ async def test_messages_of_one_chat_run_in_order_and_are_queued(
 
 async def test_cancel_drops_the_queue(simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
-        lock = k.sessions.lock(CHAT)
+        lock = k.held_elsewhere()
         assert await lock.acquire()  # the chat is busy elsewhere
         try:
             await k.say("add music")
@@ -286,7 +286,7 @@ async def test_two_chats_do_not_block_each_other(simulator: Simulator,
                                                  redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
         other = ChatKey("test", "200")
-        busy = k.sessions.lock(CHAT)
+        busy = k.held_elsewhere()
         assert await busy.acquire()  # chat 100 is held by a stuck worker
         try:
             async with asyncio.timeout(10):
@@ -376,14 +376,13 @@ async def test_one_chat_failing_does_not_stop_others(simulator: Simulator,
 
 async def test_upload_progress_is_shown(simulator: Simulator, redis_server: EmbeddedRedis,
                                         tmp_path: Path) -> None:
-    big = tmp_path / "big.mp4"
-    big.write_bytes(b"\0" * (4 * 1024 * 1024))  # not probeable: accepted without metadata
+    big = write_big_audio(tmp_path / "big.wav", 24)
     async with kit(simulator, redis_server.url) as k:
         await k.say("", attachments=files(big))
         edits = [r.text for r in k.out.records if r.kind == "edit"]
         percents = [e for e in edits if e.startswith("Uploading 1 file(s)...") and "%" in e]
         assert len(percents) >= 3
-        assert edits[-1].startswith("Received: big.mp4")
+        assert edits[-1].startswith("Received: big.wav (2:11)")
 
 
 async def test_backend_upload_refusals_get_their_reply(
@@ -452,3 +451,16 @@ async def test_an_offered_option_pressed_is_handled_as_its_text(
         assert "Timeline" in k.last() or "empty" in k.last()
         await k.say("/choose 2.0")
         assert "earlier message" in k.last(), "an offer is used once"
+
+
+async def test_a_link_nemovideo_cannot_fetch_is_named_with_the_reason(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """No "something went wrong on my side": the reply names the link and says why."""
+    async with kit(simulator, redis_server.url) as k:
+        link = f"{simulator.base_url}/cdn/0000/gone.mp4"
+        await k.say(link)
+        reply = k.last()
+        assert reply.startswith(f"NemoVideo couldn't get {link}: the server answered HTTP 404")
+        assert "went wrong" not in reply and "Traceback" not in reply
+        await k.say("http://127.0.0.1:1/clip.mp4")
+        assert "the connection was refused or the host is unreachable" in k.last()

@@ -14,6 +14,7 @@ from core.conversation.build import build_dispatcher
 from core.conversation.dispatcher import Dispatcher
 from core.identity import Identities
 from core.inbox import Inbox
+from core.locks import ChatLock
 from core.messages import Attachment, ChatKey, IncomingMessage, User
 from core.nemo.client import NemoClient
 from core.outgoing import CollectingOutput
@@ -82,6 +83,11 @@ class Kit:
         return IncomingMessage(chat or CHAT, User("u1", "Ada", language), str(self.counter),
                                text, attachments, is_private=private)
 
+    def held_elsewhere(self, chat: ChatKey | None = None) -> ChatLock:
+        """The chat's lock as another process would take it (not yet acquired)."""
+        return ChatLock(self.sessions.redis, self.sessions.keys.lock(chat or CHAT),
+                        self.sessions.lock_ttl, owner="another-process")
+
     def kinds(self) -> list[str]:
         """The simulator's request log, as request kinds."""
         return [r["kind"] for r in self.simulator.requests]
@@ -103,7 +109,7 @@ async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | N
     settings = test_settings(simulator, **overrides)
     instance = f"test-{next(_INSTANCES)}"
     sessions = SessionStore.from_url(redis_url, lock_ttl=settings.chat_lock_ttl, owner=instance)
-    inbox = Inbox(sessions.redis)
+    inbox = Inbox(sessions.redis, most=settings.chat_queue_max)
     sleeps = Recorded()
     nemo = NemoClient(settings, sleep=sleeps)
     output = out or CollectingOutput()

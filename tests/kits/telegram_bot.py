@@ -20,6 +20,7 @@ from core.store import ChatSession
 from tests.fakes.telegram_api import FakeChat, FakeTelegram, RecordedCall, free_port
 from tests.kits.conversation import test_settings
 from tests.kits.renders import OPERATOR_TOKEN, TINY_DRAFT
+from tests.kits.simulator import samples
 from tests.waiting import wait_until
 
 JSONDict = dict[str, Any]
@@ -28,8 +29,8 @@ JSONDict = dict[str, Any]
 WAIT = 20.0
 WEBHOOK_SECRET = "webhook-secret_for-tests"
 
-#: a few bytes that pass for an MP4 (the simulator reads the type from the name)
-CLIP = b"\x00\x00\x00\x18ftypmp42" + bytes(2048)
+#: a real (tiny) MP4: NemoVideo refuses media it cannot read
+CLIP = samples()["clip"].read_bytes()
 
 RENDER_FAST: dict[str, Any] = {
     "render_first_poll": 0.05,

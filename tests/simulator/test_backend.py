@@ -14,12 +14,14 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
 
 from core.simulator import SimConfig, Simulator
 from core.simulator.faults import Fault
+from core.simulator.samples import wav_header
 from tests.kits.simulator import Backend, codes, edited, samples
 
 
@@ -207,18 +209,19 @@ async def test_too_large_is_4002(simulator: Simulator, api: Backend) -> None:
 
 async def test_big_upload_is_streamed_to_disk(simulator: Simulator, api: Backend) -> None:
     size = 24 * 1024 * 1024
-    chunk = bytes(range(256)) * 4096  # 1 MiB
+    chunk = bytes(1024 * 1024)  # silence
 
     boundary = "nemo-test-boundary"
     head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.mp4"\r\n'
-        "Content-Type: video/mp4\r\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.wav"\r\n'
+        "Content-Type: audio/wav\r\n\r\n"
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
 
     async def body() -> AsyncIterator[bytes]:
-        yield head
-        for _ in range(size // len(chunk)):
+        yield head + wav_header(size - 44)
+        yield chunk[44:]
+        for _ in range(size // len(chunk) - 1):
             yield chunk
         yield tail
 
@@ -229,10 +232,29 @@ async def test_big_upload_is_streamed_to_disk(simulator: Simulator, api: Backend
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     data = response.json()["data"]["files"][0]
-    # Not a real video: accepted, with nothing ffmpeg could read.
-    assert (data["duration"], data["width"], data["fps"]) == (None, None, None)
+    # 48 kHz, 16-bit stereo: 192000 bytes a second
+    assert data["file_type"] == "audio" and data["duration"] == pytest.approx(size / 192000, 0.01)
     stored = list(simulator.media_dir.iterdir())
     assert len(stored) == 1 and stored[0].stat().st_size == size
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("empty.mp4", b""), ("notes.mp4", b"shopping list: eggs, milk\n" * 40),
+     ("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(512))],
+)
+async def test_media_that_cannot_be_read_is_refused(
+    simulator: Simulator, api: Backend, tmp_path: Path, name: str, content: bytes
+) -> None:
+    """A real backend decodes what it gets: an empty file or a text file renamed .mp4 is
+    refused with 4001, and nothing of the request is kept (not even a good file)."""
+    broken = tmp_path / name
+    broken.write_bytes(content)
+    answer = (await api.upload(samples()["clip"], broken)).json()
+    assert answer["code"] == 4001 and name in answer["message"]
+    assert "could not be read" in answer["message"]
+    assert list(simulator.media_dir.iterdir()) == []
+    assert (await api.state())["state"]["video_infos"] == []
 
 
 async def test_url_upload(api: Backend) -> None:
@@ -255,6 +277,27 @@ async def test_url_upload_errors(api: Backend, simulator: Simulator) -> None:
     malformed = await api.call("POST", path, json={"urls": "x"})
     assert codes([missing, wrong_type, not_http]) == [4003, 4001, 4003]
     assert malformed.status_code == 400
+    assert missing.json()["message"].endswith("the server answered HTTP 404 Not Found")
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[::1/clip.mp4", "the link is malformed"),
+        ("http://127.0.0.1:1/clip.mp4", "the connection was refused or the host is unreachable"),
+        ("https:///clip.mp4", "not an http(s) link"),
+    ],
+)
+async def test_a_link_that_cannot_be_fetched_gets_its_reason(
+    api: Backend, simulator: Simulator, url: str, reason: str
+) -> None:
+    """Never a 500 or a traceback: code 4003 naming the link and why."""
+    path = f"/api/upload-video/nemo_agent/me/{api.session_id}"
+    answer = await api.call("POST", path, json={"urls": [url]})
+    body = answer.json()
+    assert answer.status_code == 200 and body["code"] == 4003
+    assert body["message"] == f"could not fetch {url}: {reason}"
+    assert "Traceback" not in answer.text
 
 
 # -- credits and state ------------------------------------------------------------------

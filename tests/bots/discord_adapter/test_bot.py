@@ -32,14 +32,16 @@ from tests.kits.discord_bot import (
     kinds,
     running_bot,
 )
+from tests.kits.simulator import samples
 
 if TYPE_CHECKING:
     from tests.fakes.discord_fixtures import DiscordWorld
 
 pytest_plugins = ("tests.fakes.discord_fixtures",)
 
-CLIP = b"\x00\x00\x00\x18ftypmp42" + bytes(2048)
-PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(512)
+# real (tiny) media: NemoVideo refuses files it cannot read
+CLIP = samples()["clip"].read_bytes()
+PHOTO = samples()["photo"].read_bytes()
 HELP = "Send clips, photos or music"
 
 
@@ -129,9 +131,13 @@ async def test_dm_reply_and_thread(
 
         await fake.dispatch_message(channel, alice, "", mentions_bot=True)  # a bare mention
         await bot_message(fake, channel, containing(HELP))
+        # in a channel /new asks first; the button confirms it
         await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
+        ask = await bot_message(fake, channel, containing("Start a new project?"))
+        [confirm] = buttons_of(ask)
+        await fake.dispatch_button(str(confirm["custom_id"]), ask, None, alice)
         first = await bot_message(fake, channel, containing("New project"))
-        await fake.dispatch_message(thread, alice, "/new", mentions_bot=True)
+        await fake.dispatch_message(thread, alice, "/new confirm", mentions_bot=True)
         await bot_message(fake, thread, containing("New project"))
 
         # a reply to the bot's message is for the bot
@@ -152,8 +158,8 @@ async def test_messages_of_bots_are_ignored(
     other_bot = fake.add_user("helper", bot=True)
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         await fake.dispatch_message(channel, other_bot, "/help", mentions_bot=True)
-        await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
-        await bot_message(fake, channel, containing("New project"))
+        await fake.dispatch_message(channel, alice, "/status", mentions_bot=True)
+        await bot_message(fake, channel, containing("timeline is empty"))
     assert [m.content for m in fake.bot_messages(channel) if HELP in m.content] == []
 
 
@@ -165,7 +171,8 @@ async def test_slash_command_is_deferred_then_answered_by_followup(
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         commands = {c["name"] for c in fake.synced_commands()}
-        assert commands == {"export", "credits", "status", "new", "help", "link", "language"}
+        assert commands == {"export", "credits", "status", "new", "help", "link", "stats",
+                            "admin", "allow", "block", "unblock", "quota", "language"}
         ix = await fake.dispatch_slash_command("help", None, channel, alice)
         await fake.wait_for(lambda: ix.acknowledged)
         assert fake.now() - ix.created_at < 3.0
@@ -259,7 +266,7 @@ async def test_slash_export_delivers_the_video_as_a_file(
         discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
+        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
         await bot_message(fake, channel, containing("New project"))
         await give_exportable_draft(bot, simulator, chat_of(channel))
         ix = await fake.dispatch_slash_command("export", None, channel, alice)
@@ -288,7 +295,7 @@ async def test_video_over_the_guild_limit_is_a_link(
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     _shrink_upload_limit(monkeypatch, 512, bot_knows=bot_knows)
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
+        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
         await bot_message(fake, channel, containing("New project"))
         await give_exportable_draft(bot, simulator, chat_of(channel))
         await fake.dispatch_message(channel, alice, "/export", mentions_bot=True)

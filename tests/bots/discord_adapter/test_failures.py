@@ -100,7 +100,7 @@ async def test_a_render_for_a_lost_channel_is_dropped_and_others_delivered(
     caplog.set_level(logging.INFO)
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
         for channel in (lost, kept):
-            await fake.dispatch_message(channel, alice, "/new", mentions_bot=True)
+            await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
             await bot_message(fake, channel, containing("New project"))
             await give_exportable_draft(bot, simulator, chat_of(channel))
 

@@ -81,7 +81,8 @@ async def test_too_large_for_the_platform_goes_as_a_link(simulator: Simulator,
     assert not kit.out.of_kind("file")
     (link,) = kit.out.of_kind("link")
     assert link.url is not None and "/outputs/" in link.url
-    assert link.text == t("en", "render.ready_link")
+    assert link.text == t("en", "render.ready_link", limit="1000 bytes")
+    assert link.text.startswith("Video ready. It is over 1000 bytes, the largest file I can")
     assert [b.label for b in link.buttons] == [t("en", "render.open_project")]
 
 
@@ -95,6 +96,7 @@ async def test_platform_without_files_gets_a_link(simulator: Simulator,
     await kit.nemo.aclose()
     assert len(kit.out.of_kind("link")) == 1 and not kit.out.of_kind("file")
     assert not kit.requests("output"), "nothing is downloaded when no file can be sent"
+    assert kit.out.of_kind("link")[0].text == "Video ready: here is the download link."
 
 
 async def test_output_url_failing_falls_back_to_the_download_endpoint(kit: Kit) -> None:

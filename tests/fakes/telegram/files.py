@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from core.simulator.samples import wav_header
 from tests.fakes.telegram.wire import (
     CLOUD_DOWNLOAD_LIMIT,
     CLOUD_UPLOAD_LIMIT,
@@ -175,7 +176,8 @@ class FileStore:
 
     async def materialize(self, entry: FakeFile, root: Path) -> Path:
         """The file on disk under ``root``, as a ``--local`` server keeps it (written once;
-        a declared size becomes a sparse file)."""
+        a declared size becomes a sparse file that reads as silent WAV audio, so that a
+        backend probing it finds real media)."""
         if entry.local_path is not None:
             return entry.local_path
         path = (root / entry.file_path).absolute()
@@ -186,6 +188,8 @@ class FileStore:
                 path.write_bytes(entry.data)
             else:
                 with path.open("wb") as handle:
+                    if entry.size > 44:
+                        handle.write(wav_header(entry.size - 44))
                     handle.truncate(entry.size)
 
         await asyncio.to_thread(write)

@@ -1,0 +1,96 @@
+"""Telling senders that their message waits behind the one being handled.
+
+Notices of one chat are coalesced: messages queued within `window` seconds of
+each other get one notice ("Got it. After this: …" for one, "Got it: 3
+messages are waiting" for several), sent only for those still waiting when it
+goes out, so a burst of messages does not become a burst of notices racing the
+answers, and no notice arrives after its message was taken up. A notice that
+cannot be sent is logged, never raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from redis.exceptions import RedisError
+
+from core import i18n
+from core.conversation.turn import language_of, notify
+from core.i18n import texts
+from core.inbox import ChatEvent, Inbox
+from core.messages import ChatKey
+from core.outgoing import Outgoing
+
+log = logging.getLogger(__name__)
+
+texts({
+    "queued_many": {
+        "en": "Got it: {count} messages are waiting. I'll answer them in order.",
+        "zh": "收到：有 {count} 条消息在排队，我会按顺序回复。",
+    },
+    "queue_full": {
+        "en": "{count} messages are already waiting here, so I didn't take this one. "
+              "Please send it again once I've answered them.",
+        "zh": "这里已经有 {count} 条消息在排队，所以这条没有收下。请等我回复后再发送。",
+    },
+})
+
+
+@dataclass
+class _Batch:
+    """Events of one chat queued within one window, and the task that tells about them."""
+
+    events: list[tuple[ChatEvent, Outgoing]] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
+
+
+class QueueNotices:
+    """Sends the "your message waits" notices of every chat, coalesced per chat."""
+
+    def __init__(self, inbox: Inbox, *, window: float = 0.3) -> None:
+        self.inbox = inbox
+        self.window = window
+        self._batches: dict[ChatKey, _Batch] = {}
+
+    async def queued(self, event: ChatEvent, out: Outgoing) -> None:
+        """Note that `event` waits; returns once the notice that covers it went out (or
+        was not needed)."""
+        batch = self._batches.get(event.chat)
+        if batch is None:
+            batch = self._batches[event.chat] = _Batch()
+            batch.task = asyncio.create_task(self._tell(event.chat, batch),
+                                             name=f"queue notice {event.chat}")
+        batch.events.append((event, out))
+        assert batch.task is not None
+        await asyncio.shield(batch.task)
+
+    async def refused(self, event: ChatEvent, out: Outgoing) -> None:
+        """Tell the sender their message was not taken: the chat's queue is full."""
+        lang = language_of(event.message)
+        await notify(out, event.chat, i18n.t(lang, "queue_full", count=self.inbox.most))
+
+    async def _tell(self, chat: ChatKey, batch: _Batch) -> None:
+        try:
+            await asyncio.sleep(self.window)
+        finally:
+            self._batches.pop(chat, None)
+        waiting = [(e, o) for e, o in batch.events if await self._still_waiting(e)]
+        if not waiting:
+            return
+        event, out = waiting[-1]
+        lang = language_of(event.message)
+        if len(waiting) == 1:
+            what = event.message.text.strip() or i18n.t(lang, "queued_files")
+            text = i18n.t(lang, "queued", what=what)
+        else:
+            text = i18n.t(lang, "queued_many", count=len(waiting))
+        await notify(out, chat, text)
+
+    async def _still_waiting(self, event: ChatEvent) -> bool:
+        try:
+            return await self.inbox.position(event) is not None
+        except RedisError as exc:
+            log.warning("chat %s: queue position unknown: %r", event.chat, exc)
+            return True

@@ -1,0 +1,43 @@
+"""The README's quick start works when copied into an empty folder: it makes the samples,
+chats with the simulator and saves a video that decodes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from core.simulator.media import ffmpeg_exe
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def quick_start_block() -> str:
+    """The shell block right after the README's quick-start marker."""
+    text = README.read_text(encoding="utf-8")
+    marker = text.index("<!-- quick-start")
+    block = re.search(r"```sh\n(.*?)```", text[marker:], re.S)
+    assert block is not None, "the quick-start block is missing from the README"
+    return block.group(1)
+
+
+def test_the_readme_quick_start_makes_a_video_in_an_empty_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    for name in ("NEMOBOT_START_DIR", "REDIS_URL", "NEMO_TOKEN", "LOG_LEVEL"):
+        env.pop(name, None)
+    run = subprocess.run(["bash", "-euo", "pipefail", "-c", quick_start_block()], cwd=folder,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    videos = list((folder / "out").glob("*.mp4"))
+    assert len(videos) == 1, run.stdout
+    assert f"saved to out/{videos[0].name}" in run.stdout
+    decode = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(videos[0]), "-f", "null",
+                             "-"], capture_output=True, text=True, timeout=60)
+    assert decode.returncode == 0 and decode.stderr == "", decode.stderr
+    assert "Rendered: 100%" in run.stdout

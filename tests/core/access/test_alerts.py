@@ -1,0 +1,68 @@
+"""The operator's alerts from the periodic checks: a growing render backlog (a real
+render stream in Redis), rate-limited per kind across processes."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from core.access.alerts import BACKLOG_CHECKS, Alerts, Monitor
+from core.access.usage import Usage
+from core.identity import Identities
+from core.keys import Keys
+from core.messages import ChatKey
+from core.nemo.client import NemoClient
+from core.outgoing import CollectingOutput
+from core.simulator import Simulator
+from core.store import SessionStore
+from tests.kits import conversation
+
+OPS = ChatKey("test", "ops")
+
+
+async def test_a_growing_backlog_is_posted_once(redis_client: Redis,
+                                                simulator: Simulator) -> None:
+    keys, out = Keys(), CollectingOutput()
+    stream = keys.render_stream("test")
+    settings = conversation.test_settings(simulator)
+
+    async def backlog() -> int:
+        return int(await redis_client.xlen(stream))
+
+    async with NemoClient(settings) as nemo:
+        monitors = [Monitor(Alerts(redis_client, keys, out, OPS), Usage(redis_client, keys),
+                            nemo, Identities(SessionStore(redis_client), nemo), platform="test",
+                            render_backlog=backlog, operator_token=None, credits_below=None,
+                            interval=60) for _ in range(2)]
+        for _ in range(4):
+            await redis_client.xadd(stream, {"job": "x"})
+        for monitor in monitors:
+            await monitor.check_once()
+        for _ in range(BACKLOG_CHECKS):  # more unfinished renders at every check
+            await redis_client.xadd(stream, {"job": "x"})
+            for monitor in monitors:  # two processes watching the same backlog
+                await monitor.check_once()
+        await redis_client.xadd(stream, {"job": "x"})
+        for monitor in monitors:
+            await monitor.check_once()
+    [alert] = out.texts(OPS)
+    assert "render backlog keeps growing: 4 → 5 → 6 → 7" in alert
+    assert await redis_client.ttl(keys.alert_sent("backlog")) > 3000
+
+
+async def test_a_steady_backlog_is_not_posted(redis_client: Redis, simulator: Simulator) -> None:
+    keys, out = Keys(), CollectingOutput()
+    stream = keys.render_stream("test")
+
+    async def backlog() -> int:
+        return int(await redis_client.xlen(stream))
+
+    async with NemoClient(conversation.test_settings(simulator)) as nemo:
+        monitor = Monitor(Alerts(redis_client, keys, out, OPS), Usage(redis_client, keys), nemo,
+                          Identities(SessionStore(redis_client), nemo), platform="test",
+                          render_backlog=backlog, operator_token=None, credits_below=None,
+                          interval=60)
+        for added in (9, 0, 1, 1, 0, 1):  # growing, but not at every check
+            for _ in range(added):
+                await redis_client.xadd(stream, {"job": "x"})
+            await monitor.check_once()
+    assert out.texts(OPS) == []

@@ -1,0 +1,229 @@
+"""The dispatcher's promises under faults, against a real Redis (stopped, restarted with
+its data, restarted empty) and the simulator: nothing lost, nothing run twice, nothing
+stuck, no secret stored or echoed."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import pytest
+import redis.asyncio as aioredis
+
+from core.embedded_redis import EmbeddedRedis
+from core.keys import Keys
+from core.messages import ChatKey
+from core.simulator import Fault, Simulator
+from core.store import IDENTITY_TTL
+from tests.kits.conversation import CHAT, Kit, kit
+from tests.waiting import wait_until
+
+UNAVAILABLE = "can't take messages right now"
+
+
+def agent_calls(k: Kit) -> int:
+    """How many messages reached the agent."""
+    return k.kinds().count("run_sse")
+
+
+async def with_the_agent(k: Kit, count: int = 1) -> None:
+    """Wait until `count` messages reached the agent."""
+    await wait_until(lambda: agent_calls(k) >= count, what=f"{count} agent call(s)")
+
+
+def restart_empty(server: EmbeddedRedis) -> None:
+    """Kill Redis, wipe its data, start it again on the same port."""
+    server.stop(kill=True)
+    shutil.rmtree(server.data_dir)
+    server.start()
+
+
+async def test_a_message_while_redis_is_down_is_refused_clearly_and_the_chat_goes_on(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        redis_server.stop()
+        await k.say("hello")  # never raises: the platform would consider it delivered
+        assert UNAVAILABLE in k.last()
+        await k.say("/cancel")
+        assert UNAVAILABLE in k.last()
+        assert agent_calls(k) == 0
+        redis_server.start()
+        await k.say("hello")
+        assert agent_calls(k) == 1
+        assert UNAVAILABLE not in k.last()
+
+
+async def test_a_turn_that_lost_its_lock_to_an_empty_redis_stops_writing(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        caplog: pytest.LogCaptureFixture) -> None:
+    simulator.inject(Fault("sse_stall", seconds=30.0))
+    async with kit(simulator, redis_server.url, chat_lock_ttl=1.0) as k:
+        first = k.dispatcher.submit(k.message("hello"))
+        await with_the_agent(k)
+        restart_empty(redis_server)
+        await wait_until(lambda: first.done(), what="the turn that lost its lock to stop")
+        assert "lost its lock" in caplog.text
+        assert not await k.sessions.redis.exists(k.sessions.keys.session(CHAT)), \
+            "the stopped turn wrote nothing into the new Redis"
+        await k.say("hello again")  # the chat is free again
+        assert agent_calls(k) == 2
+
+
+async def test_a_save_that_fails_is_logged_and_the_message_resumes_without_a_resend(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        caplog: pytest.LogCaptureFixture) -> None:
+    simulator.config.agent_delay = 1.0
+    async with kit(simulator, redis_server.url) as k:
+        k.dispatcher.save_patience = 0.3
+        first = k.dispatcher.submit(k.message("hello"))
+        await with_the_agent(k)
+        redis_server.stop()  # with its data: the in-flight record was saved before
+        await wait_until(lambda: first.done(), what="the turn to end")
+        # the turn's last Redis calls (state, saves) failed, and it says so
+        assert "could not be saved" in caplog.text or "Redis unavailable" in caplog.text
+        redis_server.start()
+        await k.dispatcher.resume()
+        assert any("I was restarted while working on" in t for t in k.out.texts())
+        assert agent_calls(k) == 1, "the message never reaches the agent twice"
+        assert await k.inbox.current(CHAT) is None
+
+
+async def test_graceful_stop_mid_turn_leaves_the_message_for_the_next_process(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    simulator.inject(Fault("sse_stall", seconds=30.0))
+    async with kit(simulator, redis_server.url) as k:
+        k.dispatcher.submit(k.message("make it blue"))
+        await with_the_agent(k)
+        await k.dispatcher.stop(0.2)  # the grace runs out: the turn is stopped
+        assert (await k.sessions.load(CHAT)).inflight is not None, "cancelling kept the record"
+        assert await k.inbox.current(CHAT) is not None
+    async with kit(simulator, redis_server.url) as after:
+        await after.dispatcher.resume()
+        assert any('working on "make it blue"' in t for t in after.out.texts())
+        assert agent_calls(after) == 1
+        assert (await after.sessions.load(CHAT)).inflight is None
+
+
+async def test_graceful_stop_lets_a_turn_finish_within_the_grace(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    simulator.config.agent_delay = 0.5
+    async with kit(simulator, redis_server.url) as k:
+        k.dispatcher.submit(k.message("hello"))
+        await with_the_agent(k)
+        await k.dispatcher.stop(10.0)
+        assert k.out.texts(CHAT), "the answer went out before the stop"
+        assert (await k.sessions.load(CHAT)).inflight is None
+        assert await k.inbox.current(CHAT) is None
+
+
+async def test_a_chat_whose_holder_died_is_taken_up_without_a_new_message(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url, chat_lock_ttl=1.5) as k:
+        # what a killed process leaves: its lock (expiring) and a queued message
+        dead = k.held_elsewhere()
+        await k.sessions.redis.set(dead.key, "dead-process/0", px=1500)
+        await k.say("hello")
+        assert "After this: hello" in k.last()
+        k.dispatcher.start()  # the sweep, every third of the lock's expiry
+        await wait_until(lambda: agent_calls(k) == 1, what="the queued message answered")
+        await k.dispatcher.wait_idle()
+        assert await k.inbox.length(CHAT) == 0
+
+
+async def test_cancel_stops_a_running_turn_in_this_process(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    simulator.inject(Fault("sse_stall", seconds=30.0))
+    async with kit(simulator, redis_server.url) as k:
+        running = k.dispatcher.submit(k.message("hello"))
+        await with_the_agent(k)
+        await k.say("/cancel")
+        await wait_until(lambda: running.done(), what="the turn to stop")
+        assert any("may still charge" in t for t in k.out.texts())
+        assert agent_calls(k) == 1
+
+
+async def test_link_while_busy_is_never_echoed_nor_stored(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        redis_client: aioredis.Redis) -> None:
+    token = "nmv_usr_secret_0123456789"
+    simulator.config.operator_tokens = [token]
+    async with kit(simulator, redis_server.url) as k:
+        busy = k.held_elsewhere()
+        assert await busy.acquire()
+        try:
+            await k.say("hello")
+            await k.say(f"/link {token}")
+            await k.say("add a title")
+        finally:
+            await busy.release()
+        assert all("secret_0123" not in t for t in k.out.texts()), k.out.texts()
+        identity = Keys().identity(CHAT)
+        async for key in redis_client.scan_iter():
+            if key.decode() == identity:
+                continue  # the token the chat uses, by design
+            assert b"secret_0123" not in await dump(redis_client, key), key
+        assert (await k.sessions.load_identity(CHAT)).kind == "linked"
+
+
+async def dump(redis: aioredis.Redis, key: bytes) -> bytes:
+    """Every value stored under a key, as bytes."""
+    kind = (await redis.type(key)).decode()
+    if kind == "string":
+        return bytes(await redis.get(key) or b"")
+    if kind == "list":
+        return b"|".join(await redis.lrange(key, 0, -1))
+    if kind == "hash":
+        return b"|".join(k + b"=" + v for k, v in (await redis.hgetall(key)).items())
+    if kind == "set":
+        return b"|".join(await redis.smembers(key))
+    if kind == "zset":
+        return b"|".join(await redis.zrange(key, 0, -1))
+    if kind == "stream":
+        entries = await redis.xrange(key)
+        return b"|".join(k + b"=" + v for _, fields in entries for k, v in fields.items())
+    return b""
+
+
+async def test_a_full_queue_refuses_with_a_notice(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url, chat_queue_max=2) as k:
+        busy = k.held_elsewhere()
+        assert await busy.acquire()
+        try:
+            for text in ("one", "two", "three"):
+                await k.say(text)
+            assert await k.inbox.length(CHAT) == 2
+            assert "2 messages are already waiting" in k.last()
+        finally:
+            await busy.release()
+
+
+async def test_queue_notices_of_a_burst_are_coalesced(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        busy = k.held_elsewhere()
+        assert await busy.acquire()
+        try:
+            await asyncio.gather(*(k.say(f"message {n}") for n in range(3)))
+        finally:
+            await busy.release()
+        assert k.out.texts(CHAT) == ["Got it: 3 messages are waiting. I'll answer them in order."]
+
+
+async def test_no_notice_for_a_message_taken_up_before_it_went_out(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        other = ChatKey("test", "300")
+        await k.say("hello", chat=other)
+        assert not any("After this" in t for t in k.out.texts(other))
+
+
+async def test_the_identity_is_kept_as_long_as_the_chat_is_active(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        redis_client: aioredis.Redis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        identity = Keys().identity(CHAT)
+        await redis_client.expire(identity, 60)  # as if the chat had been quiet for months
+        await k.say("hello again")
+        assert await redis_client.ttl(identity) > IDENTITY_TTL - 60

@@ -1,0 +1,202 @@
+"""Real `nemobot telegram` processes stopped, killed and restarted at points of a turn, an
+upload and a render; Redis stopped and restarted under them; Telegram's 429s. Each
+scenario checks: every message answered or resumed with a clear notice, each agent
+message sent to NemoVideo once, each video delivered once, no chat stuck."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from core.embedded_redis import EmbeddedRedis
+from core.simulator import Fault, Simulator
+from tests.fakes.telegram_api import FakeChat, FakeTelegram
+from tests.kits.bot_process import BotWorld, bot_world
+from tests.kits.telegram_bot import CLIP, TINY_DRAFT, bot_messages, calls, shown
+from tests.waiting import wait_until
+
+pytest_plugins = ["tests.fakes.telegram_fixtures"]
+
+WAIT = 30.0
+RESTARTED = "I was restarted while working on"
+
+
+@pytest.fixture
+async def world(fake_telegram: FakeTelegram, simulator: Simulator,
+                redis_server: EmbeddedRedis, tmp_path: Path) -> AsyncIterator[BotWorld]:
+    async with bot_world(fake_telegram, simulator, redis_server, tmp_path) as w:
+        yield w
+
+
+def texts(world: BotWorld, chat: FakeChat) -> list[str]:
+    """What the bot shows in a chat now."""
+    return [shown(m) for m in bot_messages(world.fake, chat)]
+
+
+async def bot_says(world: BotWorld, chat: FakeChat, part: str, within: float = WAIT) -> str:
+    """Wait until a bot message in `chat` contains `part`."""
+    return await wait_until(
+        lambda: next((t for t in texts(world, chat) if part in t), None), within=within,
+        what=f"{part!r} in chat {chat.id}", changes=world.fake.changes,
+        show=lambda: texts(world, chat))
+
+
+async def agent_calls(world: BotWorld, count: int, within: float = WAIT) -> None:
+    """Wait until `count` messages reached the agent."""
+    await wait_until(lambda: world.agent_calls() >= count, within=within,
+                     what=f"{count} agent call(s)")
+
+
+def no_errors(world: BotWorld, chat: FakeChat) -> None:
+    """No "something went wrong" in the chat."""
+    assert not any("something went wrong" in t for t in texts(world, chat)), texts(world, chat)
+
+
+async def test_sigterm_mid_turn_lets_it_finish_within_the_grace(world: BotWorld) -> None:
+    world.simulator.config.agent_delay = 1.5
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start(stop_grace=15)
+    world.fake.text(dm, alice, "hello")
+    await agent_calls(world, 1)
+    assert await bot.stop() == 0
+    assert texts(world, dm) and not any(RESTARTED in t for t in texts(world, dm))
+    assert "stopping: running work gets 15.0 s" in bot.log()
+    assert world.agent_calls() == 1
+
+
+async def test_sigterm_past_the_grace_leaves_the_turn_to_the_next_process(
+        world: BotWorld) -> None:
+    world.simulator.inject(Fault("sse_stall", seconds=3.0))
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start(stop_grace=0.5)
+    world.fake.text(dm, alice, "make it blue")
+    await agent_calls(world, 1)
+    assert await bot.stop() == 0
+    await world.start()
+    await bot_says(world, dm, f'{RESTARTED} "make it blue"')
+    await wait_until(lambda: len(texts(world, dm)) >= 2, what="the outcome after the notice")
+    assert world.agent_calls() == 1, "the request was never sent twice"
+    no_errors(world, dm)
+
+
+async def test_sigkill_mid_turn_restarted_at_once_resumes_and_answers_the_queue(
+        world: BotWorld) -> None:
+    world.simulator.inject(Fault("sse_stall", seconds=2.0))
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start()
+    world.fake.text(dm, alice, "one")
+    await agent_calls(world, 1)
+    world.fake.text(dm, alice, "two")
+    await bot_says(world, dm, "After this: two")
+    await bot.kill()
+    loop = asyncio.get_running_loop()
+    killed = loop.time()
+    await world.start()  # within the lock's expiry (3 s), as a restart policy does
+    await bot_says(world, dm, f'{RESTARTED} "one"')
+    await agent_calls(world, 2)  # "two", without a new message
+    assert loop.time() - killed < 3 + 3 / 3 + 15, "taken up once the dead holder's lock expired"
+    await asyncio.sleep(0)  # let the last edits land
+    assert world.agent_calls() == 2
+    no_errors(world, dm)
+
+
+async def test_sigkill_during_an_upload_is_reported_after_the_restart(
+        world: BotWorld) -> None:
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start()
+    world.fake.hang("getFile")  # the upload reads the clip from Telegram: it hangs there
+    world.fake.video(dm, alice, CLIP, file_name="beach.mp4")
+    await world.fake.wait_for("getFile", timeout=WAIT)
+    await bot.kill()
+    world.fake.clear_faults()
+    await world.start()
+    await bot_says(world, dm, "Your upload of beach.mp4 was interrupted")
+    assert "upload_files" not in [r["kind"] for r in world.simulator.requests]
+
+
+async def test_sigkill_during_a_render_another_replica_delivers_it_once(
+        world: BotWorld) -> None:
+    world.simulator.config.render_seconds = 2.0
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    first = await world.start("a")
+    world.fake.text(dm, alice, "hello")
+    await agent_calls(world, 1)
+    await wait_until(lambda: len(world.simulator.store.sessions) == 1, what="the project")
+    session = next(iter(world.simulator.store.sessions.values()))
+    session.draft = dict(TINY_DRAFT)
+    world.fake.text(dm, alice, "/export")
+    await wait_until(lambda: any(r["kind"] == "render_poll" for r in world.simulator.requests),
+                     within=WAIT, what="the render being polled")
+    await first.kill()
+    await world.start("b")  # another replica: another render consumer name
+    await wait_until(lambda: calls(world.fake, "sendVideo", dm), within=WAIT,
+                     what="the video", changes=world.fake.changes)
+    await asyncio.sleep(0)
+    assert len(calls(world.fake, "sendVideo", dm)) == 1
+    assert [r["kind"] for r in world.simulator.requests].count("render_submit") == 1
+
+
+async def test_redis_stopped_then_back_the_bot_refuses_clearly_and_goes_on(
+        world: BotWorld) -> None:
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start()
+    world.fake.text(dm, alice, "hello")
+    await agent_calls(world, 1)
+    world.redis.stop()
+    world.fake.text(dm, alice, "are you there?")
+    await bot_says(world, dm, "can't take messages right now")
+    world.fake.album(dm, alice, [CLIP, CLIP + b"2"], "combine these")
+    await wait_until(lambda: sum("can't take messages" in t for t in texts(world, dm)) >= 2,
+                     what="the album refused clearly", changes=world.fake.changes,
+                     show=lambda: texts(world, dm))
+    world.redis.start()
+    assert bot.running
+    world.fake.text(dm, alice, "make it blue")
+    await agent_calls(world, 2)
+    assert bot.running
+
+
+async def test_redis_restarted_empty_mid_turn_stops_the_turn_and_the_chat_goes_on(
+        world: BotWorld) -> None:
+    world.simulator.inject(Fault("sse_stall", seconds=6.0))
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start()
+    world.fake.text(dm, alice, "one")
+    await agent_calls(world, 1)
+    world.redis.stop(kill=True)
+    shutil.rmtree(world.redis.data_dir)
+    world.redis.start()
+    await wait_until(lambda: "lost its lock" in bot.log(), within=WAIT,
+                     what="the running turn to notice its lock is gone")
+    world.fake.text(dm, alice, "two")
+    await agent_calls(world, 2)
+    assert bot.running
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+async def test_fifteen_quick_messages_under_flood_limits_are_each_answered_once(
+        world: BotWorld) -> None:
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    await world.start(chat_queue_max=20, edit_interval=1.0)
+    world.fake.flood(retry_after=1, method="sendMessage", chat_id=dm.id, count=3)
+    world.fake.flood(retry_after=1, method="editMessageText", chat_id=dm.id, count=3)
+    for n in range(15):
+        world.fake.text(dm, alice, f"say {n}")
+    await agent_calls(world, 15, within=150)
+    await wait_until(lambda: not world.fake.pending_updates, what="every update taken")
+    await asyncio.sleep(0)
+    assert world.agent_calls() == 15, "each message reached the agent once"
+    no_errors(world, dm)
