@@ -20,7 +20,8 @@ from tests.kits.telegram_bot import (
 
 pytest_plugins = ["tests.fakes.telegram_fixtures"]
 
-MENU = ["start", "new", "export", "status", "credits", "cancel", "link", "language", "help"]
+MENU = ["start", "new", "export", "status", "credits", "cancel", "link", "stats", "language",
+        "help"]
 
 
 def menu_texts(language: str) -> list[str]:
@@ -106,3 +107,24 @@ async def test_language_in_a_group_sets_that_members_menu(
         assert [c["description"] for c in menu] == menu_texts("ja")
         fake.text(group, bob, "/credits")
         await bot_message(fake, group, containing("Credits: 100000 available"))
+
+
+async def test_an_admins_menu_keeps_the_admin_commands_in_their_language(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    admin = fake.user("Root", language_code="ja")
+    dm = fake.private_chat(admin)
+    scope = {"type": "chat", "chat_id": dm.id}
+    settings = bot_settings(simulator, redis_server, fake, admins=f"telegram:user:{admin.id}")
+    async with running_bot(settings):
+        published = {code: fake.commands(code, scope=scope) for code in ("", "ja", "pt")}
+        admin_menu = [*MENU, "admin", "allow", "block", "unblock", "quota"]
+        assert all([c["command"] for c in menu] == admin_menu for menu in published.values())
+        assert published["ja"][-1]["description"] == t("ja", "telegram.command.quota")
+
+        fake.text(dm, admin, "/language pt")
+        await bot_message(fake, dm, containing("A partir de agora respondo em português"))
+        chosen = fake.commands("ja", scope=scope)  # what the admin's Japanese app shows
+        assert [c["command"] for c in chosen] == admin_menu
+        assert [c["description"] for c in chosen] == [
+            t("pt-BR", f"telegram.command.{name}") for name in admin_menu]
