@@ -11,10 +11,11 @@ language; `ui_language` maps any platform code onto one of the five.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
 
-from core.locales import CATALOGS
+from core.locales import CATALOGS, SOURCES
 
 #: the reply languages, in the order they are offered
 LANGUAGES = ("en", "zh", "es", "ja", "pt-BR")
@@ -127,13 +128,24 @@ def fields(template: str) -> set[str]:
 _COMMAND = re.compile(r"(?<![\w/.:])/[a-z_]+\b")
 
 
+def fingerprint(text: str) -> str:
+    """A short fingerprint of a text (what `core/locales/sources.py` records)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
 def problems() -> list[str]:
     """What is wrong with the texts registered so far: a missing translation, other
-    placeholders or other /commands than the English text, a catalog entry that no
+    placeholders or other /commands than the English text, English that changed since
+    the translations were made (`core/locales/sources.py`), a catalog entry that no
     feature registers or that contradicts one given inline. Empty when all is well."""
     found: list[str] = []
     for key, variants in sorted(_SOURCES.items()):
         english = variants["en"]
+        if (all(variant(key, lang) for lang in LANGUAGES[1:])
+                and SOURCES.get(key) != fingerprint(english)):
+            found.append(f"{key}: the English is new or changed since it was translated; "
+                         f"check the translations against it, then stamp "
+                         f"(English: {english!r})")
         for lang in LANGUAGES[1:]:
             text = variant(key, lang)
             if text is None:
