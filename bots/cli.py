@@ -7,18 +7,32 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from bots.registry import ADAPTERS
 from bots.settings import load_settings
+from core.embedded_redis import EmbeddedRedisError
+from core.logs import configure_logging
 from core.settings import SettingsError
 from core.settings import load_settings as load_core_settings
+from core.startup import StartupError, require_simulator
+
+log = logging.getLogger(__name__)
+
+
+def _version() -> str:
+    try:
+        return version("nemobot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nemobot", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"nemobot {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sim = sub.add_parser("simulator", help="run the NemoVideo simulator (HTTP server)")
@@ -26,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--render-seconds", type=float, default=None,
                      help="minimum wall time of a render")
+    sim.add_argument("--public-url", default=None,
+                     help="base URL clients reach it at, for the links it hands out "
+                          "(default: http://HOST:PORT; e.g. http://simulator:8765 in compose)")
 
     samples = sub.add_parser("samples", help="write a few short clips, a photo and a music "
                              "file to try the chat with")
@@ -36,27 +53,44 @@ def _parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=entry.help)
         if entry.arguments is not None:
             entry.arguments(command)
+    sub.add_parser("check", help="check the settings, Redis, NemoVideo and the platform APIs")
     return parser
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # httpx logs every request line at INFO; keep that for DEBUG runs
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
-
-
 def _simulator(args: argparse.Namespace) -> int:
+    require_simulator()
     from core.simulator import SimConfig, run
 
     config = SimConfig()
     if args.render_seconds is not None:
         config.render_seconds = args.render_seconds
-    run(args.host, args.port, config)
+    if args.public_url:
+        config.public_url = args.public_url.rstrip("/")
+    try:
+        run(args.host, args.port, config)
+    except OSError as exc:
+        raise StartupError(f"the simulator cannot listen on {args.host}:{args.port} "
+                           f"({exc.strerror or exc}): choose another --port") from exc
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bots.check import run_check
+
+    return run_check()
+
+
+def _started(run: Callable[[], int]) -> int:
+    """Run a command; a reason it cannot start is one line on stderr and status 2 (with
+    the traceback too when LOG_LEVEL=DEBUG)."""
+    try:
+        return run()
+    except (StartupError, EmbeddedRedisError) as exc:
+        log.debug("start-up failed", exc_info=exc)
+        print(f"nemobot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 def _samples(folder: Path) -> int:
@@ -76,6 +110,8 @@ def _samples(folder: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `nemobot` console script."""
     args = _parser().parse_args(argv)
+    if args.command == "check":
+        return _check(args)
     if args.command == "samples":
         return _samples(args.folder)
     entry = ADAPTERS.get(args.command)
@@ -90,12 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     level = settings.log_level
-    if entry is not None and entry.quiet and "LOG_LEVEL" not in os.environ:
+    if entry is not None and entry.quiet and not os.environ.get("LOG_LEVEL"):
         level = "WARNING"
-    _configure_logging(level)
+    configure_logging(level, settings.log_format)
     if adapter is not None:
-        return adapter.run(settings, own, args)
-    return _simulator(args)
+        return _started(lambda: adapter.run(settings, own, args))
+    return _started(lambda: _simulator(args))
 
 
 if __name__ == "__main__":

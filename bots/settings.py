@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import ValidationError, model_validator
 from pydantic_settings import BaseSettings
 
-from core.settings import Settings, SettingsError, describe_errors
+from core.settings import Settings, SettingsError, describe_errors, drop_blank
 
 A = TypeVar("A", bound=BaseSettings)
 
@@ -22,6 +22,11 @@ class AdapterSettings(BaseSettings):
     """The base of an adapter's settings: the same sources and rules as the core's."""
 
     model_config = Settings.model_config.copy()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, values: Any) -> Any:
+        return drop_blank(values)
 
 
 def empty_is_unset(value: Any) -> Any:
@@ -34,20 +39,28 @@ def load_settings(adapter: type[A]) -> tuple[Settings, A]:
 
     Raises SettingsError with one message naming every bad variable of both.
     """
+    core, (own,) = load_all(adapter)
+    assert isinstance(own, adapter)
+    return core, own
+
+
+def load_all(*adapters: type[BaseSettings]) -> tuple[Settings, list[BaseSettings]]:
+    """The core's settings and each adapter's; SettingsError names every bad variable."""
     errors: list[ValidationError] = []
     core: Settings | None = None
-    own: A | None = None
+    owns: list[BaseSettings] = []
     try:
         core = Settings()
     except ValidationError as exc:
         errors.append(exc)
-    try:
-        own = adapter()
-    except ValidationError as exc:
-        errors.append(exc)
-    if core is None or own is None:
+    for adapter in adapters:
+        try:
+            owns.append(adapter())
+        except ValidationError as exc:
+            errors.append(exc)
+    if core is None or errors:
         lines = ["Invalid settings:"]
         for error in errors:
             lines.extend(describe_errors(error).splitlines()[1:])
         raise SettingsError("\n".join(lines))
-    return core, own
+    return core, owns

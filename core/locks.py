@@ -9,6 +9,8 @@ import secrets
 
 from redis.asyncio import Redis
 
+from core import observe
+
 log = logging.getLogger(__name__)
 
 _RENEW = """
@@ -59,6 +61,7 @@ class ChatLock:
             return True
         ok = await self._redis.set(self.key, self.token, nx=True, px=self.ttl_ms)
         if not ok:
+            observe.report(lambda p: p.lock_busy())
             return False
         self.lost.clear()
         self._renewer = asyncio.create_task(self._renew_loop(), name=f"renew {self.key}")

@@ -16,7 +16,7 @@ import secrets
 import signal
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import AnyHttpUrl
@@ -26,15 +26,19 @@ from core.access.setup import Access, build_access, token_cipher
 from core.conversation.build import build_dispatcher
 from core.conversation.dispatcher import Dispatcher
 from core.embedded_redis import EmbeddedRedis, answers_ping
+from core.health import Health
 from core.identity import Identities
 from core.inbox import Inbox
 from core.keys import Keys
 from core.messages import AttachmentCodec
 from core.nemo.client import NemoClient
+from core.observed_redis import ObservedRedis
+from core.operations import operating
 from core.outgoing import Outgoing
 from core.renders import Renders, RenderWorker, stable_consumer_name
 from core.settings import Settings
 from core.signals import ChatSignals
+from core.startup import require_simulator
 from core.store import SessionStore
 
 log = logging.getLogger(__name__)
@@ -71,6 +75,13 @@ class Runtime:
     access: Access
     simulator_url: str | None = None
     _worker_task: asyncio.Task[None] | None = None
+    #: readiness checks, and the health and metrics server when METRICS_PORT is set
+    health: Health = field(default_factory=Health)
+
+    @property
+    def worker_running(self) -> bool:
+        """True while the render worker runs."""
+        return self._worker_task is not None and not self._worker_task.done()
 
     def start(self) -> None:
         """Start taking up chats left by earlier processes and polling and delivering this
@@ -113,7 +124,7 @@ def redis_client(url: str) -> Redis:
     (the default pool refuses a call outright past 100 connections in use)."""
     pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_POOL_SIZE,
                                            timeout=REDIS_POOL_WAIT)
-    return Redis.from_pool(pool)
+    return ObservedRedis.from_pool(pool)
 
 
 @contextlib.asynccontextmanager
@@ -148,14 +159,17 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
 async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                        simulate: bool = False, consumer: str | None = None,
                        tmp_dir: Path | None = None,
-                       trust_everyone: bool = False) -> AsyncIterator[Runtime]:
+                       trust_everyone: bool = False,
+                       probe_backend: bool = False) -> AsyncIterator[Runtime]:
     """Start Redis (or connect), the simulator when asked, the client, the dispatcher and
     the platform's render jobs. `Runtime.start()` starts the background work; it is
     stopped when the block ends. With `trust_everyone` (a terminal, used by whoever
-    runs the bot) no access rule or quota applies."""
+    runs the bot) no access rule or quota applies. With `probe_backend` (the `nemobot`
+    commands), an unreachable NemoVideo is reported once at start."""
     async with contextlib.AsyncExitStack() as stack:
         simulator_url = None
         if simulate:
+            require_simulator()
             from core.simulator import Simulator
 
             # kept beside the embedded Redis, so a second run continues the same project
@@ -192,5 +206,7 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                                       operator_told=access.alerts.reaches_operator)
         runtime = Runtime(settings, redis, keys, codec, sessions, nemo, renders, worker,
                           dispatcher, access, simulator_url)
+        await stack.enter_async_context(
+            operating(runtime, platform, probe_backend=probe_backend))
         stack.push_async_callback(runtime.stop)
         yield runtime

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 from pydantic import (
@@ -13,6 +14,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -21,6 +23,9 @@ from core.access.entries import ADMIN_KINDS, ALERT_KINDS, parse_entries, parse_e
 
 #: a comma-separated list of access entries (`telegram:user:123, discord:role:456`)
 Entries = Annotated[tuple[str, ...], NoDecode]
+
+#: the schemes a REDIS_URL may use (redis-py's)
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class SettingsError(Exception):
@@ -36,6 +41,8 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
+        # `NAME=` (as in .env.example) means "not set": the default applies
+        env_ignore_empty=True,
     )
 
     # NemoVideo backend
@@ -70,6 +77,8 @@ class Settings(BaseSettings):
     # Redis: unset means the embedded Redis under the data directory
     redis_url: SecretStr | None = None
     data_dir: Path | None = None
+    redis_start_wait: float = Field(
+        default=5.0, ge=0, description="at start, how long an unreachable Redis is waited for")
 
     # Conversation
     session_idle_ttl: int = Field(default=7 * 24 * 3600, gt=0)
@@ -117,7 +126,29 @@ class Settings(BaseSettings):
     # Fernet keys (comma-separated; the first encrypts) for the tokens kept in Redis
     secret_key: SecretStr | None = None
 
+    # Operations
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="/healthz, /readyz, /metrics; unset: off")
+    metrics_listen: str = "0.0.0.0"  # noqa: S104 (a container's metrics server)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, values: Any) -> Any:
+        return drop_blank(values)
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_redis_url(value.get_secret_value())
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -160,6 +191,13 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def redis_shown(self) -> str:
+        """REDIS_URL without its password (for messages), or "the embedded Redis"."""
+        if self.redis_url is None:
+            return "the embedded Redis"
+        return redis_url_shown(self.redis_url.get_secret_value())
+
+    @property
     def data_home(self) -> Path:
         """Where this process keeps local data (the embedded Redis, render consumer slots):
         DATA_DIR, else the user's data directory."""
@@ -183,6 +221,47 @@ class Settings(BaseSettings):
             "X-Skill-Version": self.nemo_skill_version,
             "X-Skill-Platform": self.nemo_skill_platform,
         }
+
+
+def drop_blank(values: Any) -> Any:
+    """Settings given as empty or blank strings left out, so that their defaults apply."""
+    if not isinstance(values, dict):
+        return values
+    return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+
+
+def check_redis_url(url: str) -> None:
+    """Raise ValueError (never quoting the URL: it may hold a password) unless `url` is
+    a Redis URL redis-py can use."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in REDIS_SCHEMES:
+        raise ValueError("must be a redis://, rediss:// or unix:// URL, "
+                         "e.g. redis://localhost:6379/0")
+    try:
+        parts.port  # noqa: B018 (raises for a port that is not a number)
+    except ValueError:
+        raise ValueError("has a port that is not a number from 0 to 65535") from None
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ValueError("a unix:// URL needs the socket's path, e.g. unix:///run/redis.sock")
+        return
+    if not parts.hostname:
+        raise ValueError("needs a host, e.g. redis://localhost:6379/0")
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise ValueError("must name a database by its number, e.g. redis://localhost:6379/0")
+
+
+def redis_url_shown(url: str) -> str:
+    """A Redis URL with its password (and user name) replaced by '***'."""
+    parts = urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"***@{host}" + (f":{parts.port}" if parts.port is not None else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def describe_errors(error: ValidationError) -> str:

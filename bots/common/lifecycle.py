@@ -62,8 +62,8 @@ async def serve(bot: AbstractAsyncContextManager[B], platform: str, *,
     status.
 
     A start-up refusal (an exception type in `refusals`) is one log line, the
-    mapped text with `{error}` replaced by the exception, and status 1; so is a
-    connection that ends with an error.
+    mapped text with `{error}` replaced by the exception, and status 2; a
+    connection that ends with an error is one line and status 1.
     """
     stop = stop_on_signals()
     try:
@@ -71,9 +71,15 @@ async def serve(bot: AbstractAsyncContextManager[B], platform: str, *,
             status = await _until_stopped(stop, ended(running) if ended else None, platform)
     except tuple(refusals) as exc:
         reason = next(text for kind, text in refusals.items() if isinstance(exc, kind))
-        log.error("%s: %s", platform, reason.format(error=exc))
-        return 1
+        log.debug("%s: start-up failed", platform, exc_info=exc)
+        log.error("%s: %s", platform, reason.format(error=_one_line(exc)))
+        return 2
     return status
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 async def _until_stopped(stop: asyncio.Event, connection: asyncio.Task[Any] | None,

@@ -71,7 +71,7 @@ async def run_chat(settings: Settings, *, simulate: bool, downloads: Path) -> in
     settings = tuned(settings, simulate)
     with chat_logs(settings.data_home, display.notice, lang):
         async with open_runtime(settings, out, simulate=simulate, platform="console",
-                                trust_everyone=True) as runtime:
+                                trust_everyone=True, probe_backend=True) as runtime:
             runtime.start()
             chat = ConsoleChat(runtime, display, user, start=start, downloads=downloads)
             if live:

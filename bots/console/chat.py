@@ -116,6 +116,9 @@ class ConsoleChat:
                 line = Line("message", "/help")
             await self.runtime.dispatcher.handle(self._message(line.text, line.files))
             self.display.settle(turn_over=True)
+        # a line the chat sweep took up (its own `handle` found the chat busy) may still be
+        # in the chat's queue: handle it before leaving
+        await self.runtime.dispatcher.wait_idle()
         await self.wait_renders()
         self.display.settle(turn_over=True)
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -25,6 +26,7 @@ from bots.discord_adapter.commands import permission
 from bots.discord_adapter.events import DiscordAdapter
 from bots.discord_adapter.inbound import PLATFORM, Fetch, register_attachments
 from bots.discord_adapter.outbound import DiscordOutput
+from bots.discord_adapter.ratelimits import count_rate_limits
 from bots.discord_adapter.settings import DiscordSettings
 from core.renders import RenderWorker
 from core.runtime import Runtime, open_runtime
@@ -94,13 +96,15 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
                            client_options: Mapping[str, Any] | None = None,
                            prepare: Callable[[discord.Client], None] | None = None,
                            ready_timeout: float = 60.0,
-                           stop_grace: float | None = None) -> AsyncIterator[DiscordBot]:
+                           stop_grace: float | None = None,
+                           probe_backend: bool = False) -> AsyncIterator[DiscordBot]:
     """Log in, sync the slash commands, connect, and serve until the block ends.
 
     `settings` are the core's, `config` the bot's own (DISCORD_*).
 
     `client_options` go to the discord.py client; `prepare` sees the client
-    before it logs in. On exit: messages being handled get `stop_grace` seconds
+    before it logs in; `probe_backend` warns once at start when NemoVideo is
+    unreachable. On exit: messages being handled get `stop_grace` seconds
     (None: STOP_GRACE), the render worker stops (its jobs stay queued for the next
     start), and the client disconnects.
     """
@@ -114,7 +118,7 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(_close, client)
         runtime = await stack.enter_async_context(
-            open_runtime(settings, out, platform=PLATFORM))
+            open_runtime(settings, out, platform=PLATFORM, probe_backend=probe_backend))
         fetch = http_fetch(runtime.nemo.http)
         register_attachments(runtime.codec, fetch)
         adapter = DiscordAdapter(client, runtime.dispatcher, out, fetch,
@@ -125,6 +129,8 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
         connection = asyncio.create_task(client.connect(), name="discord gateway")
         await _until_ready(client, connection, ready_timeout)
         log.info("discord: connected as %s", client.user)
+        runtime.health.add(PLATFORM, lambda: client.is_ready() and not client.is_closed())
+        count_rate_limits()
         try:
             async with serving(runtime, adapter.tasks, grace=stop_grace):
                 yield DiscordBot(client, adapter, out, runtime, runtime.worker, connection)
@@ -168,10 +174,18 @@ async def _until_ready(client: discord.Client, connection: asyncio.Task[None],
 
 async def serve(settings: Settings, config: DiscordSettings) -> int:
     """Run until SIGINT/SIGTERM or until the gateway connection ends for good."""
+    api = str(config.discord_api_base or discord.http.Route.BASE).rstrip("/")
     return await lifecycle.serve(
-        open_discord_bot(settings, config), PLATFORM,
-        refusals={discord.LoginFailure: "the token was refused (DISCORD_TOKEN)",
-                  discord.PrivilegedIntentsRequired: "{error}"},
+        open_discord_bot(settings, config, probe_backend=True), PLATFORM,
+        refusals={discord.LoginFailure: "the token was refused: check DISCORD_TOKEN (from the "
+                                        "developer portal)",
+                  discord.PrivilegedIntentsRequired: "{error}",
+                  aiohttp.ClientConnectionError: f"cannot reach the Discord API at {api} "
+                                                 "({error}): check the network, or "
+                                                 "DISCORD_API_BASE",
+                  discord.GatewayNotFound: "cannot reach the Discord gateway ({error}): "
+                                           "check the network, or DISCORD_GATEWAY_URL",
+                  TimeoutError: "{error}: check the network, or DISCORD_GATEWAY_URL"},
         ended=lambda bot: bot.connection)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationBuilder
 
 from bots.common import lifecycle
@@ -38,7 +38,7 @@ from .handlers import ALLOWED_UPDATES, AnyApplication, TelegramAdapter
 from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_attachments
 from .menus import Menus
 from .outbound import TelegramOutput, error_text
-from .settings import TelegramSettings
+from .settings import TelegramSettings, webhook_problem
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +105,13 @@ class TelegramBot:
 @contextlib.asynccontextmanager
 async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
                             stop_grace: float | None = None,
-                            flood: FloodControl | None = None) -> AsyncIterator[TelegramBot]:
+                            flood: FloodControl | None = None,
+                            probe_backend: bool = False) -> AsyncIterator[TelegramBot]:
     """Identify the bot, publish its commands, take updates, and serve until the block ends.
 
     `settings` are the core's, `config` the bot's own (TELEGRAM_*); `flood` replaces
-    the flood control that follows Telegram's limits (a fake Bot API has none).
+    the flood control that follows Telegram's limits (a fake Bot API has none);
+    `probe_backend` warns once at start when NemoVideo is unreachable.
 
     On exit: no new updates are taken, messages being handled get `stop_grace`
     seconds (None: the STOP_GRACE setting), and the render worker stops (its jobs stay
@@ -124,7 +126,8 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
         if tmp_dir is not None:
             tmp_dir.mkdir(parents=True, exist_ok=True)
         runtime = await stack.enter_async_context(
-            open_runtime(settings, out, platform=PLATFORM, tmp_dir=tmp_dir))
+            open_runtime(settings, out, platform=PLATFORM, tmp_dir=tmp_dir,
+                         probe_backend=probe_backend))
         files = TelegramFiles(app.bot, runtime.nemo.http, local_mode=local)
         register_attachments(runtime.codec, files)
         albums = AlbumGatherer(runtime.redis, runtime.codec, wait=config.telegram_album_wait,
@@ -149,9 +152,15 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
         # no new updates at the end; those already taken are handed to the adapter
         # (app.stop processes PTB's queue), whose work gets stop_grace to reach the
         # dispatcher
+        runtime.health.add(PLATFORM, lambda: _taking_updates(app))
         async with serving(runtime, adapter.tasks, grace=stop_grace,
                            stop_taking=lambda: _stop_updates(app)):
             yield TelegramBot(app, adapter, out, runtime, runtime.worker, webhook_url)
+
+
+def _taking_updates(app: AnyApplication) -> bool:
+    """Readiness: the application runs and takes updates (polling or webhook)."""
+    return bool(app.running and app.updater is not None and app.updater.running)
 
 
 async def _stop_updates(app: AnyApplication) -> None:
@@ -231,9 +240,15 @@ def hide_token(config: TelegramSettings, logger: logging.Logger | None = None) -
 
 async def serve(settings: Settings, config: TelegramSettings) -> int:
     """Run until SIGINT or SIGTERM."""
+    api = (base_urls(config)[0] or "https://api.telegram.org/bot").removesuffix("/bot")
     return await lifecycle.serve(
-        open_telegram_bot(settings, config), PLATFORM,
-        refusals={InvalidToken: "the token was refused (TELEGRAM_TOKEN)"})
+        open_telegram_bot(settings, config, probe_backend=True), PLATFORM,
+        refusals={
+            InvalidToken: "the token was refused: check TELEGRAM_TOKEN (from @BotFather)",
+            BadRequest: "the Bot API refused to start the bot ({error}): check the "
+                        "TELEGRAM_* settings",
+            NetworkError: f"cannot reach the Bot API at {api} ({{error}}): check the "
+                          "network, or TELEGRAM_BASE_URL"})
 
 
 def run_telegram(settings: Settings, config: TelegramSettings) -> int:
@@ -245,6 +260,8 @@ def run_telegram(settings: Settings, config: TelegramSettings) -> int:
     elif config.telegram_webhook_url is not None and config.telegram_webhook_secret is None:
         problems.append("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, "
                         "_ and -), so that only Telegram can post updates")
+    elif (problem := webhook_problem(config)) is not None:
+        problems.append(problem)
     if not problems:
         hide_token(config)
         # PTB's coming default (durations as timedelta); without it every flood wait warns

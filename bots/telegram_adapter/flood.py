@@ -59,6 +59,8 @@ import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from core import observe
+
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
@@ -370,6 +372,7 @@ class FloodControl(BaseRateLimiter[int]):
     async def _flood_wait(self, exc: RetryAfter, endpoint: str, kind: Kind,
                           chat: ChatRef | None, deadline: float) -> None:
         """After a 429: hold what it concerns, or raise when the deadline would pass."""
+        observe.report(lambda p: p.rate_limited("telegram"))
         wait = retry_after_seconds(exc) + _MARGIN
         now = asyncio.get_running_loop().time()
         if kind is Kind.ACTION:

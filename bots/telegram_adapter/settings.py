@@ -10,6 +10,9 @@ from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 
 from bots.settings import AdapterSettings, empty_is_unset
 
+#: the ports Telegram posts webhook updates to (https://core.telegram.org/bots/api#setwebhook)
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+
 
 class TelegramSettings(AdapterSettings):
     """What `nemobot telegram` needs besides the core's settings. See `.env.example`."""
@@ -42,3 +45,23 @@ class TelegramSettings(AdapterSettings):
                                                   value.get_secret_value()):
             raise ValueError("must be 1-256 characters: letters, digits, _ and -")
         return value
+
+
+def webhook_problem(config: TelegramSettings) -> str | None:
+    """Why Telegram would refuse TELEGRAM_WEBHOOK_URL (None: it would not).
+
+    api.telegram.org posts only to https URLs on ports 443, 80, 88 or 8443; a
+    self-hosted Bot API server in local mode (TELEGRAM_LOCAL_MODE) takes any
+    http(s) URL and port.
+    """
+    url = config.telegram_webhook_url
+    if url is None or config.telegram_local_mode:
+        return None
+    if url.scheme != "https":
+        return (f"TELEGRAM_WEBHOOK_URL must be an https:// URL ({url.scheme}:// given): "
+                "Telegram posts updates over HTTPS only; put a TLS proxy in front")
+    if url.port not in WEBHOOK_PORTS:
+        return (f"TELEGRAM_WEBHOOK_URL uses port {url.port}, which Telegram does not post "
+                f"to: use {', '.join(str(p) for p in WEBHOOK_PORTS)} (the proxy forwards to "
+                "TELEGRAM_WEBHOOK_PORT)")
+    return None

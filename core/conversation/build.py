@@ -12,6 +12,7 @@ from core.conversation.failures import FailureReplies
 from core.conversation.handlers import RenderService, build_handlers, link
 from core.conversation.languages import LanguageChoices, Languages, language
 from core.conversation.middleware import Middleware, StepLog
+from core.conversation.observed import LogContext, Metered
 from core.conversation.projects import Projects
 from core.conversation.relay import Relay, Sleep
 from core.conversation.uploads import Uploader
@@ -49,5 +50,7 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
         failures=FailureReplies(nemo, operator_told=operator_told),
         cancel_renders=renders.cancel_chat if renders is not None else None,
         active_renders=renders.active_count if renders is not None else None,
-        signals=signals, middlewares=[StepLog(), Languages(choices), Choices(), *middlewares],
+        signals=signals,
+        middlewares=[LogContext(), Metered(), StepLog(), Languages(choices), Choices(),
+                     *middlewares],
         sweep_interval=max(0.5, settings.chat_lock_ttl / 3), languages=choices)

@@ -31,7 +31,8 @@ class FailureReplies:
         reply = self.reply_for(turn, exc)
         if reply is None:
             error_id = secrets.token_hex(4)
-            log.error("chat %s: unexpected error %s", turn.chat, error_id, exc_info=exc)
+            log.error("chat %s: unexpected error %s", turn.chat, error_id, exc_info=exc,
+                      extra={"error_id": error_id, "message_id": turn.message.message_id})
             reply = turn.text("err_unexpected", error_id=error_id)
         else:
             log.info("chat %s: %s", turn.chat, type(exc).__name__)

@@ -14,9 +14,11 @@ from types import TracebackType
 
 import httpx
 
+from core import observe
 from core.nemo.envelope import Answer, unwrap
 from core.nemo.errors import (
     NemoConnectionError,
+    NemoError,
     ProtocolError,
     RateLimited,
     ServerError,
@@ -59,6 +61,7 @@ class AgentStream:
         self._response: httpx.Response | None = None
         self._iterator: AsyncIterator[AgentEvent] | None = None
         self._started = 0.0
+        self._failure: BaseException | None = None
         self.closed = False
 
     def __repr__(self) -> str:
@@ -95,8 +98,25 @@ class AgentStream:
         if not self.closed:
             self.closed = True
             await self._stack.aclose()
+            if self._started:
+                seconds = asyncio.get_running_loop().time() - self._started
+                outcome = "ok" if self._failure is None else observe.error_code(self._failure)
+                observe.report(lambda p: p.agent_stream(outcome, seconds))
+
+    def _failed(self, exc: NemoError) -> None:
+        """Report a failure of the stream (once) to the process's probe."""
+        if self._failure is None:
+            self._failure = exc
+            observe.backend_failed("run_sse", exc)
 
     async def _open(self) -> None:
+        try:
+            await self._open_stream()
+        except NemoError as exc:
+            self._failed(exc)
+            raise
+
+    async def _open_stream(self) -> None:
         if self._response is not None or self.closed:
             return
         settings = self._transport.settings
@@ -210,6 +230,9 @@ class AgentStream:
                         yield event
                     if done:
                         return
+        except NemoError as exc:
+            self._failed(exc)
+            raise
         finally:
             framer.warnings.flush()
             await source.aclose()

@@ -24,8 +24,15 @@ from typing import Any, TypeVar
 
 import httpx
 
+from core import observe
 from core.nemo.envelope import NO_CREDS, Answer, unwrap
-from core.nemo.errors import NemoConnectionError, ProtocolError, RateLimited, ServerError
+from core.nemo.errors import (
+    NemoConnectionError,
+    NemoError,
+    ProtocolError,
+    RateLimited,
+    ServerError,
+)
 from core.nemo.models import Credentials
 from core.nemo.wire import opt_float, opt_int
 from core.settings import Settings
@@ -243,7 +250,23 @@ class Transport:
         idempotent: bool,
         replayable: bool = True,
     ) -> T:
-        """Run `attempt` under the retry rules, turning signals into typed errors."""
+        """Run `attempt` under the retry rules, turning signals into typed errors (each one
+        reported to the process's probe)."""
+        try:
+            return await self._retrying(kind, attempt, idempotent=idempotent,
+                                        replayable=replayable)
+        except NemoError as exc:
+            observe.backend_failed(kind, exc)
+            raise
+
+    async def _retrying(
+        self,
+        kind: str,
+        attempt: Callable[[], Awaitable[T]],
+        *,
+        idempotent: bool,
+        replayable: bool = True,
+    ) -> T:
         failures = 0
         rate_limited = False
         while True:

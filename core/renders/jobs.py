@@ -30,6 +30,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
+from core import observe
 from core.keys import Keys
 from core.messages import ChatKey
 from core.renders import job_scripts as scripts
@@ -280,7 +281,10 @@ class JobStore:
             args=[self.group(job.chat.platform), _states(allowed), job.id, str(FINISHED_TTL),
                   *_pairs({"state": state.value, **changes})],
         )
-        return _outcome(raw)
+        outcome = _outcome(raw)
+        if outcome.ok:
+            _report(job.chat, state.value, job.id)
+        return outcome
 
     async def claim_delivery(self, job: RenderJob, holder: str) -> tuple[str, str]:
         """Take the job's delivery marker: ("claimed", holder), ("taken", earlier holder),
@@ -289,7 +293,10 @@ class JobStore:
             keys=[self.keys.render_job(job.id), self.keys.render_delivered(job.id)],
             args=[holder, str(LIVE_TTL), repr(time.time())],
         )
-        return _text(raw[0]), _text(raw[1])
+        verdict = _text(raw[0])
+        if verdict == "claimed":
+            _report(job.chat, "completed", job.id)
+        return verdict, _text(raw[1])
 
     async def cancel(self, job_id: str, chat: ChatKey) -> str | None:
         """Cancel a job nobody started delivering; returns its render id, or None."""
@@ -298,7 +305,10 @@ class JobStore:
                   self.keys.chat_renders(chat), self.stream(chat.platform)],
             args=[self.group(chat.platform), job_id, repr(time.time()), str(FINISHED_TTL)],
         )
-        return _text(raw) if raw else None
+        if not raw:
+            return None
+        _report(chat, JobState.CANCELLED.value, job_id)
+        return _text(raw)
 
     async def release(self, platform: str, entry: str) -> None:
         """Acknowledge and delete a stream entry whose job needs nothing more."""
@@ -306,6 +316,10 @@ class JobStore:
             pipe.xack(self.stream(platform), self.group(platform), entry)
             pipe.xdel(self.stream(platform), entry)
             await pipe.execute()
+
+
+def _report(chat: ChatKey, event: str, job_id: str) -> None:
+    observe.report(lambda p: p.render(chat.platform, event, job_id))
 
 
 def _states(states: Iterable[JobState]) -> str:

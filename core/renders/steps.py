@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from core.i18n import t
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
+from core.logs import log_fields
 from core.nemo.api import NemoApi
 from core.nemo.errors import NemoError, RateLimited, RenderNotFound
 from core.nemo.models import RenderPhase, RenderStatus
@@ -63,7 +64,12 @@ class Steps:
         return max(0.0, tr.plan.first_delay() - since)
 
     async def step(self, tr: Tracked, slot: Slot) -> None:
-        """Look at the job once, and act on what is found."""
+        """Look at the job once, and act on what is found (log lines carry the job's chat
+        and render id)."""
+        with log_fields(chat=tr.job.chat, render_id=tr.job.render_id):
+            await self._step(tr, slot)
+
+    async def _step(self, tr: Tracked, slot: Slot) -> None:
         job = tr.job
         if job.state is JobState.SUBMITTING:
             await self._check_submitting(tr)

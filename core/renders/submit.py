@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core import observe
 from core.i18n import t
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.messages import ChatKey
@@ -121,6 +122,7 @@ class Submitter:
         if moved.ok:
             job.state, job.attempts, job.submitted_at, job.progress = (
                 JobState.RENDERING, job.attempts + 1, now, 0)
+            observe.report(lambda p: p.render(job.chat.platform, "submitted", job.id))
             return Submission(Submitted.STARTED)
         current = await self.store.load(job.id)
         if current is None or current.render_id != render_id or current.state.finished:

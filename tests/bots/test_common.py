@@ -91,7 +91,7 @@ async def test_serve_reports_a_refusal_in_one_line(caplog: pytest.LogCaptureFixt
 
     status = await serve(bot(), "testplatform",
                          refusals={Refused: "the token was refused ({error})"})
-    assert status == 1
+    assert status == 2
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
         "testplatform: the token was refused (401 Unauthorized)"]
 

@@ -119,11 +119,11 @@ def test_discord_command_needs_a_token(monkeypatch: pytest.MonkeyPatch, tmp_path
                        DiscordSettings(_env_file=None)) == 2  # type: ignore[call-arg]
 
 
-async def test_a_refused_token_ends_with_status_1(
+async def test_a_refused_token_ends_with_status_2(
         fake_discord: FakeDiscord, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     settings = bot_settings(simulator, redis_server, fake_discord,
                             discord_token=SecretStr("not-the-token"))
-    assert await serve(settings.core, settings.discord) == 1
+    assert await serve(settings.core, settings.discord) == 2
 
 
 def test_mentions_are_stripped() -> None:

@@ -33,6 +33,7 @@ from bots.telegram_adapter.inbound import (
 from bots.telegram_adapter.outbound import button_command, keyboard, split_text
 from bots.telegram_adapter.settings import TelegramSettings
 from core.embedded_redis import EmbeddedRedis
+from core.logs import JsonFormatter
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
 from core.outgoing import Action, Button
 from core.settings import Settings, SettingsError
@@ -321,10 +322,13 @@ def test_start_up_refuses_missing_secrets(capsys: pytest.CaptureFixture[str]) ->
     assert "TELEGRAM_WEBHOOK_SECRET" in capsys.readouterr().err
 
 
-def test_the_token_never_reaches_the_log() -> None:
+@pytest.mark.parametrize("formatter", [logging.Formatter(), JsonFormatter()],
+                         ids=["text", "json"])
+def test_the_token_never_reaches_the_log(formatter: logging.Formatter) -> None:
     token = "7000000001:AAFakeTokenForNemobotTests_0123456789ab"
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
     handler.addFilter(RedactSecret(token))
     logger = logging.getLogger("tests.telegram.redact")
     logger.addHandler(handler)

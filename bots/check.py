@@ -1,0 +1,137 @@
+"""`nemobot check`: is everything a bot needs there? Settings, Redis, NemoVideo, platforms.
+
+Prints one row per check (ok, FAIL, or - when not configured) and exits with
+status 1 when a check failed (2 when the settings are invalid). Nothing is
+changed anywhere: Redis is only pinged, NemoVideo asked for the credit
+balance, and each platform whose token is set asked who the bot is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+from redis.asyncio import Redis
+
+from bots.discord_adapter.settings import DiscordSettings
+from bots.settings import load_all
+from bots.telegram_adapter.settings import TelegramSettings, webhook_problem
+from core.embedded_redis import EmbeddedRedisError, find_redis_server
+from core.operations import check_nemo, redis_answers
+from core.settings import Settings, SettingsError
+
+#: seconds each platform API may take to answer
+PLATFORM_TIMEOUT = 10.0
+TELEGRAM_API = "https://api.telegram.org/bot"
+DISCORD_API = "https://discord.com/api/v10"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One check's outcome: status is "ok", "FAIL" or "-" (not configured)."""
+
+    name: str
+    status: str
+    detail: str
+
+
+async def check_redis(settings: Settings) -> Row:
+    """REDIS_URL answers PING; unset: the embedded server can be started."""
+    if settings.redis_url is None:
+        try:
+            path = find_redis_server()
+        except EmbeddedRedisError as exc:
+            return Row("redis", "FAIL", str(exc))
+        return Row("redis", "ok", f"embedded ({path}), data under {settings.data_home}")
+    redis = Redis.from_url(settings.redis_url.get_secret_value())
+    try:
+        await redis_answers(redis, max(1.0, min(settings.redis_start_wait, 5.0)))
+        info = await redis.info("server")
+    except Exception as exc:
+        return Row("redis", "FAIL", f"{settings.redis_shown} does not answer "
+                   f"({type(exc).__name__}: {str(exc)[:160]})")
+    finally:
+        await redis.aclose()
+    return Row("redis", "ok", f"{settings.redis_shown} answers (Redis "
+               f"{info.get('redis_version', '?')})")
+
+
+async def check_nemovideo(settings: Settings) -> Row:
+    """NemoVideo answers, and takes NEMO_TOKEN when it is set."""
+    verdict = await check_nemo(settings)
+    return Row("nemovideo", "ok" if verdict.ok else "FAIL", verdict.detail)
+
+
+async def check_telegram(config: TelegramSettings, http: httpx.AsyncClient) -> Row:
+    """getMe with TELEGRAM_TOKEN; the webhook settings are valid."""
+    if config.telegram_token is None:
+        return Row("telegram", "-", "TELEGRAM_TOKEN not set")
+    token = config.telegram_token.get_secret_value()
+    base = str(config.telegram_base_url).rstrip("/") if config.telegram_base_url else \
+        TELEGRAM_API
+    try:
+        response = await http.get(f"{base}{token}/getMe")
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return Row("telegram", "FAIL", f"cannot reach the Bot API at {base.removesuffix('/bot')}"
+                   f" ({type(exc).__name__})".replace(token, "<TELEGRAM_TOKEN>"))
+    if not isinstance(body, dict) or not body.get("ok"):
+        said = body.get("description", "") if isinstance(body, dict) else ""
+        return Row("telegram", "FAIL", f"TELEGRAM_TOKEN was refused (HTTP "
+                   f"{response.status_code} {said})".replace(token, "<TELEGRAM_TOKEN>"))
+    problem = webhook_problem(config)
+    if problem:
+        return Row("telegram", "FAIL", problem)
+    mode = f"webhook {config.telegram_webhook_url}" if config.telegram_webhook_url else \
+        "long polling"
+    return Row("telegram", "ok", f"@{body['result'].get('username', '?')} ({mode})")
+
+
+async def check_discord(config: DiscordSettings, http: httpx.AsyncClient) -> Row:
+    """GET /users/@me with DISCORD_TOKEN."""
+    if config.discord_token is None:
+        return Row("discord", "-", "DISCORD_TOKEN not set")
+    base = str(config.discord_api_base).rstrip("/") if config.discord_api_base else DISCORD_API
+    try:
+        response = await http.get(f"{base}/users/@me", headers={
+            "Authorization": f"Bot {config.discord_token.get_secret_value()}"})
+    except httpx.HTTPError as exc:
+        return Row("discord", "FAIL", f"cannot reach the Discord API at {base} "
+                   f"({type(exc).__name__})")
+    if response.status_code == 401:
+        return Row("discord", "FAIL", "DISCORD_TOKEN was refused (HTTP 401)")
+    if response.status_code != 200:
+        return Row("discord", "FAIL", f"the Discord API answered HTTP {response.status_code}")
+    user = response.json()
+    return Row("discord", "ok", f"{user.get('username', '?')} (id {user.get('id', '?')})")
+
+
+async def _checks(settings: Settings, telegram: TelegramSettings,
+                  discord: DiscordSettings) -> list[Row]:
+    async with httpx.AsyncClient(timeout=PLATFORM_TIMEOUT) as http:
+        checks: list[Awaitable[Row]] = [
+            check_redis(settings), check_nemovideo(settings),
+            check_telegram(telegram, http), check_discord(discord, http)]
+        return list(await asyncio.gather(*checks))
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as an aligned table."""
+    width = max(len(r.name) for r in rows)
+    return "\n".join(f"{r.name:<{width}}  {r.status:<4}  {r.detail}" for r in rows)
+
+
+def run_check(out: Callable[[str], None] = print) -> int:
+    """`nemobot check`: the exit status (0 all fine, 1 something is off, 2 bad settings)."""
+    try:
+        settings, (telegram, discord) = load_all(TelegramSettings, DiscordSettings)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    assert isinstance(telegram, TelegramSettings) and isinstance(discord, DiscordSettings)
+    rows = [Row("settings", "ok", "valid"), *asyncio.run(_checks(settings, telegram, discord))]
+    out(table(rows))
+    return 1 if any(r.status == "FAIL" for r in rows) else 0

@@ -1,0 +1,102 @@
+"""Log set-up: plain text lines, or one JSON object per line (LOG_FORMAT=json).
+
+JSON lines carry the fields an operator searches by: `chat` (the chat key),
+`platform`, `message_id`, `render_id` and `error_id`. They come from
+`log_fields` (set around a chat step or a render job's step, and inherited
+by the tasks started inside), from a record's `extra` (`error_id`), and from
+a `ChatKey` among a record's arguments. Filters on the handler (such as the
+one that masks the Telegram token) see each record before it is formatted,
+so what they hide stays hidden in both formats.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import logging
+import sys
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+from core.messages import ChatKey
+
+#: the fields a JSON line may carry besides time, level, logger and message
+FIELDS = ("chat", "platform", "message_id", "render_id", "error_id")
+
+_fields: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
+    "nemobot_log_fields", default=MappingProxyType({}))
+
+
+@contextlib.contextmanager
+def log_fields(*, chat: ChatKey | None = None, **fields: str | None) -> Iterator[None]:
+    """Within the block (and the tasks it starts), log records carry these fields;
+    `chat` sets `chat` and `platform`. Empty values are left out."""
+    current = dict(_fields.get())
+    if chat is not None:
+        current.update(chat=str(chat), platform=chat.platform)
+    current.update({k: v for k, v in fields.items() if v})
+    token = _fields.set(current)
+    try:
+        yield
+    finally:
+        _fields.reset(token)
+
+
+def fields_of(record: logging.LogRecord) -> dict[str, str]:
+    """The searchable fields of a record: context, then a ChatKey argument, then extras."""
+    found = dict(_fields.get())
+    args = record.args if isinstance(record.args, tuple) else ()
+    chat = next((a for a in args if isinstance(a, ChatKey)), None)
+    if chat is not None and "chat" not in found:
+        found.update(chat=str(chat), platform=chat.platform)
+    for name in FIELDS:
+        value = record.__dict__.get(name)
+        if value:
+            found[name] = str(value)
+    return found
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the fields, and the
+    traceback (`exc`) when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(fields_of(record))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exc"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class _OwnHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler `configure_logging` installs."""
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str, fmt: str = "text") -> None:
+    """The root logger writes to stderr at `level`, as text lines or JSON (`fmt`); a
+    handler set up by an earlier call is replaced."""
+    handler = _OwnHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _OwnHandler)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs every request line at INFO; keep that for DEBUG runs
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,70 @@
+"""`nemobot check`: a table of what is fine and what is not, and a non-zero status when
+something is off. The real command runs against the test's Redis, the simulator and the
+fake platforms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.embedded_redis import EmbeddedRedis, free_port
+from core.simulator import Simulator
+from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.telegram_api import FakeTelegram
+from tests.kits import process
+from tests.kits.renders import OPERATOR_TOKEN
+
+pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.discord_fixtures"]
+
+
+def rows(output: str) -> dict[str, tuple[str, str]]:
+    """name -> (status, detail) of each row of the table."""
+    table: dict[str, tuple[str, str]] = {}
+    for line in output.splitlines():
+        name, status, detail = line.split(None, 2)
+        table[name] = (status, detail)
+    return table
+
+
+async def test_everything_fine(tmp_path: Path, simulator: Simulator,
+                               redis_server: EmbeddedRedis, fake_telegram: FakeTelegram,
+                               fake_discord: FakeDiscord) -> None:
+    simulator.config.operator_tokens = [OPERATOR_TOKEN]
+    env = process.environment(
+        tmp_path, REDIS_URL=redis_server.url, NEMO_API_URL=simulator.base_url,
+        NEMO_TOKEN=OPERATOR_TOKEN, TELEGRAM_TOKEN=fake_telegram.token,
+        TELEGRAM_BASE_URL=fake_telegram.base_url, DISCORD_TOKEN=fake_discord.token,
+        DISCORD_API_BASE=fake_discord.api_base)
+    finished = await process.run(["check"], env, tmp_path)
+    assert finished.code == 0, finished.stdout + finished.stderr
+    table = rows(finished.stdout)
+    assert {name: status for name, (status, _) in table.items()} == {
+        "settings": "ok", "redis": "ok", "nemovideo": "ok", "telegram": "ok", "discord": "ok"}
+    assert "credits available" in table["nemovideo"][1]
+    assert table["telegram"][1].startswith(f"@{fake_telegram.bot_username}")
+    for secret in (OPERATOR_TOKEN, fake_telegram.token, fake_discord.token):
+        assert secret not in finished.stdout + finished.stderr
+
+
+async def test_what_is_off_is_named(tmp_path: Path, simulator: Simulator,
+                                    fake_discord: FakeDiscord) -> None:
+    env = process.environment(
+        tmp_path, REDIS_URL=f"redis://:hunter2@127.0.0.1:{free_port()}/0",
+        REDIS_START_WAIT="0.5", NEMO_API_URL=simulator.base_url, NEMO_TOKEN="nmv_usr_wrong",
+        DISCORD_TOKEN="not-the-token", DISCORD_API_BASE=fake_discord.api_base)
+    finished = await process.run(["check"], env, tmp_path)
+    assert finished.code == 1
+    table = rows(finished.stdout)
+    assert table["redis"][0] == "FAIL" and "hunter2" not in finished.stdout
+    assert table["nemovideo"] == ("FAIL", table["nemovideo"][1])
+    assert "NEMO_TOKEN was refused" in table["nemovideo"][1]
+    assert table["telegram"] == ("-", "TELEGRAM_TOKEN not set")
+    assert table["discord"] == ("FAIL", "DISCORD_TOKEN was refused (HTTP 401)")
+
+
+async def test_invalid_settings_are_named(tmp_path: Path) -> None:
+    env = process.environment(tmp_path, REDIS_URL="localhost:6379", DISCORD_SHARDS="0")
+    finished = await process.run(["check"], env, tmp_path)
+    assert finished.code == 2
+    assert finished.lines[0] == "Invalid settings:"
+    assert {line.split(":")[0].strip() for line in finished.lines[1:]} == {
+        "REDIS_URL", "DISCORD_SHARDS"}

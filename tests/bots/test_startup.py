@@ -1,0 +1,161 @@
+"""Every reason `nemobot` cannot start is one line on stderr (the cause and what to do) and
+exit status 2, without a traceback unless LOG_LEVEL=DEBUG. The real command runs, with
+its settings in the environment only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from core.embedded_redis import EmbeddedRedis, free_port
+from core.simulator import Simulator
+from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.telegram_api import FakeTelegram
+from tests.kits import process
+
+pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.discord_fixtures"]
+
+
+def settings(tmp_path: Path, simulator: Simulator | None = None,
+             redis: EmbeddedRedis | None = None, **more: str) -> dict[str, str]:
+    """The environment of a `nemobot` process: NemoVideo is the simulator, Redis the test's,
+    SECRET_KEY set (no warning about it); only warnings and errors are logged (routine
+    start-up lines are not failures)."""
+    values = {"LOG_LEVEL": "WARNING", "REDIS_START_WAIT": "0.5",
+              "SECRET_KEY": Fernet.generate_key().decode(), **more}
+    if simulator is not None:
+        values["NEMO_API_URL"] = simulator.base_url
+    if redis is not None:
+        values["REDIS_URL"] = redis.url
+    return process.environment(tmp_path, **values)
+
+
+def one_line(finished: process.Finished) -> str:
+    """The one line a failed start wrote; asserts status 2 and no traceback."""
+    assert finished.code == 2, finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert len(finished.lines) == 1, finished.stderr
+    return finished.lines[0]
+
+
+def closed_port_url(scheme: str = "http", path: str = "") -> str:
+    """A loopback URL nothing listens on."""
+    return f"{scheme}://127.0.0.1:{free_port()}{path}"
+
+
+async def test_invalid_redis_url_is_named_in_the_settings_message(tmp_path: Path) -> None:
+    env = settings(tmp_path, REDIS_URL="foo", TELEGRAM_TOKEN="1:x")
+    finished = await process.run(["telegram"], env, tmp_path)
+    assert finished.code == 2 and "Traceback" not in finished.stderr
+    assert finished.lines == [
+        "Invalid settings:",
+        "  REDIS_URL: Value error, must be a redis://, rediss:// or unix:// URL, "
+        "e.g. redis://localhost:6379/0"]
+
+
+@pytest.mark.parametrize("command", ["telegram", "chat"])
+async def test_unreachable_redis_is_one_line_without_its_password(
+        tmp_path: Path, command: str) -> None:
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
+    env = settings(tmp_path, REDIS_URL=url, TELEGRAM_TOKEN="1:x", NEMO_API_URL=closed_port_url())
+    line = one_line(await process.run([command], env, tmp_path, stdin=""))
+    assert "hunter2" not in line
+    assert line.startswith("nemobot: Redis is not answering at redis://***@127.0.0.1:")
+    assert "REDIS_URL" in line
+
+
+async def test_unreachable_telegram_api(tmp_path: Path, simulator: Simulator,
+                                        redis_server: EmbeddedRedis) -> None:
+    base = closed_port_url(path="/bot")
+    env = settings(tmp_path, simulator, redis_server, TELEGRAM_TOKEN="123:secret-token",
+                   TELEGRAM_BASE_URL=base)
+    line = one_line(await process.run(["telegram"], env, tmp_path))
+    assert "cannot reach the Bot API at " + base.removesuffix("/bot") in line
+    assert "TELEGRAM_BASE_URL" in line and "secret-token" not in line
+
+
+async def test_refused_telegram_token(tmp_path: Path, simulator: Simulator,
+                                      redis_server: EmbeddedRedis,
+                                      fake_telegram: FakeTelegram) -> None:
+    env = settings(tmp_path, simulator, redis_server, TELEGRAM_TOKEN="999:not-the-token",
+                   TELEGRAM_BASE_URL=fake_telegram.base_url)
+    line = one_line(await process.run(["telegram"], env, tmp_path))
+    assert line.endswith("telegram: the token was refused: check TELEGRAM_TOKEN (from @BotFather)")
+    assert "not-the-token" not in line
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("http://bot.example.com/telegram", "must be an https:// URL"),
+    ("https://bot.example.com:8080/telegram", "uses port 8080, which Telegram does not post to"),
+])
+async def test_webhook_url_that_telegram_refuses(tmp_path: Path, url: str, said: str) -> None:
+    env = settings(tmp_path, TELEGRAM_TOKEN="1:x", TELEGRAM_WEBHOOK_URL=url,
+                   TELEGRAM_WEBHOOK_SECRET="s3cret")
+    line = one_line(await process.run(["telegram"], env, tmp_path))
+    assert line.startswith("TELEGRAM_WEBHOOK_URL") and said in line
+
+
+async def test_unreachable_discord_api(tmp_path: Path, simulator: Simulator,
+                                       redis_server: EmbeddedRedis) -> None:
+    base = closed_port_url(path="/api/v10")
+    env = settings(tmp_path, simulator, redis_server, DISCORD_TOKEN="secret-token",
+                   DISCORD_API_BASE=base)
+    line = one_line(await process.run(["discord"], env, tmp_path))
+    assert f"discord: cannot reach the Discord API at {base}" in line
+    assert "DISCORD_API_BASE" in line and "secret-token" not in line
+
+
+async def test_refused_discord_token(tmp_path: Path, simulator: Simulator,
+                                     redis_server: EmbeddedRedis,
+                                     fake_discord: FakeDiscord) -> None:
+    env = settings(tmp_path, simulator, redis_server, DISCORD_TOKEN="not-the-token",
+                   DISCORD_API_BASE=fake_discord.api_base,
+                   DISCORD_GATEWAY_URL=fake_discord.gateway_url)
+    line = one_line(await process.run(["discord"], env, tmp_path))
+    assert line.endswith("discord: the token was refused: check DISCORD_TOKEN (from the "
+                         "developer portal)")
+
+
+@pytest.mark.parametrize("args", [["simulator", "--port", "0"], ["chat", "--simulate"]])
+async def test_missing_simulator_extras(tmp_path: Path, args: list[str]) -> None:
+    blocked = tmp_path / "without-extras"
+    (blocked / "imageio_ffmpeg").mkdir(parents=True)
+    (blocked / "imageio_ffmpeg" / "__init__.py").write_text(
+        "raise ImportError('imageio_ffmpeg is not installed')\n")
+    env = settings(tmp_path, REDIS_URL=closed_port_url("redis"), PYTHONPATH=str(blocked))
+    line = one_line(await process.run(args, env, tmp_path, stdin=""))
+    assert line.startswith("nemobot: the NemoVideo simulator needs its extras")
+    assert "pip install 'nemobot[sim]'" in line
+
+
+async def test_debug_level_shows_the_traceback(tmp_path: Path) -> None:
+    env = settings(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+                   TELEGRAM_TOKEN="1:x", LOG_LEVEL="DEBUG")
+    finished = await process.run(["telegram"], env, tmp_path)
+    assert finished.code == 2
+    assert "Traceback" in finished.stderr
+    assert "nemobot: Redis is not answering" in finished.stderr.splitlines()[-1]
+
+
+async def test_unreachable_nemovideo_is_a_warning(tmp_path: Path, redis_server: EmbeddedRedis,
+                                                  fake_telegram: FakeTelegram) -> None:
+    nemo = closed_port_url()
+    env = settings(tmp_path, redis=redis_server, NEMO_API_URL=nemo,
+                   TELEGRAM_TOKEN=fake_telegram.token, TELEGRAM_BASE_URL=fake_telegram.base_url,
+                   TELEGRAM_POLL_TIMEOUT="1")
+    bot = await process.start(["telegram"], env, tmp_path)
+    try:
+        await fake_telegram.wait_for(lambda c: c.method == "getUpdates", process.PROCESS_WAIT)
+    finally:
+        finished = await process.stop(bot)
+    assert finished.code == 0, finished.stderr
+    assert "Traceback" not in finished.stderr
+    [warning] = finished.lines
+    assert f"NemoVideo is not reachable at {nemo}" in warning
+
+
+async def test_version(tmp_path: Path) -> None:
+    finished = await process.run(["--version"], process.environment(tmp_path), tmp_path)
+    assert finished.code == 0 and finished.stdout.startswith("nemobot ")
