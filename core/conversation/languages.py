@@ -62,10 +62,14 @@ class LanguageChoices:
 
     async def chosen(self, message: IncomingMessage) -> str | None:
         """The sender's choice (kept for another `CHOICE_TTL`), or None."""
-        key = self._key(message)
-        if key is None:
+        return await self.of_user(message.chat.platform, message.user.id)
+
+    async def of_user(self, platform: str, user_id: str) -> str | None:
+        """A user's choice (kept for another `CHOICE_TTL`), or None."""
+        if not user_id:
             return None
-        value = await self.redis.getex(key, ex=CHOICE_TTL)
+        value = await self.redis.getex(self.keys.user_language(platform, user_id),
+                                       ex=CHOICE_TTL)
         if value is None:
             return None
         code = value.decode() if isinstance(value, bytes) else str(value)
