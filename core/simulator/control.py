@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from core.simulator import drafts
 from core.simulator.config import ConfigError
 from core.simulator.faults import Fault
-
-if TYPE_CHECKING:
-    from core.simulator.server import Simulator
+from core.simulator.host import Host
 
 
 class Control:
     """Handlers of the control endpoints (no auth, not logged) and of the plain pages."""
 
-    def __init__(self, sim: Simulator):
+    def __init__(self, sim: Host):
         self.sim = sim
 
     def routes(self, app: web.Application) -> None:

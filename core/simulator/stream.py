@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,14 @@ def fragments(text: str) -> list[str]:
     if len(words) <= 1:
         return [text[i : i + 6] for i in range(0, len(text), 6)] or [text]
     return ["".join(words[i : i + 4]) for i in range(0, len(words), 4)]
+
+
+def say(emit: Callable[[Event], None], text: str, *, last: bool) -> None:
+    """Emit a text as the agent streams it: its fragments, then the whole (`last`: the
+    turn's last text)."""
+    for piece in fragments(text):
+        emit(Text(piece, partial=True))
+    emit(Text(text, partial=False, last=last))
 
 
 def new_call_id() -> str:
