@@ -54,6 +54,11 @@ class Keys:
         """List: parts of a media album being gathered."""
         return self._k("chat", str(chat), "album", group_id)
 
+    # -- per user ---------------------------------------------------------
+    def user_language(self, platform: str, user_id: str) -> str:
+        """String: the reply language a user chose with /language (on one platform)."""
+        return self._k("user", platform, user_id, "language")
+
     # -- across chats ----------------------------------------------------
     def pending_chats(self) -> str:
         """Set: chats with queued or in-flight messages (for resuming after a restart)."""

@@ -166,6 +166,11 @@ class Outgoing(ABC):
         command is simply typed (the terminal)."""
         return None
 
+    async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
+        """A user chose their language (`/language`): platforms with per-user command
+        menus show theirs in it. Optional."""
+        return None
+
 
 class Replying(Outgoing):
     """An adapter's outgoing side for the answers to one incoming message: every new
@@ -222,6 +227,10 @@ class Replying(Outgoing):
     def chat_commands(self, chat: ChatKey) -> tuple[str, ...] | None:
         """The adapter's commands."""
         return self.out.chat_commands(chat)
+
+    async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
+        """Tell the adapter."""
+        await self.out.language_chosen(chat, user_id, language)
 
 
 @dataclass
@@ -307,6 +316,10 @@ class CollectingOutput(Outgoing):
         """Record the deletion."""
         self.records.append(Record("delete", chat, message_id=message_id))
         return True
+
+    async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
+        """Record the choice (`text` holds the language)."""
+        self.records.append(Record("language", chat, language))
 
     def texts(self, chat: ChatKey | None = None) -> list[str]:
         """Final texts of messages (after edits), in the order they were first sent."""

@@ -22,6 +22,7 @@ from bots.console.chat import CHAT, ConsoleChat, write_out
 from bots.console.display import Display
 from bots.console.logs import chat_logs
 from bots.console.output import ConsoleOutput
+from core.conversation.languages import LanguageChoices
 from core.i18n import ui_language
 from core.messages import User
 from core.runtime import open_runtime
@@ -73,6 +74,9 @@ async def run_chat(settings: Settings, *, simulate: bool, downloads: Path) -> in
         async with open_runtime(settings, out, simulate=simulate, platform="console",
                                 trust_everyone=True, probe_backend=True) as runtime:
             runtime.start()
+            chosen = await LanguageChoices(runtime.redis, keys=runtime.keys).of_user(
+                "console", user.id)
+            display.lang = chosen or display.lang  # an earlier /language wins over LANG
             chat = ConsoleChat(runtime, display, user, start=start, downloads=downloads)
             if live:
                 with patch_stdout(raw=True):

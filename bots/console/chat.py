@@ -63,11 +63,15 @@ class ConsoleChat:
         self.user = user
         self.start = start
         self.downloads = downloads
-        self.lang = display.lang
         self._count = 0
         self._turns: set[asyncio.Task[None]] = set()
         self._session: PromptSession[str] | None = None
         self._final: str | None = None
+
+    @property
+    def lang(self) -> str | None:
+        """The language of the terminal's own words (the user's, see `/language`)."""
+        return self.display.lang
 
     # -- messages ------------------------------------------------------------------------
     def _message(self, text: str, files: Sequence[Path] = ()) -> IncomingMessage:

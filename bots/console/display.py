@@ -10,6 +10,7 @@ progress is a plain line now and then.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,8 +28,18 @@ _INDENT = "     "
 
 
 def _prefixes(key: str, **blank: str) -> tuple[str, ...]:
-    """The start of a core text in every language, up to its first placeholder."""
-    return tuple(t(lang, key, **blank).split("\x00")[0] for lang in SUPPORTED)
+    """The start of a core text in every language, up to its first placeholder (none
+    for a language whose text starts with one)."""
+    starts = (t(lang, key, **blank).split("\x00")[0] for lang in SUPPORTED)
+    return tuple(start for start in starts if start)
+
+
+def _pattern(key: str) -> re.Pattern[str]:
+    """A core text in any language, each placeholder standing for anything."""
+    forms = {t(lang, key) for lang in SUPPORTED}  # without values: the templates
+    return re.compile("|".join(
+        ".+?".join(re.escape(piece) for piece in re.split(r"\{[^{}]*\}", form))
+        for form in sorted(forms)))
 
 
 def _is(text: str, key: str) -> bool:
@@ -68,7 +79,7 @@ class Display:
     def message(self, mid: str, text: str, buttons: tuple[Button, ...] = ()) -> None:
         """A new message; the core's "Uploading…" and "Rendering…" start a bar."""
         entry = self.entries[mid] = Entry(mid, text, buttons, time.monotonic())
-        if text.startswith(_prefixes("uploading", count="\x00")):
+        if _pattern("uploading").fullmatch(text):
             self._start_bar(entry, UPLOAD)
         elif _is(text, "render.started"):
             self._start_bar(entry, RENDER)

@@ -42,6 +42,10 @@ class ConsoleOutput(Outgoing):
         self.links: list[str] = []
         self._next = 0
 
+    async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
+        """The terminal's own words follow the user's `/language` too."""
+        self.display.lang = language
+
     def max_file_size(self, chat: ChatKey) -> int | None:
         """No platform limit: files are saved locally."""
         return 1 << 40

@@ -20,6 +20,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bots.discord_adapter.texts import described
+from core.i18n import LANGUAGES, NAMES, texts
+
 AnyCommand = app_commands.Command[Any, Any, None]
 #: (the interaction, the command's name, the text it stands for)
 Run = Callable[[discord.Interaction, str, str], Coroutine[Any, Any, None]]
@@ -29,7 +32,8 @@ DMS_ONLY = app_commands.AppCommandContext(dm_channel=True)
 #: the bot is installed in servers (not on users' accounts)
 SERVER_INSTALL = app_commands.AppInstallationType(guild=True)
 
-#: slash commands without options: name -> description
+#: slash commands without options: name -> English description (the text
+#: `discord.command.<name>`, like every description here; translations: `core/locales`)
 SIMPLE_COMMANDS: dict[str, str] = {
     "export": "Render the video and send it here",
     "status": "Show the project's timeline and renders in progress",
@@ -51,6 +55,8 @@ LIST_COMMANDS: dict[str, str] = {
     "block": "Admins: refuse users, roles, channels or servers",
     "unblock": "Admins: lift a block",
 }
+texts({f"discord.command.{name}": {"en": english}
+       for name, english in {**SIMPLE_COMMANDS, **LIST_COMMANDS}.items()})
 #: commands (and buttons) whose answers only the user sees
 PRIVATE_COMMANDS = frozenset({"credits", "link", "stats", "admin", "allow", "block", "unblock",
                               "quota"})
@@ -61,13 +67,14 @@ ADMIN_PERMISSIONS = discord.Permissions.none()
 def build_commands(run: Run, *, new_permission: discord.Permissions | None = None,
                    ) -> list[AnyCommand]:
     """Every slash command, each calling `run` with the text it stands for."""
-    commands = [_simple(run, name, description) for name, description in SIMPLE_COMMANDS.items()]
+    commands = [_simple(run, name) for name in SIMPLE_COMMANDS]
     if new_permission is not None:
         next(c for c in commands if c.name == "new").default_permissions = new_permission
     commands.append(_format(run))
     commands.append(_link(run))
+    commands.append(_language(run))
     commands.append(_admin(run))
-    commands += [_entries(run, name, description) for name, description in LIST_COMMANDS.items()]
+    commands += [_entries(run, name) for name in LIST_COMMANDS]
     commands.append(_quota(run))
     for command in commands:
         command.allowed_installs = SERVER_INSTALL
@@ -76,10 +83,11 @@ def build_commands(run: Run, *, new_permission: discord.Permissions | None = Non
     return commands
 
 
-def _simple(run: Run, name: str, description: str) -> AnyCommand:
+def _simple(run: Run, name: str) -> AnyCommand:
     async def command(interaction: discord.Interaction) -> None:
         await run(interaction, name, f"/{name}")
-    return app_commands.Command(name=name, description=description, callback=command)
+    return app_commands.Command(name=name, description=described(f"discord.command.{name}"),
+                                callback=command)
 
 
 def _format(run: Run) -> AnyCommand:
@@ -100,40 +108,51 @@ def _format(run: Run) -> AnyCommand:
 
 
 def _link(run: Run) -> AnyCommand:
-    @app_commands.describe(token="Your NemoVideo token (nmv_usr_...)")  # noqa: S106
+    @app_commands.describe(token=described("discord.option.token"))
     async def link(interaction: discord.Interaction, token: str) -> None:
         await run(interaction, "link", f"/link {token.strip()}")
     return app_commands.Command(
-        name="link", description="Link your own NemoVideo account (in a DM with the bot)",
+        name="link", description=described("discord.command.link"),
         callback=link, allowed_contexts=DMS_ONLY)
+
+
+def _language(run: Run) -> AnyCommand:
+    @app_commands.describe(code=described("discord.option.language"))
+    @app_commands.choices(code=[app_commands.Choice(name=NAMES[code], value=code)
+                                for code in LANGUAGES])
+    async def language(interaction: discord.Interaction, code: str | None = None) -> None:
+        await run(interaction, "language", f"/language {code}" if code else "/language")
+    return app_commands.Command(name="language", description=described(
+        "discord.command.language"), callback=language)
 
 
 def _admin(run: Run) -> AnyCommand:
     async def admin(interaction: discord.Interaction) -> None:
         await run(interaction, "admin", "/admin")
     command: AnyCommand = app_commands.Command(
-        name="admin", description="Admins: usage, access lists, failures and the balance",
+        name="admin", description=described("discord.command.admin"),
         callback=admin, allowed_contexts=DMS_ONLY)
     command.default_permissions = ADMIN_PERMISSIONS
     return command
 
 
-def _entries(run: Run, name: str, description: str) -> AnyCommand:
-    @app_commands.describe(entries="e.g. discord:role:123 discord:user:456, or a mention")
+def _entries(run: Run, name: str) -> AnyCommand:
+    @app_commands.describe(entries=described("discord.option.entries"))
     async def command(interaction: discord.Interaction, entries: str) -> None:
         await run(interaction, name, f"/{name} {entries.strip()}")
-    made: AnyCommand = app_commands.Command(name=name, description=description, callback=command)
+    made: AnyCommand = app_commands.Command(
+        name=name, description=described(f"discord.command.{name}"), callback=command)
     made.default_permissions = ADMIN_PERMISSIONS
     return made
 
 
 def _quota(run: Run) -> AnyCommand:
-    @app_commands.describe(user="discord:user:<id>, a mention, or a channel entry",
-                           limits="e.g. renders=5/day messages=30/hour credits=500/month")
+    @app_commands.describe(user=described("discord.option.user"),
+                           limits=described("discord.option.limits"))
     async def quota(interaction: discord.Interaction, user: str, limits: str = "") -> None:
         await run(interaction, "quota", f"/quota {user.strip()} {limits.strip()}".rstrip())
     command: AnyCommand = app_commands.Command(
-        name="quota", description="Admins: a user's own limits", callback=quota)
+        name="quota", description=described("discord.command.quota"), callback=quota)
     command.default_permissions = ADMIN_PERMISSIONS
     return command
 

@@ -27,6 +27,7 @@ from bots.discord_adapter.inbound import (
     is_from_bot,
 )
 from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, error_text
+from bots.discord_adapter.texts import CommandTranslator
 from bots.discord_adapter.views import press_item
 from core.conversation.dispatcher import Dispatcher
 from core.messages import ChatKey, IncomingMessage
@@ -55,6 +56,7 @@ class DiscordAdapter:
         restart) and publish the slash commands."""
         self.client.add_dynamic_items(press_item(self.on_button))
         try:
+            await self.tree.set_translator(CommandTranslator())
             synced = await self.tree.sync()
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("discord: could not sync slash commands: %s", error_text(exc))

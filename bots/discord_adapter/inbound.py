@@ -122,7 +122,7 @@ def from_message(message: discord.Message, chat: ChatKey, me: discord.abc.User,
     """A message addressed to the bot, as the core sees it."""
     return IncomingMessage(
         chat=chat,
-        user=user(message.author),
+        user=user(message.author, _guild_locale(message)),
         message_id=str(message.id),
         text=clean_text(message, me),
         attachments=tuple(attachment(a, fetch) for a in message.attachments),
@@ -131,6 +131,12 @@ def from_message(message: discord.Message, chat: ChatKey, me: discord.abc.User,
         origin=origin(message.guild.id if message.guild is not None else None, message.author),
         raw=message,
     )
+
+
+def _guild_locale(message: discord.Message) -> str | None:
+    """A message carries no user locale: its server's main language is the best guess."""
+    guild = message.guild
+    return str(guild.preferred_locale) if guild is not None else None
 
 
 def from_interaction(interaction: discord.Interaction, chat: ChatKey, text: str, *,

@@ -36,6 +36,7 @@ from .albums import AlbumGatherer
 from .flood import FloodControl
 from .handlers import ALLOWED_UPDATES, AnyApplication, TelegramAdapter
 from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_attachments
+from .menus import Menus
 from .outbound import TelegramOutput, error_text
 from .settings import TelegramSettings, webhook_problem
 
@@ -118,7 +119,8 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
     """
     app = build_application(config, flood)
     local = config.telegram_local_mode
-    out = TelegramOutput(app.bot, local_mode=local)
+    out = TelegramOutput(app.bot, local_mode=local,
+                         menus=Menus(app.bot, admin_ids(settings, PLATFORM)))
     async with contextlib.AsyncExitStack() as stack:
         tmp_dir = config.telegram_shared_dir if local else None
         if tmp_dir is not None:

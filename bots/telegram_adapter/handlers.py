@@ -22,7 +22,7 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -30,9 +30,9 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from bots.common.tasks import BackgroundTasks
 from core import i18n
 from core.conversation.dispatcher import Dispatcher
+from core.conversation.turn import language_of
 from core.messages import Attachment, ChatKey, IncomingMessage
 
-from . import texts as _texts
 from .albums import AlbumGatherer
 from .inbound import (
     CALLBACK_PREFIX,
@@ -46,6 +46,7 @@ from .inbound import (
     read_message,
     user,
 )
+from .menus import Menus
 from .outbound import TelegramOutput, button_command, error_text
 
 log = logging.getLogger(__name__)
@@ -84,24 +85,9 @@ class TelegramAdapter:
         self.app.add_error_handler(self.on_error)
 
     async def publish_commands(self, admins: Sequence[int] = ()) -> None:
-        """The command menu, in English (the default) and Chinese; the admins' private
-        chats also list the admin commands (nobody else sees them)."""
-        await self._menu(_texts.COMMANDS, None)
-        for admin in admins:
-            await self._menu({**_texts.COMMANDS, **_texts.ADMIN_COMMANDS},
-                             BotCommandScopeChat(admin))
-
-    async def _menu(self, commands: dict[str, tuple[str, str]],
-                    scope: BotCommandScopeChat | None) -> None:
-        english = [BotCommand(name, en) for name, (en, _) in commands.items()]
-        chinese = [BotCommand(name, zh) for name, (_, zh) in commands.items()]
-        try:
-            await self.app.bot.set_my_commands(english, scope=scope)
-            await self.app.bot.set_my_commands(chinese, scope=scope, language_code="zh")
-        except TelegramError as exc:
-            where = f" of chat {scope.chat_id}" if scope is not None else ""
-            log.warning("telegram: could not set the command menu%s: %s", where,
-                        error_text(exc))
+        """The command menu in every language; the admins' private chats also list the
+        admin commands (nobody else sees them)."""
+        await Menus(self.app.bot, admins).publish()
 
     # ------------------------------------------------------------ messages
 
@@ -215,7 +201,7 @@ class TelegramAdapter:
     async def _refuse(self, message: IncomingMessage, names: tuple[str, ...]) -> None:
         log.info("telegram: %d file(s) over the download limit in %s", len(names), message.chat)
         limit = (self.download_limit or 0) // MB
-        text = i18n.t(message.user.language, "telegram.too_big", names=", ".join(names),
+        text = i18n.t(language_of(message), "telegram.too_big", names=", ".join(names),
                       limit=limit)
         with contextlib.suppress(Exception):  # logged by the output
             await self.out.send_text(message.chat, text)

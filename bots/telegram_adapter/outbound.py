@@ -34,7 +34,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     Bot,
@@ -55,6 +55,9 @@ from core.textsplit import fit, utf16_units
 
 from . import texts as _texts
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
+
+if TYPE_CHECKING:
+    from .menus import Menus
 
 log = logging.getLogger(__name__)
 
@@ -161,10 +164,13 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
     utf16 = True
     blank = _EMPTY
 
-    def __init__(self, bot: Bot, *, local_mode: bool = False) -> None:
+    def __init__(self, bot: Bot, *, local_mode: bool = False,
+                 menus: Menus | None = None) -> None:
         super().__init__(REMEMBER)
         self.bot = bot
         self.local_mode = local_mode
+        #: the command menus, switched when a user chooses a language
+        self.menus = menus
         #: the largest video sent as a file; bigger ones become a link
         self.upload_limit = LOCAL_UPLOAD_LIMIT if local_mode else CLOUD_UPLOAD_LIMIT
 
@@ -319,6 +325,11 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
                 log.warning("telegram: could not edit the caption of %s in %s: %s", message_id,
                             chat, error_text(exc))
                 raise
+
+    async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
+        """Show the user the command menu in the language they chose."""
+        if self.menus is not None:
+            await self.menus.show_to(chat, user_id, language)
 
     async def _action(self, chat: ChatKey, action: str) -> None:
         try:

@@ -1,8 +1,9 @@
-"""What the Telegram adapter itself says: Telegram's file limit, and the command menu."""
+"""What the Telegram adapter itself says: Telegram's file limit, and the command menu
+(other languages: `core/locales`)."""
 
 from __future__ import annotations
 
-from core.i18n import texts
+from core.i18n import t, texts
 
 texts({
     "telegram.too_big": {
@@ -15,7 +16,8 @@ texts({
     },
 })
 
-#: the command menu (setMyCommands): command -> (English, Chinese)
+#: the command menu (setMyCommands), in its order: command -> (English, Chinese); each
+#: description is the text `telegram.command.<command>` (other languages: `core/locales`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "start": ("Start a project in this chat", "在此聊天中开始项目"),
     "new": ("Start a new project", "开始新项目"),
@@ -28,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cancel": ("Cancel queued messages and renders", "取消排队的消息和渲染"),
     "link": ("Link your NemoVideo account (private chat)", "绑定你的 NemoVideo 账号（私聊）"),
     "stats": ("Your usage and limits", "查看你的用量和额度"),
+    "language": ("Choose the language I answer in", "选择回复语言"),
     "help": ("What the bot understands", "使用帮助"),
 }
 
@@ -39,3 +42,13 @@ ADMIN_COMMANDS: dict[str, tuple[str, str]] = {
     "unblock": ("Lift a block", "解除屏蔽"),
     "quota": ("A user's own limits", "设置用户的单独额度"),
 }
+
+texts({f"telegram.command.{name}": {"en": en, "zh": zh}
+       for name, (en, zh) in {**COMMANDS, **ADMIN_COMMANDS}.items()})
+
+
+def menu(language: str | None, *, admin: bool = False) -> list[tuple[str, str]]:
+    """The command menu in `language` (with the admin commands for an admin): (command,
+    description) pairs."""
+    names = [*COMMANDS, *ADMIN_COMMANDS] if admin else list(COMMANDS)
+    return [(name, t(language, f"telegram.command.{name}")) for name in names]

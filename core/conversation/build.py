@@ -12,6 +12,7 @@ from core.conversation.dispatcher import Dispatcher
 from core.conversation.failures import FailureReplies
 from core.conversation.formats import choose_format
 from core.conversation.handlers import RenderService, build_handlers, link
+from core.conversation.languages import LanguageChoices, Languages, language
 from core.conversation.middleware import Middleware, StepLog
 from core.conversation.observed import LogContext, Metered
 from core.conversation.project_list import ProjectLog, last, projects_
@@ -46,10 +47,12 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
                               identities=identities, relay=relay, uploader=uploader,
                               renders=renders)
     catalog = Catalog(sessions.redis, sessions.keys)
+    choices = LanguageChoices(sessions.redis, keys=sessions.keys)
     handlers.update({
         Intent.FORMAT: choose_format,
         Intent.PROJECTS: partial(projects_, catalog=catalog, nemo=nemo, identities=identities),
         Intent.LAST: partial(last, catalog=catalog),
+        Intent.LANGUAGE: partial(language, choices=choices),
     })
     return Dispatcher(
         inbox=inbox, sessions=sessions, out=out, handlers=handlers,
@@ -59,6 +62,6 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
         cancel_render=renders.cancel_job if renders is not None else None,
         active_renders=renders.active_count if renders is not None else None,
         signals=signals,
-        middlewares=[LogContext(), Metered(), StepLog(), Choices(), FirstContact(),
-                     ProjectLog(catalog), *middlewares],
-        sweep_interval=max(0.5, settings.chat_lock_ttl / 3))
+        middlewares=[LogContext(), Metered(), StepLog(), Languages(choices), Choices(),
+                     FirstContact(), ProjectLog(catalog), *middlewares],
+        sweep_interval=max(0.5, settings.chat_lock_ttl / 3), languages=choices)

@@ -28,6 +28,7 @@ from core import i18n
 from core.aio import KeyedTurns, end_tasks, rest
 from core.conversation.failures import FailureReplies
 from core.conversation.handlers import Handler
+from core.conversation.languages import LanguageChoices
 from core.conversation.middleware import Middleware, ProjectLost, event_chain, step_chain
 from core.conversation.notices import QueueNotices
 from core.conversation.turn import Turn, language_of, notify
@@ -57,7 +58,8 @@ class Dispatcher:
 
     `handlers` run under the lock; `link` runs on arrival. `cancel_renders`,
     `cancel_render` (one: `/cancel <job id>`) and `active_renders` reach the chat's
-    render jobs; `signals` reaches the process that holds a chat (to stop its turn).
+    render jobs; `signals` reaches the process that holds a chat (to stop its turn);
+    `languages` gives each message its sender's chosen language on arrival.
     """
 
     def __init__(self, *, inbox: Inbox, sessions: SessionStore, out: Outgoing,
@@ -66,7 +68,8 @@ class Dispatcher:
                  cancel_render: CancelOne | None = None,
                  active_renders: ChatCount | None = None,
                  signals: ChatSignals | None = None,
-                 middlewares: Sequence[Middleware] = (), sweep_interval: float = 10.0) -> None:
+                 middlewares: Sequence[Middleware] = (), sweep_interval: float = 10.0,
+                 languages: LanguageChoices | None = None) -> None:
         self.inbox = inbox
         self.sessions = sessions
         self.out = out
@@ -76,6 +79,7 @@ class Dispatcher:
         self.cancel_render = cancel_render
         self.active_renders = active_renders
         self.signals = signals
+        self.languages = languages
         self.sweep_interval = sweep_interval
         self._link = link
         self._on_event = event_chain(middlewares, self._accept)
@@ -98,9 +102,11 @@ class Dispatcher:
         Events of one chat reach the queue in the order `handle` was called for them
         in this process (across processes, the platform gives no order to keep).
         """
-        event = ChatEvent.of(message)
         out = Replying(self.out, message.message_id)
-        async with self._arrivals.turn_of(event.chat):
+        async with self._arrivals.turn_of(message.chat):
+            if self.languages is not None:  # in turn: nothing may overtake the message
+                message = await self.languages.stamp(message)
+            event = ChatEvent.of(message)
             queued = await self._on_event(event, out)
         if not queued or self.closing:
             return  # refused, handled on arrival, or left for the next process

@@ -27,7 +27,7 @@ from core.intents import Intent, Step
 from core.messages import ChatKey, User
 from core.nemo import errors
 from core.nemo.api import NemoApi
-from core.outgoing import Action, Button, Outgoing, Sent
+from core.outgoing import Action, Outgoing, Sent
 from core.store import ChatSession, SessionStore
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,8 @@ Handler = Callable[[Turn, Step], Awaitable[None]]
 
 _TOKEN = re.compile(r"^nmv_[A-Za-z0-9_\-]{6,}$")
 
-RESULT_BUTTONS = (
-    Button("Export", Action.EXPORT),
-    Button("Status", Action.STATUS),
-    Button("Credits", Action.CREDITS),
-    Button("New project", Action.NEW),
-)
+#: the buttons under a greeting or a status (labelled per turn: `Turn.buttons`)
+RESULT_ACTIONS = (Action.EXPORT, Action.STATUS, Action.CREDITS, Action.NEW)
 
 
 class ExportOutcome(Protocol):
@@ -99,10 +95,10 @@ async def status(turn: Turn, step: Step, *, projects: Projects, nemo: NemoApi,
     state = await identities.call(turn.chat, lambda c: nemo.state(c, session_id))
     turn.session.draft = state.draft.raw
     draft = state.draft
-    lines = [draft.summary() if draft.is_exportable else turn.text("status_empty")]
+    lines = [draft.summary(turn.lang) if draft.is_exportable else turn.text("status_empty")]
     if renders is not None and (active := await renders.active_count(turn.chat)):
         lines.append(turn.text("status_renders", count=active))
-    await turn.send("\n".join(lines), RESULT_BUTTONS)
+    await turn.send("\n".join(lines), turn.buttons(*RESULT_ACTIONS))
 
 
 async def export(turn: Turn, step: Step, *, projects: Projects,

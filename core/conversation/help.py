@@ -69,6 +69,7 @@ for _command, _usage, _variants in (
                     "zh": "清空排队的消息、停止当前请求并取消渲染"}),
     ("upload", "", {"en": "how to send files", "zh": "如何发送文件"}),
     ("stats", "", {"en": "your usage and limits", "zh": "查看你的用量和额度"}),
+    ("language", " [code]", {"en": "choose the language I answer in", "zh": "选择回复语言"}),
     ("link", " <token>", {"en": "use your own NemoVideo account (private chat only)",
                           "zh": "使用你自己的 NemoVideo 账号（仅限私聊）"}),
     ("help", "", {"en": "this list", "zh": "显示此列表"}),

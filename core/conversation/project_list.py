@@ -14,7 +14,7 @@ import time
 
 from core.catalog import Catalog, ProjectEntry, project_title
 from core.conversation.choices import offer
-from core.conversation.handlers import RESULT_BUTTONS
+from core.conversation.handlers import RESULT_ACTIONS
 from core.conversation.middleware import Middleware, StepCall
 from core.conversation.turn import Turn
 from core.i18n import texts
@@ -193,9 +193,9 @@ async def _switch(turn: Turn, wanted: str, entries: list[ProjectEntry], catalog:
     await turn.persist()
     log.info("chat %s: switched to project %s", turn.chat, session_id)
     draft = state.draft
-    summary = draft.summary() if draft.is_exportable else turn.text("status_empty")
+    summary = draft.summary(turn.lang) if draft.is_exportable else turn.text("status_empty")
     await turn.send("\n".join([turn.text("projects.switched", name=name), summary]),
-                    RESULT_BUTTONS)
+                    turn.buttons(*RESULT_ACTIONS))
 
 
 async def last(turn: Turn, step: Step, *, catalog: Catalog) -> None:

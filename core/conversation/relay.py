@@ -33,7 +33,8 @@ from core.store import InFlight
 
 log = logging.getLogger(__name__)
 
-AFTER_EDIT = (Button("Export", Action.EXPORT), Button("Status", Action.STATUS))
+#: the buttons under an edit's answer (labelled per turn: `Turn.buttons`)
+AFTER_EDIT = (Action.EXPORT, Action.STATUS)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -103,7 +104,7 @@ class Relay:
         after = await self._draft(turn, session_id)
         if after is not None:
             turn.session.draft = after.raw
-        change = describe_change(before, after) if after is not None else None
+        change = describe_change(before, after, turn.lang) if after is not None else None
         text, actions = shown(turn, answer.text) if answer.text else ("", ())
 
         if answer.error is not None and not text:
@@ -121,7 +122,7 @@ class Relay:
                          else turn.text("edit_nothing_changed"))
         if after is not None and after.is_exportable and (
                 change or GuiAction.SHOW_STATE in actions):
-            summary = after.summary()
+            summary = after.summary(turn.lang)
             if summary not in "\n".join(parts):
                 parts.append(summary)
         if GuiAction.SHOW_CREDITS in actions:
@@ -132,9 +133,9 @@ class Relay:
         buttons: tuple[Button, ...] = ()
         if change and after is not None:
             parts.append(self._next_steps(turn, after))
-            buttons = AFTER_EDIT
+            buttons = turn.buttons(*AFTER_EDIT)
         elif GuiAction.EXPORT in actions:
-            buttons = (Button("Export", Action.EXPORT),)
+            buttons = turn.buttons(Action.EXPORT)
         await live.flush("\n\n".join(p for p in parts if p), buttons)
 
     def _next_steps(self, turn: Turn, draft: Draft) -> str:
@@ -178,13 +179,13 @@ class Relay:
             after = await self._draft(turn, session_id)
             if after is None:
                 continue
-            change = describe_change(before, after)
+            change = describe_change(before, after, turn.lang)
             if change:
                 turn.session.draft = after.raw
                 text = turn.text("recovered", changes=change)
                 if after.is_exportable:
-                    text += "\n" + after.summary()
-                await turn.send(text, AFTER_EDIT)
+                    text += "\n" + after.summary(turn.lang)
+                await turn.send(text, turn.buttons(*AFTER_EDIT))
                 return
         if interrupted:
             await turn.say("recovery_failed")

@@ -1,4 +1,4 @@
-"""What the bot says, in English and Chinese."""
+"""What the bot says, in English and Chinese (other languages: `core/locales`)."""
 
 from __future__ import annotations
 

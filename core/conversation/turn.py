@@ -9,8 +9,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from core import i18n
+from core.buttons import action_buttons
+from core.language_guess import guess_language
 from core.messages import ChatKey, IncomingMessage
-from core.outgoing import Button, Outgoing, Sent
+from core.outgoing import Action, Button, Outgoing, Sent
 from core.store import ChatSession
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,10 @@ class Turn:
         """A user-facing text in the turn's language."""
         return i18n.t(self.lang, key, **kwargs)
 
+    def buttons(self, *actions: Action) -> tuple[Button, ...]:
+        """Action buttons labelled in the turn's language."""
+        return action_buttons(self.lang, *actions)
+
     async def say(self, key: str, *, buttons: tuple[Button, ...] = (), **kwargs: object) -> Sent:
         """Send a user-facing text."""
         return await self.out.send_text(self.chat, self.text(key, **kwargs), buttons)
@@ -59,8 +65,11 @@ class Turn:
 
 
 def language_of(message: IncomingMessage, session: ChatSession | None = None) -> str:
-    """The reply language: the sender's platform language, else the chat's."""
-    return i18n.ui_language(message.user.language or (session.language if session else None))
+    """The one language of the reply to `message`: the message's own when it is clearly
+    written in one of ours ("余额" -> zh, "hola" -> es), else the user's (their /language
+    choice or their platform's, see `core.conversation.languages`), else the chat's."""
+    user = i18n.ui_language(message.user.language or (session.language if session else None))
+    return guess_language(message.text, hint=user) or user
 
 
 async def notify(out: Outgoing, chat: ChatKey, text: str) -> None:

@@ -15,6 +15,9 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from core.i18n import t
+from core.nemo import texts as _texts  # noqa: F401 - registers the timeline's wording
+
 # Numbers beyond this are garbage (1e15 ms is about 31,000 years).
 _MAX_NUMBER = 1e15
 # Longest name or text shown in a summary or a diff line.
@@ -41,7 +44,8 @@ _KIND_BY_NAME = {
     "text": TrackKind.TEXT,
     "title": TrackKind.TEXT,
 }
-_SUMMARY_PREFIX = {TrackKind.VIDEO: "Video", TrackKind.AUDIO: "BGM", TrackKind.TEXT: "Title"}
+_SUMMARY_PREFIX = {TrackKind.VIDEO: "timeline.video", TrackKind.AUDIO: "timeline.bgm",
+                   TrackKind.TEXT: "timeline.title"}
 
 
 # ---------------------------------------------------------------- reading helpers
@@ -193,25 +197,35 @@ class Track:
 
     @property
     def label(self) -> str:
+        """How the track is named to users (in English: `label_in`)."""
+        return self.label_in("en")
+
+    def label_in(self, language: str | None) -> str:
         """How the track is named to users.
 
         Text tracks: the first text in double quotes. Others: the track's name; else
         the first segment's name, with "+ N more" for further segments; else "untitled".
         """
-        more = f" + {len(self.segments) - 1} more" if len(self.segments) > 1 else ""
         if self.kind is TrackKind.TEXT and self.texts:
-            return f'"{clip_label(self.texts[0])}"{more}'
-        if self.name:
+            name = f'"{clip_label(self.texts[0])}"'
+        elif self.name:
             return clip_label(self.name)
-        if self.segments and self.segments[0].name:
-            return clip_label(self.segments[0].name) + more
-        return "untitled" + more
+        elif self.segments and self.segments[0].name:
+            name = clip_label(self.segments[0].name)
+        else:
+            name = t(language, "timeline.untitled")
+        extra = len(self.segments) - 1
+        return t(language, "timeline.more", label=name, count=extra) if extra > 0 else name
 
     @property
     def details(self) -> str:
+        """The part in brackets (in English: `details_in`)."""
+        return self.details_in("en")
+
+    def details_in(self, language: str | None) -> str:
         """The part in brackets: time range, and the volume of an audio track."""
         if not self.segments:
-            return "empty"
+            return t(language, "timeline.track_empty")
         span = time_range(self.start_ms, self.end_ms)
         if self.kind is TrackKind.AUDIO and self.volume is not None:
             return f"{span}, {self.volume}%"
@@ -329,26 +343,30 @@ class Draft:
         """No tracks at all."""
         return not self.tracks
 
-    def summary(self) -> str:
-        """The one-line track summary shown to users.
+    def summary(self, language: str | None = None) -> str:
+        """The one-line track summary shown to users, in `language` (English by default).
 
         `Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%)
         3. Title: "Urban Dreams" (0-3s)`; "Timeline is empty" without tracks.
         """
         if not self.tracks:
-            return "Timeline is empty"
+            return t(language, "timeline.empty")
         count = len(self.tracks)
         items = " ".join(
-            f"{i}. {track_prefix(t, _SUMMARY_PREFIX)}: {t.label} ({t.details})"
-            for i, t in enumerate(self.tracks, 1)
+            t(language, "timeline.item", number=i, kind=track_prefix(track, _SUMMARY_PREFIX,
+                                                                       language),
+              label=track.label_in(language), details=track.details_in(language))
+            for i, track in enumerate(self.tracks, 1)
         )
-        return f"Timeline ({count} track{'s' if count != 1 else ''}): {items}"
+        key = "timeline.summary_one" if count == 1 else "timeline.summary"
+        return t(language, key, count=count, items=items)
 
 
-def track_prefix(track: Track, names: dict[TrackKind, str]) -> str:
-    """"Video", "BGM"/"Music", "Title", or "Track (type N)" for unknown types."""
+def track_prefix(track: Track, names: dict[TrackKind, str], language: str | None = None) -> str:
+    """"Video", "BGM"/"Music", "Title", or "Track (type N)" for unknown types; `names`
+    holds the text keys of the known kinds."""
     if track.kind in names:
-        return names[track.kind]
+        return t(language, names[track.kind])
     if track.type_code is None:
-        return "Track"
-    return f"Track (type {clip_label(str(track.type_code))})"
+        return t(language, "timeline.track")
+    return t(language, "timeline.track_type", code=clip_label(str(track.type_code)))

@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from core.i18n import t
 from core.nemo.draft import (
     Draft,
     Metadata,
@@ -21,7 +22,8 @@ from core.nemo.draft import (
 
 _T = TypeVar("_T")
 
-_DIFF_PREFIX = {TrackKind.VIDEO: "Video", TrackKind.AUDIO: "Music", TrackKind.TEXT: "Title"}
+_DIFF_PREFIX = {TrackKind.VIDEO: "timeline.video", TrackKind.AUDIO: "timeline.music",
+                TrackKind.TEXT: "timeline.title"}
 
 
 
@@ -48,8 +50,9 @@ def _pair(
     return pairs, old_left, new_left
 
 
-def _clips(count: int) -> str:
-    return f"{count} clip{'s' if count != 1 else ''}"
+def _clips(count: int, language: str | None) -> str:
+    return t(language, "change.clips_one") if count == 1 else t(language, "change.clips",
+                                                                  count=count)
 
 
 def _length(track: Track, other: Track) -> str:
@@ -66,47 +69,52 @@ def _reordered(old: Sequence[Segment], new: Sequence[Segment]) -> bool:
     return before != after and Counter(before) == Counter(after)
 
 
-def _diff_track(prefix: str, old: Track, new: Track) -> list[str]:
+def _diff_track(prefix: str, old: Track, new: Track, lang: str | None) -> list[str]:
     """Changes between two matched tracks of the same kind (text tracks excepted)."""
     if old == new:
         return []
     if new.kind is TrackKind.AUDIO and old.label != new.label:
-        return [f"{prefix} changed: {old.label} -> {new.label} ({new.details})"]
+        return [t(lang, "change.replaced", prefix=prefix, old=old.label_in(lang),
+                  new=new.label_in(lang), details=new.details_in(lang))]
     parts = []
     if len(old.segments) != len(new.segments):
-        parts.append(f"{_clips(len(old.segments))} -> {_clips(len(new.segments))}")
+        parts.append(f"{_clips(len(old.segments), lang)} -> {_clips(len(new.segments), lang)}")
     if (old.start_ms, old.end_ms) != (new.start_ms, new.end_ms):
         parts.append(f"{_length(old, new)} -> {_length(new, old)}")
     if not parts and _reordered(old.segments, new.segments):
-        parts.append("clips reordered")
+        parts.append(t(lang, "change.reordered"))
     if not parts and old.label != new.label:
-        parts.append(f"{old.label} -> {new.label}")
+        parts.append(f"{old.label_in(lang)} -> {new.label_in(lang)}")
     if not parts and old.segments != new.segments:
-        parts.append("clips changed")
-    lines = [f"{prefix}: {', '.join(parts)}"] if parts else []
+        parts.append(t(lang, "change.clips_changed"))
+    lines = [t(lang, "change.track", prefix=prefix, parts=", ".join(parts))] if parts else []
     if old.volume != new.volume:
         if old.volume is None:
-            lines.append(f"{prefix} volume set to {new.volume}%")
+            lines.append(t(lang, "change.volume_set", prefix=prefix, volume=new.volume))
         elif new.volume is None:
-            lines.append(f"{prefix} volume back to default")
+            lines.append(t(lang, "change.volume_default", prefix=prefix))
         else:
-            lines.append(f"{prefix} volume {old.volume}% -> {new.volume}%")
+            lines.append(t(lang, "change.volume", prefix=prefix, old=old.volume,
+                           new=new.volume))
     return lines
 
 
-def _diff_tracks(old: Sequence[Track], new: Sequence[Track]) -> list[str]:
+def _diff_tracks(old: Sequence[Track], new: Sequence[Track], lang: str | None) -> list[str]:
     """Changes among the tracks of one kind (or one unknown type)."""
     if not old and not new:
         return []
-    prefix = track_prefix((new or old)[0], _DIFF_PREFIX)
+    prefix = track_prefix((new or old)[0], _DIFF_PREFIX, lang)
     several = len(old) > 1 or len(new) > 1
-    pairs, removed, added = _pair(old, new, key=lambda t: t.label)
+    pairs, removed, added = _pair(old, new, key=lambda track: track.label)
     lines: list[str] = []
     for before, after in pairs:
-        name = f"{prefix} ({before.label})" if several else prefix
-        lines.extend(_diff_track(name, before, after))
-    lines.extend(f"{prefix} removed: {t.label}" for t in removed)
-    lines.extend(f"{prefix} added: {t.label} ({t.details})" for t in added)
+        name = (t(lang, "change.named", prefix=prefix, label=before.label_in(lang))
+                if several else prefix)
+        lines.extend(_diff_track(name, before, after, lang))
+    lines.extend(t(lang, "change.removed", prefix=prefix, label=track.label_in(lang))
+                 for track in removed)
+    lines.extend(t(lang, "change.added", prefix=prefix, label=track.label_in(lang),
+                   details=track.details_in(lang)) for track in added)
     return lines
 
 
@@ -118,9 +126,8 @@ class _Title:
     start_ms: int
     end_ms: int
 
-    @property
-    def label(self) -> str:
-        return f"'{clip_label(self.text)}'" if self.text else "untitled"
+    def label(self, language: str | None) -> str:
+        return f"'{clip_label(self.text)}'" if self.text else t(language, "timeline.untitled")
 
     @property
     def span(self) -> str:
@@ -136,32 +143,35 @@ def _titles(draft: Draft) -> list[_Title]:
     return sorted(items, key=lambda item: item.start_ms)
 
 
-def _diff_titles(old: Draft, new: Draft) -> list[str]:
+def _diff_titles(old: Draft, new: Draft, lang: str | None) -> list[str]:
     pairs, removed, added = _pair(_titles(old), _titles(new), key=lambda item: item.text)
     lines: list[str] = []
     for before, after in pairs:
         moved = f"{before.span} -> {after.span}" if before.span != after.span else ""
         if before.text != after.text:
-            lines.append(f"Title changed: {before.label} -> {after.label}"
-                         + (f", {moved}" if moved else ""))
+            lines.append(t(lang, "change.title_changed", old=before.label(lang),
+                           new=after.label(lang)) + (f", {moved}" if moved else ""))
         elif moved:
-            lines.append(f"Title {after.label}: {moved}")
-    lines.extend(f"Title removed: {item.label}" for item in removed)
-    lines.extend(f"Title added: {item.label} ({item.span})" for item in added)
+            lines.append(t(lang, "change.title_moved", label=after.label(lang), moved=moved))
+    lines.extend(t(lang, "change.title_removed", label=item.label(lang)) for item in removed)
+    lines.extend(t(lang, "change.title_added", label=item.label(lang), span=item.span)
+                 for item in added)
     return lines
 
 
-def _diff_metadata(old: Metadata, new: Metadata) -> list[str]:
+def _diff_metadata(old: Metadata, new: Metadata, lang: str | None) -> list[str]:
     lines = []
     if old.title and new.title and old.title != new.title:
-        lines.append(f"Project title: '{clip_label(old.title)}' -> '{clip_label(new.title)}'")
+        lines.append(t(lang, "change.project_title", old=clip_label(old.title),
+                       new=clip_label(new.title)))
     if (old.width and old.height and new.width and new.height
             and (old.width, old.height) != (new.width, new.height)):
-        lines.append(f"Canvas: {old.width}x{old.height} -> {new.width}x{new.height}")
+        lines.append(t(lang, "change.canvas", old=f"{old.width}x{old.height}",
+                       new=f"{new.width}x{new.height}"))
     return lines
 
 
-def diff_drafts(old: Draft, new: Draft) -> list[str]:
+def diff_drafts(old: Draft, new: Draft, language: str | None = None) -> list[str]:
     """What changed from `old` to `new`, one line per change; empty when nothing did.
 
     Order: video, music, titles, other tracks, then project title and canvas size.
@@ -170,28 +180,30 @@ def diff_drafts(old: Draft, new: Draft) -> list[str]:
     """
     lines: list[str] = []
     for kind in (TrackKind.VIDEO, TrackKind.AUDIO):
-        lines += _diff_tracks([t for t in old.tracks if t.kind is kind],
-                              [t for t in new.tracks if t.kind is kind])
-    lines += _diff_titles(old, new)
+        lines += _diff_tracks([tr for tr in old.tracks if tr.kind is kind],
+                              [tr for tr in new.tracks if tr.kind is kind], language)
+    lines += _diff_titles(old, new, language)
     codes = list(dict.fromkeys(
-        t.type_code for t in (*old.tracks, *new.tracks) if t.kind is TrackKind.UNKNOWN))
+        tr.type_code for tr in (*old.tracks, *new.tracks) if tr.kind is TrackKind.UNKNOWN))
     for code in codes:
         lines += _diff_tracks(
-            [t for t in old.tracks if t.kind is TrackKind.UNKNOWN and t.type_code == code],
-            [t for t in new.tracks if t.kind is TrackKind.UNKNOWN and t.type_code == code])
-    lines += _diff_metadata(old.metadata, new.metadata)
+            [tr for tr in old.tracks if tr.kind is TrackKind.UNKNOWN and tr.type_code == code],
+            [tr for tr in new.tracks if tr.kind is TrackKind.UNKNOWN and tr.type_code == code],
+            language)
+    lines += _diff_metadata(old.metadata, new.metadata, language)
     return lines
 
 
-def describe_change(old: Draft, new: Draft) -> str | None:
-    """The change in words for a user, or None when nothing changed.
+def describe_change(old: Draft, new: Draft, language: str | None = None) -> str | None:
+    """The change in words for a user (in `language`, English by default), or None when
+    nothing changed.
 
     A timeline that was empty before is described by its summary; otherwise the
     lines of `diff_drafts`, one per line.
     """
-    lines = diff_drafts(old, new)
+    lines = diff_drafts(old, new, language)
     if not lines:
         return None
     if old.is_empty and not new.is_empty:
-        return new.summary()
+        return new.summary(language)
     return "\n".join(lines)

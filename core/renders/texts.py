@@ -1,7 +1,8 @@
-"""What users read about their renders, in English and Chinese."""
+"""What users read about their renders (other languages: `core/locales`)."""
 
 from __future__ import annotations
 
+from core.buttons import action_button
 from core.i18n import t, texts
 from core.outgoing import Action, Button
 
@@ -104,16 +105,12 @@ texts({
         "en": "Open project",
         "zh": "打开项目",
     },
-    "render.export_button": {
-        "en": "Export",
-        "zh": "导出",
-    },
 })
 
 
 def export_button(language: str) -> Button:
     """The button that asks for a new export."""
-    return Button(t(language, "render.export_button"), action=Action.EXPORT)
+    return action_button(language, Action.EXPORT)
 
 
 def project_button(language: str, url: str | None) -> tuple[Button, ...]:

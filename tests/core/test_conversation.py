@@ -92,8 +92,9 @@ async def test_status_and_credits(simulator: Simulator, redis_server: EmbeddedRe
         await k.say("credits")
         assert "Credits: 100 available" in k.last()
         assert "/register?bind=anon_" in k.last()
-        await k.say("余额", language="zh")
-        assert "积分：可用 100" in k.last()
+        await k.say("余额", language="en")  # a Chinese message gets a Chinese answer
+        assert k.last().startswith("积分：可用 100") and "注册以保留你的项目" in k.last()
+        assert "Credits" not in k.last() and "Register" not in k.last()
 
 
 async def test_new_project_keeps_the_identity(simulator: Simulator,

@@ -105,3 +105,58 @@ def test_url_with_export_word_is_upload_then_export() -> None:
     assert route("https://example.com/a.mp4 export") == [
         Step(Intent.UPLOAD, urls=("https://example.com/a.mp4",)),
         Step(Intent.EXPORT)]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("exportar", Intent.EXPORT),
+        ("exporta el video, por favor", Intent.EXPORT),
+        ("baixar o vídeo", Intent.EXPORT),
+        ("書き出して", Intent.EXPORT),
+        ("動画を書き出してください", Intent.EXPORT),
+        ("エクスポート", Intent.EXPORT),
+        ("créditos", Intent.CREDITS),
+        ("¿cuántos créditos tengo?", Intent.CREDITS),
+        ("quantos créditos eu tenho?", Intent.CREDITS),
+        ("saldo", Intent.CREDITS),
+        ("残高を教えてください", Intent.CREDITS),
+        ("クレジット", Intent.CREDITS),
+        ("estado", Intent.STATUS),
+        ("línea de tiempo", Intent.STATUS),
+        ("linha do tempo", Intent.STATUS),
+        ("タイムラインを見せて", Intent.STATUS),
+        ("ayuda", Intent.HELP),
+        ("ajuda", Intent.HELP),
+        ("使い方を教えて", Intent.HELP),
+        ("cancelar", Intent.CANCEL),
+        ("キャンセルして", Intent.CANCEL),
+        ("nuevo proyecto", Intent.NEW),
+        ("empezar de nuevo", Intent.NEW),
+        ("novo projeto", Intent.NEW),
+        ("新しいプロジェクト", Intent.NEW),
+        ("subir archivos", Intent.UPLOAD),
+        ("enviar arquivos", Intent.UPLOAD),
+        ("アップロード", Intent.UPLOAD),
+    ],
+)
+def test_keywords_in_spanish_portuguese_and_japanese(text: str, intent: Intent) -> None:
+    assert route(text) == [Step(intent)]
+
+
+def test_edit_then_export_in_spanish_and_portuguese() -> None:
+    assert route("combina mis clips y expórtalo") == [
+        Step(Intent.AGENT, "combina mis clips"), Step(Intent.EXPORT)]
+    assert route("junte os clipes e depois exporte em mp4") == [
+        Step(Intent.AGENT, "junte os clipes"), Step(Intent.EXPORT)]
+    assert route("no exportes todavía, añade música") == [
+        Step(Intent.AGENT, "no exportes todavía, añade música")]
+    assert route("não exporte ainda") == [Step(Intent.AGENT, "não exporte ainda")]
+    assert route("haz un video de mi viaje") == [Step(Intent.AGENT, "haz un video de mi viaje")]
+
+
+def test_language_command_and_words() -> None:
+    assert route("/language es") == [Step(Intent.LANGUAGE, "es")]
+    assert route("/language") == [Step(Intent.LANGUAGE)]
+    assert [route(word) for word in ("language", "idioma", "língua", "语言", "言語")] == [
+        [Step(Intent.LANGUAGE)]] * 5

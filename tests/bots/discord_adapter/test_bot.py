@@ -174,7 +174,7 @@ async def test_slash_command_is_deferred_then_answered_by_followup(
         commands = {c["name"] for c in fake.synced_commands()}
         assert commands == {"export", "credits", "status", "new", "help", "link", "stats",
                             "admin", "allow", "block", "unblock", "quota", "cancel",
-                            "format", "projects", "last"}
+                            "format", "projects", "last", "language"}
         ix = await fake.dispatch_slash_command("help", None, channel, alice)
         await fake.wait_for(lambda: ix.acknowledged)
         assert fake.now() - ix.created_at < 3.0

@@ -383,17 +383,18 @@ async def test_button_press_is_answered_and_acted_on(
     assert kinds(simulator, "run_sse") == ["run_sse"]
 
 
-async def test_commands_are_published_in_english_and_chinese(
+async def test_commands_are_published_in_every_language(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake = fake_telegram
     async with running_bot(bot_settings(simulator, redis_server, fake)):
-        english, chinese = fake.commands(""), fake.commands("zh")
+        menus = {code: fake.commands(code) for code in ("", "zh", "es", "ja", "pt")}
     names = ["start", "new", "export", "status", "format", "projects", "last", "credits",
-             "cancel", "link", "stats", "help"]
-    assert [c["command"] for c in english] == names
-    assert [c["command"] for c in chinese] == names
-    assert english[2]["description"] == "Render the video and send it here"
-    assert chinese[2]["description"] == "渲染视频并发送到这里"
+             "cancel", "link", "stats", "language", "help"]
+    assert all([c["command"] for c in menu] == names for menu in menus.values())
+    assert [menu[2]["description"] for menu in menus.values()] == [
+        "Render the video and send it here", "渲染视频并发送到这里",
+        "Renderizar el video y enviarlo aquí", "動画をレンダリングしてここに送る",
+        "Renderizar o vídeo e enviá-lo aqui"]
 
 
 async def test_link_in_a_group_deletes_the_token_message(

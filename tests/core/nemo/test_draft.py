@@ -434,6 +434,19 @@ def test_describe_change() -> None:
         "Video removed: city.mp4 + 1 more\nMusic removed: Lo-fi\nTitle removed: 'Urban Dreams'")
 
 
+def test_summary_and_changes_in_the_readers_language() -> None:
+    full = draft(*BASE)
+    assert full.summary("zh") == (
+        "时间线（3 条轨道）：1. 视频：city.mp4 及另外 1 段（0-20s） "
+        "2. 背景音乐：Lo-fi（0-10s, 35%） "
+        '3. 标题："Urban Dreams"（0-3s）')
+    assert Draft.from_raw(None).summary("zh-CN") == "时间线为空"
+    assert describe_change(full, draft(BASE[0], music(volume=60)), "zh") == (
+        "音乐音量 35% -> 60%\n已移除标题：'Urban Dreams'")
+    assert describe_change(full, draft(*BASE), "zh") is None
+    assert full.summary("fr") == full.summary() == full.summary(None)
+
+
 def test_the_typed_pieces_are_frozen(doc_raw: dict[str, Any]) -> None:
     d = Draft.from_raw(doc_raw)
     track: Track = d.tracks[0]

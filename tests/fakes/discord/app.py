@@ -10,6 +10,30 @@ from tests.fakes.discord.records import RecordedRequest
 from tests.fakes.discord.wire import JSON, ApiError, Reply, invalid_form, opt_int, to_int
 from tests.fakes.discord.world import World
 
+#: the locales Discord accepts in ``*_localizations``
+LOCALES = frozenset({
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
+    "th", "zh-CN", "ja", "zh-TW", "ko",
+})
+
+
+def _check_descriptions(item: JSON, where: str) -> None:
+    """Descriptions (and their translations) of 1 to 100 characters, in known locales."""
+    texts = {where: item.get("description") or ""}
+    localized = item.get("description_localizations") or {}
+    for locale, text in localized.items():
+        if locale not in LOCALES:
+            raise invalid_form(f"{where}.description_localizations", "BASE_TYPE_CHOICES",
+                               f"Value must be one of {sorted(LOCALES)}.")
+        texts[f"{where}.description_localizations.{locale}"] = text
+    for name, text in texts.items():
+        if not isinstance(text, str) or len(text) > 100:
+            raise invalid_form(name, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+    for index, option in enumerate(item.get("options") or []):
+        if isinstance(option, dict):
+            _check_descriptions(option, f"{where}.options.{index}")
+
 
 class AppRoutes:
     """Routes about the bot user and its application commands."""
@@ -44,6 +68,8 @@ class AppRoutes:
             raise invalid_form("name", "BASE_TYPE_REQUIRED", "This field is required")
         if kind == 1 and not raw.get("description"):
             raise invalid_form("description", "BASE_TYPE_REQUIRED", "This field is required")
+        if kind == 1:
+            _check_descriptions(raw, "0")
         previous = next((c for c in existing if c["name"] == name and c.get("type", 1) == kind),
                         None)
         command: JSON = {

@@ -24,6 +24,8 @@ class FakeUser:
     username: str
     bot: bool = False
     global_name: str | None = None
+    #: the language of the user's Discord client (interactions carry it as ``locale``)
+    locale: str = "en-US"
 
     @property
     def mention(self) -> str:
@@ -144,6 +146,8 @@ class FakeGuild:
     roles: dict[int, FakeRole] = field(default_factory=dict)
     channels: list[FakeChannel] = field(default_factory=list)
     members: dict[int, FakeMember] = field(default_factory=dict)
+    #: the server's main language (``preferred_locale``; ``guild_locale`` of interactions)
+    locale: str = "en-US"
 
     @property
     def filesize_limit(self) -> int:

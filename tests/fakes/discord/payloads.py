@@ -80,7 +80,7 @@ class Payloads:
             "public_updates_channel_id": None, "vanity_url_code": None,
             "premium_tier": guild.premium_tier,
             "premium_subscription_count": {0: 0, 1: 2, 2: 7, 3: 14}.get(guild.premium_tier, 0),
-            "preferred_locale": "en-US", "max_members": 500000,
+            "preferred_locale": guild.locale, "max_members": 500000,
             "premium_progress_bar_enabled": False,
         }
 
@@ -171,7 +171,8 @@ class Payloads:
         payload: JSON = {
             "id": str(ix.id), "application_id": str(self.world.application_id),
             "type": ix.type, "data": ix.data, "channel_id": str(ch.id),
-            "channel": self.channel(ch), "token": ix.token, "version": 1, "locale": "en-US",
+            "channel": self.channel(ch), "token": ix.token, "version": 1,
+            "locale": ix.user.locale,
             "app_permissions": str(self.permissions(ch)), "entitlements": [],
             "attachment_size_limit": self.world.filesize_limit(ch),
         }
@@ -179,8 +180,8 @@ class Payloads:
             guild = self.world.guilds[ch.guild_id]
             member = self.world.add_member(guild, ix.user).to_payload()
             member["permissions"] = str(self.permissions(ch))
-            payload.update(guild_id=str(guild.id), guild_locale="en-US", member=member,
-                           guild={"id": str(guild.id), "locale": "en-US",
+            payload.update(guild_id=str(guild.id), guild_locale=guild.locale, member=member,
+                           guild={"id": str(guild.id), "locale": guild.locale,
                                   "features": list(guild.features)},
                            context=0, authorizing_integration_owners={"0": str(guild.id)})
         else:

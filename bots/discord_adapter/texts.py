@@ -1,0 +1,70 @@
+"""The slash commands' descriptions in every language (other languages: `core/locales`).
+
+Discord shows each user the descriptions of their client's language: they are
+published as localizations through discord.py's `Translator` (`CommandTranslator`).
+Command names stay as they are everywhere (they are the commands `/help` names).
+"""
+
+from __future__ import annotations
+
+from discord import Locale, app_commands
+
+from core.i18n import t, texts, ui_language, variant
+
+texts({
+    "discord.command.link": {
+        "en": "Link your own NemoVideo account (in a DM with the bot)",
+        "zh": "绑定你自己的 NemoVideo 账号（在与机器人的私信中）",
+    },
+    "discord.option.token": {
+        "en": "Your NemoVideo token (nmv_usr_...)",
+        "zh": "你的 NemoVideo 令牌（nmv_usr_...）",
+    },
+    "discord.command.admin": {
+        "en": "Admins: usage, access lists, failures and the balance",
+        "zh": "管理员：用量、访问列表、故障与余额",
+    },
+    "discord.option.entries": {
+        "en": "e.g. discord:role:123 discord:user:456, or a mention",
+        "zh": "例如 discord:role:123 discord:user:456，或一个提及",
+    },
+    "discord.command.quota": {
+        "en": "Admins: a user's own limits",
+        "zh": "管理员：设置用户的单独额度",
+    },
+    "discord.option.user": {
+        "en": "discord:user:<id>, a mention, or a channel entry",
+        "zh": "discord:user:<id>、一个提及或一个频道条目",
+    },
+    "discord.option.limits": {
+        "en": "e.g. renders=5/day messages=30/hour credits=500/month",
+        "zh": "例如 renders=5/day messages=30/hour credits=500/month",
+    },
+    "discord.command.language": {
+        "en": "Choose the language I answer you in",
+        "zh": "选择我回复你时使用的语言",
+    },
+    "discord.option.language": {
+        "en": "The language (leave it out to see the choices)",
+        "zh": "语言（不填则显示可选语言）",
+    },
+})
+
+
+def described(key: str) -> app_commands.locale_str:
+    """A command's or an option's description: the text `key`, in English, translated
+    into every language when the commands are synced."""
+    return app_commands.locale_str(t("en", key), key=key)
+
+
+class CommandTranslator(app_commands.Translator):
+    """Translates descriptions made with `described` into Discord's locales."""
+
+    async def translate(self, string: app_commands.locale_str, locale: Locale,
+                        context: app_commands.TranslationContextTypes) -> str | None:
+        """The text in the locale's language; None (Discord shows English) otherwise."""
+        key = string.extras.get("key")
+        language = ui_language(locale.value)
+        if not isinstance(key, str) or language == "en":
+            return None
+        return variant(key, language)
