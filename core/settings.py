@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     recovery_first_wait: float = Field(default=30.0, ge=0)
     recovery_wait: float = Field(default=60.0, ge=0)
     recovery_reads: int = Field(default=5, ge=1)
+    answer_delivery_patience: float = Field(
+        default=120.0, ge=0, description="retrying an answer the platform refused")
 
     # Render polling
     render_first_poll: float = Field(default=2.5, gt=0)

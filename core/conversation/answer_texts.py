@@ -1,5 +1,5 @@
 """What the bot says around the agent's answers, in English and Chinese: the chat wording
-of the agent's GUI instructions, progress, buttons offered with an answer."""
+of the agent's GUI instructions, progress, the buttons of the live message."""
 
 from __future__ import annotations
 
@@ -29,4 +29,27 @@ texts({
         "zh": "发送“{label}”，我来处理。",
     },
     "gui_done": {"en": "Done.", "zh": "完成。"},
+})
+
+texts({
+    # progress of an agent turn (core.conversation.progress)
+    "takes_minutes": {
+        "en": "This may take a few minutes.",
+        "zh": "这可能需要几分钟。",
+    },
+    "stage_working": {"en": "Working…", "zh": "处理中…"},
+    "stage_generating": {"en": "Generating video…", "zh": "正在生成视频…"},
+    "stage_music": {"en": "Adding music…", "zh": "正在添加音乐…"},
+    "stage_title": {"en": "Adding a title…", "zh": "正在添加标题…"},
+    "stage_exporting": {"en": "Exporting…", "zh": "正在导出…"},
+    "stage_combining": {"en": "Combining clips…", "zh": "正在合并片段…"},
+    "stage_trimming": {"en": "Trimming…", "zh": "正在剪辑…"},
+    "stage_effects": {"en": "Adding effects…", "zh": "正在添加特效…"},
+    "stage_volume": {"en": "Adjusting the sound…", "zh": "正在调整音量…"},
+    "stage_removing": {"en": "Removing…", "zh": "正在删除…"},
+    "stage_media": {"en": "Looking at your media…", "zh": "正在分析素材…"},
+    # buttons under an answer
+    "button_cancel": {"en": "Cancel", "zh": "取消"},
+    "button_export": {"en": "Export", "zh": "导出"},
+    "button_status": {"en": "Status", "zh": "状态"},
 })
