@@ -1,5 +1,5 @@
 """What the bot says around the agent's answers, in English and Chinese: the chat wording
-of the agent's GUI instructions, progress, the buttons of the live message."""
+of the agent's GUI instructions, progress, buttons offered with an answer."""
 
 from __future__ import annotations
 
@@ -48,8 +48,22 @@ texts({
     "stage_volume": {"en": "Adjusting the sound…", "zh": "正在调整音量…"},
     "stage_removing": {"en": "Removing…", "zh": "正在删除…"},
     "stage_media": {"en": "Looking at your media…", "zh": "正在分析素材…"},
-    # buttons under an answer
+    # buttons under an answer (core.conversation.suggestions)
     "button_cancel": {"en": "Cancel", "zh": "取消"},
     "button_export": {"en": "Export", "zh": "导出"},
     "button_status": {"en": "Status", "zh": "状态"},
+    "generated_added": {
+        "en": "NemoVideo finished the video by itself and added: {tracks}. Keep them, or "
+              "remove what you don't want.",
+        "zh": "NemoVideo 自动完成了视频，并添加了：{tracks}。可以全部保留，或去掉不需要的部分。",
+    },
+    "choice_keep_all": {"en": "Keep all", "zh": "全部保留"},
+    "choice_remove_music": {"en": "Remove music", "zh": "去掉音乐"},
+    "choice_remove_music_text": {"en": "remove the background music", "zh": "删除背景音乐"},
+    "choice_remove_title": {"en": "Remove title", "zh": "去掉标题"},
+    "choice_remove_title_text": {"en": "remove the title", "zh": "删除标题"},
+    "choice_yes": {"en": "Yes", "zh": "好的"},
+    "choice_yes_text": {"en": "yes", "zh": "好的"},
+    "choice_no": {"en": "No, thanks", "zh": "不用了"},
+    "choice_no_text": {"en": "no, thanks", "zh": "不用了"},
 })

@@ -7,7 +7,9 @@ ends without text is read back from the state and described in words. A broken o
 stalled stream is never re-sent (it would charge twice): the state is read on the
 contract's schedule to find out what happened. Once the agent has answered, a
 platform that refuses the answer never turns it into an error, nor into a second
-agent call (`delivery`).
+agent call (`delivery`). The final answer offers its options as buttons
+(`suggestions`): what the agent asked, the tracks a generation added by itself, or the
+usual next steps.
 """
 
 from __future__ import annotations
@@ -18,11 +20,18 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from core.conversation.choices import offer
 from core.conversation.delivery import deliver
 from core.conversation.gui import GuiAction, Translated
 from core.conversation.progress import takes_a_while
 from core.conversation.projects import Projects
 from core.conversation.streaming import Listener
+from core.conversation.suggestions import (
+    added_tracks,
+    asked_options,
+    generation_choices,
+    next_steps,
+)
 from core.conversation.turn import Turn
 from core.identity import Identities
 from core.intents import Step
@@ -138,24 +147,20 @@ class Relay:
     def _options(self, turn: Turn, text: str, before: Draft, after: Draft | None,
                  change: str | None, actions: tuple[GuiAction, ...],
                  generated: bool) -> tuple[list[str], tuple[Button, ...]]:
-        """Lines to add to the answer and its buttons: the next steps after an edit."""
+        """Lines to add to the answer and its buttons: what the agent asked, else what a
+        generation added by itself, else the next steps after an edit."""
         export = (Button(turn.text("button_export"), Action.EXPORT),)
+        asked = asked_options(turn, text) if text else []
+        if asked:
+            return [], offer(turn, asked) + (export if GuiAction.EXPORT in actions else ())
+        added = added_tracks(before, after) if generated and after is not None else []
+        if added:
+            line, options = generation_choices(turn, added)
+            return [line], offer(turn, options) + export
         if change and after is not None:
-            return [self._next_steps(turn, after)], (
-                *export, Button(turn.text("button_status"), Action.STATUS))
+            line, options = next_steps(turn, after)
+            return [line], offer(turn, options) + export
         return [], export if GuiAction.EXPORT in actions else ()
-
-    def _next_steps(self, turn: Turn, draft: Draft) -> str:
-        kinds = {track.kind for track in draft.tracks}
-        steps = []
-        if "text" not in kinds:
-            steps.append(turn.text("step_title"))
-        if "audio" not in kinds:
-            steps.append(turn.text("step_music"))
-        if len(steps) < 2 and draft.duration_ms > 15_000:
-            steps.append(turn.text("step_trim"))
-        steps.append(turn.text("step_export"))
-        return turn.text("next_steps", steps=" · ".join(steps[:3]))
 
     async def _credits(self, turn: Turn) -> list[str]:
         with contextlib.suppress(errors.NemoError):

@@ -1,6 +1,6 @@
 """The agent's answers through the real Telegram bot and the fake Bot API: an answer the
 platform refuses is sent again, never turned into an error nor a second agent call; the
-live message's Cancel button."""
+live message's Cancel button; options offered as buttons and pressed."""
 
 from __future__ import annotations
 
@@ -139,3 +139,25 @@ async def test_the_cancel_button_on_the_progress_stops_the_turn(
         await wait_until(lambda: not buttons_of(fake.message(dm.id, progress["message_id"])
                                                 or {}), within=WAIT, what="Cancel taken off")
     assert kinds(simulator, "run_sse") == ["run_sse"]
+
+
+async def test_next_steps_are_buttons_that_send_their_text(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    simulator.config.silent_edits = "never"
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.text(dm, alice, "/new")
+        await bot_message(fake, dm, containing("New project"))
+        await give_exportable_draft(bot, simulator, chat_of(dm))
+        fake.text(dm, alice, "add the title Paradise")
+        answer = await bot_message(fake, dm, lambda m: "Next:" in shown(m)
+                                   and bool(buttons_of(m)))
+        labels = {b["text"]: b["callback_data"] for b in buttons_of(answer)}
+        assert labels["Export"] == "nemo:export"
+        assert labels["Add background music"].startswith("nemo:choose:")
+        assert "Cancel" not in labels
+        fake.callback(dm, alice, answer["message_id"], labels["Add background music"])
+        await bot_message(fake, dm, containing("Added background music"))
+    assert kinds(simulator, "run_sse") == ["run_sse", "run_sse"]
