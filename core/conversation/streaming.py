@@ -70,11 +70,6 @@ class LiveMessage:
         """Something the view shows changed: paint it when the interval allows."""
         self._dirty.set()
 
-    async def paint_now(self) -> None:
-        """Paint the view at once (a failure is logged)."""
-        async with self._lock:
-            await self._try()
-
     async def _paint(self) -> None:
         while True:
             await self._dirty.wait()
@@ -244,11 +239,12 @@ class Listener:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Paint the live message (the notice at once) and say "still working" for the
-        block; a block that fails or is cancelled leaves the message without buttons."""
+        """Paint the live message (the notice as soon as the block waits: it never holds up
+        the agent's call) and say "still working" for the block; a block that fails or is
+        cancelled leaves the message without buttons."""
         await self._working()
         if self.notice:
-            await self.live.paint_now()
+            self.live.changed()
         self.live.start()
         ticker = asyncio.create_task(self.still_working())
         try:

@@ -17,6 +17,7 @@ from core.messages import ChatKey, IncomingMessage, User
 from core.nemo.events import FullText, TextFragment
 from core.outgoing import Action, CollectingOutput
 from core.store import ChatSession
+from tests.waiting import wait_until
 
 PIECES = [
     "Click the Export button", "open the timeline panel", "Drag the clip", "Title added",
@@ -161,6 +162,7 @@ async def test_the_live_message_carries_cancel_until_the_answer_is_final() -> No
     listener = Listener(_turn(out), edit_interval=0.0, still_working_every=3600.0,
                         patience=0.0, notice=True)
     async with listener.running():
+        await wait_until(lambda: any(r.kind == "text" for r in out.records), what="the notice")
         await listener.on_event(TextFragment("Title added."))
     await listener.live.finish(listener.answer.shown().text)
     first, *_, last = [r for r in out.records if r.kind in ("text", "edit")]
