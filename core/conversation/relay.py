@@ -15,7 +15,6 @@ usual next steps.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -163,11 +162,15 @@ class Relay:
         return [], export if GuiAction.EXPORT in actions else ()
 
     async def _credits(self, turn: Turn) -> list[str]:
-        with contextlib.suppress(errors.NemoError):
+        """The balance line the agent's answer asked for; nothing when it is unavailable
+        (the answer is shown all the same)."""
+        try:
             balance = await self.identities.call(turn.chat, self.nemo.credits)
-            return [turn.text("credits", available=balance.available, frozen=balance.frozen,
-                              total=balance.total)]
-        return []
+        except Exception as exc:
+            log.info("chat %s: no balance to show with the answer: %r", turn.chat, exc)
+            return []
+        return [turn.text("credits", available=balance.available, frozen=balance.frozen,
+                          total=balance.total)]
 
     async def _draft(self, turn: Turn, session_id: str) -> Draft | None:
         """The project's draft before the message goes to the agent (None: unavailable for

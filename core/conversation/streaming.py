@@ -84,6 +84,7 @@ class LiveMessage:
         try:
             await self._show(*self.view())
         except Exception as exc:  # painted again at the next change; the answer is retried
+            self._last = time.monotonic()
             log.warning("chat %s: the live message was not updated: %r", self.turn.chat, exc)
 
     async def _show(self, text: str, buttons: tuple[Button, ...]) -> bool:
@@ -133,7 +134,8 @@ class LiveMessage:
         if self.sent is None or self.shown is None or not self.shown[1]:
             return
         try:
-            await self.turn.out.edit_text(self.turn.chat, self.sent, self.shown[0], ())
+            self.sent = await self.turn.out.edit_text(self.turn.chat, self.sent, self.shown[0])
+            self.shown = (self.shown[0], ())
         except Exception as exc:
             log.info("chat %s: the Cancel button could not be taken off: %r", self.turn.chat, exc)
 

@@ -89,6 +89,9 @@ async def test_an_edit_says_it_may_take_minutes_in_its_live_message(
         final = records[-1]
         assert not _cancel(final) and "Timeline (1 track)" in final.text
         assert NOTICE not in final.text
+        # the agent said "Preview in timeline to check the cut, then click the Export button"
+        assert "Preview" not in final.text and "click" not in final.text
+        assert 'Say "export" when you want the video.' in final.text
 
 
 async def test_small_talk_is_answered_without_the_notice(
