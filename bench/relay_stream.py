@@ -8,11 +8,12 @@ once per --interval seconds, as in production (EDIT_INTERVAL); the loop yields a
 fragment, as it does between network reads. Prints, per size, the CPU seconds, the CPU
 per KB (flat when the cost is linear) and the characters the rewrite processed.
 
-`--before` also times the former way, the whole answer rewritten for every fragment (with
-today's rewrite functions), on answers of 5, 10 and 20 KB: its time per KB doubles when
-the size doubles.
+`--one-line` makes the answer one long line (no line breaks), the hardest case for a
+rewrite that works line by line. `--before` also times the former way, the whole answer
+rewritten for every fragment (with today's rewrite functions), on answers of 5, 10 and
+20 KB: its time per KB doubles when the size doubles.
 
-    .venv/bin/python bench/relay_stream.py [--piece 10] [--interval 1.0] [--before]
+    .venv/bin/python bench/relay_stream.py [--piece 10] [--interval 1.0] [--one-line] [--before]
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ PARAGRAPH = (
 NOTICE = "I encountered a temporary issue. Please try again."
 
 
-def answer_of(size: int) -> str:
+def answer_of(size: int, one_line: bool = False) -> str:
     """An agent answer of `size` characters that ends with the trailing notice."""
-    body = (PARAGRAPH * (size // len(PARAGRAPH) + 1))[: size - len(NOTICE) - 1]
+    paragraph = PARAGRAPH.replace("\n", " ") if one_line else PARAGRAPH
+    body = (paragraph * (size // len(paragraph) + 1))[: size - len(NOTICE) - 1]
     return body + " " + NOTICE
 
 
@@ -85,20 +87,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--piece", type=int, default=10, help="characters per fragment")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between paints")
+    parser.add_argument("--one-line", action="store_true", help="an answer without breaks")
     parser.add_argument("--before", action="store_true", help="also time the former way")
     args = parser.parse_args()
     print(f"relay, fragments of {args.piece} characters, a paint at most every "
-          f"{args.interval} s")
+          f"{args.interval} s{', one line' if args.one_line else ''}")
     print(f"{'size':>8} {'cpu s':>8} {'ms/KB':>7} {'processed':>10} {'paints':>7}")
     for size in (50_000, 100_000, 200_000):
-        cpu, processed, painted = asyncio.run(relay(answer_of(size), args.piece, args.interval))
+        text = answer_of(size, args.one_line)
+        cpu, processed, painted = asyncio.run(relay(text, args.piece, args.interval))
         print(f"{size // 1000:>6}KB {cpu:>8.3f} {1000 * cpu / (size / 1000):>7.2f} "
               f"{processed:>10} {painted:>7}")
     if args.before:
         print("former way: the whole answer rewritten for every fragment")
         print(f"{'size':>8} {'cpu s':>8} {'ms/KB':>7}")
         for size in (5_000, 10_000, 20_000):
-            cpu = rewrite_every_fragment(answer_of(size), args.piece)
+            cpu = rewrite_every_fragment(answer_of(size, args.one_line), args.piece)
             print(f"{size // 1000:>6}KB {cpu:>8.3f} {1000 * cpu / (size / 1000):>7.2f}")
 
 

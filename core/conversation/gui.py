@@ -151,31 +151,71 @@ class _Translator:
 
     def line(self, line: str) -> str | None:
         """The rewritten line, or None when all of it is dropped."""
-        prefix = _LINE_PREFIX.match(line)
-        head = prefix.group(0) if prefix else ""
-        body = line[len(head):]
+        head = line_head(line)
+        writer = _Line(head)
+        writer.add(self, line[len(head):])
+        return writer.close()
+
+
+def line_head(line: str) -> str:
+    """The list, quote and heading markers a line starts with (kept as they are)."""
+    prefix = _LINE_PREFIX.match(line)
+    return prefix.group(0) if prefix else ""
+
+
+class _Line:
+    """One line rewritten sentence by sentence, given whole or in pieces that each end
+    where a sentence ends (a long line as it streams in)."""
+
+    def __init__(self, head: str) -> None:
+        self.head = head  # list, quote and heading markers, kept as they are
+        self.lead: str | None = None  # the text before the line's first sentence
+        self.out: list[str] = []
+        self.gap = ""  # the text after the last sentence so far
+        self.given: list[str] = []
+
+    def copy(self) -> _Line:
+        other = _Line(self.head)
+        other.lead, other.out, other.gap = self.lead, list(self.out), self.gap
+        other.given = list(self.given)
+        return other
+
+    def add(self, words: _Translator, body: str) -> None:
+        """Rewrite the sentences of the next piece of the line's body."""
+        self.given.append(body)
         masked = mask(body)
         spans = sentence_spans(masked)
         if not spans:
-            return line
-        out: list[str] = []
+            self.gap += body
+            return
+        if self.lead is None:
+            self.lead = self.gap + body[:spans[0][0]]
         previous_end = 0
         for a, b in spans:
-            rewritten = self.sentence(body[a:b], masked[a:b])
+            rewritten = words.sentence(body[a:b], masked[a:b])
             if rewritten is not None:
-                separator = body[previous_end:a] if out else body[:spans[0][0]]
-                out.append(separator + rewritten)
+                between = body[previous_end:a] if previous_end else self.gap + body[:a]
+                self.out.append(between if self.out else self.lead)
+                self.out[-1] += rewritten
             previous_end = b
-        if not out:
+        self.gap = body[spans[-1][1]:]
+
+    def close(self) -> str | None:
+        """The rewritten line (as given when it has no sentence), or None when all of it
+        is dropped."""
+        if self.lead is None:
+            return self.head + "".join(self.given)
+        if not self.out:
             return None
-        return head + "".join(out) + body[spans[-1][1]:]
+        return self.head + "".join(self.out) + self.gap
 
 
 class TextTranslator:
     """`translate` fed one complete line at a time, as an answer streams in: each line is
-    rewritten once and kept. `fork` gives a throwaway copy that can take the unfinished
-    rest of the text (to show it) without changing this one; `result` is what
-    `translate` returns for the lines fed so far."""
+    rewritten once and kept. A long line may come in pieces (`feed_part`, each ending
+    where a sentence ends, then the rest with `feed`). `fork` gives a throwaway copy that
+    can take the unfinished rest of the text (to show it) without changing this one;
+    `result` is what `translate` returns for the lines fed so far."""
 
     def __init__(self, language: str = "en") -> None:
         self._words = _Translator(language)
@@ -188,22 +228,44 @@ class TextTranslator:
         self.has_content = False  # a line with more than spaces was fed
         self._han = False
         self._kana = False
+        self._open: _Line | None = None  # a line given in pieces so far
 
     @property
     def actions(self) -> tuple[GuiAction, ...]:
         """The follow-up actions asked for so far, in order of mention."""
         return tuple(self._words.actions)
 
-    def feed(self, line: str) -> None:
-        """Take one complete line (without its line break)."""
-        if line.strip():
+    def feed_part(self, piece: str) -> bool:
+        """Take the next piece of a long line: text that ends where a sentence ends, and
+        whose quotes and links are all closed. False (and nothing taken) where a line
+        cannot be rewritten in pieces (code blocks)."""
+        if self._open is None:
+            if self._in_fence or _FENCE.match(piece) or not piece.strip():
+                return False
+            self._open = _Line(line_head(piece))
+            piece = piece[len(self._open.head):]
+        self._note(piece)
+        self._open.add(self._words, piece)
+        return True
+
+    def _note(self, text: str) -> None:
+        if text.strip():
             self.has_content = True
-            masked = mask(line)
+            masked = mask(text)
             self._han = self._han or bool(HAN.search(masked))
             self._kana = self._kana or bool(KANA.search(masked))
-        if _FENCE.match(line):
+
+    def feed(self, line: str) -> None:
+        """Take one complete line (without its line break), or the rest of a line given
+        in pieces."""
+        self._note(line)
+        if self._open is not None:
+            self._open.add(self._words, line)
+            rewritten: str | None = self._open.close()
+            self._open = None
+        elif _FENCE.match(line):
             self._in_fence = not self._in_fence
-            rewritten: str | None = line
+            rewritten = line
         elif self._in_fence or not line.strip():
             rewritten = line
         else:
@@ -233,6 +295,7 @@ class TextTranslator:
         other._shared = self._shared + self.out if self._shared else self.out
         other.out = []
         other._run = list(self._run)
+        other._open = self._open.copy() if self._open is not None else None
         return other
 
     def snapshot(self) -> tuple[int, TextTranslator]:
@@ -248,9 +311,15 @@ class TextTranslator:
         self.out, self._shared = out, shared
         self._words = saved._words.copy()
         self._run = list(saved._run)
+        self._open = saved._open.copy() if saved._open is not None else None
 
     def result(self) -> Translated:
-        """What `translate` gives for the lines fed so far."""
+        """What `translate` gives for the lines fed so far (a line given in pieces ends
+        with the last piece)."""
+        if self._open is not None:
+            ended = self.fork()
+            ended.feed("")
+            return ended.result()
         if not self._words.changed:
             return Translated(text="\n".join([*self._shared, *self.out, *self._run]))
         text = "\n".join([*self._shared, *self.out, *self._run])
@@ -272,5 +341,5 @@ def translate(text: str, language: str = "en") -> Translated:
     return translator.result()
 
 
-__all__ = ["GuiAction", "TextTranslator", "Translated", "is_trailing_glitch",
+__all__ = ["GuiAction", "TextTranslator", "Translated", "is_trailing_glitch", "line_head",
            "strip_trailing_glitch", "translate"]

@@ -7,19 +7,23 @@ it (a message is its fragments until the whole message arrives and replaces them
 completed line is judged once: a line that cannot be part of a trailing notice is
 rewritten and kept, with the lines waiting before it; lines that could be (apologies,
 retry advice, the notice itself) wait until later text decides. Showing the answer
-(`shown`) rewrites only what waits and the unfinished last line. A whole message that
-is not the fragments that led to it takes the answer back to where that message began.
+(`shown`) rewrites only what waits and the unfinished last line; a long unfinished line
+is rewritten up to its last sentence that nothing to come can change. A whole message
+that is not the fragments that led to it takes the answer back to where it began.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from core.conversation.glitch import Mark, marked_sentences, notice_start
-from core.conversation.gui import TextTranslator, Translated
+from core.conversation.glitch import Mark, mark, marked_sentences, notice_start
+from core.conversation.gui import TextTranslator, Translated, line_head
+from core.conversation.sentences import mask, settled, spans
 
 #: characters of notice-like lines kept waiting at most; past that they are content
 HOLD_MAX = 4096
+#: an unfinished line longer than this is rewritten up to its last settled sentence
+LONG_LINE = 512
 #: what joins the agent's messages
 SEPARATOR = "\n\n"
 
@@ -31,6 +35,9 @@ class _Lines:
     held: list[tuple[str, bool]] = field(default_factory=list)  # (line, has sentences)
     held_chars: int = 0
     line: list[str] = field(default_factory=list)  # the unfinished line, in pieces
+    line_chars: int = 0  # its length (less what was rewritten of it already)
+    line_cut: bool = False  # a part of it was rewritten already
+    next_cut: int = field(default_factory=lambda: LONG_LINE)  # when to try rewriting it
     started: bool = False  # text other than spaces has come (leading spaces are dropped)
     content_before: bool = False  # a sentence was kept: a notice after it is dropped
 
@@ -113,10 +120,32 @@ class AnswerText:
             lines.started = True
         pieces = text.split("\n")
         lines.line.append(pieces[0])
+        lines.line_chars += len(pieces[0])
         for piece in pieces[1:]:
             line = "".join(lines.line)
-            lines.line = [piece]
+            lines.line, lines.line_chars, lines.next_cut = [piece], len(piece), LONG_LINE
+            lines.line_cut = False
             self._complete(line)
+        if lines.line_chars >= lines.next_cut:
+            self._cut()
+
+    def _cut(self) -> None:
+        """Rewrite a long unfinished line up to its last sentence that nothing to come can
+        change (and that is no part of a trailing notice)."""
+        lines = self._lines
+        text = "".join(lines.line)
+        self.processed += len(text)
+        lines.next_cut = len(text) + max(LONG_LINE, len(text))  # tried again when doubled
+        cut = _cut_at(text, 0 if lines.line_cut else len(line_head(text)))
+        if cut is None:
+            return
+        self._keep_held()  # content follows them
+        if not self._kept.feed_part(text[:cut]):
+            return
+        self.processed += cut
+        lines.content_before = lines.line_cut = True
+        lines.line, lines.line_chars = [text[cut:]], len(text) - cut
+        lines.next_cut = lines.line_chars + LONG_LINE
 
     def _complete(self, line: str) -> None:
         """Judge a completed line: keep it (with what waits), or make it wait."""
@@ -146,3 +175,17 @@ class AnswerText:
         self.processed += len(line)
         self._kept.feed(line)
         self._lines.content_before = self._lines.content_before or has_sentences
+
+
+def _cut_at(text: str, head: int) -> int | None:
+    """Where a long unfinished line (its body starting at `head`) can be cut: the end of
+    its last sentence (for the rewrite, and for the trailing notice, which reads the line
+    with its markers) that more text cannot change and that is no part of a notice."""
+    masked = mask(text)
+    starts = {b: a for a, b in spans(masked)[:-1]}  # the notice's reading, by end
+    limit = settled(text)
+    for _, b in reversed(spans(masked[head:])[:-1]):
+        end = head + b
+        if end <= limit and end in starts and mark(masked[starts[end]:end]) is Mark.CONTENT:
+            return end
+    return None

@@ -20,6 +20,8 @@ _QUOTED = re.compile(
 SENTENCE = re.compile(
     r"\S[^\n]*?(?:[.!?…]+[\"'”’)\]*_]*(?=\s|$)|[。！？]+[”’」』）)\]*_]*|$)", re.M
 )
+# Where a quote or a link may begin (see _QUOTED).
+_OPENER = re.compile(r"[\"“‘「『《`]|(?<!\w)'|https?://")
 HAN = re.compile(r"[\u3400-\u9fff]")
 KANA = re.compile(r"[\u3040-\u30ff]")
 
@@ -38,3 +40,18 @@ def is_chinese(masked: str) -> bool:
 def spans(masked: str) -> list[tuple[int, int]]:
     """Where the sentences of a (masked) text start and end."""
     return [(m.start(), m.end()) for m in SENTENCE.finditer(masked)]
+
+
+def settled(text: str) -> int:
+    """How much of a line's start reads the same whatever follows it on the line: all of
+    it, but for a quote not closed yet (or a link at the end, which may go on)."""
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    limit = quoted[-1][0] if quoted and quoted[-1][1] == len(text) else len(text)
+    index = 0
+    for opener in _OPENER.finditer(text):
+        at = opener.start()
+        while index < len(quoted) and quoted[index][1] <= at:
+            index += 1
+        if index == len(quoted) or at < quoted[index][0]:
+            return min(at, limit)  # not inside a quote: it opens one that is not closed
+    return limit

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from core.conversation import live_text
 from core.conversation.glitch import strip_trailing_glitch
 from core.conversation.gui import GuiAction, translate
 from core.conversation.live_text import AnswerText
@@ -40,7 +41,11 @@ def whole(messages: list[str], current: list[str],
     return result.text.rstrip(), result.actions
 
 
-def test_the_streamed_text_is_the_whole_text_rewritten() -> None:
+@pytest.mark.parametrize("long_line", [live_text.LONG_LINE, 4])
+def test_the_streamed_text_is_the_whole_text_rewritten(
+        long_line: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With lines of any length: a short `LONG_LINE` has every line rewritten in pieces."""
+    monkeypatch.setattr(live_text, "LONG_LINE", long_line)
     rng = random.Random(11)
     for _ in range(1000):
         language = rng.choice(["en", "zh-CN"])
@@ -88,10 +93,10 @@ def test_only_the_notice_is_the_answer() -> None:
     assert answer.shown().text == "I encountered a temporary issue. Please try again."
 
 
-def _relay(size: int, every: int, piece: int = 10) -> int:
-    """Characters judged or rewritten to relay `size` characters of text in `piece`-sized
-    fragments, shown after every `every` fragments and at the end."""
-    text = (PARAGRAPH * (size // len(PARAGRAPH) + 1))[:size]
+def _relay(size: int, every: int, paragraph: str, piece: int = 10) -> int:
+    """Characters judged or rewritten to relay `size` characters of `paragraph` repeated,
+    in `piece`-sized fragments, shown after every `every` fragments and at the end."""
+    text = (paragraph * (size // len(paragraph) + 1))[:size]
     answer = AnswerText()
     for number, start in enumerate(range(0, size, piece), 1):
         answer.add_fragment(text[start:start + piece])
@@ -102,14 +107,19 @@ def _relay(size: int, every: int, piece: int = 10) -> int:
 
 
 @pytest.mark.parametrize("every", [1, 50, 10**9])
-def test_the_cost_grows_linearly_with_the_answer(every: int) -> None:
+@pytest.mark.parametrize("paragraph", [PARAGRAPH, PARAGRAPH.replace("\n", " ")],
+                         ids=["lines", "one line"])
+def test_the_cost_grows_linearly_with_the_answer(every: int, paragraph: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Rewriting the whole answer for every fragment processed n²/20 characters for n of
     text in 10-character fragments (2·10⁹ for 200 KB); now each character is judged and
-    rewritten about twice, plus the unfinished line each time the answer is shown."""
-    costs = {size: _relay(size, every) for size in (5_000, 10_000, 20_000)}
-    for size, cost in costs.items():
-        assert cost <= 12 * size, (size, cost)
-    assert costs[20_000] <= 2.1 * costs[10_000] <= 4.41 * costs[5_000]
+    rewritten about twice, plus, each time the answer is shown, its unfinished line (at
+    most about 2·LONG_LINE once a line is long)."""
+    monkeypatch.setattr(live_text, "LONG_LINE", 256)
+    for size in (5_000, 10_000, 20_000):
+        shows = size // 10 // every + 1
+        unfinished = 2 * 256 + len(paragraph)
+        assert _relay(size, every, paragraph) <= 3 * size + shows * unfinished, size
 
 
 def _turn(out: CollectingOutput) -> Turn:
