@@ -68,6 +68,24 @@ _ACTION = {Kind.EXPORT: GuiAction.EXPORT, Kind.CREDITS: GuiAction.SHOW_CREDITS,
            Kind.STATE: GuiAction.SHOW_STATE}
 
 
+def _attach(spans: list[tuple[int, int]], kinds: list[Kind | None], masked: str) -> None:
+    """Join to an instruction the content clauses that belong to it: a leading condition
+    ("If you want X, click Y") and a continuation ("click Export and choose MP4")."""
+    for i in range(len(spans) - 2, -1, -1):
+        a, b = spans[i]
+        if kinds[i] is None and kinds[i + 1] and CONDITIONAL.search(masked[a:b]):
+            spans[i:i + 2] = [(a, spans[i + 1][1])]
+            kinds[i:i + 2] = [classify(masked[a:spans[i][1]])]
+    i = 1
+    while i < len(spans):
+        a, b = spans[i]
+        if kinds[i] is None and kinds[i - 1] and CONTINUATION.match(masked[a:b]):
+            spans[i - 1:i + 1] = [(spans[i - 1][0], b)]
+            del kinds[i]
+        else:
+            i += 1
+
+
 class _Translator:
     """Rewrites one text; collects actions and avoids repeating a replacement."""
 
@@ -105,20 +123,7 @@ class _Translator:
         kinds: list[Kind | None] = [classify(masked[a:b]) for a, b in spans]
         if not any(kinds):
             return original
-        # "If you want X, click Y": the leading condition goes with the instruction.
-        for i in range(len(spans) - 2, -1, -1):
-            a, b = spans[i]
-            if kinds[i] is None and kinds[i + 1] and CONDITIONAL.search(masked[a:b]):
-                spans[i:i + 2] = [(a, spans[i + 1][1])]
-                kinds[i:i + 2] = [classify(masked[a:spans[i][1]])]
-        i = 1
-        while i < len(spans):
-            a, b = spans[i]
-            if kinds[i] is None and kinds[i - 1] and CONTINUATION.match(masked[a:b]):
-                spans[i - 1:i + 1] = [(spans[i - 1][0], b)]
-                del kinds[i]
-            else:
-                i += 1
+        _attach(spans, kinds, masked)
         kept: list[str] = []
         replacements: list[str] = []
         previous_end = 0
