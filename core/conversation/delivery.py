@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
-#: the first pause before sending again, doubled after each refusal
+#: the first pause before sending again (at most a tenth of the patience), doubled after
+#: each refusal
 FIRST_PAUSE = 2.0
 #: the most sends of one answer
 MAX_ATTEMPTS = 6
@@ -33,7 +34,7 @@ LOGGED_CHARS = 500
 def pauses(patience: float) -> list[float]:
     """The pauses before each new attempt: doubling, all within `patience` seconds."""
     result: list[float] = []
-    pause, left = FIRST_PAUSE, patience
+    pause, left = min(FIRST_PAUSE, patience / 10), patience
     while left > 0 and len(result) < MAX_ATTEMPTS - 1:
         result.append(min(pause, left))
         left -= result[-1]

@@ -49,8 +49,8 @@ class Refusing(CollectingOutput):
 
 def test_pauses_double_within_the_patience() -> None:
     assert pauses(120.0) == [2.0, 4.0, 8.0, 16.0, 32.0]
-    assert pauses(10.0) == [2.0, 4.0, 4.0]
-    assert pauses(1.0) == [1.0]
+    assert pauses(10.0) == [1.0, 2.0, 4.0, 3.0]
+    assert pytest.approx(pauses(1.0)) == [0.1, 0.2, 0.4, 0.3]
     assert pauses(0.0) == []
 
 

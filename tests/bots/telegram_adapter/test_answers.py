@@ -50,7 +50,7 @@ async def test_an_answer_the_platform_refuses_is_sent_again_not_turned_into_an_e
     fake = fake_telegram
     alice = fake.user("Alice")
     dm = fake.private_chat(alice)
-    settings = bot_settings(simulator, redis_server, fake, answer_delivery_patience=30.0)
+    settings = bot_settings(simulator, redis_server, fake, answer_delivery_patience=10.0)
     async with running_bot(settings):
         fake.server_error("sendMessage", chat_id=dm.id, count=None)  # 502, again and again
         fake.text(dm, alice, "hello")
@@ -108,7 +108,7 @@ async def test_an_answer_held_back_by_flood_control_arrives_later(
     dm = fake.private_chat(alice)
     # Telegram asks for waits longer than the adapter's own deadline: it gives up each send
     flood = FloodControl(chat_rate=100.0, chat_burst=20, deadline=0.5)
-    settings = bot_settings(simulator, redis_server, fake, answer_delivery_patience=30.0)
+    settings = bot_settings(simulator, redis_server, fake, answer_delivery_patience=10.0)
     async with running_bot(settings, flood=flood):
         fake.flood(retry_after=1, chat_id=dm.id, method="sendMessage", count=None)
         fake.text(dm, alice, "hello")
