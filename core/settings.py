@@ -92,6 +92,8 @@ class Settings(BaseSettings):
         default=20, ge=1, description="messages waiting in one chat at most; more are refused")
     stop_grace: float = Field(
         default=10.0, ge=0, description="seconds running turns get to finish at a stop")
+    answer_delivery_patience: float = Field(
+        default=120.0, ge=0, description="retrying an answer the platform refused")
 
     # Render polling
     render_first_poll: float = Field(default=2.5, gt=0)

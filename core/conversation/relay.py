@@ -1,24 +1,37 @@
 """Relaying a message to the NemoVideo agent and its answer back to the chat.
 
-Text streams into one message, edited at most once per `edit_interval`. Tool
-activity shows only as the "working" indicator. Silence is never the answer:
-an edit that ends without text is read back from the state and described in
-words. A broken or stalled stream is never re-sent (it would charge twice):
-the state is read on the contract's schedule to find out what happened.
+The turn shows in one live message (`streaming`): the warning that it may take a few
+minutes (before a generation or an edit), the stage the agent is at, then the answer,
+with a Cancel button until it is final. Silence is never the answer: an edit that
+ends without text is read back from the state and described in words. A broken or
+stalled stream is never re-sent (it would charge twice): the state is read on the
+contract's schedule to find out what happened. Once the agent has answered, a
+platform that refuses the answer never turns it into an error, nor into a second
+agent call (`delivery`). The final answer offers its options as buttons
+(`suggestions`): what the agent asked, the tracks a generation added by itself, or the
+usual next steps.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from core.conversation.choices import offer
+from core.conversation.delivery import deliver
 from core.conversation.formats import instruction
-from core.conversation.gui import GuiAction
+from core.conversation.gui import GuiAction, Translated
+from core.conversation.progress import takes_a_while
 from core.conversation.projects import Projects
-from core.conversation.streaming import Answer, Listener, LiveMessage, shown
+from core.conversation.streaming import Listener
+from core.conversation.suggestions import (
+    added_tracks,
+    asked_options,
+    generation_choices,
+    next_steps,
+)
 from core.conversation.turn import Turn
 from core.identity import Identities
 from core.intents import Step
@@ -32,9 +45,6 @@ from core.settings import Settings
 from core.store import InFlight
 
 log = logging.getLogger(__name__)
-
-#: the buttons under an edit's answer (labelled per turn: `Turn.buttons`)
-AFTER_EDIT = (Action.EXPORT, Action.STATUS)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -65,28 +75,30 @@ class Relay:
         turn.session.inflight = InFlight(text, time.time(), before.raw)
         await turn.persist()
 
-        live = LiveMessage(turn, self.settings.edit_interval)
-        listener = Listener(turn, live, self.settings.still_working_interval)
-        answer = listener.answer
-        await turn.out.working(turn.chat)
+        settings = self.settings
+        listener = Listener(turn, edit_interval=settings.edit_interval,
+                            still_working_every=settings.still_working_interval,
+                            patience=settings.answer_delivery_patience,
+                            notice=takes_a_while(text), sleep=self.sleep)
         try:
-            await self._stream(turn, session_id, instruction(turn.session, text), listener)
+            async with listener.running():
+                await self._stream(turn, session_id, instruction(turn.session, text), listener)
         except (errors.StreamInterrupted, errors.StreamTimedOut) as exc:
-            if answer.text:
-                await live.flush(shown(turn, answer.text)[0])
+            if listener.answer.has_text:
+                await listener.live.finish(listener.answer.shown().text)
             timed_out = isinstance(exc, errors.StreamTimedOut)
             log.info("chat %s: agent stream %s", turn.chat,
                      "timed out" if timed_out else "broke")
             await self.recover(turn, turn.session.inflight, interrupted=not timed_out)
             return
-        await self._finish(turn, session_id, before, live, answer)
+        await self._finish(turn, session_id, before, listener)
 
     async def resume(self, turn: Turn, step: Step) -> None:
         """A message was with the agent when a process stopped: find out what happened."""
         inflight = turn.session.inflight
         if inflight is None:
             return
-        await turn.say("resumed", text=inflight.text[:80])
+        await self._notify(turn, turn.text("resumed", text=inflight.text[:80]))
         await self.recover(turn, inflight, interrupted=True)
 
     async def _stream(self, turn: Turn, session_id: str, text: str,
@@ -96,23 +108,23 @@ class Relay:
                 async for event in events:
                     await listener.on_event(event)
 
-        async with listener.ticking():
-            await self.identities.call(turn.chat, run)
+        await self.identities.call(turn.chat, run)
 
     async def _finish(self, turn: Turn, session_id: str, before: Draft,
-                      live: LiveMessage, answer: Answer) -> None:
-        after = await self._draft(turn, session_id)
+                      listener: Listener) -> None:
+        """The agent has answered (and charged): show the answer, whatever happens."""
+        answer, live = listener.answer, listener.live
+        after = await self._draft_after(turn, session_id)
         if after is not None:
             turn.session.draft = after.raw
         change = describe_change(before, after, turn.lang) if after is not None else None
-        text, actions = shown(turn, answer.text) if answer.text else ("", ())
+        shown = answer.shown() if answer.has_text else Translated("")
+        text, actions = shown.text, shown.actions
 
         if answer.error is not None and not text:
             log.warning("chat %s: agent error frame: %s", turn.chat, answer.error.message[:200])
-            if change:
-                await turn.send(turn.text("edit_done", changes=change))
-            else:
-                await turn.say("agent_error")
+            await live.finish(turn.text("edit_done", changes=change) if change
+                              else turn.text("agent_error"))
             return
 
         parts = [text] if text else []
@@ -126,31 +138,44 @@ class Relay:
             if summary not in "\n".join(parts):
                 parts.append(summary)
         if GuiAction.SHOW_CREDITS in actions:
-            with contextlib.suppress(errors.NemoError):
-                balance = await self.identities.call(turn.chat, self.nemo.credits)
-                parts.append(turn.text("credits", available=balance.available,
-                                       frozen=balance.frozen, total=balance.total))
-        buttons: tuple[Button, ...] = ()
-        if change and after is not None:
-            parts.append(self._next_steps(turn, after))
-            buttons = turn.buttons(*AFTER_EDIT)
-        elif GuiAction.EXPORT in actions:
-            buttons = turn.buttons(Action.EXPORT)
-        await live.flush("\n\n".join(p for p in parts if p), buttons)
+            parts.extend(await self._credits(turn))
+        lines, buttons = self._options(turn, text, before, after, change, actions,
+                                       listener.generated)
+        parts.extend(lines)
+        await live.finish("\n\n".join(p for p in parts if p), buttons)
 
-    def _next_steps(self, turn: Turn, draft: Draft) -> str:
-        kinds = {track.kind for track in draft.tracks}
-        steps = []
-        if "text" not in kinds:
-            steps.append(turn.text("step_title"))
-        if "audio" not in kinds:
-            steps.append(turn.text("step_music"))
-        if len(steps) < 2 and draft.duration_ms > 15_000:
-            steps.append(turn.text("step_trim"))
-        steps.append(turn.text("step_export"))
-        return turn.text("next_steps", steps=" · ".join(steps[:3]))
+    def _options(self, turn: Turn, text: str, before: Draft, after: Draft | None,
+                 change: str | None, actions: tuple[GuiAction, ...],
+                 generated: bool) -> tuple[list[str], tuple[Button, ...]]:
+        """Lines to add to the answer and its buttons: what the agent asked, else what a
+        generation added by itself, else the next steps after an edit."""
+        export = turn.buttons(Action.EXPORT)
+        asked = asked_options(turn, text) if text else []
+        if asked:
+            return [], offer(turn, asked) + (export if GuiAction.EXPORT in actions else ())
+        added = added_tracks(before, after) if generated and after is not None else []
+        if added:
+            line, options = generation_choices(turn, added)
+            return [line], offer(turn, options) + export
+        if change and after is not None:
+            line, options = next_steps(turn, after)
+            return [line], offer(turn, options) + export
+        return [], export if GuiAction.EXPORT in actions else ()
+
+    async def _credits(self, turn: Turn) -> list[str]:
+        """The balance line the agent's answer asked for; nothing when it is unavailable
+        (the answer is shown all the same)."""
+        try:
+            balance = await self.identities.call(turn.chat, self.nemo.credits)
+        except Exception as exc:
+            log.info("chat %s: no balance to show with the answer: %r", turn.chat, exc)
+            return []
+        return [turn.text("credits", available=balance.available, frozen=balance.frozen,
+                          total=balance.total)]
 
     async def _draft(self, turn: Turn, session_id: str) -> Draft | None:
+        """The project's draft before the message goes to the agent (None: unavailable for
+        now; other failures are the step's)."""
         try:
             state = await self.identities.call(turn.chat,
                                                lambda c: self.nemo.state(c, session_id))
@@ -158,6 +183,21 @@ class Relay:
             log.info("chat %s: state unavailable", turn.chat)
             return None
         return state.draft
+
+    async def _draft_after(self, turn: Turn, session_id: str) -> Draft | None:
+        """The draft once the agent has the message: no failure may end the turn now (it
+        would be reported as an error, or retried on a new project: a second call)."""
+        try:
+            return await self._draft(turn, session_id)
+        except Exception as exc:
+            log.warning("chat %s: state unreadable after the agent's answer: %r", turn.chat, exc)
+            return None
+
+    async def _notify(self, turn: Turn, text: str, buttons: tuple[Button, ...] = ()) -> None:
+        """Send a notice about a message the agent already has, retried (`delivery`)."""
+        await deliver(turn.chat, "a notice", lambda: turn.send(text, buttons),
+                      patience=self.settings.answer_delivery_patience, sleep=self.sleep,
+                      text=text)
 
     async def recover(self, turn: Turn, inflight: InFlight | None, *,
                       interrupted: bool) -> None:
@@ -169,14 +209,14 @@ class Relay:
         if session_id is None:
             return
         if not interrupted:
-            await turn.say("timed_out")
+            await self._notify(turn, turn.text("timed_out"))
             reads, first = 1, 0.0
         else:
-            await turn.say("recovering")
+            await self._notify(turn, turn.text("recovering"))
             reads, first = settings.recovery_reads, settings.recovery_first_wait
         for attempt in range(reads):
             await sleep(first if attempt == 0 else settings.recovery_wait)
-            after = await self._draft(turn, session_id)
+            after = await self._draft_after(turn, session_id)
             if after is None:
                 continue
             change = describe_change(before, after, turn.lang)
@@ -185,7 +225,7 @@ class Relay:
                 text = turn.text("recovered", changes=change)
                 if after.is_exportable:
                     text += "\n" + after.summary(turn.lang)
-                await turn.send(text, turn.buttons(*AFTER_EDIT))
+                await self._notify(turn, text, turn.buttons(Action.EXPORT, Action.STATUS))
                 return
         if interrupted:
-            await turn.say("recovery_failed")
+            await self._notify(turn, turn.text("recovery_failed"))

@@ -1,16 +1,28 @@
-"""The agent's answer as it streams in: collected, shown in one growing message, and the
-"working" and "still working" signs while the agent is busy."""
+"""The agent's turn as the user watches it: one live message that tells the truth while
+the agent works, then grows into its answer.
+
+Before a generation or an edit the live message says it may take a few minutes; while
+no text has come it names what the agent is doing (from its tool calls); then it shows
+the answer so far (`live_text`), with a Cancel button until the answer is final. The
+message is painted from a task of its own, at most once per interval: a slow or
+refusing platform never holds up the agent's stream, and a failed paint is logged and
+painted again at the next change. "Still working" is said after each long silence.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import math
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
 
-from core.conversation.gui import GuiAction, strip_trailing_glitch, translate
+from core.conversation import answer_texts  # noqa: F401  (registers the texts)
+from core.conversation.delivery import deliver
+from core.conversation.gui import Translated
+from core.conversation.live_text import AnswerText
+from core.conversation.progress import stage_key
 from core.conversation.turn import Turn
 from core.nemo.events import (
     AgentEvent,
@@ -21,103 +33,187 @@ from core.nemo.events import (
     ToolCall,
     ToolResult,
 )
-from core.outgoing import Button, Sent
+from core.outgoing import Action, Button, Sent
 
 log = logging.getLogger(__name__)
 
 WORKING_EVERY = 4.0  # seconds between "working" indicators (Telegram's lasts 5 s)
 
+Sleep = Callable[[float], Awaitable[None]]
+View = tuple[str, tuple[Button, ...]]
+
 
 class LiveMessage:
-    """One chat message that grows as text arrives, edited at most once per interval."""
+    """One chat message that shows `view()` (text and buttons), painted in the background
+    at most once per `interval` after each `changed()`, and finally `finish`ed."""
 
-    def __init__(self, turn: Turn, interval: float) -> None:
+    def __init__(self, turn: Turn, interval: float, view: Callable[[], View], *,
+                 patience: float, sleep: Sleep = asyncio.sleep) -> None:
         self.turn = turn
         self.interval = interval
+        self.view = view
+        self.patience = patience
+        self.sleep = sleep
         self.sent: Sent | None = None
-        self.shown = ""
-        self.pending = ""
-        self._last_edit = 0.0
+        self.shown: View | None = None
+        self._last = -math.inf
+        self._dirty = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._painter: asyncio.Task[None] | None = None
 
-    async def update(self, text: str) -> None:
-        """Show `text` now if the interval allows, else remember it for `flush`."""
-        self.pending = text
-        if not text.strip() or text == self.shown:
-            return
-        now = time.monotonic()
-        if self.sent is not None and now - self._last_edit < self.interval:
-            return
-        await self._show(text)
+    def start(self) -> None:
+        """Start painting changes."""
+        if self._painter is None:
+            self._painter = asyncio.create_task(self._paint(), name=f"live {self.turn.chat}")
 
-    async def flush(self, text: str | None = None, buttons: tuple[Button, ...] = ()) -> None:
-        """Show the final text (and buttons), whatever the interval."""
-        final = self.pending if text is None else text
-        if final.strip() and (final != self.shown or buttons):
-            await self._show(final, buttons)
+    def changed(self) -> None:
+        """Something the view shows changed: paint it when the interval allows."""
+        self._dirty.set()
 
-    async def _show(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
+    async def _paint(self) -> None:
+        while True:
+            await self._dirty.wait()
+            wait = self._last + self.interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._dirty.clear()
+            async with self._lock:
+                await self._try()
+
+    async def _try(self) -> None:
+        try:
+            await self._show(*self.view())
+        except Exception as exc:  # painted again at the next change; the answer is retried
+            self._last = time.monotonic()
+            log.warning("chat %s: the live message was not updated: %r", self.turn.chat, exc)
+
+    async def _show(self, text: str, buttons: tuple[Button, ...]) -> bool:
+        if not text.strip() or (text, buttons) == self.shown:
+            return True
         out, chat = self.turn.out, self.turn.chat
         if self.sent is None:
             self.sent = await out.send_text(chat, text, buttons)
         else:
             self.sent = await out.edit_text(chat, self.sent, text, buttons)
-        self.shown = text
-        self._last_edit = time.monotonic()
+        self.shown = (text, buttons)
+        self._last = time.monotonic()
+        return True
+
+    async def stop(self) -> None:
+        """Stop painting (after the paint in progress, if any)."""
+        painter, self._painter = self._painter, None
+        if painter is None:
+            return
+        async with self._lock:
+            painter.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await painter
+
+    async def finish(self, text: str, buttons: tuple[Button, ...] = ()) -> bool:
+        """Show the final text and buttons (without text: what is shown, without its
+        buttons), retried while the platform refuses (`delivery`). False when it was
+        given up."""
+        await self.stop()
+        if not text.strip():
+            if self.shown is None or not self.shown[1]:
+                return True
+            text = self.shown[0]
+        delivered = await deliver(self.turn.chat, "the answer", lambda: self._show(text, buttons),
+                                  patience=self.patience, sleep=self.sleep, text=text)
+        return bool(delivered)
+
+    async def abandon(self, *, at_once: bool) -> None:
+        """The turn stops: stop painting (`at_once`: without waiting for a paint in
+        progress) and take the buttons off what is shown."""
+        if at_once:
+            painter, self._painter = self._painter, None
+            if painter is not None:
+                painter.cancel()
+        else:
+            await self.stop()
+        if self.sent is None or self.shown is None or not self.shown[1]:
+            return
+        try:
+            self.sent = await self.turn.out.edit_text(self.turn.chat, self.sent, self.shown[0])
+            self.shown = (self.shown[0], ())
+        except Exception as exc:
+            log.info("chat %s: the Cancel button could not be taken off: %r", self.turn.chat, exc)
 
 
-@dataclass
 class Answer:
-    """The agent's text so far: full texts, then the fragments of the one in progress."""
+    """The agent's answer so far, and the error frame that ended it, if any."""
 
-    fragments: list[str] = field(default_factory=list)
-    full: list[str] = field(default_factory=list)
-    error: StreamError | None = None
+    def __init__(self, language: str) -> None:
+        self.text = AnswerText(language)
+        self.error: StreamError | None = None
+        self._shown: Translated | None = None
 
     @property
-    def text(self) -> str:
-        """Everything said so far."""
-        return "\n\n".join([*self.full, "".join(self.fragments)]).strip()
+    def has_text(self) -> bool:
+        """Whether the agent said anything."""
+        return self.text.has_text
 
-    def add_fragment(self, text: str) -> None:
-        """A fragment of the message in progress."""
-        self.fragments.append(text)
+    def add(self, event: TextFragment | FullText) -> None:
+        """A fragment or a whole message."""
+        if isinstance(event, TextFragment):
+            self.text.add_fragment(event.text)
+        else:
+            self.text.add_full(event.text)
+        self._shown = None
 
-    def add_full(self, text: str) -> None:
-        """A whole message; it replaces the fragments that led up to it."""
-        self.fragments.clear()
-        self.full.append(text)
-
-
-def shown(turn: Turn, text: str) -> tuple[str, tuple[GuiAction, ...]]:
-    """What the user sees of the agent's text, and the GUI actions it asked for."""
-    translated = translate(strip_trailing_glitch(text), turn.lang)
-    return translated.text, translated.actions
+    def shown(self) -> Translated:
+        """What the user sees of it (see `live_text`), and the GUI actions it asks for."""
+        if self._shown is None:
+            self._shown = self.text.shown()
+        return self._shown
 
 
 class Listener:
-    """Takes an agent stream's events for one turn: text into the live message, tool
-    activity as the "working" indicator, and "still working" after a long silence."""
+    """Takes an agent stream's events for one turn into its live message: the answer,
+    the stage from tool calls, the "working" indicator, "still working" after a long
+    silence. `notice`: say first that it may take a few minutes."""
 
-    def __init__(self, turn: Turn, live: LiveMessage, still_working_every: float) -> None:
+    def __init__(self, turn: Turn, *, edit_interval: float, still_working_every: float,
+                 patience: float, notice: bool = False, sleep: Sleep = asyncio.sleep) -> None:
         self.turn = turn
-        self.live = live
-        self.answer = Answer()
+        self.answer = Answer(turn.lang)
+        self.notice = notice
+        self.stage: str | None = None
+        self.tools: list[str] = []
         self.still_working_every = still_working_every
+        self.live = LiveMessage(turn, edit_interval, self.view, patience=patience, sleep=sleep)
+        self.cancel = Button(turn.text("button_cancel"), Action.CANCEL)
         self._last_said = time.monotonic()
         self._last_working = 0.0
+
+    def view(self) -> View:
+        """What the live message shows now: the answer, else the notice and the stage."""
+        if self.answer.has_text:
+            return self.answer.shown().text, (self.cancel,)
+        lines = [self.turn.text("takes_minutes")] if self.notice else []
+        if self.stage is not None:
+            lines.append(self.turn.text(self.stage))
+        return "\n".join(lines), (self.cancel,)
+
+    @property
+    def generated(self) -> bool:
+        """Whether the agent generated a video in this turn."""
+        return any(stage_key(name) == "stage_generating" for name in self.tools)
 
     async def on_event(self, event: AgentEvent) -> None:
         """Take one event."""
         if isinstance(event, StreamError):
             self.answer.error = event
         elif isinstance(event, TextFragment | FullText):
-            if isinstance(event, TextFragment):
-                self.answer.add_fragment(event.text)
-            else:
-                self.answer.add_full(event.text)
+            self.answer.add(event)
             self._last_said = time.monotonic()
-            await self.live.update(shown(self.turn, self.answer.text)[0])
+            self.live.changed()
         elif isinstance(event, ToolCall | ToolResult | Heartbeat):
+            if isinstance(event, ToolCall):
+                self.tools.append(event.name)
+                if not self.answer.has_text:
+                    self.stage = stage_key(event.name)
+                    self.live.changed()
             await self._working()
 
     async def _working(self) -> None:
@@ -144,11 +240,23 @@ class Listener:
             self._last_said = time.monotonic()
 
     @contextlib.asynccontextmanager
-    async def ticking(self) -> AsyncIterator[None]:
-        """Run `still_working` for the block."""
+    async def running(self) -> AsyncIterator[None]:
+        """Paint the live message (the notice as soon as the block waits: it never holds up
+        the agent's call) and say "still working" for the block; a block that fails or is
+        cancelled leaves the message without buttons."""
+        await self._working()
+        if self.notice:
+            self.live.changed()
+        self.live.start()
         ticker = asyncio.create_task(self.still_working())
         try:
             yield
+        except asyncio.CancelledError:
+            await self.live.abandon(at_once=True)
+            raise
+        except Exception:
+            await self.live.abandon(at_once=False)
+            raise
         finally:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):

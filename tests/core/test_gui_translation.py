@@ -6,11 +6,10 @@ import random
 
 import pytest
 
+from core.conversation.glitch import is_trailing_glitch, strip_trailing_glitch
 from core.conversation.gui import (
     GuiAction,
     Translated,
-    is_trailing_glitch,
-    strip_trailing_glitch,
     translate,
 )
 
@@ -334,3 +333,116 @@ def test_strip_then_translate() -> None:
             "I encountered a temporary issue. Please try again.")
     assert translate(strip_trailing_glitch(text)) == Translated(
         text=f"Music added. {EXPORT_EN}", actions=(E,))
+
+
+# ---------------------------------------------------------------- the contract's table
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "actions"),
+    [
+        # "click [button]" / "点击" -> say it, the bot does it
+        ("Click Apply to add the filter.", 'Say "apply" to add the filter.', ()),
+        ("Click the Apply button.", "Say \"apply\" and I'll do it.", ()),
+        ("点击“应用”按钮。", "发送“应用”，我来处理。", ()),
+        ("点击按钮即可。", "直接告诉我您想怎么做，我来处理。", ()),
+        # "open [panel]" / "打开" -> the state is shown
+        ("Open the timeline panel to fine-tune the cut.", "Done.", (S,)),
+        ("Open the audio panel to fine-tune the volume.", "Done.", (S,)),
+        ("Music added. Open the audio panel to fine-tune the volume.", "Music added.", (S,)),
+        ("打开时间线面板可以微调剪辑点。", "完成。", (S,)),
+        ("音乐已添加。打开音频面板可以微调音量。", "音乐已添加。", (S,)),
+        # "drag/drop" / "拖拽" -> send the edit as a message
+        ("You can drag the title on the timeline to move it.", DRAG_EN, ()),
+        ("Drag and drop the clips to reorder them.", DRAG_EN, ()),
+        ("Drop your files here.", DRAG_EN, ()),
+        ("可以拖拽标题调整位置。", DRAG_ZH, ()),
+        ("拖动片段即可调整顺序。", DRAG_ZH, ()),
+        # "preview in timeline" -> the track summary, in every form the backend uses
+        ("Preview in timeline.", "Done.", (S,)),
+        ("Title added. Preview in timeline to check it.", "Title added.", (S,)),
+        ("Preview in timeline to check the cut, then click the Export button to render.",
+         EXPORT_EN, (S, E)),
+        ("Title added. Preview it in the timeline.", "Title added.", (S,)),
+        ("Title added. You can check it in your timeline.", "Title added.", (S,)),
+        ("Title added. Preview the result in the timeline.", "Title added.", (S,)),
+        ("标题已添加。可以在时间线中预览。", "标题已添加。", (S,)),
+        ("可以在时间线中预览，满意后点击导出按钮渲染。", EXPORT_ZH, (S, E)),
+        # "Export button" / "导出" -> the bot exports
+        ("Click the Export button when you're ready to render.", EXPORT_EN, (E,)),
+        ("To export, click the Export button in the top right corner and choose MP4.",
+         EXPORT_EN, (E,)),
+        ("点击导出", EXPORT_ZH, (E,)),
+        ("点击导出按钮即可。", EXPORT_ZH, (E,)),
+        ("准备好后点击导出按钮即可渲染。", EXPORT_ZH, (E,)),
+        ("点击右上角的导出按钮，选择 MP4 即可导出。", EXPORT_ZH, (E,)),
+        # "check account/billing" -> credits are shown
+        ("You can check your balance on the account/billing page.", "Done.", (C,)),
+        ("Check your account billing page.", "Done.", (C,)),
+        ("请在账户/计费页面查看积分余额。", "完成。", (C,)),
+    ],
+)
+def test_every_row_of_the_contracts_table(text: str, expected: str,
+                                          actions: tuple[GuiAction, ...]) -> None:
+    assert translate(text) == Translated(text=expected, actions=actions)
+
+
+#: words of an editor's screen that must never reach a chat user
+GUI_WORDS = ("timeline", "panel", "click", "drag", "button", "billing", "account", "preview",
+             "点击", "打开", "拖拽", "面板", "时间线", "按钮", "账户")
+
+
+def _simulator_texts() -> list[str]:
+    from core.simulator.agent import _DEFAULT_HINT, _HINTS, chat_answer
+
+    texts = [text for pair in [*_HINTS.values(), _DEFAULT_HINT] for text in pair]
+    for message in ("export", "credits", "timeline", "hello", "something else"):
+        texts += [chat_answer(message, False), chat_answer(message, True)]
+    return texts
+
+
+@pytest.mark.parametrize("text", _simulator_texts())
+def test_what_the_simulated_agent_says_reaches_users_without_gui_words(text: str) -> None:
+    for language in ("en", "zh"):
+        shown = translate(text, language).text.lower()
+        leaked = [w for w in GUI_WORDS if w in shown.replace('say "export"', "")]
+        assert not leaked, f"{text!r} -> {shown!r}"
+
+
+def _reference_strip(full_text: str) -> str:
+    """The trailing notice by its definition: the first k whose sentences[k:] are all
+    notice-like and hold a notice (quadratic; the module finds it in one pass)."""
+    from core.conversation.glitch import Mark, marked_sentences
+
+    marks = marked_sentences(full_text)
+    for k in range(len(marks)):
+        tail = [m for _, m in marks[k:]]
+        if all(m is not Mark.CONTENT for m in tail) and Mark.NOTICE in tail:
+            return full_text[:marks[k][0]].rstrip() if k else full_text
+    return full_text
+
+
+def test_strip_trailing_glitch_matches_its_definition() -> None:
+    rng = random.Random(7)
+    pieces = [*FRAGMENTS, "Sorry!", "Please try again.", " I encountered a temporary issue."]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert strip_trailing_glitch(text) == _reference_strip(text), repr(text)
+
+
+def test_strip_trailing_glitch_reads_each_sentence_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.conversation import glitch
+
+    calls = 0
+    real = glitch.mark
+
+    def counting(sentence: str) -> glitch.Mark:
+        nonlocal calls
+        calls += 1
+        return real(sentence)
+
+    monkeypatch.setattr(glitch, "mark", counting)
+    text = "Title added. " * 5000 + "I encountered a temporary issue. Please try again."
+    assert glitch.strip_trailing_glitch(text) == ("Title added. " * 5000).rstrip()
+    assert calls == 5002, "one judgement per sentence, not one per sentence and suffix"

@@ -85,11 +85,12 @@ def bot_settings(simulator: Simulator, redis: EmbeddedRedis, fake: FakeTelegram,
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: BotSettings) -> AsyncIterator[TelegramBot]:
+async def running_bot(settings: BotSettings, *,
+                      flood: FloodControl | None = None) -> AsyncIterator[TelegramBot]:
     """The whole bot, stopped at the end of the block. The fake Bot API has no per-chat
     limit, so messages to one chat are not paced at Telegram's 1 a second here (the
-    pacing itself is tested in test_telegram_flood.py)."""
-    flood = FloodControl(chat_rate=100.0, chat_burst=20)
+    pacing itself is tested in test_telegram_flood.py); `flood` replaces that control."""
+    flood = flood or FloodControl(chat_rate=100.0, chat_burst=20)
     async with open_telegram_bot(settings.core, settings.telegram, stop_grace=5.0,
                                  flood=flood) as bot:
         yield bot

@@ -346,3 +346,20 @@ async def test_sharded_bot_answers_on_every_shard(
         for channel in channels:
             await fake.dispatch_message(channel, alice, "/help", mentions_bot=True)
             await bot_message(fake, channel, containing(HELP))
+
+
+async def test_the_agents_options_are_buttons_and_cancel_goes_when_final(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    monkeypatch.setattr("core.simulator.agent.chat_answer",
+                        lambda message, chinese: "Do you want upbeat or calm music?")
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        await fake.dispatch_message(channel, alice, "what music fits", mentions_bot=True)
+        question = await bot_message(fake, channel, lambda m: "upbeat" in m.content
+                                     and len(buttons_of(m)) == 2)
+        ids = [str(b.get("custom_id")) for b in buttons_of(question)]
+        assert [b.get("label") for b in buttons_of(question)] == ["Upbeat", "Calm music"]
+        assert all(i.startswith("nemobot:choose:") for i in ids), "no Cancel once final"
+        await fake.dispatch_button(ids[1], question, None, alice)
+        await fake.wait_for(lambda: kinds(simulator, "run_sse") == ["run_sse", "run_sse"])

@@ -1,0 +1,66 @@
+"""Delivering what the agent already answered, whatever the platform does.
+
+An answer is paid for (credits spent) once the agent has given it: a platform that
+refuses to take it (after the adapter's own retries: flood waits, 5xx, timeouts)
+must not turn it into an error reply, and the agent is never asked again. The send
+is retried with a growing pause for a bounded time (`patience`); then it is given
+up with an error in the log that keeps the answer's start, and the turn ends as
+done (its session saved).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from core.messages import ChatKey
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+#: the first pause before sending again (at most a tenth of the patience), doubled after
+#: each refusal
+FIRST_PAUSE = 2.0
+#: the most sends of one answer
+MAX_ATTEMPTS = 6
+#: how much of an undelivered answer the log keeps
+LOGGED_CHARS = 500
+
+
+def pauses(patience: float) -> list[float]:
+    """The pauses before each new attempt: doubling, all within `patience` seconds."""
+    result: list[float] = []
+    pause, left = min(FIRST_PAUSE, patience / 10), patience
+    while left > 0 and len(result) < MAX_ATTEMPTS - 1:
+        result.append(min(pause, left))
+        left -= result[-1]
+        pause *= 2
+    return result
+
+
+async def deliver(chat: ChatKey, what: str, send: Callable[[], Awaitable[T]], *,
+                  patience: float, sleep: Sleep = asyncio.sleep,
+                  text: str = "") -> T | None:
+    """`send()`, retried while it fails, for at most `patience` seconds of pauses (and
+    no new attempt once that time has passed); None when it never went through.
+    `what` names it in the log, which keeps the start of `text` if it is lost."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    schedule = [0.0, *pauses(patience)]
+    for attempt, pause in enumerate(schedule, 1):
+        if pause:
+            if loop.time() >= deadline:
+                break
+            await sleep(pause)
+        try:
+            return await send()
+        except Exception as exc:  # whatever the platform raised: try again, then give up
+            log.warning("chat %s: %s not delivered (attempt %d of %d): %r", chat, what,
+                        attempt, len(schedule), exc)
+    log.error("chat %s: gave up delivering %s (%d characters): %r", chat, what, len(text),
+              text[:LOGGED_CHARS])
+    return None
