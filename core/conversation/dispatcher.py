@@ -119,11 +119,16 @@ class Dispatcher:
 
     async def resume(self) -> int:
         """Work through every chat with queued or interrupted events whose lock is free;
-        returns how many chats were looked at."""
-        chats = [c for c in await self.inbox.pending_chats() if c not in self._working]
-        works = [self._spawn(self._resume_chat(chat), f"resume {chat}") for chat in chats]
+        returns how many chats were looked at, once their work is done."""
+        works = await self._take_up_pending()
         await asyncio.gather(*works, return_exceptions=True)
-        return len(chats)
+        return len(works)
+
+    async def _take_up_pending(self) -> list[asyncio.Task[None]]:
+        """Start working every pending chat this process is not working yet (without
+        waiting: one busy chat must not hold up the others)."""
+        chats = [c for c in await self.inbox.pending_chats() if c not in self._working]
+        return [self._spawn(self._resume_chat(chat), f"resume {chat}") for chat in chats]
 
     async def _resume_chat(self, chat: ChatKey) -> None:
         await self._work_logged(chat)
@@ -411,7 +416,7 @@ class Dispatcher:
     async def _sweep_loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                await self.resume()
+                await self._take_up_pending()
             except RedisError as exc:
                 log.warning("sweeping chats failed, Redis unavailable: %r", exc)
             await rest(self._stopping, self.sweep_interval)

@@ -136,24 +136,23 @@ class Renderer:
 
     @contextlib.asynccontextmanager
     async def _slot(self) -> AsyncIterator[None]:
-        """Wait (first come, first served) for a free ffmpeg slot and hold it."""
-        while self.active >= max(1, self.concurrency()) or (
-            self._waiting and not self._waiting[0].done()
-        ):
+        """Wait (first come, first served) for a free ffmpeg slot and hold it. A freed slot
+        is handed to the first waiter directly, so a newcomer cannot take it first."""
+        if self.active < max(1, self.concurrency()) and not self._queued():
+            self.active += 1
+        else:
             turn = asyncio.get_running_loop().create_future()
             self._waiting.append(turn)
             try:
-                await turn
+                await turn  # the slot is counted for us when the turn is given
             except asyncio.CancelledError:
                 if turn.done() and not turn.cancelled():
+                    self.active -= 1
                     self._wake()  # pass the slot this waiter was given on
                 raise
             finally:
                 with contextlib.suppress(ValueError):
                     self._waiting.remove(turn)
-            if self.active < max(1, self.concurrency()):
-                break
-        self.active += 1
         self.peak = max(self.peak, self.active)
         try:
             yield
@@ -161,14 +160,17 @@ class Renderer:
             self.active -= 1
             self._wake()
 
+    def _queued(self) -> bool:
+        return any(not turn.done() for turn in self._waiting)
+
     def _wake(self) -> None:
-        free = max(1, self.concurrency()) - self.active
+        """Hand free slots to the first waiters, in order."""
         for turn in list(self._waiting):
-            if free <= 0:
+            if self.active >= max(1, self.concurrency()):
                 break
             if not turn.done():
                 turn.set_result(None)
-                free -= 1
+                self.active += 1
 
     def progress(self, job: RenderJob) -> int:
         """Progress 0-100: the lesser of time passed (against the job's minimum time) and

@@ -130,6 +130,35 @@ async def test_a_chat_whose_holder_died_is_taken_up_without_a_new_message(
         assert await k.inbox.length(CHAT) == 0
 
 
+async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """One chat kept busy (its turn blocked here) must not keep the sweep from taking up
+    another chat whose holder died meanwhile."""
+    from core.conversation.turn import Turn
+    from core.inbox import ChatEvent
+    from core.intents import Intent, Step
+
+    release = asyncio.Event()
+
+    async def blocked(turn: Turn, step: Step) -> None:
+        await release.wait()
+        await turn.send("busy chat done")
+
+    other = ChatKey("test", "900")
+    async with kit(simulator, redis_server.url, chat_lock_ttl=1.5) as k:
+        k.dispatcher.handlers[Intent.STATUS] = blocked
+        await k.inbox.push(ChatEvent.of(k.message("status")))  # left by a process that died
+        k.dispatcher.start()
+        await wait_until(lambda: CHAT in k.dispatcher._working, what="the busy chat taken up")
+        await k.inbox.push(ChatEvent.of(k.message("credits", chat=other)))  # another, later
+        try:
+            await wait_until(lambda: any("Credits:" in t for t in k.out.texts(other)),
+                             what="the other chat answered while the first is busy")
+        finally:
+            release.set()
+        await k.dispatcher.wait_idle()
+
+
 async def test_cancel_stops_a_running_turn_in_this_process(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     simulator.inject(Fault("sse_stall", seconds=30.0))

@@ -273,3 +273,33 @@ def test_build_command_shapes_the_timeline(tmp_path: Path) -> None:
     assert "concat=n=2" in graph  # a black gap, then the clip
     assert "between(t,0,1.5)" in graph
     assert command[command.index("-t", len(command) - 30) + 1] == "3"
+
+
+async def test_a_freed_render_slot_goes_to_the_first_waiter(tmp_path: Path) -> None:
+    """A slot freed while someone waits is handed to that waiter: a render submitted just
+    then does not take it (and send the waiter to the back of the queue, where under load
+    it could wait until the bot gave up on it)."""
+    from core.simulator.render import Renderer
+
+    renderer = Renderer(tmp_path, lambda _: None, lambda: (320, 180), lambda: 1)
+    order: list[str] = []
+    holds = {name: asyncio.Event() for name in ("first", "waiter", "newcomer")}
+
+    async def render(name: str) -> None:
+        async with renderer._slot():
+            order.append(name)
+            await holds[name].wait()
+
+    first = asyncio.create_task(render("first"))
+    await wait_until(lambda: order == ["first"], what="the first render's slot")
+    waiter = asyncio.create_task(render("waiter"))
+    await wait_until(lambda: renderer._waiting, what="the second render to wait")
+    holds["first"].set()
+    newcomer = asyncio.create_task(render("newcomer"))  # scheduled before the waiter wakes
+    await wait_until(lambda: len(order) == 2, what="the freed slot taken")
+    assert order == ["first", "waiter"], "the waiter had its turn"
+    holds["waiter"].set()
+    holds["newcomer"].set()
+    await asyncio.gather(first, waiter, newcomer)
+    assert order == ["first", "waiter", "newcomer"]
+    assert renderer.active == 0
