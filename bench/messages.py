@@ -17,7 +17,8 @@ Starts, on loopback:
 Each bot gets, in turn: 3 chats, then --chats chats (200), each sending --messages
 messages one after another, the next as soon as the answer to the previous one
 has arrived (as people do), the chats in parallel. A message is answered when
-the bot shows (sends, or edits a message into) the agent's whole answer; latency
+the bot shows (sends, or edits a message into) the agent's whole answer (answers
+and other replies are matched to a chat's messages in order); latency
 runs from the moment the fake Bot API has the update ready for the bot to that
 request's arrival. Printed side by side:
 
@@ -143,7 +144,7 @@ class Observer:
             return  # a later edit of a message that already settled one
         chat.counted.add(shown.message_id)
         if text != self.answer:
-            chat.others.append(text[:70])
+            chat.others.append(re.sub(r"\b[0-9a-f]*[0-9][0-9a-f]*\b", "N", text[:70]))
         if not chat.waiting:
             return
         message = chat.waiting.popleft()
@@ -508,6 +509,8 @@ def rows(run: BotRun, few_chats: int) -> dict[str, str]:
     column["answers lost"] = f"{sent - answered} of {sent}"
     column["  error replies"] = str(errors)
     column["  no answer in time"] = str(sent - answered - errors)
+    column["    of which answered later"] = str(
+        sum(1 for m in load.messages if m.late and m.answered_at is not None))
     column[f"answers lost, {few_chats} chats"] = (
         f"{len(few.messages) - len(few.answered)} of {len(few.messages)}")
     column['"after this" notices'] = f"{load.notices} ({few.notices} with {few_chats} chats)"
