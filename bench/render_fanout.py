@@ -16,7 +16,7 @@ video is delivered (downloaded and sent as a file), and prints:
 * CPU time and peak resident memory of each process that runs a worker.
 
     .venv/bin/python bench/render_fanout.py [--renders 1000] [--chats 250]
-        [--min-seconds 10] [--max-seconds 180] [--workers 1]
+        [--min-seconds 10] [--max-seconds 180] [--workers 1] [--patience SECONDS]
 
 Targets: p50 under 5 s, p99 under the 30 s poll ceiling, peak RSS under 100 MB
 (per worker process).
@@ -488,7 +488,8 @@ async def _run(
     cpu_submitted = cpu_seconds()
     print(f"submitted {args.renders} renders in {submitted - started:.1f} s")
 
-    deadline = submitted + args.max_seconds + 300
+    patience = args.patience if args.patience is not None else args.max_seconds + 300
+    deadline = submitted + patience
     next_report = time.monotonic() + 15
     delivered, in_flight = await workers.status()
     while delivered < args.renders:
@@ -638,6 +639,11 @@ def main() -> None:
         "--workers", type=int, default=1,
         help="render worker processes: 1 runs the worker in this process; more run each "
         "in a process of its own (this one only submits)",
+    )
+    parser.add_argument(
+        "--patience", type=float, default=None,
+        help="seconds to wait for the deliveries after the last export "
+        "(default: --max-seconds + 300)",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--log-level", default="WARNING")
