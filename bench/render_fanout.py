@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import dataclasses
 import logging
 import multiprocessing as mp
@@ -503,6 +504,11 @@ async def _run(
                 f"delivered, {in_flight} in flight, {polls} polls"
             )
             next_report += 15
+            if in_flight == 0 and sum((await _job_states(redis, renders)).values()) >= (
+                args.renders
+            ):
+                print("every job has ended; not all were delivered")
+                break
         await asyncio.sleep(0.5)
         delivered, in_flight = await workers.status()
     finished = time.monotonic()
@@ -559,6 +565,12 @@ async def _run(
             f"  slowest: {delay:.1f} s (completed {at:+.0f} s after the last export, "
             f"{took:.0f} s after its export)"
         )
+    undelivered = collections.Counter(
+        str(job.state) for job in jobs.values() if job is not None and job.delivered_message
+        not in delivered_at
+    )
+    if undelivered:
+        print(f"jobs not delivered, by state: {dict(undelivered)}")
     polls = requests.get("render_poll", 0)
     print(
         f"polls: {polls} ({polls / args.renders:.1f} per render), "
@@ -612,6 +624,13 @@ def _print_costs(
             f"({100 * r.cpu / window:.1f}% of one core), peak memory (RSS) {r.rss_mb:.1f} MB"
         )
     return [r.rss_mb for r in reports]
+
+
+async def _job_states(redis: aioredis.Redis, renders: Renders) -> dict[str, int]:
+    """How many jobs have ended, by final state."""
+    jobs = await renders.store.load_many(await _job_ids(redis, renders))
+    ended = [job.state for job in jobs.values() if job is not None and job.state.finished]
+    return {str(state): ended.count(state) for state in set(ended)}
 
 
 async def _job_ids(redis: aioredis.Redis, renders: Renders) -> list[str]:
