@@ -275,6 +275,8 @@ class WorkerReport:
     #: CPU seconds from the worker's start to its stop
     cpu: float
     rss_mb: float
+    #: wall-clock seconds from the worker's start to its stop
+    seconds: float
 
 
 def peak_rss_mb() -> float:
@@ -310,12 +312,14 @@ class LocalWorker:
         )
         self._task: asyncio.Task[None] | None = None
         self._cpu = 0.0
+        self._started = 0.0
 
     async def start(self) -> None:
         """Run the worker until `stop`."""
         self._task = asyncio.create_task(self.worker.run())
         await self.worker.ready.wait()
         self._cpu = cpu_seconds()
+        self._started = time.monotonic()
 
     async def status(self) -> tuple[int, int]:
         """Videos delivered so far, renders in flight."""
@@ -333,6 +337,7 @@ class LocalWorker:
             WorkerReport(
                 "bench-1", out.delivered_at, out.file_bytes, out.edits, logged.warnings,
                 logged.errors, cpu_seconds() - self._cpu, peak_rss_mb(),
+                time.monotonic() - self._started,
             )
         ]
 
@@ -346,6 +351,7 @@ def _work(conn: Connection, name: str, redis_url: str, api_url: str, log_level: 
         task = asyncio.create_task(worker.run())
         await worker.ready.wait()
         cpu_start = cpu_seconds()
+        started = time.monotonic()
         conn.send("ready")
         loop = asyncio.get_running_loop()
         while (await loop.run_in_executor(None, conn.recv)) == "status":
@@ -356,7 +362,7 @@ def _work(conn: Connection, name: str, redis_url: str, api_url: str, log_level: 
         await redis.aclose()
         report = WorkerReport(
             name, out.delivered_at, out.file_bytes, out.edits, logged.warnings,
-            logged.errors, cpu_seconds() - cpu_start, peak_rss_mb(),
+            logged.errors, cpu_seconds() - cpu_start, peak_rss_mb(), time.monotonic() - started,
         )
         conn.send(dataclasses.asdict(report))
 
@@ -621,7 +627,8 @@ def _print_costs(
     for r in reports:
         print(
             f"worker process {r.name}: delivered {len(r.delivered_at)}, cpu {r.cpu:.1f} s "
-            f"({100 * r.cpu / window:.1f}% of one core), peak memory (RSS) {r.rss_mb:.1f} MB"
+            f"in {r.seconds:.0f} s ({100 * r.cpu / r.seconds:.1f}% of one core), "
+            f"peak memory (RSS) {r.rss_mb:.1f} MB"
         )
     return [r.rss_mb for r in reports]
 
