@@ -1,27 +1,33 @@
-"""Render fan-out benchmark: 1,000 renders in flight in one worker process.
+"""Render fan-out benchmark: 1,000 renders in flight over one or more worker processes.
 
 Starts the NemoVideo simulator in a separate process (renders of a tiny draft
 that each take a random time, uniform between --min-seconds and --max-seconds),
-an embedded Redis, and in this process one `RenderWorker` with the default poll
-schedule. It exports --renders renders over --chats chats, waits until every
+an embedded Redis, and `RenderWorker`s with the default poll schedule: one in
+this process (--workers 1, the default), or --workers N processes of their own
+(the same consumer group, consumers bench-1 ... bench-N), this process only
+submitting. It exports --renders renders over --chats chats, waits until every
 video is delivered (downloaded and sent as a file), and prints:
 
 * the delay from "render completed" (the simulator's completion time) to
   "delivered" (the adapter's send_file), p50 / p90 / p99 / max;
+* polls per render (the simulator's request log);
 * Redis commands per second while the renders were in flight
   (`total_commands_processed` delta, and the busiest commands);
-* this process's CPU time and peak resident memory.
+* CPU time and peak resident memory of each process that runs a worker.
 
     .venv/bin/python bench/render_fanout.py [--renders 1000] [--chats 250]
-        [--min-seconds 10] [--max-seconds 180]
+        [--min-seconds 10] [--max-seconds 180] [--workers 1] [--patience SECONDS]
 
-Targets: p50 under 5 s, p99 under the 30 s poll ceiling, peak RSS under 100 MB.
+Targets: p50 under 5 s, p99 under the 30 s poll ceiling, peak RSS under 100 MB
+(per worker process).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import dataclasses
 import logging
 import multiprocessing as mp
 import random
@@ -32,6 +38,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -154,7 +161,8 @@ def ask(conn: Connection, kind: str, payload: Any = None) -> Any:
 class TimingOutput(Outgoing):
     """An adapter that sends nothing anywhere and notes when each video arrived."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix  # message ids stay distinct across worker processes
         self.delivered_at: dict[str, float] = {}
         self.file_bytes = 0
         self.edits = 0
@@ -167,7 +175,7 @@ class TimingOutput(Outgoing):
 
     def _id(self) -> str:
         self._next += 1
-        return str(self._next)
+        return f"{self.prefix}{self._next}"
 
     async def send_text(self, chat: ChatKey, text: str, buttons: tuple[Button, ...] = (), *,
                         reply_to: str | None = None) -> Sent:
@@ -251,6 +259,168 @@ async def redis_counters(redis: aioredis.Redis) -> tuple[int, dict[str, int]]:
     return int(stats["total_commands_processed"]), per
 
 
+# ------------------------------------------------------------------------ the workers
+
+
+@dataclass
+class WorkerReport:
+    """What one worker did: its deliveries (message id -> time), and what it cost."""
+
+    name: str
+    delivered_at: dict[str, float]
+    file_bytes: int
+    edits: int
+    warnings: int
+    errors: int
+    #: CPU seconds from the worker's start to its stop
+    cpu: float
+    rss_mb: float
+    #: wall-clock seconds from the worker's start to its stop
+    seconds: float
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_parts(
+    name: str, redis_url: str, api_url: str
+) -> tuple[aioredis.Redis, NemoClient, TimingOutput, LogCounter, RenderWorker]:
+    """A render worker named `name` with the default settings, delivering to a
+    `TimingOutput`, its warnings counted."""
+    values: dict[str, Any] = {"_env_file": None, "nemo_api_url": api_url, "nemo_token": TOKEN}
+    settings = Settings(**values)
+    redis = aioredis.Redis.from_url(redis_url)
+    nemo = NemoClient(settings)
+    identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
+    out = TimingOutput(prefix=f"{name}:")
+    logged = LogCounter()
+    logging.getLogger("core.renders").addHandler(logged)
+    worker = RenderWorker(
+        "bench", name, out, redis=redis, nemo=nemo, identities=identities, settings=settings
+    )
+    return redis, nemo, out, logged, worker
+
+
+class LocalWorker:
+    """One render worker in this process (the default, --workers 1)."""
+
+    def __init__(self, redis_url: str, api_url: str) -> None:
+        self.redis, self.nemo, self.out, self.logged, self.worker = worker_parts(
+            "bench-1", redis_url, api_url
+        )
+        self._task: asyncio.Task[None] | None = None
+        self._cpu = 0.0
+        self._started = 0.0
+
+    async def start(self) -> None:
+        """Run the worker until `stop`."""
+        self._task = asyncio.create_task(self.worker.run())
+        await self.worker.ready.wait()
+        self._cpu = cpu_seconds()
+        self._started = time.monotonic()
+
+    async def status(self) -> tuple[int, int]:
+        """Videos delivered so far, renders in flight."""
+        return len(self.out.delivered_at), self.worker.in_flight
+
+    async def stop(self) -> list[WorkerReport]:
+        """Stop the worker; its report."""
+        await self.worker.stop()
+        if self._task is not None:
+            await self._task
+        await self.nemo.aclose()
+        await self.redis.aclose()
+        out, logged = self.out, self.logged
+        return [
+            WorkerReport(
+                "bench-1", out.delivered_at, out.file_bytes, out.edits, logged.warnings,
+                logged.errors, cpu_seconds() - self._cpu, peak_rss_mb(),
+                time.monotonic() - self._started,
+            )
+        ]
+
+
+def _work(conn: Connection, name: str, redis_url: str, api_url: str, log_level: str) -> None:
+    """Child process: one render worker, driven by commands from the parent."""
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(message)s")
+
+    async def main() -> None:
+        redis, nemo, out, logged, worker = worker_parts(name, redis_url, api_url)
+        task = asyncio.create_task(worker.run())
+        await worker.ready.wait()
+        cpu_start = cpu_seconds()
+        started = time.monotonic()
+        conn.send("ready")
+        loop = asyncio.get_running_loop()
+        while (await loop.run_in_executor(None, conn.recv)) == "status":
+            conn.send((len(out.delivered_at), worker.in_flight))
+        await worker.stop()
+        await task
+        await nemo.aclose()
+        await redis.aclose()
+        report = WorkerReport(
+            name, out.delivered_at, out.file_bytes, out.edits, logged.warnings,
+            logged.errors, cpu_seconds() - cpu_start, peak_rss_mb(), time.monotonic() - started,
+        )
+        conn.send(dataclasses.asdict(report))
+
+    asyncio.run(main())
+
+
+class ProcessWorkers:
+    """`count` render workers, each in a process of its own (--workers 2 and more)."""
+
+    def __init__(self, count: int, redis_url: str, api_url: str, log_level: str) -> None:
+        ctx = mp.get_context("spawn")
+        self.conns: list[Connection] = []
+        self.processes: list[Any] = []
+        for index in range(1, count + 1):
+            parent, child = ctx.Pipe()
+            process = ctx.Process(
+                target=_work, args=(child, f"bench-{index}", redis_url, api_url, log_level),
+                daemon=True,
+            )
+            self.conns.append(parent)
+            self.processes.append(process)
+
+    async def start(self) -> None:
+        """Start the processes and wait until each worker is ready."""
+        for process in self.processes:
+            process.start()
+        for conn in self.conns:
+            if not await asyncio.to_thread(conn.poll, 60) or conn.recv() != "ready":
+                raise RuntimeError("a worker process did not start within 60 s")
+
+    async def status(self) -> tuple[int, int]:
+        """Videos delivered so far, renders in flight, over every worker."""
+        delivered = in_flight = 0
+        for conn in self.conns:
+            conn.send("status")
+            if not await asyncio.to_thread(conn.poll, 60):
+                raise RuntimeError("a worker process did not answer")
+            done, flying = conn.recv()
+            delivered += done
+            in_flight += flying
+        return delivered, in_flight
+
+    async def stop(self) -> list[WorkerReport]:
+        """Stop every worker; their reports."""
+        reports = []
+        for conn in self.conns:
+            conn.send("stop")
+        for conn, process in zip(self.conns, self.processes, strict=True):
+            if not await asyncio.to_thread(conn.poll, 120):
+                raise RuntimeError("a worker process did not stop")
+            reports.append(WorkerReport(**conn.recv()))
+            process.join(15)
+        return reports
+
+
+# -------------------------------------------------------------------------- the run
+
+
 async def bench(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     with (
@@ -276,14 +446,15 @@ async def _run(
     redis = aioredis.Redis.from_url(server.url)
     nemo = NemoClient(settings)
     identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
-    out = TimingOutput()
+    out = TimingOutput(prefix="export:")
     renders = Renders(redis, nemo, identities, out)
     creds = Credentials(SecretStr(TOKEN))
 
     print(f"simulator {api_url}, redis {server.url}")
     print(
         f"{args.renders} renders over {args.chats} chats, each taking "
-        f"{args.min_seconds:g}-{args.max_seconds:g} s; poll schedule "
+        f"{args.min_seconds:g}-{args.max_seconds:g} s; {args.workers} worker "
+        f"process(es){' (this one)' if args.workers == 1 else ''}; poll schedule "
         f"{settings.render_first_poll:g} s x{settings.render_poll_factor:g} "
         f"up to {settings.render_poll_max:g} s"
     )
@@ -299,13 +470,12 @@ async def _run(
         [rng.uniform(args.min_seconds, args.max_seconds) for _ in range(args.renders)],
     )
 
-    logged = LogCounter()
-    logging.getLogger("core.renders").addHandler(logged)
-    worker = RenderWorker(
-        "bench", "bench-1", out, redis=redis, nemo=nemo, identities=identities, settings=settings
+    workers: LocalWorker | ProcessWorkers = (
+        LocalWorker(server.url, api_url)
+        if args.workers == 1
+        else ProcessWorkers(args.workers, server.url, api_url, args.log_level)
     )
-    worker_task = asyncio.create_task(worker.run())
-    await worker.ready.wait()
+    await workers.start()
 
     started = time.monotonic()
     cpu_start = cpu_seconds()
@@ -325,28 +495,36 @@ async def _run(
     cpu_submitted = cpu_seconds()
     print(f"submitted {args.renders} renders in {submitted - started:.1f} s")
 
-    deadline = submitted + args.max_seconds + 300
+    patience = args.patience if args.patience is not None else args.max_seconds + 300
+    deadline = submitted + patience
     next_report = time.monotonic() + 15
-    while len(out.delivered_at) < args.renders:
+    delivered, in_flight = await workers.status()
+    while delivered < args.renders:
         if time.monotonic() > deadline:
-            print(f"gave up: {len(out.delivered_at)} of {args.renders} delivered")
+            print(f"gave up: {delivered} of {args.renders} delivered")
             break
         if time.monotonic() >= next_report:
             polls = ask(conn, "requests").get("render_poll", 0)
             print(
-                f"  t+{time.monotonic() - submitted:5.0f} s: {len(out.delivered_at)} "
-                f"delivered, {worker.in_flight} in flight, {polls} polls"
+                f"  t+{time.monotonic() - submitted:5.0f} s: {delivered} "
+                f"delivered, {in_flight} in flight, {polls} polls"
             )
             next_report += 15
+            if in_flight == 0 and sum((await _job_states(redis, renders)).values()) >= (
+                args.renders
+            ):
+                print("every job has ended; not all were delivered")
+                break
         await asyncio.sleep(0.5)
+        delivered, in_flight = await workers.status()
     finished = time.monotonic()
     commands_end, per_end = await redis_counters(redis)
     cpu_end = cpu_seconds()
 
-    await worker.stop()
-    await worker_task
+    reports = await workers.stop()
     report = ask(conn, "report")
     requests = ask(conn, "requests")
+    delivered_at = {mid: at for r in reports for mid, at in r.delivered_at.items()}
 
     jobs = await renders.store.load_many(await _job_ids(redis, renders))
     delays: list[float] = []
@@ -354,11 +532,11 @@ async def _run(
     worst: list[tuple[float, float, float]] = []
     submitted_wall = time.time() - (time.monotonic() - submitted)
     for job in jobs.values():
-        if job is None or job.delivered_message not in out.delivered_at:
+        if job is None or job.delivered_message not in delivered_at:
             continue
         status, completed_at = report.get(job.render_id, (None, None))
         if status == "completed" and completed_at:
-            delay = out.delivered_at[job.delivered_message] - completed_at
+            delay = delivered_at[job.delivered_message] - completed_at
             delays.append(delay)
             if completed_at >= submitted_wall:
                 late.append(delay)
@@ -367,14 +545,13 @@ async def _run(
     await redis.aclose()
 
     window = finished - submitted
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     busiest = sorted(((per_end.get(k, 0) - per_start.get(k, 0), k) for k in per_end), reverse=True)[
         :8
     ]
     print()
     print(
-        f"delivered {len(out.delivered_at)} of {args.renders} in {window:.1f} s after "
-        f"submission ({out.file_bytes / 1e6:.1f} MB of files)"
+        f"delivered {len(delivered_at)} of {args.renders} in {window:.1f} s after "
+        f"submission ({sum(r.file_bytes for r in reports) / 1e6:.1f} MB of files)"
     )
     if delays:
         print(
@@ -394,32 +571,73 @@ async def _run(
             f"  slowest: {delay:.1f} s (completed {at:+.0f} s after the last export, "
             f"{took:.0f} s after its export)"
         )
+    undelivered = collections.Counter(
+        str(job.state) for job in jobs.values() if job is not None and job.delivered_message
+        not in delivered_at
+    )
+    if undelivered:
+        print(f"jobs not delivered, by state: {dict(undelivered)}")
     polls = requests.get("render_poll", 0)
     print(
         f"polls: {polls} ({polls / args.renders:.1f} per render), "
-        f"progress edits {out.edits}, worker warnings {logged.warnings}, "
-        f"errors {logged.errors}; simulator saw {requests}"
+        f"progress edits {sum(r.edits for r in reports) + out.edits}, worker warnings "
+        f"{sum(r.warnings for r in reports)}, errors {sum(r.errors for r in reports)}; "
+        f"simulator saw {requests}"
     )
     print(
         f"redis: {(commands_end - commands_start) / window:.1f} commands/s while in flight "
         f"({commands_end - commands_start} in {window:.0f} s); busiest: "
         + ", ".join(f"{name} {count}" for count, name in busiest)
     )
-    print(
-        f"cpu: {cpu_end - cpu_start:.1f} s in total ({cpu_submitted - cpu_start:.1f} s "
-        f"submitting, {cpu_end - cpu_submitted:.1f} s polling and delivering, "
-        f"{100 * (cpu_end - cpu_submitted) / window:.1f}% of one core)"
-    )
-    print(f"peak memory (RSS): {rss_mb:.1f} MB")
+    rss_values = _print_costs(args, reports, window, cpu_start, cpu_submitted, cpu_end)
     ok = (
-        len(out.delivered_at) == args.renders
+        len(delivered_at) == args.renders
         and bool(delays)
         and percentile(delays, 0.5) < P50_TARGET
         and percentile(delays, 0.99) < settings.render_poll_max
-        and rss_mb < RSS_TARGET_MB
+        and max(rss_values) < RSS_TARGET_MB
     )
     print("targets met" if ok else "targets NOT met")
     return 0 if ok else 1
+
+
+def _print_costs(
+    args: argparse.Namespace,
+    reports: list[WorkerReport],
+    window: float,
+    cpu_start: float,
+    cpu_submitted: float,
+    cpu_end: float,
+) -> list[float]:
+    """Print CPU and memory, per process; returns the peak RSS of each."""
+    if args.workers == 1:
+        print(
+            f"cpu: {cpu_end - cpu_start:.1f} s in total ({cpu_submitted - cpu_start:.1f} s "
+            f"submitting, {cpu_end - cpu_submitted:.1f} s polling and delivering, "
+            f"{100 * (cpu_end - cpu_submitted) / window:.1f}% of one core)"
+        )
+        rss = peak_rss_mb()
+        print(f"peak memory (RSS): {rss:.1f} MB")
+        return [rss]
+    print(
+        f"this process (submitting, no worker): cpu {cpu_end - cpu_start:.1f} s "
+        f"({cpu_submitted - cpu_start:.1f} s submitting), peak memory (RSS) "
+        f"{peak_rss_mb():.1f} MB"
+    )
+    for r in reports:
+        print(
+            f"worker process {r.name}: delivered {len(r.delivered_at)}, cpu {r.cpu:.1f} s "
+            f"in {r.seconds:.0f} s ({100 * r.cpu / r.seconds:.1f}% of one core), "
+            f"peak memory (RSS) {r.rss_mb:.1f} MB"
+        )
+    return [r.rss_mb for r in reports]
+
+
+async def _job_states(redis: aioredis.Redis, renders: Renders) -> dict[str, int]:
+    """How many jobs have ended, by final state."""
+    jobs = await renders.store.load_many(await _job_ids(redis, renders))
+    ended = [job.state for job in jobs.values() if job is not None and job.state.finished]
+    return {str(state): ended.count(state) for state in set(ended)}
 
 
 async def _job_ids(redis: aioredis.Redis, renders: Renders) -> list[str]:
@@ -442,6 +660,16 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=180.0)
     parser.add_argument(
         "--sim-concurrency", type=int, default=2, help="ffmpeg processes the simulator runs at once"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1,
+        help="render worker processes: 1 runs the worker in this process; more run each "
+        "in a process of its own (this one only submits)",
+    )
+    parser.add_argument(
+        "--patience", type=float, default=None,
+        help="seconds to wait for the deliveries after the last export "
+        "(default: --max-seconds + 300)",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--log-level", default="WARNING")

@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 
 from core.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from core.simulator import SimConfig, Simulator
+from tests.kits.cluster import RedisClusterServer, shared_cluster
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,18 @@ async def redis_client(redis_server: EmbeddedRedis) -> AsyncIterator[aioredis.Re
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+def redis_cluster(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> RedisClusterServer:
+    """A three-master Redis Cluster on free loopback ports (`tests/kits/cluster.py`), empty.
+
+    One cluster serves the tests of a process (a cluster takes two seconds to form); it is
+    flushed before each test and replaced if a test stopped one of its nodes. Connect with
+    `redis_cluster.client()` (`redis.asyncio.RedisCluster`) or `redis_cluster.url`.
+    """
+    return shared_cluster(request.config, lambda: tmp_path_factory.mktemp("redis-cluster"))
 
 
 @pytest.fixture
