@@ -15,6 +15,7 @@ texts({
     "button.credits": {"en": "Credits", "zh": "积分"},
     "button.new": {"en": "New project", "zh": "新项目"},
     "button.cancel": {"en": "Cancel", "zh": "取消"},
+    "button.format": {"en": "Format", "zh": "格式"},
 })
 
 

@@ -48,10 +48,7 @@ texts({
     "stage_volume": {"en": "Adjusting the sound…", "zh": "正在调整音量…"},
     "stage_removing": {"en": "Removing…", "zh": "正在删除…"},
     "stage_media": {"en": "Looking at your media…", "zh": "正在分析素材…"},
-    # buttons under an answer (core.conversation.suggestions)
-    "button_cancel": {"en": "Cancel", "zh": "取消"},
-    "button_export": {"en": "Export", "zh": "导出"},
-    "button_status": {"en": "Status", "zh": "状态"},
+    # options under an answer (core.conversation.suggestions)
     "generated_added": {
         "en": "NemoVideo finished the video by itself and added: {tracks}. Keep them, or "
               "remove what you don't want.",

@@ -4,7 +4,9 @@ question): pressing one is the same as typing its text.
 A button carries only a short reference (`/choose <offer>.<index>`); the texts stay in
 the chat's session, so any text fits behind a button on every platform. A press on an
 older offer than the chat's last one is refused politely: its options may no longer
-make sense.
+make sense. Offers made while answering one message (the greeting's examples, then the
+options under the agent's answer) are all the last one: each stays valid until one of
+them is pressed.
 """
 
 from __future__ import annotations
@@ -27,21 +29,32 @@ _ON_ARRIVAL = frozenset({Intent.CANCEL, Intent.LINK})
 
 def offer(turn: Turn, options: Sequence[tuple[str, str]]) -> tuple[Button, ...]:
     """Buttons for `(label, text)` options; a press sends the option's text. Recorded in
-    the turn's session (saved with it), replacing the chat's previous offer."""
+    the turn's session (saved with it), replacing the chat's previous offer unless that
+    one was made for the same message (then both stay valid)."""
     kept = list(options)[:MAX_OPTIONS]
-    number = int(turn.session.choices.get("v", 0)) + 1
-    turn.session.choices = {"v": number, "options": [text for _, text in kept]}
+    previous = turn.session.choices
+    number = int(previous.get("v", 0)) + 1
+    message = turn.message.message_id
+    same: dict[str, list[str]] = {}
+    if previous.get("message") == message and previous.get("options"):
+        same = {**previous.get("same", {}), str(previous["v"]): previous["options"]}
+    turn.session.choices = {"v": number, "options": [text for _, text in kept],
+                            "message": message, **({"same": same} if same else {})}
     return tuple(Button(label, Action.CHOOSE, value=f"{number}.{index}")
                  for index, (label, _) in enumerate(kept))
 
 
 def chosen(turn: Turn, value: str) -> str | None:
-    """The text of the option a press names, or None when the offer is not the last one."""
+    """The text of the option a press names, or None when its offer is not the last one
+    (nor one made with it, for the same message)."""
     number, _, index = value.partition(".")
-    offered = turn.session.choices
-    options = offered.get("options") or []
-    if not (number.isdigit() and index.isdigit()) or int(number) != offered.get("v"):
+    if not (number.isdigit() and index.isdigit()):
         return None
+    offered = turn.session.choices
+    if int(number) == offered.get("v"):
+        options = offered.get("options") or []
+    else:
+        options = (offered.get("same") or {}).get(number) or []
     return options[int(index)] if int(index) < len(options) else None
 
 

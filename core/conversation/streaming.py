@@ -182,7 +182,7 @@ class Listener:
         self.tools: list[str] = []
         self.still_working_every = still_working_every
         self.live = LiveMessage(turn, edit_interval, self.view, patience=patience, sleep=sleep)
-        self.cancel = Button(turn.text("button_cancel"), Action.CANCEL)
+        [self.cancel] = turn.buttons(Action.CANCEL)
         self._last_said = time.monotonic()
         self._last_working = 0.0
 

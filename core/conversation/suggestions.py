@@ -119,7 +119,7 @@ def _alternatives(question: str) -> list[str]:
 # ---------------------------------------------------------------- after a generation
 
 _KINDS_ADDED = (TrackKind.AUDIO, TrackKind.TEXT)
-_PREFIX = {TrackKind.AUDIO: "BGM", TrackKind.TEXT: "Title"}
+_PREFIX = {TrackKind.AUDIO: "timeline.bgm", TrackKind.TEXT: "timeline.title"}
 
 
 def added_tracks(before: Draft, after: Draft) -> list[Track]:
@@ -130,7 +130,10 @@ def added_tracks(before: Draft, after: Draft) -> list[Track]:
 
 def generation_choices(turn: Turn, added: list[Track]) -> tuple[str, list[Option]]:
     """What the backend added by itself, and the options to keep or remove it."""
-    tracks = " · ".join(f"{track_prefix(t, _PREFIX)}: {t.label} ({t.details})" for t in added)
+    lang = turn.lang
+    tracks = " · ".join(
+        f"{track_prefix(t, _PREFIX, lang)}: {t.label_in(lang)} ({t.details_in(lang)})"
+        for t in added)
     options = [(turn.text("choice_keep_all"), "status")]
     kinds = {t.kind for t in added}
     if TrackKind.AUDIO in kinds:

@@ -53,7 +53,10 @@ async def start(turn: Turn, step: Step, *, projects: Projects) -> None:
 
 class FirstContact(Middleware):
     """Greets a chat without a project before the first message that sets one up (a
-    button press or a command is not a first contact: the user has seen the bot)."""
+    button press or a command is not a first contact: the user has seen the bot).
+
+    The greeting is a courtesy: a platform that refuses it (after the adapter's own
+    retries) costs the greeting only, never the message it came before."""
 
     async def on_step(self, turn: Turn, step: Step, call_next: StepCall) -> None:
         """Greet first when the chat has no project yet."""
@@ -61,5 +64,8 @@ class FirstContact(Middleware):
         if step.intent in _SETTING_UP and typed and not turn.session.session_id:
             log.info("chat %s: first contact; greeting before setting up", turn.chat)
             text, buttons = greeting(turn)
-            await turn.send(text, buttons)
+            try:
+                await turn.send(text, buttons)
+            except Exception as exc:  # the message itself is still handled
+                log.warning("chat %s: the greeting was not delivered: %r", turn.chat, exc)
         await call_next(turn, step)

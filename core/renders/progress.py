@@ -3,6 +3,7 @@ estimated, and a Cancel button that cancels that render only (`/cancel <job id>`
 
 from __future__ import annotations
 
+from core.buttons import action_button
 from core.i18n import t, texts
 from core.outgoing import Action, Button
 
@@ -15,7 +16,6 @@ texts({
         "en": "Rendering… {progress}% (about {minutes} min left)",
         "zh": "正在渲染… {progress}%（约剩 {minutes} 分钟）",
     },
-    "render.cancel_button": {"en": "Cancel", "zh": "取消"},
     "render.already_finished": {
         "en": "That render has already finished.",
         "zh": "该渲染已经结束。",
@@ -36,7 +36,7 @@ def progress_text(language: str, progress: int, left: float | None) -> str:
 
 def cancel_button(language: str, job_id: str) -> Button:
     """The Cancel button of one render's progress message."""
-    return Button(t(language, "render.cancel_button"), Action.CANCEL, value=job_id)
+    return action_button(language, Action.CANCEL, value=job_id)
 
 
 def cancel_notice(language: str, outcome: str) -> str | None:

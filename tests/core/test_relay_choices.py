@@ -150,3 +150,20 @@ async def test_the_agents_question_is_answered_with_a_press(
         _, buttons = _final(k)
         await k.say(_choice(buttons, "Upbeat"))
         assert "earlier message" not in k.last(), "a new question, new buttons"
+
+
+async def test_the_greetings_examples_and_the_answers_options_both_work(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("core.simulator.agent.chat_answer",
+                        lambda message, chinese: "Do you want upbeat or calm music?")
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("what music suits my video")  # a first contact: greeted, then answered
+        greeting, answer = k.out.records[0], k.out.records[-1]
+        assert "Ready when you are" in greeting.text
+        assert [b.label for b in answer.buttons] == ["Upbeat", "Calm music"]
+        await k.say(_choice(greeting.buttons, "Add cinematic background music"))
+        assert "earlier message" not in k.last(), "the greeting's offer came with the answer's"
+        assert k.kinds().count("run_sse") == 2
+        await k.say(_choice(answer.buttons, "Upbeat"))
+        assert "earlier message" in k.last(), "a press used the offers of that message"

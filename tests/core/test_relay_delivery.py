@@ -56,8 +56,10 @@ def test_pauses_double_within_the_patience() -> None:
 
 async def test_a_refused_answer_is_sent_again_after_a_pause(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    out = Refusing(refusals=3, final_only=True)
+    out = Refusing(refusals=0, final_only=True)
     async with kit(simulator, redis_server.url, out=out) as k:
+        await k.say("/start")  # greeted: the refusals below are the answer's
+        out.refusals = 3
         await k.say("hello")
         assert GREETING in k.last()
         assert any(GREETING in text for text in out.refused)
@@ -84,17 +86,31 @@ async def test_an_answer_refused_for_good_is_given_up_and_the_chat_goes_on(
         assert not any("went wrong" in text for text in out.refused + k.out.texts())
 
 
+async def test_a_refused_greeting_costs_the_greeting_only(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    out = Refusing(refusals=1)
+    async with kit(simulator, redis_server.url, out=out) as k:
+        await k.say("hello")  # a first contact: greeted first
+        [greeting] = out.refused
+        assert greeting.startswith("Ready when you are")
+        assert GREETING in k.last()
+        assert k.kinds().count("run_sse") == 1
+        assert not any("went wrong" in text for text in k.out.texts())
+
+
 class LosingTheProject(CollectingOutput):
-    """Shows text; the first time, the project is lost on the backend meanwhile."""
+    """Shows text; the first time once `armed`, the project is lost on the backend
+    meanwhile."""
 
     def __init__(self, simulator: Simulator) -> None:
         super().__init__()
         self.simulator = simulator
+        self.armed = False
         self.lost = False
 
     async def send_text(self, chat: ChatKey, text: str,
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
-        if not self.lost:
+        if self.armed and not self.lost:
             self.lost = True
             self.simulator.inject(Fault("session_lost", path="/api/state"))
         return await super().send_text(chat, text, buttons, reply_to=reply_to)
@@ -102,7 +118,10 @@ class LosingTheProject(CollectingOutput):
 
 async def test_a_failure_after_the_answer_never_calls_the_agent_again(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url, out=LosingTheProject(simulator)) as k:
+    out = LosingTheProject(simulator)
+    async with kit(simulator, redis_server.url, out=out) as k:
+        await k.say("/start")  # greeted: the next text shown is the answer
+        out.armed = True
         await k.say("hello")
         assert GREETING in k.last()
         assert k.kinds().count("run_sse") == 1, "not sent again on a new project"

@@ -13,7 +13,7 @@ from core.embedded_redis import EmbeddedRedis
 from core.messages import LocalFileAttachment
 from core.outgoing import Action, Record
 from core.simulator import Simulator
-from core.simulator.agent import _tool_name
+from core.simulator.edits import tool_name
 from core.simulator.intents import Op
 from core.simulator.samples import write_sample_video
 from tests.kits.conversation import Kit, kit
@@ -57,7 +57,7 @@ def test_every_tool_the_simulated_agent_calls_has_a_stage() -> None:
     kinds = ["generate", "combine", "trim", "title", "remove_title", "music", "volume",
              "remove_music"]
     for kind in kinds:
-        assert stage_key(_tool_name(Op(kind))) != "stage_working", kind
+        assert stage_key(tool_name(Op(kind))) != "stage_working", kind
 
 
 def _messages(k: Kit) -> dict[str, list[Record]]:
@@ -97,9 +97,11 @@ async def test_an_edit_says_it_may_take_minutes_in_its_live_message(
 async def test_small_talk_is_answered_without_the_notice(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
+        await k.say("/start")
+        before = len(_messages(k))
         await k.say("hello")
         assert not any(NOTICE in r.text for r in k.out.records)
-        [records] = list(_messages(k).values())
+        [records] = list(_messages(k).values())[before:]
         assert not _cancel(records[-1]) and "NemoVideo editor" in records[-1].text
 
 
@@ -107,8 +109,10 @@ async def test_stage_labels_show_what_the_agent_does_until_text_comes(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     simulator.config.generation_delay = 0.5  # the backend takes its time to generate
     async with kit(simulator, redis_server.url) as k:
+        await k.say("/start")
+        before = len(k.out.records)
         await k.say("generate a video of a sunset over the ocean")
-        shown = [r.text for r in k.out.records if r.kind in ("text", "edit")]
+        shown = [r.text for r in k.out.records[before:] if r.kind in ("text", "edit")]
         assert shown[0] == NOTICE
         assert f"{NOTICE}\nGenerating video…" in shown
         assert "Your raw video is ready" in shown[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bots.telegram_adapter.texts import COMMANDS
 from core.embedded_redis import EmbeddedRedis
 from core.i18n import t
 from core.simulator import Simulator
@@ -20,8 +21,7 @@ from tests.kits.telegram_bot import (
 
 pytest_plugins = ["tests.fakes.telegram_fixtures"]
 
-MENU = ["start", "new", "export", "status", "credits", "cancel", "link", "stats", "language",
-        "help"]
+MENU = list(COMMANDS)
 
 
 def menu_texts(language: str) -> list[str]:
@@ -40,7 +40,9 @@ async def test_language_switches_every_text_of_the_conversation(
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         fake.text(dm, alice, "/start")
         welcome = await bot_message(fake, dm, containing("Ready when you are"))
-        assert labels(welcome) == ["Export", "Status", "Credits", "New project"]
+        assert labels(welcome) == [
+            "Trim the first 5 seconds", "Add cinematic background music",
+            "Generate a 30s promo clip"]
 
         fake.text(dm, alice, "/language es")
         await bot_message(fake, dm, containing("A partir de ahora te respondo en español"))
