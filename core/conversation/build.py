@@ -37,8 +37,10 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
                      sleep: Sleep = asyncio.sleep) -> Dispatcher:
     """The dispatcher with its handlers, each given exactly what it uses.
 
-    `middlewares` come after the built-in ones; `operator_told` says whether a
-    refused operator token is reported to the operator (see `FailureReplies`).
+    `middlewares` come after the built-in ones that every step passes, before the
+    greeting and the project log (a refused step is neither greeted nor logged);
+    `operator_told` says whether a refused operator token is reported to the operator
+    (see `FailureReplies`).
     """
     projects = Projects(nemo, identities)
     relay = Relay(nemo, identities, projects, settings, sleep=sleep)
@@ -62,6 +64,7 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
         cancel_render=renders.cancel_job if renders is not None else None,
         active_renders=renders.active_count if renders is not None else None,
         signals=signals,
+        # access and quotas (`middlewares`) may refuse a step: before the greeting
         middlewares=[LogContext(), Metered(), StepLog(), Languages(choices), Choices(),
-                     FirstContact(), ProjectLog(catalog), *middlewares],
+                     *middlewares, FirstContact(), ProjectLog(catalog)],
         sweep_interval=max(0.5, settings.chat_lock_ttl / 3), languages=choices)

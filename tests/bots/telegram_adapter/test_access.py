@@ -368,3 +368,21 @@ async def test_credits_are_counted_as_nemovideo_counts_them(
     assert kinds(simulator, "credits").count("credits") == 4, "a read before and after each"
     assert re.search(r"resets at \d{4}-\d{2}-01 00:00 UTC", shown(over)), shown(over)
     assert "• credits: 200 / 200 (limit 150 a month: 200 used" in shown(stats)
+
+
+async def test_a_first_message_over_the_quota_hears_the_refusal_without_a_greeting(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm, group = fake.private_chat(alice), fake.group("Editors")
+    settings = bot_settings(simulator, redis_server, fake, quota_credits_per_month=50)
+    async with running_bot(settings) as bot:
+        fake.text(dm, alice, "generate a 1 second video of the sea")  # 100 credits
+        await bot_message(fake, dm, containing("Your raw video is ready"))
+        await settled(bot)
+        fake.text(group, alice, "@nemo_test_bot add some music")  # a new chat: no project yet
+        await bot_message(fake, group, containing("You've used 100 of your 50 credits"))
+        await settled(bot)
+    assert not any("Ready when you are" in text for text in texts_in(fake, group)), \
+        "a refused message is not greeted"
+    assert kinds(simulator, "run_sse") == ["run_sse"]
