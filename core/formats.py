@@ -72,23 +72,28 @@ class FormatChoice:
 def parse(text: str) -> FormatChoice | None:
     """Read "9:16 30s", "youtube", "9x16", "60", "auto" (clears both); None when a word
     is not understood."""
-    aspect: str | None = None
-    seconds: int | None = None
+    choice = FormatChoice()
     text = _UNIT.sub(r"\1\2", text.strip().lower())
-    for word in re.split(r"[\s,，]+", text):
-        if not word:
-            continue
-        if word in _CLEAR:
-            aspect, seconds = "", 0
-        elif word in _NAMES:
-            aspect = _NAMES[word]
-        elif (ratio := _RATIO.match(word)) and f"{ratio[1]}:{ratio[2]}" in _BY_ASPECT:
-            aspect = f"{ratio[1]}:{ratio[2]}"
-        elif (length := _LENGTH.match(word)) and int(length[1]) in LENGTH_RANGE:
-            seconds = int(length[1])
-        else:
+    for word in filter(None, re.split(r"[\s,，]+", text)):
+        read = _read_word(word)
+        if read is None:
             return None
-    return FormatChoice(aspect, seconds)
+        choice = FormatChoice(choice.aspect if read.aspect is None else read.aspect,
+                              choice.seconds if read.seconds is None else read.seconds)
+    return choice
+
+
+def _read_word(word: str) -> FormatChoice | None:
+    """What one word of a /format argument asks for, or None."""
+    if word in _CLEAR:
+        return FormatChoice("", 0)
+    if word in _NAMES:
+        return FormatChoice(aspect=_NAMES[word])
+    if (ratio := _RATIO.match(word)) and f"{ratio[1]}:{ratio[2]}" in _BY_ASPECT:
+        return FormatChoice(aspect=f"{ratio[1]}:{ratio[2]}")
+    if (length := _LENGTH.match(word)) and int(length[1]) in LENGTH_RANGE:
+        return FormatChoice(seconds=int(length[1]))
+    return None
 
 
 def output_extras(width: int, height: int) -> dict[str, int]:

@@ -166,31 +166,7 @@ class Agent:
         missing = unsupported_in(message)
         if missing:
             plan.notes.append(cannot(missing, chinese))
-        visuals = [m for m in session.media if m.file_type in ("video", "image")]
-        if not ops:
-            plan.reply = (" " if not chinese else "").join(plan.notes) or (
-                "现在还没有背景音乐。需要我加一段吗？"
-                if chinese
-                else "There's no background music to adjust yet. Want me to add some?"
-            )
-        elif ops[0].kind == "combine" and not visuals:
-            plan.reply = (
-                "还没有可以合并的素材，请先上传视频或图片。"
-                if chinese
-                else "There are no clips to combine yet. Upload some videos or pictures first."
-            )
-        elif ops[0].kind != "combine" and not drafts.has_video(session.draft):
-            if visuals and ops[0].kind == "trim":
-                ops[0] = Op("combine", seconds=ops[0].seconds)
-            elif visuals:
-                ops.insert(0, Op("combine"))
-            else:
-                plan.reply = (
-                    "时间线还是空的。请先上传素材，或者描述你想生成的视频。"
-                    if chinese
-                    else "Your timeline is empty. Upload some clips, or describe a video and "
-                    "I'll generate it."
-                )
+        plan.reply = _nothing_to_do(session, ops, plan)
         if plan.reply is not None:
             return plan
         plan.ops = ops
@@ -202,29 +178,13 @@ class Agent:
     def _drop_no_ops(session: Session, ops: list[Op], plan: Plan) -> list[Op]:
         """The instructions that change something; a note for each that would not (no
         title to remove, already that long), rather than claiming a change."""
-        draft, chinese = session.draft, plan.chinese
         kept = []
         for op in ops:
-            note = None
-            if op.kind == "remove_title" and drafts.track(draft, drafts.TEXT) is None:
-                note = "现在没有标题，无需删除。" if chinese else "There is no title to remove."
-            elif op.kind == "remove_music" and drafts.music_volume(draft) is None:
-                note = ("现在没有背景音乐，无需删除。" if chinese
-                        else "There is no background music to remove.")
-            elif op.kind == "volume" and drafts.music_volume(draft) is None:
-                # An explicit level adds music at it; a bare "louder" has nothing to change.
-                if op.volume is not None:
-                    kept.append(Op("music", volume=op.volume))
-                continue
-            elif (op.kind == "trim" and drafts.has_video(draft)
-                  and int((op.seconds or 0) * 1000) == int(draft.get("d") or 0)):
-                secs = seconds_text(int(draft["d"]))
-                note = (f"视频已经是 {secs} 秒了。" if chinese
-                        else f"The video is already {secs} seconds long.")
-            if note is None:
-                kept.append(op)
-            else:
+            instead, note = _no_op(session.draft, op, plan.chinese)
+            if note is not None:
                 plan.notes.append(note)
+            elif instead is not None:
+                kept.append(instead)
         return kept
 
     async def execute(
@@ -291,3 +251,47 @@ class Agent:
                 else "I encountered a temporary issue. Please try again.",
                 last=True,
             )
+
+
+def _nothing_to_do(session: Session, ops: list[Op], plan: Plan) -> str | None:
+    """Why the edits cannot be made (the reply instead of them), or None. Edits of an
+    empty timeline start by combining the uploaded clips (`ops` is changed to do so)."""
+    chinese = plan.chinese
+    visuals = [m for m in session.media if m.file_type in ("video", "image")]
+    if not ops:
+        return (" " if not chinese else "").join(plan.notes) or (
+            "现在还没有背景音乐。需要我加一段吗？" if chinese
+            else "There's no background music to adjust yet. Want me to add some?")
+    if ops[0].kind == "combine" and not visuals:
+        return ("还没有可以合并的素材，请先上传视频或图片。" if chinese
+                else "There are no clips to combine yet. Upload some videos or pictures first.")
+    if ops[0].kind == "combine" or drafts.has_video(session.draft):
+        return None
+    if visuals and ops[0].kind == "trim":
+        ops[0] = Op("combine", seconds=ops[0].seconds)
+    elif visuals:
+        ops.insert(0, Op("combine"))
+    else:
+        return ("时间线还是空的。请先上传素材，或者描述你想生成的视频。" if chinese
+                else "Your timeline is empty. Upload some clips, or describe a video and "
+                "I'll generate it.")
+    return None
+
+
+def _no_op(draft: drafts.Draft, op: Op, chinese: bool) -> tuple[Op | None, str | None]:
+    """What an instruction becomes on this draft: (the op to keep, or None to drop it
+    silently; a note saying why it changes nothing, or None)."""
+    if op.kind == "remove_title" and drafts.track(draft, drafts.TEXT) is None:
+        return None, "现在没有标题，无需删除。" if chinese else "There is no title to remove."
+    if op.kind == "remove_music" and drafts.music_volume(draft) is None:
+        return None, ("现在没有背景音乐，无需删除。" if chinese
+                      else "There is no background music to remove.")
+    if op.kind == "volume" and drafts.music_volume(draft) is None:
+        # An explicit level adds music at it; a bare "louder" has nothing to change.
+        return (Op("music", volume=op.volume) if op.volume is not None else None), None
+    if (op.kind == "trim" and drafts.has_video(draft)
+            and int((op.seconds or 0) * 1000) == int(draft.get("d") or 0)):
+        secs = seconds_text(int(draft["d"]))
+        return None, (f"视频已经是 {secs} 秒了。" if chinese
+                      else f"The video is already {secs} seconds long.")
+    return op, None
