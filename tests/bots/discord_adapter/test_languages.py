@@ -77,7 +77,7 @@ async def test_language_switches_every_text_of_the_conversation(
         await idle(bot)
         help_ = await fake.dispatch_slash_command("help", None, channel, alice)
         await fake.wait_for(lambda: fake.followups(help_.token))
-        assert "/language - elegir el idioma" in fake.followups(help_.token)[0].content
+        assert "/language [código] - elegir el idioma" in fake.followups(help_.token)[0].content
 
 
 async def test_language_without_a_code_offers_the_five_as_buttons(
