@@ -50,11 +50,12 @@ from pydantic import SecretStr
 
 from core.embedded_redis import EmbeddedRedis
 from core.identity import Identities
+from core.keys import RenderShard
 from core.messages import ChatKey, User
 from core.nemo.client import NemoClient
 from core.nemo.models import Credentials
 from core.outgoing import Button, Outgoing, Sent
-from core.renders import Renders, RenderWorker
+from core.renders import RenderJob, Renders, RenderWorker
 from core.settings import Settings
 from core.store import ChatSession, SessionStore
 
@@ -526,7 +527,7 @@ async def _run(
     requests = ask(conn, "requests")
     delivered_at = {mid: at for r in reports for mid, at in r.delivered_at.items()}
 
-    jobs = await renders.store.load_many(await _job_ids(redis, renders))
+    jobs = await _jobs(renders)
     delays: list[float] = []
     late: list[float] = []  # of renders that completed after the last export
     worst: list[tuple[float, float, float]] = []
@@ -635,19 +636,20 @@ def _print_costs(
 
 async def _job_states(redis: aioredis.Redis, renders: Renders) -> dict[str, int]:
     """How many jobs have ended, by final state."""
-    jobs = await renders.store.load_many(await _job_ids(redis, renders))
+    jobs = await _jobs(renders)
     ended = [job.state for job in jobs.values() if job is not None and job.state.finished]
     return {str(state): ended.count(state) for state in set(ended)}
 
 
-async def _job_ids(redis: aioredis.Redis, renders: Renders) -> list[str]:
-    """Every job id, from the render hashes (finished jobs left their chats' sets)."""
-    ids: list[str] = []
-    async for key in redis.scan_iter(match=renders.store.keys.render_job("*"), count=1000):
-        name = key.decode() if isinstance(key, bytes) else str(key)
-        if not name.endswith(":delivered"):
-            ids.append(name.rsplit(":", 1)[-1])
-    return ids
+async def _jobs(renders: Renders) -> dict[str, RenderJob | None]:
+    """Every job, from the render hashes (finished jobs left their chats' sets)."""
+    by_shard: dict[RenderShard, list[str]] = {}
+    async for shard, job_id in renders.store.every_job():
+        by_shard.setdefault(shard, []).append(job_id)
+    jobs: dict[str, RenderJob | None] = {}
+    for shard, ids in by_shard.items():
+        jobs.update(await renders.store.load_many(shard, ids))
+    return jobs
 
 
 def main() -> None:

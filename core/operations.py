@@ -140,14 +140,16 @@ async def read_queues(metrics: Metrics, redis: Redis, keys: Keys, platform: str)
     """Set the queue gauges from Redis: chats waiting, events queued, live renders."""
     members = list(await redis.smembers(keys.pending_chats()))
     chats = [ChatKey.parse(text_of(m)) for m in members[:QUEUES_COUNTED]]
+    shards = keys.render_shards_of(platform)
     async with redis.pipeline(transaction=False) as pipe:
         for chat in chats:
             pipe.llen(keys.inbox(chat))
-        pipe.xlen(keys.render_stream(platform))
+        for shard in shards:
+            pipe.xlen(keys.render_stream(shard))
         counts = await pipe.execute()
     metrics.chats_waiting.set(len(members))
-    metrics.events_queued.set(sum(int(n) for n in counts[:-1]))
-    metrics.renders_live.labels(platform).set(int(counts[-1]))
+    metrics.events_queued.set(sum(int(n) for n in counts[:len(chats)]))
+    metrics.renders_live.labels(platform).set(sum(int(n) for n in counts[len(chats):]))
 
 
 @contextlib.asynccontextmanager

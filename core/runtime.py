@@ -182,7 +182,8 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
         redis_url = await stack.enter_async_context(embedded_redis(settings))
         redis = redis_client(redis_url)
         stack.push_async_callback(redis.aclose)
-        keys, codec, instance = Keys(), AttachmentCodec(), instance_name()
+        keys = Keys(render_shards=settings.render_shards)
+        codec, instance = AttachmentCodec(), instance_name()
         cipher = token_cipher(settings)
         sessions = SessionStore(redis, keys=keys, idle_ttl=settings.session_idle_ttl,
                                 lock_ttl=settings.chat_lock_ttl, owner=instance, cipher=cipher)

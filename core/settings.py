@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.access.crypto import check_keys
 from core.access.entries import ADMIN_KINDS, ALERT_KINDS, parse_entries, parse_entry
+from core.keys import DEFAULT_RENDER_SHARDS
 
 #: a comma-separated list of access entries (`telegram:user:123, discord:role:456`)
 Entries = Annotated[tuple[str, ...], NoDecode]
@@ -113,6 +114,9 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="longest wait a 429 imposes on one render's polls")
     render_consumer: str | None = Field(
         default=None, description="this worker's name in the render group; unset: derived")
+    render_shards: int = Field(
+        default=DEFAULT_RENDER_SHARDS, ge=1, le=1024,
+        description="render streams per platform; the same in every process")
 
     # Who may use the bot and how much (empty: everyone, unlimited)
     allow: Entries = ()

@@ -26,6 +26,7 @@ from core.keys import Keys
 from core.nemo.api import NemoApi
 from core.nemo.errors import NemoError
 from core.nemo.models import Credentials
+from core.renders.jobs import render_backlog
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ class AdminCommands:
             lines.append(turn.text("admin.overrides", overrides=shown))
         lines.append(turn.text("admin.errors", errors=await self.usage.backend_errors(60)))
         platform = turn.chat.platform
-        backlog = int(await self.redis.xlen(self.keys.render_stream(platform)))
+        backlog = await render_backlog(self.redis, self.keys, platform)
         lines.append(turn.text("admin.backlog", platform=platform, backlog=backlog))
         lines.append(await self._balance(turn))
         lines.append(turn.text("admin.alerts", chat=self.alert_chat or turn.text("admin.none")))

@@ -23,6 +23,7 @@ from core.identity import Identities
 from core.keys import Keys
 from core.nemo.api import NemoApi
 from core.outgoing import Outgoing
+from core.renders.jobs import render_backlog
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def build_access(settings: Settings, *, redis: Redis, keys: Keys, nemo: NemoApi,
                  platform)
 
     async def backlog() -> int:
-        return int(await redis.xlen(keys.render_stream(platform)))
+        return await render_backlog(redis, keys, platform)
 
     monitor = Monitor(alerts, usage, nemo, identities, platform=platform,
                       render_backlog=backlog, operator_token=settings.nemo_token,

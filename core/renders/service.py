@@ -157,7 +157,7 @@ class Renders:
         """Cancel one render of the chat (its progress message's Cancel button):
         "cancelled", "finished" (too late: done, failed or being delivered) or
         "unknown"."""
-        job = await self.store.load(job_id)
+        job = await self.store.load(chat, job_id)
         if job is None or job.chat != chat:
             return "unknown"
         render_id = await self.store.cancel(job_id, chat)
@@ -175,7 +175,7 @@ class Renders:
         cancelled on NemoVideo, and its progress message says so.
         """
         job_ids = await self.store.chat_jobs(chat)
-        jobs = await self.store.load_many(job_ids)
+        jobs = await self.store.load_many(chat, job_ids)
         cancelled = 0
         for job_id in job_ids:
             render_id = await self.store.cancel(job_id, chat)
@@ -202,7 +202,7 @@ class Renders:
 
     async def pending(self, chat: ChatKey) -> list[RenderJob]:
         """The chat's renders that are not finished, oldest first."""
-        jobs = await self.store.load_many(await self.store.chat_jobs(chat))
+        jobs = await self.store.load_many(chat, await self.store.chat_jobs(chat))
         return sorted((j for j in jobs.values() if j is not None), key=lambda j: j.created_at)
 
     async def _say(self, chat: ChatKey, text: str, message: Sent | None,

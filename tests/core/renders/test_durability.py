@@ -50,9 +50,14 @@ async def kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterat
 
 
 async def pending_of(kit: Kit, platform: str = "test") -> dict[str, int]:
-    """How many entries each consumer of the platform's group holds."""
-    summary = await kit.redis.xpending(KEYS.render_stream(platform), KEYS.render_group(platform))
-    return {_text(c["name"]): int(c["pending"]) for c in summary["consumers"] or []}
+    """How many entries each consumer of the platform's group holds (over its shards)."""
+    held: dict[str, int] = {}
+    for shard in KEYS.render_shards_of(platform):
+        summary = await kit.redis.xpending(KEYS.render_stream(shard),
+                                           KEYS.render_group(platform))
+        for c in summary["consumers"] or []:
+            held[_text(c["name"])] = held.get(_text(c["name"]), 0) + int(c["pending"])
+    return held
 
 
 def _text(value: Any) -> str:
