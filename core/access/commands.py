@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 from pydantic import SecretStr
-from redis.asyncio import Redis
 
 from core.access import texts as _texts  # noqa: F401  (registers the texts)
 from core.access.entries import EntryError, parse_subject
@@ -26,6 +25,7 @@ from core.keys import Keys
 from core.nemo.api import NemoApi
 from core.nemo.errors import NemoError
 from core.nemo.models import Credentials
+from core.observed_redis import RedisClient
 from core.renders.jobs import render_backlog
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class AdminCommands:
     quotas: Quotas
     usage: Usage
     nemo: NemoApi
-    redis: Redis
+    redis: RedisClient
     keys: Keys
     operator_token: SecretStr | None = None
     alert_chat: str | None = None

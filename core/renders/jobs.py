@@ -27,12 +27,12 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from core import observe
 from core.keys import Keys, RenderShard
 from core.messages import ChatKey
+from core.observed_redis import RedisClient
 from core.renders import job_scripts as scripts
 
 log = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ class Transition:
 class JobStore:
     """Reads and changes render jobs; every key comes from `Keys`."""
 
-    def __init__(self, redis: Redis, keys: Keys | None = None) -> None:
+    def __init__(self, redis: RedisClient, keys: Keys | None = None) -> None:
         self.redis = redis
         self.keys = keys or Keys()
         self._create: AsyncScript = redis.register_script(scripts.CREATE)
@@ -363,7 +363,7 @@ class JobStore:
             await pipe.execute()
 
 
-async def render_backlog(redis: Redis, keys: Keys, platform: str) -> int:
+async def render_backlog(redis: RedisClient, keys: Keys, platform: str) -> int:
     """How many entries a platform's render streams hold (its live jobs), in one round
     trip (one per node of a cluster)."""
     async with redis.pipeline(transaction=False) as pipe:

@@ -27,11 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from core.aio import rest
 from core.keys import RenderShard
+from core.observed_redis import RedisClient
 from core.renders.jobs import JobStore
 from core.settings import Settings
 from core.store import text_of
@@ -118,7 +118,7 @@ class Lease:
     `ready` is set once the consumer's own pending entries of the shard are re-read.
     """
 
-    def __init__(self, redis: Redis, store: JobStore, shard: RenderShard, consumer: str,
+    def __init__(self, redis: RedisClient, store: JobStore, shard: RenderShard, consumer: str,
                  settings: Settings, holder: Holder, stopping: asyncio.Event) -> None:
         self.redis = redis
         self.store = store

@@ -7,8 +7,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from core.catalog import Catalog, project_title
 from core.formats import output_extras, preset
 from core.i18n import t
@@ -18,6 +16,7 @@ from core.messages import ChatKey, User
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
 from core.nemo.errors import NemoError
+from core.observed_redis import RedisClient
 from core.outgoing import Outgoing, Sent
 from core.renders.again import draft_hash, send_again
 from core.renders.delivery import Courier
@@ -57,7 +56,7 @@ class Renders:
     Call `export` and `cancel_chat` under the chat's lock, like every action.
     """
 
-    def __init__(self, redis: Redis, nemo: NemoApi, identities: Identities,
+    def __init__(self, redis: RedisClient, nemo: NemoApi, identities: Identities,
                  outgoing: Outgoing, *, keys: Keys | None = None) -> None:
         self.store = JobStore(redis, keys)
         self.nemo = nemo

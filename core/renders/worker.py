@@ -19,12 +19,11 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from redis.asyncio import Redis
-
 from core.aio import end_tasks
 from core.identity import Identities
 from core.keys import Keys, RenderShard
 from core.nemo.api import NemoApi
+from core.observed_redis import RedisClient
 from core.outgoing import Outgoing
 from core.renders.delivery import Courier
 from core.renders.jobs import JobStore
@@ -48,7 +47,7 @@ class RenderWorker:
     `outgoing` is the platform adapter the videos go through.
     """
 
-    def __init__(self, platform: str, consumer: str, outgoing: Outgoing, *, redis: Redis,
+    def __init__(self, platform: str, consumer: str, outgoing: Outgoing, *, redis: RedisClient,
                  nemo: NemoApi, identities: Identities, settings: Settings,
                  keys: Keys | None = None, tmp_dir: Path | None = None,
                  stop_grace: float = 10.0) -> None:
