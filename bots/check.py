@@ -55,8 +55,9 @@ async def check_redis(settings: Settings) -> Row:
                    f"({type(exc).__name__}: {str(exc)[:160]})")
     finally:
         await redis.aclose()
+    mode = ", cluster" if info.get("redis_mode") == "cluster" else ""
     return Row("redis", "ok", f"{settings.redis_shown} answers (Redis "
-               f"{info.get('redis_version', '?')})")
+               f"{info.get('redis_version', '?')}{mode})")
 
 
 async def check_nemovideo(settings: Settings) -> Row:
