@@ -147,16 +147,43 @@ class Keys:
         their delivery markers: see `render_job_of`)."""
         return self._k("{r:" + platform + ":*}", "render", "*")
 
+    def _shard_of(self, head: str) -> RenderShard | None:
+        """The shard of a key's start, `<prefix>:{r:<platform>:<index>}`."""
+        tag = self._k("{r:")
+        if not head.startswith(tag) or not head.endswith("}"):
+            return None
+        platform, _, index = head[len(tag):-1].rpartition(":")
+        return RenderShard(platform, int(index)) if platform and index.isdigit() else None
+
     def render_job_of(self, key: str) -> tuple[RenderShard, str] | None:
         """The shard and job id of a render job hash's key; None for another key."""
         head, sep, job_id = key.rpartition(":render:")
-        tag = self._k("{r:")
-        if not sep or not head.startswith(tag) or not head.endswith("}") or ":" in job_id:
+        shard = self._shard_of(head) if sep and ":" not in job_id else None
+        return (shard, job_id) if shard is not None else None
+
+    def render_stream_match(self) -> str:
+        """A SCAN pattern matching every render stream (see `render_stream_of`)."""
+        return self._k("{r:*:*}", "renders")
+
+    def render_stream_of(self, key: str) -> RenderShard | None:
+        """The shard of a render stream's key; None for another key."""
+        return self._shard_of(key.removesuffix(":renders")) if key.endswith(":renders") \
+            else None
+
+    def chat_renders_match(self) -> str:
+        """A SCAN pattern matching every chat's render set (see `chat_renders_of`)."""
+        return self._k("{r:*:*}", "chat", "*", "renders")
+
+    def chat_renders_of(self, key: str) -> tuple[RenderShard, ChatKey] | None:
+        """The shard and chat of a chat's render set's key; None for another key."""
+        head, sep, rest = key.partition(":chat:")
+        shard = self._shard_of(head) if sep and rest.endswith(":renders") else None
+        if shard is None:
             return None
-        platform, _, index = head[len(tag):-1].rpartition(":")
-        if not platform or not index.isdigit():
+        try:
+            return shard, ChatKey.parse(rest.removesuffix(":renders"))
+        except ValueError:
             return None
-        return RenderShard(platform, int(index)), job_id
 
     def render_group(self, platform: str) -> str:
         """The consumer group of a platform's render streams (a name, not a key)."""
@@ -211,3 +238,70 @@ class Keys:
     def alert_sent(self, kind: str) -> str:
         """String with expiry: an alert of this kind was posted (rate limit)."""
         return self._k("alert", kind)
+
+
+#: the kinds of a chat's own keys, as the key names them
+CHAT_KINDS = ("session", "identity", "inbox", "current", "lock", "renders", "projects",
+              "videos")
+
+
+@dataclass(frozen=True)
+class LegacyKeys:
+    """The names keys had before they were laid out for Redis Cluster, read by
+    `nemobot migrate` (`core.migrate`) only: per-chat keys without a hash tag, one
+    render stream per platform, render jobs and markers by id alone."""
+
+    prefix: str = "nemobot"
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    def chat(self, chat: ChatKey, kind: str, extra: str = "") -> str:
+        """A chat's own key of one kind (`CHAT_KINDS`, or "album" with its id)."""
+        return self._k("chat", str(chat), kind, *((extra,) if extra else ()))
+
+    def chat_match(self) -> str:
+        """A SCAN pattern matching every per-chat key (new names too: see `chat_key_of`)."""
+        return self._k("chat", "*")
+
+    def chat_key_of(self, key: str) -> tuple[ChatKey, str, str] | None:
+        """(chat, kind, album id or "") of an old per-chat key; None for another key."""
+        start = self._k("chat", "")
+        if not key.startswith(start) or "{" in key:
+            return None
+        parts = key[len(start):].split(":")
+        kind, extra = parts[-1], ""
+        if len(parts) >= 4 and parts[-2] == "album":
+            kind, extra, parts = "album", parts[-1], parts[:-1]
+        elif kind not in CHAT_KINDS:
+            return None
+        try:
+            return ChatKey.parse(":".join(parts[:-1])), kind, extra
+        except ValueError:
+            return None
+
+    def render_match(self) -> str:
+        """A SCAN pattern matching old render job hashes and delivery markers."""
+        return self._k("render", "*")
+
+    def render_job_of(self, key: str) -> str | None:
+        """The job id of an old render job hash's key; None for another key."""
+        start = self._k("render", "")
+        job_id = key[len(start):] if key.startswith(start) else ""
+        return job_id if job_id and ":" not in job_id else None
+
+    def render_job(self, job_id: str) -> str:
+        """Hash: one render job."""
+        return self._k("render", job_id)
+
+    def render_delivered(self, job_id: str) -> str:
+        """String: the job's delivery marker."""
+        return self._k("render", job_id, "delivered")
+
+    def render_stream(self, platform: str) -> str:
+        """Stream: a platform's one render stream."""
+        return self._k("renders", platform)
+
+    def render_stream_match(self) -> str:
+        """A SCAN pattern matching the old render streams."""
+        return self._k("renders", "*")
