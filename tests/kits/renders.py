@@ -262,6 +262,8 @@ class Kit:
     identities: Identities
     out: KeepingOutput
     renders: Renders
+    #: the Redis URL (redis+cluster:// for a cluster), for worker processes
+    url: str = ""
 
     def worker(self, consumer: str = "w1", outgoing: Outgoing | None = None,
                **kwargs: Any) -> RenderWorker:
@@ -283,15 +285,15 @@ class Kit:
         return [r["path"] for r in self.requests("render_submit")]
 
 
-async def make_kit(sim: Simulator, redis: aioredis.Redis, out: KeepingOutput | None = None,
-                   **overrides: Any) -> Kit:
+async def make_kit(sim: Simulator, redis: Any, out: KeepingOutput | None = None, *,
+                   url: str = "", **overrides: Any) -> Kit:
     sim.config.operator_tokens = [OPERATOR_TOKEN]
     settings = render_settings(sim.base_url, **overrides)
     nemo = NemoClient(settings)
     identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
     out = out or KeepingOutput()
     return Kit(sim, redis, settings, nemo, identities, out,
-               Renders(redis, nemo, identities, out))
+               Renders(redis, nemo, identities, out), url)
 
 
 async def finished(kit: Kit, job_id: str) -> RenderJob:
