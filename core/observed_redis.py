@@ -73,6 +73,8 @@ class ObservedClusterPipeline(ClusterPipeline):
                       allow_redirections: bool = True) -> list[Any]:
         """Run the queued commands (a transaction's must share one hash slot)."""
         try:
+            if isinstance(self.cluster_client, ObservedRedisCluster):
+                await self.cluster_client.ready()
             return await super().execute(raise_on_error, allow_redirections)
         except RedisError as exc:
             _report(exc)
@@ -88,9 +90,18 @@ class ObservedRedisCluster(RedisCluster):
         super().__init__(*args, **kwargs)
         self._places = asyncio.Semaphore(REDIS_POOL_SIZE)
 
+    async def ready(self) -> None:
+        """Learn the cluster's nodes and slots before a command goes out, when the map is
+        still to be read. (redis-py 7.1 to 8.1 read it while the first commands set out
+        on their connections, and some of those failed, AttributeError included, when
+        many commands came at once.)"""
+        if self._initialize:
+            await self.initialize()
+
     async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         """Run one command on the node that serves its keys."""
         try:
+            await self.ready()
             async with self._places:
                 return await super().execute_command(*args, **kwargs)
         except RedisError as exc:
