@@ -98,6 +98,17 @@ class ObservedRedisCluster(RedisCluster):
         if self._initialize:
             await self.initialize()
 
+    async def _determine_slot(self, command: str, *args: Any) -> int:
+        """The hash slot of a command's keys. XREADGROUP's are read here: redis-py would
+        ask a node for them (COMMAND GETKEYS, twice) before every read of a stream."""
+        if command.upper() == "XREADGROUP" and b"STREAMS" in args:
+            rest = args[args.index(b"STREAMS") + 1:]
+            slots = {self.keyslot(key) for key in rest[:len(rest) // 2]}
+            if len(slots) == 1:
+                return slots.pop()
+        slot: int = await super()._determine_slot(command, *args)
+        return slot
+
     async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         """Run one command on the node that serves its keys."""
         try:

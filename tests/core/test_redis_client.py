@@ -69,3 +69,28 @@ async def test_many_first_commands_at_once_on_a_new_cluster_client(
         failed = [a for a in answers if isinstance(a, BaseException)]
         assert not failed, f"{len(failed)} failed, e.g. {failed[0]!r}"
         assert answers == [str(n).encode() for n in range(300)]
+
+
+def command_calls(cluster: RedisClusterServer) -> int:
+    """COMMAND calls (COMMAND GETKEYS included) every node has served."""
+    total = 0
+    for node in cluster.nodes:
+        with node.connect() as conn:
+            stats = conn.info("commandstats").get("cmdstat_command") or {}
+            total += int(stats.get("calls", 0))
+    return total
+
+
+async def test_reading_a_stream_costs_one_command(redis_cluster: RedisClusterServer) -> None:
+    client = redis_client(redis_cluster.url, cluster=True)
+    stream = "{r:test:1}:renders"
+    try:
+        await client.xgroup_create(stream, "workers", id="0", mkstream=True)
+        await client.xadd(stream, {"job": "j"})
+        await client.xreadgroup("workers", "w", {stream: ">"}, count=1)
+        before = command_calls(redis_cluster)
+        for _ in range(5):
+            await client.xreadgroup("workers", "w", {stream: ">"}, count=1, block=1)
+        assert command_calls(redis_cluster) == before, "no COMMAND GETKEYS per read"
+    finally:
+        await client.aclose()
