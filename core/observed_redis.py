@@ -153,8 +153,11 @@ def redis_client(url: str, *, cluster: bool = False) -> RedisClient:
     outright past 100 connections in use)."""
     url, named = cluster_url(url)
     if cluster or named:
-        # a node's pool has room beyond the commands' places for the pipelines
-        return ObservedRedisCluster.from_url(url, max_connections=2 * REDIS_POOL_SIZE)
+        # A node's pool has room beyond the commands' places for the pipelines. No read
+        # timeout, as on one Redis: the cluster client sends a command again after one,
+        # and a stream read answered too late would leave its entries pending unseen.
+        return ObservedRedisCluster.from_url(url, max_connections=2 * REDIS_POOL_SIZE,
+                                             socket_timeout=None)
     pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_POOL_SIZE,
                                            timeout=REDIS_POOL_WAIT)
     return ObservedRedis.from_pool(pool)
