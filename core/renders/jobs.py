@@ -197,10 +197,6 @@ class JobStore:
         """The platform's consumer group (the same name on each of its streams)."""
         return self.keys.render_group(platform)
 
-    def shard_of(self, job: RenderJob) -> RenderShard:
-        """The shard that holds a job (its chat's)."""
-        return self.keys.render_shard(job.chat)
-
     def shards(self, platform: str) -> list[RenderShard]:
         """The platform's render shards."""
         return self.keys.render_shards_of(platform)
@@ -218,10 +214,6 @@ class JobStore:
         except Exception as exc:  # BUSYGROUP: it exists already
             if "BUSYGROUP" not in str(exc):
                 raise
-
-    async def backlog(self, platform: str) -> int:
-        """How many entries the platform's render streams hold (live jobs)."""
-        return await render_backlog(self.redis, self.keys, platform)
 
     async def create(self, job: RenderJob) -> str:
         """Store a new job and queue it on its chat's render stream; returns the entry id."""
