@@ -62,5 +62,6 @@ async def test_every_key_expires_or_has_an_owner(
             continue
         forever.append(key)
     assert not forever, f"keys kept forever: {forever}"
-    assert not await redis_client.smembers("nemobot:pending-chats"), "members removed"
-    assert await redis_client.xlen("nemobot:renders:telegram") == 0
+    assert not await redis_client.smembers(KEYS.pending_chats()), "members removed"
+    for shard in KEYS.render_shards_of("telegram"):
+        assert await redis_client.xlen(KEYS.render_stream(shard)) == 0
