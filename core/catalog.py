@@ -20,11 +20,10 @@ import logging
 from dataclasses import asdict, dataclass, fields
 from typing import Any, TypeVar
 
-from redis.asyncio import Redis
-
 from core.keys import Keys
 from core.messages import ChatKey
 from core.nemo.draft import Draft, TrackKind
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 log = logging.getLogger(__name__)
@@ -95,7 +94,7 @@ def _load(cls: type[T], raw: bytes | str | None) -> T | None:
 class Catalog:
     """Reads and writes the chats' project lists and last videos; keys come from `Keys`."""
 
-    def __init__(self, redis: Redis, keys: Keys | None = None, *,
+    def __init__(self, redis: RedisClient, keys: Keys | None = None, *,
                  ttl: int = CATALOG_TTL) -> None:
         self.redis = redis
         self.keys = keys or Keys()

@@ -16,11 +16,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
-
 from core.intents import Step, route
 from core.keys import Keys
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 #: how many events may wait in one chat's queue by default (CHAT_QUEUE_MAX)
@@ -85,7 +84,7 @@ class ChatEvent:
 class Inbox:
     """The chats' event queues; all keys come from `Keys`."""
 
-    def __init__(self, redis: Redis, *, keys: Keys | None = None,
+    def __init__(self, redis: RedisClient, *, keys: Keys | None = None,
                  idle_ttl: int = 7 * 24 * 3600, codec: AttachmentCodec | None = None,
                  most: int = QUEUE_MAX) -> None:
         self.redis = redis

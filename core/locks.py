@@ -7,9 +7,8 @@ import contextlib
 import logging
 import secrets
 
-from redis.asyncio import Redis
-
 from core import observe
+from core.observed_redis import RedisClient
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ class ChatLock:
     must not outlive the lock check the token (`SessionStore.save`).
     """
 
-    def __init__(self, redis: Redis, key: str, ttl: float = 30.0, *, owner: str = "") -> None:
+    def __init__(self, redis: RedisClient, key: str, ttl: float = 30.0, *, owner: str = "") -> None:
         self._redis = redis
         self.key = key
         self.ttl_ms = max(1000, int(ttl * 1000))
@@ -94,7 +93,7 @@ class ChatLock:
             log.warning("could not release %s (it expires by itself): %r", self.key, exc)
 
 
-async def release_value(redis: Redis, key: str, value: bytes | str) -> bool:
+async def release_value(redis: RedisClient, key: str, value: bytes | str) -> bool:
     """Delete a lock key if it still holds `value`; True when deleted."""
     return bool(await redis.eval(_RELEASE, 1, key, value))
 

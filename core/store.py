@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pydantic import SecretStr
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from core.access.crypto import TokenCipher, Undecryptable
@@ -25,6 +24,7 @@ from core.keys import Keys
 from core.locks import ChatLock, LockLost, release_value
 from core.messages import ChatKey
 from core.nemo.draft import Draft
+from core.observed_redis import RedisClient, redis_client
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class SessionStore:
     `cipher`, tokens are stored encrypted (`token_enc`); without one, as they are.
     """
 
-    def __init__(self, redis: Redis, *, keys: Keys | None = None,
+    def __init__(self, redis: RedisClient, *, keys: Keys | None = None,
                  idle_ttl: int = 7 * 24 * 3600, lock_ttl: float = 30.0,
                  owner: str = "", cipher: TokenCipher | None = None) -> None:
         self.redis = redis
@@ -118,9 +118,9 @@ class SessionStore:
         self._save = redis.register_script(_SAVE)
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> SessionStore:
-        """A store on a new Redis connection pool."""
-        return cls(Redis.from_url(url), **kwargs)
+    def from_url(cls, url: str, *, cluster: bool = False, **kwargs: Any) -> SessionStore:
+        """A store on a new Redis client (of a Redis Cluster, with `cluster`)."""
+        return cls(redis_client(url, cluster=cluster), **kwargs)
 
     async def close(self) -> None:
         """Close the Redis connection pool."""

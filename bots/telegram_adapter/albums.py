@@ -28,11 +28,11 @@ import json
 import logging
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from core.keys import Keys
 from core.messages import AttachmentCodec, ChatKey
+from core.observed_redis import RedisClient
 
 from .inbound import Part, merge
 
@@ -69,7 +69,7 @@ return answer
 class AlbumGatherer:
     """Collects an album's parts in Redis until no part arrived for `wait` seconds."""
 
-    def __init__(self, redis: Redis, codec: AttachmentCodec, *, wait: float,
+    def __init__(self, redis: RedisClient, codec: AttachmentCodec, *, wait: float,
                  keys: Keys | None = None) -> None:
         self.codec = codec
         self.wait = wait

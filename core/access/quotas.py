@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from redis.asyncio import Redis
-
 from core.keys import Keys
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 #: a counter outlives its window by this much (a reservation released just after the end)
@@ -123,7 +122,7 @@ class Reservation:
 class Quotas:
     """The limits (settings, and admins' per-subject overrides) and the counters."""
 
-    def __init__(self, redis: Redis, keys: Keys, defaults: dict[Kind, int | None],
+    def __init__(self, redis: RedisClient, keys: Keys, defaults: dict[Kind, int | None],
                  clock: Callable[[], datetime] | None = None) -> None:
         self.redis = redis
         self.keys = keys

@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from redis.asyncio import Redis
-
 from core.keys import Keys
 from core.messages import IncomingMessage
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 
@@ -82,7 +81,7 @@ class Lists:
 class AccessRules:
     """The lists of the settings plus the changes admins made (in Redis)."""
 
-    def __init__(self, redis: Redis, keys: Keys, *, allow: tuple[str, ...] = (),
+    def __init__(self, redis: RedisClient, keys: Keys, *, allow: tuple[str, ...] = (),
                  block: tuple[str, ...] = (), admins: tuple[str, ...] = (),
                  trust_everyone: bool = False) -> None:
         self.redis = redis

@@ -11,10 +11,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from redis.asyncio import Redis
-
 from core.access.quotas import Kind, utc_now
 from core.keys import Keys
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 #: the subject of the totals
@@ -54,7 +53,7 @@ class Used:
 class Usage:
     """Reads and writes the usage counters."""
 
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    def __init__(self, redis: RedisClient, keys: Keys) -> None:
         self.redis = redis
         self.keys = keys
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from core import i18n
@@ -26,6 +25,7 @@ from core.i18n import texts
 from core.intents import Step
 from core.keys import Keys
 from core.messages import IncomingMessage
+from core.observed_redis import RedisClient
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ texts({
 class LanguageChoices:
     """Users' `/language` choices, one Redis key per user (see `Keys.user_language`)."""
 
-    def __init__(self, redis: Redis, *, keys: Keys | None = None) -> None:
+    def __init__(self, redis: RedisClient, *, keys: Keys | None = None) -> None:
         self.redis = redis
         self.keys = keys or Keys()
 

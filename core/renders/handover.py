@@ -47,7 +47,7 @@ class Handover:
             tr.holder = f"{self.name}/{uuid.uuid4().hex[:12]}"
         if tr.project is None:
             tr.project = await self.courier.project_url(job) or ""
-        earlier = await self.store.delivery_holder(job.id)
+        earlier = await self.store.delivery_holder(job)
         if earlier is None:
             async with self.courier.prepare(job, status) as prepared:
                 verdict, holder = await self.store.claim_delivery(job, tr.holder)

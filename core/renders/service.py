@@ -7,8 +7,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from core.catalog import Catalog, project_title
 from core.formats import output_extras, preset
 from core.i18n import t
@@ -18,6 +16,7 @@ from core.messages import ChatKey, User
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
 from core.nemo.errors import NemoError
+from core.observed_redis import RedisClient
 from core.outgoing import Outgoing, Sent
 from core.renders.again import draft_hash, send_again
 from core.renders.delivery import Courier
@@ -57,7 +56,7 @@ class Renders:
     Call `export` and `cancel_chat` under the chat's lock, like every action.
     """
 
-    def __init__(self, redis: Redis, nemo: NemoApi, identities: Identities,
+    def __init__(self, redis: RedisClient, nemo: NemoApi, identities: Identities,
                  outgoing: Outgoing, *, keys: Keys | None = None) -> None:
         self.store = JobStore(redis, keys)
         self.nemo = nemo
@@ -157,7 +156,7 @@ class Renders:
         """Cancel one render of the chat (its progress message's Cancel button):
         "cancelled", "finished" (too late: done, failed or being delivered) or
         "unknown"."""
-        job = await self.store.load(job_id)
+        job = await self.store.load(chat, job_id)
         if job is None or job.chat != chat:
             return "unknown"
         render_id = await self.store.cancel(job_id, chat)
@@ -175,7 +174,7 @@ class Renders:
         cancelled on NemoVideo, and its progress message says so.
         """
         job_ids = await self.store.chat_jobs(chat)
-        jobs = await self.store.load_many(job_ids)
+        jobs = await self.store.load_many(chat, job_ids)
         cancelled = 0
         for job_id in job_ids:
             render_id = await self.store.cancel(job_id, chat)
@@ -202,7 +201,7 @@ class Renders:
 
     async def pending(self, chat: ChatKey) -> list[RenderJob]:
         """The chat's renders that are not finished, oldest first."""
-        jobs = await self.store.load_many(await self.store.chat_jobs(chat))
+        jobs = await self.store.load_many(chat, await self.store.chat_jobs(chat))
         return sorted((j for j in jobs.values() if j is not None), key=lambda j: j.created_at)
 
     async def _say(self, chat: ChatKey, text: str, message: Sent | None,

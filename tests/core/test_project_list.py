@@ -122,7 +122,7 @@ async def test_a_renders_cancel_button_cancels_that_render(simulator: Simulator,
         assert cancel.action is Action.CANCEL and cancel.value == job_id
         assert cancel.label == "Cancel"
         await k.say(f"/cancel {cancel.value}")  # what the button sends
-        job = await k.renders.store.load(job_id)
+        job = await k.renders.store.load(CHAT, job_id)
         assert job is not None and job.state is JobState.CANCELLED
         assert k.out.messages[progress.message_id] == "Render cancelled."
         await wait_for(lambda: "render_cancel" in k.kinds(), 5, "the render's cancel")

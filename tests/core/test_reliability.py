@@ -89,15 +89,15 @@ async def test_a_save_that_fails_is_logged_and_the_message_resumes_without_a_res
 
 
 async def test_graceful_stop_mid_turn_leaves_the_message_for_the_next_process(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     simulator.inject(Fault("sse_stall", seconds=30.0))
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         k.dispatcher.submit(k.message("make it blue"))
         await with_the_agent(k)
         await k.dispatcher.stop(0.2)  # the grace runs out: the turn is stopped
         assert (await k.sessions.load(CHAT)).inflight is not None, "cancelling kept the record"
         assert await k.inbox.current(CHAT) is not None
-    async with kit(simulator, redis_server.url) as after:
+    async with kit(simulator, redis_url) as after:
         await after.dispatcher.resume()
         assert any('working on "make it blue"' in t for t in after.out.texts())
         assert agent_calls(after) == 1
@@ -105,9 +105,9 @@ async def test_graceful_stop_mid_turn_leaves_the_message_for_the_next_process(
 
 
 async def test_graceful_stop_lets_a_turn_finish_within_the_grace(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     simulator.config.agent_delay = 0.5
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         k.dispatcher.submit(k.message("hello"))
         await with_the_agent(k)
         await k.dispatcher.stop(10.0)
@@ -117,8 +117,8 @@ async def test_graceful_stop_lets_a_turn_finish_within_the_grace(
 
 
 async def test_a_chat_whose_holder_died_is_taken_up_without_a_new_message(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url, chat_lock_ttl=1.5) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url, chat_lock_ttl=1.5) as k:
         # what a killed process leaves: its lock (expiring) and a queued message
         dead = k.held_elsewhere()
         await k.sessions.redis.set(dead.key, "dead-process/0", px=1500)
@@ -131,7 +131,7 @@ async def test_a_chat_whose_holder_died_is_taken_up_without_a_new_message(
 
 
 async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     """One chat kept busy (its turn blocked here) must not keep the sweep from taking up
     another chat whose holder died meanwhile."""
     from core.conversation.turn import Turn
@@ -145,7 +145,7 @@ async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
         await turn.send("busy chat done")
 
     other = ChatKey("test", "900")
-    async with kit(simulator, redis_server.url, chat_lock_ttl=1.5) as k:
+    async with kit(simulator, redis_url, chat_lock_ttl=1.5) as k:
         k.dispatcher.handlers[Intent.STATUS] = blocked
         await k.inbox.push(ChatEvent.of(k.message("status")))  # left by a process that died
         k.dispatcher.start()
@@ -160,9 +160,9 @@ async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
 
 
 async def test_cancel_stops_a_running_turn_in_this_process(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     simulator.inject(Fault("sse_stall", seconds=30.0))
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         running = k.dispatcher.submit(k.message("hello"))
         await with_the_agent(k)
         await k.say("/cancel")
@@ -214,8 +214,8 @@ async def dump(redis: aioredis.Redis, key: bytes) -> bytes:
 
 
 async def test_a_full_queue_refuses_with_a_notice(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url, chat_queue_max=2) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url, chat_queue_max=2) as k:
         busy = k.held_elsewhere()
         assert await busy.acquire()
         try:
@@ -228,8 +228,8 @@ async def test_a_full_queue_refuses_with_a_notice(
 
 
 async def test_queue_notices_of_a_burst_are_coalesced(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         busy = k.held_elsewhere()
         assert await busy.acquire()
         try:
@@ -240,8 +240,8 @@ async def test_queue_notices_of_a_burst_are_coalesced(
 
 
 async def test_no_notice_for_a_message_taken_up_before_it_went_out(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         other = ChatKey("test", "300")
         await k.say("hello", chat=other)
         assert not any("in line" in t or "After this" in t for t in k.out.texts(other))

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from pydantic import AnyHttpUrl, SecretStr
 from telegram import Bot, Message
 from telegram import User as TelegramUser
@@ -32,9 +31,9 @@ from bots.telegram_adapter.inbound import (
 )
 from bots.telegram_adapter.outbound import button_command, keyboard, split_text
 from bots.telegram_adapter.settings import TelegramSettings
-from core.embedded_redis import EmbeddedRedis
 from core.logs import JsonFormatter
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
+from core.observed_redis import redis_client
 from core.outgoing import Action, Button
 from core.settings import Settings, SettingsError
 from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser
@@ -210,10 +209,9 @@ def _album_part(chat: ChatKey, mid: int, text: str = "") -> Part:
     return Part(IncomingMessage(chat, User("7"), str(mid), text, (item,)), True)
 
 
-async def test_two_processes_gather_one_album(redis_server: EmbeddedRedis) -> None:
+async def test_two_processes_gather_one_album(redis_url: str) -> None:
     chat = ChatKey("telegram", "42")
-    one = aioredis.Redis.from_url(redis_server.url)
-    two = aioredis.Redis.from_url(redis_server.url)
+    one, two = redis_client(redis_url), redis_client(redis_url)
     try:
         async with httpx.AsyncClient() as http:
             codec = AttachmentCodec()
@@ -235,9 +233,9 @@ async def test_two_processes_gather_one_album(redis_server: EmbeddedRedis) -> No
         await two.aclose()
 
 
-async def test_an_album_is_taken_only_after_a_quiet_time(redis_server: EmbeddedRedis) -> None:
+async def test_an_album_is_taken_only_after_a_quiet_time(redis_url: str) -> None:
     chat = ChatKey("telegram", "43")
-    client = aioredis.Redis.from_url(redis_server.url)
+    client = redis_client(redis_url)
     try:
         gatherer = AlbumGatherer(client, AttachmentCodec(), wait=5.0)
         key = gatherer.keys.album(chat, "g")

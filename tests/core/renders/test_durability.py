@@ -1,5 +1,6 @@
 """Render jobs survive stopped and killed workers and a Redis restart, and each video
-is delivered exactly once however the work moves between workers."""
+is delivered exactly once however the work moves between workers; the tests that do
+not stop Redis itself run on one Redis and on a Redis Cluster."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from core.embedded_redis import EmbeddedRedis
 from core.i18n import t
 from core.keys import Keys
 from core.messages import ChatKey
+from core.observed_redis import redis_client
 from core.outgoing import Action, Button, Sent
 from core.renders import JobState
 from core.simulator import Fault, Simulator
@@ -41,7 +43,20 @@ KEYS = Keys()
 
 
 @pytest.fixture
-async def kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterator[Kit]:
+async def kit(simulator: Simulator, redis_url: str) -> AsyncIterator[Kit]:
+    """A render kit on one Redis, then on a Redis Cluster."""
+    client = redis_client(redis_url)
+    made = await make_kit(simulator, client, url=redis_url)
+    try:
+        yield made
+    finally:
+        await made.nemo.aclose()
+        await client.aclose()
+
+
+@pytest.fixture
+async def server_kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterator[Kit]:
+    """A render kit on the test's own redis-server (`redis_server`), which it may stop."""
     made = await make_kit(simulator, redis_client)
     try:
         yield made
@@ -50,9 +65,14 @@ async def kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterat
 
 
 async def pending_of(kit: Kit, platform: str = "test") -> dict[str, int]:
-    """How many entries each consumer of the platform's group holds."""
-    summary = await kit.redis.xpending(KEYS.render_stream(platform), KEYS.render_group(platform))
-    return {_text(c["name"]): int(c["pending"]) for c in summary["consumers"] or []}
+    """How many entries each consumer of the platform's group holds (over its shards)."""
+    held: dict[str, int] = {}
+    for shard in KEYS.render_shards_of(platform):
+        summary = await kit.redis.xpending(KEYS.render_stream(shard),
+                                           KEYS.render_group(platform))
+        for c in summary["consumers"] or []:
+            held[_text(c["name"])] = held.get(_text(c["name"]), 0) + int(c["pending"])
+    return held
 
 
 def _text(value: Any) -> str:
@@ -78,9 +98,8 @@ async def test_worker_stopped_mid_poll_is_replaced_and_delivers_once(kit: Kit) -
     await assert_queue_empty(kit, chat)
 
 
-async def test_restarted_worker_with_its_name_resumes_at_once(
-        simulator: Simulator, redis_client: aioredis.Redis) -> None:
-    kit = await make_kit(simulator, redis_client, render_claim_idle=120.0)
+async def test_restarted_worker_with_its_name_resumes_at_once(kit: Kit) -> None:
+    kit.settings = kit.settings.model_copy(update={"render_claim_idle": 120.0})
     kit.sim.inject(Fault("render_slow", seconds=1.0))
     chat = ChatKey("test", "201")
     before = kit.worker("host-1")
@@ -90,7 +109,6 @@ async def test_restarted_worker_with_its_name_resumes_at_once(
     after = kit.worker("host-1")
     async with running(after):
         job = await finished(kit, result.job_id or "")  # well before claim_idle (120 s)
-    await kit.nemo.aclose()
     assert job.state is JobState.DELIVERED
     assert len(kit.out.of_kind("file")) == 1
 
@@ -179,7 +197,8 @@ async def test_reclaimed_after_delivery_before_the_ack_is_not_sent_twice(kit: Ki
 
 
 async def test_redis_restart_during_polling_loses_no_job(
-        kit: Kit, redis_server: EmbeddedRedis, caplog: pytest.LogCaptureFixture) -> None:
+        server_kit: Kit, redis_server: EmbeddedRedis, caplog: pytest.LogCaptureFixture) -> None:
+    kit = server_kit
     caplog.set_level(logging.INFO, logger="core.renders")
     kit.sim.inject(Fault("render_slow", seconds=1.0))
     chat = ChatKey("test", "240")
@@ -211,13 +230,13 @@ async def test_redis_restart_during_polling_loses_no_job(
 
 
 async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
-        kit: Kit, redis_server: EmbeddedRedis, tmp_path: Path) -> None:
+        kit: Kit, tmp_path: Path) -> None:
     count = 4
     kit.sim.config.render_concurrency = count
     for _ in range(count):
         kit.sim.inject(Fault("render_slow", seconds=4.0))
     out_dir = tmp_path / "delivered"
-    victim, _ = await start_worker_process(kit, redis_server.url, out_dir, "victim")
+    victim, _ = await start_worker_process(kit, kit.url, out_dir, "victim")
     successor: asyncio.subprocess.Process | None = None
     try:
         chats = [ChatKey("test", f"25{i}") for i in range(count)]
@@ -235,8 +254,7 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
         victim.send_signal(signal.SIGKILL)
         assert await victim.wait() == -signal.SIGKILL
 
-        successor, _ = await start_worker_process(kit, redis_server.url, out_dir,
-                                                  "successor")
+        successor, _ = await start_worker_process(kit, kit.url, out_dir, "successor")
         jobs = [await finished(kit, j) for j in job_ids]
         assert all(j.state is JobState.DELIVERED for j in jobs)
     finally:
@@ -255,7 +273,8 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
 
 @pytest.mark.parametrize("how", ["restarted empty", "flushed"])
 async def test_render_lost_with_redis_is_reported_to_the_user(
-        kit: Kit, redis_server: EmbeddedRedis, how: str) -> None:
+        server_kit: Kit, redis_server: EmbeddedRedis, how: str) -> None:
+    kit = server_kit
     kit.sim.inject(Fault("render_slow", seconds=3.0))
     chat = ChatKey("test", "270")
     async with running(kit.worker()):
