@@ -30,8 +30,10 @@ request's arrival. Printed side by side:
 * Redis commands per message (INFO commandstats before and after; nemobot only);
 * peak memory: the bot process's peak RSS (VmHWM);
 * answers lost: messages with no answer within --timeout (error replies counted apart);
-* "after this" notices (every message is sent after the previous answer arrived,
-  so each one is a notice the user should not have seen).
+* "next in line" notices (every message is sent after the previous answer arrived,
+  so each one is a notice the user should not have seen);
+* first-contact greetings (nemobot greets a new chat before its first answer; they
+  are counted in the Bot API requests, and shown apart).
 
     .venv/bin/python bench/messages.py [--chats 200] [--messages 4] [--timeout 60]
         [--bots nemobot,bare] [--quick]
@@ -65,13 +67,27 @@ import httpx
 import redis.asyncio as aioredis
 
 from bench.fake_bot_api import FakeBotApi, Shown
+from core import i18n
+from core.conversation import notices as _notices  # noqa: F401  (registers the texts)
+from core.conversation import queueing as _queueing  # noqa: F401
+from core.conversation import texts as _texts  # noqa: F401
 from core.embedded_redis import EmbeddedRedis
 
 OPERATOR_TOKEN = "nmv_usr_bench_operator"
 TOKENS = {"nemobot": "1000001:bench-nemobot-token", "bare": "1000002:bench-bare-bridge-token"}
 TITLES = {"nemobot": "nemobot telegram", "bare": "bare bridge"}
-#: the start of nemobot's "Got it. After this: ..." notice (English)
-NOTICE = "Got it. After this:"
+
+
+def opening(key: str) -> str:
+    """The English text `key` up to its first field, whitespace folded."""
+    return " ".join((i18n.variant(key, "en") or "").split("{")[0].split())
+
+
+#: the openings of nemobot's "your message waits" notices ("Got it, next in line: ...")
+NOTICES = tuple(opening(key) for key in ("queued", "queued.next", "queued.place",
+                                         "queued_many"))
+#: the opening of nemobot's first-contact greeting (sent before a new chat's first answer)
+GREETING = opening("welcome")
 QUESTION = "what can you do for me? (question {n})"
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -108,6 +124,7 @@ class Chat:
     messages: list[Message] = field(default_factory=list)
     waiting: collections.deque[Message] = field(default_factory=collections.deque)
     notices: int = 0
+    greetings: int = 0
     others: list[str] = field(default_factory=list)
     counted: set[int] = field(default_factory=set)
 
@@ -135,8 +152,13 @@ class Observer:
         if chat is None:
             return
         text = normal(shown.text)
-        if text.startswith(NOTICE):
+        if text.startswith(NOTICES):
             chat.notices += 1
+            return
+        if text.startswith(GREETING):
+            if shown.message_id not in chat.counted:
+                chat.counted.add(shown.message_id)
+                chat.greetings += 1
             return
         if self.answer.startswith(text) and text != self.answer:
             return  # the answer so far, shown while it streams
@@ -270,6 +292,7 @@ class Phase:
 
     messages: list[Message]
     notices: int
+    greetings: int
     others: collections.Counter[str]
     seconds: float = 0.0
     cpu: float = 0.0
@@ -429,6 +452,7 @@ class Bench:
             ended = time.monotonic()
             messages = [m for chat in group for m in chat.messages]
             phase = Phase(messages, sum(c.notices for c in group),
+                          sum(c.greetings for c in group),
                           collections.Counter(t for c in group for t in c.others))
             answered = [m.answered_at for m in phase.answered if m.answered_at is not None]
             phase.seconds = (max(answered) if answered else ended) - started
@@ -494,9 +518,13 @@ def rows(run: BotRun, few_chats: int) -> dict[str, str]:
     for other, cpu in load.others_cpu.items():
         column[f"  meanwhile, {other}"] = f"{cpu / sent * 1000:.1f} ms" if sent else "-"
     column["Bot API requests per answer"] = per(sum(api.values()), answered)
+    if load.greetings:
+        column["  without the greetings"] = per(sum(api.values()) - load.greetings, answered)
     for method in sorted(load.bot_api, key=lambda m: -load.bot_api[m]):
         label = "  getUpdates (not per answer)" if method == "getUpdates" else f"  {method}"
         column[label] = per(load.bot_api[method], answered)
+    if load.greetings:
+        column["  of sendMessage: first-contact greetings"] = per(load.greetings, answered)
     column["backend calls per message"] = per(sum(load.backend.values()), sent)
     for kind in sorted(load.backend, key=lambda k: -load.backend[k]):
         column[f"  {kind}"] = per(load.backend[kind], sent)
@@ -513,7 +541,7 @@ def rows(run: BotRun, few_chats: int) -> dict[str, str]:
         sum(1 for m in load.messages if m.late and m.answered_at is not None))
     column[f"answers lost, {few_chats} chats"] = (
         f"{len(few.messages) - len(few.answered)} of {len(few.messages)}")
-    column['"after this" notices'] = f"{load.notices} ({few.notices} with {few_chats} chats)"
+    column['"next in line" notices'] = f"{load.notices} ({few.notices} with {few_chats} chats)"
     return column
 
 
