@@ -92,6 +92,8 @@ class ChatSession:
     seconds: int = 0
     #: the project's name in /projects (its title, or its first instruction)
     name: str = ""
+    #: when `draft` was last read from NemoVideo (or made: a new project's is empty)
+    draft_at: float = 0.0
 
     @property
     def last_draft(self) -> Draft:
@@ -156,6 +158,7 @@ class SessionStore:
             aspect=data.get("aspect") or "",
             seconds=int(data.get("seconds") or 0),
             name=data.get("name") or "",
+            draft_at=float(data.get("draft_at") or 0.0),
         )
 
     async def save(self, chat: ChatKey, session: ChatSession, *,
@@ -176,6 +179,7 @@ class SessionStore:
             "aspect": session.aspect,
             "seconds": str(session.seconds),
             "name": session.name,
+            "draft_at": str(session.draft_at),
             "updated_at": str(time.time()),
         }
         args: list[str | int] = [lock.token if lock is not None else "", self.idle_ttl,

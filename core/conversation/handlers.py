@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Protocol
@@ -93,7 +94,7 @@ async def status(turn: Turn, step: Step, *, projects: Projects, nemo: NemoApi,
     """Show the timeline summary (and renders in progress)."""
     session_id = await projects.ensure(turn)
     state = await identities.call(turn.chat, lambda c: nemo.state(c, session_id))
-    turn.session.draft = state.draft.raw
+    turn.session.draft, turn.session.draft_at = state.draft.raw, time.time()
     draft = state.draft
     lines = [draft.summary(turn.lang) if draft.is_exportable else turn.text("status_empty")]
     if renders is not None and (active := await renders.active_count(turn.chat)):

@@ -189,7 +189,8 @@ async def _switch(turn: Turn, wanted: str, entries: list[ProjectEntry], catalog:
     turn.session = ChatSession(
         session_id=session_id, task_id=target.task_id or None,
         claim_token=target.claim_token or None, language=turn.session.language,
-        draft=state.draft.raw, aspect=target.aspect, seconds=target.seconds, name=target.name)
+        draft=state.draft.raw, aspect=target.aspect, seconds=target.seconds, name=target.name,
+        draft_at=time.time())
     await turn.persist()
     log.info("chat %s: switched to project %s", turn.chat, session_id)
     draft = state.draft

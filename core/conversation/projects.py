@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from core import i18n
 from core.conversation.turn import Turn
 from core.identity import Identities
@@ -26,6 +28,6 @@ class Projects:
         session.session_id = created.session_id
         session.task_id = created.task_id
         session.claim_token = None
-        session.draft = {}
+        session.draft, session.draft_at = {}, time.time()
         await turn.persist()
         return created.session_id

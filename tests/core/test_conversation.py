@@ -55,6 +55,24 @@ async def test_start_help_and_agent_answer(simulator: Simulator,
         assert k.kinds()[:2] == ["anonymous_token", "create_session"]
 
 
+async def test_the_state_is_read_only_when_the_timeline_may_have_changed(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        await k.say("hello again")
+        assert k.kinds().count("run_sse") == 2
+        assert "state" not in k.kinds(), "a new project's draft is known; words change nothing"
+        await k.say("generate a 5 second video of the sea")
+        assert k.kinds().count("state") == 1, "read after the agent used its tools"
+        assert "Timeline (" in k.last()
+        session = await k.sessions.load(CHAT)
+        assert session.last_draft.tracks, "the draft seen is kept with the chat"
+        session.draft_at -= 3600  # seen an hour ago: it may have been edited elsewhere since
+        await k.sessions.save(CHAT, session)
+        await k.say("hello")
+        assert k.kinds().count("state") == 2, "an old draft is read again before the message"
+
+
 async def test_upload_then_combine_reports_the_timeline(
         simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
     simulator.config.silent_edits = "never"

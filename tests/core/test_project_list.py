@@ -18,10 +18,13 @@ from tests.kits.renders import TINY_DRAFT, wait_for
 
 
 async def give_draft(k: Kit, draft: dict[str, Any] | None = None) -> str:
-    """Put a draft on the chat's project; returns its session id."""
+    """Put a draft on the chat's project, as if made in the web editor a while ago (the
+    chat reads it before its next message); returns its session id."""
     session = await k.sessions.load(CHAT)
     assert session.session_id
     k.simulator.store.sessions[session.session_id].draft = dict(draft or TINY_DRAFT)
+    session.draft_at = 0.0
+    await k.sessions.save(CHAT, session)
     return session.session_id
 
 
