@@ -8,6 +8,8 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from redis.exceptions import RedisError
+
 from core.access.alerts import Alerts, FailureWatch, Monitor, alert_target
 from core.access.commands import AdminCommands
 from core.access.crypto import TokenCipher
@@ -60,7 +62,11 @@ class Access:
                                              name="operator alerts")
 
     async def stop(self) -> None:
-        """Stop the monitor loop."""
+        """Stop the monitor loop; write the usage totals gathered so far."""
+        try:
+            await self.usage.flush()
+        except RedisError as exc:
+            log.warning("the last usage totals were not written: %r", exc)
         task, self._task = self._task, None
         if task is None:
             return
