@@ -100,11 +100,13 @@ class Catalog:
         self.keys = keys or Keys()
         self.ttl = ttl
 
-    async def _put(self, key: str, field: str, value: object) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
+    async def _put(self, key: str, field: str, value: object) -> int:
+        """Write one field and push the key's expiry; returns how many fields it has."""
+        async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hset(key, field, json.dumps(asdict(value)))  # type: ignore[call-overload]
             pipe.expire(key, self.ttl)
-            await pipe.execute()
+            pipe.hlen(key)
+            return int((await pipe.execute())[-1])
 
     # -- projects ----------------------------------------------------------
     async def projects(self, chat: ChatKey) -> list[ProjectEntry]:
@@ -121,8 +123,7 @@ class Catalog:
     async def keep(self, chat: ChatKey, entry: ProjectEntry) -> None:
         """Write a project, and forget the oldest beyond `MAX_PROJECTS`."""
         key = self.keys.projects(chat)
-        await self._put(key, entry.session_id, entry)
-        if await self.redis.hlen(key) > MAX_PROJECTS:
+        if await self._put(key, entry.session_id, entry) > MAX_PROJECTS:
             stale = (await self.projects(chat))[MAX_PROJECTS:]
             if stale:
                 await self.redis.hdel(key, *[e.session_id for e in stale])
