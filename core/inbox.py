@@ -156,19 +156,11 @@ class Inbox:
         """Unmark the chat when nothing waits and nothing is current; True when done.
 
         Call it after releasing the chat's lock: an event queued meanwhile is then
-        either seen here or taken by its sender, who finds the lock free.
+        either seen here (the chat is marked again) or taken by its sender, who finds
+        the lock free.
         """
-        if await self._busy(chat):
-            return False
         await self.redis.srem(self.keys.pending_chats(), str(chat))
-        if await self._busy(chat):  # queued between the check and the unmarking
+        if await self.redis.exists(self.keys.inbox(chat), self.keys.current(chat)):
             await self.redis.sadd(self.keys.pending_chats(), str(chat))
             return False
         return True
-
-    async def _busy(self, chat: ChatKey) -> bool:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.llen(self.keys.inbox(chat))
-            pipe.exists(self.keys.current(chat))
-            waiting, current = await pipe.execute()
-        return bool(waiting or current)

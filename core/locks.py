@@ -47,6 +47,7 @@ class ChatLock:
         self.ttl_ms = max(1000, int(ttl * 1000))
         self.token = f"{owner}/{secrets.token_hex(8)}"
         self._renewer: asyncio.Task[None] | None = None
+        self._released = False
         self.lost = asyncio.Event()
 
     @property
@@ -58,11 +59,17 @@ class ChatLock:
         """Take the lock if it is free; never waits. True when taken."""
         if self._renewer is not None:
             return True
-        ok = await self._redis.set(self.key, self.token, nx=True, px=self.ttl_ms)
+        return self.taken(bool(await self._redis.set(self.key, self.token, nx=True,
+                                                     px=self.ttl_ms)))
+
+    def taken(self, ok: bool) -> bool:
+        """Record whether the key was taken for this holder (`acquire`, or a script that
+        sets it to `token` for `ttl_ms` when it is free); returns `ok`."""
         if not ok:
             observe.report(lambda p: p.lock_busy())
             return False
         self.lost.clear()
+        self._released = False
         self._renewer = asyncio.create_task(self._renew_loop(), name=f"renew {self.key}")
         return True
 
@@ -80,13 +87,23 @@ class ChatLock:
                 self.lost.set()
                 return
 
-    async def release(self) -> None:
-        """Stop renewing and delete the key if this holder still owns it."""
+    async def _stop_renewing(self) -> None:
         renewer, self._renewer = self._renewer, None
         if renewer is not None:
             renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewer
+
+    async def released(self) -> None:
+        """The key was deleted by this holder's own script: stop renewing it."""
+        self._released = True
+        await self._stop_renewing()
+
+    async def release(self) -> None:
+        """Stop renewing and delete the key if this holder still owns it."""
+        await self._stop_renewing()
+        if self._released:
+            return
         try:
             await self._redis.eval(_RELEASE, 1, self.key, self.token)
         except Exception as exc:  # the key expires by itself

@@ -39,7 +39,7 @@ from core.messages import ChatKey, IncomingMessage, User
 from core.outgoing import Outgoing, Replying
 from core.renders.progress import cancel_notice
 from core.signals import ChatSignals
-from core.store import ChatSession, SessionStore
+from core.store import ChatSession, Opened, SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,14 @@ class Dispatcher:
             queued = await self._on_event(event, out)
         if not queued or self.closing:
             return  # refused, handled on arrival, or left for the next process
-        if not await self._work_logged(event.chat):
+        if not await self._work_logged(event.chat) and self._may_wait(event.chat):
             await self.notices.queued(event, out)
+
+    def _may_wait(self, chat: ChatKey) -> bool:
+        """Whether an event queued behind the chat's holder may wait long enough to tell
+        its sender: not when the holder is this process and between two steps (the
+        answer before it is out; it goes next)."""
+        return chat not in self._held or chat in self._running
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
@@ -268,11 +274,12 @@ class Dispatcher:
         try:
             while True:
                 lock = self.sessions.lock(chat)
-                if not await lock.acquire() and not await self._take_back(chat, lock):
+                opened = await self.sessions.open(chat, lock, event_ttl=self.inbox.idle_ttl)
+                if opened is None and not await self._take_back(chat, lock):
                     return False
                 self._held.add(chat)
                 try:
-                    await self._serve(chat, lock)
+                    await self._serve(chat, lock, opened)
                 except LockLost:
                     log.error("chat %s: lost its lock; the new holder goes on", chat)
                     return True
@@ -294,16 +301,29 @@ class Dispatcher:
         await self.sessions.break_lock(chat, value)
         return await lock.acquire()
 
-    async def _serve(self, chat: ChatKey, lock: ChatLock) -> None:
-        session = await self.sessions.load(chat)
-        interrupted = await self.inbox.current(chat)
+    async def _serve(self, chat: ChatKey, lock: ChatLock, opened: Opened | None) -> None:
+        """Work through the chat's events while its lock is held: what a stopped holder
+        left first, then the queue (the last save of an event releases the lock when
+        nothing waits)."""
+        if opened is None:  # taken back: read what `open` would have
+            opened = Opened(await self.sessions.load(chat), None, False)
+            interrupted = await self.inbox.current(chat)
+        else:
+            interrupted = self._event(opened) if not opened.taken else None
+        session, taken = opened.session, self._event(opened) if opened.taken else None
         if interrupted is not None or session.inflight is not None:
             session = await self._resume(chat, interrupted, session, lock)
-        while not lock.lost.is_set() and not self.closing:
-            event = await self.inbox.take(chat)
+        while lock.held and not self.closing:
+            event, taken = taken or await self.inbox.take(chat), None
             if event is None:
                 return
             session = await self._run_event(event, session, lock)
+            self.sessions.forget_identity(chat)  # read again for the next event
+
+    def _event(self, opened: Opened) -> ChatEvent | None:
+        if opened.event is None:
+            return None
+        return ChatEvent.from_json(opened.event, self.inbox.codec)
 
     async def _run_event(self, event: ChatEvent, session: ChatSession,
                          lock: ChatLock) -> ChatSession:
@@ -316,7 +336,7 @@ class Dispatcher:
                 await self.inbox.advance(event.advanced(index))
             if not await self._run_step(turn, event.steps[index], lock):
                 break
-        await self._save_final(turn, lock, finish=True)
+        await self._save_final(turn, lock, finish=True, release=True)
         return turn.session
 
     def _turn(self, message: IncomingMessage, session: ChatSession, lock: ChatLock) -> Turn:
@@ -370,12 +390,14 @@ class Dispatcher:
         handler = self._link if step.intent is Intent.LINK else self.handlers[step.intent]
         await handler(turn, step)
 
-    async def _save_final(self, turn: Turn, lock: ChatLock, *, finish: bool = False) -> None:
+    async def _save_final(self, turn: Turn, lock: ChatLock, *, finish: bool = False,
+                          release: bool = False) -> None:
         """Save after an event (with `finish`: and mark the chat's current event done, in
-        the same step), riding out a Redis outage of up to `save_patience` seconds (a lost
-        save would bring back a stale in-flight record)."""
+        the same step; with `release` too: and release the lock when nothing waits),
+        riding out a Redis outage of up to `save_patience` seconds (a lost save would
+        bring back a stale in-flight record)."""
         await self.sessions.save_patiently(turn.chat, turn.session, lock=lock, finish=finish,
-                                           patience=self.save_patience)
+                                           release=release, patience=self.save_patience)
 
     # -- resuming --------------------------------------------------------------
     async def _resume(self, chat: ChatKey, interrupted: ChatEvent | None,

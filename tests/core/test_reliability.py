@@ -11,7 +11,9 @@ import pytest
 import redis.asyncio as aioredis
 
 from core.embedded_redis import EmbeddedRedis
+from core.inbox import ChatEvent
 from core.keys import Keys
+from core.locks import LockLost
 from core.messages import ChatKey
 from core.simulator import Fault, Simulator
 from core.store import IDENTITY_TTL
@@ -256,3 +258,56 @@ async def test_the_identity_is_kept_as_long_as_the_chat_is_active(
         await redis_client.expire(identity, 60)  # as if the chat had been quiet for months
         await k.say("hello again")
         assert await redis_client.ttl(identity) > IDENTITY_TTL - 60
+
+
+async def test_the_last_save_of_a_message_releases_the_lock_once_even_when_retried(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        redis_client: aioredis.Redis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        assert await redis_client.get(Keys().lock(CHAT)) is None, "released with the last save"
+        lock = k.sessions.lock(CHAT)
+        opened = await k.sessions.open(CHAT, lock, event_ttl=60)
+        assert opened is not None and opened.event is None and opened.session.session_id
+        await k.sessions.save(CHAT, opened.session, lock=lock, finish=True, release=True,
+                              mark="one")
+        assert not lock.held and await redis_client.get(lock.key) is None
+        # the same save again, as when its answer was lost on the way back
+        await k.sessions.save(CHAT, opened.session, lock=lock, finish=True, release=True,
+                              mark="one")
+        with pytest.raises(LockLost):
+            await k.sessions.save(CHAT, opened.session, lock=lock, finish=True, mark="two")
+
+
+async def test_the_holder_keeps_the_lock_while_events_wait(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        redis_client: aioredis.Redis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        lock = k.sessions.lock(CHAT)
+        opened = await k.sessions.open(CHAT, lock, event_ttl=60)
+        assert opened is not None
+        try:
+            await k.inbox.push(ChatEvent.of(k.message("queued meanwhile")))
+            await k.sessions.save(CHAT, opened.session, lock=lock, finish=True, release=True)
+            assert lock.held and await redis_client.get(lock.key) is not None
+        finally:
+            await lock.release()
+        await k.dispatcher.resume()
+        assert k.kinds().count("run_sse") == 1, "the queued message was answered"
+
+
+async def test_the_identity_is_read_once_per_event(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        redis_client: aioredis.Redis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        lock = k.sessions.lock(CHAT)
+        assert await k.sessions.open(CHAT, lock, event_ttl=60) is not None
+        try:
+            first = await k.sessions.load_identity(CHAT)
+            await redis_client.delete(Keys().identity(CHAT))  # not read again meanwhile
+            assert (await k.sessions.load_identity(CHAT)).client_id == first.client_id
+            k.sessions.forget_identity(CHAT)  # the next event reads it
+            assert (await k.sessions.load_identity(CHAT)).client_id != first.client_id
+        finally:
+            await lock.release()
