@@ -8,7 +8,8 @@ What counts as a message
     setMyCommands, deleteMessage, webhook calls and the like are sent at once.
 
 Pacing (messages only; Telegram's documented limits, "about" each)
-    * the whole bot: 30 a second, spaced evenly;
+    * the whole bot: at most 30 in any second (a sliding window a thirtieth of a
+      second longer, so no way of counting sees more), at most 10 at once;
     * each chat, private chats too: 1 a second after a burst of 3;
     * each group or channel (a negative chat id or an `@username`): also at
       most 20 in any 60 seconds.
@@ -132,14 +133,16 @@ class FloodControl(BaseRateLimiter[int]):
     """PTB's rate-limiter hook: paces messages by Telegram's limits, rides out 429s until a
     deadline and retries network blips (see the module docstring)."""
 
-    def __init__(self, *, overall_rate: float = 30, overall_burst: int = 1,
+    def __init__(self, *, overall_rate: float = 30, overall_burst: int = 10,
                  chat_rate: float = 1.0, chat_burst: int = 3, group_rate: int = 20,
                  group_period: float = 60, deadline: float = 300.0, network_retries: int = 2,
                  backoff: float = 0.25) -> None:
         self.chat_rate, self.chat_burst = chat_rate, chat_burst
         self.group_rate, self.group_period = group_rate, group_period
         self.deadline, self.network_retries, self.backoff = deadline, network_retries, backoff
-        self.overall = Lane(Pace(overall_rate, overall_burst))
+        # the burst never takes a second past the rate: a sliding window of one second
+        self.overall = Lane(Pace(overall_rate, overall_burst), int(overall_rate),
+                            1.0 + (1 / overall_rate if overall_rate > 0 else 0.0))
         self._lanes: dict[ChatRef, Lane] = {}
         self._sweep_at = 1024
         self._tickets = itertools.count()
