@@ -36,9 +36,10 @@ IDENTITY_TTL = 90 * 24 * 3600
 
 # KEYS: session, lock, identity[, current[, inbox]].  ARGV: lock token ('' = no check),
 # session ttl, identity ttl, this save's mark, field, value, ...  Writes the session only
-# while the lock is held, keeps the identity as long as the chat is active, and (with a
-# fourth key) marks the chat's current event done in the same step, so a crash can never
-# leave an event that was answered looking interrupted. With a fifth key it also releases
+# while the lock is held, keeps the identity as long as the chat is active (the expiries
+# move with the last save of each event, and when a save makes the session), and (with
+# a fourth key) marks the chat's current event done in the same step, so a crash can
+# never leave an event that was answered looking interrupted. With a fifth key it also releases
 # the lock when no event waits. Returns 0 (the lock is not held), 1 (saved) or 2 (saved
 # and released; also when an earlier try of the same save, its mark in the session,
 # released it and its answer was lost).
@@ -49,9 +50,11 @@ if ARGV[1] ~= '' and redis.call('get', KEYS[2]) ~= ARGV[1] then
   end
   return 0
 end
-redis.call('hset', KEYS[1], 'saved', ARGV[4], unpack(ARGV, 5))
-redis.call('expire', KEYS[1], ARGV[2])
-redis.call('expire', KEYS[3], ARGV[3])
+local made = redis.call('hset', KEYS[1], 'saved', ARGV[4], unpack(ARGV, 5))
+if KEYS[4] or made > 0 then
+  redis.call('expire', KEYS[1], ARGV[2])
+  redis.call('expire', KEYS[3], ARGV[3])
+end
 if KEYS[4] then
   redis.call('del', KEYS[4])
 end

@@ -270,6 +270,8 @@ class Dispatcher:
 
     async def _work(self, chat: ChatKey) -> bool:
         """Work through the chat's queue under its lock. False when another holder has it."""
+        if chat in self._held:
+            return False  # this process holds it: the holder takes what was queued
         self._working.add(chat)
         try:
             while True:
