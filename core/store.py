@@ -267,8 +267,9 @@ class SessionStore:
 
     # -- identity --------------------------------------------------------
     async def load_identity(self, chat: ChatKey) -> Identity:
-        """The chat's identity; a fresh client id is made (and kept) when it has none.
-        Read once while this process holds the chat's lock (a turn), then kept."""
+        """The chat's identity; a fresh client id is made when it has none (kept once it
+        is used: `save_identity`). Read once per event while this process holds the
+        chat's lock, then kept."""
         lock = self._locks.get(chat)
         if lock is not None and lock.held and (kept := self._identities.get(lock)):
             return dataclasses.replace(kept)
@@ -285,11 +286,10 @@ class SessionStore:
             self._identities.pop(lock, None)
 
     async def _identity_of(self, chat: ChatKey, data: dict[str, str]) -> Identity:
-        """The identity of its stored hash, made (and kept) when it has no client id."""
+        """The identity of its stored hash; a new one (a fresh client id, written when a
+        token is minted for it: `Identities`) when it has no client id."""
         if not data.get("client_id"):
-            identity = Identity(client_id=str(uuid.uuid4()))
-            await self.save_identity(chat, identity)
-            return identity
+            return Identity(client_id=str(uuid.uuid4()))
         token, rewrite = self._token_of(chat, data)
         identity = Identity(
             client_id=data["client_id"],

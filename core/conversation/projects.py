@@ -17,8 +17,9 @@ class Projects:
         self.nemo = nemo
         self.identities = identities
 
-    async def ensure(self, turn: Turn) -> str:
-        """The chat's NemoVideo session id, creating the project (and saving it) if needed."""
+    async def ensure(self, turn: Turn, *, persist: bool = True) -> str:
+        """The chat's NemoVideo session id, creating the project (and saving it, unless
+        the caller saves at once: `persist`) if needed."""
         session = turn.session
         if session.session_id:
             return session.session_id
@@ -29,5 +30,6 @@ class Projects:
         session.task_id = created.task_id
         session.claim_token = None
         session.draft, session.draft_at = {}, time.time()
-        await turn.persist()
+        if persist:
+            await turn.persist()
         return created.session_id

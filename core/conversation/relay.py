@@ -77,7 +77,7 @@ class Relay:
     async def send(self, turn: Turn, step: Step) -> None:
         """One agent call, start to finish; never re-sent."""
         text = step.text
-        session_id = await self.projects.ensure(turn)
+        session_id = await self.projects.ensure(turn, persist=False)  # saved just below
         before = await self._draft_before(turn, session_id)
         turn.session.inflight = InFlight(text, time.time(), before.raw)
         await turn.persist()
