@@ -67,6 +67,7 @@ import httpx
 import redis.asyncio as aioredis
 
 from bench.fake_bot_api import FakeBotApi, Shown
+from bench.redis_monitor import RedisMonitor
 from core import i18n
 from core.conversation import notices as _notices  # noqa: F401  (registers the texts)
 from core.conversation import queueing as _queueing  # noqa: F401
@@ -299,6 +300,8 @@ class Phase:
     bot_api: dict[str, int] = field(default_factory=dict)
     backend: dict[str, int] = field(default_factory=dict)
     redis: dict[str, int] | None = None
+    #: commands the bot sent (a script is one), from the server's MONITOR feed
+    redis_sent: dict[str, int] = field(default_factory=dict)
     #: CPU seconds of the others meanwhile: the simulator, this process, redis-server
     others_cpu: dict[str, float] = field(default_factory=dict)
 
@@ -331,6 +334,7 @@ class Bench:
         self.observer = Observer()
         self.fake = FakeBotApi(self.observer.seen)
         self.redis_server = EmbeddedRedis(tmp / "redis")
+        self.monitor = RedisMonitor(self.redis_server.host, self.redis_server.port)
         self.sim_url = ""
         self.sim_pid = self.redis_pid = 0
         self.http = httpx.AsyncClient(timeout=30)
@@ -444,6 +448,7 @@ class Bench:
         try:
             await self.clear_backend_calls()
             redis_before = await command_counts(redis) if redis is not None else None
+            self.monitor.clear()
             cpu_before = proc_cpu(proc.pid)
             others_before = self.others_cpu()
             started = time.monotonic()
@@ -464,6 +469,8 @@ class Bench:
                 after = await command_counts(redis)
                 phase.redis = {k: v - redis_before.get(k, 0) for k, v in after.items()
                                if v - redis_before.get(k, 0) > 0}
+                await self.monitor.settle()
+                phase.redis_sent = dict(self.monitor.sent)
             return phase
         finally:
             if redis is not None:
@@ -532,6 +539,11 @@ def rows(run: BotRun, few_chats: int) -> dict[str, str]:
         column["Redis commands per message"] = per(sum(load.redis.values()), sent)
         for command in sorted(load.redis, key=lambda c: -load.redis[c])[:10]:  # type: ignore[index]
             column[f"  {command}"] = per(load.redis[command], sent)
+        sent_by_bot = load.redis_sent
+        column["  sent by the bot (a script counts once)"] = per(sum(sent_by_bot.values()),
+                                                                 sent)
+        for command in sorted(sent_by_bot, key=lambda c: -sent_by_bot[c])[:8]:
+            column[f"    {command}"] = per(sent_by_bot[command], sent)
     column["peak memory (RSS)"] = f"{run.peak_rss_mb:.0f} MB"
     errors = sum(1 for m in load.messages if m.error is not None)
     column["answers lost"] = f"{sent - answered} of {sent}"
@@ -580,13 +592,17 @@ async def main_async(args: argparse.Namespace) -> int:
             bench.redis_server.start()
             stack.callback(bench.redis_server.stop)
             await bench.find_redis_pid()
+            await bench.monitor.start()
             await bench.fake.start()
             await bench.start_simulator(stack)
             print(f"fake Bot API {bench.fake.base_url}, simulator {bench.sim_url}, "
                   f"redis {bench.redis_server.url}; logs in {tmp}")
             print(f"{machine()} at the start")
-            for name in args.bots.split(","):
-                runs.append(await bench.run_bot(name.strip()))
+            try:
+                for name in args.bots.split(","):
+                    runs.append(await bench.run_bot(name.strip()))
+            finally:
+                await bench.monitor.stop()
             await bench.fake.stop()
         report(runs, args)
         print(f"{machine()} at the end (wall-clock figures suffer when the machine is busy; "
