@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Iterator
 
 from core import observe
 from core.observed_redis import RedisClient
@@ -48,6 +49,8 @@ class ChatLock:
         self.token = f"{owner}/{secrets.token_hex(8)}"
         self._renewer: asyncio.Task[None] | None = None
         self._released = False
+        #: a script of this holder's may be deleting the key right now (`releasing`)
+        self._releasing = False
         self.lost = asyncio.Event()
 
     @property
@@ -83,6 +86,8 @@ class ChatLock:
                 log.warning("could not renew %s: %r", self.key, exc)
                 continue
             if not renewed:
+                if self._releasing:
+                    return  # released by this holder's script: not lost
                 log.error("lock %s was lost (expired or taken over)", self.key)
                 self.lost.set()
                 return
@@ -93,6 +98,16 @@ class ChatLock:
             renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewer
+
+    @contextlib.contextmanager
+    def releasing(self) -> Iterator[None]:
+        """A script of this holder's may delete the key during the block (then call
+        `released`): a renewal that finds it gone meanwhile is not a lost lock."""
+        self._releasing = True
+        try:
+            yield
+        finally:
+            self._releasing = False
 
     async def released(self) -> None:
         """The key was deleted by this holder's own script: stop renewing it."""

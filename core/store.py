@@ -235,7 +235,11 @@ class SessionStore:
             keys.append(self.keys.current(chat))
             if release and lock is not None:
                 keys.append(self.keys.inbox(chat))
-        saved = int(await self._save(keys=keys, args=args))
+        if len(keys) == 5 and lock is not None:
+            with lock.releasing():
+                saved = int(await self._save(keys=keys, args=args))
+        else:
+            saved = int(await self._save(keys=keys, args=args))
         if not saved:
             raise LockLost(str(chat))
         if saved == 2 and lock is not None:
