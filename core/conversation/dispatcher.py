@@ -88,6 +88,7 @@ class Dispatcher:
         self._working: set[ChatKey] = set()
         self._held: set[ChatKey] = set()
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
+        self._turns: dict[ChatKey, Turn] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._arrivals = KeyedTurns()
@@ -115,9 +116,10 @@ class Dispatcher:
 
     def _may_wait(self, chat: ChatKey) -> bool:
         """Whether an event queued behind the chat's holder may wait long enough to tell
-        its sender: not when the holder is this process and between two steps (the
-        answer before it is out; it goes next)."""
-        return chat not in self._held or chat in self._running
+        its sender: not when the holder is this process and its step has answered, or is
+        between two steps (it goes next)."""
+        turn = self._turns.get(chat)
+        return chat not in self._held or (turn is not None and not turn.answered)
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
@@ -352,7 +354,7 @@ class Dispatcher:
         the in-flight record stays for the next process."""
         task = asyncio.create_task(self._step(turn, step), name=f"{step.intent} {turn.chat}")
         lost = asyncio.create_task(lock.lost.wait())
-        self._running[turn.chat] = task
+        self._running[turn.chat], self._turns[turn.chat] = task, turn
         try:
             await asyncio.wait({task, lost}, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
@@ -361,6 +363,7 @@ class Dispatcher:
         finally:
             lost.cancel()
             self._running.pop(turn.chat, None)
+            self._turns.pop(turn.chat, None)
         if not task.done():
             await end_tasks({task}, what="step")
             raise LockLost(str(turn.chat))

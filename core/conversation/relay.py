@@ -127,6 +127,7 @@ class Relay:
         change = describe_change(before, after, turn.lang) if after is not None else None
         shown = answer.shown() if answer.has_text else Translated("")
         text, actions = shown.text, shown.actions
+        turn.answered = True  # all that is left is showing it
 
         if answer.error is not None and not text:
             log.warning("chat %s: agent error frame: %s", turn.chat, answer.error.message[:200])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Callable
 
 import pytest
 import redis.asyncio as aioredis
@@ -15,6 +16,7 @@ from core.inbox import ChatEvent
 from core.keys import Keys
 from core.locks import LockLost
 from core.messages import ChatKey
+from core.outgoing import Action, Button, CollectingOutput, Sent
 from core.simulator import Fault, Simulator
 from core.store import IDENTITY_TTL
 from tests.kits.conversation import CHAT, Kit, kit
@@ -311,3 +313,44 @@ async def test_the_identity_is_read_once_per_event(
             assert (await k.sessions.load_identity(CHAT)).client_id != first.client_id
         finally:
             await lock.release()
+
+
+class SlowToConfirm(CollectingOutput):
+    """A platform that shows each answer at once but confirms it slowly; the user, who
+    sees it, sends the next message straight away."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_answer: Callable[[], None] = lambda: None
+
+    async def send_text(self, chat: ChatKey, text: str, buttons: tuple[Button, ...] = (), *,
+                        reply_to: str | None = None) -> Sent:
+        sent = await super().send_text(chat, text, buttons, reply_to=reply_to)
+        await self._shown(text, buttons)
+        return sent
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        edited = await super().edit_text(chat, sent, text, buttons)
+        await self._shown(text, buttons)
+        return edited
+
+    async def _shown(self, text: str, buttons: tuple[Button, ...]) -> None:
+        final = not any(b.action is Action.CANCEL for b in buttons)
+        if "NemoVideo editor" in text and final:
+            self.on_answer()
+            await asyncio.sleep(0.6)  # the platform's slow answer, not a synchronisation
+
+
+async def test_no_notice_for_a_message_sent_after_the_answer_arrived(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    out = SlowToConfirm()
+    async with kit(simulator, redis_server.url, out=out) as k:
+        follow_ups = iter(["hi again", "hey there"])
+        out.on_answer = lambda: next((k.dispatcher.submit(k.message(t)) for t in follow_ups),
+                                     None)
+        await k.say("hello")
+        await wait_until(lambda: agent_calls(k) == 3, what="three answers",
+                         show=lambda: (k.kinds(), out.texts(CHAT)))
+        await k.dispatcher.wait_idle()
+    assert not [t for t in out.texts(CHAT) if "in line" in t], out.texts(CHAT)
