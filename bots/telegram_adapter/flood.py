@@ -194,6 +194,13 @@ class FloodControl(BaseRateLimiter[int]):
             self._lanes[chat] = found
         return found
 
+    def backlog(self, chat: ChatRef | None) -> float:
+        """Seconds a message to `chat` would wait now: for its chat's budget, the bot's,
+        or a flood wait."""
+        lane = self._lanes.get(chat) if chat is not None else None
+        ready = max(self.overall.ready_at(1), lane.ready_at(1) if lane else NEVER)
+        return max(0.0, ready - asyncio.get_running_loop().time(), self.flood_wait(chat))
+
     def flood_wait(self, chat: ChatRef | None) -> float:
         """Seconds until the flood wait holding `chat`'s messages (or all) ends; 0: none."""
         lane = self._lanes.get(chat) if chat is not None else None

@@ -8,8 +8,10 @@ message is painted from a task of its own, at most once per interval: a slow or
 refusing platform never holds up the agent's stream, and a failed paint is logged and
 painted again at the next change. The first paint waits one interval too: an answer
 complete by then is sent whole, in one message (no edit), and the "typing…" indicator is
-shown only to a user who has waited that long with nothing to read. "Still working" is
-said after each long silence.
+shown only to a user who has waited that long with nothing to read. While the platform
+would hold a paint back for longer than an interval (the bot is at its rate limit),
+nothing is painted until the answer: a progress message then only costs the others
+time. "Still working" is said after each long silence.
 """
 
 from __future__ import annotations
@@ -76,12 +78,20 @@ class LiveMessage:
         """Something the view shows changed: paint it when the interval allows."""
         self._dirty.set()
 
+    def congested(self) -> bool:
+        """Whether a paint would wait longer than an interval for the platform's limits
+        (then it is not worth a message: the answer comes first)."""
+        return self.turn.out.backlog(self.turn.chat) > self.interval
+
     async def _paint(self) -> None:
         while True:
             await self._dirty.wait()
             wait = self._last + self.interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+            if self.congested():
+                self._last = time.monotonic()
+                continue
             self._dirty.clear()
             async with self._lock:
                 await self._try()
@@ -243,7 +253,7 @@ class Listener:
         """Show the "working" indicator once the first paint is due, when there is still
         nothing to read (a quick answer gets none)."""
         await asyncio.sleep(self._first_wait)
-        if self.live.sent is None and not self.view()[0].strip():
+        if self.live.sent is None and (not self.view()[0].strip() or self.live.congested()):
             await self._working()
 
     async def _tick(self) -> None:

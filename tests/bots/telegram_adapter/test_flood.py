@@ -306,6 +306,24 @@ def test_200_chats_get_25_answers_a_second() -> None:
     assert max(at(api.accepted("sendChatAction"))) == 0.0, "chat actions never wait"
 
 
+def test_the_backlog_says_how_long_a_message_would_wait() -> None:
+    async def main() -> list[float]:
+        control, api = FloodControl(), FakeApi()
+        seen = [control.backlog(ALICE)]
+        sending = [asyncio.create_task(request(control, api, "sendMessage", 7000 + n))
+                   for n in range(70)]
+        await asyncio.sleep(0)  # every send has asked for its turn
+        seen += [control.backlog(ALICE), control.backlog(None)]
+        await asyncio.gather(*sending)
+        await asyncio.sleep(1.1)  # simulated time: the last second's sends age out
+        seen.append(control.backlog(ALICE))
+        return seen
+
+    idle, busy, bot_wide, after = simulate(main())
+    assert idle == 0.0 and after == 0.0
+    assert busy == pytest.approx(bot_wide) and 1.0 < busy < 3.0, busy
+
+
 # ------------------------------------------------------------------ flood waits
 
 
