@@ -56,8 +56,8 @@ async def test_start_help_and_agent_answer(simulator: Simulator,
 
 
 async def test_the_state_is_read_only_when_the_timeline_may_have_changed(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         await k.say("hello")
         await k.say("hello again")
         assert k.kinds().count("run_sse") == 2
