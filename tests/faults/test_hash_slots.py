@@ -38,6 +38,7 @@ pytest_plugins = ["tests.fakes.telegram_fixtures"]
 #: the scripts the flows must run (so that none of them escapes the check)
 SCRIPTS = {
     "save a session": store._SAVE,
+    "take a chat's lock, state and next event": store._OPEN,
     "queue an event": inbox._PUSH,
     "reserve a quota": quotas._RESERVE,
     "add an album part": albums._ADD,
