@@ -78,6 +78,7 @@ class ChatLock:
 
     async def _renew_loop(self) -> None:
         interval = self.ttl_ms / 3000
+        me = asyncio.current_task()
         while True:
             await asyncio.sleep(interval)
             try:
@@ -85,6 +86,8 @@ class ChatLock:
             except Exception as exc:  # a Redis blip: try again next round, the key has time left
                 log.warning("could not renew %s: %r", self.key, exc)
                 continue
+            if self._renewer is not me:
+                return  # stopped meanwhile (redis-py may finish a command it was cancelled in)
             if not renewed:
                 if self._releasing:
                     return  # released by this holder's script: not lost

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -14,7 +15,7 @@ import redis.asyncio as aioredis
 from core.embedded_redis import EmbeddedRedis
 from core.inbox import ChatEvent
 from core.keys import Keys
-from core.locks import LockLost
+from core.locks import ChatLock, LockLost
 from core.messages import ChatKey
 from core.outgoing import Action, Button, CollectingOutput, Sent
 from core.simulator import Fault, Simulator
@@ -354,3 +355,40 @@ async def test_no_notice_for_a_message_sent_after_the_answer_arrived(
                          show=lambda: (k.kinds(), out.texts(CHAT)))
         await k.dispatcher.wait_idle()
     assert not [t for t in out.texts(CHAT) if "in line" in t], out.texts(CHAT)
+
+
+class FinishesCancelledCommands(aioredis.Redis):
+    """A client that, like redis-py at times, finishes a script it was cancelled in and
+    returns its answer; each script first waits a moment (`started` is set then)."""
+
+    started: asyncio.Event
+
+    async def eval(self, *args: Any) -> Any:  # type: ignore[override]
+        self.started.set()
+
+        async def slow() -> Any:
+            await asyncio.sleep(0.2)  # a slow answer, not a synchronisation
+            return await super(FinishesCancelledCommands, self).eval(*args)
+
+        command = asyncio.ensure_future(slow())
+        try:
+            return await asyncio.shield(command)
+        except asyncio.CancelledError:
+            return await command
+
+
+async def test_a_lock_released_during_a_renewal_is_not_reported_lost(
+        redis_server: EmbeddedRedis, caplog: pytest.LogCaptureFixture) -> None:
+    client = FinishesCancelledCommands.from_url(redis_server.url)
+    client.started = asyncio.Event()
+    lock = ChatLock(client, "test-lock", ttl=1.0)
+    try:
+        assert await lock.acquire()
+        await client.started.wait()  # a renewal is on its way
+        await client.delete("test-lock")  # as the holder's last save does
+        async with asyncio.timeout(1.0):
+            await lock.released()
+        assert not lock.lost.is_set()
+        assert "was lost" not in caplog.text
+    finally:
+        await client.aclose()
