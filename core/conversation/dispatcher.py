@@ -309,12 +309,13 @@ class Dispatcher:
         """Work through the chat's events while its lock is held: what a stopped holder
         left first, then the queue (the last save of an event releases the lock when
         nothing waits)."""
+        taken: ChatEvent | None = None
         if opened is None:  # taken back: read what `open` would have
-            opened = Opened(await self.sessions.load(chat), None, False)
-            interrupted = await self.inbox.current(chat)
+            session, interrupted = await self.sessions.load(chat), await self.inbox.current(chat)
         else:
-            interrupted = self._event(opened) if not opened.taken else None
-        session, taken = opened.session, self._event(opened) if opened.taken else None
+            session, interrupted = opened.session, self._event(opened)
+            if opened.taken:
+                interrupted, taken = None, interrupted
         if interrupted is not None or session.inflight is not None:
             session = await self._resume(chat, interrupted, session, lock)
         while lock.held and not self.closing:
