@@ -116,10 +116,12 @@ class Dispatcher:
 
     def _may_wait(self, chat: ChatKey) -> bool:
         """Whether an event queued behind the chat's holder may wait long enough to tell
-        its sender: not when the holder is this process and its step has answered, or is
-        between two steps (it goes next)."""
+        its sender: not when this process works the chat and no step of it is answering
+        (the event goes next)."""
         turn = self._turns.get(chat)
-        return chat not in self._held or (turn is not None and not turn.answered)
+        if turn is not None:
+            return not turn.answered
+        return chat not in self._held and chat not in self._working
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
