@@ -101,12 +101,16 @@ class Inbox:
         Raises InboxFull when `most` events wait already (nothing is added).
         """
         chat = event.chat
-        # marked first: a crash between the two leaves a mark on an empty queue (harmless)
+        # Marked before the push (a crash between them leaves a mark on an empty queue,
+        # harmless) and again after it: a holder settling the chat meanwhile may have
+        # removed the first mark before it could see the event (see `settle`). Three
+        # steps rather than one script: the set and the queue are in different slots.
         await self.redis.sadd(self.keys.pending_chats(), str(chat))
         waiting = int(await self._push(keys=[self.keys.inbox(chat)],
                                        args=[event.to_json(), self.idle_ttl, self.most]))
         if waiting < 0:
             raise InboxFull(str(chat))
+        await self.redis.sadd(self.keys.pending_chats(), str(chat))
         return waiting
 
     async def position(self, event: ChatEvent) -> int | None:
@@ -157,7 +161,9 @@ class Inbox:
         """Unmark the chat when nothing waits and nothing is current; True when done.
 
         Call it after releasing the chat's lock: an event queued meanwhile is then
-        either seen here or taken by its sender, who finds the lock free.
+        either seen here or taken by its sender, who finds the lock free. Either way the
+        chat stays marked: `push` marks it again once the event is queued, so an unmarking
+        here is either seen by the second look or undone by that mark.
         """
         if await self._busy(chat):
             return False
