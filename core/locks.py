@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 
 from redis.asyncio import Redis
 
 from core import observe
+from core.aio import end_tasks, rest
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ class ChatLock:
 
     The key expires after `ttl` seconds unless renewed, so a crashed process
     never blocks a chat for long; while held, a background task renews it
-    every `ttl / 3`. Only the holder (by its token) can renew or release it.
+    every `ttl / 3` until released (it stops on a flag, not on cancellation alone:
+    see `core.aio`). Only the holder (by its token) can renew or release it.
     The token starts with the holder's `owner` (its process), so others can
     tell which process holds a chat (to ask it to stop a turn); writes that
     must not outlive the lock check the token (`SessionStore.save`).
@@ -48,6 +49,7 @@ class ChatLock:
         self.ttl_ms = max(1000, int(ttl * 1000))
         self.token = f"{owner}/{secrets.token_hex(8)}"
         self._renewer: asyncio.Task[None] | None = None
+        self._released = asyncio.Event()
         self.lost = asyncio.Event()
 
     @property
@@ -64,18 +66,24 @@ class ChatLock:
             observe.report(lambda p: p.lock_busy())
             return False
         self.lost.clear()
+        self._released.clear()
         self._renewer = asyncio.create_task(self._renew_loop(), name=f"renew {self.key}")
         return True
 
     async def _renew_loop(self) -> None:
         interval = self.ttl_ms / 3000
         while True:
-            await asyncio.sleep(interval)
+            await rest(self._released, interval)
+            if self._released.is_set():
+                return
             try:
                 renewed = await self._redis.eval(_RENEW, 1, self.key, self.token, self.ttl_ms)
             except Exception as exc:  # a Redis blip: try again next round, the key has time left
-                log.warning("could not renew %s: %r", self.key, exc)
+                if not self._released.is_set():
+                    log.warning("could not renew %s: %r", self.key, exc)
                 continue
+            if self._released.is_set():
+                return
             if not renewed:
                 log.error("lock %s was lost (expired or taken over)", self.key)
                 self.lost.set()
@@ -84,10 +92,10 @@ class ChatLock:
     async def release(self) -> None:
         """Stop renewing and delete the key if this holder still owns it."""
         renewer, self._renewer = self._renewer, None
+        self._released.set()
         if renewer is not None:
-            renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
+            # a renewal that swallowed the cancel still ends, on the flag
+            await end_tasks({renewer}, what="lock renewal")
         try:
             await self._redis.eval(_RELEASE, 1, self.key, self.token)
         except Exception as exc:  # the key expires by itself
