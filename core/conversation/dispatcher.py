@@ -51,6 +51,8 @@ JOB_PREFIX = "render_"
 
 #: how long the final save of an event is retried through a Redis outage
 SAVE_PATIENCE = 30.0
+#: steps that may leave a message in flight with the agent (an option chosen is one)
+_WITH_THE_AGENT = frozenset({Intent.AGENT, Intent.CHOOSE})
 
 
 class Dispatcher:
@@ -314,6 +316,7 @@ class Dispatcher:
         for index in range(event.done, len(event.steps)):
             if index > event.done:
                 await self.inbox.advance(event.advanced(index))
+                await turn.persist()  # a done step's in-flight record must not be resumed
             if not await self._run_step(turn, event.steps[index], lock):
                 break
         await self._save_final(turn, lock, finish=True)
@@ -385,19 +388,25 @@ class Dispatcher:
         message = (interrupted.message if interrupted is not None
                    else IncomingMessage(chat, User("", "", session.language), ""))
         turn = self._turn(message, session, lock)
+        step = interrupted.remaining[0] if interrupted and interrupted.remaining else None
         skip = 0
         if session.inflight is not None:
             log.info("chat %s: resuming a message that was with the agent", chat)
             await self._run_step(turn, Step(Intent.RESUME), lock)
-            skip = 1
-        elif interrupted is not None and interrupted.remaining:
-            skip = await self._skip_interrupted(turn, interrupted.remaining[0])
+            # the record is the interrupted step's only when that step goes to the agent
+            # (else it is the step before, stopped between being done and saved)
+            skip = 1 if step is None or step.intent in _WITH_THE_AGENT else 0
+        if not skip and step is not None:
+            skip = await self._skip_interrupted(turn, step)
         if interrupted is None:
             await self._save_final(turn, lock)
             return turn.session
         rest = interrupted.advanced(min(len(interrupted.steps), interrupted.done + skip))
-        if skip and interrupted.remaining[0].intent is Intent.UPLOAD:
+        if skip and step is not None and step.intent is Intent.UPLOAD:
             rest = rest.advanced(len(rest.steps))  # what followed was about those files
+        if rest.done > interrupted.done:
+            await self.inbox.advance(rest)
+        await turn.persist()  # once its step is done in Redis: resumed, never re-sent
         return await self._run_event(rest, turn.session, lock)
 
     async def _skip_interrupted(self, turn: Turn, step: Step) -> int:

@@ -6,6 +6,7 @@ message sent to NemoVideo once, each video delivered once, no chat stuck."""
 from __future__ import annotations
 
 import asyncio
+import math
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from core.embedded_redis import EmbeddedRedis
+from core.i18n import t
 from core.simulator import Fault, Simulator
-from tests.fakes.telegram_api import FakeChat, FakeTelegram
+from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
 from tests.kits.bot_process import BotWorld, bot_world
 from tests.kits.telegram_bot import CLIP, TINY_DRAFT, bot_messages, calls, shown
 from tests.waiting import wait_until
@@ -143,6 +145,46 @@ async def test_sigkill_during_a_render_another_replica_delivers_it_once(
     await asyncio.sleep(0)
     assert len(calls(world.fake, "sendVideo", dm)) == 1
     assert [r["kind"] for r in world.simulator.requests].count("render_submit") == 1
+
+
+async def with_a_project(world: BotWorld, chat: FakeChat, user: FakeUser) -> None:
+    """A first message makes the chat's project; it gets an exportable draft."""
+    world.fake.text(chat, user, "hello")
+    await agent_calls(world, 1)
+    await wait_until(lambda: len(world.simulator.store.sessions) == 1, what="the project")
+    next(iter(world.simulator.store.sessions.values())).draft = dict(TINY_DRAFT)
+
+
+def renders_submitted(world: BotWorld) -> int:
+    """Render submissions NemoVideo accepted (not the ones a fault answered)."""
+    return sum(1 for r in world.simulator.requests
+               if r["kind"] == "render_submit" and not r.get("fault"))
+
+
+async def test_sigkill_during_the_export_of_make_it_and_export_resumes_the_export(
+        world: BotWorld) -> None:
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start()
+    await with_a_project(world, dm, alice)
+    started = t("en", "render.started")
+    # the export's "Rendering…" never leaves: the agent's part is done, the export not
+    world.fake.server.faults.add(
+        lambda call: call.method == "sendMessage" and call.params.get("text") == started,
+        count=1, hang=math.inf)
+    world.fake.text(dm, alice, "make it blue and export")
+    await world.fake.wait_for(lambda call: call.method == "sendMessage" and call.hung,
+                              timeout=WAIT)
+    await bot.kill()
+    await world.start()
+    await wait_until(lambda: calls(world.fake, "sendVideo", dm), within=WAIT,
+                     what="the video", changes=world.fake.changes,
+                     show=lambda: texts(world, dm))
+    assert world.agent_calls() == 2, "the agent's part was not sent again"
+    assert not any(RESTARTED in text for text in texts(world, dm)), \
+        "the agent's part had finished: nothing to resume there"
+    assert renders_submitted(world) == 1
+    no_errors(world, dm)
 
 
 async def test_redis_stopped_then_back_the_bot_refuses_clearly_and_goes_on(
