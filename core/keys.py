@@ -42,6 +42,12 @@ class Keys:
         """Set: render ids of the chat that are not finished."""
         return self._k("chat", str(chat), "renders")
 
+    def export_request(self, chat: ChatKey, request: str) -> str:
+        """Hash: what one export request of the chat (the id of the message asking for it)
+        made so far: its progress message and its render job, so running it again finds
+        them (`core.renders.requests`)."""
+        return self._k("chat", str(chat), "export", request)
+
     def projects(self, chat: ChatKey) -> str:
         """Hash: the chat's recent projects, by NemoVideo session id (`core.catalog`)."""
         return self._k("chat", str(chat), "projects")

@@ -58,17 +58,16 @@ _WITH_THE_AGENT = frozenset({Intent.AGENT, Intent.CHOOSE})
 class Dispatcher:
     """Takes every chat event and runs its handlers under the chat's lock.
 
-    `handlers` run under the lock; `link` runs on arrival. `cancel_renders`,
-    `cancel_render` (one: `/cancel <job id>`) and `active_renders` reach the chat's
-    render jobs; `signals` reaches the process that holds a chat (to stop its turn);
-    `languages` gives each message its sender's chosen language on arrival.
+    `handlers` run under the lock; `link` runs on arrival. `cancel_renders` and
+    `cancel_render` (one: `/cancel <job id>`) reach the chat's render jobs; `signals`
+    reaches the process that holds a chat (to stop its turn); `languages` gives each
+    message its sender's chosen language on arrival.
     """
 
     def __init__(self, *, inbox: Inbox, sessions: SessionStore, out: Outgoing,
                  handlers: Mapping[Intent, Handler], link: Handler, failures: FailureReplies,
                  cancel_renders: ChatCount | None = None,
                  cancel_render: CancelOne | None = None,
-                 active_renders: ChatCount | None = None,
                  signals: ChatSignals | None = None,
                  middlewares: Sequence[Middleware] = (), sweep_interval: float = 10.0,
                  languages: LanguageChoices | None = None) -> None:
@@ -79,7 +78,6 @@ class Dispatcher:
         self.failures = failures
         self.cancel_renders = cancel_renders
         self.cancel_render = cancel_render
-        self.active_renders = active_renders
         self.signals = signals
         self.languages = languages
         self.sweep_interval = sweep_interval
@@ -384,7 +382,8 @@ class Dispatcher:
     async def _resume(self, chat: ChatKey, interrupted: ChatEvent | None,
                       session: ChatSession, lock: ChatLock) -> ChatSession:
         """Finish what a stopped holder left: a message with the agent is recovered (never
-        re-sent), an interrupted upload is reported, anything else is run again."""
+        re-sent), an interrupted upload is reported, anything else is run again (an
+        export finds the render it started, see `Renders.export`)."""
         message = (interrupted.message if interrupted is not None
                    else IncomingMessage(chat, User("", "", session.language), ""))
         turn = self._turn(message, session, lock)
@@ -417,8 +416,6 @@ class Dispatcher:
             await notify(turn.out, turn.chat, turn.text(
                 "upload_interrupted", names=", ".join(names) or turn.text("queued_files")))
             return 1
-        if step.intent is Intent.EXPORT and self.active_renders is not None:
-            return 1 if await self.active_renders(turn.chat) else 0
         return 0
 
     # -- background ------------------------------------------------------------
