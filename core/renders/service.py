@@ -91,16 +91,9 @@ class Renders:
         progress message (see `core.renders.requests`).
         """
         lang = language or session.language
-        earlier = await self.requests.load(chat, request) if request else ExportRequest()
-        if earlier.job_id:
-            log.info("export in %s: request %s has job %s already; not rendering again",
-                     chat, request, earlier.job_id)
-            return ExportResult(Submitted.ALREADY, earlier.job_id)
-        if earlier.message_id and progress_message is None:
-            progress_message = Sent(earlier.message_id)  # what the first run said
-        sent = await self._say(chat, t(lang, "render.started"), progress_message, reply_to)
-        if request and sent.message_id != earlier.message_id:
-            await self.requests.note_message(chat, request, sent.message_id)
+        sent = await self._begin(chat, lang, request, progress_message, reply_to)
+        if isinstance(sent, ExportResult):
+            return sent
         draft = await self._read(chat, session, sent, lang)
         if isinstance(draft, ExportResult):
             return draft
@@ -123,6 +116,22 @@ class Renders:
             summary=draft.summary(), width=width, height=height, request=request,
         )
         return await self._start(job, draft, sent)
+
+    async def _begin(self, chat: ChatKey, lang: str, request: str, message: Sent | None,
+                     reply_to: str | None) -> Sent | ExportResult:
+        """Say "Rendering…" (in the message an earlier run of the request said it in); or,
+        when the request has its job already, say nothing and return that."""
+        earlier = await self.requests.load(chat, request) if request else ExportRequest()
+        if earlier.job_id:
+            log.info("export in %s: request %s has job %s already; not rendering again",
+                     chat, request, earlier.job_id)
+            return ExportResult(Submitted.ALREADY, earlier.job_id)
+        if earlier.message_id and message is None:
+            message = Sent(earlier.message_id)  # what the first run said
+        sent = await self._say(chat, t(lang, "render.started"), message, reply_to)
+        if request and sent.message_id != earlier.message_id:
+            await self.requests.note_message(chat, request, sent.message_id)
+        return sent
 
     async def _start(self, job: RenderJob, draft: Draft, sent: Sent) -> ExportResult:
         """Persist the job (unless its request has one already) and submit its render."""
