@@ -50,6 +50,10 @@ class ExportRequests:
         the same draft, running or delivered)."""
         await self._note(chat, request, "job", job_id)
 
+    async def forget_job(self, chat: ChatKey, request: str) -> None:
+        """The job noted for the request did not serve it after all."""
+        await self.redis.hdel(self.keys.export_request(chat, request), "job")
+
     async def _note(self, chat: ChatKey, request: str, field: str, value: str) -> None:
         key = self.keys.export_request(chat, request)
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -18,7 +18,7 @@ from core.messages import ChatKey, User
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
 from core.nemo.errors import NemoError
-from core.outgoing import Outgoing, Sent
+from core.outgoing import Button, Outgoing, Sent
 from core.renders.again import draft_hash, send_again
 from core.renders.delivery import Courier
 from core.renders.jobs import ExportExists, JobState, JobStore, RenderJob, new_render_id
@@ -181,14 +181,19 @@ class Renders:
                 await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_running"))
                 return ExportResult(Submitted.REUSED, job.id, sent)
         video = await self.catalog.video(chat, session_id)
-        if video is None or video.draft_hash != digest:
+        if video is None or video.draft_hash != digest or not (video.file_ref or video.url):
             return None
         log.info("export in %s: unchanged since job %s; sending it again", chat, video.job_id)
-        await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_done"))
+        # Like a delivery (see `core.renders.delivery`): the message carries the link, and
+        # the request is served before the video goes, so it never goes twice.
+        link = (Button(t(lang, "render.download"), url=video.url),) if video.url else ()
+        await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_done"), link)
+        if request:
+            await self.requests.note_job(chat, request, video.job_id)
         if await send_again(self.outgoing, chat, video, lang, reply_to=reply_to):
-            if request:
-                await self.requests.note_job(chat, request, video.job_id)
             return ExportResult(Submitted.REUSED, video.job_id, sent)
+        if request:  # the platform no longer has the file: the request is rendered
+            await self.requests.forget_job(chat, request)
         await self.outgoing.edit_text(chat, sent, t(lang, "render.started"))
         return None
 

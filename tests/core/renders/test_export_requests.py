@@ -4,16 +4,21 @@ run: again after a restart, by the chat's next holder, or twice at once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+from core.embedded_redis import EmbeddedRedis
 from core.i18n import t
 from core.messages import ChatKey
+from core.outgoing import Button, Sent
 from core.renders import JobState, Submitted
 from core.simulator import Fault, Simulator
-from tests.kits.renders import USER, Kit, finished, make_kit, running, wait_for
+from tests.kits.renders import USER, KeepingOutput, Kit, finished, make_kit, running, wait_for
 
 
 @pytest.fixture
@@ -98,3 +103,101 @@ async def test_an_export_stopped_before_its_render_goes_on_in_the_same_message(
     async with running(kit.worker()):
         await finished(kit, result.job_id or "")
     assert kit.out.messages[progress.message_id] == t("en", "render.done")
+
+
+class StopsRedis(KeepingOutput):
+    """Stops the real Redis server right after a video is sent again, once armed (as
+    when Redis goes away at that moment)."""
+
+    def __init__(self, server: EmbeddedRedis) -> None:
+        super().__init__()
+        self.server = server
+        self.armed = False
+
+    async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
+                          buttons: tuple[Button, ...] = (), *,
+                          reply_to: str | None = None) -> Sent:
+        """Record the video, then stop Redis."""
+        sent = await super().resend_file(chat, file_ref, caption, buttons, reply_to=reply_to)
+        await self._stop()
+        return sent
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = (), *,
+                        reply_to: str | None = None) -> Sent:
+        """Record the link, then stop Redis."""
+        sent = await super().send_link(chat, text, url, label, buttons, reply_to=reply_to)
+        await self._stop()
+        return sent
+
+    async def _stop(self) -> None:
+        if self.armed:
+            self.armed = False
+            await asyncio.to_thread(self.server.stop)
+
+
+async def test_a_video_sent_again_as_redis_went_away_is_not_sent_again_on_resume(
+        simulator: Simulator, redis_client: aioredis.Redis,
+        redis_server: EmbeddedRedis) -> None:
+    out = StopsRedis(redis_server)
+    kit = await make_kit(simulator, redis_client, out)
+    try:
+        chat = ChatKey("test", "304")
+        session = await kit.project()
+        first = await kit.renders.export(chat, USER, session, "en", request="m1")
+        async with running(kit.worker()):
+            await finished(kit, first.job_id or "")
+        out.armed = True
+        # before the fix, the export failed here; its event stays current, and is run
+        # again once Redis is back
+        with contextlib.suppress(RedisConnectionError):
+            await kit.renders.export(chat, USER, session, "en", request="m2")
+        await asyncio.to_thread(redis_server.start)
+
+        async def back() -> bool:
+            try:
+                return bool(await redis_client.ping())
+            except RedisConnectionError:
+                return False
+
+        await wait_for(back, 10, "Redis to answer again")
+        await kit.renders.export(chat, USER, session, "en", request="m2")
+        videos = out.of_kind("resend", chat) + out.of_kind("link", chat)
+        assert len(videos) == 1, "the video went once for the second request"
+        assert len(kit.requests("render_submit")) == 1
+    finally:
+        await kit.nemo.aclose()
+
+
+class ForgetsFiles(KeepingOutput):
+    """A platform that no longer knows the files it was sent."""
+
+    async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
+                          buttons: tuple[Button, ...] = (), *,
+                          reply_to: str | None = None) -> Sent:
+        """Refuse, as for a file the platform dropped."""
+        raise RuntimeError("wrong file identifier")
+
+
+async def test_a_request_whose_last_video_is_gone_is_rendered(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    out = ForgetsFiles()
+    kit = await make_kit(simulator, redis_client, out)
+    try:
+        chat = ChatKey("test", "305")
+        session = await kit.project()
+        first = await kit.renders.export(chat, USER, session, "en", request="m1")
+        async with running(kit.worker()):
+            await finished(kit, first.job_id or "")
+            assert session.session_id
+            video = await kit.renders.catalog.video(chat, session.session_id)
+            assert video is not None and video.file_ref
+            # a video known by the platform's reference only (no download link)
+            await kit.renders.catalog.record_video(chat, dataclasses.replace(video, url=""))
+            second = await kit.renders.export(chat, USER, session, "en", request="m2")
+            assert second.started, "rendered again, as the file cannot be sent again"
+            await finished(kit, second.job_id or "")
+        assert len(kit.requests("render_submit")) == 2
+        assert len(out.of_kind("file", chat)) == 2
+    finally:
+        await kit.nemo.aclose()
