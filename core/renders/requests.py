@@ -5,7 +5,8 @@ A message's export runs again when its holder stopped before the message was don
 next holder resumes it) or lost the chat's lock unnoticed for a moment (two holders).
 The request's hash (`Keys.export_request`) records its progress message as soon as it is
 said, and its job in the same Redis step that creates the job (`JobStore.create`); a
-request served by an earlier render (an unchanged draft) records that render's job.
+request served by an earlier render (an unchanged draft) claims that render's job, once:
+a second run finds it claimed and sends nothing.
 """
 
 from __future__ import annotations
@@ -43,23 +44,27 @@ class ExportRequests:
     async def note_message(self, chat: ChatKey, request: str, message_id: str) -> None:
         """Record the request's progress message (before its job exists), so running the
         request again goes on in that message."""
-        await self._note(chat, request, "message", message_id)
-
-    async def note_job(self, chat: ChatKey, request: str, job_id: str) -> None:
-        """Record the job that serves the request when it is not its own (a render of
-        the same draft, running or delivered)."""
-        await self._note(chat, request, "job", job_id)
-
-    async def forget_job(self, chat: ChatKey, request: str) -> None:
-        """The job noted for the request did not serve it after all."""
-        await self.redis.hdel(self.keys.export_request(chat, request), "job")
-
-    async def _note(self, chat: ChatKey, request: str, field: str, value: str) -> None:
         key = self.keys.export_request(chat, request)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, field, value)
+            pipe.hset(key, "message", message_id)
             pipe.expire(key, LIVE_TTL)
             await pipe.execute()
+
+    async def claim_job(self, chat: ChatKey, request: str, job_id: str) -> str:
+        """Record `job_id` as the job serving the request when it is not the request's own
+        (a render of the same draft, running or delivered), unless the request has a job
+        already: "" when recorded, else the job it has."""
+        key = self.keys.export_request(chat, request)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(key, "job", job_id)
+            pipe.expire(key, LIVE_TTL)
+            pipe.hget(key, "job")
+            recorded, _, holder = await pipe.execute()
+        return "" if recorded else _text(holder)
+
+    async def forget_job(self, chat: ChatKey, request: str) -> None:
+        """The job claimed for the request did not serve it after all."""
+        await self.redis.hdel(self.keys.export_request(chat, request), "job")
 
 
 def _text(value: bytes | str | None) -> str:

@@ -18,12 +18,13 @@ from core.messages import ChatKey, User
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
 from core.nemo.errors import NemoError
-from core.outgoing import Button, Outgoing, Sent
-from core.renders.again import draft_hash, send_again
+from core.outgoing import Outgoing, Sent
+from core.renders.again import draft_hash
 from core.renders.delivery import Courier
 from core.renders.jobs import ExportExists, JobState, JobStore, RenderJob, new_render_id
 from core.renders.progress import cancel_button
 from core.renders.requests import ExportRequest, ExportRequests
+from core.renders.reuse import Reuse
 from core.renders.submit import (
     CALL_ERRORS,
     OUTPUT,
@@ -68,6 +69,7 @@ class Renders:
         self.courier = Courier(outgoing, nemo, identities)
         self.catalog = Catalog(redis, keys)
         self.requests = ExportRequests(redis, keys)
+        self.reuse = Reuse(outgoing, self.catalog, self.requests)
         self._groups: set[str] = set()
 
     async def export(self, chat: ChatKey, user: User, session: ChatSession,
@@ -80,7 +82,7 @@ class Renders:
         new message that later shows progress and the outcome), checks that the
         draft is exportable, persists the job and submits the render, retrying
         once with a new id. A draft unchanged since a running or delivered render
-        of the project is not rendered again (`_reuse`). The project's format sets
+        of the project is not rendered again (`core.renders.reuse`). The project's format sets
         the output size. When the session has no claim token yet one is made and
         set on `session` (the caller saves the session as usual).
 
@@ -101,10 +103,10 @@ class Renders:
         width, height = (size.width, size.height) if size is not None else (0, 0)
         digest = draft_hash(draft.raw, {**OUTPUT, **output_extras(width, height)})
         assert session.session_id is not None
-        reused = await self._reuse(chat, session.session_id, digest, sent, lang, reply_to,
-                                   request)
+        reused = await self.reuse.serve(chat, await self.pending(chat), session.session_id,
+                                        digest, sent, lang, reply_to=reply_to, request=request)
         if reused is not None:
-            return reused
+            return ExportResult(reused[0], reused[1], sent)
         claim = session.claim_token or await self._claim_token(chat, session)
         render_id = new_render_id()
         job = RenderJob(
@@ -168,34 +170,6 @@ class Renders:
                                       lang)
         session.draft = draft.raw  # the last draft seen (it names the project)
         return draft
-
-    async def _reuse(self, chat: ChatKey, session_id: str, digest: str, sent: Sent,
-                     lang: str, reply_to: str | None, request: str) -> ExportResult | None:
-        """An unchanged draft is not rendered twice: a render of it still running will
-        deliver it, and the video of the last one is sent again (once per request)."""
-        for job in await self.pending(chat):
-            if job.session_id == session_id and job.draft_hash == digest:
-                log.info("export in %s: render %s of this draft is running", chat, job.id)
-                if request:
-                    await self.requests.note_job(chat, request, job.id)
-                await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_running"))
-                return ExportResult(Submitted.REUSED, job.id, sent)
-        video = await self.catalog.video(chat, session_id)
-        if video is None or video.draft_hash != digest or not (video.file_ref or video.url):
-            return None
-        log.info("export in %s: unchanged since job %s; sending it again", chat, video.job_id)
-        # Like a delivery (see `core.renders.delivery`): the message carries the link, and
-        # the request is served before the video goes, so it never goes twice.
-        link = (Button(t(lang, "render.download"), url=video.url),) if video.url else ()
-        await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_done"), link)
-        if request:
-            await self.requests.note_job(chat, request, video.job_id)
-        if await send_again(self.outgoing, chat, video, lang, reply_to=reply_to):
-            return ExportResult(Submitted.REUSED, video.job_id, sent)
-        if request:  # the platform no longer has the file: the request is rendered
-            await self.requests.forget_job(chat, request)
-        await self.outgoing.edit_text(chat, sent, t(lang, "render.started"))
-        return None
 
     async def cancel_job(self, chat: ChatKey, job_id: str) -> str:
         """Cancel one render of the chat (its progress message's Cancel button):

@@ -201,3 +201,93 @@ async def test_a_request_whose_last_video_is_gone_is_rendered(
         assert len(out.of_kind("file", chat)) == 2
     finally:
         await kit.nemo.aclose()
+
+
+class Held(KeepingOutput):
+    """A platform whose next call of one kind (and text, for texts) hangs until let go,
+    as a slow or stalled holder's call does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind, self.text = "", ""
+        self.entered, self.go = asyncio.Event(), asyncio.Event()
+
+    def hold(self, kind: str, text: str = "") -> None:
+        self.kind, self.text = kind, text
+        self.entered.clear()
+        self.go.clear()
+
+    async def _held(self, kind: str, text: str) -> None:
+        if kind == self.kind and (not self.text or text == self.text):
+            self.kind = ""
+            self.entered.set()
+            await self.go.wait()
+
+    async def send_text(self, chat: ChatKey, text: str, buttons: tuple[Button, ...] = (),
+                        *, reply_to: str | None = None) -> Sent:
+        """Send, once let go."""
+        await self._held("text", text)
+        return await super().send_text(chat, text, buttons, reply_to=reply_to)
+
+    async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
+                          buttons: tuple[Button, ...] = (), *,
+                          reply_to: str | None = None) -> Sent:
+        """Send again, once let go."""
+        await self._held("resend", caption)
+        return await super().resend_file(chat, file_ref, caption, buttons, reply_to=reply_to)
+
+
+async def test_a_stalled_run_of_a_request_another_run_served_sends_nothing_again(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    """A holder stalled in its export (it lost the chat without noticing yet) while the
+    next holder ran the same request to the end: the stalled one finds the request served
+    and does not send the video again."""
+    out = Held()
+    kit = await make_kit(simulator, redis_client, out)
+    try:
+        chat = ChatKey("test", "306")
+        session = await kit.project()
+        out.hold("text", t("en", "render.started"))
+        stalled = asyncio.create_task(
+            kit.renders.export(chat, USER, session, "en", request="m1"))
+        await asyncio.wait_for(out.entered.wait(), 10)
+        done = await kit.renders.export(chat, USER, session, "en", request="m1")
+        async with running(kit.worker()):
+            await finished(kit, done.job_id or "")
+        out.go.set()
+        late = await stalled
+        assert late.outcome is Submitted.ALREADY and late.job_id == done.job_id
+        assert len(out.of_kind("file", chat)) == 1
+        assert not out.of_kind("resend", chat) and not out.of_kind("link", chat), \
+            "the video was not sent again"
+    finally:
+        await kit.nemo.aclose()
+
+
+async def test_an_export_stopped_while_it_sends_the_video_again_still_sends_it_once(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    """Stopped (its holder lost the chat) while the last video goes again: the video still
+    goes, and the export run again finds the request served."""
+    out = Held()
+    kit = await make_kit(simulator, redis_client, out)
+    try:
+        chat = ChatKey("test", "307")
+        session = await kit.project()
+        first = await kit.renders.export(chat, USER, session, "en", request="m1")
+        async with running(kit.worker()):
+            await finished(kit, first.job_id or "")
+        out.hold("resend")
+        stopped = asyncio.create_task(
+            kit.renders.export(chat, USER, session, "en", request="m2"))
+        await asyncio.wait_for(out.entered.wait(), 10)
+        stopped.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stopped
+        out.go.set()
+        again = await kit.renders.export(chat, USER, session, "en", request="m2")
+        assert again.outcome is Submitted.ALREADY
+        await wait_for(lambda: out.of_kind("resend", chat), 10, "the video sent again")
+        assert len(out.of_kind("resend", chat)) == 1
+        assert len(kit.requests("render_submit")) == 1
+    finally:
+        await kit.nemo.aclose()
