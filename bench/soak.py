@@ -25,7 +25,8 @@ counts, over accepted messages:
   ("I was restarted while working on ...");
 * lost: never reached the agent and no notice names it (an export: no video);
 * duplicated: reached the agent more than once (an export: more than one video);
-* stuck: chats still holding queued or current events after the settle time.
+* stuck: chats still holding queued or current events, or unfinished renders, after
+  the settle time.
 
 Videos are matched to exports by the message they answer (`reply_to`). With `--keep`,
 the processes' logs, Redis's append-only file (every write, in order) and
@@ -62,6 +63,7 @@ from core.embedded_redis import EmbeddedRedis
 from core.inbox import ChatEvent, Inbox
 from core.keys import Keys
 from core.messages import ChatKey, IncomingMessage, User
+from core.renders.jobs import JobStore
 from core.simulator import SimConfig, Simulator
 from core.store import SessionStore
 from tests.kits.renders import OPERATOR_TOKEN, TINY_DRAFT
@@ -275,8 +277,10 @@ async def chaos(workers: list[Worker], redis: EmbeddedRedis, stopping: asyncio.E
 
 async def settle(inbox: Inbox, redis: Redis, tally: Tally, records: Records,
                  within: float) -> list[ChatKey]:
-    """Wait until no chat has queued or current events; the chats that still do."""
-    keys = Keys()
+    """Wait until no chat has queued or current events or unfinished renders (a render
+    goes on after its /export was handled); the chats that still do."""
+    keys, jobs = Keys(), JobStore(redis)
+    exporting = sorted({ChatKey.parse(chat) for chat in tally.exports.values()}, key=str)
     deadline = time.monotonic() + within
     while True:
         records.scan()
@@ -285,6 +289,7 @@ async def settle(inbox: Inbox, redis: Redis, tally: Tally, records: Records,
             for chat in await inbox.pending_chats():
                 if await redis.llen(keys.inbox(chat)) or await redis.exists(keys.current(chat)):
                     busy.append(chat)
+            busy += [chat for chat in exporting if chat not in busy and await jobs.chat_jobs(chat)]
         except RedisError:  # a connection from before the last Redis restart
             busy = [ChatKey("soak", "unknown")]
         if not busy or time.monotonic() > deadline:
