@@ -94,6 +94,8 @@ class Inbox:
         self.codec = codec or AttachmentCodec()
         self.most = most
         self._push = redis.register_script(_PUSH)
+        # chats whose unmarking may have happened without the look that follows it
+        self._unsure: set[ChatKey] = set()
 
     async def push(self, event: ChatEvent) -> int:
         """Append an event to its chat's queue; returns how many are waiting.
@@ -153,7 +155,11 @@ class Inbox:
         return int(await self.redis.llen(self.keys.inbox(chat)))
 
     async def pending_chats(self) -> list[ChatKey]:
-        """Chats with queued or interrupted events."""
+        """Chats with queued or interrupted events (and those this process unmarked
+        without knowing whether one was queued meanwhile: see `settle`)."""
+        for chat in sorted(self._unsure, key=str):
+            await self.redis.sadd(self.keys.pending_chats(), str(chat))
+            self._unsure.discard(chat)
         members = await self.redis.smembers(self.keys.pending_chats())
         return sorted((ChatKey.parse(text_of(m)) for m in members), key=str)
 
@@ -163,14 +169,21 @@ class Inbox:
         Call it after releasing the chat's lock: an event queued meanwhile is then
         either seen here or taken by its sender, who finds the lock free. Either way the
         chat stays marked: `push` marks it again once the event is queued, so an unmarking
-        here is either seen by the second look or undone by that mark.
+        here is either seen by the second look or undone by that mark. A Redis failure
+        between the unmarking and the second look leaves the chat to be marked again by
+        the next `pending_chats` (the sweep's).
         """
         if await self._busy(chat):
             return False
+        # Until the second look is done, the chat may be unmarked with an event queued:
+        # if Redis fails meanwhile, it is marked again once Redis answers.
+        self._unsure.add(chat)
         await self.redis.srem(self.keys.pending_chats(), str(chat))
         if await self._busy(chat):  # queued between the check and the unmarking
             await self.redis.sadd(self.keys.pending_chats(), str(chat))
+            self._unsure.discard(chat)
             return False
+        self._unsure.discard(chat)
         return True
 
     async def _busy(self, chat: ChatKey) -> bool:
