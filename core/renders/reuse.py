@@ -4,8 +4,8 @@
 Each export request is served once. It claims the serving job first
 (`ExportRequests.claim_job`); a run of the same request that finds it claimed (the
 request resumed after a restart, or run by a holder that had not yet noticed it lost
-the chat) sends nothing. Once claimed, saying so and sending run to the end even when
-the export is stopped meanwhile (a lost lock, a stop): the next run would find the
+the chat) sends nothing. From the claim on, saying so and sending run to the end even
+when the export is stopped meanwhile (a lost lock, a stop): the next run would find the
 request served, so stopping there would lose the video. Like a delivery (see
 `core.renders.delivery`), the progress message carries the download link before the
 video goes, for the one window nothing can close (a process killed right there).
@@ -36,7 +36,7 @@ class Reuse:
         self.outgoing = outgoing
         self.catalog = catalog
         self.requests = requests
-        self._serving: set[asyncio.Task[bool]] = set()
+        self._serving: set[asyncio.Task[tuple[Submitted, str] | None]] = set()
 
     async def serve(self, chat: ChatKey, running: Sequence[RenderJob], session_id: str,
                     digest: str, sent: Sent, lang: str, *, reply_to: str | None,
@@ -61,16 +61,28 @@ class Reuse:
 
     async def _claimed(self, chat: ChatKey, request: str, job_id: str,
                        serve: Callable[[], Awaitable[bool]]) -> tuple[Submitted, str] | None:
+        """Claim the job for the request and serve it, to the end even when the caller is
+        stopped meanwhile (a claim made in Redis whose answer was cut off counts too)."""
+        task = asyncio.ensure_future(self._claim_and_serve(chat, request, job_id, serve))
+        self._serving.add(task)
+        task.add_done_callback(self._done)
+        return await asyncio.shield(task)
+
+    def _done(self, task: asyncio.Task[tuple[Submitted, str] | None]) -> None:
+        self._serving.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("an export served by an earlier render failed: %r", exc)
+
+    async def _claim_and_serve(self, chat: ChatKey, request: str, job_id: str,
+                               serve: Callable[[], Awaitable[bool]]
+                               ) -> tuple[Submitted, str] | None:
         if request:
             other = await self.requests.claim_job(chat, request, job_id)
             if other:
                 log.info("export in %s: request %s was served by job %s already", chat,
                          request, other)
                 return Submitted.ALREADY, other
-        task = asyncio.ensure_future(serve())
-        self._serving.add(task)
-        task.add_done_callback(self._serving.discard)
-        if await asyncio.shield(task):
+        if await serve():
             return Submitted.REUSED, job_id
         return None
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -291,3 +292,59 @@ async def test_an_export_stopped_while_it_sends_the_video_again_still_sends_it_o
         assert len(kit.requests("render_submit")) == 1
     finally:
         await kit.nemo.aclose()
+
+
+class SlowClaims(aioredis.Redis):
+    """A real client: once armed, its next transaction with an HSETNX (an export request
+    claiming a job) is done by Redis, but its answer waits for `go` (a slow reply)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.armed = False
+        self.entered, self.go = asyncio.Event(), asyncio.Event()
+
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Any:
+        """A pipeline whose claim's answer is held once armed."""
+        pipe = super().pipeline(transaction, shard_hint)
+        execute = pipe.execute
+
+        async def held(raise_on_error: bool = True) -> Any:
+            claims = any(args[0] == "HSETNX" for args, _ in pipe.command_stack)
+            result = await execute(raise_on_error)
+            if claims and self.armed:
+                self.armed = False
+                self.entered.set()
+                await self.go.wait()
+            return result
+
+        pipe.execute = held  # type: ignore[method-assign]
+        return pipe
+
+
+async def test_an_export_stopped_while_it_claims_an_earlier_video_still_sends_it(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Stopped (its holder lost the chat) while its claim of the last video was on its
+    way: the claim is made, so the video must still go (a run again finds it claimed)."""
+    client = SlowClaims.from_url(redis_server.url)
+    kit = await make_kit(simulator, client)
+    try:
+        chat = ChatKey("test", "308")
+        session = await kit.project()
+        first = await kit.renders.export(chat, USER, session, "en", request="m1")
+        async with running(kit.worker()):
+            await finished(kit, first.job_id or "")
+        client.armed = True
+        stopped = asyncio.create_task(
+            kit.renders.export(chat, USER, session, "en", request="m2"))
+        await asyncio.wait_for(client.entered.wait(), 10)
+        stopped.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stopped
+        client.go.set()
+        again = await kit.renders.export(chat, USER, session, "en", request="m2")
+        assert again.outcome is Submitted.ALREADY
+        await wait_for(lambda: kit.out.of_kind("resend", chat), 10, "the video sent again")
+        assert len(kit.out.of_kind("resend", chat)) == 1
+    finally:
+        await kit.nemo.aclose()
+        await client.aclose()
