@@ -93,6 +93,8 @@ class Inbox:
         self.codec = codec or AttachmentCodec()
         self.most = most
         self._push = redis.register_script(_PUSH)
+        # chats whose unmarking may have happened without the look that follows it
+        self._unsure: set[ChatKey] = set()
 
     async def push(self, event: ChatEvent) -> int:
         """Append an event to its chat's queue; returns how many are waiting.
@@ -100,12 +102,16 @@ class Inbox:
         Raises InboxFull when `most` events wait already (nothing is added).
         """
         chat = event.chat
-        # marked first: a crash between the two leaves a mark on an empty queue (harmless)
+        # Marked before the push (a crash between them leaves a mark on an empty queue,
+        # harmless) and again after it: a holder settling the chat meanwhile may have
+        # removed the first mark before it could see the event (see `settle`). Three
+        # steps rather than one script: the set and the queue are in different slots.
         await self.redis.sadd(self.keys.pending_chats(), str(chat))
         waiting = int(await self._push(keys=[self.keys.inbox(chat)],
                                        args=[event.to_json(), self.idle_ttl, self.most]))
         if waiting < 0:
             raise InboxFull(str(chat))
+        await self.redis.sadd(self.keys.pending_chats(), str(chat))
         return waiting
 
     async def position(self, event: ChatEvent) -> int | None:
@@ -148,7 +154,11 @@ class Inbox:
         return int(await self.redis.llen(self.keys.inbox(chat)))
 
     async def pending_chats(self) -> list[ChatKey]:
-        """Chats with queued or interrupted events."""
+        """Chats with queued or interrupted events (and those this process unmarked
+        without knowing whether one was queued meanwhile: see `settle`)."""
+        for chat in sorted(self._unsure, key=str):
+            await self.redis.sadd(self.keys.pending_chats(), str(chat))
+            self._unsure.discard(chat)
         members = await self.redis.smembers(self.keys.pending_chats())
         return sorted((ChatKey.parse(text_of(m)) for m in members), key=str)
 
@@ -157,10 +167,17 @@ class Inbox:
 
         Call it after releasing the chat's lock: an event queued meanwhile is then
         either seen here (the chat is marked again) or taken by its sender, who finds
-        the lock free.
+        the lock free (`push` marks the chat again once the event is queued). A Redis
+        failure between the unmarking and the second look leaves the chat to be marked
+        again by the next `pending_chats` (the sweep's).
         """
+        # Until the second look is done, the chat may be unmarked with an event queued:
+        # if Redis fails meanwhile, it is marked again once Redis answers.
+        self._unsure.add(chat)
         await self.redis.srem(self.keys.pending_chats(), str(chat))
         if await self.redis.exists(self.keys.inbox(chat), self.keys.current(chat)):
             await self.redis.sadd(self.keys.pending_chats(), str(chat))
+            self._unsure.discard(chat)
             return False
+        self._unsure.discard(chat)
         return True

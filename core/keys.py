@@ -88,6 +88,13 @@ class Keys:
         """String: the chat's lock (holder token, with expiry)."""
         return self._chat(chat, "lock")
 
+    def export_request(self, chat: ChatKey, request: str) -> str:
+        """Hash: what one export request of the chat (the id of the message asking for it)
+        made so far: its progress message and its render job, so running it again finds
+        them (`core.renders.requests`). In the chat's render shard, beside its jobs: the
+        script that makes a job records it here in the same step."""
+        return self._chat_render(chat, "export", request)
+
     def projects(self, chat: ChatKey) -> str:
         """Hash: the chat's recent projects, by NemoVideo session id (`core.catalog`)."""
         return self._chat(chat, "projects")

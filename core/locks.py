@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterator
 
 from core import observe
+from core.aio import end_tasks, rest
 from core.observed_redis import RedisClient
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ class ChatLock:
 
     The key expires after `ttl` seconds unless renewed, so a crashed process
     never blocks a chat for long; while held, a background task renews it
-    every `ttl / 3`. Only the holder (by its token) can renew or release it.
+    every `ttl / 3` until stopped (it ends on a flag, not on cancellation alone: see
+    `core.aio`). Only the holder (by its token) can renew or release it.
     The token starts with the holder's `owner` (its process), so others can
     tell which process holds a chat (to ask it to stop a turn); writes that
     must not outlive the lock check the token (`SessionStore.save`).
@@ -49,6 +51,8 @@ class ChatLock:
         self.token = f"{owner}/{secrets.token_hex(8)}"
         self._renewer: asyncio.Task[None] | None = None
         self._released = False
+        #: set when renewing must stop (a renewal that swallowed its cancel ends on it)
+        self._stopping = asyncio.Event()
         #: a script of this holder's may be deleting the key right now (`releasing`)
         self._releasing = False
         self.lost = asyncio.Event()
@@ -73,6 +77,7 @@ class ChatLock:
             return False
         self.lost.clear()
         self._released = False
+        self._stopping.clear()
         self._renewer = asyncio.create_task(self._renew_loop(), name=f"renew {self.key}")
         return True
 
@@ -80,13 +85,16 @@ class ChatLock:
         interval = self.ttl_ms / 3000
         me = asyncio.current_task()
         while True:
-            await asyncio.sleep(interval)
+            await rest(self._stopping, interval)
+            if self._stopping.is_set():
+                return
             try:
                 renewed = await self._redis.eval(_RENEW, 1, self.key, self.token, self.ttl_ms)
             except Exception as exc:  # a Redis blip: try again next round, the key has time left
-                log.warning("could not renew %s: %r", self.key, exc)
+                if not self._stopping.is_set():
+                    log.warning("could not renew %s: %r", self.key, exc)
                 continue
-            if self._renewer is not me:
+            if self._renewer is not me or self._stopping.is_set():
                 return  # stopped meanwhile (redis-py may finish a command it was cancelled in)
             if not renewed:
                 if self._releasing:
@@ -97,10 +105,10 @@ class ChatLock:
 
     async def _stop_renewing(self) -> None:
         renewer, self._renewer = self._renewer, None
+        self._stopping.set()
         if renewer is not None:
-            renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
+            # a renewal that swallowed the cancel still ends, on the flag
+            await end_tasks({renewer}, what="lock renewal")
 
     @contextlib.contextmanager
     def releasing(self) -> Iterator[None]:

@@ -51,22 +51,23 @@ JOB_PREFIX = "render_"
 
 #: how long the final save of an event is retried through a Redis outage
 SAVE_PATIENCE = 30.0
+#: steps that may leave a message in flight with the agent (an option chosen is one)
+_WITH_THE_AGENT = frozenset({Intent.AGENT, Intent.CHOOSE})
 
 
 class Dispatcher:
     """Takes every chat event and runs its handlers under the chat's lock.
 
-    `handlers` run under the lock; `link` runs on arrival. `cancel_renders`,
-    `cancel_render` (one: `/cancel <job id>`) and `active_renders` reach the chat's
-    render jobs; `signals` reaches the process that holds a chat (to stop its turn);
-    `languages` gives each message its sender's chosen language on arrival.
+    `handlers` run under the lock; `link` runs on arrival. `cancel_renders` and
+    `cancel_render` (one: `/cancel <job id>`) reach the chat's render jobs; `signals`
+    reaches the process that holds a chat (to stop its turn); `languages` gives each
+    message its sender's chosen language on arrival.
     """
 
     def __init__(self, *, inbox: Inbox, sessions: SessionStore, out: Outgoing,
                  handlers: Mapping[Intent, Handler], link: Handler, failures: FailureReplies,
                  cancel_renders: ChatCount | None = None,
                  cancel_render: CancelOne | None = None,
-                 active_renders: ChatCount | None = None,
                  signals: ChatSignals | None = None,
                  middlewares: Sequence[Middleware] = (), sweep_interval: float = 10.0,
                  languages: LanguageChoices | None = None) -> None:
@@ -77,7 +78,6 @@ class Dispatcher:
         self.failures = failures
         self.cancel_renders = cancel_renders
         self.cancel_render = cancel_render
-        self.active_renders = active_renders
         self.signals = signals
         self.languages = languages
         self.sweep_interval = sweep_interval
@@ -341,6 +341,7 @@ class Dispatcher:
         for index in range(event.done, len(event.steps)):
             if index > event.done:
                 await self.inbox.advance(event.advanced(index))
+                await turn.persist()  # a done step's in-flight record must not be resumed
             if not await self._run_step(turn, event.steps[index], lock):
                 break
         await self._save_final(turn, lock, finish=True, release=True)
@@ -411,23 +412,30 @@ class Dispatcher:
     async def _resume(self, chat: ChatKey, interrupted: ChatEvent | None,
                       session: ChatSession, lock: ChatLock) -> ChatSession:
         """Finish what a stopped holder left: a message with the agent is recovered (never
-        re-sent), an interrupted upload is reported, anything else is run again."""
+        re-sent), an interrupted upload is reported, anything else is run again (an
+        export finds the render it started, see `Renders.export`)."""
         message = (interrupted.message if interrupted is not None
                    else IncomingMessage(chat, User("", "", session.language), ""))
         turn = self._turn(message, session, lock)
+        step = interrupted.remaining[0] if interrupted and interrupted.remaining else None
         skip = 0
         if session.inflight is not None:
             log.info("chat %s: resuming a message that was with the agent", chat)
             await self._run_step(turn, Step(Intent.RESUME), lock)
-            skip = 1
-        elif interrupted is not None and interrupted.remaining:
-            skip = await self._skip_interrupted(turn, interrupted.remaining[0])
+            # the record is the interrupted step's only when that step goes to the agent
+            # (else it is the step before, stopped between being done and saved)
+            skip = 1 if step is None or step.intent in _WITH_THE_AGENT else 0
+        if not skip and step is not None:
+            skip = await self._skip_interrupted(turn, step)
         if interrupted is None:
             await self._save_final(turn, lock)
             return turn.session
         rest = interrupted.advanced(min(len(interrupted.steps), interrupted.done + skip))
-        if skip and interrupted.remaining[0].intent is Intent.UPLOAD:
+        if skip and step is not None and step.intent is Intent.UPLOAD:
             rest = rest.advanced(len(rest.steps))  # what followed was about those files
+        if rest.done > interrupted.done:
+            await self.inbox.advance(rest)
+        await turn.persist()  # once its step is done in Redis: resumed, never re-sent
         return await self._run_event(rest, turn.session, lock)
 
     async def _skip_interrupted(self, turn: Turn, step: Step) -> int:
@@ -438,8 +446,6 @@ class Dispatcher:
             await notify(turn.out, turn.chat, turn.text(
                 "upload_interrupted", names=", ".join(names) or turn.text("queued_files")))
             return 1
-        if step.intent is Intent.EXPORT and self.active_renders is not None:
-            return 1 if await self.active_renders(turn.chat) else 0
         return 0
 
     # -- background ------------------------------------------------------------

@@ -103,6 +103,14 @@ class Handover:
         """Someone took the marker and never recorded the outcome: the video may or
         may not have arrived. Never send it twice; make sure the links are there."""
         job = tr.job
+        state, _ = await self.store.peek(job.id)
+        if state is None:
+            await self.ends.vanished(tr)
+            return
+        if state.finished:
+            # the holder recorded its outcome (this worker held a stale copy of the job)
+            await self.ends.drop(tr, release=True)
+            return
         log.warning("%s: job %s: delivery by %s has no outcome; finishing with links",
                     self.name, job.id, holder)
         await self.courier.recovered(job, status.output_url, tr.project or None)

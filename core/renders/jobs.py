@@ -110,6 +110,8 @@ class RenderJob:
     #: the output size asked for (0: NemoVideo's default)
     width: int = 0
     height: int = 0
+    #: the export request (the id of the message asking for it; see `core.renders.requests`)
+    request: str = ""
 
     def to_fields(self) -> dict[str, str]:
         """The hash fields (all strings)."""
@@ -159,9 +161,18 @@ class RenderJob:
                 summary=data.get("summary", ""),
                 width=int(data.get("width") or 0),
                 height=int(data.get("height") or 0),
+                request=data.get("request", ""),
             )
         except (KeyError, ValueError):
             return None
+
+
+class ExportExists(Exception):
+    """The export request already has a job (`job_id`): no second one is made."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"the export request has job {job_id} already")
+        self.job_id = job_id
 
 
 @dataclass(frozen=True)
@@ -216,7 +227,11 @@ class JobStore:
                 raise
 
     async def create(self, job: RenderJob) -> str:
-        """Store a new job and queue it on its chat's render stream; returns the entry id."""
+        """Store a new job and queue it on its chat's render stream; returns the entry id.
+
+        A job with a `request` is recorded as that request's job in the same step;
+        ExportExists (and nothing stored) when the request has a job already.
+        """
         now = time.time()
         job.created_at = job.updated_at = job.created_at or now
         job.render_ids = job.render_ids or [job.render_id]
@@ -225,12 +240,14 @@ class JobStore:
         args: list[str] = [job.id, str(LIVE_TTL)]
         for name, value in values.items():
             args += [name, value]
-        entry = await self._create(
-            keys=[self.keys.render_job(job.chat, job.id), self.keys.chat_renders(job.chat),
-                  self.stream(job.chat)],
-            args=args,
-        )
-        job.entry = _text(entry)
+        keys = [self.keys.render_job(job.chat, job.id), self.keys.chat_renders(job.chat),
+                self.stream(job.chat)]
+        if job.request:
+            keys.append(self.keys.export_request(job.chat, job.request))
+        verdict, value = await self._create(keys=keys, args=args)
+        if _text(verdict) == "earlier":
+            raise ExportExists(_text(value))
+        job.entry = _text(value)
         return job.entry
 
     async def load(self, where: ChatKey | RenderShard, job_id: str) -> RenderJob | None:

@@ -38,6 +38,7 @@ class Submitted(StrEnum):
     FAILED = "failed"  # refused twice (error in `error`)
     SUPERSEDED = "superseded"  # the job changed meanwhile (cancelled, or taken over)
     REUSED = "reused"  # the draft did not change: a running or delivered render serves it
+    ALREADY = "already"  # the export request has its job already (not rendered again)
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,8 @@ class Tap(Outgoing):
 
 class DirOutgoing(Outgoing):
     """Writes every call as a JSON file into a directory (atomically), so a test can
-    count what a worker in another process delivered; files are copied along."""
+    count what a worker in another process delivered (and which message it answered:
+    `reply_to`); files are copied along."""
 
     def __init__(self, directory: Path, file_limit: int | None = 50 * 1024 * 1024) -> None:
         self.directory = Path(directory)
@@ -172,7 +173,8 @@ class DirOutgoing(Outgoing):
     async def send_text(self, chat: ChatKey, text: str,
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record a message."""
-        return self._write("text", chat, text=text, buttons=_buttons(buttons))
+        return self._write("text", chat, text=text, buttons=_buttons(buttons),
+                           reply_to=reply_to)
 
     async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
                         buttons: tuple[Button, ...] = ()) -> Sent:
@@ -186,12 +188,14 @@ class DirOutgoing(Outgoing):
         kept = self.directory / "files" / f"{uuid.uuid4().hex}-{filename}"
         kept.parent.mkdir(exist_ok=True)
         shutil.copyfile(path, kept)
-        return self._write("file", chat, text=caption, path=str(kept), buttons=_buttons(buttons))
+        return self._write("file", chat, text=caption, path=str(kept), buttons=_buttons(buttons),
+                           reply_to=reply_to)
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record a link."""
-        return self._write("link", chat, text=text, url=url, buttons=_buttons(buttons))
+        return self._write("link", chat, text=text, url=url, buttons=_buttons(buttons),
+                           reply_to=reply_to)
 
 
 def read_records(directory: Path) -> list[dict[str, Any]]:

@@ -15,16 +15,21 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
+from pydantic import SecretStr
 
 from core.embedded_redis import EmbeddedRedis
 from core.i18n import t
 from core.keys import Keys
 from core.messages import ChatKey
 from core.observed_redis import redis_client
+from core.nemo.models import Credentials
 from core.outgoing import Action, Button, Sent
 from core.renders import JobState
+from core.renders.schedule import PollPlan
+from core.renders.scheduler import Tracked
 from core.simulator import Fault, Simulator
 from tests.kits.renders import (
+    OPERATOR_TOKEN,
     USER,
     KeepingOutput,
     Kit,
@@ -296,3 +301,25 @@ async def test_render_lost_with_redis_is_reported_to_the_user(
     assert last.buttons == (Button("Export", action=Action.EXPORT),)
     assert not kit.out.of_kind("file") and not kit.out.of_kind("link")
     assert await kit.renders.active_count(chat) == 0
+
+
+async def test_a_late_worker_holding_a_delivered_job_leaves_its_message_alone(
+        kit: Kit) -> None:
+    """A worker that read the job before another delivered it (a reclaim racing a slow
+    worker) finds the outcome recorded: the video arrived, nothing to recover."""
+    chat = ChatKey("test", "232")
+    result = await kit.renders.export(chat, USER, await kit.project())
+    stale = await kit.job(result.job_id or "")
+    assert stale.state is JobState.RENDERING
+    async with running(kit.worker("first")):
+        await finished(kit, stale.id)
+    late_out = Tap(kit.out)
+    late = kit.worker("late", late_out)
+    status = await kit.nemo.poll_render(Credentials(SecretStr(OPERATOR_TOKEN)),
+                                        stale.render_id)
+    tracked = Tracked(stale, stale.entry, PollPlan.from_settings(kit.settings), adopted=0.0)
+    await late.steps.handover.deliver(tracked, status)
+    assert late_out.kinds == [], "no second video, and no 'if it did not arrive' edit"
+    assert result.message is not None
+    assert kit.out.messages[result.message.message_id] == t("en", "render.done")
+    assert len(kit.out.of_kind("file", chat)) == 1
