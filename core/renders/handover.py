@@ -103,7 +103,7 @@ class Handover:
         """Someone took the marker and never recorded the outcome: the video may or
         may not have arrived. Never send it twice; make sure the links are there."""
         job = tr.job
-        state, _ = await self.store.peek(job.id)
+        state, _ = await self.store.peek(job)
         if state is None:
             await self.ends.vanished(tr)
             return

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from core.keys import Keys
 from core.messages import ChatKey
+from core.observed_redis import RedisClient
 from core.renders.jobs import LIVE_TTL
 
 
@@ -31,7 +30,7 @@ class ExportRequest:
 class ExportRequests:
     """Reads and records what export requests made; every key comes from `Keys`."""
 
-    def __init__(self, redis: Redis, keys: Keys | None = None) -> None:
+    def __init__(self, redis: RedisClient, keys: Keys | None = None) -> None:
         self.redis = redis
         self.keys = keys or Keys()
 

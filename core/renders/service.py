@@ -238,7 +238,7 @@ class Renders:
         it has one of its own, says so."""
         log.info("export in %s: job %s was made meanwhile for request %s", job.chat, job_id,
                  job.request)
-        made = await self.store.load(job_id)
+        made = await self.store.load(job.chat, job_id)
         if made is None or made.message_id != sent.message_id:
             await self.courier.edit(job, t(job.language, "render.reused_running"))
         return ExportResult(Submitted.ALREADY, job_id, sent)

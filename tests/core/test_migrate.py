@@ -51,6 +51,8 @@ async def to_previous_layout(redis: RedisClient, keys: Keys) -> None:
             await _rename(redis, key, LEGACY.chat(ChatKey.parse(chat), kind, extra))
         elif (found := keys.chat_renders_of(key)) is not None:
             await _rename(redis, key, LEGACY.chat(found[1], "renders"))
+        elif ":export:" in key:  # an export's request record: new in this version
+            await redis.delete(key)
     store = JobStore(redis, keys)
     jobs = {job.id: job for job in await all_jobs(store)}
     for job in jobs.values():

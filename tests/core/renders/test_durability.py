@@ -21,8 +21,8 @@ from core.embedded_redis import EmbeddedRedis
 from core.i18n import t
 from core.keys import Keys
 from core.messages import ChatKey
-from core.observed_redis import redis_client
 from core.nemo.models import Credentials
+from core.observed_redis import redis_client
 from core.outgoing import Action, Button, Sent
 from core.renders import JobState
 from core.renders.schedule import PollPlan
@@ -317,7 +317,8 @@ async def test_a_late_worker_holding_a_delivered_job_leaves_its_message_alone(
     late = kit.worker("late", late_out)
     status = await kit.nemo.poll_render(Credentials(SecretStr(OPERATOR_TOKEN)),
                                         stale.render_id)
-    tracked = Tracked(stale, stale.entry, PollPlan.from_settings(kit.settings), adopted=0.0)
+    tracked = Tracked(stale, stale.entry, kit.renders.store.keys.render_shard(chat),
+                      PollPlan.from_settings(kit.settings), adopted=0.0)
     await late.steps.handover.deliver(tracked, status)
     assert late_out.kinds == [], "no second video, and no 'if it did not arrive' edit"
     assert result.message is not None
