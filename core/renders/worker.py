@@ -133,18 +133,21 @@ class RenderWorker:
 
     async def adopt(self, entries: Sequence[Entry], *, at_once: bool) -> None:
         """Track the jobs of new (or taken over) stream entries."""
-        now = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
         jobs = await self.store.load_many(e.job_id for e in entries)
         for entry in entries:
+            # Adopted "now", not before an await: a heartbeat that began meanwhile did not
+            # list this entry, so it must not take the entry for one it lost.
             tracked = self.scheduler.jobs.get(entry.job_id)
             if tracked is not None:
-                tracked.entry, tracked.adopted = entry.id, now
+                tracked.entry, tracked.adopted = entry.id, loop.time()
                 continue
             job = jobs.get(entry.job_id)
             if job is None or job.state.finished:
                 await self.store.release(self.platform, entry.id)
                 continue
-            tracked = Tracked(job, entry.id, PollPlan.from_settings(self.settings), adopted=now)
+            tracked = Tracked(job, entry.id, PollPlan.from_settings(self.settings),
+                              adopted=loop.time())
             self.scheduler.track(tracked, 0.0 if at_once else self.steps.first_delay(job, tracked))
 
     async def let_go(self, owned: set[str], since: float) -> None:
