@@ -148,6 +148,7 @@ class RenderWorker:
                 continue
             tracked = Tracked(job, entry.id, PollPlan.from_settings(self.settings),
                               adopted=loop.time())
+            self.steps.anchor(job, tracked)
             self.scheduler.track(tracked, 0.0 if at_once else self.steps.first_delay(job, tracked))
 
     async def let_go(self, owned: set[str], since: float) -> None:
