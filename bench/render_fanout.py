@@ -304,6 +304,9 @@ class WorkerReport:
     rss_mb: float
     #: wall-clock seconds from the worker's start to its stop
     seconds: float
+    #: peak RSS when the worker was ready (before any job), and the most jobs it held
+    rss_ready_mb: float = 0.0
+    held_most: int = 0
 
 
 def peak_rss_mb() -> float:
@@ -378,10 +381,13 @@ def _work(conn: Connection, name: str, redis_url: str, api_url: str, log_level: 
         task = asyncio.create_task(worker.run())
         await worker.ready.wait()
         cpu_start = cpu_seconds()
+        rss_ready = peak_rss_mb()
         started = time.monotonic()
         conn.send("ready")
         loop = asyncio.get_running_loop()
+        held_most = 0
         while (await loop.run_in_executor(None, conn.recv)) == "status":
+            held_most = max(held_most, worker.in_flight)
             conn.send((len(out.delivered_at), worker.in_flight))
         await worker.stop()
         await task
@@ -390,6 +396,7 @@ def _work(conn: Connection, name: str, redis_url: str, api_url: str, log_level: 
         report = WorkerReport(
             name, out.delivered_at, out.file_bytes, out.edits, logged.warnings,
             logged.errors, cpu_seconds() - cpu_start, peak_rss_mb(), time.monotonic() - started,
+            rss_ready, held_most,
         )
         conn.send(dataclasses.asdict(report))
 
@@ -688,7 +695,9 @@ def _print_costs(
         print(
             f"worker process {r.name}: delivered {len(r.delivered_at)}, cpu {r.cpu:.1f} s "
             f"in {r.seconds:.0f} s ({100 * r.cpu / r.seconds:.1f}% of one core), "
-            f"peak memory (RSS) {r.rss_mb:.1f} MB"
+            f"peak memory (RSS) {r.rss_mb:.1f} MB ({r.rss_ready_mb:.1f} MB when ready; "
+            f"{r.held_most} jobs held at most, "
+            f"{1024 * (r.rss_mb - r.rss_ready_mb) / max(1, r.held_most):.1f} KB a job)"
         )
     return [r.rss_mb for r in reports]
 
