@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import logging
 import multiprocessing as mp
@@ -310,7 +311,12 @@ class WorkerReport:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far."""
+    """This process's peak resident memory so far: VmHWM where /proc has it (getrusage's
+    ru_maxrss would count the parent's memory at the fork before a spawned child's exec)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
