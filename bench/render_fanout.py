@@ -108,6 +108,30 @@ TINY_DRAFT: dict[str, Any] = {
 # --------------------------------------------------------------------- the simulator
 
 
+class StampedLog(list[dict[str, Any]]):
+    """The simulator's request log, each request stamped with its arrival time."""
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Stamp and keep the record."""
+        record["at"] = time.time()
+        super().append(record)
+
+
+def _render_report(sim: Any) -> dict[str, tuple[str, float | None, float | None]]:
+    """Each render's status, completion time and the arrival of the first poll after
+    its completion."""
+    polls: dict[str, list[float]] = collections.defaultdict(list)
+    for request in sim.requests:
+        if request["kind"] == "render_poll":
+            polls[request["path"].rsplit("/", 1)[-1]].append(request["at"])
+    report: dict[str, tuple[str, float | None, float | None]] = {}
+    for rid, job in sim.store.renders.items():
+        done = job.completed_at
+        seen = min((at for at in polls[rid] if done and at >= done), default=None)
+        report[rid] = (job.status, done, seen)
+    return report
+
+
 def _serve(conn: Connection, concurrency: int) -> None:
     """Child process: the simulator, driven by commands from the parent."""
     from core.simulator import Fault, SimConfig, Simulator
@@ -121,6 +145,7 @@ def _serve(conn: Connection, concurrency: int) -> None:
             operator_tokens=[TOKEN],
         )
         sim = Simulator(config)
+        sim.requests = StampedLog()
         conn.send(await sim.start("127.0.0.1", 0))
         loop = asyncio.get_running_loop()
         while True:
@@ -136,9 +161,7 @@ def _serve(conn: Connection, concurrency: int) -> None:
                     sim.inject(Fault("render_slow", seconds=seconds))
                 conn.send(len(payload))
             elif kind == "report":
-                conn.send(
-                    {rid: (job.status, job.completed_at) for rid, job in sim.store.renders.items()}
-                )
+                conn.send(_render_report(sim))
             elif kind == "requests":
                 counts: dict[str, int] = {}
                 for request in sim.requests:
@@ -576,20 +599,26 @@ async def _run(
     jobs = await renders.store.load_many(await _job_ids(redis, renders))
     delays: list[float] = []
     late: list[float] = []  # of renders that completed after the last export
-    worst: list[tuple[float, float, float, str]] = []
+    seen: list[float] = []  # completed -> the first poll after it
+    handed: list[float] = []  # that poll -> delivered
+    worst: list[tuple[float, float, float, float, str]] = []
     submitted_wall = time.time() - (time.monotonic() - submitted)
     for job in jobs.values():
         if job is None or job.delivered_message not in delivered_at:
             continue
-        status, completed_at = report.get(job.render_id, (None, None))
+        status, completed_at, seen_at = report.get(job.render_id, (None, None, None))
         if status == "completed" and completed_at:
             delay = delivered_at[job.delivered_message] - completed_at
             delays.append(delay)
             if completed_at >= submitted_wall:
                 late.append(delay)
-            worst.append(
-                (delay, completed_at - submitted_wall, completed_at - job.created_at, job.id)
-            )
+            if seen_at is not None:
+                seen.append(seen_at - completed_at)
+                handed.append(delivered_at[job.delivered_message] - seen_at)
+            worst.append((
+                delay, completed_at - submitted_wall, completed_at - job.created_at,
+                (seen_at or completed_at) - completed_at, job.id,
+            ))
     await nemo.aclose()
     await redis.aclose()
 
@@ -615,10 +644,17 @@ async def _run(
             f"p50 {percentile(late, 0.50):.2f} s, p99 {percentile(late, 0.99):.2f} s, "
             f"max {max(late):.2f} s"
         )
-    for delay, at, took, job_id in sorted(worst, reverse=True)[:3]:
+    if seen:
+        print(
+            f"  completed -> first poll after it: p50 {percentile(seen, 0.50):.2f} s, "
+            f"p99 {percentile(seen, 0.99):.2f} s, max {max(seen):.2f} s; that poll -> "
+            f"delivered: p50 {percentile(handed, 0.50):.2f} s, p99 "
+            f"{percentile(handed, 0.99):.2f} s, max {max(handed):.2f} s"
+        )
+    for delay, at, took, polled, job_id in sorted(worst, reverse=True)[:3]:
         print(
             f"  slowest: {delay:.1f} s (completed {at:+.0f} s after the last export, "
-            f"{took:.0f} s after its export; job {job_id})"
+            f"{took:.0f} s after its export, polled {polled:.1f} s after; job {job_id})"
         )
     undelivered = collections.Counter(
         str(job.state) for job in jobs.values() if job is not None and job.delivered_message
