@@ -99,8 +99,8 @@ class Steps:
             await self._missed(tr, status.delay)
             return
         if job.state is JobState.DELIVERING or status.status is RenderPhase.COMPLETED:
-            async with self.scheduler.delivering(slot):
-                await self.handover.deliver(tr, status)
+            # the download runs on the poll slot; the upload trades it for a delivery slot
+            await self.handover.deliver(tr, status, lambda: self.scheduler.delivering(slot))
         elif status.status is RenderPhase.FAILED:
             await self._render_failed(tr, status.error or "render failed")
         elif status.status is RenderPhase.CANCELLED:

@@ -18,7 +18,7 @@ from core.renders.jobs import JobState, RenderJob, new_render_id
 from core.renders.lease import Entry
 from core.renders.schedule import PollPlan
 from core.simulator import Fault, Simulator
-from tests.kits.renders import USER, KeepingOutput, Kit, finished, make_kit, running
+from tests.kits.renders import USER, KeepingOutput, Kit, finished, make_kit, running, wait_for
 
 KEYS = Keys()
 
@@ -142,3 +142,50 @@ async def test_a_job_adopted_while_a_heartbeat_runs_stays_held(kit: Kit) -> None
     await adopting
     await worker.let_go(set(), since)  # what the heartbeat does with what it listed
     assert worker.in_flight == 1, "the job was dropped although its entry is this worker's"
+
+
+# ------------------------------------------------------------------ uploads
+
+
+class HeldOutput(KeepingOutput):
+    """Uploads wait until `go` is set; notes how many were under way at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = asyncio.Event()
+        self.uploading = 0
+        self.most = 0
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = (), *,
+                        reply_to: str | None = None) -> Sent:
+        self.uploading += 1
+        self.most = max(self.most, self.uploading)
+        try:
+            await self.go.wait()
+            return await super().send_file(chat, path, filename, caption, buttons,
+                                            reply_to=reply_to)
+        finally:
+            self.uploading -= 1
+
+
+async def test_downloads_go_on_while_uploads_wait_for_their_slot(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    out = HeldOutput()
+    kit = await make_kit(simulator, redis_client, out, render_deliveries_in_flight=1)
+    chats = [ChatKey("test", str(180 + i)) for i in range(3)]
+    try:
+        async with running(kit.worker()):
+            results = [await kit.renders.export(chat, USER, await kit.project())
+                       for chat in chats]
+            # one upload holds the only delivery slot; the other videos are downloaded
+            # meanwhile, ready to go
+            await wait_for(lambda: len(kit.requests("output")) == 3 and out.uploading == 1,
+                           10, "every video to be downloaded while one upload waits")
+            out.go.set()
+            jobs = [await finished(kit, r.job_id or "") for r in results]
+    finally:
+        await kit.nemo.aclose()
+    assert [job.state for job in jobs] == [JobState.DELIVERED] * 3
+    assert len(out.of_kind("file")) == 3
+    assert out.most == 1, "never more uploads at once than RENDER_DELIVERIES_IN_FLIGHT"
