@@ -9,16 +9,18 @@ video waits about a second to be noticed:
 * Progress is taken to grow linearly. Its rate is measured from the submission
   (0 % then) to the latest poll, or between the first and the latest poll that
   saw progress when the render clearly started later (it waited in a queue);
-  progress is a whole percentage, so every rate is a range.
+  when the pace since the previous poll disagrees with that, the latest pace
+  counts. A poll shows a whole percentage (rounded down or to the nearest), so
+  every rate is a range.
 * From that range come the earliest and the latest time the render can end.
   While they are far apart the next poll is at the earliest one: the render is
   not done before then, and a poll that late in the render narrows the range
   to about a second. Once they are close, the poll is a little after the
   earliest. When a prediction passes without completion, the gap grows again
   from `render_poll_min`.
-* However good the prediction, no gap is longer than the larger of
-  `render_poll_max` and twice the time the render has run so far, so a render
-  whose progress does not grow evenly is still seen in time.
+* No gap is longer than `render_poll_max` until the progress has kept one pace
+  over two stretches between polls; then no longer than twice the time the
+  render has run, so a render whose progress speeds up is still seen in time.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from core.settings import Settings
 
 #: the earliest a render can end: at 99 % (some backends never show 99 % while running)
 _EARLIEST_END = 99.0
+#: how far below and above the percentage a poll shows the true progress can be
+_BELOW, _ABOVE = 0.5, 1.0
 #: how close (seconds) the earliest and latest ends must be to aim between them
 _CLOSE = 5.0
 
@@ -47,6 +51,7 @@ class PollPlan:
     overdue: int = 0
     _start: float | None = None
     _first: Point | None = None
+    _previous: Point | None = None
     _last: Point | None = None
 
     @classmethod
@@ -71,7 +76,7 @@ class PollPlan:
         self.backoff = self.first
         self.overdue = 0
         self._start = None
-        self._first = self._last = None
+        self._first = self._previous = self._last = None
 
     def after_error(self) -> float:
         """Delay after a poll that failed: the plain back-off."""
@@ -84,8 +89,8 @@ class PollPlan:
             self._start = now
             return self._grow()
         if self._first is None or progress < self._first[1]:
-            self._first = (now, progress)
-        self._last = (now, progress)
+            self._first, self._last = (now, progress), None
+        self._previous, self._last = self._last, (now, progress)
         ends = self.ends(now)
         if ends is None:
             return self._grow()
@@ -107,8 +112,8 @@ class PollPlan:
             return None
         low, high = rates
         at, progress = self._last
-        earliest = at + max(0.0, _EARLIEST_END - progress - 1) / high
-        latest = at + (100 - progress) / low if low > 0 else float("inf")
+        earliest = at + max(0.0, _EARLIEST_END - progress - _ABOVE) / high
+        latest = at + (100 - progress + _BELOW) / low if low > 0 else float("inf")
         return max(now, earliest), max(now, latest)
 
     def remaining(self, now: float) -> float | None:
@@ -126,22 +131,44 @@ class PollPlan:
         """The range of the progress rate (percent a second)."""
         if self._last is None:
             return None
-        span = _span(self._first, self._last)
-        if self._start is None or self._last[0] <= self._start:
+        overall = self._overall(self._last)
+        recent = _span(self._previous, self._last)
+        if overall is None or recent is None:
+            return overall or recent
+        # progress that sped up or slowed down lately: the latest pace tells the end
+        return overall if recent[0] <= overall[1] and overall[0] <= recent[1] else recent
+
+    def _overall(self, last: Point) -> tuple[float, float] | None:
+        """The rate since the submission, or since the first poll that saw progress when
+        the render clearly started later."""
+        span = _span(self._first, last)
+        if self._start is None or last[0] <= self._start:
             return span
-        since = _span((self._start, 0), self._last, exact_start=True)
+        since = _span((self._start, 0), last, exact_start=True)
         if since is None or span is None:
             return since or span
         low, high = max(since[0], span[0]), min(since[1], span[1])
-        # apart: the render started well after the submission; only the polls tell
         return (low, high) if low <= high else span
 
     def _longest(self, now: float) -> float:
-        """The longest gap allowed now: the render's own age sets how far ahead it may
-        be trusted."""
+        """The longest gap allowed now: the ceiling until the progress has kept one pace
+        over two stretches; then the render's own age sets how far ahead it may be
+        trusted."""
+        if not self._steady():
+            return self.ceiling
         began = self._start if self._start is not None else (
             self._first[0] if self._first is not None else now)
         return max(self.ceiling, 2 * (now - began))
+
+    def _steady(self) -> bool:
+        """Whether the pace since the last poll agrees with the pace before it."""
+        if self._previous is None or self._last is None:
+            return False
+        before = self._overall(self._previous)
+        recent = _span(self._previous, self._last)
+        if before is None or recent is None:
+            return False
+        return recent[0] <= before[1] and before[0] <= recent[1]
 
     def _grow(self) -> float:
         current = self.backoff or self.first
@@ -151,12 +178,13 @@ class PollPlan:
 
 def _span(a: Point | None, b: Point, *, exact_start: bool = False) -> tuple[float, float] | None:
     """The range of the rate between two polls: each saw a whole percentage (the true
-    value up to one more), except the submission, which is exactly 0 %."""
+    value rounded down, or to the nearest: from half a percent less to one more),
+    except the submission, which is exactly 0 %."""
     if a is None or b[0] <= a[0]:
         return None
     moved = b[1] - a[1]
     if moved <= 0:
         return None
     elapsed = b[0] - a[0]
-    low = max(0.0, moved - (0 if exact_start else 1)) / elapsed
-    return low, (moved + 1) / elapsed
+    below, above = (_BELOW, _ABOVE) if exact_start else (_BELOW + _ABOVE, _ABOVE + _BELOW)
+    return max(0.0, moved - below) / elapsed, (moved + above) / elapsed
