@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from core.catalog import Catalog, Video
@@ -18,6 +20,9 @@ from core.renders.jobs import JobState, JobStore
 from core.renders.scheduler import Tracked
 
 log = logging.getLogger(__name__)
+
+
+Gate = Callable[[], AbstractAsyncContextManager[None]]
 
 
 class Ends(Protocol):
@@ -40,8 +45,10 @@ class Handover:
         self.ends = ends
         self.catalog = Catalog(store.redis, store.keys)
 
-    async def deliver(self, tr: Tracked, status: RenderStatus) -> None:
-        """Send the finished render once (see `core.renders.delivery`)."""
+    async def deliver(self, tr: Tracked, status: RenderStatus, upload: Gate) -> None:
+        """Send the finished render once (see `core.renders.delivery`). The upload runs
+        inside `upload()`, the bound on uploads in flight (an adapter may hold the whole
+        video in memory while it uploads); the download streams to disk and needs none."""
         job = tr.job
         if not tr.holder:
             tr.holder = f"{self.name}/{uuid.uuid4().hex[:12]}"
@@ -52,7 +59,7 @@ class Handover:
             async with self.courier.prepare(job, status) as prepared:
                 verdict, holder = await self.store.claim_delivery(job, tr.holder)
                 if verdict == "claimed":
-                    await self._send(tr, prepared)
+                    await self._send(tr, prepared, upload)
                     return
         else:
             verdict, holder = "taken", earlier
@@ -66,11 +73,12 @@ class Handover:
         else:
             await self._recover(tr, status, holder)
 
-    async def _send(self, tr: Tracked, prepared: Prepared) -> None:
+    async def _send(self, tr: Tracked, prepared: Prepared, upload: Gate) -> None:
         """Hand the prepared video to the adapter (this worker holds the marker)."""
         job = tr.job
         try:
-            sending, sent = await self.courier.send(job, prepared, tr.project or None)
+            async with upload():
+                sending, sent = await self.courier.send(job, prepared, tr.project or None)
         except Exception as exc:  # chat deleted, bot blocked...: not ours to fix
             log.warning("%s: job %s could not be delivered to %s: %r",
                         self.name, job.id, job.chat, exc)

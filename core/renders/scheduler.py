@@ -1,8 +1,10 @@
 """The jobs a worker holds, and when each one is looked at next.
 
 One worker handles thousands of renders with a few tasks: a heap of next-poll
-times feeds a bounded number of concurrent steps (`render_polls_in_flight`),
-and deliveries run under their own bound (`render_deliveries_in_flight`).
+times feeds a bounded number of concurrent steps (`render_polls_in_flight`; a
+step polls, and downloads a finished video to disk), and uploads of videos to
+the chats run under their own bound (`render_deliveries_in_flight`: an adapter
+may hold the whole video in memory while it uploads).
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class Scheduler:
     """Holds the tracked jobs and runs `step` for each one when it is due.
 
     A step runs with a poll slot; it may give it back early (`Slot.release`)
-    and take a delivery slot instead (`delivering`). A step that raises is
+    and take a delivery slot instead (`delivering`, around an upload). A step that raises is
     logged and tried again after the job's error back-off.
     """
 

@@ -62,7 +62,15 @@ class Steps:
         """Delay before the first poll of a job just taken (its render may be running
         for a while already)."""
         since = time.time() - (job.submitted_at or job.submit_started_at or job.created_at)
+        self.anchor(job, tr)
         return max(0.0, tr.plan.first_delay() - since)
+
+    def anchor(self, job: RenderJob, tr: Tracked) -> None:
+        """Tell the job's poll plan when its render was submitted (its progress counts
+        from then)."""
+        if job.state is JobState.RENDERING and job.submitted_at:
+            since = max(0.0, time.time() - job.submitted_at)
+            tr.plan.started(asyncio.get_running_loop().time() - since)
 
     async def step(self, tr: Tracked, slot: Slot) -> None:
         """Look at the job once, and act on what is found (log lines carry the job's chat
@@ -91,8 +99,8 @@ class Steps:
             await self._missed(tr, status.delay)
             return
         if job.state is JobState.DELIVERING or status.status is RenderPhase.COMPLETED:
-            async with self.scheduler.delivering(slot):
-                await self.handover.deliver(tr, status)
+            # the download runs on the poll slot; the upload trades it for a delivery slot
+            await self.handover.deliver(tr, status, lambda: self.scheduler.delivering(slot))
         elif status.status is RenderPhase.FAILED:
             await self._render_failed(tr, status.error or "render failed")
         elif status.status is RenderPhase.CANCELLED:
@@ -237,6 +245,7 @@ class Steps:
         job = tr.job
         if submission.outcome is Submitted.STARTED:
             tr.plan.restart()
+            self.anchor(job, tr)
             self.scheduler.schedule(tr, tr.plan.first_delay())
             return
         if submission.outcome is Submitted.SUPERSEDED:

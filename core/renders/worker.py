@@ -142,19 +142,22 @@ class RenderWorker:
     async def adopt(self, shard: RenderShard, entries: Sequence[Entry], *,
                     at_once: bool) -> None:
         """Track the jobs of new (or taken over) entries of a shard's stream."""
-        now = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
         jobs = await self.store.load_many(shard, (e.job_id for e in entries))
         for entry in entries:
+            # Adopted "now", not before an await: a heartbeat that began meanwhile did not
+            # list this entry, so it must not take the entry for one it lost.
             tracked = self.scheduler.jobs.get(entry.job_id)
             if tracked is not None:
-                tracked.entry, tracked.shard, tracked.adopted = entry.id, shard, now
+                tracked.entry, tracked.shard, tracked.adopted = entry.id, shard, loop.time()
                 continue
             job = jobs.get(entry.job_id)
             if job is None or job.state.finished:
                 await self.store.release(shard, entry.id)
                 continue
             tracked = Tracked(job, entry.id, shard, PollPlan.from_settings(self.settings),
-                              adopted=now)
+                              adopted=loop.time())
+            self.steps.anchor(job, tracked)
             self.scheduler.track(tracked, 0.0 if at_once else self.steps.first_delay(job, tracked))
 
     async def let_go(self, shard: RenderShard, owned: set[str], since: float) -> None:

@@ -27,6 +27,7 @@ from core.simulator.render_graph import (
     Source,
     timeline_ms,
 )
+from core.simulator.render_reuse import Outputs, command_key
 from core.simulator.render_titles import CJK_FONT_MISSING, Capabilities, detect_capabilities
 from core.simulator.state import RenderJob
 
@@ -126,6 +127,7 @@ class Renderer:
         self.caps = Capabilities()
         self.active = 0  # ffmpeg processes running now
         self.peak = 0  # most ever running at once
+        self.outputs = Outputs()  # earlier outputs, reused by identical renders
         self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
 
     @property
@@ -240,8 +242,12 @@ class Renderer:
             def advance(fraction: float) -> None:
                 job.encoded = max(job.encoded, fraction)
 
-            await run_ffmpeg(command, cwd=workdir, on_progress=advance, total_seconds=total)
-            partial.replace(final)  # one rename: not worth a thread, nor a cancellation point
+            key = command_key(command, workdir, partial)
+            if not await self.outputs.reuse(key, final):
+                async with self.outputs.making(key, final):
+                    await run_ffmpeg(command, cwd=workdir, on_progress=advance,
+                                     total_seconds=total)
+                    partial.replace(final)  # one rename: not worth a thread
             job.encoded = 1.0
             job.output_path = final
             job.duration = round(total, 3)

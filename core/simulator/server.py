@@ -224,6 +224,8 @@ class Simulator:
         self.faults.clear()
         self.requests.clear()
         self._gen_locks.clear()
+        if self._renderer is not None:
+            self._renderer.outputs.clear()
         if self._data_dir is not None:
             for folder in (self.media_dir, self.output_dir, self.generated_dir):
                 shutil.rmtree(folder, ignore_errors=True)

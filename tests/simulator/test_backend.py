@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from core.simulator import SimConfig, Simulator
-from core.simulator.faults import Fault
+from core.simulator.faults import Fault, FaultQueue
 from core.simulator.samples import wav_header
 from tests.kits.simulator import Backend, codes, edited, samples
 
@@ -477,6 +477,24 @@ def test_fault_validation() -> None:
         Fault("rate_limit", count=0)
     assert Fault("sse_cut").params == {"after_events": 2}
     assert Fault.from_dict({"fault": "render_fail", "error": "boom"}).param("error") == "boom"
+
+
+def test_queued_faults_are_taken_oldest_first_among_many() -> None:
+    queue = FaultQueue()
+    for seconds in range(3000):
+        queue.add(Fault("render_slow", seconds=seconds))
+    queue.add(Fault("server_error", count=2, path="/api/credits"))
+    assert queue.take("render_poll", "/api/render/proxy/lambda/r", ("server_error",)) is None
+    slow = queue.take("render_submit", "/api/render/proxy/lambda", ("render_slow",))
+    assert slow is not None and slow.param("seconds") == 0
+    assert [queue.take("credits", "/api/credits/balance/simple", ("server_error",))
+            is not None for _ in range(3)] == [True, True, False]
+    for _ in range(2999):
+        assert queue.take("render_submit", "/api/render/proxy/lambda", ("render_slow",))
+    assert queue.take("render_submit", "/api/render/proxy/lambda", ("render_slow",)) is None
+    assert queue.pending() == []
+    queue.add(Fault("render_slow"))
+    assert queue.take("render_submit", "/api/render/proxy/lambda", ("render_slow",))
 
 
 def test_sim_config_validation() -> None:
