@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import shutil
 import signal
@@ -319,7 +320,7 @@ async def test_a_late_worker_holding_a_delivered_job_leaves_its_message_alone(
                                         stale.render_id)
     tracked = Tracked(stale, stale.entry, kit.renders.store.keys.render_shard(chat),
                       PollPlan.from_settings(kit.settings), adopted=0.0)
-    await late.steps.handover.deliver(tracked, status)
+    await late.steps.handover.deliver(tracked, status, contextlib.nullcontext)
     assert late_out.kinds == [], "no second video, and no 'if it did not arrive' edit"
     assert result.message is not None
     assert kit.out.messages[result.message.message_id] == t("en", "render.done")
