@@ -1,7 +1,9 @@
-"""What each user message of a Telegram group got back, read from the fake Bot API.
+"""What each user message of a Telegram group or a Discord channel got back, read from the
+platform fakes.
 
-In groups the bot's messages reply to the message they answer (``reply_parameters``),
-so every bot message belongs to one user message. A bot message is, by its text as it
+In groups the bot's messages reply to the message they answer (Telegram's
+``reply_parameters``, Discord's message reference), so every bot message belongs to one
+user message. A bot message is, by its text as it
 is now (after edits): an answer, a video, a notice (greeting, queued, resumed after a
 restart, recovering, upload, render progress), an error, or "unfinished": the verdict
 on a message whose agent stream was cut (its process was killed) and whose outcome
@@ -16,6 +18,7 @@ import collections
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import FakeTelegram
 
 JSONDict = dict[str, Any]
@@ -76,6 +79,21 @@ class Exchange:
     def outcomes(self) -> list[JSONDict]:
         """Its answers and "unfinished" verdicts: a message expects one of them."""
         return [m for m in self.replies if kind_of(m) in ("answer", "unfinished")]
+
+
+def discord_exchanges(fake: FakeDiscord, channel_id: int) -> dict[int, Exchange]:
+    """The bot's messages in a Discord channel, as they are now, by the user message they
+    reply to (as Telegram-shaped dicts: ``message_id``, ``text``, ``document`` for files)."""
+    by_message: dict[int, Exchange] = {}
+    for message in fake.bot_messages(channel_id):
+        if message.reference_id is None:
+            continue
+        reply: JSONDict = {"message_id": message.id, "text": message.content}
+        if message.attachments:
+            reply["document"] = [a.filename for a in message.attachments]
+        by_message.setdefault(message.reference_id,
+                              Exchange(message.reference_id)).replies.append(reply)
+    return by_message
 
 
 def exchanges(fake: FakeTelegram, chat_id: int) -> tuple[dict[int, Exchange], list[JSONDict]]:
