@@ -29,6 +29,11 @@ class Keys:
         """List: messages waiting for the chat's turn, oldest first."""
         return self._k("chat", str(chat), "inbox")
 
+    def taken(self, chat: ChatKey) -> str:
+        """Sorted set: ids of the chat's latest messages taken into its queue (a platform
+        that sends a message again finds it there)."""
+        return self._k("chat", str(chat), "taken")
+
     def current(self, chat: ChatKey) -> str:
         """List (at most one item): the event being handled, until it is done; what a
         restarted process finds here was interrupted."""

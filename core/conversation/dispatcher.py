@@ -32,7 +32,7 @@ from core.conversation.languages import LanguageChoices
 from core.conversation.middleware import Middleware, ProjectLost, event_chain, step_chain
 from core.conversation.notices import QueueNotices
 from core.conversation.turn import Turn, language_of, notify
-from core.inbox import ChatEvent, Inbox, InboxFull
+from core.inbox import AlreadyTaken, ChatEvent, Inbox, InboxFull
 from core.intents import Intent, Step
 from core.locks import ChatLock, LockLost, owner_of
 from core.messages import ChatKey, IncomingMessage, User
@@ -182,6 +182,10 @@ class Dispatcher:
                 return False
         try:
             await self.inbox.push(event)
+        except AlreadyTaken:
+            log.info("chat %s: message %s came again; it was taken before", event.chat,
+                     event.message.message_id)
+            return False
         except InboxFull:
             log.info("chat %s: its queue is full; a message was refused", event.chat)
             await self.notices.refused(event, out)
