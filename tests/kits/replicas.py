@@ -70,6 +70,8 @@ class RoundRobinProxy:
     def __init__(self, backends: list[str]) -> None:
         self.backends = list(backends)
         self.forwarded: list[Forwarded] = []
+        #: update_id -> the backend it was last sent to (recorded before its answer)
+        self.sending: dict[int, int] = {}
         self.refused = 0
         self.changes = Changes()
         self._turn = itertools.count()
@@ -126,6 +128,8 @@ class RoundRobinProxy:
         for _ in range(len(self.backends)):
             backend = next(self._turn) % len(self.backends)
             url = self.backends[backend] + request.rel_url.path_qs
+            if update_id is not None:
+                self.sending[update_id] = backend
             try:
                 async with self._session.request(request.method, url, data=body,
                                                  headers=headers) as answer:

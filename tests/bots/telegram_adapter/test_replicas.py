@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 
 from core.embedded_redis import EmbeddedRedis
 from core.simulator import Simulator
@@ -49,6 +50,7 @@ class Replicas:
 
     fake: FakeTelegram
     simulator: Simulator
+    redis: EmbeddedRedis
     proxy: RoundRobinProxy
     replicas: list[Replica]
     health: list[str]
@@ -95,7 +97,7 @@ async def replicas(fake_telegram: FakeTelegram, simulator: Simulator,
         processes.append(Replica(name, ["telegram"], env, tmp_path / "logs"))
     async with RoundRobinProxy(backends) as proxy:
         fake.webhook_ingress = proxy.url
-        world = Replicas(fake, simulator, proxy, processes, health)
+        world = Replicas(fake, simulator, redis_server, proxy, processes, health)
         try:
             await asyncio.gather(*(p.start() for p in processes))
             await asyncio.gather(*(world.ready(i) for i in range(len(processes))))
@@ -212,3 +214,36 @@ async def test_three_webhook_replicas_answer_once_through_a_split_album_and_a_ki
     resumed = [m for (chat, _) in chats for m in fake.sent_messages(chat.id)
                if kind_of(m) == "resumed"]
     assert resumed, "the killed replica was mid-turn: another one said so and went on"
+
+
+async def blocked_on(redis: aioredis.Redis, command: str) -> bool:
+    """Whether a client waits for Redis to take a write `command` (writes are paused)."""
+    clients = (await redis.execute_command("CLIENT", "LIST")).decode()
+    return any(" flags=b " in f" {c} " and f" cmd={command} " in f" {c} "
+               for c in clients.splitlines())
+
+
+async def test_a_replica_killed_before_queueing_a_message_has_not_answered_for_it(
+        replicas: Replicas) -> None:
+    world, fake = replicas, replicas.fake
+    fake.webhook_retry_delay = 0.2
+    crew, user = fake.supergroup("Crew"), fake.user("Ann")
+    redis = aioredis.Redis.from_url(world.redis.url)
+    try:
+        # Redis takes no writes for a while: the replica given the update cannot queue it
+        await redis.execute_command("CLIENT", "PAUSE", 20_000, "WRITE")
+        update = fake.text(crew, user, mention(fake, "what can you do? (1)"))
+        await wait_until(lambda: blocked_on(redis, "sadd"), within=WAIT,
+                         what="the replica queueing the message")
+        victim = world.replicas[world.proxy.sending[update["update_id"]]]
+        await victim.kill()
+        await redis.execute_command("CLIENT", "UNPAUSE")
+    finally:
+        await redis.aclose()
+    message_id = update["message"]["message_id"]
+    await answered(world, crew, message_id, answer_to("what can you do? (1)"))
+    delivered = [d for d in fake.webhook_deliveries if d.update_id == update["update_id"]]
+    assert [d.ok for d in delivered] == [False, True], "answered once the message was queued"
+    tally = Tally()
+    tally.count(crew.id, exchanges(fake, crew.id)[0].get(message_id), message_id)
+    assert tally.ok, tally.problems
