@@ -59,6 +59,15 @@ class Keys:
         """List: parts of a media album being gathered."""
         return self._k("chat", str(chat), "album", group_id)
 
+    def album_taker(self, chat: ChatKey, group_id: str) -> str:
+        """String (with expiry): the process handing the gathered album to the chat."""
+        return self._k("chat", str(chat), "album", group_id, "taker")
+
+    def album_done(self, chat: ChatKey, group_id: str) -> str:
+        """Set (with expiry): message ids of a delivered album's parts (a part sent again
+        is not a new album)."""
+        return self._k("chat", str(chat), "album", group_id, "done")
+
     # -- per user ---------------------------------------------------------
     def user_language(self, platform: str, user_id: str) -> str:
         """String: the reply language a user chose with /language (on one platform)."""

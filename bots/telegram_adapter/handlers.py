@@ -159,10 +159,11 @@ class TelegramAdapter:
                 await self._unavailable(chat, language)
         if album is None:
             return  # another process took it (or Redis is away: the user was told)
-        if not album.addressed:
+        if album.part.addressed:
+            await self.deliver(album.part)
+        else:
             log.debug("telegram: album %s in %s is not for the bot", group_id, chat)
-            return
-        await self.deliver(album)
+        await album.done()
 
     async def _sized(self, part: Part) -> Part:
         """Files whose size the update did not say are measured with getFile, so one that
