@@ -78,6 +78,11 @@ class Keys:
         """Set: chats with queued or in-flight messages (for resuming after a restart)."""
         return self._k("pending-chats")
 
+    def open_albums(self, platform: str) -> str:
+        """Sorted set: albums being gathered ("<chat>|<group id>", by the time of their
+        last part), so a live process delivers those whose gatherers died."""
+        return self._k("albums", platform)
+
     def signals(self, instance: str) -> str:
         """List: signals for one running process (chats whose turn it should stop)."""
         return self._k("process", instance, "signals")

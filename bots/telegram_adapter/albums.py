@@ -18,8 +18,11 @@ list per album (`Keys.album`), never in process memory:
   lease runs out and the next one takes the album over (the chat's queue takes
   a message once, should both have queued it).
 * Every adder waits, not only the first: if the process holding the first part
-  dies, another one still delivers the album. If all of them die the list
-  expires (after a few times `wait`) and nothing is left behind.
+  dies, another one still delivers the album. Open albums are also listed by
+  the time of their last part (`Keys.open_albums`): one whose every gatherer died
+  (all its parts had reached one process) is found by any live process
+  (`left_behind`) and delivered. An album nobody delivers expires (after a few
+  times `wait`) and nothing is left behind.
 
 A part arriving more than `wait` after the previous one (a very slow upload)
 starts a new album of its own: that is the price of having no end marker.
@@ -31,16 +34,18 @@ import asyncio
 import functools
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from core.keys import Keys
 from core.messages import AttachmentCodec, ChatKey
+from core.store import text_of
 
 from .inbound import Part, merge
 
@@ -112,6 +117,7 @@ class AlbumGatherer:
 
     def __init__(self, redis: Redis, codec: AttachmentCodec, *, wait: float,
                  keys: Keys | None = None, lease: float = LEASE) -> None:
+        self.redis = redis
         self.codec = codec
         self.wait = wait
         self.keys = keys or Keys()
@@ -129,8 +135,27 @@ class AlbumGatherer:
     async def add(self, chat: ChatKey, group_id: str, part: Part) -> None:
         """Append a part to its album (a quick Redis call)."""
         keys = [self.keys.album(chat, group_id), self.keys.album_done(chat, group_id)]
-        await self._add(keys=keys, args=[json.dumps(part.to_dict()), self.expiry_ms,
-                                         part.message.message_id])
+        if await self._add(keys=keys, args=[json.dumps(part.to_dict()), self.expiry_ms,
+                                            part.message.message_id]):
+            await self.redis.zadd(self.keys.open_albums(chat.platform),
+                                  {_member(chat, group_id): time.time()})
+
+    async def left_behind(self, platform: str, quiet: float) -> list[tuple[ChatKey, str]]:
+        """Open albums whose last part came more than `quiet` seconds ago (by this
+        process's clock): their gatherers, if any, are gone."""
+        members = await self.redis.zrangebyscore(
+            self.keys.open_albums(platform), "-inf", time.time() - quiet, start=0, num=100)
+        found = []
+        for member in members:
+            chat, _, group_id = text_of(cast(bytes, member)).rpartition("|")
+            try:
+                found.append((ChatKey.parse(chat), group_id))
+            except ValueError:
+                log.warning("telegram: an open album entry could not be read: %r", member)
+        return found
+
+    async def _closed(self, chat: ChatKey, group_id: str) -> None:
+        await self.redis.zrem(self.keys.open_albums(chat.platform), _member(chat, group_id))
 
     async def gather(self, chat: ChatKey, group_id: str) -> Gathered | None:
         """Wait until the album is complete: its parts when this caller took them (queue
@@ -145,6 +170,7 @@ class AlbumGatherer:
                                                                   self.taker])
             status = int(answer[0])
             if status == 0:
+                await self._closed(chat, group_id)
                 return None
             if status == 1:
                 delay = max(int(answer[1]), 1) / 1000
@@ -165,6 +191,8 @@ class AlbumGatherer:
         if not await self._done(keys=keys, args=[self.taker, self.expiry_ms, *ids]):
             log.warning("telegram: album %s in %s was queued after this process's turn to "
                         "deliver it ran out; its chat's queue takes it once", group_id, chat)
+            return
+        await self._closed(chat, group_id)
 
     def _parts(self, raws: list[Any]) -> list[Part]:
         """The parts, each once (Telegram may have sent one again)."""
@@ -183,3 +211,7 @@ class AlbumGatherer:
         except (ValueError, KeyError) as exc:
             log.warning("telegram: an album part could not be read: %r", exc)
             return None
+
+
+def _member(chat: ChatKey, group_id: str) -> str:
+    return f"{chat}|{group_id}"

@@ -156,8 +156,9 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
         # (app.stop processes PTB's queue; the webhook's answers in flight end), whose
         # work gets stop_grace to reach the dispatcher
         runtime.health.add(PLATFORM, lambda: _taking_updates(app, webhook))
+        adapter.start_sweeping()
         async with serving(runtime, adapter.tasks, grace=stop_grace,
-                           stop_taking=lambda: _stop_updates(app, webhook)):
+                           stop_taking=lambda: _stop_updates(app, adapter, webhook)):
             yield TelegramBot(app, adapter, out, runtime, runtime.worker,
                               str(config.telegram_webhook_url) if webhook else None)
 
@@ -182,7 +183,9 @@ def _taking_updates(app: AnyApplication, webhook: WebhookServer | None) -> bool:
     return bool(app.running and app.updater is not None and app.updater.running)
 
 
-async def _stop_updates(app: AnyApplication, webhook: WebhookServer | None) -> None:
+async def _stop_updates(app: AnyApplication, adapter: TelegramAdapter,
+                        webhook: WebhookServer | None) -> None:
+    await adapter.stop_sweeping()
     if webhook is not None:
         await webhook.stop()
     if app.updater is not None and app.updater.running:

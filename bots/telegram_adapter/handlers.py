@@ -80,6 +80,7 @@ class TelegramAdapter:
         self._addressed: dict[tuple[ChatKey, str], str | None] = {}
         #: albums some of whose parts could not be stored (Redis unreachable)
         self._broken: set[tuple[ChatKey, str]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
 
     def install(self) -> None:
         """Register the update handlers and the error handler."""
@@ -164,6 +165,38 @@ class TelegramAdapter:
         else:
             log.debug("telegram: album %s in %s is not for the bot", group_id, chat)
         await album.done()
+
+    def start_sweeping(self, every: float = 2.0) -> None:
+        """Every `every` seconds, deliver the albums whose gatherers died (`albums`)."""
+        if self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep_albums(every),
+                                                name="telegram album sweep")
+
+    async def stop_sweeping(self) -> None:
+        """Stop looking for albums left behind."""
+        if self._sweeper is not None:
+            sweeper, self._sweeper = self._sweeper, None
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
+
+    async def _sweep_albums(self, every: float) -> None:
+        # a live gatherer has taken and queued an album `wait` after its last part, or
+        # another has taken over within the taker's lease
+        quiet = self.albums.wait + self.albums.lease + every
+        while True:
+            await asyncio.sleep(every)
+            try:
+                found = await self.albums.left_behind(PLATFORM, quiet)
+            except Exception as exc:  # Redis unreachable: looked at again next time
+                log.warning("telegram: looking for albums left behind failed: %r", exc)
+                continue
+            for chat, group_id in found:
+                if (chat, group_id) in self._gathering or self.tasks.closing:
+                    continue
+                log.info("telegram: album %s in %s was left behind; gathering it",
+                         group_id, chat)
+                self._gathering.add((chat, group_id))
+                self._in_lane(chat, self._gather(chat, group_id), f"album {group_id} in {chat}")
 
     async def _sized(self, part: Part) -> Part:
         """Files whose size the update did not say are measured with getFile, so one that

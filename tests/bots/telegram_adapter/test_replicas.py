@@ -42,6 +42,8 @@ PUBLIC_URL = "https://bot.example.invalid/telegram"
 SECRET = "replicas-webhook-secret"
 WAIT = 45.0
 CHATS = 9
+#: seconds an album's parts are gathered for after the last one
+ALBUM_WAIT = 1.0
 
 
 @dataclass
@@ -84,7 +86,7 @@ async def replicas(fake_telegram: FakeTelegram, simulator: Simulator,
         own, backend = webhook_settings(PUBLIC_URL, SECRET)
         metrics = listening_port()
         env = clean_environment({
-            **FAST_ENV, **own,
+            **FAST_ENV, **own, "TELEGRAM_ALBUM_WAIT": str(ALBUM_WAIT),
             "TELEGRAM_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.base_url,
             "REDIS_URL": redis_server.url, "NEMO_API_URL": simulator.base_url,
             "NEMO_TOKEN": OPERATOR_TOKEN,
@@ -247,3 +249,23 @@ async def test_a_replica_killed_before_queueing_a_message_has_not_answered_for_i
     tally = Tally()
     tally.count(crew.id, exchanges(fake, crew.id)[0].get(message_id), message_id)
     assert tally.ok, tally.problems
+
+
+async def test_an_album_whose_replica_died_before_gathering_it_is_delivered_by_another(
+        replicas: Replicas) -> None:
+    world, fake = replicas, replicas.fake
+    crew, user = fake.supergroup("Crew"), fake.user("Ann")
+    parts = fake.album(crew, user, [CLIP, CLIP + b"2"], mention(fake, "combine these"),
+                       queue=False)
+    # every part reaches one replica, which takes them (stores them) and dies before it
+    # gathers the album (TELEGRAM_ALBUM_WAIT after the last part)
+    webhook = world.proxy.backends[0] + "/telegram"
+    for part in parts:
+        assert await fake.post_to_webhook(part, secret_token=SECRET, url=webhook) == 200
+    await world.replicas[0].kill()
+    album = parts[0]["message"]["message_id"]
+    await answered(world, crew, album, "combined 2 clips")
+    tally = Tally()
+    tally.count(crew.id, exchanges(fake, crew.id)[0].get(album), album, uploads=2)
+    assert tally.ok, tally.problems
+    assert [r["kind"] for r in world.simulator.requests].count("upload_files") == 1
