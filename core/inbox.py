@@ -24,21 +24,37 @@ from core.store import text_of
 
 #: how many events may wait in one chat's queue by default (CHAT_QUEUE_MAX)
 QUEUE_MAX = 20
+#: how many of a chat's latest message ids are remembered, to take each message once
+REMEMBERED = 200
 
-# KEYS: inbox.  ARGV: event, expiry (s), most events waiting.  The new length, or -1
-# (nothing added) when the queue is full.
+# KEYS: inbox, taken ids.  ARGV: event, expiry (s), most events waiting, message id ("":
+# none), ids remembered.  The new length; -1 (nothing added) when the queue is full; -2
+# when the message id was taken before.
 _PUSH = """
+if ARGV[4] ~= '' and redis.call('zscore', KEYS[2], ARGV[4]) then
+  return -2
+end
 if redis.call('llen', KEYS[1]) >= tonumber(ARGV[3]) then
   return -1
 end
 local n = redis.call('rpush', KEYS[1], ARGV[1])
 redis.call('expire', KEYS[1], ARGV[2])
+if ARGV[4] ~= '' then
+  local t = redis.call('time')
+  redis.call('zadd', KEYS[2], tonumber(t[1]) * 1000000 + tonumber(t[2]), ARGV[4])
+  redis.call('zremrangebyrank', KEYS[2], 0, -tonumber(ARGV[5]) - 1)
+  redis.call('expire', KEYS[2], ARGV[2])
+end
 return n
 """
 
 
 class InboxFull(Exception):
     """The chat already has as many events waiting as it may (`Inbox.most`)."""
+
+
+class AlreadyTaken(Exception):
+    """The chat's queue took this message (its id) before: the platform sent it again."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +115,9 @@ class Inbox:
     async def push(self, event: ChatEvent) -> int:
         """Append an event to its chat's queue; returns how many are waiting.
 
-        Raises InboxFull when `most` events wait already (nothing is added).
+        Raises InboxFull when `most` events wait already, AlreadyTaken when the chat's
+        queue took a message with this id before (a platform sending it again: a webhook
+        whose answer was lost); nothing is added then.
         """
         chat = event.chat
         # Marked before the push (a crash between them leaves a mark on an empty queue,
@@ -107,8 +125,12 @@ class Inbox:
         # removed the first mark before it could see the event (see `settle`). Three
         # steps rather than one script: the set and the queue are in different slots.
         await self.redis.sadd(self.keys.pending_chats(), str(chat))
-        waiting = int(await self._push(keys=[self.keys.inbox(chat)],
-                                       args=[event.to_json(), self.idle_ttl, self.most]))
+        waiting = int(await self._push(
+            keys=[self.keys.inbox(chat), self.keys.taken(chat)],
+            args=[event.to_json(), self.idle_ttl, self.most, event.message.message_id,
+                  REMEMBERED]))
+        if waiting == -2:
+            raise AlreadyTaken(f"{chat} {event.message.message_id}")
         if waiting < 0:
             raise InboxFull(str(chat))
         await self.redis.sadd(self.keys.pending_chats(), str(chat))

@@ -79,6 +79,11 @@ class Keys:
         """List: messages waiting for the chat's turn, oldest first."""
         return self._chat(chat, "inbox")
 
+    def taken(self, chat: ChatKey) -> str:
+        """Sorted set: ids of the chat's latest messages taken into its queue (a platform
+        that sends a message again finds it there)."""
+        return self._chat(chat, "taken")
+
     def current(self, chat: ChatKey) -> str:
         """List (at most one item): the event being handled, until it is done; what a
         restarted process finds here was interrupted."""
@@ -106,6 +111,15 @@ class Keys:
     def album(self, chat: ChatKey, group_id: str) -> str:
         """List: parts of a media album being gathered."""
         return self._chat(chat, "album", group_id)
+
+    def album_taker(self, chat: ChatKey, group_id: str) -> str:
+        """String (with expiry): the process handing the gathered album to the chat."""
+        return self._chat(chat, "album", group_id, "taker")
+
+    def album_done(self, chat: ChatKey, group_id: str) -> str:
+        """Set (with expiry): message ids of a delivered album's parts (a part sent again
+        is not a new album)."""
+        return self._chat(chat, "album", group_id, "done")
 
     # -- per user ---------------------------------------------------------
     def user_language(self, platform: str, user_id: str) -> str:
@@ -200,6 +214,11 @@ class Keys:
     def pending_chats(self) -> str:
         """Set: chats with queued or in-flight messages (for resuming after a restart)."""
         return self._k("pending-chats")
+
+    def open_albums(self, platform: str) -> str:
+        """Sorted set: albums being gathered ("<chat>|<group id>", by the time of their
+        last part), so a live process delivers those whose gatherers died."""
+        return self._k("albums", platform)
 
     def signals(self, instance: str) -> str:
         """List: signals for one running process (chats whose turn it should stop)."""

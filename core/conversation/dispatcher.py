@@ -32,7 +32,7 @@ from core.conversation.languages import LanguageChoices
 from core.conversation.middleware import Middleware, ProjectLost, event_chain, step_chain
 from core.conversation.notices import QueueNotices
 from core.conversation.turn import Turn, language_of, notify
-from core.inbox import ChatEvent, Inbox, InboxFull
+from core.inbox import AlreadyTaken, ChatEvent, Inbox, InboxFull
 from core.intents import Intent, Step
 from core.locks import ChatLock, LockLost, owner_of
 from core.messages import ChatKey, IncomingMessage, User
@@ -103,6 +103,19 @@ class Dispatcher:
         Events of one chat reach the queue in the order `handle` was called for them
         in this process (across processes, the platform gives no order to keep).
         """
+        work = await self.accept(message)
+        if work is not None:
+            await work
+
+    async def accept(self, message: IncomingMessage) -> asyncio.Task[None] | None:
+        """The arrival half of `handle`: returns once the event is safe, that is queued in
+        Redis (a process that dies later leaves it to the next one), refused, or handled
+        on arrival; the chat's queue is then worked in the background (the task
+        returned, None when there is nothing to work).
+
+        An adapter whose platform sends an event again until it is acknowledged (a
+        webhook) acknowledges it once this returns.
+        """
         out = Replying(self.out, message.message_id)
         async with self._arrivals.turn_of(message.chat):
             if self.languages is not None:  # in turn: nothing may overtake the message
@@ -110,7 +123,10 @@ class Dispatcher:
             event = ChatEvent.of(message)
             queued = await self._on_event(event, out)
         if not queued or self.closing:
-            return  # refused, handled on arrival, or left for the next process
+            return None  # refused, handled on arrival, or left for the next process
+        return self._spawn(self._work_queued(event, out), f"chat {event.chat}")
+
+    async def _work_queued(self, event: ChatEvent, out: Outgoing) -> None:
         if not await self._work_logged(event.chat) and self._may_wait(event.chat):
             await self.notices.queued(event, out)
 
@@ -192,6 +208,10 @@ class Dispatcher:
                 return False
         try:
             await self.inbox.push(event)
+        except AlreadyTaken:
+            log.info("chat %s: message %s came again; it was taken before", event.chat,
+                     event.message.message_id)
+            return False
         except InboxFull:
             log.info("chat %s: its queue is full; a message was refused", event.chat)
             await self.notices.refused(event, out)

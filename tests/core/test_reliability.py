@@ -135,6 +135,20 @@ async def test_a_chat_whose_holder_died_is_taken_up_without_a_new_message(
         assert await k.inbox.length(CHAT) == 0
 
 
+async def test_a_message_sent_again_to_another_process_is_taken_once(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    # a webhook whose answer was lost (its replica died after queueing the message) gets
+    # the update again, and a load balancer hands it to another replica
+    async with kit(simulator, redis_server.url) as one, kit(simulator, redis_server.url) as two:
+        message = one.message("hello")
+        await one.dispatcher.handle(message)
+        await two.dispatcher.handle(message)
+        await two.dispatcher.handle(one.message("and this"))  # the next message, as usual
+        assert agent_calls(one) == 2, "the repeated message was not run again"
+        assert len(two.out.texts(CHAT)) == 1, "no reply at all to the repeated message"
+        assert await one.inbox.length(CHAT) == 0
+
+
 async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
         simulator: Simulator, redis_url: str) -> None:
     """One chat kept busy (its turn blocked here) must not keep the sweep from taking up
