@@ -273,16 +273,19 @@ class Dispatcher:
             return True
 
     async def _work(self, chat: ChatKey) -> bool:
-        """Work through the chat's queue under its lock. False when another holder has it."""
+        """Work through the chat's queue under its lock. False when another holder had it
+        before this call took it once (what was queued waits for that holder)."""
         if chat in self._held:
             return False  # this process holds it: the holder takes what was queued
         self._working.add(chat)
+        served = False
         try:
             while True:
                 lock = self.sessions.lock(chat)
                 opened = await self.sessions.open(chat, lock, event_ttl=self.inbox.idle_ttl)
                 if opened is None and not await self._take_back(chat, lock):
-                    return False
+                    return served
+                served = True
                 self._held.add(chat)
                 try:
                     await self._serve(chat, lock, opened)
