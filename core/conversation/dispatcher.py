@@ -111,17 +111,17 @@ class Dispatcher:
             queued = await self._on_event(event, out)
         if not queued or self.closing:
             return  # refused, handled on arrival, or left for the next process
-        if not await self._work_logged(event.chat) and self._may_wait(event.chat):
+        if not await self._work_logged(event.chat) and self._may_wait(event):
             await self.notices.queued(event, out)
 
-    def _may_wait(self, chat: ChatKey) -> bool:
-        """Whether an event queued behind the chat's holder may wait long enough to tell
-        its sender: not when this process works the chat and no step of it is answering
-        (the event goes next)."""
-        turn = self._turns.get(chat)
+    def _may_wait(self, event: ChatEvent) -> bool:
+        """Whether an event queued behind its chat's holder may wait long enough to tell
+        its sender: not when this process works the chat and no step of an earlier event
+        is answering (the event goes next, or is being handled)."""
+        turn = self._turns.get(event.chat)
         if turn is not None:
-            return not turn.answered
-        return chat not in self._held and chat not in self._working
+            return not turn.answered and turn.message.message_id != event.message.message_id
+        return event.chat not in self._held and event.chat not in self._working
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
