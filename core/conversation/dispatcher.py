@@ -127,17 +127,17 @@ class Dispatcher:
         return self._spawn(self._work_queued(event, out), f"chat {event.chat}")
 
     async def _work_queued(self, event: ChatEvent, out: Outgoing) -> None:
-        if not await self._work_logged(event.chat) and self._may_wait(event.chat):
+        if not await self._work_logged(event.chat) and self._may_wait(event):
             await self.notices.queued(event, out)
 
-    def _may_wait(self, chat: ChatKey) -> bool:
-        """Whether an event queued behind the chat's holder may wait long enough to tell
-        its sender: not when this process works the chat and no step of it is answering
-        (the event goes next)."""
-        turn = self._turns.get(chat)
+    def _may_wait(self, event: ChatEvent) -> bool:
+        """Whether an event queued behind its chat's holder may wait long enough to tell
+        its sender: not when this process works the chat and no step of an earlier event
+        is answering (the event goes next, or is being handled)."""
+        turn = self._turns.get(event.chat)
         if turn is not None:
-            return not turn.answered
-        return chat not in self._held and chat not in self._working
+            return not turn.answered and turn.message.message_id != event.message.message_id
+        return event.chat not in self._held and event.chat not in self._working
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
@@ -293,16 +293,19 @@ class Dispatcher:
             return True
 
     async def _work(self, chat: ChatKey) -> bool:
-        """Work through the chat's queue under its lock. False when another holder has it."""
+        """Work through the chat's queue under its lock. False when another holder had it
+        before this call took it once (what was queued waits for that holder)."""
         if chat in self._held:
             return False  # this process holds it: the holder takes what was queued
         self._working.add(chat)
+        served = False
         try:
             while True:
                 lock = self.sessions.lock(chat)
                 opened = await self.sessions.open(chat, lock, event_ttl=self.inbox.idle_ttl)
                 if opened is None and not await self._take_back(chat, lock):
-                    return False
+                    return served
+                served = True
                 self._held.add(chat)
                 try:
                     await self._serve(chat, lock, opened)
