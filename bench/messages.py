@@ -30,8 +30,10 @@ request's arrival. Printed side by side:
 * Redis commands per message (INFO commandstats before and after; nemobot only);
 * peak memory: the bot process's peak RSS (VmHWM);
 * answers lost: messages with no answer within --timeout (error replies counted apart);
-* "after this" notices (every message is sent after the previous answer arrived,
-  so each one is a notice the user should not have seen).
+* "next in line" notices (every message is sent after the previous answer arrived,
+  so each one is a notice the user should not have seen);
+* first-contact greetings (nemobot greets a new chat before its first answer; they
+  are counted in the Bot API requests, and shown apart).
 
     .venv/bin/python bench/messages.py [--chats 200] [--messages 4] [--timeout 60]
         [--bots nemobot,bare] [--quick]
@@ -65,13 +67,28 @@ import httpx
 import redis.asyncio as aioredis
 
 from bench.fake_bot_api import FakeBotApi, Shown
+from bench.redis_monitor import RedisMonitor
+from core import i18n
+from core.conversation import notices as _notices  # noqa: F401  (registers the texts)
+from core.conversation import queueing as _queueing  # noqa: F401
+from core.conversation import texts as _texts  # noqa: F401
 from core.embedded_redis import EmbeddedRedis
 
 OPERATOR_TOKEN = "nmv_usr_bench_operator"
 TOKENS = {"nemobot": "1000001:bench-nemobot-token", "bare": "1000002:bench-bare-bridge-token"}
 TITLES = {"nemobot": "nemobot telegram", "bare": "bare bridge"}
-#: the start of nemobot's "Got it. After this: ..." notice (English)
-NOTICE = "Got it. After this:"
+
+
+def opening(key: str) -> str:
+    """The English text `key` up to its first field, whitespace folded."""
+    return " ".join((i18n.variant(key, "en") or "").split("{")[0].split())
+
+
+#: the openings of nemobot's "your message waits" notices ("Got it, next in line: ...")
+NOTICES = tuple(opening(key) for key in ("queued", "queued.next", "queued.place",
+                                         "queued_many"))
+#: the opening of nemobot's first-contact greeting (sent before a new chat's first answer)
+GREETING = opening("welcome")
 QUESTION = "what can you do for me? (question {n})"
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -108,6 +125,7 @@ class Chat:
     messages: list[Message] = field(default_factory=list)
     waiting: collections.deque[Message] = field(default_factory=collections.deque)
     notices: int = 0
+    greetings: int = 0
     others: list[str] = field(default_factory=list)
     counted: set[int] = field(default_factory=set)
 
@@ -135,8 +153,13 @@ class Observer:
         if chat is None:
             return
         text = normal(shown.text)
-        if text.startswith(NOTICE):
+        if text.startswith(NOTICES):
             chat.notices += 1
+            return
+        if text.startswith(GREETING):
+            if shown.message_id not in chat.counted:
+                chat.counted.add(shown.message_id)
+                chat.greetings += 1
             return
         if self.answer.startswith(text) and text != self.answer:
             return  # the answer so far, shown while it streams
@@ -270,12 +293,15 @@ class Phase:
 
     messages: list[Message]
     notices: int
+    greetings: int
     others: collections.Counter[str]
     seconds: float = 0.0
     cpu: float = 0.0
     bot_api: dict[str, int] = field(default_factory=dict)
     backend: dict[str, int] = field(default_factory=dict)
     redis: dict[str, int] | None = None
+    #: commands the bot sent (a script is one), from the server's MONITOR feed
+    redis_sent: dict[str, int] = field(default_factory=dict)
     #: CPU seconds of the others meanwhile: the simulator, this process, redis-server
     others_cpu: dict[str, float] = field(default_factory=dict)
 
@@ -308,6 +334,7 @@ class Bench:
         self.observer = Observer()
         self.fake = FakeBotApi(self.observer.seen)
         self.redis_server = EmbeddedRedis(tmp / "redis")
+        self.monitor = RedisMonitor(self.redis_server.host, self.redis_server.port)
         self.sim_url = ""
         self.sim_pid = self.redis_pid = 0
         self.http = httpx.AsyncClient(timeout=30)
@@ -421,6 +448,7 @@ class Bench:
         try:
             await self.clear_backend_calls()
             redis_before = await command_counts(redis) if redis is not None else None
+            self.monitor.clear()
             cpu_before = proc_cpu(proc.pid)
             others_before = self.others_cpu()
             started = time.monotonic()
@@ -429,6 +457,7 @@ class Bench:
             ended = time.monotonic()
             messages = [m for chat in group for m in chat.messages]
             phase = Phase(messages, sum(c.notices for c in group),
+                          sum(c.greetings for c in group),
                           collections.Counter(t for c in group for t in c.others))
             answered = [m.answered_at for m in phase.answered if m.answered_at is not None]
             phase.seconds = (max(answered) if answered else ended) - started
@@ -440,6 +469,8 @@ class Bench:
                 after = await command_counts(redis)
                 phase.redis = {k: v - redis_before.get(k, 0) for k, v in after.items()
                                if v - redis_before.get(k, 0) > 0}
+                await self.monitor.settle()
+                phase.redis_sent = dict(self.monitor.sent)
             return phase
         finally:
             if redis is not None:
@@ -494,9 +525,13 @@ def rows(run: BotRun, few_chats: int) -> dict[str, str]:
     for other, cpu in load.others_cpu.items():
         column[f"  meanwhile, {other}"] = f"{cpu / sent * 1000:.1f} ms" if sent else "-"
     column["Bot API requests per answer"] = per(sum(api.values()), answered)
+    if load.greetings:
+        column["  without the greetings"] = per(sum(api.values()) - load.greetings, answered)
     for method in sorted(load.bot_api, key=lambda m: -load.bot_api[m]):
         label = "  getUpdates (not per answer)" if method == "getUpdates" else f"  {method}"
         column[label] = per(load.bot_api[method], answered)
+    if load.greetings:
+        column["  of sendMessage: first-contact greetings"] = per(load.greetings, answered)
     column["backend calls per message"] = per(sum(load.backend.values()), sent)
     for kind in sorted(load.backend, key=lambda k: -load.backend[k]):
         column[f"  {kind}"] = per(load.backend[kind], sent)
@@ -504,6 +539,11 @@ def rows(run: BotRun, few_chats: int) -> dict[str, str]:
         column["Redis commands per message"] = per(sum(load.redis.values()), sent)
         for command in sorted(load.redis, key=lambda c: -load.redis[c])[:10]:  # type: ignore[index]
             column[f"  {command}"] = per(load.redis[command], sent)
+        sent_by_bot = load.redis_sent
+        column["  sent by the bot (a script counts once)"] = per(sum(sent_by_bot.values()),
+                                                                 sent)
+        for command in sorted(sent_by_bot, key=lambda c: -sent_by_bot[c])[:8]:
+            column[f"    {command}"] = per(sent_by_bot[command], sent)
     column["peak memory (RSS)"] = f"{run.peak_rss_mb:.0f} MB"
     errors = sum(1 for m in load.messages if m.error is not None)
     column["answers lost"] = f"{sent - answered} of {sent}"
@@ -513,7 +553,7 @@ def rows(run: BotRun, few_chats: int) -> dict[str, str]:
         sum(1 for m in load.messages if m.late and m.answered_at is not None))
     column[f"answers lost, {few_chats} chats"] = (
         f"{len(few.messages) - len(few.answered)} of {len(few.messages)}")
-    column['"after this" notices'] = f"{load.notices} ({few.notices} with {few_chats} chats)"
+    column['"next in line" notices'] = f"{load.notices} ({few.notices} with {few_chats} chats)"
     return column
 
 
@@ -552,13 +592,17 @@ async def main_async(args: argparse.Namespace) -> int:
             bench.redis_server.start()
             stack.callback(bench.redis_server.stop)
             await bench.find_redis_pid()
+            await bench.monitor.start()
             await bench.fake.start()
             await bench.start_simulator(stack)
             print(f"fake Bot API {bench.fake.base_url}, simulator {bench.sim_url}, "
                   f"redis {bench.redis_server.url}; logs in {tmp}")
             print(f"{machine()} at the start")
-            for name in args.bots.split(","):
-                runs.append(await bench.run_bot(name.strip()))
+            try:
+                for name in args.bots.split(","):
+                    runs.append(await bench.run_bot(name.strip()))
+            finally:
+                await bench.monitor.stop()
             await bench.fake.stop()
         report(runs, args)
         print(f"{machine()} at the end (wall-clock figures suffer when the machine is busy; "

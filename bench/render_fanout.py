@@ -16,7 +16,10 @@ video is delivered (downloaded and sent as a file), and prints:
 * CPU time and peak resident memory of each process that runs a worker.
 
     .venv/bin/python bench/render_fanout.py [--renders 1000] [--chats 250]
-        [--min-seconds 10] [--max-seconds 180] [--workers 1] [--patience SECONDS]
+        [--min-seconds 10] [--max-seconds 180] [--workers 1] [--patience SECONDS] [--cluster]
+
+With --cluster, Redis is a three-master Redis Cluster on loopback (the tests' own,
+`tests/kits/cluster.py`), and the commands are also counted per node.
 
 Targets of the default run: p50 under 5 s, p99 under the 30 s poll ceiling, peak
 RSS under 100 MB (per worker process). Targets of the 10x run (--renders 10000
@@ -51,16 +54,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import redis.asyncio as aioredis
 from pydantic import SecretStr
+from redis.asyncio.cluster import RedisCluster
 
 from core.embedded_redis import EmbeddedRedis
 from core.identity import Identities
+from core.keys import RenderShard
 from core.messages import ChatKey, User
 from core.nemo.client import NemoClient
 from core.nemo.models import Credentials
+from core.observed_redis import redis_client
 from core.outgoing import Button, Outgoing, Sent
-from core.renders import Renders, RenderWorker
+from core.renders import RenderJob, Renders, RenderWorker
 from core.settings import Settings
 from core.store import ChatSession, SessionStore
+from tests.kits.cluster import RedisClusterServer
 
 TOKEN = "nmv_usr_bench_operator"
 
@@ -298,8 +305,25 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def redis_counters(redis: aioredis.Redis) -> tuple[int, dict[str, int]]:
-    """Commands processed so far, in total and per command."""
+async def redis_counters(redis: Any) -> tuple[int, dict[str, int]]:
+    """Commands processed so far, in total and per command (over every node of a
+    cluster; per node as "node <port>")."""
+    if not isinstance(redis, RedisCluster):
+        return await _node_counters(redis)
+    total, per = 0, collections.Counter[str]()
+    for node in redis.get_primaries():
+        client = aioredis.Redis(host=node.host, port=node.port)
+        try:
+            commands, calls = await _node_counters(client)
+        finally:
+            await client.aclose()
+        total += commands
+        per.update(calls)
+        per[f"node {node.port}"] += commands
+    return total, dict(per)
+
+
+async def _node_counters(redis: aioredis.Redis) -> tuple[int, dict[str, int]]:
     stats = await redis.info("stats")
     commands = await redis.info("commandstats")
     per = {
@@ -350,7 +374,7 @@ def worker_parts(
     `TimingOutput`, its warnings counted."""
     values: dict[str, Any] = {"_env_file": None, "nemo_api_url": api_url, "nemo_token": TOKEN}
     settings = Settings(**values)
-    redis = aioredis.Redis.from_url(redis_url)
+    redis = redis_client(redis_url)
     nemo = NemoClient(settings)
     identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
     out = TimingOutput(prefix=f"{name}:")
@@ -490,9 +514,15 @@ async def bench(args: argparse.Namespace) -> int:
         simulator_process(args.sim_concurrency) as (api_url, conn),
         tempfile.TemporaryDirectory(prefix="render-fanout-") as tmp,
     ):
-        server = EmbeddedRedis(Path(tmp) / "redis").start()
+        server: EmbeddedRedis | RedisClusterServer
+        if args.cluster:
+            server = RedisClusterServer(Path(tmp) / "cluster").start()
+            url = server.url.replace("redis://", "redis+cluster://", 1)
+        else:
+            server = EmbeddedRedis(Path(tmp) / "redis").start()
+            url = server.url
         try:
-            return await _run(args, rng, api_url, conn, server)
+            return await _run(args, rng, api_url, conn, url)
         finally:
             server.stop()
 
@@ -502,18 +532,18 @@ async def _run(
     rng: random.Random,
     api_url: str,
     conn: Connection,
-    server: EmbeddedRedis,
+    redis_url: str,
 ) -> int:
     values: dict[str, Any] = {"_env_file": None, "nemo_api_url": api_url, "nemo_token": TOKEN}
     settings = Settings(**values)
-    redis = aioredis.Redis.from_url(server.url)
+    redis = redis_client(redis_url)
     nemo = NemoClient(settings)
     identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
     out = TimingOutput(prefix="export:")
     renders = Renders(redis, nemo, identities, out)
     creds = Credentials(SecretStr(TOKEN))
 
-    print(f"simulator {api_url}, redis {server.url}")
+    print(f"simulator {api_url}, redis {redis_url}")
     print(
         f"{args.renders} renders over {args.chats} chats, each taking "
         f"{args.min_seconds:g}-{args.max_seconds:g} s; {args.workers} worker "
@@ -540,9 +570,9 @@ async def _run(
     )
 
     workers: LocalWorker | ProcessWorkers = (
-        LocalWorker(server.url, api_url)
+        LocalWorker(redis_url, api_url)
         if args.workers == 1
-        else ProcessWorkers(args.workers, server.url, api_url, args.log_level)
+        else ProcessWorkers(args.workers, redis_url, api_url, args.log_level)
     )
     await workers.start()
 
@@ -596,7 +626,7 @@ async def _run(
     requests = ask(conn, "requests")
     delivered_at = {mid: at for r in reports for mid, at in r.delivered_at.items()}
 
-    jobs = await renders.store.load_many(await _job_ids(redis, renders))
+    jobs = await _jobs(renders)
     delays: list[float] = []
     late: list[float] = []  # of renders that completed after the last export
     seen: list[float] = []  # completed -> the first poll after it
@@ -623,9 +653,10 @@ async def _run(
     await redis.aclose()
 
     window = finished - submitted
-    busiest = sorted(((per_end.get(k, 0) - per_start.get(k, 0), k) for k in per_end), reverse=True)[
-        :8
-    ]
+    used = {k: per_end.get(k, 0) - per_start.get(k, 0) for k in per_end}
+    busiest = sorted(((n, k) for k, n in used.items() if not k.startswith("node ")),
+                     reverse=True)[:8]
+    per_node = sorted((k, n) for k, n in used.items() if k.startswith("node "))
     print()
     print(
         f"delivered {len(delivered_at)} of {args.renders} in {window:.1f} s after "
@@ -677,6 +708,8 @@ async def _run(
         f"({commands_end - commands_start} in {window:.0f} s); busiest: "
         + ", ".join(f"{name} {count}" for count, name in busiest)
     )
+    if per_node:
+        print("  per cluster node: " + ", ".join(f"{k} {n}" for k, n in per_node))
     rss_values = _print_costs(args, reports, window, cpu_start, cpu_submitted, cpu_end)
     sim_cpu, sim_rss, encoded = ask(conn, "cost")
     print(
@@ -746,19 +779,20 @@ def _print_costs(
 
 async def _job_states(redis: aioredis.Redis, renders: Renders) -> dict[str, int]:
     """How many jobs have ended, by final state."""
-    jobs = await renders.store.load_many(await _job_ids(redis, renders))
+    jobs = await _jobs(renders)
     ended = [job.state for job in jobs.values() if job is not None and job.state.finished]
     return {str(state): ended.count(state) for state in set(ended)}
 
 
-async def _job_ids(redis: aioredis.Redis, renders: Renders) -> list[str]:
-    """Every job id, from the render hashes (finished jobs left their chats' sets)."""
-    ids: list[str] = []
-    async for key in redis.scan_iter(match=renders.store.keys.render_job("*"), count=1000):
-        name = key.decode() if isinstance(key, bytes) else str(key)
-        if not name.endswith(":delivered"):
-            ids.append(name.rsplit(":", 1)[-1])
-    return ids
+async def _jobs(renders: Renders) -> dict[str, RenderJob | None]:
+    """Every job, from the render hashes (finished jobs left their chats' sets)."""
+    by_shard: dict[RenderShard, list[str]] = {}
+    async for shard, job_id in renders.store.every_job():
+        by_shard.setdefault(shard, []).append(job_id)
+    jobs: dict[str, RenderJob | None] = {}
+    for shard, ids in by_shard.items():
+        jobs.update(await renders.store.load_many(shard, ids))
+    return jobs
 
 
 def main() -> None:
@@ -781,6 +815,10 @@ def main() -> None:
         "--patience", type=float, default=None,
         help="seconds to wait for the deliveries after the last export "
         "(default: --max-seconds + 300)",
+    )
+    parser.add_argument(
+        "--cluster", action="store_true",
+        help="a three-master Redis Cluster on loopback instead of one Redis",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--log-level", default="WARNING")

@@ -14,12 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
-from redis.asyncio import Redis
 
 from bots.discord_adapter.settings import DiscordSettings
 from bots.settings import load_all
 from bots.telegram_adapter.settings import TelegramSettings, webhook_problem
 from core.embedded_redis import EmbeddedRedisError, find_redis_server
+from core.observed_redis import redis_client
 from core.operations import check_nemo, redis_answers
 from core.settings import Settings, SettingsError
 
@@ -46,7 +46,7 @@ async def check_redis(settings: Settings) -> Row:
         except EmbeddedRedisError as exc:
             return Row("redis", "FAIL", str(exc))
         return Row("redis", "ok", f"embedded ({path}), data under {settings.data_home}")
-    redis = Redis.from_url(settings.redis_url.get_secret_value())
+    redis = redis_client(settings.redis_url.get_secret_value(), cluster=settings.redis_cluster)
     try:
         await redis_answers(redis, max(1.0, min(settings.redis_start_wait, 5.0)))
         info = await redis.info("server")
@@ -55,8 +55,9 @@ async def check_redis(settings: Settings) -> Row:
                    f"({type(exc).__name__}: {str(exc)[:160]})")
     finally:
         await redis.aclose()
+    mode = ", cluster" if info.get("redis_mode") == "cluster" else ""
     return Row("redis", "ok", f"{settings.redis_shown} answers (Redis "
-               f"{info.get('redis_version', '?')})")
+               f"{info.get('redis_version', '?')}{mode})")
 
 
 async def check_nemovideo(settings: Settings) -> Row:

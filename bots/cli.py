@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         if entry.arguments is not None:
             entry.arguments(command)
     sub.add_parser("check", help="check the settings, Redis, NemoVideo and the platform APIs")
+    migrate = sub.add_parser(
+        "migrate", help="move the Redis keys of an earlier version (or another "
+        "RENDER_SHARDS) to this version's names; run it once with the bots stopped")
+    migrate.add_argument("--dry-run", action="store_true",
+                         help="only count what would be moved; change nothing")
     return parser
 
 
@@ -78,6 +83,18 @@ def _check(args: argparse.Namespace) -> int:
     from bots.check import run_check
 
     return run_check()
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from bots.migrate import run_migrate
+
+    try:
+        settings = load_core_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+    return _started(lambda: run_migrate(settings, dry_run=args.dry_run))
 
 
 def _started(run: Callable[[], int]) -> int:
@@ -112,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _check(args)
+    if args.command == "migrate":
+        return _migrate(args)
     if args.command == "samples":
         return _samples(args.folder)
     entry = ADAPTERS.get(args.command)

@@ -20,11 +20,10 @@ import logging
 from dataclasses import asdict, dataclass, fields
 from typing import Any, TypeVar
 
-from redis.asyncio import Redis
-
 from core.keys import Keys
 from core.messages import ChatKey
 from core.nemo.draft import Draft, TrackKind
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 log = logging.getLogger(__name__)
@@ -95,17 +94,19 @@ def _load(cls: type[T], raw: bytes | str | None) -> T | None:
 class Catalog:
     """Reads and writes the chats' project lists and last videos; keys come from `Keys`."""
 
-    def __init__(self, redis: Redis, keys: Keys | None = None, *,
+    def __init__(self, redis: RedisClient, keys: Keys | None = None, *,
                  ttl: int = CATALOG_TTL) -> None:
         self.redis = redis
         self.keys = keys or Keys()
         self.ttl = ttl
 
-    async def _put(self, key: str, field: str, value: object) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
+    async def _put(self, key: str, field: str, value: object) -> int:
+        """Write one field and push the key's expiry; returns how many fields it has."""
+        async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hset(key, field, json.dumps(asdict(value)))  # type: ignore[call-overload]
             pipe.expire(key, self.ttl)
-            await pipe.execute()
+            pipe.hlen(key)
+            return int((await pipe.execute())[-1])
 
     # -- projects ----------------------------------------------------------
     async def projects(self, chat: ChatKey) -> list[ProjectEntry]:
@@ -122,8 +123,7 @@ class Catalog:
     async def keep(self, chat: ChatKey, entry: ProjectEntry) -> None:
         """Write a project, and forget the oldest beyond `MAX_PROJECTS`."""
         key = self.keys.projects(chat)
-        await self._put(key, entry.session_id, entry)
-        if await self.redis.hlen(key) > MAX_PROJECTS:
+        if await self._put(key, entry.session_id, entry) > MAX_PROJECTS:
             stale = (await self.projects(chat))[MAX_PROJECTS:]
             if stale:
                 await self.redis.hdel(key, *[e.session_id for e in stale])

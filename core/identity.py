@@ -56,6 +56,8 @@ class Identities:
             return Credentials(self.operator_token, None)
         if identity.token is not None and not renew:
             return Credentials(identity.token, identity.user_id)
+        if identity.token is None:  # the client id is kept before NemoVideo sees it
+            await self.sessions.save_identity(chat, identity)
         try:
             minted = await self.nemo.anonymous_token(identity.client_id)
         except RateLimited as exc:

@@ -16,30 +16,45 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
-
 from core.intents import Step, route
 from core.keys import Keys
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 #: how many events may wait in one chat's queue by default (CHAT_QUEUE_MAX)
 QUEUE_MAX = 20
+#: how many of a chat's latest message ids are remembered, to take each message once
+REMEMBERED = 200
 
-# KEYS: inbox.  ARGV: event, expiry (s), most events waiting.  The new length, or -1
-# (nothing added) when the queue is full.
+# KEYS: inbox, taken ids.  ARGV: event, expiry (s), most events waiting, message id ("":
+# none), ids remembered.  The new length; -1 (nothing added) when the queue is full; -2
+# when the message id was taken before.
 _PUSH = """
+if ARGV[4] ~= '' and redis.call('zscore', KEYS[2], ARGV[4]) then
+  return -2
+end
 if redis.call('llen', KEYS[1]) >= tonumber(ARGV[3]) then
   return -1
 end
 local n = redis.call('rpush', KEYS[1], ARGV[1])
 redis.call('expire', KEYS[1], ARGV[2])
+if ARGV[4] ~= '' then
+  local t = redis.call('time')
+  redis.call('zadd', KEYS[2], tonumber(t[1]) * 1000000 + tonumber(t[2]), ARGV[4])
+  redis.call('zremrangebyrank', KEYS[2], 0, -tonumber(ARGV[5]) - 1)
+  redis.call('expire', KEYS[2], ARGV[2])
+end
 return n
 """
 
 
 class InboxFull(Exception):
     """The chat already has as many events waiting as it may (`Inbox.most`)."""
+
+
+class AlreadyTaken(Exception):
+    """The chat's queue took this message (its id) before: the platform sent it again."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +100,7 @@ class ChatEvent:
 class Inbox:
     """The chats' event queues; all keys come from `Keys`."""
 
-    def __init__(self, redis: Redis, *, keys: Keys | None = None,
+    def __init__(self, redis: RedisClient, *, keys: Keys | None = None,
                  idle_ttl: int = 7 * 24 * 3600, codec: AttachmentCodec | None = None,
                  most: int = QUEUE_MAX) -> None:
         self.redis = redis
@@ -94,19 +109,31 @@ class Inbox:
         self.codec = codec or AttachmentCodec()
         self.most = most
         self._push = redis.register_script(_PUSH)
+        # chats whose unmarking may have happened without the look that follows it
+        self._unsure: set[ChatKey] = set()
 
     async def push(self, event: ChatEvent) -> int:
         """Append an event to its chat's queue; returns how many are waiting.
 
-        Raises InboxFull when `most` events wait already (nothing is added).
+        Raises InboxFull when `most` events wait already, AlreadyTaken when the chat's
+        queue took a message with this id before (a platform sending it again: a webhook
+        whose answer was lost); nothing is added then.
         """
         chat = event.chat
-        # marked first: a crash between the two leaves a mark on an empty queue (harmless)
+        # Marked before the push (a crash between them leaves a mark on an empty queue,
+        # harmless) and again after it: a holder settling the chat meanwhile may have
+        # removed the first mark before it could see the event (see `settle`). Three
+        # steps rather than one script: the set and the queue are in different slots.
         await self.redis.sadd(self.keys.pending_chats(), str(chat))
-        waiting = int(await self._push(keys=[self.keys.inbox(chat)],
-                                       args=[event.to_json(), self.idle_ttl, self.most]))
+        waiting = int(await self._push(
+            keys=[self.keys.inbox(chat), self.keys.taken(chat)],
+            args=[event.to_json(), self.idle_ttl, self.most, event.message.message_id,
+                  REMEMBERED]))
+        if waiting == -2:
+            raise AlreadyTaken(f"{chat} {event.message.message_id}")
         if waiting < 0:
             raise InboxFull(str(chat))
+        await self.redis.sadd(self.keys.pending_chats(), str(chat))
         return waiting
 
     async def position(self, event: ChatEvent) -> int | None:
@@ -149,7 +176,11 @@ class Inbox:
         return int(await self.redis.llen(self.keys.inbox(chat)))
 
     async def pending_chats(self) -> list[ChatKey]:
-        """Chats with queued or interrupted events."""
+        """Chats with queued or interrupted events (and those this process unmarked
+        without knowing whether one was queued meanwhile: see `settle`)."""
+        for chat in sorted(self._unsure, key=str):
+            await self.redis.sadd(self.keys.pending_chats(), str(chat))
+            self._unsure.discard(chat)
         members = await self.redis.smembers(self.keys.pending_chats())
         return sorted((ChatKey.parse(text_of(m)) for m in members), key=str)
 
@@ -157,19 +188,18 @@ class Inbox:
         """Unmark the chat when nothing waits and nothing is current; True when done.
 
         Call it after releasing the chat's lock: an event queued meanwhile is then
-        either seen here or taken by its sender, who finds the lock free.
+        either seen here (the chat is marked again) or taken by its sender, who finds
+        the lock free (`push` marks the chat again once the event is queued). A Redis
+        failure between the unmarking and the second look leaves the chat to be marked
+        again by the next `pending_chats` (the sweep's).
         """
-        if await self._busy(chat):
-            return False
+        # Until the second look is done, the chat may be unmarked with an event queued:
+        # if Redis fails meanwhile, it is marked again once Redis answers.
+        self._unsure.add(chat)
         await self.redis.srem(self.keys.pending_chats(), str(chat))
-        if await self._busy(chat):  # queued between the check and the unmarking
+        if await self.redis.exists(self.keys.inbox(chat), self.keys.current(chat)):
             await self.redis.sadd(self.keys.pending_chats(), str(chat))
+            self._unsure.discard(chat)
             return False
+        self._unsure.discard(chat)
         return True
-
-    async def _busy(self, chat: ChatKey) -> bool:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.llen(self.keys.inbox(chat))
-            pipe.exists(self.keys.current(chat))
-            waiting, current = await pipe.execute()
-        return bool(waiting or current)

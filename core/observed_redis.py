@@ -1,19 +1,33 @@
-"""A Redis client that reports its failures to the process's probe (`core.observe`).
+"""Redis clients that report their failures to the process's probe (`core.observe`), and
+the one place a process makes its Redis client (`redis_client`).
 
 Only failures to talk to Redis count (connection lost, timeouts...): an error
 answer to a command (`ResponseError`, such as the NOSCRIPT that makes a script
 load itself, or BUSYGROUP) is part of normal work.
+
+With `cluster`, the client is redis-py's `RedisCluster`: it learns the cluster's
+slot map from the node it is given, sends each command to the node that serves
+its key, and follows the cluster when slots move. Every script and transaction
+of the service names keys of one hash slot (`core.keys`), as a cluster requires.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import ClusterPipeline, RedisCluster
 from redis.exceptions import RedisError, ResponseError
 
 from core import observe
+
+#: Redis connections one process opens at most (per node of a cluster); a call waits
+#: for a free one (up to REDIS_POOL_WAIT seconds on one Redis) rather than failing at
+#: once when many chats are busy
+REDIS_POOL_SIZE = 512
+REDIS_POOL_WAIT = 20.0
 
 
 def _report(exc: RedisError) -> None:
@@ -50,3 +64,100 @@ class ObservedRedis(Redis):
         """A new pipeline (see `redis.asyncio.Redis.pipeline`)."""
         return ObservedPipeline(self.connection_pool, self.response_callbacks, transaction,
                                 shard_hint)
+
+
+class ObservedClusterPipeline(ClusterPipeline):
+    """A cluster pipeline whose failures are reported."""
+
+    async def execute(self, raise_on_error: bool = True,
+                      allow_redirections: bool = True) -> list[Any]:
+        """Run the queued commands (a transaction's must share one hash slot)."""
+        try:
+            if isinstance(self.cluster_client, ObservedRedisCluster):
+                await self.cluster_client.ready()
+            return await super().execute(raise_on_error, allow_redirections)
+        except RedisError as exc:
+            _report(exc)
+            raise
+
+
+class ObservedRedisCluster(RedisCluster):
+    """`redis.asyncio.RedisCluster` whose failed commands and pipelines are reported, and
+    whose commands wait for one of `REDIS_POOL_SIZE` places rather than fail when every
+    connection to a node is busy (redis-py's cluster client refuses them outright)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._places = asyncio.Semaphore(REDIS_POOL_SIZE)
+
+    async def ready(self) -> None:
+        """Learn the cluster's nodes and slots before a command goes out, when the map is
+        still to be read. (redis-py 7.1 to 8.1 read it while the first commands set out
+        on their connections, and some of those failed, AttributeError included, when
+        many commands came at once.)"""
+        if self._initialize:
+            await self.initialize()
+
+    async def _determine_slot(self, command: str, *args: Any) -> int:
+        """The hash slot of a command's keys. XREADGROUP's are read here: redis-py would
+        ask a node for them (COMMAND GETKEYS, twice) before every read of a stream."""
+        if command.upper() == "XREADGROUP" and b"STREAMS" in args:
+            rest = args[args.index(b"STREAMS") + 1:]
+            slots = {self.keyslot(key) for key in rest[:len(rest) // 2]}
+            if len(slots) == 1:
+                return slots.pop()
+        slot: int = await super()._determine_slot(command, *args)
+        return slot
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        """Run one command on the node that serves its keys."""
+        try:
+            await self.ready()
+            async with self._places:
+                return await super().execute_command(*args, **kwargs)
+        except RedisError as exc:
+            _report(exc)
+            raise
+
+    def pipeline(self, transaction: Any | None = None,
+                 shard_hint: Any | None = None) -> ObservedClusterPipeline:
+        """A new pipeline (see `redis.asyncio.RedisCluster.pipeline`): its commands may
+        go to several nodes, unless it is a transaction (`transaction=True`), whose keys
+        must share one hash slot."""
+        if shard_hint:
+            return super().pipeline(transaction, shard_hint)  # type: ignore[return-value]
+        # redis-py declares an attribute abstract that its own pipelines never set
+        return ObservedClusterPipeline(self, transaction)  # type: ignore[abstract]
+
+
+#: the service's Redis client: one Redis, or a Redis Cluster
+RedisClient = Redis | RedisCluster
+
+#: URL schemes that name a node of a Redis Cluster (redis-py's own, plus "+cluster")
+CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster")
+
+
+def cluster_url(url: str) -> tuple[str, bool]:
+    """A Redis URL as redis-py takes it, and whether it names a node of a Redis Cluster
+    (`redis+cluster://host:6379` is `redis://host:6379`, of a cluster)."""
+    scheme, sep, rest = url.strip().partition("://")
+    if sep and scheme.lower() in CLUSTER_SCHEMES:
+        return f"{scheme.lower().removesuffix('+cluster')}://{rest}", True
+    return url.strip(), False
+
+
+def redis_client(url: str, *, cluster: bool = False) -> RedisClient:
+    """The process's Redis client for `url`: of a Redis Cluster with `cluster` or a
+    `redis+cluster://` URL (naming any node of it), else of one Redis, with a bounded
+    pool in which a call waits for a connection (the default pool refuses a call
+    outright past 100 connections in use)."""
+    url, named = cluster_url(url)
+    if cluster or named:
+        # A node's pool has room beyond the commands' places for the pipelines. No read
+        # timeout, as on one Redis: the cluster client sends a command again after one,
+        # and a stream read answered too late would leave its entries pending unseen.
+        return ObservedRedisCluster.from_url(url, max_connections=2 * REDIS_POOL_SIZE,
+                                             socket_timeout=None)
+    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_POOL_SIZE,
+                                           timeout=REDIS_POOL_WAIT)
+    return ObservedRedis.from_pool(pool)

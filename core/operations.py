@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httpx
-from redis.asyncio import Redis
 
 from core import observe
 from core.keys import Keys
@@ -27,6 +26,7 @@ from core.messages import ChatKey
 from core.nemo.client import NemoClient
 from core.nemo.errors import NemoConnectionError, NemoError, ServerError, TokenExpired
 from core.nemo.models import Credentials
+from core.observed_redis import RedisClient
 from core.settings import Settings
 from core.startup import StartupError
 from core.store import text_of
@@ -42,13 +42,13 @@ log = logging.getLogger(__name__)
 QUEUES_COUNTED = 1000
 
 
-async def redis_answers(redis: Redis, within: float = 2.0) -> None:
+async def redis_answers(redis: RedisClient, within: float = 2.0) -> None:
     """Return when Redis answers PING within `within` seconds; raise otherwise."""
     async with asyncio.timeout(within):
         await redis.ping()
 
 
-async def wait_for_redis(redis: Redis, settings: Settings) -> None:
+async def wait_for_redis(redis: RedisClient, settings: Settings) -> None:
     """Wait up to REDIS_START_WAIT seconds for Redis to answer; StartupError when it does
     not (the URL shown without its password)."""
     loop = asyncio.get_running_loop()
@@ -136,18 +136,20 @@ async def _warn_about_nemo(settings: Settings) -> None:
         log.warning("NemoVideo: %s", verdict.detail)
 
 
-async def read_queues(metrics: Metrics, redis: Redis, keys: Keys, platform: str) -> None:
+async def read_queues(metrics: Metrics, redis: RedisClient, keys: Keys, platform: str) -> None:
     """Set the queue gauges from Redis: chats waiting, events queued, live renders."""
     members = list(await redis.smembers(keys.pending_chats()))
     chats = [ChatKey.parse(text_of(m)) for m in members[:QUEUES_COUNTED]]
+    shards = keys.render_shards_of(platform)
     async with redis.pipeline(transaction=False) as pipe:
         for chat in chats:
             pipe.llen(keys.inbox(chat))
-        pipe.xlen(keys.render_stream(platform))
+        for shard in shards:
+            pipe.xlen(keys.render_stream(shard))
         counts = await pipe.execute()
     metrics.chats_waiting.set(len(members))
-    metrics.events_queued.set(sum(int(n) for n in counts[:-1]))
-    metrics.renders_live.labels(platform).set(int(counts[-1]))
+    metrics.events_queued.set(sum(int(n) for n in counts[:len(chats)]))
+    metrics.renders_live.labels(platform).set(sum(int(n) for n in counts[len(chats):]))
 
 
 @contextlib.asynccontextmanager

@@ -156,6 +156,11 @@ class Outgoing(ABC):
         """Show a "working" indicator (typing, upload_video...). Optional."""
         return None
 
+    def backlog(self, chat: ChatKey) -> float:
+        """Seconds a message to `chat` would wait now for the platform's rate limits
+        (0: it would leave at once, or the adapter cannot tell)."""
+        return 0.0
+
     async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
         """Delete a user's message (one holding a token). False when not possible."""
         return False
@@ -219,6 +224,10 @@ class Replying(Outgoing):
     async def working(self, chat: ChatKey) -> None:
         """The adapter's indicator."""
         await self.out.working(chat)
+
+    def backlog(self, chat: ChatKey) -> float:
+        """The adapter's backlog."""
+        return self.out.backlog(chat)
 
     async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
         """Delete through the adapter."""

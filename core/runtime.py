@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import AnyHttpUrl
-from redis.asyncio import BlockingConnectionPool, Redis
 
 from core.access.setup import Access, build_access, token_cipher
 from core.conversation.build import build_dispatcher
@@ -32,7 +31,7 @@ from core.inbox import Inbox
 from core.keys import Keys
 from core.messages import AttachmentCodec
 from core.nemo.client import NemoClient
-from core.observed_redis import ObservedRedis
+from core.observed_redis import RedisClient, redis_client
 from core.operations import operating
 from core.outgoing import Outgoing
 from core.renders import Renders, RenderWorker, stable_consumer_name
@@ -64,7 +63,7 @@ class Runtime:
     """The started pieces of one process."""
 
     settings: Settings
-    redis: Redis
+    redis: RedisClient
     keys: Keys
     codec: AttachmentCodec
     sessions: SessionStore
@@ -111,20 +110,6 @@ class Runtime:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-#: Redis connections one process opens at most; a call waits for a free one (up to
-#: REDIS_POOL_WAIT seconds) rather than failing at once when many chats are busy
-REDIS_POOL_SIZE = 512
-REDIS_POOL_WAIT = 20.0
-
-
-def redis_client(url: str) -> Redis:
-    """The process's Redis client: a bounded pool in which a call waits for a connection
-    (the default pool refuses a call outright past 100 connections in use)."""
-    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_POOL_SIZE,
-                                           timeout=REDIS_POOL_WAIT)
-    return ObservedRedis.from_pool(pool)
 
 
 @contextlib.asynccontextmanager
@@ -180,9 +165,10 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
             url = AnyHttpUrl(simulator_url)
             settings = settings.model_copy(update={"nemo_api_url": url, "nemo_web_url": url})
         redis_url = await stack.enter_async_context(embedded_redis(settings))
-        redis = redis_client(redis_url)
+        redis = redis_client(redis_url, cluster=settings.redis_cluster)
         stack.push_async_callback(redis.aclose)
-        keys, codec, instance = Keys(), AttachmentCodec(), instance_name()
+        keys = Keys(render_shards=settings.render_shards)
+        codec, instance = AttachmentCodec(), instance_name()
         cipher = token_cipher(settings)
         sessions = SessionStore(redis, keys=keys, idle_ttl=settings.session_idle_ttl,
                                 lock_ttl=settings.chat_lock_ttl, owner=instance, cipher=cipher)

@@ -20,11 +20,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.access.crypto import check_keys
 from core.access.entries import ADMIN_KINDS, ALERT_KINDS, parse_entries, parse_entry
+from core.keys import DEFAULT_RENDER_SHARDS
+from core.observed_redis import cluster_url
 
 #: a comma-separated list of access entries (`telegram:user:123, discord:role:456`)
 Entries = Annotated[tuple[str, ...], NoDecode]
 
-#: the schemes a REDIS_URL may use (redis-py's)
+#: the schemes a REDIS_URL may use (redis-py's; redis+cluster:// and rediss+cluster://
+#: name a node of a Redis Cluster, see `cluster_url`)
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
@@ -76,6 +79,8 @@ class Settings(BaseSettings):
 
     # Redis: unset means the embedded Redis under the data directory
     redis_url: SecretStr | None = None
+    redis_cluster: bool = Field(
+        default=False, description="REDIS_URL names one node of a Redis Cluster")
     data_dir: Path | None = None
     redis_start_wait: float = Field(
         default=5.0, ge=0, description="at start, how long an unreachable Redis is waited for")
@@ -113,6 +118,9 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="longest wait a 429 imposes on one render's polls")
     render_consumer: str | None = Field(
         default=None, description="this worker's name in the render group; unset: derived")
+    render_shards: int = Field(
+        default=DEFAULT_RENDER_SHARDS, ge=1, le=1024,
+        description="render streams per platform; the same in every process")
 
     # Who may use the bot and how much (empty: everyone, unlimited)
     allow: Entries = ()
@@ -151,6 +159,15 @@ class Settings(BaseSettings):
         if value is not None:
             check_redis_url(value.get_secret_value())
         return value
+
+    @model_validator(mode="after")
+    def _redis_cluster_url(self) -> Settings:
+        if self.redis_cluster and self.redis_url is not None:
+            try:
+                check_redis_url(self.redis_url.get_secret_value(), cluster=True)
+            except ValueError as exc:
+                raise ValueError(f"REDIS_URL (REDIS_CLUSTER=true): {exc}") from None
+        return self
 
     @field_validator("log_level")
     @classmethod
@@ -232,13 +249,17 @@ def drop_blank(values: Any) -> Any:
     return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
 
 
-def check_redis_url(url: str) -> None:
+def check_redis_url(url: str, *, cluster: bool = False) -> None:
     """Raise ValueError (never quoting the URL: it may hold a password) unless `url` is
-    a Redis URL redis-py can use."""
-    parts = urlsplit(url.strip())
+    a Redis URL redis-py can use (of a Redis Cluster's node, with `cluster`)."""
+    url, named = cluster_url(url)
+    cluster = cluster or named
+    parts = urlsplit(url)
     if parts.scheme not in REDIS_SCHEMES:
         raise ValueError("must be a redis://, rediss:// or unix:// URL, "
                          "e.g. redis://localhost:6379/0")
+    if cluster and parts.scheme == "unix":
+        raise ValueError("a Redis Cluster is reached over TCP: redis+cluster://host:port")
     try:
         parts.port  # noqa: B018 (raises for a port that is not a number)
     except ValueError:
@@ -252,6 +273,8 @@ def check_redis_url(url: str) -> None:
     database = parts.path.strip("/")
     if database and not database.isdigit():
         raise ValueError("must name a database by its number, e.g. redis://localhost:6379/0")
+    if cluster and database not in ("", "0"):
+        raise ValueError("a Redis Cluster has database 0 only")
 
 
 def redis_url_shown(url: str) -> str:

@@ -13,10 +13,9 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from redis.asyncio import Redis
-
 from core.keys import Keys
 from core.messages import ChatKey
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ SIGNAL_TTL = 60
 class ChatSignals:
     """Sends stop signals to other processes and delivers this process's own."""
 
-    def __init__(self, redis: Redis, instance: str, *, keys: Keys | None = None,
+    def __init__(self, redis: RedisClient, instance: str, *, keys: Keys | None = None,
                  poll: float = 1.0) -> None:
         self.redis = redis
         self.instance = instance

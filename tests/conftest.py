@@ -63,6 +63,25 @@ def redis_cluster(request: pytest.FixtureRequest,
     return shared_cluster(request.config, lambda: tmp_path_factory.mktemp("redis-cluster"))
 
 
+@pytest.fixture(params=["redis", "cluster"])
+def redis_url(request: pytest.FixtureRequest, tmp_path: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis URL, for tests that must pass both on one Redis and on a Redis Cluster: a
+    private redis-server's, then the shared three-master cluster's (`redis_cluster`,
+    emptied), written ``redis+cluster://`` so `core.observed_redis.redis_client` makes
+    the cluster client for it."""
+    if request.param == "cluster":
+        cluster = shared_cluster(request.config,
+                                 lambda: tmp_path_factory.mktemp("redis-cluster"))
+        yield cluster.url.replace("redis://", "redis+cluster://", 1)
+        return
+    server = _start_redis(tmp_path / "redis")
+    try:
+        yield server.url
+    finally:
+        server.stop(kill=True)
+
+
 @pytest.fixture
 async def simulator(tmp_path: Path) -> AsyncIterator[Simulator]:
     """A NemoVideo simulator on a free loopback port, tuned for fast tests.

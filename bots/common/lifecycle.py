@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
@@ -68,6 +69,7 @@ async def serve(bot: AbstractAsyncContextManager[B], platform: str, *,
     stop = stop_on_signals()
     try:
         async with bot as running:
+            gc.freeze()  # what start-up made lives as long as the process: never collected
             status = await _until_stopped(stop, ended(running) if ended else None, platform)
     except tuple(refusals) as exc:
         reason = next(text for kind, text in refusals.items() if isinstance(exc, kind))

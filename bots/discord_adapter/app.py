@@ -56,7 +56,8 @@ def intents() -> discord.Intents:
 
 
 def make_client(config: DiscordSettings, **options: Any) -> discord.Client:
-    """A plain client, or an auto-sharded one when DISCORD_SHARDS is set."""
+    """A plain client, or an auto-sharded one when DISCORD_SHARDS is set (running only the
+    shards of DISCORD_SHARD_IDS when that is set: the others run in other processes)."""
     # the bot never joins voice: no warnings about voice libraries
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
@@ -65,6 +66,8 @@ def make_client(config: DiscordSettings, **options: Any) -> discord.Client:
     shards = config.discord_shards
     if shards is None:
         return discord.Client(**options)
+    if config.discord_shard_ids:
+        options["shard_ids"] = list(config.discord_shard_ids)
     return discord.AutoShardedClient(shard_count=None if shards == "auto" else shards, **options)
 
 

@@ -20,7 +20,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
+import core.conversation.formats  # noqa: F401  (the format.* texts naming /format's choices)
 from bots.discord_adapter.texts import described
+from core.formats import LENGTHS, PRESETS
 from core.i18n import LANGUAGES, NAMES, texts
 
 AnyCommand = app_commands.Command[Any, Any, None]
@@ -45,10 +47,6 @@ SIMPLE_COMMANDS: dict[str, str] = {
     "stats": "Your messages, renders and credits against your limits (only you see it)",
     "help": "What the bot understands",
 }
-#: /format's choices: aspect ratios and target lengths (seconds)
-FORMAT_CHOICES = {"9:16": "9:16 TikTok, Reels, Shorts", "16:9": "16:9 YouTube",
-                  "1:1": "1:1 square", "4:5": "4:5 portrait feed"}
-LENGTH_CHOICES = (15, 30, 60)
 #: admin commands that take entries
 LIST_COMMANDS: dict[str, str] = {
     "allow": "Admins: let users, roles, channels or servers use the bot",
@@ -91,20 +89,21 @@ def _simple(run: Run, name: str) -> AnyCommand:
 
 
 def _format(run: Run) -> AnyCommand:
-    ratios = [app_commands.Choice(name=label, value=value)
-              for value, label in FORMAT_CHOICES.items()]
-    lengths = [app_commands.Choice(name=f"{seconds} s", value=seconds)
-               for seconds in LENGTH_CHOICES]
+    ratios = [app_commands.Choice(name=described(f"format.{p.aspect}"), value=p.aspect)
+              for p in PRESETS]
+    lengths = [app_commands.Choice(name=described("format.seconds", seconds=seconds),
+                                   value=seconds)
+               for seconds in LENGTHS]
 
-    @app_commands.describe(ratio="The aspect ratio", length="The target length")
+    @app_commands.describe(ratio=described("discord.option.ratio"),
+                           length=described("discord.option.length"))
     @app_commands.choices(ratio=ratios, length=lengths)  # type: ignore[misc]
     async def format_(interaction: discord.Interaction, ratio: str | None = None,
                       length: int | None = None) -> None:
         parts = [part for part in (ratio, f"{length}s" if length else None) if part]
         await run(interaction, "format", " ".join(["/format", *parts]))
     return app_commands.Command(
-        name="format", description="Choose the project's format and target length",
-        callback=format_)
+        name="format", description=described("discord.command.format"), callback=format_)
 
 
 def _link(run: Run) -> AnyCommand:

@@ -48,17 +48,25 @@ texts({
         "en": "The language (leave it out to see the choices)",
         "zh": "语言（不填则显示可选语言）",
     },
+    "discord.command.format": {
+        "en": "Choose the project's format and target length",
+        "zh": "选择项目的画面比例和目标时长",
+    },
+    "discord.option.ratio": {"en": "The aspect ratio", "zh": "画面比例"},
+    "discord.option.length": {"en": "The target length", "zh": "目标时长"},
 })
 
 
-def described(key: str) -> app_commands.locale_str:
-    """A command's or an option's description: the text `key`, in English, translated
-    into every language when the commands are synced."""
-    return app_commands.locale_str(t("en", key), key=key)
+def described(key: str, **fields: object) -> app_commands.locale_str:
+    """A command's or an option's description (or a choice's name): the text `key`
+    formatted with `fields`, in English, translated into every language when the
+    commands are synced."""
+    return app_commands.locale_str(t("en", key, **fields), key=key, fields=fields)
 
 
 class CommandTranslator(app_commands.Translator):
-    """Translates descriptions made with `described` into Discord's locales."""
+    """Translates descriptions and choice names made with `described` into Discord's
+    locales."""
 
     async def translate(self, string: app_commands.locale_str, locale: Locale,
                         context: app_commands.TranslationContextTypes) -> str | None:
@@ -67,4 +75,6 @@ class CommandTranslator(app_commands.Translator):
         language = ui_language(locale.value)
         if not isinstance(key, str) or language == "en":
             return None
-        return variant(key, language)
+        text = variant(key, language)
+        fields = string.extras.get("fields") or {}
+        return text.format(**fields) if text and fields else text

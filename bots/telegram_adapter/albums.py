@@ -7,15 +7,22 @@ list per album (`Keys.album`), never in process memory:
 
 * Each part is appended by a script that stamps it with Redis's own clock
   (`TIME`), so the processes' clocks never have to agree, and renews the list's
-  expiry.
+  expiry. A part of an album already delivered (Telegram sent it again) is not
+  appended.
 * Every process that appended a part then waits `wait` seconds and runs the
   take script: if the newest part is younger than `wait`, it answers how much
-  longer to wait; otherwise it returns every part and deletes the list, in
-  one step. Exactly one caller gets the parts; the others find the list gone
-  and stop.
+  longer to wait; otherwise it hands every part to this caller and marks it the
+  album's taker for a short lease (`LEASE`). The taker queues the merged
+  message, then confirms (`Gathered.done`): the list goes, and the parts' ids are
+  remembered for a while. Until then the others wait; if the taker dies, its
+  lease runs out and the next one takes the album over (the chat's queue takes
+  a message once, should both have queued it).
 * Every adder waits, not only the first: if the process holding the first part
-  dies, another one still delivers the album. If all of them die the list
-  expires (after a few times `wait`) and nothing is left behind.
+  dies, another one still delivers the album. Open albums are also listed by
+  the time of their last part (`Keys.open_albums`): one whose every gatherer died
+  (all its parts had reached one process) is found by any live process
+  (`left_behind`) and delivered. An album nobody delivers expires (after a few
+  times `wait`) and nothing is left behind.
 
 A part arriving more than `wait` after the previous one (a very slow upload)
 starts a new album of its own: that is the price of having no end marker.
@@ -24,22 +31,35 @@ starts a new album of its own: that is the price of having no end marker.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
-from typing import Any
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, cast
 
-from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from core.keys import Keys
 from core.messages import AttachmentCodec, ChatKey
+from core.observed_redis import RedisClient
+from core.store import text_of
 
 from .inbound import Part, merge
 
 log = logging.getLogger(__name__)
 
-# KEYS: album list.  ARGV: part (JSON), expiry (ms).  Appends "<redis ms>|<part>".
+#: seconds a taker has to queue the album before another process takes it over
+LEASE = 5.0
+#: how often the other processes look whether the taker is done
+TAKER_CHECK = 0.1
+
+# KEYS: album list, done ids.  ARGV: part (JSON), expiry (ms), part's message id.
+# Appends "<redis ms>|<part>"; 0 when the part belongs to an album already delivered.
 _ADD = """
+if redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 1 then return 0 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = redis.call('RPUSH', KEYS[1], string.format('%.0f', now) .. '|' .. ARGV[1])
@@ -47,67 +67,141 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return n
 """
 
-# KEYS: album list.  ARGV: quiet time (ms).  {0}: gone (taken by someone else);
-# {1, ms}: the newest part is younger than the quiet time, wait ms more;
-# {2, part, part...}: every part, and the list is deleted.
+# KEYS: album list, taker.  ARGV: quiet time (ms), lease (ms), this taker.
+# {0}: gone (delivered by someone else); {1, ms}: the newest part is younger than the
+# quiet time, wait ms more; {3, ms}: another taker is delivering it, look again in ms;
+# {2, part, part...}: every part, this caller is the taker.
 _TAKE = """
 local last = redis.call('LINDEX', KEYS[1], -1)
 if not last then return {0} end
+local taker = redis.call('GET', KEYS[2])
+if taker and taker ~= ARGV[3] then return {3, redis.call('PTTL', KEYS[2])} end
 local at = tonumber(string.match(last, '^(%d+)|')) or 0
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local wait = at + tonumber(ARGV[1]) - now
 if wait > 0 then return {1, wait} end
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
 local parts = redis.call('LRANGE', KEYS[1], 0, -1)
-redis.call('DEL', KEYS[1])
 local answer = {2}
 for i = 1, #parts do answer[#answer + 1] = parts[i] end
 return answer
 """
 
+# KEYS: album list, taker, done ids.  ARGV: this taker, expiry (ms), part ids...
+# 1: the album is gone, its ids remembered; 0: this caller's lease ran out meanwhile.
+_DONE = """
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+for i = 3, #ARGV do redis.call('SADD', KEYS[3], ARGV[i]) end
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """An album this process took: its parts merged into one, to queue, then `done`."""
+
+    part: Part
+    ids: tuple[str, ...]
+    confirm: Callable[[tuple[str, ...]], Awaitable[None]]
+
+    async def done(self) -> None:
+        """The merged message is queued (or not for the bot): the album is gone."""
+        await self.confirm(self.ids)
+
 
 class AlbumGatherer:
     """Collects an album's parts in Redis until no part arrived for `wait` seconds."""
 
-    def __init__(self, redis: Redis, codec: AttachmentCodec, *, wait: float,
-                 keys: Keys | None = None) -> None:
+    def __init__(self, redis: RedisClient, codec: AttachmentCodec, *, wait: float,
+                 keys: Keys | None = None, lease: float = LEASE) -> None:
+        self.redis = redis
         self.codec = codec
         self.wait = wait
         self.keys = keys or Keys()
+        self.lease = lease
+        self.taker = uuid.uuid4().hex
         self._add: AsyncScript = redis.register_script(_ADD)
         self._take: AsyncScript = redis.register_script(_TAKE)
+        self._done: AsyncScript = redis.register_script(_DONE)
 
     @property
     def expiry_ms(self) -> int:
         """How long an album's list outlives its last part."""
-        return int(self.wait * 4000) + 10_000
+        return int((self.wait * 4 + self.lease) * 1000) + 10_000
 
     async def add(self, chat: ChatKey, group_id: str, part: Part) -> None:
         """Append a part to its album (a quick Redis call)."""
-        key = self.keys.album(chat, group_id)
-        await self._add(keys=[key], args=[json.dumps(part.to_dict()), self.expiry_ms])
+        keys = [self.keys.album(chat, group_id), self.keys.album_done(chat, group_id)]
+        if await self._add(keys=keys, args=[json.dumps(part.to_dict()), self.expiry_ms,
+                                            part.message.message_id]):
+            await self.redis.zadd(self.keys.open_albums(chat.platform),
+                                  {_member(chat, group_id): time.time()})
 
-    async def gather(self, chat: ChatKey, group_id: str) -> Part | None:
-        """Wait until the album is complete; its parts merged into one when this caller
-        took them, None when another caller (here or in another process) did."""
-        key = self.keys.album(chat, group_id)
-        quiet_ms = max(1, int(self.wait * 1000))
+    async def left_behind(self, platform: str, quiet: float) -> list[tuple[ChatKey, str]]:
+        """Open albums whose last part came more than `quiet` seconds ago (by this
+        process's clock): their gatherers, if any, are gone."""
+        members = await self.redis.zrangebyscore(
+            self.keys.open_albums(platform), "-inf", time.time() - quiet, start=0, num=100)
+        found = []
+        for member in members:
+            chat, _, group_id = text_of(cast(bytes, member)).rpartition("|")
+            try:
+                found.append((ChatKey.parse(chat), group_id))
+            except ValueError:
+                log.warning("telegram: an open album entry could not be read: %r", member)
+        return found
+
+    async def _closed(self, chat: ChatKey, group_id: str) -> None:
+        await self.redis.zrem(self.keys.open_albums(chat.platform), _member(chat, group_id))
+
+    async def gather(self, chat: ChatKey, group_id: str) -> Gathered | None:
+        """Wait until the album is complete: its parts when this caller took them (queue
+        the merged message, then call `done`), None when another caller (here or in
+        another process) delivered it."""
+        keys = [self.keys.album(chat, group_id), self.keys.album_taker(chat, group_id)]
+        quiet_ms, lease_ms = max(1, int(self.wait * 1000)), max(1, int(self.lease * 1000))
         delay = self.wait
         while True:
             await asyncio.sleep(delay)
-            answer: list[Any] = await self._take(keys=[key], args=[quiet_ms])
+            answer: list[Any] = await self._take(keys=keys, args=[quiet_ms, lease_ms,
+                                                                  self.taker])
             status = int(answer[0])
             if status == 0:
+                await self._closed(chat, group_id)
                 return None
             if status == 1:
                 delay = max(int(answer[1]), 1) / 1000
                 continue
-            parts = [self._part(raw) for raw in answer[1:]]
-            found = [p for p in parts if p is not None]
+            if status == 3:  # the taker confirms within moments, unless it died
+                delay = min(max(int(answer[1]), 1) / 1000, TAKER_CHECK)
+                continue
+            found = self._parts(answer[1:])
             if not found:
                 return None
             log.info("telegram: album %s in %s gathered: %d part(s)", group_id, chat, len(found))
-            return merge(found)
+            ids = tuple(p.message.message_id for p in found)
+            return Gathered(merge(found), ids, functools.partial(self._confirm, chat, group_id))
+
+    async def _confirm(self, chat: ChatKey, group_id: str, ids: tuple[str, ...]) -> None:
+        keys = [self.keys.album(chat, group_id), self.keys.album_taker(chat, group_id),
+                self.keys.album_done(chat, group_id)]
+        if not await self._done(keys=keys, args=[self.taker, self.expiry_ms, *ids]):
+            log.warning("telegram: album %s in %s was queued after this process's turn to "
+                        "deliver it ran out; its chat's queue takes it once", group_id, chat)
+            return
+        await self._closed(chat, group_id)
+
+    def _parts(self, raws: list[Any]) -> list[Part]:
+        """The parts, each once (Telegram may have sent one again)."""
+        found: dict[str, Part] = {}
+        for raw in raws:
+            part = self._part(raw)
+            if part is not None:
+                found.setdefault(part.message.message_id, part)
+        return list(found.values())
 
     def _part(self, raw: bytes | str) -> Part | None:
         text = raw.decode() if isinstance(raw, bytes) else raw
@@ -117,3 +211,7 @@ class AlbumGatherer:
         except (ValueError, KeyError) as exc:
             log.warning("telegram: an album part could not be read: %r", exc)
             return None
+
+
+def _member(chat: ChatKey, group_id: str) -> str:
+    return f"{chat}|{group_id}"

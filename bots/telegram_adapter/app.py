@@ -5,12 +5,12 @@ drive it against a fake Bot API server); `run_telegram` is `nemobot telegram`.
 
 Updates come by long polling unless `TELEGRAM_WEBHOOK_URL` is set. Polling
 allows exactly one process per bot token (Telegram answers a second poller
-with a conflict). In webhook mode every replica runs PTB's webhook server
-(which refuses requests without `TELEGRAM_WEBHOOK_SECRET`) and registers the
-same URL; a load balancer spreads the updates. Nothing a replica needs lives
-in its memory: chats' queues and locks, albums being gathered and render
-jobs are in Redis, and every replica runs a render worker of the shared
-consumer group.
+with a conflict). In webhook mode every replica runs a webhook server
+(`webhook`: it refuses requests without `TELEGRAM_WEBHOOK_SECRET`, and answers an
+update only once its message is safe in Redis) and registers the same URL; a
+load balancer spreads the updates. Nothing a replica needs lives in its
+memory: chats' queues and locks, albums being gathered and render jobs are in
+Redis, and every replica runs a render worker of the shared consumer group.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from bots.common.lifecycle import serving
 from core.renders import RenderWorker
 from core.runtime import Runtime, open_runtime
 from core.settings import Settings
+from core.startup import StartupError
 
 from .albums import AlbumGatherer
 from .flood import FloodControl
@@ -39,6 +40,7 @@ from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_att
 from .menus import Menus
 from .outbound import TelegramOutput, error_text
 from .settings import TelegramSettings, webhook_problem
+from .webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -144,54 +146,82 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
         stack.push_async_callback(app.shutdown)
         await adapter.publish_commands(admin_ids(settings, PLATFORM))
         await app.start()
+        webhook = _webhook_server(app, adapter, config)
         try:
-            webhook_url = await _take_updates(app, config)
+            await _take_updates(app, config, webhook)
         except BaseException:
             await app.stop()
             raise
         # no new updates at the end; those already taken are handed to the adapter
-        # (app.stop processes PTB's queue), whose work gets stop_grace to reach the
-        # dispatcher
-        runtime.health.add(PLATFORM, lambda: _taking_updates(app))
+        # (app.stop processes PTB's queue; the webhook's answers in flight end), whose
+        # work gets stop_grace to reach the dispatcher
+        runtime.health.add(PLATFORM, lambda: _taking_updates(app, webhook))
+        adapter.start_sweeping()
         async with serving(runtime, adapter.tasks, grace=stop_grace,
-                           stop_taking=lambda: _stop_updates(app)):
-            yield TelegramBot(app, adapter, out, runtime, runtime.worker, webhook_url)
+                           stop_taking=lambda: _stop_updates(app, adapter, webhook)):
+            yield TelegramBot(app, adapter, out, runtime, runtime.worker,
+                              str(config.telegram_webhook_url) if webhook else None)
 
 
-def _taking_updates(app: AnyApplication) -> bool:
+def _webhook_server(app: AnyApplication, adapter: TelegramAdapter,
+                    config: TelegramSettings) -> WebhookServer | None:
+    """The webhook server of webhook mode (None: long polling)."""
+    url = config.telegram_webhook_url
+    if url is None:
+        return None
+    secret = config.telegram_webhook_secret
+    return WebhookServer(app, adapter.arrivals, listen=config.telegram_webhook_listen,
+                         port=config.telegram_webhook_port, path=urlsplit(str(url)).path,
+                         secret=secret.get_secret_value() if secret is not None else None,
+                         closing=lambda: adapter.tasks.closing)
+
+
+def _taking_updates(app: AnyApplication, webhook: WebhookServer | None) -> bool:
     """Readiness: the application runs and takes updates (polling or webhook)."""
+    if webhook is not None:
+        return bool(app.running and webhook.running)
     return bool(app.running and app.updater is not None and app.updater.running)
 
 
-async def _stop_updates(app: AnyApplication) -> None:
+async def _stop_updates(app: AnyApplication, adapter: TelegramAdapter,
+                        webhook: WebhookServer | None) -> None:
+    await adapter.stop_sweeping()
+    if webhook is not None:
+        await webhook.stop()
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     await app.stop()
 
 
-async def _take_updates(app: AnyApplication, config: TelegramSettings) -> str | None:
-    """Start long polling, or the webhook server (registering the webhook); returns the
-    webhook URL in webhook mode."""
+async def _take_updates(app: AnyApplication, config: TelegramSettings,
+                        webhook: WebhookServer | None) -> None:
+    """Start long polling, or the webhook server (then register the webhook)."""
     updater = app.updater
-    if updater is None:
-        raise RuntimeError("the Application was built without an Updater")
-    url = config.telegram_webhook_url
-    if url is None:
+    if webhook is None:
+        if updater is None:
+            raise RuntimeError("the Application was built without an Updater")
         await updater.start_polling(
             timeout=config.telegram_poll_timeout, poll_interval=0,
             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
             error_callback=_polling_error)
         log.info("telegram: long polling as @%s", app.bot.username)
-        return None
-    secret = config.telegram_webhook_secret
-    await updater.start_webhook(
-        listen=config.telegram_webhook_listen, port=config.telegram_webhook_port,
-        url_path=urlsplit(str(url)).path.lstrip("/"), webhook_url=str(url),
-        secret_token=secret.get_secret_value() if secret is not None else None,
-        allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        return
+    try:
+        await webhook.start()
+    except OSError as exc:
+        raise StartupError(
+            f"TELEGRAM_WEBHOOK_PORT {webhook.port} cannot be used on {webhook.listen} "
+            f"({exc.strerror or exc}): choose a free port") from exc
+    try:
+        await app.bot.set_webhook(str(config.telegram_webhook_url),
+                                  secret_token=webhook.secret,
+                                  allowed_updates=ALLOWED_UPDATES, max_connections=40,
+                                  drop_pending_updates=False)
+    except BaseException:
+        await webhook.stop()
+        raise
     log.info("telegram: webhook for @%s on %s:%d", app.bot.username,
              config.telegram_webhook_listen, config.telegram_webhook_port)
-    return str(url)
 
 
 def _polling_error(exc: TelegramError) -> None:

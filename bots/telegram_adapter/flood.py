@@ -8,7 +8,8 @@ What counts as a message
     setMyCommands, deleteMessage, webhook calls and the like are sent at once.
 
 Pacing (messages only; Telegram's documented limits, "about" each)
-    * the whole bot: 30 a second, spaced evenly;
+    * the whole bot: at most 30 in any second (a sliding window a thirtieth of a
+      second longer, so no way of counting sees more), at most 10 at once;
     * each chat, private chats too: 1 a second after a burst of 3;
     * each group or channel (a negative chat id or an `@username`): also at
       most 20 in any 60 seconds.
@@ -44,15 +45,11 @@ Network blips
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dtm
 import enum
-import heapq
 import itertools
 import logging
-import math
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
@@ -60,6 +57,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from core import observe
+
+from .pacing import NEVER, Lane, Pace
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +81,6 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _UNHANDLED = ("bad gateway", "service unavailable")
 #: added to every flood wait: Telegram rounds its waits
 _MARGIN = 0.1
-_NEVER = -math.inf
 
 
 class Kind(enum.Enum):
@@ -131,130 +129,20 @@ def may_retry(endpoint: str, exc: NetworkError) -> bool:
     return endpoint in IDEMPOTENT or isinstance(cause, _NOT_SENT)
 
 
-class Pace:
-    """`rate` per second after a burst of `burst` (a GCRA token bucket: sends are given
-    times, so nobody polls). A rate of 0 paces nothing."""
-
-    __slots__ = ("interval", "slack", "tat")
-
-    def __init__(self, rate: float, burst: int = 1) -> None:
-        self.interval = 1 / rate if rate > 0 else 0.0
-        self.slack = (max(burst, 1) - 1) * self.interval
-        self.tat = _NEVER  # the theoretical arrival time of the next send
-
-    def earliest(self) -> float:
-        """The earliest time the next send may leave."""
-        return self.tat - self.slack
-
-    def take(self, at: float, weight: int = 1) -> None:
-        """Count a send of `weight` messages leaving at `at`."""
-        self.tat = max(self.tat, at) + weight * self.interval
-
-    def restart(self, at: float) -> None:
-        """No burst: the next send leaves at `at`, the following ones one interval apart."""
-        self.tat = at + self.slack
-
-
-class Gate:
-    """A lock handed to the waiter with the lowest ticket, so a request that comes back
-    after a 429 goes before the ones that arrived after it."""
-
-    def __init__(self) -> None:
-        self._busy = False
-        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
-
-    @property
-    def free(self) -> bool:
-        """Nobody holds or waits for the gate."""
-        return not self._busy and not self._waiting
-
-    def outranked(self, ticket: int) -> bool:
-        """Someone with a lower ticket than the holder's waits."""
-        while self._waiting and self._waiting[0][1].done():
-            heapq.heappop(self._waiting)
-        return bool(self._waiting) and self._waiting[0][0] < ticket
-
-    @contextlib.asynccontextmanager
-    async def turn(self, ticket: int) -> AsyncIterator[None]:
-        """Hold the gate for the block, after every waiter with a lower ticket."""
-        if self._busy or self._waiting:
-            handed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            heapq.heappush(self._waiting, (ticket, handed))
-            try:
-                await handed
-            except asyncio.CancelledError:
-                if handed.done() and not handed.cancelled():  # handed over as it was cancelled
-                    self._hand_over()
-                raise
-        else:
-            self._busy = True
-        try:
-            yield
-        finally:
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        while self._waiting:
-            _, handed = heapq.heappop(self._waiting)
-            if not handed.done():
-                handed.set_result(None)
-                return
-        self._busy = False
-
-
-class Lane:
-    """One chat's messages (or the whole bot's): pace, sliding window, flood hold, gate."""
-
-    def __init__(self, pace: Pace, window: int = 0, period: float = 0.0) -> None:
-        self.pace = pace
-        self.window = window
-        self.period = period
-        self.sent: deque[float] = deque(maxlen=window or None)
-        self.held_until = _NEVER  #: messages wait until then (a 429)
-        self.quiet_until = _NEVER  #: chat actions are dropped until then
-        self.holds = 0  #: bumped by every hold, so admitted sends can see one began
-        self.gate = Gate()
-
-    def ready_at(self, weight: int) -> float:
-        """The earliest time a send of `weight` messages may leave."""
-        ready = max(self.pace.earliest(), self.held_until)
-        if self.window:
-            over = len(self.sent) + min(weight, self.window) - self.window
-            if over > 0:
-                ready = max(ready, self.sent[over - 1] + self.period)
-        return ready
-
-    def take(self, at: float, weight: int) -> None:
-        """Count a send leaving at `at`."""
-        self.pace.take(at, weight)
-        if self.window:
-            self.sent.extend([at] * min(weight, self.window))
-
-    def hold(self, until: float) -> None:
-        """Hold messages until `until`, then let them go one at a time."""
-        self.held_until = max(self.held_until, until)
-        self.pace.restart(self.held_until)
-        self.holds += 1
-
-    def idle(self, now: float) -> bool:
-        """Nothing would change if the lane were forgotten."""
-        return (self.gate.free and self.pace.tat <= now and self.held_until <= now
-                and self.quiet_until <= now
-                and (not self.sent or self.sent[-1] + self.period <= now))
-
-
 class FloodControl(BaseRateLimiter[int]):
     """PTB's rate-limiter hook: paces messages by Telegram's limits, rides out 429s until a
     deadline and retries network blips (see the module docstring)."""
 
-    def __init__(self, *, overall_rate: float = 30, overall_burst: int = 1,
+    def __init__(self, *, overall_rate: float = 30, overall_burst: int = 10,
                  chat_rate: float = 1.0, chat_burst: int = 3, group_rate: int = 20,
                  group_period: float = 60, deadline: float = 300.0, network_retries: int = 2,
                  backoff: float = 0.25) -> None:
         self.chat_rate, self.chat_burst = chat_rate, chat_burst
         self.group_rate, self.group_period = group_rate, group_period
         self.deadline, self.network_retries, self.backoff = deadline, network_retries, backoff
-        self.overall = Lane(Pace(overall_rate, overall_burst))
+        # the burst never takes a second past the rate: a sliding window of one second
+        self.overall = Lane(Pace(overall_rate, overall_burst), int(overall_rate),
+                            1.0 + (1 / overall_rate if overall_rate > 0 else 0.0))
         self._lanes: dict[ChatRef, Lane] = {}
         self._sweep_at = 1024
         self._tickets = itertools.count()
@@ -306,10 +194,17 @@ class FloodControl(BaseRateLimiter[int]):
             self._lanes[chat] = found
         return found
 
+    def backlog(self, chat: ChatRef | None) -> float:
+        """Seconds a message to `chat` would wait now: for its chat's budget, the bot's,
+        or a flood wait."""
+        lane = self._lanes.get(chat) if chat is not None else None
+        ready = max(self.overall.ready_at(1), lane.ready_at(1) if lane else NEVER)
+        return max(0.0, ready - asyncio.get_running_loop().time(), self.flood_wait(chat))
+
     def flood_wait(self, chat: ChatRef | None) -> float:
         """Seconds until the flood wait holding `chat`'s messages (or all) ends; 0: none."""
         lane = self._lanes.get(chat) if chat is not None else None
-        until = max(self.overall.held_until, lane.held_until if lane else _NEVER)
+        until = max(self.overall.held_until, lane.held_until if lane else NEVER)
         return max(0.0, until - asyncio.get_running_loop().time())
 
     # ------------------------------------------------------------ internals

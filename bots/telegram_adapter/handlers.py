@@ -34,6 +34,7 @@ from core.conversation.turn import language_of
 from core.messages import Attachment, ChatKey, IncomingMessage
 
 from .albums import AlbumGatherer
+from .arrivals import Arrivals, Release, nothing_held
 from .inbound import (
     CALLBACK_PREFIX,
     MB,
@@ -62,8 +63,10 @@ class TelegramAdapter:
 
     def __init__(self, app: AnyApplication, dispatcher: Dispatcher, out: TelegramOutput,
                  files: TelegramFiles, albums: AlbumGatherer, *,
-                 download_limit: int | None) -> None:
+                 download_limit: int | None, arrivals: Arrivals | None = None) -> None:
         self.app = app
+        #: the updates a webhook answer waits for (`webhook`)
+        self.arrivals = arrivals or Arrivals()
         self.dispatcher = dispatcher
         self.out = out
         self.files = files
@@ -77,6 +80,7 @@ class TelegramAdapter:
         self._addressed: dict[tuple[ChatKey, str], str | None] = {}
         #: albums some of whose parts could not be stored (Redis unreachable)
         self._broken: set[tuple[ChatKey, str]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
 
     def install(self) -> None:
         """Register the update handlers and the error handler."""
@@ -97,7 +101,8 @@ class TelegramAdapter:
         Nothing here waits: what takes time (measuring a file, gathering an album)
         runs in the chat's lane, so PTB goes on with other updates and a chat's
         messages reach the core in the order they were sent (a text sent right after
-        an album waits for the album).
+        an album waits for the album). That work holds the update (`arrivals`) until
+        its message is queued in Redis, or its album part stored.
         """
         message = update.message
         if self.tasks.closing or message is None:
@@ -107,30 +112,37 @@ class TelegramAdapter:
         if part is None:
             return
         chat, group_id = part.message.chat, message.media_group_id
+        held = self.arrivals.hold(update.update_id)
         if group_id is None:
             if part.addressed and not part.empty:
-                self._in_lane(chat, self._deliver_sized(part), f"message in {chat}")
+                self._in_lane(chat, self._deliver_sized(part), f"message in {chat}", held)
+            else:
+                held()
             return
         # every part is stored (the caption that makes an album "for the bot" may be on
         # any of them); this process gathers the album once, however many parts it saw
         if part.addressed:
             self._addressed[(chat, group_id)] = part.message.user.language
-        self.tasks.start(self._add_part(chat, group_id, part), f"album part in {chat}")
+        self.tasks.start(self._add_part(chat, group_id, part, held), f"album part in {chat}")
         if (chat, group_id) not in self._gathering:
             self._gathering.add((chat, group_id))
             self._in_lane(chat, self._gather(chat, group_id), f"album {group_id} in {chat}")
 
     async def _deliver_sized(self, part: Part) -> None:
-        self.deliver(await self._sized(part))
+        await self.deliver(await self._sized(part))
 
-    async def _add_part(self, chat: ChatKey, group_id: str, part: Part) -> None:
-        part = await self._sized(part)
+    async def _add_part(self, chat: ChatKey, group_id: str, part: Part, held: Release) -> None:
+        stored = False
         try:
+            part = await self._sized(part)
             await self.albums.add(chat, group_id, part)
+            stored = True
         except Exception as exc:  # Redis unreachable: the user is told once, by _gather
             log.warning("telegram: a part of album %s in %s was not stored: %r",
                         group_id, chat, exc)
             self._broken.add((chat, group_id))
+        finally:
+            held(stored)
 
     async def _gather(self, chat: ChatKey, group_id: str) -> None:
         try:
@@ -148,10 +160,43 @@ class TelegramAdapter:
                 await self._unavailable(chat, language)
         if album is None:
             return  # another process took it (or Redis is away: the user was told)
-        if not album.addressed:
+        if album.part.addressed:
+            await self.deliver(album.part)
+        else:
             log.debug("telegram: album %s in %s is not for the bot", group_id, chat)
-            return
-        self.deliver(album)
+        await album.done()
+
+    def start_sweeping(self, every: float = 2.0) -> None:
+        """Every `every` seconds, deliver the albums whose gatherers died (`albums`)."""
+        if self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep_albums(every),
+                                                name="telegram album sweep")
+
+    async def stop_sweeping(self) -> None:
+        """Stop looking for albums left behind."""
+        if self._sweeper is not None:
+            sweeper, self._sweeper = self._sweeper, None
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
+
+    async def _sweep_albums(self, every: float) -> None:
+        # a live gatherer has taken and queued an album `wait` after its last part, or
+        # another has taken over within the taker's lease
+        quiet = self.albums.wait + self.albums.lease + every
+        while True:
+            await asyncio.sleep(every)
+            try:
+                found = await self.albums.left_behind(PLATFORM, quiet)
+            except Exception as exc:  # Redis unreachable: looked at again next time
+                log.warning("telegram: looking for albums left behind failed: %r", exc)
+                continue
+            for chat, group_id in found:
+                if (chat, group_id) in self._gathering or self.tasks.closing:
+                    continue
+                log.info("telegram: album %s in %s was left behind; gathering it",
+                         group_id, chat)
+                self._gathering.add((chat, group_id))
+                self._in_lane(chat, self._gather(chat, group_id), f"album {group_id} in {chat}")
 
     async def _sized(self, part: Part) -> Part:
         """Files whose size the update did not say are measured with getFile, so one that
@@ -178,8 +223,9 @@ class TelegramAdapter:
         return Part(replace(part.message, attachments=tuple(kept)), part.addressed,
                     tuple(too_big))
 
-    def deliver(self, part: Part) -> None:
-        """Hand a message to the core; explain files Telegram would not hand over.
+    async def deliver(self, part: Part) -> None:
+        """Hand a message to the core (returns once it is queued); explain files Telegram
+        would not hand over.
 
         When every file of a message was refused, its text goes too: it was about them.
         """
@@ -189,7 +235,7 @@ class TelegramAdapter:
             if not message.attachments:
                 return
         if message.text or message.attachments:
-            self._submit(message)
+            await self._submit(message)
 
     async def _unavailable(self, chat: ChatKey, language: str | None) -> None:
         """Tell the chat that (part of) an album could not be taken; resending it works."""
@@ -214,6 +260,7 @@ class TelegramAdapter:
         query = update.callback_query
         if query is None:
             return
+        held = self.arrivals.hold(update.update_id)
         try:
             await query.answer()
         except TelegramError as exc:
@@ -221,6 +268,7 @@ class TelegramAdapter:
         command = button_command(query.data)
         shown = query.message
         if command is None or shown is None or self.tasks.closing:
+            held(not self.tasks.closing)
             return
         if isinstance(shown, Message):
             chat = chat_key(shown)
@@ -234,10 +282,10 @@ class TelegramAdapter:
             replies_to_bot=True,
             is_private=shown.chat.type == ChatType.PRIVATE,
             raw=query,
-        )), f"button in {chat}")
+        )), f"button in {chat}", held)
 
     async def _press(self, message: IncomingMessage) -> None:
-        self._submit(message)
+        await self._submit(message)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A handler failed: one log line, the bot carries on."""
@@ -247,8 +295,10 @@ class TelegramAdapter:
 
     # ------------------------------------------------------------ background work
 
-    def _in_lane(self, chat: ChatKey, work: Coroutine[Any, Any, None], name: str) -> None:
-        """Run `work` after the chat's earlier work (in this process) is done."""
+    def _in_lane(self, chat: ChatKey, work: Coroutine[Any, Any, None], name: str,
+                 held: Release = nothing_held) -> None:
+        """Run `work` after the chat's earlier work (in this process) is done; `held` is
+        released when it has ended (made safe when it ended without an error)."""
         previous = self._lanes.get(chat)
 
         async def in_turn() -> None:
@@ -257,8 +307,14 @@ class TelegramAdapter:
                     await asyncio.wait({previous})
             except BaseException:
                 work.close()  # cancelled while waiting: the work never starts
+                held(False)
                 raise
-            await work
+            try:
+                await work
+            except BaseException:
+                held(False)
+                raise
+            held()
 
         task = self.tasks.start(in_turn(), name)
         self._lanes[chat] = task
@@ -269,5 +325,9 @@ class TelegramAdapter:
 
         task.add_done_callback(leave)
 
-    def _submit(self, message: IncomingMessage) -> None:
-        self.tasks.track(self.dispatcher.submit(message))
+    async def _submit(self, message: IncomingMessage) -> None:
+        """The message is queued (or refused, or handled on arrival) when this returns; the
+        chat's queue is worked in the background."""
+        work = await self.dispatcher.accept(message)
+        if work is not None:
+            self.tasks.track(work)

@@ -54,6 +54,7 @@ from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
 
 from . import texts as _texts
+from .flood import FloodControl
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
 
 if TYPE_CHECKING:
@@ -300,6 +301,11 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
     async def working(self, chat: ChatKey) -> None:
         """Show "typing…" (for about 5 s, or until the next message)."""
         await self._action(chat, ChatAction.TYPING)
+
+    def backlog(self, chat: ChatKey) -> float:
+        """How long a message to `chat` would wait for the flood control now."""
+        limiter = getattr(self.bot, "rate_limiter", None)  # an ExtBot's
+        return limiter.backlog(chat_id(chat)) if isinstance(limiter, FloodControl) else 0.0
 
     async def delete_message(self, chat: ChatKey, message_id: str) -> bool:
         """Delete a user's message (the bot needs the right to in groups). A button

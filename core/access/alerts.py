@@ -19,7 +19,6 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from pydantic import SecretStr
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from core.access import texts as _texts  # noqa: F401  (registers the texts)
@@ -35,6 +34,7 @@ from core.messages import ChatKey
 from core.nemo import errors
 from core.nemo.api import NemoApi
 from core.nemo.models import Credentials
+from core.observed_redis import RedisClient
 from core.outgoing import Outgoing
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def alert_target(entry: str | None, platform: str) -> ChatKey | None:
 class Alerts:
     """Posts alerts to the alert chat through this process's outgoing side."""
 
-    def __init__(self, redis: Redis, keys: Keys, out: Outgoing, target: ChatKey | None, *,
+    def __init__(self, redis: RedisClient, keys: Keys, out: Outgoing, target: ChatKey | None, *,
                  cooldown: float = COOLDOWN) -> None:
         self.redis = redis
         self.keys = keys

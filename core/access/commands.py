@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 from pydantic import SecretStr
-from redis.asyncio import Redis
 
 from core.access import texts as _texts  # noqa: F401  (registers the texts)
 from core.access.entries import EntryError, parse_subject
@@ -26,6 +25,8 @@ from core.keys import Keys
 from core.nemo.api import NemoApi
 from core.nemo.errors import NemoError
 from core.nemo.models import Credentials
+from core.observed_redis import RedisClient
+from core.renders.jobs import render_backlog
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class AdminCommands:
     quotas: Quotas
     usage: Usage
     nemo: NemoApi
-    redis: Redis
+    redis: RedisClient
     keys: Keys
     operator_token: SecretStr | None = None
     alert_chat: str | None = None
@@ -126,7 +127,7 @@ class AdminCommands:
             lines.append(turn.text("admin.overrides", overrides=shown))
         lines.append(turn.text("admin.errors", errors=await self.usage.backend_errors(60)))
         platform = turn.chat.platform
-        backlog = int(await self.redis.xlen(self.keys.render_stream(platform)))
+        backlog = await render_backlog(self.redis, self.keys, platform)
         lines.append(turn.text("admin.backlog", platform=platform, backlog=backlog))
         lines.append(await self._balance(turn))
         lines.append(turn.text("admin.alerts", chat=self.alert_chat or turn.text("admin.none")))

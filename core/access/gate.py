@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import secrets
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from core.access.commands import INTENTS, AdminCommands
@@ -26,6 +25,7 @@ from core.i18n import t
 from core.inbox import ChatEvent
 from core.intents import Intent, Step
 from core.keys import Keys
+from core.observed_redis import RedisClient
 from core.outgoing import Outgoing
 from core.store import ChatSession
 
@@ -43,7 +43,7 @@ METERED = frozenset({Intent.AGENT, Intent.UPLOAD, Intent.CHOOSE, Intent.EXPORT, 
 class AccessGate(Middleware):
     """Refuses messages the access rules refuse; tells the sender once a day."""
 
-    def __init__(self, rules: AccessRules, usage: Usage, redis: Redis, keys: Keys) -> None:
+    def __init__(self, rules: AccessRules, usage: Usage, redis: RedisClient, keys: Keys) -> None:
         self.rules = rules
         self.usage = usage
         self.redis = redis
@@ -131,7 +131,7 @@ class MessageQuota(Middleware):
     """QUOTA_MESSAGES_PER_HOUR: counts each message that may reach NemoVideo when it
     arrives; one over the limit is answered and dropped."""
 
-    def __init__(self, rules: AccessRules, quotas: Quotas, usage: Usage, redis: Redis,
+    def __init__(self, rules: AccessRules, quotas: Quotas, usage: Usage, redis: RedisClient,
                  keys: Keys) -> None:
         self.rules = rules
         self.quotas = quotas

@@ -16,13 +16,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from redis.asyncio import Redis
-
+from core.fresh import Fresh
 from core.keys import Keys
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 #: a counter outlives its window by this much (a reservation released just after the end)
 TTL_MARGIN = 120
+#: seconds the admins' overrides are kept before they are read again (a change made
+#: through this process applies at once)
+OVERRIDES_FRESH = 5.0
 
 # KEYS: the subjects' counters.  ARGV: amount, ttl, then each counter's limit.  Counts
 # `amount` on every counter unless that would pass one's limit; returns 0 (counted) or the
@@ -123,7 +126,7 @@ class Reservation:
 class Quotas:
     """The limits (settings, and admins' per-subject overrides) and the counters."""
 
-    def __init__(self, redis: Redis, keys: Keys, defaults: dict[Kind, int | None],
+    def __init__(self, redis: RedisClient, keys: Keys, defaults: dict[Kind, int | None],
                  clock: Callable[[], datetime] | None = None) -> None:
         self.redis = redis
         self.keys = keys
@@ -131,6 +134,7 @@ class Quotas:
         self.clock = clock or utc_now
         self._reserve = redis.register_script(_RESERVE)
         self._release = redis.register_script(_RELEASE)
+        self._overrides: Fresh[dict[str, str]] = Fresh(self._read_overrides, OVERRIDES_FRESH)
 
     def now(self) -> datetime:
         """The current time in UTC."""
@@ -138,12 +142,16 @@ class Quotas:
 
     # -- limits ---------------------------------------------------------------
     async def limit(self, kind: Kind, subject: str) -> int | None:
-        """The subject's limit: an admin's override, else the setting; None: unlimited."""
-        raw = await self.redis.hget(self.keys.quota_overrides(), _field(subject, kind))
-        if raw is None:
+        """The subject's limit: an admin's override, else the setting; None: unlimited.
+        The overrides are read again at most every `OVERRIDES_FRESH` seconds."""
+        value = (await self._overrides.get()).get(_field(subject, kind))
+        if value is None:
             return self.defaults.get(kind)
-        value = text_of(raw)
         return int(value) if value.isdigit() else None
+
+    async def _read_overrides(self) -> dict[str, str]:
+        raw = await self.redis.hgetall(self.keys.quota_overrides())
+        return {text_of(k): text_of(v) for k, v in raw.items()}
 
     async def set_limit(self, subject: str, kind: Kind, limit: int | str | None) -> None:
         """Override a subject's limit (an int, None for unlimited); "default" removes it."""
@@ -152,6 +160,7 @@ class Quotas:
             await self.redis.hdel(key, field)
         else:
             await self.redis.hset(key, field, "unlimited" if limit is None else str(limit))
+        self._overrides.forget()
 
     async def overrides(self) -> dict[str, dict[Kind, int | None]]:
         """Every override, by subject."""

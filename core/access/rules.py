@@ -6,7 +6,8 @@ Discord its guild and the sender's roles. A message is refused when one of
 them is blocked (BLOCK or `/block`, unless lifted by `/unblock`), or when the
 allow list (ALLOW plus `/allow`) is not empty and none of them is on it.
 Admins (ADMINS) are never refused. The lists changed at run time live in
-Redis, shared by every process; they are read for every message.
+Redis, shared by every process; each process reads them again at most every
+`LISTS_FRESH` seconds (a change made through it applies at once).
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from redis.asyncio import Redis
-
+from core.fresh import Fresh
 from core.keys import Keys
 from core.messages import IncomingMessage
+from core.observed_redis import RedisClient
 from core.store import text_of
+
+#: seconds the run-time lists are kept before they are read again
+LISTS_FRESH = 5.0
 
 
 def user_entry(message: IncomingMessage) -> str:
@@ -82,7 +86,7 @@ class Lists:
 class AccessRules:
     """The lists of the settings plus the changes admins made (in Redis)."""
 
-    def __init__(self, redis: Redis, keys: Keys, *, allow: tuple[str, ...] = (),
+    def __init__(self, redis: RedisClient, keys: Keys, *, allow: tuple[str, ...] = (),
                  block: tuple[str, ...] = (), admins: tuple[str, ...] = (),
                  trust_everyone: bool = False) -> None:
         self.redis = redis
@@ -91,19 +95,22 @@ class AccessRules:
         self.block = frozenset(block)
         self.admins = frozenset(admins)
         self.trust_everyone = trust_everyone
+        self._stored: Fresh[tuple[frozenset[str], ...]] = Fresh(self._read, LISTS_FRESH)
 
     def is_admin(self, message: IncomingMessage) -> bool:
         """Whether the sender is in ADMINS (everyone is, with `trust_everyone`: the
         terminal chat, whose user runs the bot)."""
         return self.trust_everyone or user_entry(message) in self.admins
 
-    async def lists(self) -> Lists:
-        """The lists in force now."""
+    async def _read(self) -> tuple[frozenset[str], ...]:
         async with self.redis.pipeline(transaction=False) as pipe:
             for name in ("allow", "block", "unblocked"):
                 pipe.smembers(self.keys.access_list(name))
-            allow, block, unblocked = (frozenset(text_of(v) for v in found)
-                                       for found in await pipe.execute())
+            return tuple(frozenset(text_of(v) for v in found) for found in await pipe.execute())
+
+    async def lists(self) -> Lists:
+        """The lists in force now (see `LISTS_FRESH`)."""
+        allow, block, unblocked = await self._stored.get()
         return Lists(allow=self.allow | allow, block=(self.block | block) - unblocked,
                      added_allow=allow, added_block=block, unblocked=unblocked)
 
@@ -122,6 +129,7 @@ class AccessRules:
     async def add_allow(self, entry: str) -> None:
         """Put `entry` on the allow list."""
         await self.redis.sadd(self.keys.access_list("allow"), entry)
+        self._stored.forget()
 
     async def add_block(self, entry: str) -> None:
         """Block `entry` (also when /unblock had lifted its BLOCK setting)."""
@@ -129,11 +137,14 @@ class AccessRules:
             pipe.sadd(self.keys.access_list("block"), entry)
             pipe.srem(self.keys.access_list("unblocked"), entry)
             await pipe.execute()
+        self._stored.forget()
 
     async def unblock(self, entry: str) -> bool:
         """Lift a block of `entry` (from /block or BLOCK); False when it was not blocked."""
         removed = int(await self.redis.srem(self.keys.access_list("block"), entry))
+        self._stored.forget()
         if entry in self.block:
             added = int(await self.redis.sadd(self.keys.access_list("unblocked"), entry))
+            self._stored.forget()
             return bool(removed or added)
         return bool(removed)

@@ -8,7 +8,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from core.access.alerts import Alerts, FailureWatch, Monitor, alert_target
 from core.access.commands import AdminCommands
@@ -22,7 +22,9 @@ from core.conversation.middleware import Middleware
 from core.identity import Identities
 from core.keys import Keys
 from core.nemo.api import NemoApi
+from core.observed_redis import RedisClient
 from core.outgoing import Outgoing
+from core.renders.jobs import render_backlog
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,11 @@ class Access:
                                              name="operator alerts")
 
     async def stop(self) -> None:
-        """Stop the monitor loop."""
+        """Stop the monitor loop; write the usage totals gathered so far."""
+        try:
+            await self.usage.flush()
+        except RedisError as exc:
+            log.warning("the last usage totals were not written: %r", exc)
         task, self._task = self._task, None
         if task is None:
             return
@@ -73,7 +79,7 @@ class Access:
                 await task
 
 
-def build_access(settings: Settings, *, redis: Redis, keys: Keys, nemo: NemoApi,
+def build_access(settings: Settings, *, redis: RedisClient, keys: Keys, nemo: NemoApi,
                  identities: Identities, out: Outgoing, platform: str,
                  link_enabled: bool, trust_everyone: bool = False) -> Access:
     """Everything of the feature, from the settings; `link_enabled` when tokens can be
@@ -90,7 +96,7 @@ def build_access(settings: Settings, *, redis: Redis, keys: Keys, nemo: NemoApi,
                  platform)
 
     async def backlog() -> int:
-        return int(await redis.xlen(keys.render_stream(platform)))
+        return await render_backlog(redis, keys, platform)
 
     monitor = Monitor(alerts, usage, nemo, identities, platform=platform,
                       render_backlog=backlog, operator_token=settings.nemo_token,

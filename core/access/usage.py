@@ -2,19 +2,23 @@
 and by month; refused messages; NemoVideo failures by minute.
 
 Only counters live here (Redis hashes that expire after their period); the
-quotas' exact counters are in `core.access.quotas`.
+quotas' exact counters are in `core.access.quotas`. The totals, which every message
+counts, are gathered in each process and written at most every `TOTALS_EVERY`
+seconds (with a later message, or at the latest when the process stops or reads
+them).
 """
 
 from __future__ import annotations
 
+import collections
 import time
 from dataclasses import dataclass
 from datetime import datetime
-
-from redis.asyncio import Redis
+from typing import NamedTuple
 
 from core.access.quotas import Kind, utc_now
 from core.keys import Keys
+from core.observed_redis import RedisClient
 from core.store import text_of
 
 #: the subject of the totals
@@ -24,6 +28,19 @@ MONTH_TTL = 40 * 24 * 3600
 #: the failures kept (by minute)
 ERROR_MINUTES_KEPT = 120
 REFUSED = "refused"
+#: seconds the totals' counts are gathered in a process before they are written
+TOTALS_EVERY = 1.0
+
+
+
+class Counter(NamedTuple):
+    """A counter to add to: a hash's field, or (`ranked`) a sorted set's member; `ttl` is
+    the expiry its key gets when an addition makes it."""
+
+    key: str
+    field: str
+    ttl: int
+    ranked: bool = False
 
 
 def day_of(now: datetime) -> str:
@@ -54,9 +71,11 @@ class Used:
 class Usage:
     """Reads and writes the usage counters."""
 
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    def __init__(self, redis: RedisClient, keys: Keys) -> None:
         self.redis = redis
         self.keys = keys
+        self._totals: collections.Counter[Counter] = collections.Counter()
+        self._totals_at = time.monotonic()
 
     async def record(self, kind: Kind, user: str, chat: str | None, amount: int = 1) -> None:
         """Count `amount` of `kind` for the user, the group chat (when given) and the
@@ -64,18 +83,47 @@ class Usage:
         if amount <= 0:
             return
         now = utc_now()
-        day, month = day_of(now), month_of(now)
-        subjects = [s for s in (user, chat, ALL) if s]
+        periods = ((day_of(now), DAY_TTL), (month_of(now), MONTH_TTL))
+        adding: collections.Counter[Counter] = collections.Counter({
+            Counter(self.keys.usage(subject, period), kind.value, ttl): amount
+            for subject in (user, chat) if subject for period, ttl in periods})
+        if kind is Kind.MESSAGES:
+            adding[Counter(self.keys.usage_top(month_of(now)), user, MONTH_TTL, True)] = amount
+        self._totals.update({Counter(self.keys.usage(ALL, period), kind.value, ttl): amount
+                             for period, ttl in periods})
+        if time.monotonic() - self._totals_at >= TOTALS_EVERY:
+            adding.update(self._take_totals())
+        await self._add(adding)
+
+    async def flush(self) -> None:
+        """Write the totals gathered so far."""
+        await self._add(self._take_totals())
+
+    def _take_totals(self) -> collections.Counter[Counter]:
+        totals, self._totals = self._totals, collections.Counter()
+        self._totals_at = time.monotonic()
+        return totals
+
+    async def _add(self, adding: collections.Counter[Counter]) -> None:
+        """Add to the counters; those the additions made get their expiry (the others
+        have one)."""
+        if not adding:
+            return
+        counters = list(adding.items())
         async with self.redis.pipeline(transaction=False) as pipe:
-            for subject in subjects:
-                for period, ttl in ((day, DAY_TTL), (month, MONTH_TTL)):
-                    key = self.keys.usage(subject, period)
-                    pipe.hincrby(key, kind.value, amount)
-                    pipe.expire(key, ttl)
-            if kind is Kind.MESSAGES:
-                top = self.keys.usage_top(month)
-                pipe.zincrby(top, amount, user)
-                pipe.expire(top, MONTH_TTL)
+            for counter, amount in counters:
+                if counter.ranked:
+                    pipe.zincrby(counter.key, amount, counter.field)
+                else:
+                    pipe.hincrby(counter.key, counter.field, amount)
+            counts = await pipe.execute()
+        new = [(counter.key, counter.ttl) for (counter, amount), count
+               in zip(counters, counts, strict=True) if float(count) <= amount]
+        if not new:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key, ttl in new:
+                pipe.expire(key, ttl)
             await pipe.execute()
 
     async def refused(self) -> None:
@@ -88,6 +136,8 @@ class Usage:
 
     async def read(self, subject: str) -> tuple[Used, Used]:
         """The subject's use today and this month."""
+        if subject == ALL:
+            await self.flush()
         now = utc_now()
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(self.keys.usage(subject, day_of(now)))

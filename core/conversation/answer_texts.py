@@ -26,7 +26,7 @@ texts({
     "gui_click_named_for": {
         # {rest} is the agent's own words ("to add the filter")
         "en": 'Say "{label}" {rest}.',
-        "zh": "发送“{label}”，我来处理。",
+        "zh": "发送“{label}”（{rest}）。",
     },
     "gui_done": {"en": "Done.", "zh": "完成。"},
 })

@@ -62,7 +62,6 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
         failures=FailureReplies(nemo, operator_told=operator_told),
         cancel_renders=renders.cancel_chat if renders is not None else None,
         cancel_render=renders.cancel_job if renders is not None else None,
-        active_renders=renders.active_count if renders is not None else None,
         signals=signals,
         # access and quotas (`middlewares`) may refuse a step: before the greeting
         middlewares=[LogContext(), Metered(), StepLog(), Languages(choices), Choices(),

@@ -32,14 +32,14 @@ from core.conversation.languages import LanguageChoices
 from core.conversation.middleware import Middleware, ProjectLost, event_chain, step_chain
 from core.conversation.notices import QueueNotices
 from core.conversation.turn import Turn, language_of, notify
-from core.inbox import ChatEvent, Inbox, InboxFull
+from core.inbox import AlreadyTaken, ChatEvent, Inbox, InboxFull
 from core.intents import Intent, Step
 from core.locks import ChatLock, LockLost, owner_of
 from core.messages import ChatKey, IncomingMessage, User
 from core.outgoing import Outgoing, Replying
 from core.renders.progress import cancel_notice
 from core.signals import ChatSignals
-from core.store import ChatSession, SessionStore
+from core.store import ChatSession, Opened, SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +51,23 @@ JOB_PREFIX = "render_"
 
 #: how long the final save of an event is retried through a Redis outage
 SAVE_PATIENCE = 30.0
+#: steps that may leave a message in flight with the agent (an option chosen is one)
+_WITH_THE_AGENT = frozenset({Intent.AGENT, Intent.CHOOSE})
 
 
 class Dispatcher:
     """Takes every chat event and runs its handlers under the chat's lock.
 
-    `handlers` run under the lock; `link` runs on arrival. `cancel_renders`,
-    `cancel_render` (one: `/cancel <job id>`) and `active_renders` reach the chat's
-    render jobs; `signals` reaches the process that holds a chat (to stop its turn);
-    `languages` gives each message its sender's chosen language on arrival.
+    `handlers` run under the lock; `link` runs on arrival. `cancel_renders` and
+    `cancel_render` (one: `/cancel <job id>`) reach the chat's render jobs; `signals`
+    reaches the process that holds a chat (to stop its turn); `languages` gives each
+    message its sender's chosen language on arrival.
     """
 
     def __init__(self, *, inbox: Inbox, sessions: SessionStore, out: Outgoing,
                  handlers: Mapping[Intent, Handler], link: Handler, failures: FailureReplies,
                  cancel_renders: ChatCount | None = None,
                  cancel_render: CancelOne | None = None,
-                 active_renders: ChatCount | None = None,
                  signals: ChatSignals | None = None,
                  middlewares: Sequence[Middleware] = (), sweep_interval: float = 10.0,
                  languages: LanguageChoices | None = None) -> None:
@@ -77,7 +78,6 @@ class Dispatcher:
         self.failures = failures
         self.cancel_renders = cancel_renders
         self.cancel_render = cancel_render
-        self.active_renders = active_renders
         self.signals = signals
         self.languages = languages
         self.sweep_interval = sweep_interval
@@ -88,6 +88,7 @@ class Dispatcher:
         self._working: set[ChatKey] = set()
         self._held: set[ChatKey] = set()
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
+        self._turns: dict[ChatKey, Turn] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._arrivals = KeyedTurns()
@@ -102,6 +103,19 @@ class Dispatcher:
         Events of one chat reach the queue in the order `handle` was called for them
         in this process (across processes, the platform gives no order to keep).
         """
+        work = await self.accept(message)
+        if work is not None:
+            await work
+
+    async def accept(self, message: IncomingMessage) -> asyncio.Task[None] | None:
+        """The arrival half of `handle`: returns once the event is safe, that is queued in
+        Redis (a process that dies later leaves it to the next one), refused, or handled
+        on arrival; the chat's queue is then worked in the background (the task
+        returned, None when there is nothing to work).
+
+        An adapter whose platform sends an event again until it is acknowledged (a
+        webhook) acknowledges it once this returns.
+        """
         out = Replying(self.out, message.message_id)
         async with self._arrivals.turn_of(message.chat):
             if self.languages is not None:  # in turn: nothing may overtake the message
@@ -109,9 +123,21 @@ class Dispatcher:
             event = ChatEvent.of(message)
             queued = await self._on_event(event, out)
         if not queued or self.closing:
-            return  # refused, handled on arrival, or left for the next process
-        if not await self._work_logged(event.chat):
+            return None  # refused, handled on arrival, or left for the next process
+        return self._spawn(self._work_queued(event, out), f"chat {event.chat}")
+
+    async def _work_queued(self, event: ChatEvent, out: Outgoing) -> None:
+        if not await self._work_logged(event.chat) and self._may_wait(event.chat):
             await self.notices.queued(event, out)
+
+    def _may_wait(self, chat: ChatKey) -> bool:
+        """Whether an event queued behind the chat's holder may wait long enough to tell
+        its sender: not when this process works the chat and no step of it is answering
+        (the event goes next)."""
+        turn = self._turns.get(chat)
+        if turn is not None:
+            return not turn.answered
+        return chat not in self._held and chat not in self._working
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
@@ -182,6 +208,10 @@ class Dispatcher:
                 return False
         try:
             await self.inbox.push(event)
+        except AlreadyTaken:
+            log.info("chat %s: message %s came again; it was taken before", event.chat,
+                     event.message.message_id)
+            return False
         except InboxFull:
             log.info("chat %s: its queue is full; a message was refused", event.chat)
             await self.notices.refused(event, out)
@@ -264,15 +294,18 @@ class Dispatcher:
 
     async def _work(self, chat: ChatKey) -> bool:
         """Work through the chat's queue under its lock. False when another holder has it."""
+        if chat in self._held:
+            return False  # this process holds it: the holder takes what was queued
         self._working.add(chat)
         try:
             while True:
                 lock = self.sessions.lock(chat)
-                if not await lock.acquire() and not await self._take_back(chat, lock):
+                opened = await self.sessions.open(chat, lock, event_ttl=self.inbox.idle_ttl)
+                if opened is None and not await self._take_back(chat, lock):
                     return False
                 self._held.add(chat)
                 try:
-                    await self._serve(chat, lock)
+                    await self._serve(chat, lock, opened)
                 except LockLost:
                     log.error("chat %s: lost its lock; the new holder goes on", chat)
                     return True
@@ -294,16 +327,30 @@ class Dispatcher:
         await self.sessions.break_lock(chat, value)
         return await lock.acquire()
 
-    async def _serve(self, chat: ChatKey, lock: ChatLock) -> None:
-        session = await self.sessions.load(chat)
-        interrupted = await self.inbox.current(chat)
+    async def _serve(self, chat: ChatKey, lock: ChatLock, opened: Opened | None) -> None:
+        """Work through the chat's events while its lock is held: what a stopped holder
+        left first, then the queue (the last save of an event releases the lock when
+        nothing waits)."""
+        taken: ChatEvent | None = None
+        if opened is None:  # taken back: read what `open` would have
+            session, interrupted = await self.sessions.load(chat), await self.inbox.current(chat)
+        else:
+            session, interrupted = opened.session, self._event(opened)
+            if opened.taken:
+                interrupted, taken = None, interrupted
         if interrupted is not None or session.inflight is not None:
             session = await self._resume(chat, interrupted, session, lock)
-        while not lock.lost.is_set() and not self.closing:
-            event = await self.inbox.take(chat)
+        while lock.held and not self.closing:
+            event, taken = taken or await self.inbox.take(chat), None
             if event is None:
                 return
             session = await self._run_event(event, session, lock)
+            self.sessions.forget_identity(chat)  # read again for the next event
+
+    def _event(self, opened: Opened) -> ChatEvent | None:
+        if opened.event is None:
+            return None
+        return ChatEvent.from_json(opened.event, self.inbox.codec)
 
     async def _run_event(self, event: ChatEvent, session: ChatSession,
                          lock: ChatLock) -> ChatSession:
@@ -314,9 +361,10 @@ class Dispatcher:
         for index in range(event.done, len(event.steps)):
             if index > event.done:
                 await self.inbox.advance(event.advanced(index))
+                await turn.persist()  # a done step's in-flight record must not be resumed
             if not await self._run_step(turn, event.steps[index], lock):
                 break
-        await self._save_final(turn, lock, finish=True)
+        await self._save_final(turn, lock, finish=True, release=True)
         return turn.session
 
     def _turn(self, message: IncomingMessage, session: ChatSession, lock: ChatLock) -> Turn:
@@ -330,7 +378,7 @@ class Dispatcher:
         the in-flight record stays for the next process."""
         task = asyncio.create_task(self._step(turn, step), name=f"{step.intent} {turn.chat}")
         lost = asyncio.create_task(lock.lost.wait())
-        self._running[turn.chat] = task
+        self._running[turn.chat], self._turns[turn.chat] = task, turn
         try:
             await asyncio.wait({task, lost}, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
@@ -339,6 +387,7 @@ class Dispatcher:
         finally:
             lost.cancel()
             self._running.pop(turn.chat, None)
+            self._turns.pop(turn.chat, None)
         if not task.done():
             await end_tasks({task}, what="step")
             raise LockLost(str(turn.chat))
@@ -370,34 +419,43 @@ class Dispatcher:
         handler = self._link if step.intent is Intent.LINK else self.handlers[step.intent]
         await handler(turn, step)
 
-    async def _save_final(self, turn: Turn, lock: ChatLock, *, finish: bool = False) -> None:
+    async def _save_final(self, turn: Turn, lock: ChatLock, *, finish: bool = False,
+                          release: bool = False) -> None:
         """Save after an event (with `finish`: and mark the chat's current event done, in
-        the same step), riding out a Redis outage of up to `save_patience` seconds (a lost
-        save would bring back a stale in-flight record)."""
+        the same step; with `release` too: and release the lock when nothing waits),
+        riding out a Redis outage of up to `save_patience` seconds (a lost save would
+        bring back a stale in-flight record)."""
         await self.sessions.save_patiently(turn.chat, turn.session, lock=lock, finish=finish,
-                                           patience=self.save_patience)
+                                           release=release, patience=self.save_patience)
 
     # -- resuming --------------------------------------------------------------
     async def _resume(self, chat: ChatKey, interrupted: ChatEvent | None,
                       session: ChatSession, lock: ChatLock) -> ChatSession:
         """Finish what a stopped holder left: a message with the agent is recovered (never
-        re-sent), an interrupted upload is reported, anything else is run again."""
+        re-sent), an interrupted upload is reported, anything else is run again (an
+        export finds the render it started, see `Renders.export`)."""
         message = (interrupted.message if interrupted is not None
                    else IncomingMessage(chat, User("", "", session.language), ""))
         turn = self._turn(message, session, lock)
+        step = interrupted.remaining[0] if interrupted and interrupted.remaining else None
         skip = 0
         if session.inflight is not None:
             log.info("chat %s: resuming a message that was with the agent", chat)
             await self._run_step(turn, Step(Intent.RESUME), lock)
-            skip = 1
-        elif interrupted is not None and interrupted.remaining:
-            skip = await self._skip_interrupted(turn, interrupted.remaining[0])
+            # the record is the interrupted step's only when that step goes to the agent
+            # (else it is the step before, stopped between being done and saved)
+            skip = 1 if step is None or step.intent in _WITH_THE_AGENT else 0
+        if not skip and step is not None:
+            skip = await self._skip_interrupted(turn, step)
         if interrupted is None:
             await self._save_final(turn, lock)
             return turn.session
         rest = interrupted.advanced(min(len(interrupted.steps), interrupted.done + skip))
-        if skip and interrupted.remaining[0].intent is Intent.UPLOAD:
+        if skip and step is not None and step.intent is Intent.UPLOAD:
             rest = rest.advanced(len(rest.steps))  # what followed was about those files
+        if rest.done > interrupted.done:
+            await self.inbox.advance(rest)
+        await turn.persist()  # once its step is done in Redis: resumed, never re-sent
         return await self._run_event(rest, turn.session, lock)
 
     async def _skip_interrupted(self, turn: Turn, step: Step) -> int:
@@ -408,8 +466,6 @@ class Dispatcher:
             await notify(turn.out, turn.chat, turn.text(
                 "upload_interrupted", names=", ".join(names) or turn.text("queued_files")))
             return 1
-        if step.intent is Intent.EXPORT and self.active_renders is not None:
-            return 1 if await self.active_renders(turn.chat) else 0
         return 0
 
     # -- background ------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Protocol
@@ -53,8 +54,9 @@ class RenderService(Protocol):
 
     async def export(self, chat: ChatKey, user: User, session: ChatSession,
                      language: str | None = None, progress_message: Sent | None = None, *,
-                     reply_to: str | None = None) -> ExportOutcome:
-        """Start rendering the chat's project and report progress to the chat."""
+                     reply_to: str | None = None, request: str = "") -> ExportOutcome:
+        """Start rendering the chat's project and report progress to the chat; run again
+        for the same `request`, find the render it started instead of starting another."""
 
     async def active_count(self, chat: ChatKey) -> int:
         """How many renders of the chat are not finished."""
@@ -93,7 +95,7 @@ async def status(turn: Turn, step: Step, *, projects: Projects, nemo: NemoApi,
     """Show the timeline summary (and renders in progress)."""
     session_id = await projects.ensure(turn)
     state = await identities.call(turn.chat, lambda c: nemo.state(c, session_id))
-    turn.session.draft = state.draft.raw
+    turn.session.draft, turn.session.draft_at = state.draft.raw, time.time()
     draft = state.draft
     lines = [draft.summary(turn.lang) if draft.is_exportable else turn.text("status_empty")]
     if renders is not None and (active := await renders.active_count(turn.chat)):
@@ -103,14 +105,16 @@ async def status(turn: Turn, step: Step, *, projects: Projects, nemo: NemoApi,
 
 async def export(turn: Turn, step: Step, *, projects: Projects,
                  renders: RenderService | None) -> None:
-    """Hand over to the render jobs."""
+    """Hand over to the render jobs. The message is the export's request: an export run
+    again (resumed after a restart) finds the render it started rather than rendering
+    twice."""
     if renders is None:
         await turn.say("export_unavailable")
         return
     await projects.ensure(turn)
-    user = turn.message.user
+    user, message_id = turn.message.user, turn.message.message_id
     result = await renders.export(turn.chat, User(user.id, user.display_name), turn.session,
-                                  turn.lang, reply_to=turn.message.message_id)
+                                  turn.lang, reply_to=message_id, request=message_id)
     if result.started:
         turn.renders_started += 1
 

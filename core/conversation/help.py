@@ -9,6 +9,8 @@ a described line is still listed, by name.
 
 from __future__ import annotations
 
+import re
+
 from core.conversation.texts import ACCEPTED_FORMATS
 from core.conversation.turn import Turn
 from core.i18n import t, texts
@@ -16,6 +18,9 @@ from core.intents import Step
 
 #: command -> what follows its name in the help line ("/link <token>")
 _USAGE: dict[str, str] = {}
+#: the argument names a usage may show in <> or [], each a text `help.arg.<name>`
+_ARGUMENTS = ("code", "token", "who")
+_ARGUMENT = re.compile(r"(?<=[<\[])(" + "|".join(_ARGUMENTS) + r")(?=[>\]])")
 
 
 def describe(command: str, usage: str, variants: dict[str, str]) -> None:
@@ -32,7 +37,8 @@ def help_text(lang: str, commands: tuple[str, ...] | None) -> str:
     lines = [t(lang, "help.intro", formats=ACCEPTED_FORMATS)]
     for name in names:
         if name in _USAGE:
-            lines.append(f"/{name}{_USAGE[name]} - {t(lang, f'help.{name}')}")
+            usage = _ARGUMENT.sub(lambda m: t(lang, f"help.arg.{m[1]}"), _USAGE[name])
+            lines.append(f"/{name}{usage} - {t(lang, f'help.{name}')}")
         else:
             lines.append(f"/{name}")
     return "\n".join(lines)
@@ -49,6 +55,10 @@ texts({
               "then tell me what to make.",
         "zh": "发送视频、图片或音乐（每个最大 500 MB：{formats}）或文件链接，然后告诉我要做什么。",
     },
+    # what a command's argument is ("/language [code]", "/allow <who>")
+    "help.arg.code": {"en": "code", "zh": "语言代码"},
+    "help.arg.token": {"en": "token", "zh": "令牌"},
+    "help.arg.who": {"en": "who", "zh": "对象"},
 })
 
 for _command, _usage, _variants in (

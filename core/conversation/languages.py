@@ -15,22 +15,26 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from core import i18n
 from core.conversation.choices import offer
 from core.conversation.middleware import Middleware, StepCall
 from core.conversation.turn import Turn, language_of
+from core.fresh import FreshMap
 from core.i18n import texts
 from core.intents import Step
 from core.keys import Keys
 from core.messages import IncomingMessage
+from core.observed_redis import RedisClient
 
 log = logging.getLogger(__name__)
 
 #: how long a choice is kept after the user's last message
 CHOICE_TTL = 400 * 24 * 3600
+#: seconds a user's choice is kept in this process before it is read again (a choice
+#: made through this process applies at once; through another one, within this time)
+CHOICE_FRESH = 30.0
 
 texts({
     "language_choose": {
@@ -52,9 +56,10 @@ texts({
 class LanguageChoices:
     """Users' `/language` choices, one Redis key per user (see `Keys.user_language`)."""
 
-    def __init__(self, redis: Redis, *, keys: Keys | None = None) -> None:
+    def __init__(self, redis: RedisClient, *, keys: Keys | None = None) -> None:
         self.redis = redis
         self.keys = keys or Keys()
+        self._kept: FreshMap[tuple[str, str], str | None] = FreshMap(self._read, CHOICE_FRESH)
 
     def _key(self, message: IncomingMessage) -> str | None:
         user = message.user.id
@@ -68,8 +73,10 @@ class LanguageChoices:
         """A user's choice (kept for another `CHOICE_TTL`), or None."""
         if not user_id:
             return None
-        value = await self.redis.getex(self.keys.user_language(platform, user_id),
-                                       ex=CHOICE_TTL)
+        return await self._kept.get((platform, user_id))
+
+    async def _read(self, user: tuple[str, str]) -> str | None:
+        value = await self.redis.getex(self.keys.user_language(*user), ex=CHOICE_TTL)
         if value is None:
             return None
         code = value.decode() if isinstance(value, bytes) else str(value)
@@ -80,6 +87,7 @@ class LanguageChoices:
         key = self._key(message)
         if key is not None:
             await self.redis.set(key, language, ex=CHOICE_TTL)
+            self._kept.put((message.chat.platform, message.user.id), language)
 
     async def stamp(self, message: IncomingMessage) -> IncomingMessage:
         """The message with the sender's chosen language as `user.language` (unchanged

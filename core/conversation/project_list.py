@@ -92,10 +92,17 @@ def entry_of(session: ChatSession, edited_at: float) -> ProjectEntry:
                         aspect=session.aspect, seconds=session.seconds, edited_at=edited_at)
 
 
+def _listed(session: ChatSession) -> tuple[object, ...]:
+    """What the catalog entry of the session's project is made of (and its draft)."""
+    return (session.session_id, session.task_id, session.claim_token, session.name,
+            session.aspect, session.seconds, session.draft)
+
+
 class ProjectLog(Middleware):
     """Names the current project and writes it to the catalog after each change (and
     after its first export); keeps a project that was never written before /new
-    replaces it."""
+    replaces it. A step that changed nothing of it (an answer in words) writes
+    nothing."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -106,13 +113,14 @@ class ProjectLog(Middleware):
         if (step.intent is Intent.NEW and session.session_id and session.last_draft.tracks
                 and await self.catalog.project(turn.chat, session.session_id) is None):
             await self.catalog.keep(turn.chat, entry_of(session, time.time()))
+        before = _listed(session)
         await call_next(turn, step)
         session = turn.session
         if not session.session_id:
             return
         if step.intent in _CHANGES:
             session.name = clip_label(self._name(turn, step), NAME_LENGTH)
-            if session.name:
+            if session.name and _listed(session) != before:
                 await self.catalog.keep(turn.chat, entry_of(session, time.time()))
         elif (step.intent is Intent.EXPORT
               and await self.catalog.project(turn.chat, session.session_id) is None):
@@ -189,7 +197,8 @@ async def _switch(turn: Turn, wanted: str, entries: list[ProjectEntry], catalog:
     turn.session = ChatSession(
         session_id=session_id, task_id=target.task_id or None,
         claim_token=target.claim_token or None, language=turn.session.language,
-        draft=state.draft.raw, aspect=target.aspect, seconds=target.seconds, name=target.name)
+        draft=state.draft.raw, aspect=target.aspect, seconds=target.seconds, name=target.name,
+        draft_at=time.time())
     await turn.persist()
     log.info("chat %s: switched to project %s", turn.chat, session_id)
     draft = state.draft

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from core import i18n
 from core.conversation.turn import Turn
 from core.identity import Identities
@@ -15,8 +17,9 @@ class Projects:
         self.nemo = nemo
         self.identities = identities
 
-    async def ensure(self, turn: Turn) -> str:
-        """The chat's NemoVideo session id, creating the project (and saving it) if needed."""
+    async def ensure(self, turn: Turn, *, persist: bool = True) -> str:
+        """The chat's NemoVideo session id, creating the project (and saving it, unless
+        the caller saves at once: `persist`) if needed."""
         session = turn.session
         if session.session_id:
             return session.session_id
@@ -26,6 +29,7 @@ class Projects:
         session.session_id = created.session_id
         session.task_id = created.task_id
         session.claim_token = None
-        session.draft = {}
-        await turn.persist()
+        session.draft, session.draft_at = {}, time.time()
+        if persist:
+            await turn.persist()
         return created.session_id

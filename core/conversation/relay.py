@@ -10,6 +10,11 @@ platform that refuses the answer never turns it into an error, nor into a second
 agent call (`delivery`). The final answer offers its options as buttons
 (`suggestions`): what the agent asked, the tracks a generation added by itself, or the
 usual next steps.
+
+The draft a turn starts from is the one the chat saw last (saved with its session),
+read again only when that is older than `DRAFT_TRUSTED`; after the answer the state is
+read only when the turn may have changed it (`_may_change`). A plain answer in words
+to a chat that is talking costs one agent call.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
+#: seconds a draft the chat saw is taken as the project's, without reading it again
+DRAFT_TRUSTED = 60.0
+
 
 class Relay:
     """Sends text to the agent for a turn and reports back.
@@ -69,9 +77,8 @@ class Relay:
     async def send(self, turn: Turn, step: Step) -> None:
         """One agent call, start to finish; never re-sent."""
         text = step.text
-        session_id = await self.projects.ensure(turn)
-        before = await self._draft(turn, session_id) or turn.session.last_draft
-        turn.session.draft = before.raw
+        session_id = await self.projects.ensure(turn, persist=False)  # saved just below
+        before = await self._draft_before(turn, session_id)
         turn.session.inflight = InFlight(text, time.time(), before.raw)
         await turn.persist()
 
@@ -114,12 +121,13 @@ class Relay:
                       listener: Listener) -> None:
         """The agent has answered (and charged): show the answer, whatever happens."""
         answer, live = listener.answer, listener.live
-        after = await self._draft_after(turn, session_id)
-        if after is not None:
-            turn.session.draft = after.raw
+        after = await self._draft_after(turn, session_id) if _may_change(listener) else before
+        if after is not None and after is not before:
+            turn.session.draft, turn.session.draft_at = after.raw, time.time()
         change = describe_change(before, after, turn.lang) if after is not None else None
         shown = answer.shown() if answer.has_text else Translated("")
         text, actions = shown.text, shown.actions
+        turn.answered = True  # all that is left is showing it
 
         if answer.error is not None and not text:
             log.warning("chat %s: agent error frame: %s", turn.chat, answer.error.message[:200])
@@ -173,9 +181,22 @@ class Relay:
         return [turn.text("credits", available=balance.available, frozen=balance.frozen,
                           total=balance.total)]
 
+    async def _draft_before(self, turn: Turn, session_id: str) -> Draft:
+        """The draft the message starts from: the one the chat saw last, read again when
+        it is older than `DRAFT_TRUSTED` (it may have been edited elsewhere since, in the
+        web editor)."""
+        session = turn.session
+        if time.time() - session.draft_at <= DRAFT_TRUSTED:
+            return session.last_draft
+        draft = await self._draft(turn, session_id)
+        if draft is None:
+            return session.last_draft
+        session.draft, session.draft_at = draft.raw, time.time()
+        return draft
+
     async def _draft(self, turn: Turn, session_id: str) -> Draft | None:
-        """The project's draft before the message goes to the agent (None: unavailable for
-        now; other failures are the step's)."""
+        """The project's draft (None: unavailable for now; other failures are the
+        caller's)."""
         try:
             state = await self.identities.call(turn.chat,
                                                lambda c: self.nemo.state(c, session_id))
@@ -221,7 +242,7 @@ class Relay:
                 continue
             change = describe_change(before, after, turn.lang)
             if change:
-                turn.session.draft = after.raw
+                turn.session.draft, turn.session.draft_at = after.raw, time.time()
                 text = turn.text("recovered", changes=change)
                 if after.is_exportable:
                     text += "\n" + after.summary(turn.lang)
@@ -229,3 +250,12 @@ class Relay:
                 return
         if interrupted:
             await self._notify(turn, turn.text("recovery_failed"))
+
+
+def _may_change(listener: Listener) -> bool:
+    """Whether the turn may have changed the timeline, so the state must be read: the
+    agent used a tool, said nothing (a silent edit), failed, or asked to show the state.
+    A plain answer in words changes nothing: the draft stays as it was."""
+    answer = listener.answer
+    return (listener.touched or not answer.has_text or answer.error is not None
+            or GuiAction.SHOW_STATE in answer.shown().actions)

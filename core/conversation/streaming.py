@@ -6,7 +6,12 @@ no text has come it names what the agent is doing (from its tool calls); then it
 the answer so far (`live_text`), with a Cancel button until the answer is final. The
 message is painted from a task of its own, at most once per interval: a slow or
 refusing platform never holds up the agent's stream, and a failed paint is logged and
-painted again at the next change. "Still working" is said after each long silence.
+painted again at the next change. The first paint waits one interval too: an answer
+complete by then is sent whole, in one message (no edit), and the "typing…" indicator is
+shown only to a user who has waited that long with nothing to read. While the platform
+would hold a paint back for longer than an interval (the bot is at its rate limit),
+nothing is painted until the answer: a progress message then only costs the others
+time. "Still working" is said after each long silence.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from core.nemo.events import (
     AgentEvent,
     FullText,
     Heartbeat,
+    StateDelta,
     StreamError,
     TextFragment,
     ToolCall,
@@ -45,7 +51,8 @@ View = tuple[str, tuple[Button, ...]]
 
 class LiveMessage:
     """One chat message that shows `view()` (text and buttons), painted in the background
-    at most once per `interval` after each `changed()`, and finally `finish`ed."""
+    at most once per `interval` after each `changed()` (the first time one `interval`
+    after `start`), and finally `finish`ed."""
 
     def __init__(self, turn: Turn, interval: float, view: Callable[[], View], *,
                  patience: float, sleep: Sleep = asyncio.sleep) -> None:
@@ -62,13 +69,19 @@ class LiveMessage:
         self._painter: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """Start painting changes."""
+        """Start painting changes, the first one `interval` from now."""
         if self._painter is None:
+            self._last = time.monotonic()
             self._painter = asyncio.create_task(self._paint(), name=f"live {self.turn.chat}")
 
     def changed(self) -> None:
         """Something the view shows changed: paint it when the interval allows."""
         self._dirty.set()
+
+    def congested(self) -> bool:
+        """Whether a paint would wait longer than an interval for the platform's limits
+        (then it is not worth a message: the answer comes first)."""
+        return self.turn.out.backlog(self.turn.chat) > self.interval
 
     async def _paint(self) -> None:
         while True:
@@ -76,6 +89,9 @@ class LiveMessage:
             wait = self._last + self.interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+            if self.congested():
+                self._last = time.monotonic()
+                continue
             self._dirty.clear()
             async with self._lock:
                 await self._try()
@@ -184,7 +200,11 @@ class Listener:
         self.live = LiveMessage(turn, edit_interval, self.view, patience=patience, sleep=sleep)
         [self.cancel] = turn.buttons(Action.CANCEL)
         self._last_said = time.monotonic()
-        self._last_working = 0.0
+        #: no indicator before the first paint is due: a quick answer needs none
+        self._last_working = time.monotonic() + edit_interval - WORKING_EVERY
+        self._first_wait = edit_interval
+        #: the agent used a tool (or said its state changed): the timeline may have changed
+        self.touched = False
 
     def view(self) -> View:
         """What the live message shows now: the answer, else the notice and the stage."""
@@ -208,7 +228,10 @@ class Listener:
             self.answer.add(event)
             self._last_said = time.monotonic()
             self.live.changed()
+        elif isinstance(event, StateDelta):
+            self.touched = True
         elif isinstance(event, ToolCall | ToolResult | Heartbeat):
+            self.touched = self.touched or not isinstance(event, Heartbeat)
             if isinstance(event, ToolCall):
                 self.tools.append(event.name)
                 if not self.answer.has_text:
@@ -226,6 +249,17 @@ class Listener:
         except Exception as exc:  # decoration: the answer matters, not the indicator
             log.debug("chat %s: no working indicator: %r", self.turn.chat, exc)
 
+    async def first_working(self) -> None:
+        """Show the "working" indicator once the first paint is due, when there is still
+        nothing to read (a quick answer gets none)."""
+        await asyncio.sleep(self._first_wait)
+        if self.live.sent is None and (not self.view()[0].strip() or self.live.congested()):
+            await self._working()
+
+    async def _tick(self) -> None:
+        await self.first_working()
+        await self.still_working()
+
     async def still_working(self) -> None:
         """Say "still working" after each long silence, until cancelled."""
         while True:
@@ -241,14 +275,14 @@ class Listener:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Paint the live message (the notice as soon as the block waits: it never holds up
-        the agent's call) and say "still working" for the block; a block that fails or is
-        cancelled leaves the message without buttons."""
-        await self._working()
+        """Paint the live message (the notice once the first paint is due: it never holds
+        up the agent's call), show the indicator when nothing is painted by then, and say
+        "still working" for the block; a block that fails or is cancelled leaves the
+        message without buttons."""
         if self.notice:
             self.live.changed()
         self.live.start()
-        ticker = asyncio.create_task(self.still_working())
+        ticker = asyncio.create_task(self._tick())
         try:
             yield
         except asyncio.CancelledError:

@@ -37,6 +37,8 @@ class Turn:
     saver: Saver
     #: renders this turn started (quotas count them)
     renders_started: int = 0
+    #: the step's answer is on its way: what the user sends now comes after it
+    answered: bool = False
 
     @property
     def chat(self) -> ChatKey:

@@ -120,6 +120,7 @@ class Uploader:
             await turn.out.edit_text(turn.chat, progress, turn.text(
                 "upload_link_failed", links=", ".join(urls), reason=link_failure(exc, urls)))
             return
+        turn.session.draft_at = 0.0  # the state took the files: read it before the next turn
         reply = turn.text("uploaded", files=files_summary(result.files))
         buttons: tuple[Button, ...] = ()
         if not turn.message.text.strip():

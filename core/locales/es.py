@@ -115,16 +115,6 @@ TEXTS: dict[str, str] = {
     "welcome": "Cuando quieras. Envíame clips de video, fotos o música, o describe el video que "
         "quieres (\"une mis clips en un video de 60 segundos con transiciones\"). Di \"exportar\" "
         "para recibir el MP4.",
-    "help": "Envía clips, fotos o música (hasta 500 MB cada uno: {formats}) o un enlace a uno, y "
-        "dime qué hacer.\n"
-        "/export - renderizar el video y enviarlo aquí\n"
-        "/status - ver la línea de tiempo\n"
-        "/credits - ver tu saldo de créditos\n"
-        "/new - empezar un proyecto nuevo\n"
-        "/cancel - descartar los mensajes en cola y cancelar los renderizados\n"
-        "/stats - tu uso y tus límites\n"
-        "/language - elegir el idioma de mis respuestas\n"
-        "/link <token> - usar tu propia cuenta de NemoVideo (solo en chat privado)",
     "queued": "Recibido. Después de esto: {what}",
     "queued_files": "tus archivos",
     "unavailable": "Ahora mismo no puedo recibir mensajes. Inténtalo de nuevo en un minuto.",

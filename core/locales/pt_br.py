@@ -116,16 +116,6 @@ TEXTS: dict[str, str] = {
     "welcome": "Quando quiser. Envie clipes de vídeo, fotos ou música, ou descreva o vídeo que "
         "você quer (\"junte meus clipes em um vídeo de 60 segundos com transições\"). Diga "
         "\"exportar\" para receber o MP4.",
-    "help": "Envie clipes, fotos ou música (até 500 MB cada: {formats}) ou um link para um "
-        "arquivo e depois me diga o que fazer.\n"
-        "/export - renderizar o vídeo e enviá-lo aqui\n"
-        "/status - ver a linha do tempo\n"
-        "/credits - ver seu saldo de créditos\n"
-        "/new - começar um novo projeto\n"
-        "/cancel - descartar as mensagens na fila e cancelar as renderizações\n"
-        "/stats - seu uso e seus limites\n"
-        "/language - escolher o idioma das minhas respostas\n"
-        "/link <token> - usar sua própria conta NemoVideo (só no chat privado)",
     "queued": "Entendido. Depois disso: {what}",
     "queued_files": "seus arquivos",
     "unavailable": "Não consigo receber mensagens agora. Tente de novo em um minuto.",

@@ -40,6 +40,13 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: connections to NemoVideo a process opens at most: an agent stream holds one for as long
+#: as the agent works (up to 15 minutes), so every chat talking at once needs its own
+#: (with httpx's default of 100, the 101st waited for one to be freed)
+POOL_SIZE = 512
+#: idle connections kept open for the next request
+KEEP_ALIVE = 100
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -119,8 +126,11 @@ class Transport:
 
     @classmethod
     def make_http(cls, settings: Settings) -> httpx.AsyncClient:
-        """The process's HTTP client with the configured timeouts."""
-        return httpx.AsyncClient(timeout=cls.timeouts(settings), follow_redirects=True)
+        """The process's HTTP client with the configured timeouts, and room for as many
+        chats talking to the agent at once as a process serves (`POOL_SIZE`)."""
+        limits = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=KEEP_ALIVE)
+        return httpx.AsyncClient(timeout=cls.timeouts(settings), follow_redirects=True,
+                                 limits=limits)
 
     def __repr__(self) -> str:
         return f"Transport(api_url={self.api_url!r})"

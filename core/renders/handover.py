@@ -54,7 +54,7 @@ class Handover:
             tr.holder = f"{self.name}/{uuid.uuid4().hex[:12]}"
         if tr.project is None:
             tr.project = await self.courier.project_url(job) or ""
-        earlier = await self.store.delivery_holder(job.id)
+        earlier = await self.store.delivery_holder(job)
         if earlier is None:
             async with self.courier.prepare(job, status) as prepared:
                 verdict, holder = await self.store.claim_delivery(job, tr.holder)
@@ -111,6 +111,14 @@ class Handover:
         """Someone took the marker and never recorded the outcome: the video may or
         may not have arrived. Never send it twice; make sure the links are there."""
         job = tr.job
+        state, _ = await self.store.peek(job)
+        if state is None:
+            await self.ends.vanished(tr)
+            return
+        if state.finished:
+            # the holder recorded its outcome (this worker held a stale copy of the job)
+            await self.ends.drop(tr, release=True)
+            return
         log.warning("%s: job %s: delivery by %s has no outcome; finishing with links",
                     self.name, job.id, holder)
         await self.courier.recovered(job, status.output_url, tr.project or None)

@@ -3,14 +3,24 @@
 Every key a script touches is passed in KEYS (built by `core.keys.Keys`).
 """
 
-# KEYS: job, chat set, stream.  ARGV: job id, ttl, field, value, ...
+# KEYS: job, chat set, stream[, export request].  ARGV: job id, ttl, field, value, ...
+# Returns {'created', entry id}; when the export request has a job already,
+# {'earlier', that job's id} and nothing is stored (one job per request).
 CREATE = """
+if KEYS[4] then
+  local earlier = redis.call('HGET', KEYS[4], 'job')
+  if earlier then return {'earlier', earlier} end
+end
 local entry = redis.call('XADD', KEYS[3], '*', 'job', ARGV[1])
 redis.call('HSET', KEYS[1], 'entry', entry, unpack(ARGV, 3))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return entry
+if KEYS[4] then
+  redis.call('HSET', KEYS[4], 'job', ARGV[1])
+  redis.call('EXPIRE', KEYS[4], ARGV[2])
+end
+return {'created', entry}
 """
 
 # KEYS: job.  ARGV: allowed states (comma separated), expected render id or '',

@@ -1,7 +1,9 @@
-"""A worker's lease on its platform's render stream, through one consumer group.
+"""A worker's lease on one of its platform's render streams (a shard), through the
+platform's consumer group.
 
 Every process that serves the platform runs a worker with its own consumer
-name, and each live job's entry is held by exactly one of them.
+name and one lease per shard, and each live job's entry is held by exactly one
+of them.
 
 * New entries come with XREADGROUP; a restarted worker with the same consumer
   name first re-reads its own pending entries.
@@ -25,10 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from core.aio import rest
+from core.keys import RenderShard
+from core.observed_redis import RedisClient
 from core.renders.jobs import JobStore
 from core.settings import Settings
 from core.store import text_of
@@ -96,33 +99,37 @@ class Holder(Protocol):
     def room(self) -> int:
         """How many more entries it can take."""
 
-    async def adopt(self, entries: Sequence[Entry], *, at_once: bool) -> None:
-        """Take entries (new ones, or re-read or taken over ones with `at_once`)."""
+    async def adopt(self, shard: RenderShard, entries: Sequence[Entry], *,
+                    at_once: bool) -> None:
+        """Take entries of a shard (new ones, or re-read or taken over ones with
+        `at_once`)."""
 
-    def held(self) -> list[str]:
-        """The ids of the entries it works on."""
+    def held(self, shard: RenderShard) -> list[str]:
+        """The ids of the entries of a shard it works on."""
 
-    async def let_go(self, owned: set[str], since: float) -> None:
-        """Of the entries held since before `since` (loop time), give up those not in
-        `owned` (another worker took them over, or they were acknowledged)."""
+    async def let_go(self, shard: RenderShard, owned: set[str], since: float) -> None:
+        """Of the shard's entries held since before `since` (loop time), give up those
+        not in `owned` (another worker took them over, or they were acknowledged)."""
 
 
 class Lease:
-    """Reads, renews, takes over and prunes for one consumer of one platform's group."""
+    """Reads, renews, takes over and prunes for one consumer of one shard's stream.
 
-    def __init__(self, redis: Redis, store: JobStore, platform: str, consumer: str,
-                 settings: Settings, holder: Holder, stopping: asyncio.Event,
-                 ready: asyncio.Event) -> None:
+    `ready` is set once the consumer's own pending entries of the shard are re-read.
+    """
+
+    def __init__(self, redis: RedisClient, store: JobStore, shard: RenderShard, consumer: str,
+                 settings: Settings, holder: Holder, stopping: asyncio.Event) -> None:
         self.redis = redis
         self.store = store
-        self.platform = platform
+        self.shard = shard
         self.consumer = consumer
         self.settings = settings
         self.holder = holder
+        self.ready = asyncio.Event()
         self._stopping = stopping
-        self._ready = ready
-        self._stream = store.stream(platform)
-        self._group = store.group(platform)
+        self._stream = store.stream(shard)
+        self._group = store.group(shard.platform)
         self._heartbeat: AsyncScript = redis.register_script(_HEARTBEAT)
         self._prune: AsyncScript = redis.register_script(_PRUNE)
 
@@ -145,7 +152,7 @@ class Lease:
                 log.warning("%s: reading %s failed: %s", self.consumer, self._stream, exc)
                 if "NOGROUP" in str(exc):
                     with contextlib.suppress(Exception):
-                        await self.store.ensure_group(self.platform)
+                        await self.store.ensure_shard_group(self.shard)
                 await rest(self._stopping, delay)
                 delay = min(delay * 2, 2.0)
 
@@ -154,9 +161,9 @@ class Lease:
         None (and the worker is ready) once they are all read."""
         raw = await self._read(last, block=None, count=READ_COUNT)
         if not raw:
-            self._ready.set()
+            self.ready.set()
             return None
-        await self.holder.adopt(await self._entries(raw), at_once=True)
+        await self.holder.adopt(self.shard, await self._entries(raw), at_once=True)
         return text_of(raw[-1][0])
 
     async def _read_new(self) -> None:
@@ -166,7 +173,7 @@ class Lease:
             return
         raw = await self._read(">", block=BLOCK_MS, count=min(room, READ_COUNT))
         if raw:
-            await self.holder.adopt(await self._entries(raw), at_once=False)
+            await self.holder.adopt(self.shard, await self._entries(raw), at_once=False)
 
     async def _read(self, last: str, *, block: int | None, count: int) -> list[RawEntry]:
         response = await self.redis.xreadgroup(
@@ -182,7 +189,7 @@ class Lease:
             if job_id:
                 entries.append(Entry(entry, job_id))
             else:
-                await self.store.release(self.platform, entry)
+                await self.store.release(self.shard, entry)
         return entries
 
     # --------------------------------------------------------------- taking over
@@ -214,7 +221,7 @@ class Lease:
             raw = [e for e in (response[1] or []) if e is not None]
             if raw:
                 log.info("%s: took over %d idle render job(s)", self.consumer, len(raw))
-                await self.holder.adopt(await self._entries(raw), at_once=True)
+                await self.holder.adopt(self.shard, await self._entries(raw), at_once=True)
             if text_of(start) in ("0-0", "0"):
                 return
 
@@ -240,7 +247,7 @@ class Lease:
             await rest(self._stopping, interval)
             if self._stopping.is_set():
                 return
-            held = self.holder.held()
+            held = self.holder.held(self.shard)
             if not held:
                 continue
             try:
@@ -259,7 +266,7 @@ class Lease:
             kept = await self._heartbeat(
                 keys=[self._stream], args=[self._group, self.consumer, listing, *chunk])
             owned.update(text_of(e) for e in kept)
-        await self.holder.let_go(owned, started)
+        await self.holder.let_go(self.shard, owned, started)
 
 
 def _stream_entries(response: Any) -> list[RawEntry]:

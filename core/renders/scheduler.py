@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from core.aio import end_tasks
+from core.keys import RenderShard
 from core.renders.jobs import RenderJob
 from core.renders.schedule import PollPlan
 from core.settings import Settings
@@ -31,6 +32,8 @@ class Tracked:
 
     job: RenderJob
     entry: str
+    #: the shard whose stream the entry is in
+    shard: RenderShard
     plan: PollPlan
     adopted: float
     due: float = 0.0

@@ -7,8 +7,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from core.catalog import Catalog, project_title
 from core.formats import output_extras, preset
 from core.i18n import t
@@ -18,11 +16,14 @@ from core.messages import ChatKey, User
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
 from core.nemo.errors import NemoError
+from core.observed_redis import RedisClient
 from core.outgoing import Outgoing, Sent
-from core.renders.again import draft_hash, send_again
+from core.renders.again import draft_hash
 from core.renders.delivery import Courier
-from core.renders.jobs import JobState, JobStore, RenderJob, new_render_id
+from core.renders.jobs import ExportExists, JobState, JobStore, RenderJob, new_render_id
 from core.renders.progress import cancel_button
+from core.renders.requests import ExportRequest, ExportRequests
+from core.renders.reuse import Reuse
 from core.renders.submit import (
     CALL_ERRORS,
     OUTPUT,
@@ -57,7 +58,7 @@ class Renders:
     Call `export` and `cancel_chat` under the chat's lock, like every action.
     """
 
-    def __init__(self, redis: Redis, nemo: NemoApi, identities: Identities,
+    def __init__(self, redis: RedisClient, nemo: NemoApi, identities: Identities,
                  outgoing: Outgoing, *, keys: Keys | None = None) -> None:
         self.store = JobStore(redis, keys)
         self.nemo = nemo
@@ -66,24 +67,34 @@ class Renders:
         self.submitter = Submitter(self.store, nemo, identities)
         self.courier = Courier(outgoing, nemo, identities)
         self.catalog = Catalog(redis, keys)
+        self.requests = ExportRequests(redis, keys)
+        self.reuse = Reuse(outgoing, self.catalog, self.requests)
         self._groups: set[str] = set()
 
     async def export(self, chat: ChatKey, user: User, session: ChatSession,
                      language: str | None = None,
                      progress_message: Sent | None = None, *,
-                     reply_to: str | None = None) -> ExportResult:
+                     reply_to: str | None = None, request: str = "") -> ExportResult:
         """Render the chat's project and have a worker deliver the video.
 
         Says "Rendering…" at once (editing `progress_message` when given, else in a
         new message that later shows progress and the outcome), checks that the
         draft is exportable, persists the job and submits the render, retrying
         once with a new id. A draft unchanged since a running or delivered render
-        of the project is not rendered again (`_reuse`). The project's format sets
+        of the project is not rendered again (`core.renders.reuse`). The project's format sets
         the output size. When the session has no claim token yet one is made and
         set on `session` (the caller saves the session as usual).
+
+        `request` (the id of the message asking for the export) makes it idempotent:
+        run again for the same request (resumed after a restart, or by the chat's next
+        holder), it finds the job the first run made, running or finished, and starts
+        nothing (outcome `ALREADY`); before that job exists it goes on in the same
+        progress message (see `core.renders.requests`).
         """
         lang = language or session.language
-        sent = await self._say(chat, t(lang, "render.started"), progress_message, reply_to)
+        sent = await self._begin(chat, lang, request, progress_message, reply_to)
+        if isinstance(sent, ExportResult):
+            return sent
         draft = await self._read(chat, session, sent, lang)
         if isinstance(draft, ExportResult):
             return draft
@@ -91,9 +102,10 @@ class Renders:
         width, height = (size.width, size.height) if size is not None else (0, 0)
         digest = draft_hash(draft.raw, {**OUTPUT, **output_extras(width, height)})
         assert session.session_id is not None
-        reused = await self._reuse(chat, session.session_id, digest, sent, lang, reply_to)
+        reused = await self.reuse.serve(chat, await self.pending(chat), session.session_id,
+                                        digest, sent, lang, reply_to=reply_to, request=request)
         if reused is not None:
-            return reused
+            return ExportResult(reused[0], reused[1], sent)
         claim = session.claim_token or await self._claim_token(chat, session)
         render_id = new_render_id()
         job = RenderJob(
@@ -102,11 +114,35 @@ class Renders:
             user_name=user.display_name, message_id=sent.message_id, language=lang,
             state=JobState.SUBMITTING, submit_started_at=time.time(), reply_to=reply_to or "",
             draft_hash=digest, name=session.name or project_title(draft) or "",
-            summary=draft.summary(), width=width, height=height,
+            summary=draft.summary(), width=width, height=height, request=request,
         )
+        return await self._start(job, draft, sent)
+
+    async def _begin(self, chat: ChatKey, lang: str, request: str, message: Sent | None,
+                     reply_to: str | None) -> Sent | ExportResult:
+        """Say "Rendering…" (in the message an earlier run of the request said it in); or,
+        when the request has its job already, say nothing and return that."""
+        earlier = await self.requests.load(chat, request) if request else ExportRequest()
+        if earlier.job_id:
+            log.info("export in %s: request %s has job %s already; not rendering again",
+                     chat, request, earlier.job_id)
+            return ExportResult(Submitted.ALREADY, earlier.job_id)
+        if earlier.message_id and message is None:
+            message = Sent(earlier.message_id)  # what the first run said
+        sent = await self._say(chat, t(lang, "render.started"), message, reply_to)
+        if request and sent.message_id != earlier.message_id:
+            await self.requests.note_message(chat, request, sent.message_id)
+        return sent
+
+    async def _start(self, job: RenderJob, draft: Draft, sent: Sent) -> ExportResult:
+        """Persist the job (unless its request has one already) and submit its render."""
+        chat, lang = job.chat, job.language
         await self._ensure_group(chat.platform)
-        await self.store.create(job)
-        log.info("export in %s by %s: job %s", chat, user.id, job.id)
+        try:
+            await self.store.create(job)
+        except ExportExists as exc:
+            return await self._made_meanwhile(job, sent, exc.job_id)
+        log.info("export in %s by %s: job %s", chat, job.user_id, job.id)
         await self.courier.edit(job, t(lang, "render.started"), (cancel_button(lang, job.id),))
         submission = await self.submitter.submit(job, draft)
         if submission.outcome in (Submitted.STARTED, Submitted.SUPERSEDED):
@@ -134,30 +170,11 @@ class Renders:
         session.draft = draft.raw  # the last draft seen (it names the project)
         return draft
 
-    async def _reuse(self, chat: ChatKey, session_id: str, digest: str, sent: Sent,
-                     lang: str, reply_to: str | None) -> ExportResult | None:
-        """An unchanged draft is not rendered twice: a render of it still running will
-        deliver it, and the video of the last one is sent again."""
-        for job in await self.pending(chat):
-            if job.session_id == session_id and job.draft_hash == digest:
-                log.info("export in %s: render %s of this draft is running", chat, job.id)
-                await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_running"))
-                return ExportResult(Submitted.REUSED, job.id, sent)
-        video = await self.catalog.video(chat, session_id)
-        if video is None or video.draft_hash != digest:
-            return None
-        log.info("export in %s: unchanged since job %s; sending it again", chat, video.job_id)
-        await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_done"))
-        if await send_again(self.outgoing, chat, video, lang, reply_to=reply_to):
-            return ExportResult(Submitted.REUSED, video.job_id, sent)
-        await self.outgoing.edit_text(chat, sent, t(lang, "render.started"))
-        return None
-
     async def cancel_job(self, chat: ChatKey, job_id: str) -> str:
         """Cancel one render of the chat (its progress message's Cancel button):
         "cancelled", "finished" (too late: done, failed or being delivered) or
         "unknown"."""
-        job = await self.store.load(job_id)
+        job = await self.store.load(chat, job_id)
         if job is None or job.chat != chat:
             return "unknown"
         render_id = await self.store.cancel(job_id, chat)
@@ -175,7 +192,7 @@ class Renders:
         cancelled on NemoVideo, and its progress message says so.
         """
         job_ids = await self.store.chat_jobs(chat)
-        jobs = await self.store.load_many(job_ids)
+        jobs = await self.store.load_many(chat, job_ids)
         cancelled = 0
         for job_id in job_ids:
             render_id = await self.store.cancel(job_id, chat)
@@ -202,14 +219,29 @@ class Renders:
 
     async def pending(self, chat: ChatKey) -> list[RenderJob]:
         """The chat's renders that are not finished, oldest first."""
-        jobs = await self.store.load_many(await self.store.chat_jobs(chat))
+        jobs = await self.store.load_many(chat, await self.store.chat_jobs(chat))
         return sorted((j for j in jobs.values() if j is not None), key=lambda j: j.created_at)
 
     async def _say(self, chat: ChatKey, text: str, message: Sent | None,
                    reply_to: str | None) -> Sent:
         if message is not None:
-            return await self.outgoing.edit_text(chat, message, text)
+            try:
+                return await self.outgoing.edit_text(chat, message, text)
+            except Exception as exc:  # deleted meanwhile, most likely: say it anew
+                log.info("export in %s: message %s not edited (%r); sending a new one",
+                         chat, message.message_id, exc)
         return await self.outgoing.send_text(chat, text, reply_to=reply_to)
+
+    async def _made_meanwhile(self, job: RenderJob, sent: Sent, job_id: str) -> ExportResult:
+        """Another run of the same request (a holder that had not yet noticed it lost the
+        chat) made its job first: that job goes on. This run's own progress message, if
+        it has one of its own, says so."""
+        log.info("export in %s: job %s was made meanwhile for request %s", job.chat, job_id,
+                 job.request)
+        made = await self.store.load(job.chat, job_id)
+        if made is None or made.message_id != sent.message_id:
+            await self.courier.edit(job, t(job.language, "render.reused_running"))
+        return ExportResult(Submitted.ALREADY, job_id, sent)
 
     async def _refuse(self, chat: ChatKey, sent: Sent, submission: Submission,
                       lang: str) -> ExportResult:

@@ -178,7 +178,7 @@ class Steps:
             return True
         # One read keeps a cancelled job's message from being edited back to progress;
         # the progress itself stays in memory (a worker taking over starts afresh).
-        state, render_id = await self.store.peek(job.id)
+        state, render_id = await self.store.peek(job)
         if state is not JobState.RENDERING or render_id != job.render_id:
             await self._resync(tr, Transition(False, state))
             return False
@@ -193,7 +193,7 @@ class Steps:
 
     async def _check_submitting(self, tr: Tracked) -> None:
         """A job still `submitting`: wait for its submitter, or finish its work."""
-        job = await self.store.load(tr.job.id)
+        job = await self.store.load(tr.job.chat, tr.job.id)
         if job is None or job.state.finished:
             await self._over(tr, job)
             return
@@ -224,7 +224,7 @@ class Steps:
         """Submit the persisted render id that NemoVideo never saw."""
         job, now = tr.job, time.time()
         moved = await self.store.transition(
-            job.id, [JobState.SUBMITTING], expect_render=job.render_id,
+            job, [JobState.SUBMITTING], expect_render=job.render_id,
             submit_started_at=now, updated_at=now)
         if not moved.ok:
             await self._resync(tr, moved)
@@ -249,7 +249,7 @@ class Steps:
             self.scheduler.schedule(tr, tr.plan.first_delay())
             return
         if submission.outcome is Submitted.SUPERSEDED:
-            current = await self.store.load(job.id)
+            current = await self.store.load(job.chat, job.id)
             if current is None or current.state.finished:
                 await self._over(tr, current)
                 return
@@ -257,7 +257,7 @@ class Steps:
             self.scheduler.schedule(tr, tr.plan.after_error())
             return
         text, buttons = explain(submission, job.language, self.nemo)
-        check = await self.store.transition(job.id, [JobState.SUBMITTING],
+        check = await self.store.transition(job, [JobState.SUBMITTING],
                                             expect_render=job.render_id)
         if check.gone:
             await self.vanished(tr)
@@ -277,7 +277,7 @@ class Steps:
         if job.attempts < self.settings.render_attempts:
             await self._retry(tr, error[:200])
             return
-        check = await self.store.transition(job.id, [JobState.RENDERING],
+        check = await self.store.transition(job, [JobState.RENDERING],
                                             expect_render=job.render_id)
         if not check.ok:
             await self._resync(tr, check)
@@ -294,7 +294,7 @@ class Steps:
         fresh = new_render_id()
         ids = [*job.render_ids, fresh]
         moved = await self.store.transition(
-            job.id, [JobState.RENDERING], expect_render=job.render_id,
+            job, [JobState.RENDERING], expect_render=job.render_id,
             state=JobState.SUBMITTING, render_id=fresh, render_ids=ids,
             submit_started_at=now, error=error, edited_progress=0, updated_at=now)
         if not moved.ok:
@@ -308,7 +308,7 @@ class Steps:
 
     async def _time_out(self, tr: Tracked) -> None:
         job, lang = tr.job, tr.job.language
-        check = await self.store.transition(job.id, [JobState.RENDERING],
+        check = await self.store.transition(job, [JobState.RENDERING],
                                             expect_render=job.render_id)
         if not check.ok:
             await self._resync(tr, check)
@@ -324,7 +324,7 @@ class Steps:
 
     async def _remote_cancelled(self, tr: Tracked) -> None:
         job = tr.job
-        current = await self.store.load(job.id)
+        current = await self.store.load(job.chat, job.id)
         if current is None or current.state.finished:
             await self._over(tr, current)
             return
@@ -345,7 +345,7 @@ class Steps:
         if outcome.before is not None and outcome.before.finished:
             await self.drop(tr, release=True)
             return
-        current = await self.store.load(tr.job.id)
+        current = await self.store.load(tr.job.chat, tr.job.id)
         if current is None or current.state.finished:
             await self._over(tr, current)
             return
@@ -372,7 +372,7 @@ class Steps:
         await self.courier.edit(job, t(job.language, "render.lost"),
                                 (export_button(job.language),))
         try:
-            await self.store.release(self.platform, tr.entry)
+            await self.store.release(tr.shard, tr.entry)
         except Exception as exc:  # the stream went with the job, most likely
             log.info("%s: job %s: could not release entry %s: %s", self.name, job.id,
                      tr.entry, exc)
@@ -383,4 +383,4 @@ class Steps:
         """Stop holding the job; with `release`, also acknowledge its entry."""
         self.scheduler.forget(tr)
         if release:
-            await self.store.release(self.platform, tr.entry)
+            await self.store.release(tr.shard, tr.entry)

@@ -38,6 +38,7 @@ class Submitted(StrEnum):
     FAILED = "failed"  # refused twice (error in `error`)
     SUPERSEDED = "superseded"  # the job changed meanwhile (cancelled, or taken over)
     REUSED = "reused"  # the draft did not change: a running or delivered render serves it
+    ALREADY = "already"  # the export request has its job already (not rendered again)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Submitter:
                 ids = [*job.render_ids, fresh]
                 now = time.time()
                 moved = await self.store.transition(
-                    job.id, [JobState.SUBMITTING], expect_render=render_id,
+                    job, [JobState.SUBMITTING], expect_render=render_id,
                     render_id=fresh, render_ids=ids, submit_started_at=now, updated_at=now)
                 if not moved.ok:
                     return Submission(Submitted.SUPERSEDED)
@@ -123,7 +124,7 @@ class Submitter:
         """Record that NemoVideo accepted `render_id`; cancel it if the job moved on."""
         now = time.time()
         moved = await self.store.transition(
-            job.id, [JobState.SUBMITTING], expect_render=render_id,
+            job, [JobState.SUBMITTING], expect_render=render_id,
             state=JobState.RENDERING, attempts=job.attempts + 1, submitted_at=now,
             progress=0, updated_at=now)
         if moved.ok:
@@ -131,7 +132,7 @@ class Submitter:
                 JobState.RENDERING, job.attempts + 1, now, 0)
             observe.report(lambda p: p.render(job.chat.platform, "submitted", job.id))
             return Submission(Submitted.STARTED)
-        current = await self.store.load(job.id)
+        current = await self.store.load(job.chat, job.id)
         if current is None or current.render_id != render_id or current.state.finished:
             log.info("job %s moved on while render %s was submitted; cancelling it",
                      job.id, render_id)

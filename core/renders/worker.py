@@ -2,8 +2,9 @@
 
 It is put together from three parts:
 
-* `core.renders.lease`: this worker's share of the platform's render stream
-  (reading new entries, taking over those of dead workers, heartbeats);
+* `core.renders.lease`: this worker's share of each of the platform's render
+  streams, one lease per shard (reading new entries, taking over those of dead
+  workers, heartbeats);
 * `core.renders.scheduler`: the jobs it holds and when each is looked at next;
 * `core.renders.steps`: what is done with a job when its turn comes.
 
@@ -18,12 +19,11 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from redis.asyncio import Redis
-
 from core.aio import end_tasks
 from core.identity import Identities
-from core.keys import Keys
+from core.keys import Keys, RenderShard
 from core.nemo.api import NemoApi
+from core.observed_redis import RedisClient
 from core.outgoing import Outgoing
 from core.renders.delivery import Courier
 from core.renders.jobs import JobStore
@@ -47,7 +47,7 @@ class RenderWorker:
     `outgoing` is the platform adapter the videos go through.
     """
 
-    def __init__(self, platform: str, consumer: str, outgoing: Outgoing, *, redis: Redis,
+    def __init__(self, platform: str, consumer: str, outgoing: Outgoing, *, redis: RedisClient,
                  nemo: NemoApi, identities: Identities, settings: Settings,
                  keys: Keys | None = None, tmp_dir: Path | None = None,
                  stop_grace: float = 10.0) -> None:
@@ -68,8 +68,8 @@ class RenderWorker:
                            identities=identities, submitter=self.submitter,
                            courier=self.courier, scheduler=self.scheduler)
         self.scheduler.bind(self.steps.step)
-        self.lease = Lease(redis, self.store, platform, consumer, settings, self,
-                           self._stopping, self.ready)
+        self.leases = [Lease(redis, self.store, shard, consumer, settings, self, self._stopping)
+                       for shard in self.store.shards(platform)]
 
     def __repr__(self) -> str:
         return f"RenderWorker({self.platform!r}, {self.consumer!r}, jobs={self.in_flight})"
@@ -94,14 +94,16 @@ class RenderWorker:
                                        "create the consumer group",
                                        lambda: self.store.ensure_group(self.platform)):
                 return
-            loops = [
-                asyncio.create_task(self.lease.read_loop(), name=f"{self.consumer} read"),
-                asyncio.create_task(self.lease.reclaim_loop(), name=f"{self.consumer} reclaim"),
-                asyncio.create_task(self.lease.heartbeat_loop(),
-                                    name=f"{self.consumer} heartbeat"),
-                asyncio.create_task(self.scheduler.loop(self._stopping),
-                                    name=f"{self.consumer} schedule"),
-            ]
+            loops = [asyncio.create_task(self.scheduler.loop(self._stopping),
+                                         name=f"{self.consumer} schedule"),
+                     asyncio.create_task(self._ready_when_read(), name=f"{self.consumer} ready")]
+            for lease in self.leases:
+                name = f"{self.consumer} {lease.shard}"
+                loops += [
+                    asyncio.create_task(lease.read_loop(), name=f"{name} read"),
+                    asyncio.create_task(lease.reclaim_loop(), name=f"{name} reclaim"),
+                    asyncio.create_task(lease.heartbeat_loop(), name=f"{name} heartbeat"),
+                ]
             await self._stopping.wait()
         finally:
             self._stopping.set()
@@ -112,6 +114,12 @@ class RenderWorker:
             await self.scheduler.drain(self.stop_grace)
             self._running = False
             self._stopped.set()
+
+    async def _ready_when_read(self) -> None:
+        """Set `ready` once every lease has re-read this consumer's pending entries."""
+        for lease in self.leases:
+            await lease.ready.wait()
+        self.ready.set()
 
     async def stop(self) -> None:
         """Stop taking work, let running polls and deliveries end (up to `stop_grace`
@@ -127,41 +135,42 @@ class RenderWorker:
         """How many more jobs this worker may take."""
         return self.settings.render_jobs_per_worker - self.in_flight
 
-    def held(self) -> list[str]:
-        """The stream entries of the jobs this worker holds."""
-        return [tr.entry for tr in self.scheduler.jobs.values()]
+    def held(self, shard: RenderShard) -> list[str]:
+        """The stream entries of the jobs of a shard this worker holds."""
+        return [tr.entry for tr in self.scheduler.jobs.values() if tr.shard == shard]
 
-    async def adopt(self, entries: Sequence[Entry], *, at_once: bool) -> None:
-        """Track the jobs of new (or taken over) stream entries."""
+    async def adopt(self, shard: RenderShard, entries: Sequence[Entry], *,
+                    at_once: bool) -> None:
+        """Track the jobs of new (or taken over) entries of a shard's stream."""
         loop = asyncio.get_running_loop()
-        jobs = await self.store.load_many(e.job_id for e in entries)
+        jobs = await self.store.load_many(shard, (e.job_id for e in entries))
         for entry in entries:
             # Adopted "now", not before an await: a heartbeat that began meanwhile did not
             # list this entry, so it must not take the entry for one it lost.
             tracked = self.scheduler.jobs.get(entry.job_id)
             if tracked is not None:
-                tracked.entry, tracked.adopted = entry.id, loop.time()
+                tracked.entry, tracked.shard, tracked.adopted = entry.id, shard, loop.time()
                 continue
             job = jobs.get(entry.job_id)
             if job is None or job.state.finished:
-                await self.store.release(self.platform, entry.id)
+                await self.store.release(shard, entry.id)
                 continue
-            tracked = Tracked(job, entry.id, PollPlan.from_settings(self.settings),
+            tracked = Tracked(job, entry.id, shard, PollPlan.from_settings(self.settings),
                               adopted=loop.time())
             self.steps.anchor(job, tracked)
             self.scheduler.track(tracked, 0.0 if at_once else self.steps.first_delay(job, tracked))
 
-    async def let_go(self, owned: set[str], since: float) -> None:
-        """Forget the jobs whose entries this worker no longer owns; tell the users of
-        those that are gone altogether."""
+    async def let_go(self, shard: RenderShard, owned: set[str], since: float) -> None:
+        """Forget the shard's jobs whose entries this worker no longer owns; tell the
+        users of those that are gone altogether."""
         def idle_and_not_ours(tr: Tracked) -> bool:
-            return (self.scheduler.holds(tr) and tr.entry not in owned
+            return (tr.shard == shard and self.scheduler.holds(tr) and tr.entry not in owned
                     and tr.adopted < since and not tr.busy)
 
         lost = [tr for tr in self.scheduler.jobs.values() if idle_and_not_ours(tr)]
         if not lost:
             return
-        existing = await self.store.existing(tr.job.id for tr in lost)
+        existing = await self.store.existing(shard, (tr.job.id for tr in lost))
         for tr in lost:
             if not idle_and_not_ours(tr):
                 continue  # a step started meanwhile: it sees for itself

@@ -11,6 +11,7 @@ from core.simulator import Simulator
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegram
 from tests.kits import process
+from tests.kits.cluster import RedisClusterServer
 from tests.kits.renders import OPERATOR_TOKEN
 
 pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.discord_fixtures"]
@@ -68,3 +69,12 @@ async def test_invalid_settings_are_named(tmp_path: Path) -> None:
     assert finished.lines[0] == "Invalid settings:"
     assert {line.split(":")[0].strip() for line in finished.lines[1:]} == {
         "REDIS_URL", "DISCORD_SHARDS"}
+
+
+async def test_a_redis_cluster_is_named(tmp_path: Path, simulator: Simulator,
+                                        redis_cluster: RedisClusterServer) -> None:
+    env = process.environment(tmp_path, REDIS_URL=redis_cluster.url, REDIS_CLUSTER="true",
+                              NEMO_API_URL=simulator.base_url)
+    finished = await process.run(["check"], env, tmp_path)
+    status, detail = rows(finished.stdout)["redis"]
+    assert status == "ok" and detail.endswith(", cluster)"), detail

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from core.embedded_redis import EmbeddedRedis
 from core.inbox import ChatEvent
 from core.messages import ChatKey, LocalFileAttachment
 from core.outgoing import Action, CollectingOutput
@@ -44,8 +43,8 @@ def files(*paths: Path) -> tuple[LocalFileAttachment, ...]:
 
 
 async def test_start_help_and_agent_answer(simulator: Simulator,
-                                           redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+                                           redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         await k.say("/start")
         assert "Ready when you are" in k.last()
         await k.say("/help")
@@ -56,10 +55,28 @@ async def test_start_help_and_agent_answer(simulator: Simulator,
         assert k.kinds()[:2] == ["anonymous_token", "create_session"]
 
 
+async def test_the_state_is_read_only_when_the_timeline_may_have_changed(
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        await k.say("hello again")
+        assert k.kinds().count("run_sse") == 2
+        assert "state" not in k.kinds(), "a new project's draft is known; words change nothing"
+        await k.say("generate a 5 second video of the sea")
+        assert k.kinds().count("state") == 1, "read after the agent used its tools"
+        assert "Timeline (" in k.last()
+        session = await k.sessions.load(CHAT)
+        assert session.last_draft.tracks, "the draft seen is kept with the chat"
+        session.draft_at -= 3600  # seen an hour ago: it may have been edited elsewhere since
+        await k.sessions.save(CHAT, session)
+        await k.say("hello")
+        assert k.kinds().count("state") == 2, "an old draft is read again before the message"
+
+
 async def test_upload_then_combine_reports_the_timeline(
-        simulator: Simulator, redis_server: EmbeddedRedis, clips: list[Path]) -> None:
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
     simulator.config.silent_edits = "never"
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         await k.say("", attachments=files(clips[0], clips[1]))
         reply = k.last()
         assert "a.mp4 (2s, 320x180)" in reply and "b.mp4 (3s, 320x180)" in reply
@@ -73,9 +90,9 @@ async def test_upload_then_combine_reports_the_timeline(
 
 
 async def test_silent_edit_is_reported_as_a_diff(
-        simulator: Simulator, redis_server: EmbeddedRedis, clips: list[Path]) -> None:
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
     simulator.config.silent_edits = "never"
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         await k.say("", attachments=files(clips[0], clips[1]))
         await k.say("combine my clips")
         simulator.config.silent_edits = "always"
@@ -85,8 +102,8 @@ async def test_silent_edit_is_reported_as_a_diff(
         assert 'Title: "Urban Dreams"' in reply  # the timeline summary
 
 
-async def test_status_and_credits(simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+async def test_status_and_credits(simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         await k.say("status")
         assert "timeline is empty" in k.last()
         await k.say("credits")
@@ -98,8 +115,8 @@ async def test_status_and_credits(simulator: Simulator, redis_server: EmbeddedRe
 
 
 async def test_new_project_keeps_the_identity(simulator: Simulator,
-                                              redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+                                              redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         await k.say("hello")
         first = (await k.sessions.load(CHAT)).session_id
         await k.say("/new")
@@ -109,12 +126,12 @@ async def test_new_project_keeps_the_identity(simulator: Simulator,
         assert "New project" in k.last()
 
 
-async def test_local_checks_refuse_bad_files(simulator: Simulator, redis_server: EmbeddedRedis,
+async def test_local_checks_refuse_bad_files(simulator: Simulator, redis_url: str,
                                              tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("not a video")
     big = LocalFileAttachment(notes, filename="huge.mp4", size=600 * 1024 * 1024)
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         await k.say("", attachments=(LocalFileAttachment(notes), big))
         texts = k.out.texts()
         assert any("notes.txt" in t and "mp4, mov, avi" in t for t in texts)
@@ -122,9 +139,9 @@ async def test_local_checks_refuse_bad_files(simulator: Simulator, redis_server:
         assert "upload_files" not in k.kinds()
 
 
-async def test_upload_by_url_in_text(simulator: Simulator, redis_server: EmbeddedRedis,
+async def test_upload_by_url_in_text(simulator: Simulator, redis_url: str,
                                      clips: list[Path]) -> None:
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         # a file reachable by URL: one the simulator already serves
         creds = (await k.nemo.anonymous_token("elsewhere")).credentials
         project = await k.nemo.create_session(creds)
@@ -144,9 +161,9 @@ async def test_upload_by_url_in_text(simulator: Simulator, redis_server: Embedde
         (Fault("server_error", path="/run_sse", status=503), "isn't answering"),
     ],
 )
-async def test_agent_errors_get_their_reply(simulator: Simulator, redis_server: EmbeddedRedis,
+async def test_agent_errors_get_their_reply(simulator: Simulator, redis_url: str,
                                             fault: Fault, expected: str) -> None:
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         await k.say("hello")
         simulator.inject(fault)
         await k.say("add the title Fail")
@@ -157,9 +174,9 @@ async def test_agent_errors_get_their_reply(simulator: Simulator, redis_server: 
 
 
 async def test_registered_user_out_of_credits_is_told_to_top_up(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     simulator.config.operator_tokens = ["nmv_usr_operator"]
-    async with kit(simulator, redis_server.url, nemo_token="nmv_usr_operator") as k:
+    async with kit(simulator, redis_url, nemo_token="nmv_usr_operator") as k:
         simulator.inject(Fault("no_credits", path="/run_sse"))
         await k.say("hello")
         assert "Top up at nemovideo.com" in k.last()
@@ -167,8 +184,8 @@ async def test_registered_user_out_of_credits_is_told_to_top_up(
 
 
 async def test_expired_token_is_renewed_with_the_same_client_id(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         await k.say("credits")
         first = await k.sessions.load_identity(CHAT)
         simulator.inject(Fault("token_expired", path="/api/credits"))
@@ -185,8 +202,8 @@ async def test_expired_token_is_renewed_with_the_same_client_id(
 
 
 async def test_lost_session_starts_a_new_project(simulator: Simulator,
-                                                 redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+                                                 redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         await k.say("hello")
         old = (await k.sessions.load(CHAT)).session_id
         simulator.inject(Fault("session_lost", path="/run_sse"))
@@ -198,17 +215,17 @@ async def test_lost_session_starts_a_new_project(simulator: Simulator,
 
 
 async def test_anonymous_token_limit_explains_linking(simulator: Simulator,
-                                                      redis_server: EmbeddedRedis) -> None:
+                                                      redis_url: str) -> None:
     simulator.config.anon_per_ip_limit = 0
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         await k.say("hello")
         assert "/link" in k.last() and "private chat" in k.last()
 
 
 async def test_link_only_in_private_chats(simulator: Simulator,
-                                          redis_server: EmbeddedRedis) -> None:
+                                          redis_url: str) -> None:
     simulator.config.operator_tokens = ["nmv_usr_mine_123456"]
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         group = ChatKey("test", "-5")
         await k.say("/link nmv_usr_mine_123456", chat=group, private=False)
         assert "only in a private chat" in k.last(group)
@@ -226,10 +243,10 @@ async def test_link_only_in_private_chats(simulator: Simulator,
 
 
 async def test_cut_stream_is_recovered_without_resending(simulator: Simulator,
-                                                         redis_server: EmbeddedRedis,
+                                                         redis_url: str,
                                                          clips: list[Path]) -> None:
     simulator.config.silent_edits = "never"
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         await k.say("", attachments=files(clips[0]))
         simulator.inject(Fault("sse_cut", after_events=1))
         await k.say("combine my clips")
@@ -240,8 +257,8 @@ async def test_cut_stream_is_recovered_without_resending(simulator: Simulator,
 
 
 async def test_stalled_stream_times_out_without_resending(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url, nemo_heartbeat_timeout=0.3) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url, nemo_heartbeat_timeout=0.3) as k:
         await k.say("hello")
         simulator.inject(Fault("sse_stall", seconds=30))
         await k.say("add the title Slow")
@@ -250,10 +267,10 @@ async def test_stalled_stream_times_out_without_resending(
 
 
 async def test_messages_of_one_chat_run_in_order_and_are_queued(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     simulator.config.agent_delay = 0.5
     out = SignallingOutput()
-    async with kit(simulator, redis_server.url, out=out) as k:
+    async with kit(simulator, redis_url, out=out) as k:
         first = k.dispatcher.submit(k.message("hello"))
         # the first message is with the agent once the working indicator shows
         async with asyncio.timeout(10):
@@ -267,8 +284,8 @@ async def test_messages_of_one_chat_run_in_order_and_are_queued(
         assert await k.inbox.length(CHAT) == 0
 
 
-async def test_cancel_drops_the_queue(simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+async def test_cancel_drops_the_queue(simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         lock = k.held_elsewhere()
         assert await lock.acquire()  # the chat is busy elsewhere
         try:
@@ -283,8 +300,8 @@ async def test_cancel_drops_the_queue(simulator: Simulator, redis_server: Embedd
 
 
 async def test_two_chats_do_not_block_each_other(simulator: Simulator,
-                                                 redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+                                                 redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         other = ChatKey("test", "200")
         busy = k.held_elsewhere()
         assert await busy.acquire()  # chat 100 is held by a stuck worker
@@ -296,11 +313,11 @@ async def test_two_chats_do_not_block_each_other(simulator: Simulator,
             await busy.release()
 
 
-async def test_second_process_is_refused_the_lock(redis_server: EmbeddedRedis) -> None:
+async def test_second_process_is_refused_the_lock(redis_url: str) -> None:
     from core.store import SessionStore
 
-    one = SessionStore.from_url(redis_server.url, lock_ttl=1.0)
-    two = SessionStore.from_url(redis_server.url, lock_ttl=1.0)
+    one = SessionStore.from_url(redis_url, lock_ttl=1.0)
+    two = SessionStore.from_url(redis_url, lock_ttl=1.0)
     try:
         held = one.lock(CHAT)
         assert await held.acquire()
@@ -317,14 +334,14 @@ async def test_second_process_is_refused_the_lock(redis_server: EmbeddedRedis) -
         await two.close()
 
 
-async def test_new_process_resumes_the_chat(simulator: Simulator, redis_server: EmbeddedRedis,
+async def test_new_process_resumes_the_chat(simulator: Simulator, redis_url: str,
                                             clips: list[Path]) -> None:
     simulator.config.silent_edits = "never"
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         await k.say("", attachments=files(clips[0]))
         session = await k.sessions.load(CHAT)
     # a new process: new client, new Redis connections, same Redis data
-    async with kit(simulator, redis_server.url) as k2:
+    async with kit(simulator, redis_url) as k2:
         await k2.say("combine my clips")
         assert (await k2.sessions.load(CHAT)).session_id == session.session_id
         assert "Timeline (1 track)" in k2.last()
@@ -332,9 +349,9 @@ async def test_new_process_resumes_the_chat(simulator: Simulator, redis_server: 
 
 
 async def test_restart_with_a_message_in_flight_is_recovered(
-        simulator: Simulator, redis_server: EmbeddedRedis, clips: list[Path]) -> None:
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
     simulator.config.silent_edits = "always"
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         await k.say("", attachments=files(clips[0]))
         session = await k.sessions.load(CHAT)
         before = session.draft
@@ -348,7 +365,7 @@ async def test_restart_with_a_message_in_flight_is_recovered(
         session.draft = before
         await k.sessions.save(CHAT, session)
     out = CollectingOutput()
-    async with kit(simulator, redis_server.url, out=out) as k2:
+    async with kit(simulator, redis_url, out=out) as k2:
         assert await k2.dispatcher.resume() == 1
         texts = out.texts()
         assert any("restarted while working" in t for t in texts)
@@ -359,9 +376,9 @@ async def test_restart_with_a_message_in_flight_is_recovered(
 
 
 async def test_one_chat_failing_does_not_stop_others(simulator: Simulator,
-                                                     redis_server: EmbeddedRedis,
+                                                     redis_url: str,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         from core.intents import Intent
 
         async def boom(turn: object, step: object) -> None:
@@ -374,10 +391,10 @@ async def test_one_chat_failing_does_not_stop_others(simulator: Simulator,
         assert "Credits:" in k.last(ChatKey("test", "300"))
 
 
-async def test_upload_progress_is_shown(simulator: Simulator, redis_server: EmbeddedRedis,
+async def test_upload_progress_is_shown(simulator: Simulator, redis_url: str,
                                         tmp_path: Path) -> None:
     big = write_big_audio(tmp_path / "big.wav", 24)
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         await k.say("", attachments=files(big))
         edits = [r.text for r in k.out.records if r.kind == "edit"]
         percents = [e for e in edits if e.startswith("Uploading 1 file(s)...") and "%" in e]
@@ -386,8 +403,8 @@ async def test_upload_progress_is_shown(simulator: Simulator, redis_server: Embe
 
 
 async def test_backend_upload_refusals_get_their_reply(
-        simulator: Simulator, redis_server: EmbeddedRedis, clips: list[Path]) -> None:
-    async with kit(simulator, redis_server.url) as k:
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
+    async with kit(simulator, redis_url) as k:
         simulator.config.max_upload_bytes = 1000
         await k.say("", attachments=files(clips[0]))
         assert "over 500 MB" in k.last() and "Trim or compress" in k.last()
@@ -397,14 +414,14 @@ async def test_backend_upload_refusals_get_their_reply(
 
 
 async def test_cancel_from_another_process_stops_the_turn_and_never_saves(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     """`/cancel` handled by one process while another holds the chat and is saving: the
     holder's turn stops (it is told by a signal), the canceller never loads or saves the
     chat's state, and nothing brings back a stale in-flight record afterwards."""
     simulator.config.agent_delay = 2.0
     holder_out = SignallingOutput()
-    async with kit(simulator, redis_server.url, out=holder_out) as holder, \
-            kit(simulator, redis_server.url) as other:
+    async with kit(simulator, redis_url, out=holder_out) as holder, \
+            kit(simulator, redis_url) as other:
         holder.dispatcher.start()  # listens for stop signals
         turn = holder.dispatcher.submit(holder.message("add the title Hello"))
         async with asyncio.timeout(10):
@@ -427,7 +444,7 @@ async def test_cancel_from_another_process_stops_the_turn_and_never_saves(
 
 
 async def test_an_offered_option_pressed_is_handled_as_its_text(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     from core.conversation.choices import offer
     from core.conversation.turn import Turn
     from core.intents import Intent, Step
@@ -437,7 +454,7 @@ async def test_an_offered_option_pressed_is_handled_as_its_text(
                                ("Add a title", "add the title Hello there")])
         await turn.send("What next?", buttons)
 
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         k.dispatcher.handlers[Intent.HELP] = suggest
         await k.say("/help")
         first = k.out.records[-1].buttons
@@ -454,9 +471,9 @@ async def test_an_offered_option_pressed_is_handled_as_its_text(
 
 
 async def test_a_link_nemovideo_cannot_fetch_is_named_with_the_reason(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     """No "something went wrong on my side": the reply names the link and says why."""
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         link = f"{simulator.base_url}/cdn/0000/gone.mp4"
         await k.say(link)
         reply = k.last()

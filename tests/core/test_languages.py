@@ -49,6 +49,7 @@ async def test_the_other_languages_have_their_keywords(
         assert k.last().startswith("クレジット：利用可能 100"), k.last()
         await k.say("ayuda", language="es-MX")  # one word: the user's language decides
         assert "/credits - ver tu saldo de créditos" in k.last()
+        assert "/language [código] - elegir el idioma de mis respuestas" in k.last()
         await k.say("ヘルプ", language="en")
         assert "/status - タイムラインを表示" in k.last()
         assert k.kinds().count("run_sse") == 0, "keywords never reach the agent"

@@ -18,10 +18,13 @@ from tests.kits.renders import TINY_DRAFT, wait_for
 
 
 async def give_draft(k: Kit, draft: dict[str, Any] | None = None) -> str:
-    """Put a draft on the chat's project; returns its session id."""
+    """Put a draft on the chat's project, as if made in the web editor a while ago (the
+    chat reads it before its next message); returns its session id."""
     session = await k.sessions.load(CHAT)
     assert session.session_id
     k.simulator.store.sessions[session.session_id].draft = dict(draft or TINY_DRAFT)
+    session.draft_at = 0.0
+    await k.sessions.save(CHAT, session)
     return session.session_id
 
 
@@ -122,7 +125,7 @@ async def test_a_renders_cancel_button_cancels_that_render(simulator: Simulator,
         assert cancel.action is Action.CANCEL and cancel.value == job_id
         assert cancel.label == "Cancel"
         await k.say(f"/cancel {cancel.value}")  # what the button sends
-        job = await k.renders.store.load(job_id)
+        job = await k.renders.store.load(CHAT, job_id)
         assert job is not None and job.state is JobState.CANCELLED
         assert k.out.messages[progress.message_id] == "Render cancelled."
         await wait_for(lambda: "render_cancel" in k.kinds(), 5, "the render's cancel")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import core.conversation.texts  # noqa: F401 - the plain notice
 from core.conversation.queueing import queued_text
-from core.embedded_redis import EmbeddedRedis
 from core.simulator import Simulator
 from tests.kits.conversation import kit
 
 
 async def test_waiting_messages_hear_their_place_in_line(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         lock = k.held_elsewhere()
         assert await lock.acquire()  # the chat is busy elsewhere
         try:

@@ -180,3 +180,29 @@ async def test_the_live_message_carries_cancel_until_the_answer_is_final() -> No
     assert [b.action for b in first.buttons] == [Action.CANCEL]
     assert last.message_id == first.message_id and last.text == "Title added."
     assert last.buttons == ()
+
+
+class Backlogged(CollectingOutput):
+    """A platform at its rate limit: every message would wait 10 s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def backlog(self, chat: ChatKey) -> float:
+        self.asked += 1
+        return 10.0
+
+
+async def test_nothing_is_painted_while_the_platform_would_hold_it_back() -> None:
+    out = Backlogged()
+    listener = Listener(_turn(out), edit_interval=0.05, still_working_every=3600.0,
+                        patience=0.0, notice=True)
+    async with listener.running():
+        await listener.on_event(TextFragment("Title "))
+        await wait_until(lambda: out.asked >= 3, what="the painter asking three times")
+        await listener.on_event(TextFragment("added."))
+    await listener.live.finish(listener.answer.shown().text)
+    painted = [(r.kind, r.text) for r in out.records if r.kind in ("text", "edit")]
+    assert painted == [("text", "Title added.")], "the answer alone, in one message"
+    assert [r.kind for r in out.records].count("working") == 1, "typing meanwhile"

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 
 from core.embedded_redis import EmbeddedRedis
+from core.inbox import ChatEvent
 from core.keys import Keys
+from core.locks import ChatLock, LockLost
 from core.messages import ChatKey
+from core.outgoing import Action, Button, CollectingOutput, Sent
 from core.simulator import Fault, Simulator
 from core.store import IDENTITY_TTL
 from tests.kits.conversation import CHAT, Kit, kit
@@ -89,15 +94,15 @@ async def test_a_save_that_fails_is_logged_and_the_message_resumes_without_a_res
 
 
 async def test_graceful_stop_mid_turn_leaves_the_message_for_the_next_process(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     simulator.inject(Fault("sse_stall", seconds=30.0))
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         k.dispatcher.submit(k.message("make it blue"))
         await with_the_agent(k)
         await k.dispatcher.stop(0.2)  # the grace runs out: the turn is stopped
         assert (await k.sessions.load(CHAT)).inflight is not None, "cancelling kept the record"
         assert await k.inbox.current(CHAT) is not None
-    async with kit(simulator, redis_server.url) as after:
+    async with kit(simulator, redis_url) as after:
         await after.dispatcher.resume()
         assert any('working on "make it blue"' in t for t in after.out.texts())
         assert agent_calls(after) == 1
@@ -105,9 +110,9 @@ async def test_graceful_stop_mid_turn_leaves_the_message_for_the_next_process(
 
 
 async def test_graceful_stop_lets_a_turn_finish_within_the_grace(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     simulator.config.agent_delay = 0.5
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         k.dispatcher.submit(k.message("hello"))
         await with_the_agent(k)
         await k.dispatcher.stop(10.0)
@@ -117,8 +122,8 @@ async def test_graceful_stop_lets_a_turn_finish_within_the_grace(
 
 
 async def test_a_chat_whose_holder_died_is_taken_up_without_a_new_message(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url, chat_lock_ttl=1.5) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url, chat_lock_ttl=1.5) as k:
         # what a killed process leaves: its lock (expiring) and a queued message
         dead = k.held_elsewhere()
         await k.sessions.redis.set(dead.key, "dead-process/0", px=1500)
@@ -130,8 +135,22 @@ async def test_a_chat_whose_holder_died_is_taken_up_without_a_new_message(
         assert await k.inbox.length(CHAT) == 0
 
 
-async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
+async def test_a_message_sent_again_to_another_process_is_taken_once(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    # a webhook whose answer was lost (its replica died after queueing the message) gets
+    # the update again, and a load balancer hands it to another replica
+    async with kit(simulator, redis_server.url) as one, kit(simulator, redis_server.url) as two:
+        message = one.message("hello")
+        await one.dispatcher.handle(message)
+        await two.dispatcher.handle(message)
+        await two.dispatcher.handle(one.message("and this"))  # the next message, as usual
+        assert agent_calls(one) == 2, "the repeated message was not run again"
+        assert len(two.out.texts(CHAT)) == 1, "no reply at all to the repeated message"
+        assert await one.inbox.length(CHAT) == 0
+
+
+async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
+        simulator: Simulator, redis_url: str) -> None:
     """One chat kept busy (its turn blocked here) must not keep the sweep from taking up
     another chat whose holder died meanwhile."""
     from core.conversation.turn import Turn
@@ -145,7 +164,7 @@ async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
         await turn.send("busy chat done")
 
     other = ChatKey("test", "900")
-    async with kit(simulator, redis_server.url, chat_lock_ttl=1.5) as k:
+    async with kit(simulator, redis_url, chat_lock_ttl=1.5) as k:
         k.dispatcher.handlers[Intent.STATUS] = blocked
         await k.inbox.push(ChatEvent.of(k.message("status")))  # left by a process that died
         k.dispatcher.start()
@@ -160,9 +179,9 @@ async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
 
 
 async def test_cancel_stops_a_running_turn_in_this_process(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_url: str) -> None:
     simulator.inject(Fault("sse_stall", seconds=30.0))
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_url) as k:
         running = k.dispatcher.submit(k.message("hello"))
         await with_the_agent(k)
         await k.say("/cancel")
@@ -214,8 +233,8 @@ async def dump(redis: aioredis.Redis, key: bytes) -> bytes:
 
 
 async def test_a_full_queue_refuses_with_a_notice(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url, chat_queue_max=2) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url, chat_queue_max=2) as k:
         busy = k.held_elsewhere()
         assert await busy.acquire()
         try:
@@ -228,8 +247,8 @@ async def test_a_full_queue_refuses_with_a_notice(
 
 
 async def test_queue_notices_of_a_burst_are_coalesced(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         busy = k.held_elsewhere()
         assert await busy.acquire()
         try:
@@ -240,8 +259,8 @@ async def test_queue_notices_of_a_burst_are_coalesced(
 
 
 async def test_no_notice_for_a_message_taken_up_before_it_went_out(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    async with kit(simulator, redis_server.url) as k:
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
         other = ChatKey("test", "300")
         await k.say("hello", chat=other)
         assert not any("in line" in t or "After this" in t for t in k.out.texts(other))
@@ -256,3 +275,134 @@ async def test_the_identity_is_kept_as_long_as_the_chat_is_active(
         await redis_client.expire(identity, 60)  # as if the chat had been quiet for months
         await k.say("hello again")
         assert await redis_client.ttl(identity) > IDENTITY_TTL - 60
+
+
+async def test_the_last_save_of_a_message_releases_the_lock_once_even_when_retried(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        redis_client: aioredis.Redis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        assert await redis_client.get(Keys().lock(CHAT)) is None, "released with the last save"
+        lock = k.sessions.lock(CHAT)
+        opened = await k.sessions.open(CHAT, lock, event_ttl=60)
+        assert opened is not None and opened.event is None and opened.session.session_id
+        await k.sessions.save(CHAT, opened.session, lock=lock, finish=True, release=True,
+                              mark="one")
+        assert not lock.held and await redis_client.get(lock.key) is None
+        # the same save again, as when its answer was lost on the way back
+        await k.sessions.save(CHAT, opened.session, lock=lock, finish=True, release=True,
+                              mark="one")
+        with pytest.raises(LockLost):
+            await k.sessions.save(CHAT, opened.session, lock=lock, finish=True, mark="two")
+
+
+async def test_the_holder_keeps_the_lock_while_events_wait(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        redis_client: aioredis.Redis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        lock = k.sessions.lock(CHAT)
+        opened = await k.sessions.open(CHAT, lock, event_ttl=60)
+        assert opened is not None
+        try:
+            await k.inbox.push(ChatEvent.of(k.message("queued meanwhile")))
+            await k.sessions.save(CHAT, opened.session, lock=lock, finish=True, release=True)
+            assert lock.held and await redis_client.get(lock.key) is not None
+        finally:
+            await lock.release()
+        await k.dispatcher.resume()
+        assert k.kinds().count("run_sse") == 1, "the queued message was answered"
+
+
+async def test_the_identity_is_read_once_per_event(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        redis_client: aioredis.Redis) -> None:
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        lock = k.sessions.lock(CHAT)
+        assert await k.sessions.open(CHAT, lock, event_ttl=60) is not None
+        try:
+            first = await k.sessions.load_identity(CHAT)
+            await redis_client.delete(Keys().identity(CHAT))  # not read again meanwhile
+            assert (await k.sessions.load_identity(CHAT)).client_id == first.client_id
+            k.sessions.forget_identity(CHAT)  # the next event reads it
+            assert (await k.sessions.load_identity(CHAT)).client_id != first.client_id
+        finally:
+            await lock.release()
+
+
+class SlowToConfirm(CollectingOutput):
+    """A platform that shows each answer at once but confirms it slowly; the user, who
+    sees it, sends the next message straight away."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_answer: Callable[[], None] = lambda: None
+
+    async def send_text(self, chat: ChatKey, text: str, buttons: tuple[Button, ...] = (), *,
+                        reply_to: str | None = None) -> Sent:
+        sent = await super().send_text(chat, text, buttons, reply_to=reply_to)
+        await self._shown(text, buttons)
+        return sent
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        edited = await super().edit_text(chat, sent, text, buttons)
+        await self._shown(text, buttons)
+        return edited
+
+    async def _shown(self, text: str, buttons: tuple[Button, ...]) -> None:
+        final = not any(b.action is Action.CANCEL for b in buttons)
+        if "NemoVideo editor" in text and final:
+            self.on_answer()
+            await asyncio.sleep(0.6)  # the platform's slow answer, not a synchronisation
+
+
+async def test_no_notice_for_a_message_sent_after_the_answer_arrived(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    out = SlowToConfirm()
+    async with kit(simulator, redis_server.url, out=out) as k:
+        follow_ups = iter(["hi again", "hey there"])
+        out.on_answer = lambda: next((k.dispatcher.submit(k.message(t)) for t in follow_ups),
+                                     None)
+        await k.say("hello")
+        await wait_until(lambda: agent_calls(k) == 3, what="three answers",
+                         show=lambda: (k.kinds(), out.texts(CHAT)))
+        await k.dispatcher.wait_idle()
+    assert not [t for t in out.texts(CHAT) if "in line" in t], out.texts(CHAT)
+
+
+class FinishesCancelledCommands(aioredis.Redis):
+    """A client that, like redis-py at times, finishes a script it was cancelled in and
+    returns its answer; each script first waits a moment (`started` is set then)."""
+
+    started: asyncio.Event
+
+    async def eval(self, *args: Any) -> Any:  # type: ignore[override]
+        self.started.set()
+
+        async def slow() -> Any:
+            await asyncio.sleep(0.2)  # a slow answer, not a synchronisation
+            return await super(FinishesCancelledCommands, self).eval(*args)
+
+        command = asyncio.ensure_future(slow())
+        try:
+            return await asyncio.shield(command)
+        except asyncio.CancelledError:
+            return await command
+
+
+async def test_a_lock_released_during_a_renewal_is_not_reported_lost(
+        redis_server: EmbeddedRedis, caplog: pytest.LogCaptureFixture) -> None:
+    client = FinishesCancelledCommands.from_url(redis_server.url)
+    client.started = asyncio.Event()
+    lock = ChatLock(client, "test-lock", ttl=1.0)
+    try:
+        assert await lock.acquire()
+        await client.started.wait()  # a renewal is on its way
+        await client.delete("test-lock")  # as the holder's last save does
+        async with asyncio.timeout(1.0):
+            await lock.released()
+        assert not lock.lost.is_set()
+        assert "was lost" not in caplog.text
+    finally:
+        await client.aclose()

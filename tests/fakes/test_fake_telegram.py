@@ -10,6 +10,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -402,6 +403,45 @@ async def test_failed_webhook_deliveries_are_retried(fake_telegram: FakeTelegram
     assert not any(a.ok for a in attempts) and attempts[0].secret_token == "s3cret"
     assert attempts[0].error and attempts[0].error.startswith("Connection failed")
     assert [u["update_id"] for u in fake.pending_updates] == [update["update_id"]]
+
+
+async def test_webhook_deliveries_run_side_by_side_but_one_at_a_time_per_chat(
+        fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    ada, bo = fake.user("Ada"), fake.user("Bo")
+    one, two = fake.private_chat(ada), fake.private_chat(bo)
+    received: list[int] = []
+    release = asyncio.Event()
+
+    async def webhook(request: web.Request) -> web.Response:
+        update = await request.json()
+        received.append(update["update_id"])
+        if update["update_id"] == first["update_id"]:
+            await release.wait()  # the first update of chat one is slow to be accepted
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    # the public address Telegram is given; a load balancer answers for it on loopback
+    fake.webhook_ingress = f"http://127.0.0.1:{port}"
+    try:
+        async with bot_for(fake) as bot:
+            await bot.set_webhook("https://bot.example.invalid:8443/hook", max_connections=5)
+            first = fake.text(one, ada, "first")
+            second = fake.text(one, ada, "second")
+            other = fake.text(two, bo, "meanwhile")
+            await fake.wait_delivered(other)
+            assert received == [first["update_id"], other["update_id"]], "chat one waits"
+            release.set()
+            await fake.wait_delivered(second)
+    finally:
+        await runner.cleanup()
+    assert received == [first["update_id"], other["update_id"], second["update_id"]]
+    assert {d.url for d in fake.webhook_deliveries} == {"https://bot.example.invalid:8443/hook"}
 
 
 # ------------------------------------------------------------------ faults

@@ -6,15 +6,20 @@ message sent to NemoVideo once, each video delivered once, no chat stuck."""
 from __future__ import annotations
 
 import asyncio
+import math
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import redis.asyncio as aioredis
 
 from core.embedded_redis import EmbeddedRedis
+from core.i18n import t
+from core.keys import Keys
+from core.messages import ChatKey
 from core.simulator import Fault, Simulator
-from tests.fakes.telegram_api import FakeChat, FakeTelegram
+from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
 from tests.kits.bot_process import BotWorld, bot_world
 from tests.kits.telegram_bot import CLIP, TINY_DRAFT, bot_messages, calls, shown
 from tests.waiting import wait_until
@@ -143,6 +148,83 @@ async def test_sigkill_during_a_render_another_replica_delivers_it_once(
     await asyncio.sleep(0)
     assert len(calls(world.fake, "sendVideo", dm)) == 1
     assert [r["kind"] for r in world.simulator.requests].count("render_submit") == 1
+
+
+async def with_a_project(world: BotWorld, chat: FakeChat, user: FakeUser) -> None:
+    """A first message makes the chat's project; it gets an exportable draft."""
+    world.fake.text(chat, user, "hello")
+    await agent_calls(world, 1)
+    await wait_until(lambda: len(world.simulator.store.sessions) == 1, what="the project")
+    next(iter(world.simulator.store.sessions.values())).draft = dict(TINY_DRAFT)
+
+
+def renders_submitted(world: BotWorld) -> int:
+    """Render submissions NemoVideo accepted (not the ones a fault answered)."""
+    return sum(1 for r in world.simulator.requests
+               if r["kind"] == "render_submit" and not r.get("fault"))
+
+
+async def test_sigkill_during_an_export_the_resumed_export_renders_once(
+        world: BotWorld) -> None:
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    first = await world.start("a")
+    await with_a_project(world, dm, alice)
+    # the submission waits out a 429: the job exists, the /export event is not done
+    world.simulator.inject(Fault("rate_limit", path="/api/render/proxy/lambda",
+                                 retry_after=30))
+    world.fake.text(dm, alice, "/export")
+    await wait_until(lambda: any(r.get("fault") == "rate_limit"
+                                 for r in world.simulator.requests),
+                     within=WAIT, what="the render submission to be rate limited")
+    await first.kill()
+    redis = aioredis.Redis.from_url(world.redis.url)
+    keys, chat = Keys(), ChatKey("telegram", str(dm.id))
+    try:
+        # The dead holder's lock outlives the render, as it does with the default
+        # CHAT_LOCK_TTL (30 s): the restarted process delivers the video first...
+        assert await redis.pexpire(keys.lock(chat), 120_000), "the dead holder's lock"
+        await world.start("a")
+        await wait_until(lambda: calls(world.fake, "sendVideo", dm), within=WAIT,
+                         what="the video", changes=world.fake.changes)
+        # ...and then, the lock expired, resumes the interrupted /export
+        await redis.delete(keys.lock(chat))
+
+        async def resumed() -> bool:
+            return not await redis.exists(keys.current(chat))
+
+        await wait_until(resumed, within=WAIT, what="the interrupted /export to be resumed")
+    finally:
+        await redis.aclose()
+    assert renders_submitted(world) == 1, "the resumed /export found its render"
+    assert len(calls(world.fake, "sendVideo", dm)) == 1
+    no_errors(world, dm)
+
+
+async def test_sigkill_during_the_export_of_make_it_and_export_resumes_the_export(
+        world: BotWorld) -> None:
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start()
+    await with_a_project(world, dm, alice)
+    started = t("en", "render.started")
+    # the export's "Rendering…" never leaves: the agent's part is done, the export not
+    world.fake.server.faults.add(
+        lambda call: call.method == "sendMessage" and call.params.get("text") == started,
+        count=1, hang=math.inf)
+    world.fake.text(dm, alice, "make it blue and export")
+    await world.fake.wait_for(lambda call: call.method == "sendMessage" and call.hung,
+                              timeout=WAIT)
+    await bot.kill()
+    await world.start()
+    await wait_until(lambda: calls(world.fake, "sendVideo", dm), within=WAIT,
+                     what="the video", changes=world.fake.changes,
+                     show=lambda: texts(world, dm))
+    assert world.agent_calls() == 2, "the agent's part was not sent again"
+    assert not any(RESTARTED in text for text in texts(world, dm)), \
+        "the agent's part had finished: nothing to resume there"
+    assert renders_submitted(world) == 1
+    no_errors(world, dm)
 
 
 async def test_redis_stopped_then_back_the_bot_refuses_clearly_and_goes_on(

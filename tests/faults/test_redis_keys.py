@@ -6,6 +6,7 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from core.embedded_redis import EmbeddedRedis
+from core.keys import Keys
 from core.simulator import Simulator
 from tests.fakes.telegram_api import FakeTelegram
 from tests.kits.telegram_bot import (
@@ -23,10 +24,12 @@ from tests.waiting import wait_until
 
 pytest_plugins = ["tests.fakes.telegram_fixtures"]
 
+KEYS = Keys()
 #: keys without an expiry, and why that is bounded
 OWNED = {
-    "nemobot:pending-chats": "a set whose members leave when their chat has nothing left",
-    "nemobot:renders:telegram": "the render stream: entries are deleted once handled",
+    KEYS.pending_chats(): "a set whose members leave when their chat has nothing left",
+    **{KEYS.render_stream(shard): "a render stream: entries are deleted once handled"
+       for shard in KEYS.render_shards_of("telegram")},
 }
 
 
@@ -59,5 +62,6 @@ async def test_every_key_expires_or_has_an_owner(
             continue
         forever.append(key)
     assert not forever, f"keys kept forever: {forever}"
-    assert not await redis_client.smembers("nemobot:pending-chats"), "members removed"
-    assert await redis_client.xlen("nemobot:renders:telegram") == 0
+    assert not await redis_client.smembers(KEYS.pending_chats()), "members removed"
+    for shard in KEYS.render_shards_of("telegram"):
+        assert await redis_client.xlen(KEYS.render_stream(shard)) == 0

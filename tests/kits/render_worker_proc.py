@@ -2,6 +2,8 @@
 
     python -m tests.kits.render_worker_proc --redis URL --api URL --out DIR [--consumer NAME]
 
+(URL redis+cluster://host:port for a Redis Cluster.)
+
 Used by the tests that kill a worker hard. Without --consumer it takes the name the
 runtime would (`stable_consumer_name`, under --data-dir). It prints "ready <name>"
 once it has re-read its pending entries, and runs until SIGTERM (or SIGKILL).
@@ -17,10 +19,9 @@ import logging
 import signal
 from pathlib import Path
 
-import redis.asyncio as aioredis
-
 from core.identity import Identities
 from core.nemo.client import NemoClient
+from core.observed_redis import redis_client
 from core.renders import RenderWorker, stable_consumer_name
 from core.store import SessionStore
 from tests.kits.renders import DirOutgoing, render_settings
@@ -33,7 +34,7 @@ async def main(args: argparse.Namespace) -> None:
         overrides["data_dir"] = args.data_dir
     settings = render_settings(args.api, **overrides)
     consumer = args.consumer or stable_consumer_name(args.platform, settings)
-    redis = aioredis.Redis.from_url(args.redis)
+    redis = redis_client(args.redis)
     nemo = NemoClient(settings)
     identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
     worker = RenderWorker(args.platform, consumer, DirOutgoing(Path(args.out)),

@@ -148,7 +148,8 @@ class Tap(Outgoing):
 
 class DirOutgoing(Outgoing):
     """Writes every call as a JSON file into a directory (atomically), so a test can
-    count what a worker in another process delivered; files are copied along."""
+    count what a worker in another process delivered (and which message it answered:
+    `reply_to`); files are copied along."""
 
     def __init__(self, directory: Path, file_limit: int | None = 50 * 1024 * 1024) -> None:
         self.directory = Path(directory)
@@ -172,7 +173,8 @@ class DirOutgoing(Outgoing):
     async def send_text(self, chat: ChatKey, text: str,
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record a message."""
-        return self._write("text", chat, text=text, buttons=_buttons(buttons))
+        return self._write("text", chat, text=text, buttons=_buttons(buttons),
+                           reply_to=reply_to)
 
     async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
                         buttons: tuple[Button, ...] = ()) -> Sent:
@@ -186,12 +188,14 @@ class DirOutgoing(Outgoing):
         kept = self.directory / "files" / f"{uuid.uuid4().hex}-{filename}"
         kept.parent.mkdir(exist_ok=True)
         shutil.copyfile(path, kept)
-        return self._write("file", chat, text=caption, path=str(kept), buttons=_buttons(buttons))
+        return self._write("file", chat, text=caption, path=str(kept), buttons=_buttons(buttons),
+                           reply_to=reply_to)
 
     async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Record a link."""
-        return self._write("link", chat, text=text, url=url, buttons=_buttons(buttons))
+        return self._write("link", chat, text=text, url=url, buttons=_buttons(buttons),
+                           reply_to=reply_to)
 
 
 def read_records(directory: Path) -> list[dict[str, Any]]:
@@ -219,14 +223,24 @@ async def running(worker: RenderWorker) -> AsyncIterator[RenderWorker]:
             await task
 
 
+async def all_jobs(store: JobStore) -> list[RenderJob]:
+    """Every render job in Redis (finished ones included), in every shard."""
+    found = [(shard, job_id) async for shard, job_id in store.every_job()]
+    jobs = [await store.load(shard, job_id) for shard, job_id in found]
+    return [job for job in jobs if job is not None]
+
+
 async def job_states(store: JobStore) -> collections.Counter[JobState]:
     """How many render jobs in Redis are in each state (finished ones included)."""
-    prefix = store.keys.render_job("")
-    ids = [key.decode()[len(prefix):]
-           async for key in store.redis.scan_iter(match=prefix + "*")
-           if not key.endswith(b":delivered")]
-    jobs = await store.load_many(ids)
-    return collections.Counter(job.state for job in jobs.values() if job is not None)
+    return collections.Counter(job.state for job in await all_jobs(store))
+
+
+async def load_job(store: JobStore, job_id: str) -> RenderJob | None:
+    """A job known by its id only, wherever its shard is; None when it is gone."""
+    async for shard, found in store.every_job():
+        if found == job_id:
+            return await store.load(shard, job_id)
+    return None
 
 
 def make_worker(consumer: str, outgoing: Outgoing, *, redis: Any, nemo: NemoClient,
@@ -252,6 +266,8 @@ class Kit:
     identities: Identities
     out: KeepingOutput
     renders: Renders
+    #: the Redis URL (redis+cluster:// for a cluster), for worker processes
+    url: str = ""
 
     def worker(self, consumer: str = "w1", outgoing: Outgoing | None = None,
                **kwargs: Any) -> RenderWorker:
@@ -262,7 +278,7 @@ class Kit:
         return await new_project(self.nemo, self.sim.store.sessions, draft)
 
     async def job(self, job_id: str) -> RenderJob:
-        job = await self.renders.store.load(job_id)
+        job = await load_job(self.renders.store, job_id)
         assert job is not None
         return job
 
@@ -273,22 +289,22 @@ class Kit:
         return [r["path"] for r in self.requests("render_submit")]
 
 
-async def make_kit(sim: Simulator, redis: aioredis.Redis, out: KeepingOutput | None = None,
-                   **overrides: Any) -> Kit:
+async def make_kit(sim: Simulator, redis: Any, out: KeepingOutput | None = None, *,
+                   url: str = "", **overrides: Any) -> Kit:
     sim.config.operator_tokens = [OPERATOR_TOKEN]
     settings = render_settings(sim.base_url, **overrides)
     nemo = NemoClient(settings)
     identities = Identities(SessionStore(redis), nemo, settings.nemo_token)
     out = out or KeepingOutput()
     return Kit(sim, redis, settings, nemo, identities, out,
-               Renders(redis, nemo, identities, out))
+               Renders(redis, nemo, identities, out), url)
 
 
 async def finished(kit: Kit, job_id: str) -> RenderJob:
     """Wait until the job reached a final state, and return it."""
     async def done() -> RenderJob | None:
         try:
-            job = await kit.renders.store.load(job_id)
+            job = await load_job(kit.renders.store, job_id)
         except redis.exceptions.ConnectionError:
             return None  # the test's own connection died with a Redis restart: ask again
         return job if job is not None and job.state.finished else None
@@ -297,10 +313,13 @@ async def finished(kit: Kit, job_id: str) -> RenderJob:
 
 
 async def assert_queue_empty(kit: Kit, chat: ChatKey) -> None:
-    stream = KEYS.render_stream(chat.platform)
-    assert await kit.redis.xlen(stream) == 0
-    pending = await kit.redis.xpending(stream, KEYS.render_group(chat.platform))
-    assert pending["pending"] == 0
+    """No entry is left in any of the chat's platform's streams, none pending, and the
+    chat has no live render."""
+    for shard in KEYS.render_shards_of(chat.platform):
+        stream = KEYS.render_stream(shard)
+        assert await kit.redis.xlen(stream) == 0, stream
+        pending = await kit.redis.xpending(stream, KEYS.render_group(chat.platform))
+        assert pending["pending"] == 0, stream
     assert await kit.redis.scard(KEYS.chat_renders(chat)) == 0
 
 

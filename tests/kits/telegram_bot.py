@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -51,17 +52,20 @@ class BotSettings:
     telegram: TelegramSettings
 
 
-def bot_settings(simulator: Simulator, redis: EmbeddedRedis, fake: FakeTelegram, *,
-                 webhook: bool = False, **overrides: Any) -> BotSettings:
+def bot_settings(simulator: Simulator, redis: EmbeddedRedis | tuple[str, Path],
+                 fake: FakeTelegram, *, webhook: bool = False,
+                 **overrides: Any) -> BotSettings:
     """Settings for a bot on the fake Bot API server (polling, or a webhook on a free
-    loopback port), the simulator (operator token) and Redis. Overrides go to the class
-    that has them."""
+    loopback port), the simulator (operator token) and Redis (a test server, or a URL and
+    a data directory: redis+cluster:// for a cluster). Overrides go to the class that
+    has them."""
     simulator.config.operator_tokens = [OPERATOR_TOKEN]
+    url, data_dir = redis if isinstance(redis, tuple) else (redis.url, redis.data_dir.parent)
     values: dict[str, Any] = {
         **RENDER_FAST,
         "nemo_token": OPERATOR_TOKEN,
-        "redis_url": SecretStr(redis.url),
-        "data_dir": redis.data_dir.parent / "bot-data",
+        "redis_url": SecretStr(url),
+        "data_dir": data_dir / "bot-data",
         "telegram_token": SecretStr(fake.token),
         "telegram_base_url": fake.base_url,
         "telegram_base_file_url": fake.base_file_url,

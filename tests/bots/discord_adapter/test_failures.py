@@ -10,7 +10,6 @@ import pytest
 
 from bots.discord_adapter import DiscordBot
 from core.embedded_redis import EmbeddedRedis
-from core.keys import Keys
 from core.renders import JobState, RenderJob
 from core.simulator import Simulator
 from tests.fakes.discord_api import FakeMessage
@@ -23,7 +22,7 @@ from tests.kits.discord_bot import (
     idle,
     running_bot,
 )
-from tests.kits.renders import wait_for
+from tests.kits.renders import all_jobs, wait_for
 
 if TYPE_CHECKING:
     from tests.fakes.discord_fixtures import DiscordWorld
@@ -124,11 +123,7 @@ async def test_a_render_for_a_lost_channel_is_dropped_and_others_delivered(
 
 async def _finished_jobs(bot: DiscordBot) -> list[RenderJob] | None:
     """Every render job in Redis, once they are all finished."""
-    prefix = Keys().render_job("")
-    ids = [key.decode()[len(prefix):]
-           async for key in bot.runtime.redis.scan_iter(match=prefix + "*")
-           if not key.endswith(b":delivered")]
-    jobs = [job for job in (await bot.worker.store.load_many(ids)).values() if job is not None]
+    jobs = await all_jobs(bot.worker.store)
     if len(jobs) == 2 and all(job.state.finished for job in jobs):
         return jobs
     return None

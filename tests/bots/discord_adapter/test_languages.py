@@ -42,6 +42,10 @@ async def test_descriptions_are_published_in_every_language(
                     assert text != item["description"], (name, item["name"], locale)
     assert commands["export"]["description_localizations"]["es-419"] == (
         "Renderizar el video y enviarlo aquí")
+    ratio, length = commands["format"]["options"]
+    square = next(c for c in ratio["choices"] if c["value"] == "1:1")
+    assert (square["name"], square["name_localizations"]["es-ES"]) == ("1:1 Square", "1:1 Cuadrado")
+    assert length["choices"][0]["name_localizations"]["ja"] == "15 秒"
     language = commands["language"]["options"][0]
     assert [c["value"] for c in language["choices"]] == list(LANGUAGES)
     assert all(ui_language(locale) == language for language, locales in LOCALES.items()
@@ -73,7 +77,7 @@ async def test_language_switches_every_text_of_the_conversation(
         await idle(bot)
         help_ = await fake.dispatch_slash_command("help", None, channel, alice)
         await fake.wait_for(lambda: fake.followups(help_.token))
-        assert "/language - elegir el idioma" in fake.followups(help_.token)[0].content
+        assert "/language [código] - elegir el idioma" in fake.followups(help_.token)[0].content
 
 
 async def test_language_without_a_code_offers_the_five_as_buttons(

@@ -84,6 +84,23 @@ def test_shard_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             load_settings(DiscordSettings)
 
 
+def test_shard_ids_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_SHARDS", "4")
+    for value, expected in (("", ()), ("1", (1,)), (" 3, 0,0 ", (0, 3))):
+        monkeypatch.setenv("DISCORD_SHARD_IDS", value)
+        assert load_settings(DiscordSettings)[1].discord_shard_ids == expected
+    for bad in ("one", "-1", "4"):
+        monkeypatch.setenv("DISCORD_SHARD_IDS", bad)
+        with pytest.raises(SettingsError, match="DISCORD_SHARD_IDS"):
+            load_settings(DiscordSettings)
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "0")
+    for shards in ("", "auto"):
+        monkeypatch.setenv("DISCORD_SHARDS", shards)
+        with pytest.raises(SettingsError, match="needs DISCORD_SHARDS"):
+            load_settings(DiscordSettings)
+
+
 async def test_client_kind_and_intents() -> None:
     # nothing connects: no HTTP session exists before login
     plain = make_client(DiscordSettings(_env_file=None))  # type: ignore[call-arg]
@@ -93,6 +110,10 @@ async def test_client_kind_and_intents() -> None:
     assert type(plain) is discord.Client
     assert isinstance(sharded, discord.AutoShardedClient) and sharded.shard_count is None
     assert isinstance(fixed, discord.AutoShardedClient) and fixed.shard_count == 3
+    assert fixed.shard_ids is None, "every shard"
+    some = make_client(DiscordSettings(  # type: ignore[call-arg]
+        _env_file=None, discord_shards=3, discord_shard_ids=(1,)))
+    assert isinstance(some, discord.AutoShardedClient) and some.shard_ids == [1]
     intents = plain.intents
     assert not intents.message_content and not intents.members and not intents.presences
     assert intents.guild_messages and intents.dm_messages and intents.guilds

@@ -10,7 +10,7 @@ import pytest
 
 from core.embedded_redis import EmbeddedRedis
 from core.renders import JobState
-from core.simulator import Simulator
+from core.simulator import Fault, Simulator
 from core.simulator.stream import fragments
 from tests.fakes.telegram_api import MB, FakeTelegram
 from tests.kits.renders import job_states, wait_for
@@ -32,6 +32,7 @@ from tests.kits.telegram_bot import (
     shown,
     uploaded_names,
 )
+from tests.waiting import wait_until
 
 pytest_plugins = ["tests.fakes.telegram_fixtures"]
 
@@ -334,6 +335,7 @@ async def test_streamed_answer_is_one_message_edited_a_few_times(
     dm = fake.private_chat(alice)
     answer = " ".join(f"word{i:03d}" for i in range(200))
     monkeypatch.setattr("core.simulator.agent.chat_answer", lambda message, chinese: answer)
+    simulator.inject(Fault("sse_slow", delay=0.05))  # 50 fragments in 2.5 s
     settings = bot_settings(simulator, redis_server, fake, edit_interval=1.0)
     async with running_bot(settings):
         fake.text(dm, alice, "tell me a story")
@@ -342,6 +344,26 @@ async def test_streamed_answer_is_one_message_edited_a_few_times(
     streamed = [m for m in fake.sent_messages(dm.id) if "word000" in shown(m)]
     assert [m["message_id"] for m in streamed] == [final["message_id"]], "one message"
     assert 1 <= len(fake.edits(final["message_id"], dm.id)) <= 3, "edited a few times"
+
+
+async def test_quick_answer_is_one_message_without_edits_nor_typing(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    settings = bot_settings(simulator, redis_server, fake, edit_interval=1.0)
+
+    def answered(text: str) -> bool:
+        count = 1 if text == "hello" else 2
+        return len([m for m in bot_messages(fake, dm) if "NemoVideo editor" in shown(m)]) >= count
+    async with running_bot(settings):
+        for text in ("hello", "hi again"):
+            fake.text(dm, alice, text)
+            await wait_until(lambda t=text: answered(t), what=f"the answer to {text!r}")
+    answers = [m for m in fake.sent_messages(dm.id) if "NemoVideo editor" in shown(m)]
+    assert len(answers) == 2
+    assert not [e for m in answers for e in fake.edits(m["message_id"], dm.id)], "no edit"
+    assert not fake.chat_actions(dm.id), "no typing for an answer that came at once"
 
 
 async def test_text_is_sent_plain(

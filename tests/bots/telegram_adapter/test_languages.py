@@ -57,7 +57,8 @@ async def test_language_switches_every_text_of_the_conversation(
         fake.callback(dm, alice, status["message_id"], "nemo:credits")
         await bot_message(fake, dm, containing("Créditos: 100000 disponibles"))
         fake.text(dm, alice, "/help")
-        await bot_message(fake, dm, containing("/language - elegir el idioma de mis respuestas"))
+        await bot_message(fake, dm,
+                          containing("/language [código] - elegir el idioma de mis respuestas"))
 
 
 async def test_language_without_a_code_offers_the_five_as_buttons(

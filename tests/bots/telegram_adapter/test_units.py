@@ -11,13 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from pydantic import AnyHttpUrl, SecretStr
 from telegram import Bot, Message
 from telegram import User as TelegramUser
 
 from bots.settings import load_settings
-from bots.telegram_adapter.albums import AlbumGatherer
+from bots.telegram_adapter.albums import AlbumGatherer, Gathered
 from bots.telegram_adapter.app import RedactSecret, base_urls, run_telegram
 from bots.telegram_adapter.inbound import (
     CLOUD_DOWNLOAD_LIMIT,
@@ -32,9 +31,9 @@ from bots.telegram_adapter.inbound import (
 )
 from bots.telegram_adapter.outbound import button_command, keyboard, split_text
 from bots.telegram_adapter.settings import TelegramSettings
-from core.embedded_redis import EmbeddedRedis
 from core.logs import JsonFormatter
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
+from core.observed_redis import redis_client
 from core.outgoing import Action, Button
 from core.settings import Settings, SettingsError
 from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser
@@ -210,45 +209,98 @@ def _album_part(chat: ChatKey, mid: int, text: str = "") -> Part:
     return Part(IncomingMessage(chat, User("7"), str(mid), text, (item,)), True)
 
 
-async def test_two_processes_gather_one_album(redis_server: EmbeddedRedis) -> None:
+def _codec(http: httpx.AsyncClient) -> AttachmentCodec:
+    codec = AttachmentCodec()
+    register_attachments(codec, TelegramFiles(Bot("1:x"), http, local_mode=False))
+    return codec
+
+
+async def test_two_processes_gather_one_album(redis_url: str) -> None:
     chat = ChatKey("telegram", "42")
-    one = aioredis.Redis.from_url(redis_server.url)
-    two = aioredis.Redis.from_url(redis_server.url)
+    one, two = redis_client(redis_url), redis_client(redis_url)
     try:
         async with httpx.AsyncClient() as http:
-            codec = AttachmentCodec()
-            register_attachments(codec, TelegramFiles(Bot("1:x"), http, local_mode=False))
-            first = AlbumGatherer(one, codec, wait=0.2)
-            second = AlbumGatherer(two, codec, wait=0.2)
+            first = AlbumGatherer(one, _codec(http), wait=0.2)
+            second = AlbumGatherer(two, _codec(http), wait=0.2)
             await first.add(chat, "g1", _album_part(chat, 1, "combine these"))
             await second.add(chat, "g1", _album_part(chat, 2))
-            results = await asyncio.gather(first.gather(chat, "g1"),
-                                           second.gather(chat, "g1"))
-        gathered = [r for r in results if r is not None]
-        assert len(gathered) == 1, "exactly one process takes the album"
-        [album] = gathered
-        assert [a.filename for a in album.message.attachments] == ["clip1.mp4", "clip2.mp4"]
-        assert album.message.text == "combine these"
-        assert await one.exists(first.keys.album(chat, "g1")) == 0, "nothing left behind"
+            async def deliver(gatherer: AlbumGatherer) -> Gathered | None:
+                taken = await gatherer.gather(chat, "g1")
+                if taken is not None:
+                    await taken.done()  # queued
+                return taken
+
+            results = await asyncio.gather(deliver(first), deliver(second))
+            gathered = [r for r in results if r is not None]
+            assert len(gathered) == 1, "exactly one process takes the album"
+            [album] = gathered
+        assert [a.filename for a in album.part.message.attachments] == ["clip1.mp4",
+                                                                        "clip2.mp4"]
+        assert album.part.message.text == "combine these"
+        assert await one.exists(first.keys.album(chat, "g1"),
+                                first.keys.album_taker(chat, "g1")) == 0, "nothing left"
     finally:
         await one.aclose()
         await two.aclose()
 
 
-async def test_an_album_is_taken_only_after_a_quiet_time(redis_server: EmbeddedRedis) -> None:
+async def test_an_album_whose_taker_died_before_queueing_it_is_taken_over(
+        redis_url: str) -> None:
+    chat = ChatKey("telegram", "44")
+    dying, alive = redis_client(redis_url), redis_client(redis_url)
+    try:
+        async with httpx.AsyncClient() as http:
+            first = AlbumGatherer(dying, _codec(http), wait=0.2, lease=0.5)
+            second = AlbumGatherer(alive, _codec(http), wait=0.2, lease=0.5)
+            await first.add(chat, "g", _album_part(chat, 1, "combine these"))
+            await second.add(chat, "g", _album_part(chat, 2))
+            taken = await first.gather(chat, "g")
+            assert taken is not None
+            await dying.aclose()  # the process dies before it queued the album
+            again = await second.gather(chat, "g")
+            assert again is not None, "another process delivers it"
+            assert again.part.message.message_id == taken.part.message.message_id
+            assert len(again.part.message.attachments) == 2
+            await again.done()
+            assert await alive.exists(second.keys.album(chat, "g")) == 0
+    finally:
+        await alive.aclose()
+
+
+async def test_a_part_sent_again_after_its_album_was_delivered_is_no_new_album(
+        redis_url: str) -> None:
+    chat = ChatKey("telegram", "45")
+    client = redis_client(redis_url)
+    try:
+        async with httpx.AsyncClient() as http:
+            gatherer = AlbumGatherer(client, _codec(http), wait=0.1)
+            await gatherer.add(chat, "g", _album_part(chat, 1, "combine these"))
+            await gatherer.add(chat, "g", _album_part(chat, 2))
+            await gatherer.add(chat, "g", _album_part(chat, 2))  # sent twice: counted once
+            album = await gatherer.gather(chat, "g")
+            assert album is not None and len(album.part.message.attachments) == 2
+            await album.done()
+            await gatherer.add(chat, "g", _album_part(chat, 2))  # and once more, late
+            assert await gatherer.gather(chat, "g") is None
+    finally:
+        await client.aclose()
+
+
+async def test_an_album_is_taken_only_after_a_quiet_time(redis_url: str) -> None:
     chat = ChatKey("telegram", "43")
-    client = aioredis.Redis.from_url(redis_server.url)
+    client = redis_client(redis_url)
     try:
         gatherer = AlbumGatherer(client, AttachmentCodec(), wait=5.0)
-        key = gatherer.keys.album(chat, "g")
+        keys = [gatherer.keys.album(chat, "g"), gatherer.keys.album_taker(chat, "g")]
         await gatherer.add(chat, "g", Part(IncomingMessage(chat, User("7"), "1", "a"), True))
-        status, wait_ms = await gatherer._take(keys=[key], args=[5000])
+        status, wait_ms = await gatherer._take(keys=keys, args=[5000, 1000, "me"])
         assert status == 1 and 4000 < wait_ms <= 5000, "a fresh part: wait on"
-        assert 10_000 < await client.pttl(key) <= gatherer.expiry_ms
+        assert 10_000 < await client.pttl(keys[0]) <= gatherer.expiry_ms
         await gatherer.add(chat, "g", Part(IncomingMessage(chat, User("7"), "2", "b"), True))
-        answer = await gatherer._take(keys=[key], args=[0])  # quiet long enough
+        answer = await gatherer._take(keys=keys, args=[0, 1000, "me"])  # quiet long enough
         assert answer[0] == 2 and len(answer) == 3
-        assert (await gatherer._take(keys=[key], args=[0])) == [0], "taken once"
+        status, lease_ms = await gatherer._take(keys=keys, args=[0, 1000, "another"])
+        assert status == 3 and 0 < lease_ms <= 1000, "the taker has it for a while"
     finally:
         await client.aclose()
 

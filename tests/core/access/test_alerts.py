@@ -22,7 +22,7 @@ OPS = ChatKey("test", "ops")
 async def test_a_growing_backlog_is_posted_once(redis_client: Redis,
                                                 simulator: Simulator) -> None:
     keys, out = Keys(), CollectingOutput()
-    stream = keys.render_stream("test")
+    stream = keys.render_stream(ChatKey("test", "1"))
     settings = conversation.test_settings(simulator)
 
     async def backlog() -> int:
@@ -51,7 +51,7 @@ async def test_a_growing_backlog_is_posted_once(redis_client: Redis,
 
 async def test_a_steady_backlog_is_not_posted(redis_client: Redis, simulator: Simulator) -> None:
     keys, out = Keys(), CollectingOutput()
-    stream = keys.render_stream("test")
+    stream = keys.render_stream(ChatKey("test", "1"))
 
     async def backlog() -> int:
         return int(await redis_client.xlen(stream))

@@ -1,10 +1,12 @@
 """Render jobs survive stopped and killed workers and a Redis restart, and each video
-is delivered exactly once however the work moves between workers."""
+is delivered exactly once however the work moves between workers; the tests that do
+not stop Redis itself run on one Redis and on a Redis Cluster."""
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import shutil
 import signal
@@ -14,15 +16,21 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
+from pydantic import SecretStr
 
 from core.embedded_redis import EmbeddedRedis
 from core.i18n import t
 from core.keys import Keys
 from core.messages import ChatKey
+from core.nemo.models import Credentials
+from core.observed_redis import redis_client
 from core.outgoing import Action, Button, Sent
 from core.renders import JobState
+from core.renders.schedule import PollPlan
+from core.renders.scheduler import Tracked
 from core.simulator import Fault, Simulator
 from tests.kits.renders import (
+    OPERATOR_TOKEN,
     USER,
     KeepingOutput,
     Kit,
@@ -41,7 +49,20 @@ KEYS = Keys()
 
 
 @pytest.fixture
-async def kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterator[Kit]:
+async def kit(simulator: Simulator, redis_url: str) -> AsyncIterator[Kit]:
+    """A render kit on one Redis, then on a Redis Cluster."""
+    client = redis_client(redis_url)
+    made = await make_kit(simulator, client, url=redis_url)
+    try:
+        yield made
+    finally:
+        await made.nemo.aclose()
+        await client.aclose()
+
+
+@pytest.fixture
+async def server_kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterator[Kit]:
+    """A render kit on the test's own redis-server (`redis_server`), which it may stop."""
     made = await make_kit(simulator, redis_client)
     try:
         yield made
@@ -50,9 +71,14 @@ async def kit(simulator: Simulator, redis_client: aioredis.Redis) -> AsyncIterat
 
 
 async def pending_of(kit: Kit, platform: str = "test") -> dict[str, int]:
-    """How many entries each consumer of the platform's group holds."""
-    summary = await kit.redis.xpending(KEYS.render_stream(platform), KEYS.render_group(platform))
-    return {_text(c["name"]): int(c["pending"]) for c in summary["consumers"] or []}
+    """How many entries each consumer of the platform's group holds (over its shards)."""
+    held: dict[str, int] = {}
+    for shard in KEYS.render_shards_of(platform):
+        summary = await kit.redis.xpending(KEYS.render_stream(shard),
+                                           KEYS.render_group(platform))
+        for c in summary["consumers"] or []:
+            held[_text(c["name"])] = held.get(_text(c["name"]), 0) + int(c["pending"])
+    return held
 
 
 def _text(value: Any) -> str:
@@ -78,9 +104,8 @@ async def test_worker_stopped_mid_poll_is_replaced_and_delivers_once(kit: Kit) -
     await assert_queue_empty(kit, chat)
 
 
-async def test_restarted_worker_with_its_name_resumes_at_once(
-        simulator: Simulator, redis_client: aioredis.Redis) -> None:
-    kit = await make_kit(simulator, redis_client, render_claim_idle=120.0)
+async def test_restarted_worker_with_its_name_resumes_at_once(kit: Kit) -> None:
+    kit.settings = kit.settings.model_copy(update={"render_claim_idle": 120.0})
     kit.sim.inject(Fault("render_slow", seconds=1.0))
     chat = ChatKey("test", "201")
     before = kit.worker("host-1")
@@ -90,7 +115,6 @@ async def test_restarted_worker_with_its_name_resumes_at_once(
     after = kit.worker("host-1")
     async with running(after):
         job = await finished(kit, result.job_id or "")  # well before claim_idle (120 s)
-    await kit.nemo.aclose()
     assert job.state is JobState.DELIVERED
     assert len(kit.out.of_kind("file")) == 1
 
@@ -179,7 +203,8 @@ async def test_reclaimed_after_delivery_before_the_ack_is_not_sent_twice(kit: Ki
 
 
 async def test_redis_restart_during_polling_loses_no_job(
-        kit: Kit, redis_server: EmbeddedRedis, caplog: pytest.LogCaptureFixture) -> None:
+        server_kit: Kit, redis_server: EmbeddedRedis, caplog: pytest.LogCaptureFixture) -> None:
+    kit = server_kit
     caplog.set_level(logging.INFO, logger="core.renders")
     kit.sim.inject(Fault("render_slow", seconds=1.0))
     chat = ChatKey("test", "240")
@@ -211,13 +236,13 @@ async def test_redis_restart_during_polling_loses_no_job(
 
 
 async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
-        kit: Kit, redis_server: EmbeddedRedis, tmp_path: Path) -> None:
+        kit: Kit, tmp_path: Path) -> None:
     count = 4
     kit.sim.config.render_concurrency = count
     for _ in range(count):
         kit.sim.inject(Fault("render_slow", seconds=4.0))
     out_dir = tmp_path / "delivered"
-    victim, _ = await start_worker_process(kit, redis_server.url, out_dir, "victim")
+    victim, _ = await start_worker_process(kit, kit.url, out_dir, "victim")
     successor: asyncio.subprocess.Process | None = None
     try:
         chats = [ChatKey("test", f"25{i}") for i in range(count)]
@@ -235,8 +260,7 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
         victim.send_signal(signal.SIGKILL)
         assert await victim.wait() == -signal.SIGKILL
 
-        successor, _ = await start_worker_process(kit, redis_server.url, out_dir,
-                                                  "successor")
+        successor, _ = await start_worker_process(kit, kit.url, out_dir, "successor")
         jobs = [await finished(kit, j) for j in job_ids]
         assert all(j.state is JobState.DELIVERED for j in jobs)
     finally:
@@ -255,7 +279,8 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
 
 @pytest.mark.parametrize("how", ["restarted empty", "flushed"])
 async def test_render_lost_with_redis_is_reported_to_the_user(
-        kit: Kit, redis_server: EmbeddedRedis, how: str) -> None:
+        server_kit: Kit, redis_server: EmbeddedRedis, how: str) -> None:
+    kit = server_kit
     kit.sim.inject(Fault("render_slow", seconds=3.0))
     chat = ChatKey("test", "270")
     async with running(kit.worker()):
@@ -277,3 +302,26 @@ async def test_render_lost_with_redis_is_reported_to_the_user(
     assert last.buttons == (Button("Export", action=Action.EXPORT),)
     assert not kit.out.of_kind("file") and not kit.out.of_kind("link")
     assert await kit.renders.active_count(chat) == 0
+
+
+async def test_a_late_worker_holding_a_delivered_job_leaves_its_message_alone(
+        kit: Kit) -> None:
+    """A worker that read the job before another delivered it (a reclaim racing a slow
+    worker) finds the outcome recorded: the video arrived, nothing to recover."""
+    chat = ChatKey("test", "232")
+    result = await kit.renders.export(chat, USER, await kit.project())
+    stale = await kit.job(result.job_id or "")
+    assert stale.state is JobState.RENDERING
+    async with running(kit.worker("first")):
+        await finished(kit, stale.id)
+    late_out = Tap(kit.out)
+    late = kit.worker("late", late_out)
+    status = await kit.nemo.poll_render(Credentials(SecretStr(OPERATOR_TOKEN)),
+                                        stale.render_id)
+    tracked = Tracked(stale, stale.entry, kit.renders.store.keys.render_shard(chat),
+                      PollPlan.from_settings(kit.settings), adopted=0.0)
+    await late.steps.handover.deliver(tracked, status, contextlib.nullcontext)
+    assert late_out.kinds == [], "no second video, and no 'if it did not arrive' edit"
+    assert result.message is not None
+    assert kit.out.messages[result.message.message_id] == t("en", "render.done")
+    assert len(kit.out.of_kind("file", chat)) == 1

@@ -149,16 +149,18 @@ async def test_a_job_adopted_while_a_heartbeat_runs_stays_held(kit: Kit) -> None
     job = RenderJob(id=render_id, chat=ChatKey("test", "170"), render_id=render_id,
                     session_id="1", state=JobState.RENDERING, submitted_at=time.time())
     await store.create(job)
+    shard = store.keys.render_shard(job.chat)
     read = await kit.redis.xreadgroup(KEYS.render_group("test"), "w1",
-                                      {KEYS.render_stream("test"): ">"}, count=1)
+                                      {store.keys.render_stream(shard): ">"}, count=1)
     entry_id = read[0][1][0][0].decode()
     worker = kit.worker("w1")
-    adopting = asyncio.create_task(worker.adopt([Entry(entry_id, job.id)], at_once=False))
+    adopting = asyncio.create_task(worker.adopt(shard, [Entry(entry_id, job.id)],
+                                                 at_once=False))
     await asyncio.sleep(0)  # one turn of the loop: adopt now waits for the job's hash
-    held, since = worker.held(), asyncio.get_running_loop().time()
+    held, since = worker.held(shard), asyncio.get_running_loop().time()
     assert entry_id not in held
     await adopting
-    await worker.let_go(set(), since)  # what the heartbeat does with what it listed
+    await worker.let_go(shard, set(), since)  # what the heartbeat does with what it listed
     assert worker.in_flight == 1, "the job was dropped although its entry is this worker's"
 
 

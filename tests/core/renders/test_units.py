@@ -89,7 +89,7 @@ async def test_cancelled_job_cannot_be_claimed_for_delivery(
     await store.create(j)
     assert await store.cancel(j.id, chat) == j.render_id
     assert await store.claim_delivery(j, "w/1") == ("state", "cancelled")
-    assert await redis_client.xlen(KEYS.render_stream("test")) == 0
+    assert await redis_client.xlen(KEYS.render_stream(chat)) == 0
     assert await redis_client.scard(KEYS.chat_renders(chat)) == 0
 
 
@@ -102,7 +102,7 @@ async def test_job_being_delivered_cannot_be_cancelled(redis_client: aioredis.Re
     assert await store.claim_delivery(j, "w/1") == ("claimed", "w/1")
     assert await store.claim_delivery(j, "w/2") == ("taken", "w/1")
     assert await store.cancel(j.id, chat) is None
-    loaded = await store.load(j.id)
+    loaded = await store.load(chat, j.id)
     assert loaded is not None and loaded.state is JobState.DELIVERING
 
 
@@ -113,18 +113,18 @@ async def test_finish_acknowledges_and_removes_the_entry(redis_client: aioredis.
     j = job(chat)
     entry = await store.create(j)
     read = await redis_client.xreadgroup(KEYS.render_group("test"), "w",
-                                         {KEYS.render_stream("test"): ">"})
+                                         {KEYS.render_stream(chat): ">"})
     assert read
     wrong = await store.finish(j, JobState.DELIVERED, [JobState.DELIVERING])
     assert not wrong.ok and wrong.before is JobState.RENDERING
     done = await store.finish(j, JobState.FAILED, [JobState.RENDERING], error="x")
     assert done.ok
-    pending = await redis_client.xpending(KEYS.render_stream("test"), KEYS.render_group("test"))
+    pending = await redis_client.xpending(KEYS.render_stream(chat), KEYS.render_group("test"))
     assert pending["pending"] == 0
-    assert await redis_client.xrange(KEYS.render_stream("test")) == []
+    assert await redis_client.xrange(KEYS.render_stream(chat)) == []
     assert entry
-    assert 0 < await redis_client.ttl(KEYS.render_job(j.id)) <= 24 * 3600
-    again = await store.transition(j.id, [JobState.RENDERING], state=JobState.DELIVERING)
+    assert 0 < await redis_client.ttl(KEYS.render_job(chat, j.id)) <= 24 * 3600
+    again = await store.transition(j, [JobState.RENDERING], state=JobState.DELIVERING)
     assert not again.ok and again.before is JobState.FAILED
 
 
@@ -135,9 +135,9 @@ async def test_a_job_round_trips_through_its_hash(redis_client: aioredis.Redis) 
     j = job(chat)
     j.user_name, j.language, j.render_ids = "Zoë 张", "zh", [j.render_id, new_render_id()]
     await store.create(j)
-    loaded = await store.load(j.id)
+    loaded = await store.load(chat, j.id)
     assert loaded == j
-    assert await store.load("render_missing") is None
+    assert await store.load(chat, "render_missing") is None
 
 
 async def test_idle_consumers_holding_nothing_are_pruned(redis_client: aioredis.Redis) -> None:
@@ -145,16 +145,17 @@ async def test_idle_consumers_holding_nothing_are_pruned(redis_client: aioredis.
     store = JobStore(redis_client)
     chat = ChatKey("test", "4")
     await store.ensure_group("test")
-    stream, group = KEYS.render_stream("test"), KEYS.render_group("test")
+    stream, group = KEYS.render_stream(chat), KEYS.render_group("test")
     await store.create(job(chat))
     await redis_client.xreadgroup(group, "busy", {stream: ">"}, count=1)
     done = await store.create(job(chat))
     await redis_client.xreadgroup(group, "ghost", {stream: ">"}, count=1)
-    await store.release("test", done)  # the ghost finished its work, then died
+    await store.release(KEYS.render_shard(chat), done)  # the ghost finished, then died
     worker = RenderWorker("test", "me", CollectingOutput(), redis=redis_client,
                           nemo=None, identities=None,  # type: ignore[arg-type]
                           settings=Settings(_env_file=None))  # type: ignore[call-arg]
-    assert await worker.lease.prune(idle_ms=-1) == ["ghost"]
+    [lease] = [lease for lease in worker.leases if lease.shard == KEYS.render_shard(chat)]
+    assert await lease.prune(idle_ms=-1) == ["ghost"]
     names = {c["name"].decode() for c in await redis_client.xinfo_consumers(stream, group)}
     assert names == {"busy"}, "the worker itself and consumers holding entries stay"
 
@@ -181,10 +182,10 @@ async def test_a_chat_forgets_jobs_whose_hash_expired(redis_client: aioredis.Red
     lost, live = job(chat), job(chat)
     await store.create(lost)
     await store.create(live)
-    await redis_client.pexpire(KEYS.render_job(lost.id), 1)
+    await redis_client.pexpire(KEYS.render_job(chat, lost.id), 1)
 
     async def expired() -> bool:
-        return not await redis_client.exists(KEYS.render_job(lost.id))
+        return not await redis_client.exists(KEYS.render_job(chat, lost.id))
 
     await wait_for(expired, 5, "the job's hash to expire")
     renders = Renders(redis_client, None, None, CollectingOutput())  # type: ignore[arg-type]
@@ -202,13 +203,13 @@ async def test_every_render_key_expires_or_goes(redis_client: aioredis.Redis) ->
         await store.create(j)
     chat_set = KEYS.chat_renders(chat)
     assert 0 < await redis_client.ttl(chat_set) <= LIVE_TTL
-    assert 0 < await redis_client.ttl(KEYS.render_job(delivered.id)) <= LIVE_TTL
+    assert 0 < await redis_client.ttl(KEYS.render_job(chat, delivered.id)) <= LIVE_TTL
     assert await store.claim_delivery(delivered, "w/1") == ("claimed", "w/1")
-    assert 0 < await redis_client.ttl(KEYS.render_delivered(delivered.id)) <= LIVE_TTL
+    assert 0 < await redis_client.ttl(KEYS.render_delivered(chat, delivered.id)) <= LIVE_TTL
     assert (await store.finish(delivered, JobState.DELIVERED, [JobState.DELIVERING])).ok
     assert await store.cancel(cancelled.id, chat) == cancelled.render_id
-    for key in (KEYS.render_job(delivered.id), KEYS.render_delivered(delivered.id),
-                KEYS.render_job(cancelled.id)):
+    for key in (KEYS.render_job(chat, delivered.id), KEYS.render_delivered(chat, delivered.id),
+                KEYS.render_job(chat, cancelled.id)):
         assert 0 < await redis_client.ttl(key) <= FINISHED_TTL, key
     assert not await redis_client.exists(chat_set)
-    assert await redis_client.xlen(KEYS.render_stream("test")) == 0
+    assert await redis_client.xlen(KEYS.render_stream(chat)) == 0

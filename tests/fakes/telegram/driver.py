@@ -156,12 +156,24 @@ class FakeTelegram(Observations, FaultSwitches):
 
     @property
     def webhook_retry_delay(self) -> float:
-        """Seconds before a failed webhook delivery is retried (a new update retries at once)."""
+        """Seconds before a failed webhook delivery is retried (a new webhook retries at
+        once)."""
         return self.feed.retry_delay
 
     @webhook_retry_delay.setter
     def webhook_retry_delay(self, value: float) -> None:
         self.feed.retry_delay = value
+
+    @property
+    def webhook_ingress(self) -> str | None:
+        """Where webhook deliveries really go (``http://host:port``), whatever scheme, host
+        and port the registered URL names; its path is kept. The load balancer that
+        answers for a bot's public https address (None: the registered URL itself)."""
+        return self.feed.ingress
+
+    @webhook_ingress.setter
+    def webhook_ingress(self, value: str | None) -> None:
+        self.feed.ingress = value
 
     # ---------------------------------------------------------------- users, chats, files
 
@@ -267,7 +279,7 @@ class FakeTelegram(Observations, FaultSwitches):
         """POST an update to the registered webhook (or ``url``) with the given secret header
         (None: no header) and return the HTTP status: for testing how the bot's webhook checks
         requests, or a load balancer sending each update to another replica."""
-        target = url or self.webhook_url
+        target = url or (self.feed.target(self.webhook_url) if self.webhook_url else None)
         if target is None:
             raise RuntimeError("no webhook is set")
         status, error = await self.feed.post(target, update, secret_token)

@@ -1,11 +1,17 @@
 """Updates on their way to the bot: handed out by getUpdates long polls, or POSTed to the
-webhook the bot registered (with its secret header, retried while the webhook fails)."""
+webhook the bot registered (with its secret header, retried while the webhook fails).
+
+Webhook deliveries go out as the Bot API server sends them: up to the webhook's
+``max_connections`` (40 unless setWebhook named another number) at once, one chat's
+updates one at a time and in order (the next one only after the webhook accepted the
+previous one), updates without a chat each on their own."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import copy
+import functools
 import itertools
 import json
 import re
@@ -47,6 +53,18 @@ class WebhookDelivery:
 class _Webhook:
     url: str
     secret_token: str | None
+    max_connections: int = 40
+
+
+def _lane(update: JSONDict) -> object:
+    """Which updates are delivered one after another: those of one chat."""
+    for kind, payload in update.items():
+        if kind == "update_id" or not isinstance(payload, dict):
+            continue
+        chat = payload.get("chat") or (payload.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return chat["id"]
+    return ("update", update["update_id"])
 
 
 class UpdateFeed:
@@ -58,10 +76,15 @@ class UpdateFeed:
         self.pending: list[JSONDict] = []
         self.delivered: set[int] = set()
         self.deliveries: list[WebhookDelivery] = []
-        #: Seconds before a failed webhook delivery is retried (a new update retries at once).
+        #: Seconds before a failed webhook delivery is retried (a new webhook retries at once).
         self.retry_delay = 1.0
+        #: Where webhook POSTs go instead of the registered URL's scheme, host and port (its
+        #: path is kept): the load balancer that answers for the public address.
+        self.ingress: str | None = None
         self.parked_polls = 0
         self.webhook: _Webhook | None = None
+        self._hooks = Changes()  # a webhook set, removed, or the feed stopping
+        self._sending: dict[object, asyncio.Task[None]] = {}
         self._allowed: list[str] | None = None
         self._poll_generation = 0
         self._closing = False
@@ -88,11 +111,15 @@ class UpdateFeed:
         """Stop delivering and end every parked long poll."""
         self._closing = True
         self.changes.notify()
-        if self._task is not None:
-            self._task.cancel()
+        self._hooks.notify()
+        tasks = [t for t in (self._task, *self._sending.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._task = None
+        self._sending.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -176,8 +203,13 @@ class UpdateFeed:
         allowed = params.get("allowed_updates")
         if isinstance(allowed, list):
             self._allowed = [str(a) for a in allowed] or None
-        self.webhook = _Webhook(url, str(secret) if secret else None) if url else None
+        connections = int(params.get("max_connections") or 40)
+        if not 1 <= connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        self.webhook = (_Webhook(url, str(secret) if secret else None, connections)
+                        if url else None)
         self.changes.notify()
+        self._hooks.notify()
         return True
 
     async def delete_webhook(self, params: JSONDict, files: dict[str, UploadedFile]) -> bool:
@@ -186,6 +218,7 @@ class UpdateFeed:
             self.pending.clear()
         self.webhook = None
         self.changes.notify()
+        self._hooks.notify()
         return True
 
     async def post(self, url: str, update: JSONDict,
@@ -207,18 +240,45 @@ class UpdateFeed:
         except (ClientError, TimeoutError) as exc:
             return None, f"Connection failed: {exc.__class__.__name__}"
 
+    def target(self, url: str) -> str:
+        """Where a POST for the registered ``url`` goes (see `ingress`)."""
+        if self.ingress is None:
+            return url
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        return self.ingress.rstrip("/") + path
+
     async def _webhook_loop(self) -> None:
         while True:
             wake = self.changes.event()
             hook = self.webhook
-            waiting = [u for u in self.pending if self._wanted(u)]
-            if hook is None or not waiting or self._closing:
-                await wake.wait()
+            if hook is not None and not self._closing:
+                self._start_deliveries(hook)
+            await wake.wait()
+
+    def _start_deliveries(self, hook: _Webhook) -> None:
+        """Start delivering the oldest waiting update of every chat that has none on its
+        way, as long as connections are free."""
+        busy = set(self._sending)
+        for update in self.pending:
+            if len(self._sending) >= hook.max_connections:
+                return
+            lane = _lane(update)
+            if lane in busy or not self._wanted(update):
                 continue
-            await self._deliver(hook, waiting[0])
+            busy.add(lane)
+            task = asyncio.create_task(self._deliver(hook, update),
+                                       name=f"fake-telegram-webhook-{update['update_id']}")
+            self._sending[lane] = task
+            task.add_done_callback(functools.partial(self._sent, lane))
+
+    def _sent(self, lane: object, task: asyncio.Task[None]) -> None:
+        if self._sending.get(lane) is task:
+            del self._sending[lane]
+        self.changes.notify()
 
     async def _deliver(self, hook: _Webhook, update: JSONDict) -> None:
-        status, error = await self.post(hook.url, update, hook.secret_token)
+        status, error = await self.post(self.target(hook.url), update, hook.secret_token)
         delivery = WebhookDelivery(update["update_id"], hook.url, hook.secret_token, status, error)
         self.deliveries.append(delivery)
         if delivery.ok:
@@ -227,7 +287,7 @@ class UpdateFeed:
             self.changes.notify()
             return
         self.changes.notify()
-        wake = self.changes.event()
+        wake = self._hooks.event()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.retry_delay):
-                await wake.wait()  # a new update, a new webhook or the stop retries sooner
+                await wake.wait()  # a new webhook or the stop retries sooner

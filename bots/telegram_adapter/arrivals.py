@@ -1,0 +1,84 @@
+"""Which updates a webhook answer waits for, and the work that makes each one safe
+(`webhook`): the adapter's handlers hold an update while they queue its message."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Arrivals:
+    """Which updates a webhook answer is waiting for, and the work that makes each safe.
+
+    The webhook `expect`s an update before handing it to the application; a handler
+    that starts work making it safe `hold`s it and calls the returned release when
+    that work has ended (`ok`: it did make it safe). Without a webhook waiting (long
+    polling) holding costs nothing.
+    """
+
+    _expected: set[int] = field(default_factory=set)
+    _held: Counter[int] = field(default_factory=Counter)
+    _touched: set[int] = field(default_factory=set)
+    _failed: set[int] = field(default_factory=set)
+    _done: dict[int, asyncio.Event] = field(default_factory=dict)
+
+    def expect(self, update_id: int) -> None:
+        """A webhook answer will wait for this update."""
+        self._expected.add(update_id)
+        self._done[update_id] = asyncio.Event()
+
+    def hold(self, update_id: int | None) -> Release:
+        """Work making the update safe starts; call the result when it has ended."""
+        if update_id is None or update_id not in self._expected:
+            return nothing_held
+        self._held[update_id] += 1
+        self._touched.add(update_id)
+        return Release(self, update_id)
+
+    def _release(self, update_id: int, ok: bool) -> None:
+        if not ok:
+            self._failed.add(update_id)
+        self._held[update_id] -= 1
+        if self._held[update_id] <= 0:
+            del self._held[update_id]
+            if (done := self._done.get(update_id)) is not None:
+                done.set()
+
+    async def safe(self, update_id: int, within: float) -> bool | None:
+        """Wait until the work holding the update has ended: True when it made the update
+        safe, None when no work held it (nothing needed doing), False when the work failed
+        or took longer than `within`."""
+        done = self._done.get(update_id)
+        try:
+            if self._held.get(update_id) and done is not None:
+                async with asyncio.timeout(within):
+                    await done.wait()
+            if update_id not in self._touched:
+                return None
+            return update_id not in self._failed
+        except TimeoutError:
+            return False
+        finally:
+            self._expected.discard(update_id)
+            self._touched.discard(update_id)
+            self._failed.discard(update_id)
+            self._done.pop(update_id, None)
+
+
+@dataclass(frozen=True)
+class Release:
+    """Ends one piece of work holding an update."""
+
+    arrivals: Arrivals | None
+    update_id: int
+
+    def __call__(self, ok: bool = True) -> None:
+        """The work has ended; `ok`: it made the update safe."""
+        if self.arrivals is not None:
+            self.arrivals._release(self.update_id, ok)
+
+
+#: the release of nothing held
+nothing_held = Release(None, 0)
