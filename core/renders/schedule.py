@@ -7,9 +7,10 @@ and polls then, so a render of minutes costs a handful of polls and a finished
 video waits about a second to be noticed:
 
 * Progress is taken to grow linearly. Its rate is measured from the submission
-  (0 % then) to the latest poll, or between the first and the latest poll that
-  saw progress when the render clearly started later (it waited in a queue);
-  when the pace since the previous poll disagrees with that, the latest pace
+  (0 % then; a poll that still saw 0 % bounds how fast it can have grown since)
+  to the latest poll, or between the first and the latest poll that saw
+  progress when the render clearly started later (it waited in a queue); when
+  the pace since the previous poll disagrees with that, the latest pace
   counts. A poll shows a whole percentage (rounded down or to the nearest), so
   every rate is a range.
 * From that range come the earliest and the latest time the render can end.
@@ -50,6 +51,7 @@ class PollPlan:
     backoff: float = 0.0
     overdue: int = 0
     _start: float | None = None
+    _zero: float | None = None
     _first: Point | None = None
     _previous: Point | None = None
     _last: Point | None = None
@@ -69,13 +71,13 @@ class PollPlan:
     def started(self, at: float) -> None:
         """The render was submitted at `at` (loop time): its progress counts from then,
         unless the polls show it started later."""
-        self._start = at
+        self._start = self._zero = at
 
     def restart(self) -> None:
         """Forget the progress history (a new render replaced the old one)."""
         self.backoff = self.first
         self.overdue = 0
-        self._start = None
+        self._start = self._zero = None
         self._first = self._previous = self._last = None
 
     def after_error(self) -> float:
@@ -85,8 +87,8 @@ class PollPlan:
     def after_poll(self, now: float, progress: int) -> float:
         """Delay after a poll that found the render still running at `progress` percent."""
         if progress <= 0:
-            # not started: it cannot have progressed since the submission
-            self._start = now
+            # less than a percent done by now (maybe not started at all)
+            self._zero = now
             return self._grow()
         if self._first is None or progress < self._first[1]:
             self._first, self._last = (now, progress), None
@@ -142,13 +144,21 @@ class PollPlan:
         """The rate since the submission, or since the first poll that saw progress when
         the render clearly started later."""
         span = _span(self._first, last)
-        if self._start is None or last[0] <= self._start:
-            return span
-        since = _span((self._start, 0), last, exact_start=True)
+        since = self._since(last)
         if since is None or span is None:
             return since or span
         low, high = max(since[0], span[0]), min(since[1], span[1])
         return (low, high) if low <= high else span
+
+    def _since(self, last: Point) -> tuple[float, float] | None:
+        """The rate since the submission: at least what the progress shows over the
+        whole time (it cannot have started before), at most what it shows over the time
+        since the last poll that saw 0 % (it was not past 1 % then)."""
+        if self._start is None or self._zero is None or last[0] <= self._zero:
+            return None
+        at, progress = last
+        return (max(0.0, progress - _BELOW) / (at - self._start),
+                (progress + _ABOVE) / (at - self._zero))
 
     def _longest(self, now: float) -> float:
         """The longest gap allowed now: the ceiling until the progress has kept one pace
@@ -156,7 +166,7 @@ class PollPlan:
         trusted."""
         if not self._steady():
             return self.ceiling
-        began = self._start if self._start is not None else (
+        began = self._zero if self._zero is not None else (
             self._first[0] if self._first is not None else now)
         return max(self.ceiling, 2 * (now - began))
 
@@ -176,15 +186,14 @@ class PollPlan:
         return self.backoff
 
 
-def _span(a: Point | None, b: Point, *, exact_start: bool = False) -> tuple[float, float] | None:
+def _span(a: Point | None, b: Point) -> tuple[float, float] | None:
     """The range of the rate between two polls: each saw a whole percentage (the true
-    value rounded down, or to the nearest: from half a percent less to one more),
-    except the submission, which is exactly 0 %."""
+    value rounded down, or to the nearest: from half a percent less to one more)."""
     if a is None or b[0] <= a[0]:
         return None
     moved = b[1] - a[1]
     if moved <= 0:
         return None
     elapsed = b[0] - a[0]
-    below, above = (_BELOW, _ABOVE) if exact_start else (_BELOW + _ABOVE, _ABOVE + _BELOW)
-    return max(0.0, moved - below) / elapsed, (moved + above) / elapsed
+    spread = _BELOW + _ABOVE
+    return max(0.0, moved - spread) / elapsed, (moved + spread) / elapsed
