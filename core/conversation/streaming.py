@@ -245,13 +245,17 @@ class Listener:
         elif isinstance(event, StateDelta):
             self.touched = True
         elif isinstance(event, ToolCall | ToolResult | Heartbeat):
-            self.touched = self.touched or not isinstance(event, Heartbeat)
-            if isinstance(event, ToolCall):
-                self.tools.append(event.name)
-                if not self.answer.has_text:
-                    self.stage = stage_key(event.name)
-                    self.live.changed()
-            await self._working()
+            await self._on_work(event)
+
+    async def _on_work(self, event: ToolCall | ToolResult | Heartbeat) -> None:
+        """A tool called or finished, or the backend's heartbeat: the agent is working."""
+        self.touched = self.touched or not isinstance(event, Heartbeat)
+        if isinstance(event, ToolCall):
+            self.tools.append(event.name)
+            if not self.answer.has_text:  # what it is doing, until there are words to show
+                self.stage = stage_key(event.name)
+                self.live.changed()
+        await self._working()
 
     async def _working(self) -> None:
         now = time.monotonic()
