@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
@@ -34,7 +34,6 @@ from core.store import text_of
 if TYPE_CHECKING:
     from core.health import Health
     from core.metrics import Metrics
-    from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +151,30 @@ async def read_queues(metrics: Metrics, redis: RedisClient, keys: Keys, platform
     metrics.renders_live.labels(platform).set(sum(int(n) for n in counts[len(chats):]))
 
 
+class Operated(Protocol):
+    """What `operating` needs of a process's runtime (`core.runtime.Runtime`)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def redis(self) -> RedisClient: ...
+
+    @property
+    def keys(self) -> Keys: ...
+
+    @property
+    def health(self) -> Health: ...
+
+    @property
+    def simulator_url(self) -> str | None: ...
+
+    @property
+    def worker_running(self) -> bool: ...
+
+
 @contextlib.asynccontextmanager
-async def operating(runtime: Runtime, platform: str, *,
+async def operating(runtime: Operated, platform: str, *,
                     probe_backend: bool = False) -> AsyncIterator[Health]:
     """For the life of `runtime`: wait for Redis (StartupError when it does not answer),
     register the readiness checks, serve health and metrics when METRICS_PORT is set,
@@ -173,7 +194,7 @@ async def operating(runtime: Runtime, platform: str, *,
         yield health
 
 
-async def _serve(stack: contextlib.AsyncExitStack, runtime: Runtime, platform: str,
+async def _serve(stack: contextlib.AsyncExitStack, runtime: Operated, platform: str,
                  port: int) -> None:
     from core.metrics import CONTENT_TYPE, Metrics
 

@@ -34,11 +34,12 @@ from core.settings import Settings
 from core.startup import StartupError
 
 from .albums import AlbumGatherer
+from .errors import error_text
 from .flood import FloodControl
 from .handlers import ALLOWED_UPDATES, AnyApplication, TelegramAdapter
 from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_attachments
 from .menus import Menus
-from .outbound import TelegramOutput, error_text
+from .outbound import TelegramOutput
 from .settings import TelegramSettings, webhook_problem
 from .webhook import WebhookServer
 

@@ -35,6 +35,7 @@ from core.messages import Attachment, ChatKey, IncomingMessage
 
 from .albums import AlbumGatherer
 from .arrivals import Arrivals, Release, nothing_held
+from .errors import error_text
 from .inbound import (
     CALLBACK_PREFIX,
     MB,
@@ -48,7 +49,7 @@ from .inbound import (
     user,
 )
 from .menus import Menus
-from .outbound import TelegramOutput, button_command, error_text
+from .outbound import TelegramOutput, button_command
 
 log = logging.getLogger(__name__)
 

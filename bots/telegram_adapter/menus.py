@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from core.i18n import LANGUAGES
 from core.messages import ChatKey
 
-from .outbound import error_text
+from .errors import error_text
 from .texts import menu
 
 log = logging.getLogger(__name__)

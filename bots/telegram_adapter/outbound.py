@@ -54,6 +54,7 @@ from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
 
 from . import texts as _texts
+from .errors import error_text
 from .flood import FloodControl
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
 
@@ -117,16 +118,6 @@ def button_command(data: str | None) -> str | None:
     if not data or not data.startswith(BUTTON_PREFIX):
         return None
     return parse_press(data.removeprefix(BUTTON_PREFIX))
-
-
-def error_text(exc: BaseException) -> str:
-    """A one-line account of a failed Bot API call (never a URL)."""
-    name = type(exc).__name__
-    if isinstance(exc, TelegramError):
-        # Forbidden's message already starts with "Forbidden:"
-        return exc.message if exc.message.lower().startswith(name.lower()) else (
-            f"{name}: {exc.message}")
-    return name
 
 
 def reply_target(chat: ChatKey, reply_to: str | None) -> int | None:

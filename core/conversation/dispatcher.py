@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 
 from core import i18n
 from core.aio import KeyedTurns, end_tasks, rest
+from core.conversation.cancel import Cancel, CancelOne, ChatCount
 from core.conversation.failures import FailureReplies
 from core.conversation.handlers import Handler
 from core.conversation.languages import LanguageChoices
@@ -37,17 +38,11 @@ from core.intents import Intent, Step
 from core.locks import ChatLock, LockLost, owner_of
 from core.messages import ChatKey, IncomingMessage, User
 from core.outgoing import Outgoing, Replying
-from core.renders.progress import cancel_notice
 from core.signals import ChatSignals
 from core.store import ChatSession, Opened, SessionStore
 
 log = logging.getLogger(__name__)
 
-ChatCount = Callable[[ChatKey], Awaitable[int]]
-#: cancels a chat's render by job id: "cancelled", "finished" or "unknown"
-CancelOne = Callable[[ChatKey, str], Awaitable[str]]
-#: how a render job's id starts (`core.renders.jobs.new_render_id`)
-JOB_PREFIX = "render_"
 
 #: how long the final save of an event is retried through a Redis outage
 SAVE_PATIENCE = 30.0
@@ -76,8 +71,6 @@ class Dispatcher:
         self.out = out
         self.handlers = dict(handlers)
         self.failures = failures
-        self.cancel_renders = cancel_renders
-        self.cancel_render = cancel_render
         self.signals = signals
         self.languages = languages
         self.sweep_interval = sweep_interval
@@ -88,6 +81,8 @@ class Dispatcher:
         self._working: set[ChatKey] = set()
         self._held: set[ChatKey] = set()
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
+        self._cancel = Cancel(inbox, sessions, self._running, cancel_renders=cancel_renders,
+                              cancel_render=cancel_render, signals=signals)
         self._turns: dict[ChatKey, Turn] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
@@ -127,17 +122,17 @@ class Dispatcher:
         return self._spawn(self._work_queued(event, out), f"chat {event.chat}")
 
     async def _work_queued(self, event: ChatEvent, out: Outgoing) -> None:
-        if not await self._work_logged(event.chat) and self._may_wait(event.chat):
+        if not await self._work_logged(event.chat) and self._may_wait(event):
             await self.notices.queued(event, out)
 
-    def _may_wait(self, chat: ChatKey) -> bool:
-        """Whether an event queued behind the chat's holder may wait long enough to tell
-        its sender: not when this process works the chat and no step of it is answering
-        (the event goes next)."""
-        turn = self._turns.get(chat)
+    def _may_wait(self, event: ChatEvent) -> bool:
+        """Whether an event queued behind its chat's holder may wait long enough to tell
+        its sender: not when this process works the chat and no step of an earlier event
+        is answering (the event goes next, or is being handled)."""
+        turn = self._turns.get(event.chat)
         if turn is not None:
-            return not turn.answered
-        return chat not in self._held and chat not in self._working
+            return not turn.answered and turn.message.message_id != event.message.message_id
+        return event.chat not in self._held and event.chat not in self._working
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
@@ -174,7 +169,7 @@ class Dispatcher:
         self._loops.append(asyncio.create_task(self._sweep_loop(), name="chat sweep"))
         if self.signals is not None:
             self._loops.append(asyncio.create_task(
-                self.signals.listen(self._stop_local, self._stopping), name="stop signals"))
+                self.signals.listen(self._cancel.stop_local, self._stopping), name="stop signals"))
 
     async def stop(self, grace: float) -> None:
         """Take no new work; let events being handled finish for up to `grace` seconds,
@@ -231,57 +226,6 @@ class Dispatcher:
         rest = tuple(s for s in event.steps if s.intent is not Intent.LINK)
         return ChatEvent(dataclasses.replace(event.message, text=""), rest)
 
-    async def _cancel(self, event: ChatEvent, out: Outgoing) -> None:
-        """Drop the chat's queue, stop its running turn and cancel its renders, without
-        touching its state (the turn's holder saves that). `/cancel <job id>` (a render's
-        Cancel button) cancels that render only."""
-        chat, lang = event.chat, language_of(event.message)
-        target = event.steps[0].text.strip()
-        if target.startswith(JOB_PREFIX) and self.cancel_render is not None:
-            await self._cancel_one(event, out, target)
-            return
-        stopped = self._stop_local(chat)  # works while Redis is away too
-        try:
-            dropped = await self.inbox.drop(chat)
-            stopped = stopped or await self._stop_remote(chat)
-            renders = await self.cancel_renders(chat) if self.cancel_renders else 0
-        except RedisError as exc:
-            log.warning("chat %s: cancel failed, Redis unavailable: %r", chat, exc)
-            if not stopped:
-                await notify(out, chat, i18n.t(lang, "unavailable"))
-            return
-        if dropped or renders:
-            await notify(out, chat, i18n.t(lang, "cancelled", messages=dropped, renders=renders))
-        elif not stopped:
-            await notify(out, chat, i18n.t(lang, "nothing_to_cancel"))
-
-    async def _cancel_one(self, event: ChatEvent, out: Outgoing, job_id: str) -> None:
-        """Cancel one render (its progress message then says so)."""
-        assert self.cancel_render is not None
-        lang = language_of(event.message)
-        try:
-            notice = cancel_notice(lang, await self.cancel_render(event.chat, job_id))
-        except RedisError as exc:
-            log.warning("chat %s: cancel failed, Redis unavailable: %r", event.chat, exc)
-            notice = i18n.t(lang, "unavailable")
-        if notice:
-            await notify(out, event.chat, notice)
-
-    def _stop_local(self, chat: ChatKey) -> bool:
-        task = self._running.get(chat)
-        if task is None or task.done():
-            return False
-        log.info("chat %s: stopping the running turn", chat)
-        task.cancel()
-        return True
-
-    async def _stop_remote(self, chat: ChatKey) -> bool:
-        owner = owner_of(await self.sessions.lock_owner(chat))
-        if self.signals is None or owner is None or owner == self.sessions.owner:
-            return False
-        await self.signals.send(owner, chat)
-        return True
-
     # -- the chat's queue, under its lock ---------------------------------------
     async def _work_logged(self, chat: ChatKey) -> bool:
         """`_work`, with failures logged: the chat's events wait in Redis meanwhile."""
@@ -293,16 +237,19 @@ class Dispatcher:
             return True
 
     async def _work(self, chat: ChatKey) -> bool:
-        """Work through the chat's queue under its lock. False when another holder has it."""
+        """Work through the chat's queue under its lock. False when another holder had it
+        before this call took it once (what was queued waits for that holder)."""
         if chat in self._held:
             return False  # this process holds it: the holder takes what was queued
         self._working.add(chat)
+        served = False
         try:
             while True:
                 lock = self.sessions.lock(chat)
                 opened = await self.sessions.open(chat, lock, event_ttl=self.inbox.idle_ttl)
                 if opened is None and not await self._take_back(chat, lock):
-                    return False
+                    return served
+                served = True
                 self._held.add(chat)
                 try:
                     await self._serve(chat, lock, opened)

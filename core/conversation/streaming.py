@@ -52,13 +52,16 @@ View = tuple[str, tuple[Button, ...]]
 class LiveMessage:
     """One chat message that shows `view()` (text and buttons), painted in the background
     at most once per `interval` after each `changed()` (the first time one `interval`
-    after `start`), and finally `finish`ed."""
+    after `start`, and not while `settling()`: the answer is about to be whole), and
+    finally `finish`ed."""
 
     def __init__(self, turn: Turn, interval: float, view: Callable[[], View], *,
-                 patience: float, sleep: Sleep = asyncio.sleep) -> None:
+                 patience: float, sleep: Sleep = asyncio.sleep,
+                 settling: Callable[[], bool] = lambda: False) -> None:
         self.turn = turn
         self.interval = interval
         self.view = view
+        self.settling = settling
         self.patience = patience
         self.sleep = sleep
         self.sent: Sent | None = None
@@ -89,7 +92,7 @@ class LiveMessage:
             wait = self._last + self.interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            if self.congested():
+            if self.congested() or (self.sent is None and self.settling()):
                 self._last = time.monotonic()
                 continue
             self._dirty.clear()
@@ -163,6 +166,8 @@ class Answer:
         self.text = AnswerText(language)
         self.error: StreamError | None = None
         self._shown: Translated | None = None
+        #: when the last whole message came (None: text came since, or none yet)
+        self.whole_at: float | None = None
 
     @property
     def has_text(self) -> bool:
@@ -173,8 +178,10 @@ class Answer:
         """A fragment or a whole message."""
         if isinstance(event, TextFragment):
             self.text.add_fragment(event.text)
+            self.whole_at = None
         else:
             self.text.add_full(event.text)
+            self.whole_at = time.monotonic()
         self._shown = None
 
     def shown(self) -> Translated:
@@ -197,7 +204,8 @@ class Listener:
         self.stage: str | None = None
         self.tools: list[str] = []
         self.still_working_every = still_working_every
-        self.live = LiveMessage(turn, edit_interval, self.view, patience=patience, sleep=sleep)
+        self.live = LiveMessage(turn, edit_interval, self.view, patience=patience, sleep=sleep,
+                                settling=self.settling)
         [self.cancel] = turn.buttons(Action.CANCEL)
         self._last_said = time.monotonic()
         #: no indicator before the first paint is due: a quick answer needs none
@@ -215,6 +223,12 @@ class Listener:
             lines.append(self.turn.text(self.stage))
         return "\n".join(lines), (self.cancel,)
 
+    def settling(self) -> bool:
+        """Whether a whole message came within the last interval: the stream is likely
+        about to end, and the answer is better shown once, whole."""
+        came = self.answer.whole_at
+        return came is not None and time.monotonic() - came < self.live.interval
+
     @property
     def generated(self) -> bool:
         """Whether the agent generated a video in this turn."""
@@ -231,13 +245,17 @@ class Listener:
         elif isinstance(event, StateDelta):
             self.touched = True
         elif isinstance(event, ToolCall | ToolResult | Heartbeat):
-            self.touched = self.touched or not isinstance(event, Heartbeat)
-            if isinstance(event, ToolCall):
-                self.tools.append(event.name)
-                if not self.answer.has_text:
-                    self.stage = stage_key(event.name)
-                    self.live.changed()
-            await self._working()
+            await self._on_work(event)
+
+    async def _on_work(self, event: ToolCall | ToolResult | Heartbeat) -> None:
+        """A tool called or finished, or the backend's heartbeat: the agent is working."""
+        self.touched = self.touched or not isinstance(event, Heartbeat)
+        if isinstance(event, ToolCall):
+            self.tools.append(event.name)
+            if not self.answer.has_text:  # what it is doing, until there are words to show
+                self.stage = stage_key(event.name)
+                self.live.changed()
+        await self._working()
 
     async def _working(self) -> None:
         now = time.monotonic()

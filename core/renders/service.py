@@ -126,6 +126,7 @@ class Renders:
         if earlier.job_id:
             log.info("export in %s: request %s has job %s already; not rendering again",
                      chat, request, earlier.job_id)
+            await self.reuse.finish(chat, request, earlier, lang)
             return ExportResult(Submitted.ALREADY, earlier.job_id)
         if earlier.message_id and message is None:
             message = Sent(earlier.message_id)  # what the first run said

@@ -48,6 +48,9 @@ async def to_previous_layout(redis: RedisClient, keys: Keys) -> None:
         if sep and head == keys.prefix:
             chat, _, kind = rest.partition("}:")
             kind, _, extra = kind.partition(":")
+            if kind == "taken" or extra.endswith((":taker", ":done")):
+                await redis.delete(key)  # new in this version
+                continue
             await _rename(redis, key, LEGACY.chat(ChatKey.parse(chat), kind, extra))
         elif (found := keys.chat_renders_of(key)) is not None:
             await _rename(redis, key, LEGACY.chat(found[1], "renders"))

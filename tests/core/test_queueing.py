@@ -13,17 +13,18 @@ async def test_waiting_messages_hear_their_place_in_line(
     async with kit(simulator, redis_url) as k:
         lock = k.held_elsewhere()
         assert await lock.acquire()  # the chat is busy elsewhere
+        sent = []
         try:
-            await k.say("add music")
-            await k.say("add a title")
-            await k.say("make it shorter")
+            for text in ("add music", "add a title", "make it shorter"):
+                await k.say(text)
+                sent.append(str(k.counter))
         finally:
             await lock.release()
         notices = k.out.texts()
         assert notices == ["Got it, next in line: add music",
                            "Got it, number 2 in line: add a title",
                            "Got it, number 3 in line: make it shorter"]
-        assert [r.reply_to for r in k.out.records] == ["1", "2", "3"]
+        assert [r.reply_to for r in k.out.records] == sent
         await k.say("/cancel")
 
 

@@ -4,6 +4,7 @@ message at most once per interval."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
@@ -206,3 +207,17 @@ async def test_nothing_is_painted_while_the_platform_would_hold_it_back() -> Non
     painted = [(r.kind, r.text) for r in out.records if r.kind in ("text", "edit")]
     assert painted == [("text", "Title added.")], "the answer alone, in one message"
     assert [r.kind for r in out.records].count("working") == 1, "typing meanwhile"
+
+
+async def test_a_whole_answer_whose_stream_lingers_is_sent_once() -> None:
+    out = CollectingOutput()
+    listener = Listener(_turn(out), edit_interval=0.3, still_working_every=3600.0,
+                        patience=0.0)
+    async with listener.running():
+        await listener.on_event(TextFragment("Title "))
+        await asyncio.sleep(0.25)  # the agent's pace, not a synchronisation
+        await listener.on_event(FullText("Title added."))
+        await asyncio.sleep(0.2)  # the stream ends a moment after its last message
+    await listener.live.finish(listener.answer.shown().text)
+    painted = [(r.kind, r.text) for r in out.records if r.kind in ("text", "edit")]
+    assert painted == [("text", "Title added.")], "one message, no edit"

@@ -82,7 +82,8 @@ class Kit:
                 attachments: tuple[Attachment, ...] = (), language: str | None = "en",
                 private: bool = True) -> IncomingMessage:
         """A message from the test user."""
-        self.counter += 1
+        # ids never repeat, as on a platform: a chat's queue takes each message id once
+        self.counter = next(_MESSAGE_IDS)
         return IncomingMessage(chat or CHAT, User("u1", "Ada", language), str(self.counter),
                                text, attachments, is_private=private)
 
@@ -102,6 +103,7 @@ class Kit:
 
 CHAT = ChatKey("test", "100")
 _INSTANCES = itertools.count(1)
+_MESSAGE_IDS = itertools.count(1)
 
 
 @contextlib.asynccontextmanager

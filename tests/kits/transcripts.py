@@ -6,15 +6,17 @@ In groups the bot's messages reply to the message they answer (Telegram's
 user message. A bot message is, by its text as it
 is now (after edits): an answer, a video, a notice (greeting, queued, resumed after a
 restart, recovering, upload, render progress), an error, or "unfinished": the verdict
-on a message whose agent stream was cut (its process was killed) and whose outcome
-NemoVideo's state could not show, the user being told to send it again (the contract
-forbids sending it again for them). `Exchange` is one user message with its replies;
+on a message cut short by a restart (its process was killed) whose outcome could not
+be found out, the user being told to send it again: an agent stream whose effect
+NemoVideo's state does not show (the contract forbids sending it again for them), an
+upload that was under way. `Exchange` is one user message with its replies;
 `Tally` adds up the exchanges of many chats.
 """
 
 from __future__ import annotations
 
 import collections
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +33,7 @@ NOTICES = {
     "I was restarted while working on": "resumed",
     "The connection to NemoVideo dropped.": "recovering",
     "NemoVideo didn't finish that request.": "unfinished",
+    "Your upload of ": "unfinished",
     "⏳ Still working": "working",
     "Uploading ": "upload",
     "Received: ": "upload",
@@ -38,9 +41,11 @@ NOTICES = {
     "This may take a few minutes.": "working",
     "Ready when you are.": "greeting",
 }
+#: a file named in an upload notice ("Received: beach.mp4 (2s, 320x180), photo-1.jpg ...")
+FILE_NAME = re.compile(r"[\w.-]+\.(?:mp4|mov|avi|webm|mkv|jpe?g|png|gif|webp|mp3|wav|m4a|aac)\b")
 #: error replies, by a part of their (English) text
 ERRORS = ("something went wrong", "can't take messages", "isn't answering",
-          "was interrupted because I restarted", "ran into a problem",
+          "ran into a problem",
           "working for too long", "render was lost", "queue is full")
 
 
@@ -99,18 +104,25 @@ def discord_exchanges(fake: FakeDiscord, channel_id: int) -> dict[int, Exchange]
 def exchanges(fake: FakeTelegram, chat_id: int) -> tuple[dict[int, Exchange], list[JSONDict]]:
     """The bot's messages in a chat, as they are now: those replying to a user message,
     by that message's id, and the others (a greeting, a continuation page)."""
-    by_message: dict[int, Exchange] = {}
-    others: list[JSONDict] = []
+    return every_exchange(fake, chat_id).get(chat_id, ({}, []))
+
+
+def every_exchange(fake: FakeTelegram, chat_id: int | None = None) -> dict[
+        int, tuple[dict[int, Exchange], list[JSONDict]]]:
+    """`exchanges` of every chat the bot wrote in (or of one), in one pass."""
+    chats: dict[int, tuple[dict[int, Exchange], list[JSONDict]]] = {}
     for sent in fake.sent_messages(chat_id):
-        message = fake.message(chat_id, sent["message_id"])
+        chat = int(sent["chat"]["id"])
+        message = fake.message(chat, sent["message_id"])
         if message is None:
             continue  # deleted
+        by_message, others = chats.setdefault(chat, ({}, []))
         target = (message.get("reply_to_message") or {}).get("message_id")
         if target is None:
             others.append(message)
         else:
             by_message.setdefault(int(target), Exchange(int(target))).replies.append(message)
-    return by_message, others
+    return chats
 
 
 #: what a message's turn shows as its result (a video comes later, when its render ends)
@@ -138,7 +150,8 @@ class Tally:
 
     messages: int = 0
     answered: int = 0
-    #: answered "NemoVideo didn't finish that request" after a kill cut its stream
+    #: told to send it again after a kill cut it short ("NemoVideo didn't finish that
+    #: request", "Your upload of ... was interrupted")
     unfinished: int = 0
     duplicates: int = 0
     lost: int = 0
@@ -169,7 +182,7 @@ class Tally:
             self.duplicates += len(wanted) - 1
             self.problems.append(f"chat {chat_id}: message {message_id} got {len(wanted)} "
                                  f"{expects}s: {[shown(m)[:60] for m in wanted]}")
-        if uploads is not None:
+        if uploads is not None and not exchange.of_kind("unfinished"):
             self._check_upload(chat_id, exchange, uploads)
         if errors:
             self.problems.append(f"chat {chat_id}: message {message_id}: "
@@ -181,7 +194,8 @@ class Tally:
             self.duplicates += max(len(notices) - 1, 0)
             self.problems.append(f"chat {chat_id}: album {exchange.message_id} got "
                                  f"{len(notices)} upload notices: {notices}")
-        elif not notices[0].startswith("Received: ") or notices[0].count(".mp4") != uploads:
+        elif (not notices[0].startswith("Received: ")
+              or len(FILE_NAME.findall(notices[0])) != uploads):
             self.problems.append(f"chat {chat_id}: album {exchange.message_id}: "
                                  f"{notices[0]!r}, not {uploads} files received")
 

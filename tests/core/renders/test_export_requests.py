@@ -17,7 +17,7 @@ from core.embedded_redis import EmbeddedRedis
 from core.i18n import t
 from core.messages import ChatKey
 from core.outgoing import Button, Sent
-from core.renders import JobState, Submitted
+from core.renders import JobState, Renders, Submitted
 from core.simulator import Fault, Simulator
 from tests.kits.renders import USER, KeepingOutput, Kit, finished, make_kit, running, wait_for
 
@@ -230,6 +230,12 @@ class Held(KeepingOutput):
         await self._held("text", text)
         return await super().send_text(chat, text, buttons, reply_to=reply_to)
 
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """Edit, once let go."""
+        await self._held("edit", text)
+        return await super().edit_text(chat, sent, text, buttons)
+
     async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
                           buttons: tuple[Button, ...] = (), *,
                           reply_to: str | None = None) -> Sent:
@@ -295,7 +301,7 @@ async def test_an_export_stopped_while_it_sends_the_video_again_still_sends_it_o
 
 
 class SlowClaims(aioredis.Redis):
-    """A real client: once armed, its next transaction with an HSETNX (an export request
+    """A real client: once armed, its next script call on an export request (a request
     claiming a job) is done by Redis, but its answer waits for `go` (a slow reply)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -303,22 +309,15 @@ class SlowClaims(aioredis.Redis):
         self.armed = False
         self.entered, self.go = asyncio.Event(), asyncio.Event()
 
-    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Any:
-        """A pipeline whose claim's answer is held once armed."""
-        pipe = super().pipeline(transaction, shard_hint)
-        execute = pipe.execute
-
-        async def held(raise_on_error: bool = True) -> Any:
-            claims = any(args[0] == "HSETNX" for args, _ in pipe.command_stack)
-            result = await execute(raise_on_error)
-            if claims and self.armed:
-                self.armed = False
-                self.entered.set()
-                await self.go.wait()
-            return result
-
-        pipe.execute = held  # type: ignore[method-assign]
-        return pipe
+    async def evalsha(self, sha: str, numkeys: int, *keys_and_args: Any) -> Any:  # type: ignore[override]
+        """The call, its answer held once armed."""
+        claims = any(":export:" in str(k) for k in keys_and_args[:numkeys])
+        result = await super().evalsha(sha, numkeys, *keys_and_args)
+        if claims and self.armed:
+            self.armed = False
+            self.entered.set()
+            await self.go.wait()
+        return result
 
 
 async def test_an_export_stopped_while_it_claims_an_earlier_video_still_sends_it(
@@ -348,3 +347,34 @@ async def test_an_export_stopped_while_it_claims_an_earlier_video_still_sends_it
     finally:
         await kit.nemo.aclose()
         await client.aclose()
+
+
+async def test_a_request_whose_process_died_after_claiming_an_earlier_video_ends_with_its_link(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    """The process serving an export from the last video died between its claim and the
+    video: the next run cannot know whether it went, so it does not send it again but
+    ends the progress message with the link."""
+    kit = await make_kit(simulator, redis_client)
+    dying_out = Held()
+    dying = Renders(redis_client, kit.nemo, kit.identities, dying_out)
+    try:
+        chat = ChatKey("test", "309")
+        session = await kit.project()
+        first = await kit.renders.export(chat, USER, session, "en", request="m1")
+        async with running(kit.worker()):
+            await finished(kit, first.job_id or "")
+        dying_out.hold("edit", t("en", "render.reused_done"))  # it never gets past this
+        stalled = asyncio.create_task(dying.export(chat, USER, session, "en", request="m2"))
+        await asyncio.wait_for(dying_out.entered.wait(), 10)
+        (progress,) = dying_out.of_kind("text", chat)
+        again = await kit.renders.export(chat, USER, session, "en", request="m2")
+        assert again.outcome is Submitted.ALREADY
+        assert kit.out.messages[progress.message_id] == t("en", "render.done_recovered")
+        edit = [r for r in kit.out.records if r.message_id == progress.message_id][-1]
+        assert edit.buttons and edit.buttons[0].url, "the message ends with the video's link"
+        assert not kit.out.of_kind("resend", chat) and not kit.out.of_kind("link", chat)
+        assert len(kit.requests("render_submit")) == 1
+        stalled.cancel()
+    finally:
+        dying_out.go.set()
+        await kit.nemo.aclose()
