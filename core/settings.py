@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     render_submit_grace: float = Field(default=120.0, gt=0)
     render_edit_step: int = Field(default=10, ge=1, le=100)
     render_edit_interval: float = Field(default=15.0, ge=0)
-    render_polls_in_flight: int = Field(default=64, ge=1)
+    render_polls_in_flight: int = Field(default=24, ge=1)
     render_deliveries_in_flight: int = Field(default=8, ge=1)
     render_jobs_per_worker: int = Field(default=5000, ge=1)
     render_retry_after_max: float = Field(
