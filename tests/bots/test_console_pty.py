@@ -68,7 +68,8 @@ def test_the_terminal_chat(chat: Terminal) -> None:
                           for line in term.lines()), WAIT, "an upload bar with bytes")
     term.wait(lambda: term.shows("Received: clip1.mp4"), WAIT, "the upload's end")
     term.wait(lambda: prompt_is_last(term), WAIT, "the prompt after the upload")
-    assert any(line.startswith("Uploaded") and "100%" in line for line in term.lines())
+    term.wait(lambda: any(line.startswith("Uploaded") and "100%" in line
+                          for line in term.lines()), WAIT, "the upload bar at 100%")
 
     say(term, "combine my clips into a 20-second video", "Timeline (1 track)")
     term.type("export\r")
@@ -77,7 +78,8 @@ def test_the_terminal_chat(chat: Terminal) -> None:
     assert term.last_line().strip() == PROMPT  # the bar is above the prompt
     term.wait(lambda: term.shows("saved to downloads/"), 60.0, "the video")
     term.wait(lambda: prompt_is_last(term), WAIT, "the prompt after the video")
-    assert any(line.startswith("Rendered") and "100%" in line for line in term.lines())
+    term.wait(lambda: any(line.startswith("Rendered") and "100%" in line
+                          for line in term.lines()), WAIT, "the render bar at 100%")
     assert "video below" not in term.text()
 
     # a changed draft renders anew (an unchanged one would reuse the video just made)
