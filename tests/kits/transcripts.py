@@ -30,6 +30,7 @@ NOTICES = {
     "Got it. After this:": "queued",
     "Got it, next in line:": "queued",
     "Got it, number ": "queued",
+    "Got it: ": "queued",
     "I was restarted while working on": "resumed",
     "The connection to NemoVideo dropped.": "recovering",
     "NemoVideo didn't finish that request.": "unfinished",
