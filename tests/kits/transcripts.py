@@ -33,6 +33,7 @@ NOTICES = {
     "Got it: ": "queued",
     "I was restarted while working on": "resumed",
     "The connection to NemoVideo dropped.": "recovering",
+    "It went through. ": "recovered",
     "NemoVideo didn't finish that request.": "unfinished",
     "Your upload of ": "unfinished",
     "⏳ Still working": "working",
@@ -83,8 +84,11 @@ class Exchange:
 
     @property
     def outcomes(self) -> list[JSONDict]:
-        """Its answers and "unfinished" verdicts: a message expects one of them."""
-        return [m for m in self.replies if kind_of(m) in ("answer", "unfinished")]
+        """Its answers and "unfinished" verdicts: a message expects one of them. A recovered
+        turn's verdict ("It went through. …") is its outcome when no answer came before it
+        (the stream broke before the answer); after an answer it only confirms it."""
+        found = [m for m in self.replies if kind_of(m) in ("answer", "unfinished")]
+        return found or self.of_kind("recovered")
 
 
 def discord_exchanges(fake: FakeDiscord, channel_id: int) -> dict[int, Exchange]:
