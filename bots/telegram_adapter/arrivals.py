@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -14,8 +15,10 @@ class Arrivals:
 
     The webhook `expect`s an update before handing it to the application; a handler
     that starts work making it safe `hold`s it and calls the returned release when
-    that work has ended (`ok`: it did make it safe). Without a webhook waiting (long
-    polling) holding costs nothing.
+    that work has ended (`ok`: it did make it safe); the webhook waits until it is
+    `safe`, answers, and `close`s it, which runs what was to be done once it was
+    answered (`after_answer`). Without a webhook waiting (long polling) holding costs
+    nothing.
     """
 
     _expected: set[int] = field(default_factory=set)
@@ -23,11 +26,22 @@ class Arrivals:
     _touched: set[int] = field(default_factory=set)
     _failed: set[int] = field(default_factory=set)
     _done: dict[int, asyncio.Event] = field(default_factory=dict)
+    _after: dict[int, list[Callable[[], None]]] = field(default_factory=dict)
 
     def expect(self, update_id: int) -> None:
         """A webhook answer will wait for this update."""
         self._expected.add(update_id)
         self._done[update_id] = asyncio.Event()
+
+    def expected(self, update_id: int | None) -> bool:
+        """Whether a webhook answer waits for this update (it comes by webhook)."""
+        return update_id is not None and update_id in self._expected
+
+    def after_answer(self, update_id: int | None, action: Callable[[], None]) -> None:
+        """Run `action` once the webhook has answered the update (not if it did not)."""
+        if self.expected(update_id):
+            assert update_id is not None
+            self._after.setdefault(update_id, []).append(action)
 
     def hold(self, update_id: int | None) -> Release:
         """Work making the update safe starts; call the result when it has ended."""
@@ -55,16 +69,20 @@ class Arrivals:
             if self._held.get(update_id) and done is not None:
                 async with asyncio.timeout(within):
                     await done.wait()
-            if update_id not in self._touched:
-                return None
-            return update_id not in self._failed
         except TimeoutError:
             return False
-        finally:
-            self._expected.discard(update_id)
-            self._touched.discard(update_id)
-            self._failed.discard(update_id)
-            self._done.pop(update_id, None)
+        if update_id not in self._touched:
+            return None
+        return update_id not in self._failed
+
+    def close(self, update_id: int, *, answered: bool) -> None:
+        """The webhook is done with the update; `answered`: it said it was taken."""
+        self._expected.discard(update_id)
+        self._touched.discard(update_id)
+        self._failed.discard(update_id)
+        self._done.pop(update_id, None)
+        for action in self._after.pop(update_id, []) if answered else ():
+            action()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Coroutine, Sequence
 from dataclasses import replace
@@ -124,7 +125,8 @@ class TelegramAdapter:
         # any of them); this process gathers the album once, however many parts it saw
         if part.addressed:
             self._addressed[(chat, group_id)] = part.message.user.language
-        self.tasks.start(self._add_part(chat, group_id, part, held), f"album part in {chat}")
+        self.tasks.start(self._add_part(chat, group_id, part, held, update.update_id),
+                         f"album part in {chat}")
         if (chat, group_id) not in self._gathering:
             self._gathering.add((chat, group_id))
             self._in_lane(chat, self._gather(chat, group_id), f"album {group_id} in {chat}")
@@ -132,18 +134,27 @@ class TelegramAdapter:
     async def _deliver_sized(self, part: Part) -> None:
         await self.deliver(await self._sized(part))
 
-    async def _add_part(self, chat: ChatKey, group_id: str, part: Part, held: Release) -> None:
+    async def _add_part(self, chat: ChatKey, group_id: str, part: Part, held: Release,
+                        update_id: int) -> None:
         stored = False
+        webhook = self.arrivals.expected(update_id)
         try:
             part = await self._sized(part)
-            await self.albums.add(chat, group_id, part)
+            await self.albums.add(chat, group_id, part, unanswered=webhook)
             stored = True
+            if webhook:  # the album's next part comes once this one is answered
+                self.arrivals.after_answer(update_id, functools.partial(
+                    self._answered, chat, group_id, part.message.message_id))
         except Exception as exc:  # Redis unreachable: the user is told once, by _gather
             log.warning("telegram: a part of album %s in %s was not stored: %r",
                         group_id, chat, exc)
             self._broken.add((chat, group_id))
         finally:
             held(stored)
+
+    def _answered(self, chat: ChatKey, group_id: str, message_id: str) -> None:
+        self.tasks.start(self.albums.answered(chat, group_id, message_id),
+                         f"album part answered in {chat}")
 
     async def _gather(self, chat: ChatKey, group_id: str) -> None:
         try:

@@ -100,11 +100,14 @@ class WebhookServer:
         if self.closing():
             return web.Response(status=503, text="stopping")
         self.arrivals.expect(update.update_id)
+        taken = False
         try:
             await self.app.process_update(update)
-        finally:
             safe = await self.arrivals.safe(update.update_id, self.patience)
-        if safe is False or (safe is None and self.closing()):
+            taken = safe is True or (safe is None and not self.closing())
+        finally:
+            self.arrivals.close(update.update_id, answered=taken)
+        if not taken:
             # not made safe, or dropped because the adapter is stopping
             log.info("telegram: update %d not taken (%s); Telegram sends it again",
                      update.update_id, "stopping" if self.closing() else "not safe in time")

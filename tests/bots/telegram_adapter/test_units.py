@@ -291,16 +291,43 @@ async def test_an_album_is_taken_only_after_a_quiet_time(redis_url: str) -> None
     client = redis_client(redis_url)
     try:
         gatherer = AlbumGatherer(client, AttachmentCodec(), wait=5.0)
-        keys = [gatherer.keys.album(chat, "g"), gatherer.keys.album_taker(chat, "g")]
+        keys = [gatherer.keys.album(chat, "g"), gatherer.keys.album_taker(chat, "g"),
+                gatherer.keys.album_unanswered(chat, "g")]
         await gatherer.add(chat, "g", Part(IncomingMessage(chat, User("7"), "1", "a"), True))
-        status, wait_ms = await gatherer._take(keys=keys, args=[5000, 1000, "me"])
+        status, wait_ms = await gatherer._take(keys=keys, args=[5000, 1000, "me", 9000, 9000])
         assert status == 1 and 4000 < wait_ms <= 5000, "a fresh part: wait on"
         assert 10_000 < await client.pttl(keys[0]) <= gatherer.expiry_ms
         await gatherer.add(chat, "g", Part(IncomingMessage(chat, User("7"), "2", "b"), True))
-        answer = await gatherer._take(keys=keys, args=[0, 1000, "me"])  # quiet long enough
+        answer = await gatherer._take(keys=keys, args=[0, 1000, "me", 9000, 9000])  # quiet
         assert answer[0] == 2 and len(answer) == 3
-        status, lease_ms = await gatherer._take(keys=keys, args=[0, 1000, "another"])
+        status, lease_ms = await gatherer._take(keys=keys, args=[0, 1000, "another", 9000,
+                                                                 9000])
         assert status == 3 and 0 < lease_ms <= 1000, "the taker has it for a while"
+    finally:
+        await client.aclose()
+
+
+async def test_an_album_waits_for_its_parts_webhook_answers(redis_server: EmbeddedRedis) -> None:
+    # behind a webhook Telegram sends the next part once the last one was answered: the
+    # quiet time runs from the answer, and a part not answered yet holds the album
+    chat = ChatKey("telegram", "46")
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        gatherer = AlbumGatherer(client, AttachmentCodec(), wait=5.0)
+        keys = [gatherer.keys.album(chat, "g"), gatherer.keys.album_taker(chat, "g"),
+                gatherer.keys.album_unanswered(chat, "g")]
+        first = Part(IncomingMessage(chat, User("7"), "1", "a"), True)
+        await gatherer.add(chat, "g", first, unanswered=True)
+        status, _ = await gatherer._take(keys=keys, args=[0, 1000, "me", 9000, 9000])
+        assert status == 1, "its answer has not gone out: more parts may follow"
+        status, _ = await gatherer._take(keys=keys, args=[0, 1000, "me", 0, 9000])
+        assert status == 2, "but not forever: its process died before answering"
+        await client.delete(keys[1])  # that taker let go
+        await gatherer.answered(chat, "g", "1")
+        status, wait_ms = await gatherer._take(keys=keys, args=[5000, 1000, "me", 9000, 9000])
+        assert status == 1 and 4000 < wait_ms <= 5000, "the quiet time runs from the answer"
+        album = await AlbumGatherer(client, AttachmentCodec(), wait=0.05).gather(chat, "g")
+        assert album is not None and album.ids == ("1",), "the answer is no part"
     finally:
         await client.aclose()
 
