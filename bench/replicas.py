@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import shutil
 import sys
 import tempfile
@@ -64,6 +65,7 @@ async def main_async(args: argparse.Namespace) -> int:
         async with Services.started(tmp) as services:
             print(f"logs in {tmp}; simulator {services.sim_url}, redis {services.redis.url}",
                   flush=True)
+            print(f"{machine()} at the start", flush=True)
             if args.only in (None, "telegram"):
                 figures = await TelegramRun(args, services, tmp).run()
                 failed |= not print_telegram(figures, args)
@@ -75,8 +77,15 @@ async def main_async(args: argparse.Namespace) -> int:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{machine()} at the end (wall-clock figures suffer when the machine is busy)")
     print("all checks passed" if not failed else "SOME CHECKS FAILED")
     return 1 if failed else 0
+
+
+def machine() -> str:
+    """The CPU count and the load average, to judge the wall-clock figures by."""
+    one, five, _ = os.getloadavg()
+    return f"{os.cpu_count()} CPUs, load average {one:.1f} (1 min) {five:.1f} (5 min)"
 
 
 def main() -> None:

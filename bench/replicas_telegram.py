@@ -7,7 +7,9 @@ import argparse
 import asyncio
 import collections
 import functools
+import itertools
 import json
+import os
 import random
 import re
 import time
@@ -146,6 +148,12 @@ class Figures:
     busiest_second: int
     latencies: list[float]
     problems: list[str]
+    #: seconds the replicas took to answer a webhook POST (sorted)
+    answer_times: list[float] = field(default_factory=list)
+    #: per album: the longest gap between two of its parts' POSTs, seconds (sorted)
+    album_gaps: list[float] = field(default_factory=list)
+    #: CPU seconds of the processes over the run
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 class TelegramRun:
@@ -163,6 +171,7 @@ class TelegramRun:
         self.groups: list[Group] = []
         self.files: list[FakeFile] = []
         self.tmp = tmp
+        self.cpu: dict[str, float] = {}
 
     def _replica(self, n: int) -> Replica:
         """A webhook replica on its own ports (webhook, health)."""
@@ -185,7 +194,9 @@ class TelegramRun:
                 self.fake.webhook_ingress = proxy.url
                 self.fake.webhook_retry_delay = 0.5
                 await self._start_replicas()
+                cpu = cpu_seconds(self.replicas)
                 wall = await self._load()
+                self.cpu = {k: v - cpu.get(k, 0.0) for k, v in cpu_seconds(self.replicas).items()}
                 for replica in self.replicas:
                     await replica.stop()
                 return await figures_of(self, proxy, wall)
@@ -345,6 +356,12 @@ async def figures_of(run: TelegramRun, proxy: RoundRobinProxy, wall: float) -> F
                        if s.done_at is not None)
     problems = tally.problems + albums.problems + exports.problems
     write_transcripts(run, conversations, problems)
+    answer_times = sorted(d.answered_at - d.sent_at for d in deliveries if d.ok)
+    sent = {d.update_id: d.sent_at for d in deliveries if d.ok}
+    gaps = sorted(max(b - a for a, b in itertools.pairwise(times))
+                  for times in (sorted(sent[u] for u in s.update_ids if u in sent)
+                                for g in run.groups for s in g.steps if s.kind == "album")
+                  if len(times) > 1)
     return Figures(
         run.groups, tally, albums, exports, wall, len(run.replicas), split, per_replica,
         run.kill, {"albums sent": sum(1 for g in run.groups for s in g.steps
@@ -353,7 +370,7 @@ async def figures_of(run: TelegramRun, proxy: RoundRobinProxy, wall: float) -> F
                    "projects with an upload": len(uploads),
                    "projects with more": sum(1 for n in uploads.values() if n > 1)},
         len(renders), sum(1 for r in requests if r["kind"] == "render_submit"), webhook,
-        busiest_second(run.fake.calls), latencies, problems)
+        busiest_second(run.fake.calls), latencies, problems, answer_times, gaps, run.cpu)
 
 
 def write_transcripts(run: TelegramRun, conversations: dict[
@@ -376,6 +393,23 @@ def write_transcripts(run: TelegramRun, conversations: dict[
             lines.append(f"  bot {reply['message_id']} -> {target} {kind_of(reply)}: "
                          f"{shown(reply)[:100]!r}")
     (run.tmp / "problems.txt").write_text("\n".join(lines) + "\n")
+
+
+def cpu_seconds(replicas: list[Replica]) -> dict[str, float]:
+    """User + system CPU seconds so far: the replicas' (all their runs count once they are
+    read; a killed run's time before the kill is lost), this process's."""
+    found = {"benchmark (fakes, proxy, people)": proc_cpu(os.getpid())}
+    found["replicas"] = sum(proc_cpu(r.pid) for r in replicas if r.running)
+    return found
+
+
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def busiest_second(calls: list[RecordedCall]) -> int:
@@ -429,6 +463,12 @@ def print_telegram(figures: Figures, args: argparse.Namespace) -> bool:
     row("message to outcome p50 / p99 / max", f"{percentile(lat, .5):.2f} s / "
         f"{percentile(lat, .99):.2f} s / {max(lat, default=float('nan')):.2f} s")
     row("updates taken per replica", dumps(figures.updates_per_replica))
+    times, gaps = figures.answer_times, figures.album_gaps
+    row("webhook answered after p50 / p99 / max", f"{percentile(times, .5) * 1000:.0f} ms / "
+        f"{percentile(times, .99) * 1000:.0f} ms / {max(times, default=0) * 1000:.0f} ms")
+    row("album parts: longest gap p50 / p99 / max", f"{percentile(gaps, .5) * 1000:.0f} ms / "
+        f"{percentile(gaps, .99) * 1000:.0f} ms / {max(gaps, default=0) * 1000:.0f} ms")
+    row("CPU seconds over the run", dumps({k: round(v, 1) for k, v in figures.cpu.items()}))
     row("webhook", dumps(figures.webhook))
     row("Bot API messages in the busiest second", f"{figures.busiest_second} (Telegram "
         "allows about 30 a second per bot; each replica paces itself alone)")

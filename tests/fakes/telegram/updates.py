@@ -15,6 +15,7 @@ import functools
 import itertools
 import json
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -42,6 +43,9 @@ class WebhookDelivery:
     secret_token: str | None
     status: int | None
     error: str | None
+    #: ``time.monotonic()`` when the POST was sent and when its answer (or failure) came
+    sent_at: float = 0.0
+    answered_at: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -278,8 +282,10 @@ class UpdateFeed:
         self.changes.notify()
 
     async def _deliver(self, hook: _Webhook, update: JSONDict) -> None:
+        sent_at = time.monotonic()
         status, error = await self.post(self.target(hook.url), update, hook.secret_token)
-        delivery = WebhookDelivery(update["update_id"], hook.url, hook.secret_token, status, error)
+        delivery = WebhookDelivery(update["update_id"], hook.url, hook.secret_token, status, error,
+                                   sent_at, time.monotonic())
         self.deliveries.append(delivery)
         if delivery.ok:
             self.pending = [u for u in self.pending if u is not update]
