@@ -113,12 +113,18 @@ class Identity:
 
 @dataclass
 class InFlight:
-    """A message handed to the agent and not yet answered (survives restarts)."""
+    """A message handed to the agent and not yet answered (survives restarts).
+
+    `answer` is the agent's answer once its stream has ended (the answer is then being
+    shown, in the live message `shown_in` when one was sent).
+    """
 
     text: str
     started_at: float
     draft_before: dict[str, Any] = field(default_factory=dict)
     progress_message_id: str | None = None
+    answer: str | None = None
+    shown_in: str | None = None
 
 
 @dataclass

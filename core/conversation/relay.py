@@ -45,7 +45,7 @@ from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
 from core.nemo.draft_diff import describe_change
 from core.nemo.models import Credentials
-from core.outgoing import Action, Button
+from core.outgoing import Action, Button, Sent
 from core.settings import Settings
 from core.store import InFlight
 
@@ -90,6 +90,7 @@ class Relay:
         try:
             async with listener.running():
                 await self._stream(turn, session_id, instruction(turn.session, text), listener)
+                await self._answered(turn, listener)
         except (errors.StreamInterrupted, errors.StreamTimedOut) as exc:
             if listener.answer.has_text:
                 await listener.live.finish(listener.answer.shown().text)
@@ -100,10 +101,25 @@ class Relay:
             return
         await self._finish(turn, session_id, before, listener)
 
+    async def _answered(self, turn: Turn, listener: Listener) -> None:
+        """The agent has answered: record its answer before showing it, so a process that
+        stops meanwhile leaves the answer to show, not a message to look for."""
+        inflight = turn.session.inflight
+        if inflight is None or not listener.answer.has_text:
+            return  # a silent edit: its outcome is in the state
+        inflight.answer = listener.answer.shown().text
+        sent = listener.live.sent
+        inflight.shown_in = sent.message_id if sent is not None else None
+        await turn.persist()
+
     async def resume(self, turn: Turn, step: Step) -> None:
-        """A message was with the agent when a process stopped: find out what happened."""
+        """A message was with the agent when a process stopped: show the answer it had
+        given, or find out what happened."""
         inflight = turn.session.inflight
         if inflight is None:
+            return
+        if inflight.answer:
+            await self._show_answer(turn, inflight.answer, inflight.shown_in)
             return
         await self._notify(turn, turn.text("resumed", text=inflight.text[:80]))
         await self.recover(turn, inflight, interrupted=True)
@@ -213,6 +229,20 @@ class Relay:
         except Exception as exc:
             log.warning("chat %s: state unreadable after the agent's answer: %r", turn.chat, exc)
             return None
+
+    async def _show_answer(self, turn: Turn, answer: str, shown_in: str | None) -> None:
+        """Show an answer a stopped process had (in its live message, which may show part
+        of it already)."""
+        log.info("chat %s: the agent had answered before the restart; showing the answer",
+                 turn.chat)
+        if shown_in is not None:
+            try:
+                await turn.out.edit_text(turn.chat, Sent(shown_in), answer)
+                return
+            except Exception as exc:  # gone or refused: the answer comes as a new message
+                log.info("chat %s: the live message could not show the answer: %r",
+                         turn.chat, exc)
+        await self._notify(turn, answer)
 
     async def _notify(self, turn: Turn, text: str, buttons: tuple[Button, ...] = ()) -> None:
         """Send a notice about a message the agent already has, retried (`delivery`)."""

@@ -19,6 +19,8 @@ from core.i18n import t
 from core.keys import Keys
 from core.messages import ChatKey
 from core.simulator import Fault, Simulator
+from core.simulator.agent import chat_answer
+from core.store import SessionStore
 from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
 from tests.kits.bot_process import BotWorld, bot_world
 from tests.kits.telegram_bot import CLIP, TINY_DRAFT, bot_messages, calls, shown
@@ -54,6 +56,18 @@ async def agent_calls(world: BotWorld, count: int, within: float = WAIT) -> None
     """Wait until `count` messages reached the agent."""
     await wait_until(lambda: world.agent_calls() >= count, within=within,
                      what=f"{count} agent call(s)")
+
+
+async def turn_over(sessions: SessionStore, chat: FakeChat, world: BotWorld) -> bool:
+    """Whether the chat's first message has been with the agent and its turn is over."""
+    session = await sessions.load(ChatKey("telegram", str(chat.id)))
+    return world.agent_calls() == 1 and session.inflight is None and bool(session.session_id)
+
+
+async def answer_recorded(sessions: SessionStore, chat: FakeChat, text: str) -> bool:
+    """Whether the chat's message in flight is `text`, with the agent's answer recorded."""
+    inflight = (await sessions.load(ChatKey("telegram", str(chat.id)))).inflight
+    return inflight is not None and inflight.text == text and bool(inflight.answer)
 
 
 def no_errors(world: BotWorld, chat: FakeChat) -> None:
@@ -110,6 +124,35 @@ async def test_sigkill_mid_turn_restarted_at_once_resumes_and_answers_the_queue(
     await asyncio.sleep(0)  # let the last edits land
     assert world.agent_calls() == 2
     no_errors(world, dm)
+
+
+async def test_sigkill_after_the_agent_answered_shows_its_answer_once_after_the_restart(
+        world: BotWorld) -> None:
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start()
+    sessions = SessionStore.from_url(world.redis.url)
+    try:
+        world.fake.text(dm, alice, "hello")  # first contact: greeting and answer
+        await wait_until(lambda: turn_over(sessions, dm, world), within=WAIT,
+                         what="the first message's turn over")
+        world.fake.hang("editMessageText", count=None)  # the answer never shows in full
+        world.fake.text(dm, alice, "what can you do?")
+        # the agent answered (its stream ended, its answer is recorded): the process dies
+        # while it shows the answer
+        await wait_until(lambda: answer_recorded(sessions, dm, "what can you do?"),
+                         within=WAIT, what="the agent's answer recorded")
+    finally:
+        await sessions.close()
+    answer = chat_answer("what can you do?", chinese=False)
+    await bot.kill()
+    world.fake.clear_faults()
+    await world.start()
+    await bot_says(world, dm, answer)
+    shown = texts(world, dm)
+    assert sum(answer[:20] in t for t in shown) == 1, shown
+    assert not any(RESTARTED in t or "didn't finish" in t for t in shown), shown
+    assert world.agent_calls() == 2, "never sent again"
 
 
 async def test_sigkill_during_an_upload_is_reported_after_the_restart(
