@@ -108,6 +108,7 @@ class Relay:
         if inflight is None or not listener.answer.has_text:
             return  # a silent edit: its outcome is in the state
         inflight.answer = listener.answer.shown().text
+        await listener.live.stop()  # a paint in progress may be sending the live message
         sent = listener.live.sent
         inflight.shown_in = sent.message_id if sent is not None else None
         await turn.persist()

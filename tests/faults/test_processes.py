@@ -150,7 +150,7 @@ async def test_sigkill_after_the_agent_answered_shows_its_answer_once_after_the_
     await world.start()
     await bot_says(world, dm, answer)
     shown = texts(world, dm)
-    assert sum(answer[:20] in t for t in shown) == 1, shown
+    assert sum(answer[:20] in t for t in shown) == 1, "\n---\n".join(shown)
     assert not any(RESTARTED in t or "didn't finish" in t for t in shown), shown
     assert world.agent_calls() == 2, "never sent again"
 
