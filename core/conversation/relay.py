@@ -24,6 +24,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from redis.exceptions import RedisError
+
 from core.conversation.choices import offer
 from core.conversation.delivery import deliver
 from core.conversation.formats import instruction
@@ -40,6 +42,7 @@ from core.conversation.suggestions import (
 from core.conversation.turn import Turn
 from core.identity import Identities
 from core.intents import Step
+from core.locks import LockLost
 from core.nemo import errors
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
@@ -111,7 +114,11 @@ class Relay:
         await listener.live.stop()  # a paint in progress may be sending the live message
         sent = listener.live.sent
         inflight.shown_in = sent.message_id if sent is not None else None
-        await turn.persist()
+        try:
+            await turn.persist()
+        except (RedisError, LockLost) as exc:  # the answer is shown all the same
+            log.warning("chat %s: the agent's answer was not recorded before being shown: %r",
+                        turn.chat, exc)
 
     async def resume(self, turn: Turn, step: Step) -> None:
         """A message was with the agent when a process stopped: show the answer it had

@@ -291,6 +291,26 @@ async def test_redis_stopped_then_back_the_bot_refuses_clearly_and_goes_on(
     assert bot.running
 
 
+async def test_redis_stopped_while_the_agent_thinks_the_answer_is_shown_all_the_same(
+        world: BotWorld) -> None:
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start(edit_interval=60.0)  # the answer is shown once it is whole
+    world.fake.text(dm, alice, "hello")
+    await bot_says(world, dm, chat_answer("hello", chinese=False)[:40])
+    world.simulator.config.agent_delay = 2.0
+    world.fake.text(dm, alice, "what can you do?")
+    await agent_calls(world, 2)
+    world.redis.stop()  # the answer comes while Redis is away: it cannot be recorded
+    await bot_says(world, dm, chat_answer("what can you do?", chinese=False))
+    world.simulator.config.agent_delay = 0.0
+    world.redis.start()
+    world.fake.text(dm, alice, "make it blue")
+    await agent_calls(world, 3)
+    assert bot.running
+    no_errors(world, dm)
+
+
 async def test_redis_restarted_empty_mid_turn_stops_the_turn_and_the_chat_goes_on(
         world: BotWorld) -> None:
     world.simulator.inject(Fault("sse_stall", seconds=6.0))
