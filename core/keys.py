@@ -119,7 +119,7 @@ class Keys:
     def album_unanswered(self, chat: ChatKey, group_id: str) -> str:
         """Sorted set (with expiry): message ids of an album's parts stored but not yet
         acknowledged to the platform (by the time they were stored)."""
-        return self._k("chat", str(chat), "album", group_id, "unanswered")
+        return self._chat(chat, "album", group_id, "unanswered")
 
     def album_done(self, chat: ChatKey, group_id: str) -> str:
         """Set (with expiry): message ids of a delivered album's parts (a part sent again

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from pydantic import AnyHttpUrl, SecretStr
 from telegram import Bot, Message
 from telegram import User as TelegramUser
@@ -31,6 +32,7 @@ from bots.telegram_adapter.inbound import (
 )
 from bots.telegram_adapter.outbound import button_command, keyboard, split_text
 from bots.telegram_adapter.settings import TelegramSettings
+from core.embedded_redis import EmbeddedRedis
 from core.logs import JsonFormatter
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
 from core.observed_redis import redis_client
