@@ -2,10 +2,17 @@
 and by month; refused messages; NemoVideo failures by minute.
 
 Only counters live here (Redis hashes that expire after their period); the
-quotas' exact counters are in `core.access.quotas`. The totals, which every message
+quotas' exact counters are in `core.access.quotas`. A subject's month is one hash:
+the month's counts (`messages`, `renders`, `credits`) and each day's
+(`d2026-12-01.messages`), so a message is counted with one command (a script on
+one key). The totals and the month's ranking of users, which every message
 counts, are gathered in each process and written at most every `TOTALS_EVERY`
 seconds (with a later message, or at the latest when the process stops or reads
 them).
+
+Days counted before the month hash held them were kept in a hash of their own
+(`usage:<subject>:d2026-12-01`): those are still read, and added, until they
+expire (three days).
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ import collections
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 from core.access.quotas import Kind, utc_now
 from core.keys import Keys
@@ -23,7 +29,6 @@ from core.store import text_of
 
 #: the subject of the totals
 ALL = "all"
-DAY_TTL = 3 * 24 * 3600
 MONTH_TTL = 40 * 24 * 3600
 #: the failures kept (by minute)
 ERROR_MINUTES_KEPT = 120
@@ -31,16 +36,31 @@ REFUSED = "refused"
 #: seconds the totals' counts are gathered in a process before they are written
 TOTALS_EVERY = 1.0
 
+#: add to a hash's fields (ARGV: ttl, then field, amount pairs); a hash without an
+#: expiry gets `ttl`
+_ADD = """
+for i = 2, #ARGV, 2 do
+  redis.call('hincrby', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+if redis.call('ttl', KEYS[1]) < 0 then
+  redis.call('expire', KEYS[1], ARGV[1])
+end
+return 1
+"""
 
+#: add to a sorted set's members (ARGV: ttl, then member, amount pairs); the same expiry
+_RANK = """
+for i = 2, #ARGV, 2 do
+  redis.call('zincrby', KEYS[1], ARGV[i + 1], ARGV[i])
+end
+if redis.call('ttl', KEYS[1]) < 0 then
+  redis.call('expire', KEYS[1], ARGV[1])
+end
+return 1
+"""
 
-class Counter(NamedTuple):
-    """A counter to add to: a hash's field, or (`ranked`) a sorted set's member; `ttl` is
-    the expiry its key gets when an addition makes it."""
-
-    key: str
-    field: str
-    ttl: int
-    ranked: bool = False
+#: additions by key, then by field (or ranked member)
+Additions = dict[str, collections.Counter[str]]
 
 
 def day_of(now: datetime) -> str:
@@ -51,6 +71,11 @@ def day_of(now: datetime) -> str:
 def month_of(now: datetime) -> str:
     """The period name of a month."""
     return now.strftime("m%Y-%m")
+
+
+def day_field(day: str, kind: str) -> str:
+    """The field of a day's count in its month's hash."""
+    return f"{day}.{kind}"
 
 
 @dataclass(frozen=True)
@@ -74,7 +99,10 @@ class Usage:
     def __init__(self, redis: RedisClient, keys: Keys) -> None:
         self.redis = redis
         self.keys = keys
-        self._totals: collections.Counter[Counter] = collections.Counter()
+        self._add_script = redis.register_script(_ADD)
+        self._rank_script = redis.register_script(_RANK)
+        self._totals: Additions = {}
+        self._ranks: Additions = {}
         self._totals_at = time.monotonic()
 
     async def record(self, kind: Kind, user: str, chat: str | None, amount: int = 1) -> None:
@@ -83,70 +111,53 @@ class Usage:
         if amount <= 0:
             return
         now = utc_now()
-        periods = ((day_of(now), DAY_TTL), (month_of(now), MONTH_TTL))
-        adding: collections.Counter[Counter] = collections.Counter({
-            Counter(self.keys.usage(subject, period), kind.value, ttl): amount
-            for subject in (user, chat) if subject for period, ttl in periods})
+        month, fields = month_of(now), {kind.value: amount,
+                                        day_field(day_of(now), kind.value): amount}
+        for subject in (user, chat):
+            if subject:
+                await self._add(self.keys.usage(subject, month), fields)
+        _gather(self._totals, self.keys.usage(ALL, month), fields)
         if kind is Kind.MESSAGES:
-            adding[Counter(self.keys.usage_top(month_of(now)), user, MONTH_TTL, True)] = amount
-        self._totals.update({Counter(self.keys.usage(ALL, period), kind.value, ttl): amount
-                             for period, ttl in periods})
+            _gather(self._ranks, self.keys.usage_top(month), {user: amount})
         if time.monotonic() - self._totals_at >= TOTALS_EVERY:
-            adding.update(self._take_totals())
-        await self._add(adding)
+            await self.flush()
 
     async def flush(self) -> None:
-        """Write the totals gathered so far."""
-        await self._add(self._take_totals())
+        """Write the totals and rankings gathered so far."""
+        totals, ranks = self._totals, self._ranks
+        self._totals, self._ranks, self._totals_at = {}, {}, time.monotonic()
+        for key, fields in totals.items():
+            await self._add(key, fields)
+        for key, members in ranks.items():
+            await self._rank_script(keys=[key], args=[MONTH_TTL, *_pairs(members)])
 
-    def _take_totals(self) -> collections.Counter[Counter]:
-        totals, self._totals = self._totals, collections.Counter()
-        self._totals_at = time.monotonic()
-        return totals
-
-    async def _add(self, adding: collections.Counter[Counter]) -> None:
-        """Add to the counters; those the additions made get their expiry (the others
-        have one)."""
-        if not adding:
-            return
-        counters = list(adding.items())
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for counter, amount in counters:
-                if counter.ranked:
-                    pipe.zincrby(counter.key, amount, counter.field)
-                else:
-                    pipe.hincrby(counter.key, counter.field, amount)
-            counts = await pipe.execute()
-        new = [(counter.key, counter.ttl) for (counter, amount), count
-               in zip(counters, counts, strict=True) if float(count) <= amount]
-        if not new:
-            return
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key, ttl in new:
-                pipe.expire(key, ttl)
-            await pipe.execute()
+    async def _add(self, key: str, fields: collections.Counter[str] | dict[str, int]) -> None:
+        await self._add_script(keys=[key], args=[MONTH_TTL, *_pairs(fields)])
 
     async def refused(self) -> None:
         """Count a refused message (today's total)."""
-        key = self.keys.usage(ALL, day_of(utc_now()))
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hincrby(key, REFUSED, 1)
-            pipe.expire(key, DAY_TTL)
-            await pipe.execute()
+        now = utc_now()
+        await self._add(self.keys.usage(ALL, month_of(now)), {day_field(day_of(now), REFUSED): 1})
 
     async def read(self, subject: str) -> tuple[Used, Used]:
         """The subject's use today and this month."""
         if subject == ALL:
             await self.flush()
         now = utc_now()
+        day = day_of(now)
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(self.keys.usage(subject, day_of(now)))
             pipe.hgetall(self.keys.usage(subject, month_of(now)))
-            day, month = await pipe.execute()
-        return _used(day), _used(month)
+            pipe.hgetall(self.keys.usage(subject, day))  # a day counted in its own hash
+            month_raw, old_day_raw = await pipe.execute()
+        month = _counts(month_raw)
+        today = collections.Counter(_counts(old_day_raw))
+        today.update({name[len(day) + 1:]: count for name, count in month.items()
+                      if name.startswith(day + ".")})
+        return _used(today), _used(month)
 
     async def top(self, count: int = 5) -> list[tuple[str, Used]]:
         """This month's users with the most messages, with their month's use."""
+        await self.flush()
         ranked = await self.redis.zrevrange(self.keys.usage_top(month_of(utc_now())), 0,
                                             count - 1)
         users = [text_of(u) for u in ranked if isinstance(u, bytes | str)]
@@ -171,7 +182,18 @@ class Usage:
         return sum(int(text_of(v)) for v in found if v is not None)
 
 
-def _used(raw: dict[bytes | str, bytes | str]) -> Used:
-    values = {text_of(k): int(text_of(v)) for k, v in raw.items()}
+def _counts(raw: dict[bytes | str, bytes | str]) -> dict[str, int]:
+    return {text_of(k): int(text_of(v)) for k, v in raw.items()}
+
+
+def _used(values: dict[str, int] | collections.Counter[str]) -> Used:
     return Used(values.get("messages", 0), values.get("renders", 0), values.get("credits", 0),
                 values.get(REFUSED, 0))
+
+
+def _gather(into: Additions, key: str, amounts: dict[str, int]) -> None:
+    into.setdefault(key, collections.Counter()).update(amounts)
+
+
+def _pairs(amounts: collections.Counter[str] | dict[str, int]) -> list[str | int]:
+    return [item for name, amount in amounts.items() for item in (name, amount)]

@@ -7,9 +7,9 @@ import asyncio
 
 import redis.asyncio as aioredis
 
-from core.access.quotas import Kind, Quotas
+from core.access.quotas import Kind, Quotas, utc_now
 from core.access.rules import AccessRules
-from core.access.usage import ALL, Usage
+from core.access.usage import ALL, Usage, day_of, month_of
 from core.conversation.languages import LanguageChoices
 from core.fresh import Fresh, FreshMap
 from core.keys import Keys
@@ -87,5 +87,21 @@ async def test_usage_totals_are_written_in_batches_and_when_read(
     assert (today.messages, month.messages) == (3, 3), "a user's own counts at once"
     today, month = await usage.read(ALL)
     assert (today.messages, month.messages) == (3, 3), "the totals, written when read"
+    assert [user for user, _ in await usage.top()] == ["telegram:user:7"], "ranked when read"
     for key in await redis_client.keys("usage-test:*"):
         assert await redis_client.ttl(key) > 0, f"{key!r} expires"
+
+
+async def test_a_users_day_and_month_are_one_hash_and_a_day_counted_alone_is_still_read(
+        redis_client: aioredis.Redis) -> None:
+    keys = Keys(prefix="usage-days")
+    usage = Usage(redis_client, keys)
+    today = day_of(utc_now())
+    # a day counted before the month's hash held the days: a hash of its own
+    await redis_client.hset(keys.usage("telegram:user:8", today), "messages", 2)
+    await usage.record(Kind.MESSAGES, "telegram:user:8", None)
+    day, month = await usage.read("telegram:user:8")
+    assert (day.messages, month.messages) == (3, 1)
+    # the month's hash holds the day: one key counts a message
+    month_hash = await redis_client.hgetall(keys.usage("telegram:user:8", month_of(utc_now())))
+    assert month_hash == {b"messages": b"1", f"{today}.messages".encode(): b"1"}
