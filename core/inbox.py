@@ -117,19 +117,21 @@ class Inbox:
 
         Raises InboxFull when `most` events wait already, AlreadyTaken when the chat's
         queue took a message with this id before (a platform sending it again: a webhook
-        whose answer was lost); nothing is added then.
+        whose answer was lost); nothing is added then, and the chat is marked (its first
+        arrival may be queued still, by a process that died before marking it).
         """
         chat = event.chat
-        # Marked before the push (a crash between them leaves a mark on an empty queue,
-        # harmless) and again after it: a holder settling the chat meanwhile may have
-        # removed the first mark before it could see the event (see `settle`). Three
-        # steps rather than one script: the set and the queue are in different slots.
-        await self.redis.sadd(self.keys.pending_chats(), str(chat))
         waiting = int(await self._push(
             keys=[self.keys.inbox(chat), self.keys.taken(chat)],
             args=[event.to_json(), self.idle_ttl, self.most, event.message.message_id,
                   REMEMBERED]))
+        # Marked once the event is queued: a holder settling the chat meanwhile may have
+        # unmarked it before it could see the event (see `settle`). Two steps rather than
+        # one script: the set and the queue are in different slots. A process that dies
+        # between them leaves the event queued but unmarked: the chat's next message, or
+        # the platform sending this one again (below), marks it.
         if waiting == -2:
+            await self.redis.sadd(self.keys.pending_chats(), str(chat))
             raise AlreadyTaken(f"{chat} {event.message.message_id}")
         if waiting < 0:
             raise InboxFull(str(chat))

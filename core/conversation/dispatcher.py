@@ -206,6 +206,8 @@ class Dispatcher:
         except AlreadyTaken:
             log.info("chat %s: message %s came again; it was taken before", event.chat,
                      event.message.message_id)
+            if not self.closing:  # its first arrival may wait still, unworked
+                self._spawn(self._work_logged(event.chat), f"chat {event.chat}")
             return False
         except InboxFull:
             log.info("chat %s: its queue is full; a message was refused", event.chat)

@@ -149,6 +149,23 @@ async def test_a_message_sent_again_to_another_process_is_taken_once(
         assert await one.inbox.length(CHAT) == 0
 
 
+async def test_a_message_queued_by_a_process_that_died_before_marking_it_is_answered_again(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    # what a webhook replica killed between queueing a message and marking its chat
+    # leaves: the message queued, the chat unmarked (no sweep finds it), no answer to
+    # Telegram, which sends the update again to another replica
+    async with kit(simulator, redis_server.url) as one, kit(simulator, redis_server.url) as two:
+        message = one.message("hello")
+        await one.inbox.push(ChatEvent.of(message))
+        await one.inbox.redis.srem(Keys().pending_chats(), str(CHAT))
+        await two.dispatcher.handle(message)
+        await wait_until(lambda: agent_calls(two) == 1, what="the queued message answered")
+        await two.dispatcher.wait_idle()
+        assert sum("your NemoVideo editor" in t for t in two.out.texts(CHAT)) == 1, \
+            "answered once"
+        assert await two.inbox.length(CHAT) == 0
+
+
 async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
         simulator: Simulator, redis_url: str) -> None:
     """One chat kept busy (its turn blocked here) must not keep the sweep from taking up
