@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from collections.abc import Coroutine, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -39,7 +40,7 @@ from core.locks import ChatLock, LockLost, owner_of
 from core.messages import ChatKey, IncomingMessage, User
 from core.outgoing import Outgoing, Replying
 from core.signals import ChatSignals
-from core.store import ChatSession, Opened, SessionStore
+from core.store import ChatSession, InFlight, Opened, SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ class Dispatcher:
         self._cancel = Cancel(inbox, sessions, self._running, cancel_renders=cancel_renders,
                               cancel_render=cancel_render, signals=signals)
         self._turns: dict[ChatKey, Turn] = {}
+        #: typed messages whose step failed on Redis before reaching the agent
+        self._unsent: set[tuple[ChatKey, str]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._arrivals = KeyedTurns()
@@ -207,7 +210,7 @@ class Dispatcher:
             log.info("chat %s: message %s came again; it was taken before", event.chat,
                      event.message.message_id)
             if not self.closing:  # its first arrival may wait still, unworked
-                self._spawn(self._work_logged(event.chat), f"chat {event.chat}")
+                self._spawn(self._resume_chat(event.chat), f"chat {event.chat}")
             return False
         except InboxFull:
             log.info("chat %s: its queue is full; a message was refused", event.chat)
@@ -325,6 +328,8 @@ class Dispatcher:
         """Run one step in its own task, so `/cancel` or a lost lock can stop it.
         True when it succeeded. If this process stops meanwhile, the step is stopped and
         the in-flight record stays for the next process."""
+        turn.marked_by_event = step.intent is Intent.AGENT
+        turn.with_the_agent = False
         task = asyncio.create_task(self._step(turn, step), name=f"{step.intent} {turn.chat}")
         lost = asyncio.create_task(lock.lost.wait())
         self._running[turn.chat], self._turns[turn.chat] = task, turn
@@ -346,6 +351,8 @@ class Dispatcher:
             return False
         exc = task.exception()
         if isinstance(exc, LockLost | RedisError):
+            if turn.marked_by_event and not turn.with_the_agent:  # run again when resumed here
+                self._unsent.add((turn.chat, turn.message.message_id))
             raise exc  # the event stays current: resumed once Redis (or the lock) is back
         if exc is not None:
             await self.failures.report(turn, exc)
@@ -388,6 +395,11 @@ class Dispatcher:
         turn = self._turn(message, session, lock)
         step = interrupted.remaining[0] if interrupted and interrupted.remaining else None
         skip = 0
+        if session.inflight is None and step is not None and step.intent is Intent.AGENT:
+            sent = (chat, message.message_id) not in self._unsent
+            self._unsent.discard((chat, message.message_id))
+            if sent:  # the event records it: it may be with the agent
+                session.inflight = InFlight(step.text, time.time(), dict(session.draft))
         if session.inflight is not None:
             log.info("chat %s: resuming a message that was with the agent", chat)
             await self._run_step(turn, Step(Intent.RESUME), lock)

@@ -63,10 +63,12 @@ DRAFT_TRUSTED = 60.0
 class Relay:
     """Sends text to the agent for a turn and reports back.
 
-    The message is recorded as in flight (and saved) before it goes to the agent;
-    the dispatcher clears the record once the step has ended, unless the process
-    stopped in the middle: a restarted process then finds out from the state what
-    became of the message (`resume`).
+    The message is recorded as in flight before it goes to the agent: by the chat's
+    current event when it is a typed message (`Turn.marked_by_event`), else by a save;
+    the answer is recorded (saved) before it is shown. The dispatcher clears the record
+    once the step has ended, unless the process stopped in the middle: a restarted
+    process then shows the recorded answer, or finds out from the state what became of
+    the message (`resume`).
     """
 
     def __init__(self, nemo: NemoApi, identities: Identities, projects: Projects,
@@ -80,10 +82,13 @@ class Relay:
     async def send(self, turn: Turn, step: Step) -> None:
         """One agent call, start to finish; never re-sent."""
         text = step.text
+        had_project = turn.session.session_id is not None
         session_id = await self.projects.ensure(turn, persist=False)  # saved just below
         before = await self._draft_before(turn, session_id)
         turn.session.inflight = InFlight(text, time.time(), before.raw)
-        await turn.persist()
+        if not had_project or not turn.marked_by_event:
+            await turn.persist()  # a new project, or a message the event does not record
+        turn.with_the_agent = True
 
         settings = self.settings
         listener = Listener(turn, edit_interval=settings.edit_interval,

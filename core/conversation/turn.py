@@ -39,6 +39,12 @@ class Turn:
     renders_started: int = 0
     #: the step's answer is on its way: what the user sends now comes after it
     answered: bool = False
+    #: the chat's current event in Redis says this step may be with the agent (a typed
+    #: message): a process that stops meanwhile leaves it to be recovered, never sent
+    #: again, without an in-flight record saved before the agent call
+    marked_by_event: bool = False
+    #: the step's message has gone to the agent (it must never be sent again)
+    with_the_agent: bool = False
 
     @property
     def chat(self) -> ChatKey:

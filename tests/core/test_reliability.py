@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from core.conversation.middleware import Middleware, StepCall
+from core.conversation.turn import Turn
 from core.embedded_redis import EmbeddedRedis
 from core.inbox import ChatEvent
+from core.intents import Intent, Step
 from core.keys import Keys
 from core.locks import ChatLock, LockLost
 from core.messages import ChatKey
@@ -109,6 +112,26 @@ async def test_graceful_stop_mid_turn_leaves_the_message_for_the_next_process(
         assert (await after.sessions.load(CHAT)).inflight is None
 
 
+async def test_a_typed_message_stopped_with_the_agent_is_recovered_from_its_event_alone(
+        simulator: Simulator, redis_url: str) -> None:
+    # a chat that talks already: its typed message goes to the agent without a save
+    # before (its event in Redis says it may be with the agent); stopped there, it is
+    # recovered by the next process, never sent again
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        simulator.inject(Fault("sse_stall", seconds=30.0))
+        k.dispatcher.submit(k.message("make it blue"))
+        await with_the_agent(k, 2)
+        await k.dispatcher.stop(0.2)
+        assert (await k.sessions.load(CHAT)).inflight is None, "no save before the call"
+        assert await k.inbox.current(CHAT) is not None
+    async with kit(simulator, redis_url) as after:
+        await after.dispatcher.resume()
+        assert any('working on "make it blue"' in t for t in after.out.texts())
+        assert agent_calls(after) == 2, "never sent again (the simulator counts both kits)"
+        assert await after.inbox.current(CHAT) is None
+
+
 async def test_graceful_stop_lets_a_turn_finish_within_the_grace(
         simulator: Simulator, redis_url: str) -> None:
     simulator.config.agent_delay = 0.5
@@ -166,14 +189,42 @@ async def test_a_message_queued_by_a_process_that_died_before_marking_it_is_answ
         assert await two.inbox.length(CHAT) == 0
 
 
+class StopsRedisBeforeTheAgent(Middleware):
+    """Once armed, stops the real Redis server as a typed message's step begins and then
+    reads from it (as the access middlewares do): the step fails before the agent call."""
+
+    def __init__(self, server: EmbeddedRedis) -> None:
+        self.server = server
+        self.armed = False
+
+    async def on_step(self, turn: Turn, step: Step, call_next: StepCall) -> None:
+        """Fail the armed step on Redis, else pass it."""
+        if self.armed and step.intent is Intent.AGENT:
+            self.armed = False
+            await asyncio.to_thread(self.server.stop)
+            await turn.persist()  # raises: Redis is away
+        await call_next(turn, step)
+
+
+async def test_a_message_that_failed_on_redis_before_the_agent_call_is_sent_once_redis_is_back(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    stopper = StopsRedisBeforeTheAgent(redis_server)
+    async with kit(simulator, redis_server.url, middlewares=[stopper]) as k:
+        await k.say("hello")
+        stopper.armed = True
+        await k.say("make it blue")
+        assert agent_calls(k) == 1, "Redis went away before the agent call"
+        await asyncio.to_thread(redis_server.start)
+        await wait_until(k.dispatcher.resume, what="the message taken up again")
+        await k.dispatcher.wait_idle()
+        assert agent_calls(k) == 2, "sent to the agent once Redis was back"
+        assert not any("didn't finish" in t for t in k.out.texts(CHAT)), k.out.texts(CHAT)
+
+
 async def test_a_busy_chat_does_not_hold_up_the_sweep_for_the_others(
         simulator: Simulator, redis_url: str) -> None:
     """One chat kept busy (its turn blocked here) must not keep the sweep from taking up
     another chat whose holder died meanwhile."""
-    from core.conversation.turn import Turn
-    from core.inbox import ChatEvent
-    from core.intents import Intent, Step
-
     release = asyncio.Event()
 
     async def blocked(turn: Turn, step: Step) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,7 @@ from pydantic import AnyHttpUrl, SecretStr
 
 from core.conversation.build import build_dispatcher
 from core.conversation.dispatcher import Dispatcher
+from core.conversation.middleware import Middleware
 from core.identity import Identities
 from core.inbox import Inbox
 from core.locks import ChatLock
@@ -108,10 +109,12 @@ _MESSAGE_IDS = itertools.count(1)
 
 @contextlib.asynccontextmanager
 async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | None = None,
-              renders: bool = False, **overrides: Any) -> AsyncIterator[Kit]:
+              renders: bool = False, middlewares: Sequence[Middleware] = (),
+              **overrides: Any) -> AsyncIterator[Kit]:
     """A dispatcher (with its own client and Redis connections, like a process of its
     own) against the simulator; with `renders`, also its render jobs and a running render
-    worker (the simulator then takes the operator token)."""
+    worker (the simulator then takes the operator token); `middlewares` come where the
+    access middlewares do."""
     if renders:
         simulator.config.operator_tokens = [OPERATOR_TOKEN]
         overrides = {"nemo_token": OPERATOR_TOKEN, **overrides}
@@ -127,7 +130,7 @@ async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | N
     dispatcher = build_dispatcher(
         settings, sessions=sessions, inbox=inbox, nemo=nemo, identities=identities,
         out=output, renders=jobs, signals=ChatSignals(sessions.redis, instance, poll=0.2),
-        sleep=sleeps)
+        sleep=sleeps, middlewares=middlewares)
     async with contextlib.AsyncExitStack() as stack:
         if jobs is not None:
             worker = RenderWorker(CHAT.platform, instance, output, redis=sessions.redis,
