@@ -140,6 +140,21 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
         port_file.unlink(missing_ok=True)
 
 
+async def _start_simulator(stack: contextlib.AsyncExitStack,
+                           settings: Settings) -> tuple[Settings, str]:
+    """Start the simulator (stopped with `stack`): the settings pointed at it, and its URL."""
+    require_simulator()
+    from core.simulator import Simulator
+
+    # kept beside the embedded Redis, so a second run continues the same project
+    simulator = Simulator(data_dir=settings.data_home / "simulator", persist=True)
+    simulator_url = await simulator.start("127.0.0.1", 0)
+    stack.push_async_callback(simulator.stop)
+    # the simulator also serves the web pages (project and registration links)
+    url = AnyHttpUrl(simulator_url)
+    return settings.model_copy(update={"nemo_api_url": url, "nemo_web_url": url}), simulator_url
+
+
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                        simulate: bool = False, consumer: str | None = None,
@@ -154,16 +169,7 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
     async with contextlib.AsyncExitStack() as stack:
         simulator_url = None
         if simulate:
-            require_simulator()
-            from core.simulator import Simulator
-
-            # kept beside the embedded Redis, so a second run continues the same project
-            simulator = Simulator(data_dir=settings.data_home / "simulator", persist=True)
-            simulator_url = await simulator.start("127.0.0.1", 0)
-            stack.push_async_callback(simulator.stop)
-            # the simulator also serves the web pages (project and registration links)
-            url = AnyHttpUrl(simulator_url)
-            settings = settings.model_copy(update={"nemo_api_url": url, "nemo_web_url": url})
+            settings, simulator_url = await _start_simulator(stack, settings)
         redis_url = await stack.enter_async_context(embedded_redis(settings))
         redis = redis_client(redis_url, cluster=settings.redis_cluster)
         stack.push_async_callback(redis.aclose)

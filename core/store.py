@@ -1,4 +1,5 @@
-"""Per-chat state in Redis: the NemoVideo session (project) and identity, and the lock.
+"""Per-chat state in Redis: the NemoVideo session (project) and identity (their records:
+`core.session`), and the lock.
 
 State is loaded only after the chat's lock is taken, and saved before it is
 released; a save checks that the lock is still held, so a holder that lost its
@@ -10,13 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import secrets
-import time
 import uuid
 import weakref
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import SecretStr
@@ -26,8 +25,12 @@ from core.access.crypto import TokenCipher, Undecryptable
 from core.keys import Keys
 from core.locks import ChatLock, LockLost, release_value
 from core.messages import ChatKey
-from core.nemo.draft import Draft
 from core.observed_redis import RedisClient, redis_client
+from core.session import ChatSession, Identity, InFlight, session_fields, session_of
+
+# the records the store reads and writes are part of its interface: callers import them here
+__all__ = ["IDENTITY_TTL", "ChatSession", "Identity", "InFlight", "Opened", "SessionStore",
+           "text_of"]
 
 log = logging.getLogger(__name__)
 
@@ -96,63 +99,6 @@ class Opened:
     taken: bool
 
 
-@dataclass
-class Identity:
-    """Who the chat is to NemoVideo.
-
-    `kind` is "anonymous" (a token minted for the chat's own client id) or
-    "linked" (a user's own token, from /link). With an operator token set,
-    no token is stored for anonymous chats.
-    """
-
-    client_id: str = ""
-    token: SecretStr | None = None
-    user_id: str | None = None
-    kind: str = "anonymous"
-
-
-@dataclass
-class InFlight:
-    """A message handed to the agent and not yet answered (survives restarts).
-
-    `answer` is the agent's answer once its stream has ended (the answer is then being
-    shown, in the live message `shown_in` when one was sent).
-    """
-
-    text: str
-    started_at: float
-    draft_before: dict[str, Any] = field(default_factory=dict)
-    progress_message_id: str | None = None
-    answer: str | None = None
-    shown_in: str | None = None
-
-
-@dataclass
-class ChatSession:
-    """The chat's NemoVideo project and conversation state."""
-
-    session_id: str | None = None
-    task_id: str | None = None
-    claim_token: str | None = None
-    language: str = "en"
-    draft: dict[str, Any] = field(default_factory=dict)
-    inflight: InFlight | None = None
-    #: the options last offered as buttons: {"v": offer number, "options": [texts]}
-    choices: dict[str, Any] = field(default_factory=dict)
-    #: the project's format: aspect ratio ("9:16"; "" = not chosen) and target length (s)
-    aspect: str = ""
-    seconds: int = 0
-    #: the project's name in /projects (its title, or its first instruction)
-    name: str = ""
-    #: when `draft` was last read from NemoVideo (or made: a new project's is empty)
-    draft_at: float = 0.0
-
-    @property
-    def last_draft(self) -> Draft:
-        """The last draft we saw, for diffs."""
-        return Draft.from_raw(self.draft)
-
-
 class SessionStore:
     """Reads and writes chats' sessions and identities; all keys come from `Keys`.
 
@@ -219,7 +165,7 @@ class SessionStore:
     # -- session ---------------------------------------------------------
     async def load(self, chat: ChatKey) -> ChatSession:
         """The chat's session; a new empty one when there is none (or it expired)."""
-        return session_of(await self.redis.hgetall(self.keys.session(chat)))
+        return session_of(_text_dict(await self.redis.hgetall(self.keys.session(chat))))
 
     async def save(self, chat: ChatKey, session: ChatSession, *,
                    lock: ChatLock | None = None, finish: bool = False,
@@ -234,7 +180,7 @@ class SessionStore:
         """
         args: list[str | int] = [lock.token if lock is not None else "", self.idle_ttl,
                                  IDENTITY_TTL, mark or secrets.token_hex(8)]
-        for name, value in _fields(session).items():
+        for name, value in session_fields(session).items():
             args += [name, value]
         keys = [self.keys.session(chat), self.keys.lock(chat), self.keys.identity(chat)]
         if finish:
@@ -348,43 +294,6 @@ class SessionStore:
         lock = self._locks.get(chat)
         if lock is not None and lock in self._identities:
             self._identities[lock] = dataclasses.replace(identity)
-
-
-def session_of(raw: dict[Any, Any]) -> ChatSession:
-    """A session from its stored hash (empty: a new session)."""
-    data = _text_dict(raw)
-    inflight = json.loads(data["inflight"]) if data.get("inflight") else None
-    return ChatSession(
-        session_id=data.get("session_id") or None,
-        task_id=data.get("task_id") or None,
-        claim_token=data.get("claim_token") or None,
-        language=data.get("language") or "en",
-        draft=json.loads(data["draft"]) if data.get("draft") else {},
-        inflight=InFlight(**inflight) if inflight else None,
-        choices=json.loads(data["choices"]) if data.get("choices") else {},
-        aspect=data.get("aspect") or "",
-        seconds=int(data.get("seconds") or 0),
-        name=data.get("name") or "",
-        draft_at=float(data.get("draft_at") or 0.0),
-    )
-
-
-def _fields(session: ChatSession) -> dict[str, str]:
-    """The stored hash of a session."""
-    return {
-        "session_id": session.session_id or "",
-        "task_id": session.task_id or "",
-        "claim_token": session.claim_token or "",
-        "language": session.language,
-        "draft": json.dumps(session.draft),
-        "inflight": json.dumps(asdict(session.inflight)) if session.inflight else "",
-        "choices": json.dumps(session.choices) if session.choices else "",
-        "aspect": session.aspect,
-        "seconds": str(session.seconds),
-        "name": session.name,
-        "draft_at": str(session.draft_at),
-        "updated_at": str(time.time()),
-    }
 
 
 def text_of(value: bytes | str) -> str:

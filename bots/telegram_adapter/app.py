@@ -131,19 +131,8 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
         runtime = await stack.enter_async_context(
             open_runtime(settings, out, platform=PLATFORM, tmp_dir=tmp_dir,
                          probe_backend=probe_backend))
-        files = TelegramFiles(app.bot, runtime.nemo.http, local_mode=local)
-        register_attachments(runtime.codec, files)
-        albums = AlbumGatherer(runtime.redis, runtime.codec, wait=config.telegram_album_wait,
-                               keys=runtime.keys)
-        adapter = TelegramAdapter(app, runtime.dispatcher, out, files, albums,
-                                  download_limit=None if local else CLOUD_DOWNLOAD_LIMIT)
-        adapter.install()
-
-        try:
-            await app.initialize()  # getMe: checks the token
-        except BaseException:
-            await app.bot.request.shutdown()  # PTB leaves its client open when this fails
-            raise
+        adapter = _install_adapter(app, runtime, out, config)
+        await _initialize(app)
         stack.push_async_callback(app.shutdown)
         await adapter.publish_commands(admin_ids(settings, PLATFORM))
         await app.start()
@@ -162,6 +151,29 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
                            stop_taking=lambda: _stop_updates(app, adapter, webhook)):
             yield TelegramBot(app, adapter, out, runtime, runtime.worker,
                               str(config.telegram_webhook_url) if webhook else None)
+
+
+def _install_adapter(app: AnyApplication, runtime: Runtime, out: TelegramOutput,
+                     config: TelegramSettings) -> TelegramAdapter:
+    """The adapter, with Telegram's files as attachments and albums gathered in Redis."""
+    local = config.telegram_local_mode
+    files = TelegramFiles(app.bot, runtime.nemo.http, local_mode=local)
+    register_attachments(runtime.codec, files)
+    albums = AlbumGatherer(runtime.redis, runtime.codec, wait=config.telegram_album_wait,
+                           keys=runtime.keys)
+    adapter = TelegramAdapter(app, runtime.dispatcher, out, files, albums,
+                              download_limit=None if local else CLOUD_DOWNLOAD_LIMIT)
+    adapter.install()
+    return adapter
+
+
+async def _initialize(app: AnyApplication) -> None:
+    """Initialize the application (getMe: checks the token), closing its client on failure."""
+    try:
+        await app.initialize()
+    except BaseException:
+        await app.bot.request.shutdown()  # PTB leaves its client open when this fails
+        raise
 
 
 def _webhook_server(app: AnyApplication, adapter: TelegramAdapter,

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 ChatCount = Callable[[ChatKey], Awaitable[int]]
 #: cancels a chat's render by job id: "cancelled", "finished" or "unknown"
 CancelOne = Callable[[ChatKey, str], Awaitable[str]]
-#: how a render job's id starts (`core.renders.jobs.new_render_id`)
+#: how a render job's id starts (`core.renders.job_record.new_render_id`)
 JOB_PREFIX = "render_"
 
 

@@ -8,7 +8,8 @@ platform's `Outgoing`. See `core.renders.lease` for the queue and
 """
 
 from core.renders.consumer import stable_consumer_name
-from core.renders.jobs import JobState, JobStore, RenderJob
+from core.renders.job_record import JobState, RenderJob
+from core.renders.jobs import JobStore
 from core.renders.service import ExportResult, Renders
 from core.renders.submit import Submitted
 from core.renders.worker import RenderWorker

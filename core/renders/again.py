@@ -21,7 +21,7 @@ from core.catalog import Video
 from core.i18n import t, texts
 from core.messages import ChatKey
 from core.outgoing import Outgoing
-from core.renders.jobs import RenderJob
+from core.renders.job_record import RenderJob
 from core.renders.texts import project_button
 
 log = logging.getLogger(__name__)

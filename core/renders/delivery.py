@@ -40,7 +40,7 @@ from core.nemo.api import NemoApi
 from core.nemo.models import RenderStatus
 from core.outgoing import Button, Outgoing, ProgressReport, Sent
 from core.renders.again import video_caption, video_filename
-from core.renders.jobs import RenderJob
+from core.renders.job_record import RenderJob
 from core.renders.submit import CALL_ERRORS
 from core.renders.texts import project_button
 

@@ -16,7 +16,8 @@ from core.nemo.models import RenderStatus
 from core.outgoing import Sent
 from core.renders.again import video_caption
 from core.renders.delivery import Courier, Prepared, Sending
-from core.renders.jobs import JobState, JobStore
+from core.renders.job_record import JobState
+from core.renders.jobs import JobStore
 from core.renders.scheduler import Tracked
 
 log = logging.getLogger(__name__)

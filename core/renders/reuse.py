@@ -25,7 +25,7 @@ from core.i18n import t
 from core.messages import ChatKey
 from core.outgoing import Button, Outgoing, Sent
 from core.renders.again import send_again
-from core.renders.jobs import RenderJob
+from core.renders.job_record import RenderJob
 from core.renders.requests import ExportRequest, ExportRequests
 from core.renders.submit import Submitted
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from core.aio import end_tasks
 from core.keys import RenderShard
-from core.renders.jobs import RenderJob
+from core.renders.job_record import RenderJob
 from core.renders.schedule import PollPlan
 from core.settings import Settings
 

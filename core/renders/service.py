@@ -20,7 +20,8 @@ from core.observed_redis import RedisClient
 from core.outgoing import Outgoing, Sent
 from core.renders.again import draft_hash
 from core.renders.delivery import Courier
-from core.renders.jobs import ExportExists, JobState, JobStore, RenderJob, new_render_id
+from core.renders.job_record import JobState, RenderJob, new_render_id
+from core.renders.jobs import ExportExists, JobStore
 from core.renders.progress import cancel_button
 from core.renders.requests import ExportRequest, ExportRequests
 from core.renders.reuse import Reuse

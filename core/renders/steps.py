@@ -23,7 +23,8 @@ from core.nemo.errors import NemoError, RateLimited, RenderNotFound
 from core.nemo.models import RenderPhase, RenderStatus
 from core.renders.delivery import Courier
 from core.renders.handover import Handover
-from core.renders.jobs import JobState, JobStore, RenderJob, Transition, new_render_id
+from core.renders.job_record import JobState, RenderJob, new_render_id
+from core.renders.jobs import JobStore, Transition
 from core.renders.progress import cancel_button, progress_text
 from core.renders.scheduler import Scheduler, Slot, Tracked
 from core.renders.submit import Submission, Submitted, Submitter, explain

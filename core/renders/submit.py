@@ -17,7 +17,8 @@ from core.nemo.draft import Draft
 from core.nemo.errors import ExportBlocked, NemoError, RateLimited, SessionNotFound
 from core.nemo.models import Credentials
 from core.outgoing import Button
-from core.renders.jobs import JobState, JobStore, RenderJob, new_render_id
+from core.renders.job_record import JobState, RenderJob, new_render_id
+from core.renders.jobs import JobStore
 from core.renders.texts import export_button
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from core.nemo.client import NemoClient
 from core.nemo.models import Credentials
 from core.outgoing import Button, CollectingOutput, Outgoing, Record, Sent
 from core.renders import JobState, JobStore, Renders, RenderWorker
-from core.renders.jobs import RenderJob
+from core.renders.job_record import RenderJob
 from core.settings import Settings
 from core.simulator import Simulator
 from core.store import ChatSession, SessionStore

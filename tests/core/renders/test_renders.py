@@ -14,7 +14,7 @@ from core.i18n import t
 from core.messages import ChatKey
 from core.outgoing import Action, Button, Sent
 from core.renders import JobState, Submitted
-from core.renders.jobs import RenderJob, new_render_id
+from core.renders.job_record import RenderJob, new_render_id
 from core.simulator import Fault, Simulator
 from core.store import ChatSession
 from tests.kits.renders import (

@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 from core.keys import Keys
 from core.messages import ChatKey
 from core.outgoing import Button, Sent
-from core.renders.jobs import JobState, RenderJob, new_render_id
+from core.renders.job_record import JobState, RenderJob, new_render_id
 from core.renders.lease import Entry
 from core.renders.schedule import PollPlan
 from core.simulator import Fault, Simulator

@@ -13,14 +13,8 @@ from core.keys import Keys
 from core.messages import ChatKey
 from core.outgoing import CollectingOutput
 from core.renders import Renders, RenderWorker
-from core.renders.jobs import (
-    FINISHED_TTL,
-    LIVE_TTL,
-    JobState,
-    JobStore,
-    RenderJob,
-    new_render_id,
-)
+from core.renders.job_record import JobState, RenderJob, new_render_id
+from core.renders.jobs import FINISHED_TTL, LIVE_TTL, JobStore
 from core.renders.schedule import PollPlan
 from core.settings import Settings
 from tests.kits.renders import wait_for
