@@ -219,11 +219,12 @@ async def test_three_webhook_replicas_answer_once_through_a_split_album_and_a_ki
     assert resumed, "the killed replica was mid-turn: another one said so and went on"
 
 
-async def blocked_on(redis: aioredis.Redis, command: str) -> bool:
-    """Whether a client waits for Redis to take a write `command` (writes are paused)."""
+async def blocked_on(redis: aioredis.Redis, *commands: str) -> bool:
+    """Whether a client waits for Redis to take one of the write `commands` (writes are
+    paused)."""
     clients = (await redis.execute_command("CLIENT", "LIST")).decode()
     return any(" flags=b " in f" {c} " and f" cmd={command} " in f" {c} "
-               for c in clients.splitlines())
+               for c in clients.splitlines() for command in commands)
 
 
 async def test_a_replica_killed_before_queueing_a_message_has_not_answered_for_it(
@@ -236,8 +237,9 @@ async def test_a_replica_killed_before_queueing_a_message_has_not_answered_for_i
         # Redis takes no writes for a while: the replica given the update cannot queue it
         await redis.execute_command("CLIENT", "PAUSE", 20_000, "WRITE")
         update = fake.text(crew, user, mention(fake, "what can you do? (1)"))
-        await wait_until(lambda: blocked_on(redis, "sadd"), within=WAIT,
-                         what="the replica queueing the message")
+        await wait_until(lambda: blocked_on(redis, "getex", "evalsha"), within=WAIT,
+                         what="the replica taking the message (its sender's language, or "
+                              "the queue's script)")
         victim = world.replicas[world.proxy.sending[update["update_id"]]]
         await victim.kill()
         await redis.execute_command("CLIENT", "UNPAUSE")
