@@ -11,6 +11,8 @@ still held) after each event. An event being handled stays recorded in Redis
 until it is done, so a process that stops or dies mid-event leaves exactly
 what was interrupted for the next holder: any live process picks the chat up
 once the lock is free (a periodic sweep), without waiting for a new message.
+Running an event's steps, and finishing what a stopped holder left, is
+`core.conversation.events`.
 """
 
 from __future__ import annotations
@@ -18,9 +20,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import time
 from collections.abc import Coroutine, Mapping, Sequence
-from functools import partial
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -28,6 +28,7 @@ from redis.exceptions import RedisError
 from core import i18n
 from core.aio import KeyedTurns, end_tasks, rest
 from core.conversation.cancel import Cancel, CancelOne, ChatCount
+from core.conversation.events import EventRunner
 from core.conversation.failures import FailureReplies
 from core.conversation.handlers import Handler
 from core.conversation.languages import LanguageChoices
@@ -37,18 +38,12 @@ from core.conversation.turn import Turn, language_of, notify
 from core.inbox import AlreadyTaken, ChatEvent, Inbox, InboxFull
 from core.intents import Intent, Step
 from core.locks import ChatLock, LockLost, owner_of
-from core.messages import ChatKey, IncomingMessage, User
+from core.messages import ChatKey, IncomingMessage
 from core.outgoing import Outgoing, Replying
 from core.signals import ChatSignals
-from core.store import ChatSession, InFlight, Opened, SessionStore
+from core.store import ChatSession, Opened, SessionStore
 
 log = logging.getLogger(__name__)
-
-
-#: how long the final save of an event is retried through a Redis outage
-SAVE_PATIENCE = 30.0
-#: steps that may leave a message in flight with the agent (an option chosen is one)
-_WITH_THE_AGENT = frozenset({Intent.AGENT, Intent.CHOOSE})
 
 
 class Dispatcher:
@@ -85,13 +80,13 @@ class Dispatcher:
         self._cancel = Cancel(inbox, sessions, self._running, cancel_renders=cancel_renders,
                               cancel_render=cancel_render, signals=signals)
         self._turns: dict[ChatKey, Turn] = {}
-        #: typed messages whose step failed on Redis before reaching the agent
-        self._unsent: set[tuple[ChatKey, str]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._arrivals = KeyedTurns()
         self.notices = QueueNotices(inbox)
-        self.save_patience = SAVE_PATIENCE
+        self.events = EventRunner(inbox=inbox, sessions=sessions, out=out,
+                                  on_step=self._on_step, failures=failures,
+                                  running=self._running, turns=self._turns)
         self.closing = False
 
     # -- entry -------------------------------------------------------------
@@ -291,76 +286,18 @@ class Dispatcher:
             if opened.taken:
                 interrupted, taken = None, interrupted
         if interrupted is not None or session.inflight is not None:
-            session = await self._resume(chat, interrupted, session, lock)
+            session = await self.events.resume(chat, interrupted, session, lock)
         while lock.held and not self.closing:
             event, taken = taken or await self.inbox.take(chat), None
             if event is None:
                 return
-            session = await self._run_event(event, session, lock)
+            session = await self.events.run_event(event, session, lock)
             self.sessions.forget_identity(chat)  # read again for the next event
 
     def _event(self, opened: Opened) -> ChatEvent | None:
         if opened.event is None:
             return None
         return ChatEvent.from_json(opened.event, self.inbox.codec)
-
-    async def _run_event(self, event: ChatEvent, session: ChatSession,
-                         lock: ChatLock) -> ChatSession:
-        message = event.message
-        if message.user.language:
-            session.language = i18n.nemo_language(message.user.language)
-        turn = self._turn(message, session, lock)
-        for index in range(event.done, len(event.steps)):
-            if index > event.done:
-                await self.inbox.advance(event.advanced(index))
-                await turn.persist()  # a done step's in-flight record must not be resumed
-            if not await self._run_step(turn, event.steps[index], lock):
-                break
-        await self._save_final(turn, lock, finish=True, release=True)
-        return turn.session
-
-    def _turn(self, message: IncomingMessage, session: ChatSession, lock: ChatLock) -> Turn:
-        saver = partial(self.sessions.save, message.chat, lock=lock)
-        return Turn(message, session, language_of(message, session),
-                    Replying(self.out, message.message_id), saver)
-
-    async def _run_step(self, turn: Turn, step: Step, lock: ChatLock) -> bool:
-        """Run one step in its own task, so `/cancel` or a lost lock can stop it.
-        True when it succeeded. If this process stops meanwhile, the step is stopped and
-        the in-flight record stays for the next process."""
-        turn.marked_by_event = step.intent is Intent.AGENT
-        turn.with_the_agent = False
-        task = asyncio.create_task(self._step(turn, step), name=f"{step.intent} {turn.chat}")
-        lost = asyncio.create_task(lock.lost.wait())
-        self._running[turn.chat], self._turns[turn.chat] = task, turn
-        try:
-            await asyncio.wait({task, lost}, return_when=asyncio.FIRST_COMPLETED)
-        except asyncio.CancelledError:
-            await end_tasks({task}, what="step")
-            raise
-        finally:
-            lost.cancel()
-            self._running.pop(turn.chat, None)
-            self._turns.pop(turn.chat, None)
-        if not task.done():
-            await end_tasks({task}, what="step")
-            raise LockLost(str(turn.chat))
-        turn.session.inflight = None
-        if task.cancelled():
-            await notify(turn.out, turn.chat, turn.text("stopped"))
-            return False
-        exc = task.exception()
-        if isinstance(exc, LockLost | RedisError):
-            if turn.marked_by_event and not turn.with_the_agent:  # run again when resumed here
-                self._unsent.add((turn.chat, turn.message.message_id))
-            raise exc  # the event stays current: resumed once Redis (or the lock) is back
-        if exc is not None:
-            await self.failures.report(turn, exc)
-            return False
-        return True
-
-    async def _step(self, turn: Turn, step: Step) -> None:
-        await self._on_step(turn, step)
 
     async def _arrival_step(self, turn: Turn, step: Step) -> None:
         try:
@@ -375,59 +312,14 @@ class Dispatcher:
         handler = self._link if step.intent is Intent.LINK else self.handlers[step.intent]
         await handler(turn, step)
 
-    async def _save_final(self, turn: Turn, lock: ChatLock, *, finish: bool = False,
-                          release: bool = False) -> None:
-        """Save after an event (with `finish`: and mark the chat's current event done, in
-        the same step; with `release` too: and release the lock when nothing waits),
-        riding out a Redis outage of up to `save_patience` seconds (a lost save would
-        bring back a stale in-flight record)."""
-        await self.sessions.save_patiently(turn.chat, turn.session, lock=lock, finish=finish,
-                                           release=release, patience=self.save_patience)
+    @property
+    def save_patience(self) -> float:
+        """How long the final save of an event is retried through a Redis outage."""
+        return self.events.save_patience
 
-    # -- resuming --------------------------------------------------------------
-    async def _resume(self, chat: ChatKey, interrupted: ChatEvent | None,
-                      session: ChatSession, lock: ChatLock) -> ChatSession:
-        """Finish what a stopped holder left: a message with the agent is recovered (never
-        re-sent), an interrupted upload is reported, anything else is run again (an
-        export finds the render it started, see `Renders.export`)."""
-        message = (interrupted.message if interrupted is not None
-                   else IncomingMessage(chat, User("", "", session.language), ""))
-        turn = self._turn(message, session, lock)
-        step = interrupted.remaining[0] if interrupted and interrupted.remaining else None
-        skip = 0
-        if session.inflight is None and step is not None and step.intent is Intent.AGENT:
-            sent = (chat, message.message_id) not in self._unsent
-            self._unsent.discard((chat, message.message_id))
-            if sent:  # the event records it: it may be with the agent
-                session.inflight = InFlight(step.text, time.time(), dict(session.draft))
-        if session.inflight is not None:
-            log.info("chat %s: resuming a message that was with the agent", chat)
-            await self._run_step(turn, Step(Intent.RESUME), lock)
-            # the record is the interrupted step's only when that step goes to the agent
-            # (else it is the step before, stopped between being done and saved)
-            skip = 1 if step is None or step.intent in _WITH_THE_AGENT else 0
-        if not skip and step is not None:
-            skip = await self._skip_interrupted(turn, step)
-        if interrupted is None:
-            await self._save_final(turn, lock)
-            return turn.session
-        rest = interrupted.advanced(min(len(interrupted.steps), interrupted.done + skip))
-        if skip and step is not None and step.intent is Intent.UPLOAD:
-            rest = rest.advanced(len(rest.steps))  # what followed was about those files
-        if rest.done > interrupted.done:
-            await self.inbox.advance(rest)
-        await turn.persist()  # once its step is done in Redis: resumed, never re-sent
-        return await self._run_event(rest, turn.session, lock)
-
-    async def _skip_interrupted(self, turn: Turn, step: Step) -> int:
-        """1 when the interrupted step must not run again (and the user was told), else 0."""
-        if step.intent is Intent.UPLOAD:
-            names = [a.filename for a in turn.message.attachments] + list(step.urls)
-            log.info("chat %s: an upload was interrupted", turn.chat)
-            await notify(turn.out, turn.chat, turn.text(
-                "upload_interrupted", names=", ".join(names) or turn.text("queued_files")))
-            return 1
-        return 0
+    @save_patience.setter
+    def save_patience(self, seconds: float) -> None:
+        self.events.save_patience = seconds
 
     # -- background ------------------------------------------------------------
     async def _sweep_loop(self) -> None:
