@@ -200,6 +200,21 @@ class Keys:
         """A SCAN pattern matching every chat's render set (see `chat_renders_of`)."""
         return self._k("{r:*:*}", "chat", "*", "renders")
 
+    def export_requests_match(self) -> str:
+        """A SCAN pattern matching every export request's hash (see `export_request_of`)."""
+        return self._k("{r:*:*}", "chat", "*", "export", "*")
+
+    def export_request_of(self, key: str) -> tuple[ChatKey, str] | None:
+        """The chat and request of an export request's key; None for another key."""
+        head, sep, rest = key.partition(":chat:")
+        chat, found, request = rest.rpartition(":export:")
+        if not sep or not found or not request or self._shard_of(head) is None:
+            return None
+        try:
+            return ChatKey.parse(chat), request
+        except ValueError:
+            return None
+
     def chat_renders_of(self, key: str) -> tuple[RenderShard, ChatKey] | None:
         """The shard and chat of a chat's render set's key; None for another key."""
         head, sep, rest = key.partition(":chat:")

@@ -9,7 +9,9 @@ run cut short is finished by the next one) and `dry_run` only counts.
   videos, album parts) are renamed to carry the chat's hash tag, keeping their
   expiry. A key whose new name is already taken by different data (a new
   version ran first) is left as it is and reported.
-* A chat's set of live renders is merged into the set in the chat's render shard.
+* A chat's set of live renders is merged into the set in the chat's render shard, and
+  its export requests (what each export made: its progress message and render) move
+  there.
 * A render job (hash and delivery marker) moves to its chat's shard; a live one
   gets a new entry on its shard's stream (pending entries of the old stream are
   not kept: any worker picks the new entry up and goes on from the job's state).
@@ -82,6 +84,7 @@ class Migration:
         await self._chat_keys()
         await self._render_jobs()
         await self._chat_render_sets()
+        await self._export_requests()
         await self._old_streams()
         return self.report
 
@@ -215,6 +218,14 @@ class Migration:
             found = self.keys.chat_renders_of(key)
             if found is not None:
                 await self._merge_set(key, self.keys.chat_renders(found[1]), "chat render sets")
+
+    async def _export_requests(self) -> None:
+        """Chats' export requests of another shard count, moved into their chat's shard
+        (an export run again there finds the render it made)."""
+        async for key in self._scan(self.keys.export_requests_match()):
+            found = self.keys.export_request_of(key)
+            if found is not None and key != (new := self.keys.export_request(*found)):
+                await self._move(key, new, "export requests")
 
     async def _old_streams(self) -> None:
         """Delete old render streams (one per platform, or shards beyond RENDER_SHARDS)

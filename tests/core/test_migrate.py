@@ -168,6 +168,12 @@ async def test_changing_render_shards_moves_the_live_renders(
         assert _text(entry) == job.entry
     shifted = [c for c in chats if wide.render_shard(c) != KEYS.render_shard(c)]
     assert shifted and moved.moved["render jobs"] == len(shifted)
+    assert moved.moved["export requests"] == len(shifted)
+    for chat in chats:  # an export run again finds the render its request made
+        [request] = [key async for key in redis.scan_iter(
+            match=wide.export_request(chat, "*"))]
+        assert wide.export_request_of(_text(request)) is not None
+        assert _text(await redis.hget(request, "job")) in await store.chat_jobs(chat)
     assert (await migrate(redis, wide)).nothing
     await redis.aclose()
 
