@@ -35,8 +35,10 @@ class Identity:
 class InFlight:
     """A message handed to the agent and not yet answered (survives restarts).
 
-    `answer` is the agent's answer once its stream has ended (the answer is then being
-    shown, in the live message `shown_in` when one was sent).
+    `answer` is the text the turn's answer is shown with, recorded just before it is
+    shown (in the live message `shown_in`, when one was sent by then): a restarted
+    process shows it again (an edit of that message changes nothing when it was
+    shown), without the buttons it had.
     """
 
     text: str

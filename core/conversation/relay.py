@@ -98,7 +98,6 @@ class Relay:
         try:
             async with listener.running():
                 await self._stream(turn, session_id, instruction(turn.session, text), listener)
-                await self._answered(turn, listener)
         except (errors.StreamInterrupted, errors.StreamTimedOut) as exc:
             if listener.answer.has_text:
                 await listener.live.finish(listener.answer.shown().text)
@@ -109,19 +108,26 @@ class Relay:
             return
         await self._finish(turn, session_id, before, listener)
 
-    async def _answered(self, turn: Turn, listener: Listener) -> None:
-        """The agent has answered: record its answer before showing it, so a process that
+    async def _answered(self, turn: Turn, listener: Listener, text: str) -> None:
+        """The answer is about to be shown as `text`: record it first, so a process that
         stops meanwhile leaves the answer to show, not a message to look for."""
-        inflight = turn.session.inflight
-        if inflight is None or not listener.answer.has_text:
-            return  # a silent edit: its outcome is in the state
-        inflight.answer = listener.answer.shown().text
-        await listener.live.stop()  # a paint in progress may be sending the live message
-        sent = listener.live.sent
-        inflight.shown_in = sent.message_id if sent is not None else None
+        inflight, live = turn.session.inflight, listener.live
+        if inflight is None or not text.strip():
+            return
+        inflight.answer = text
+        inflight.shown_in = live.sent.message_id if live.sent is not None else None
+        await self._record(turn)
+        if live.sent is None and live.painting:  # the live message may be being sent
+            await live.stop()
+            if live.sent is not None:
+                inflight.shown_in = live.sent.message_id
+                await self._record(turn)
+
+    async def _record(self, turn: Turn) -> None:
+        """Save the answer's record; the answer is shown all the same when it fails."""
         try:
             await turn.persist()
-        except (RedisError, LockLost) as exc:  # the answer is shown all the same
+        except (RedisError, LockLost) as exc:
             log.warning("chat %s: the agent's answer was not recorded before being shown: %r",
                         turn.chat, exc)
 
@@ -160,8 +166,10 @@ class Relay:
 
         if answer.error is not None and not text:
             log.warning("chat %s: agent error frame: %s", turn.chat, answer.error.message[:200])
-            await live.finish(turn.text("edit_done", changes=change) if change
-                              else turn.text("agent_error"))
+            shown_text = turn.text("edit_done", changes=change) if change \
+                else turn.text("agent_error")
+            await self._answered(turn, listener, shown_text)
+            await live.finish(shown_text)
             return
 
         parts = [text] if text else []
@@ -179,7 +187,9 @@ class Relay:
         lines, buttons = self._options(turn, text, before, after, change, actions,
                                        listener.generated)
         parts.extend(lines)
-        await live.finish("\n\n".join(p for p in parts if p), buttons)
+        final = "\n\n".join(p for p in parts if p)
+        await self._answered(turn, listener, final)
+        await live.finish(final, buttons)
 
     def _options(self, turn: Turn, text: str, before: Draft, after: Draft | None,
                  change: str | None, actions: tuple[GuiAction, ...],

@@ -77,6 +77,11 @@ class LiveMessage:
             self._last = time.monotonic()
             self._painter = asyncio.create_task(self._paint(), name=f"live {self.turn.chat}")
 
+    @property
+    def painting(self) -> bool:
+        """Whether a paint is being sent now."""
+        return self._lock.locked()
+
     def changed(self) -> None:
         """Something the view shows changed: paint it when the interval allows."""
         self._dirty.set()

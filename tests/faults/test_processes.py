@@ -155,6 +155,38 @@ async def test_sigkill_after_the_agent_answered_shows_its_answer_once_after_the_
     assert world.agent_calls() == 2, "never sent again"
 
 
+async def test_sigkill_while_an_edit_is_shown_shows_its_whole_answer_after_the_restart(
+        world: BotWorld) -> None:
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start()
+    await with_a_project(world, dm, alice)
+    request = "add the title Urban Dreams"
+    sessions = SessionStore.from_url(world.redis.url)
+    try:
+        await wait_until(lambda: turn_over(sessions, dm, world), within=WAIT,
+                         what="the first message's turn over")
+        world.fake.hang("editMessageText", count=None)  # the answer never shows in full
+        world.fake.text(dm, alice, request)
+        await wait_until(lambda: answer_recorded(sessions, dm, request), within=WAIT,
+                         what="the answer recorded")
+        inflight = (await sessions.load(ChatKey("telegram", str(dm.id)))).inflight
+        assert inflight is not None and inflight.answer is not None
+        recorded = inflight.answer
+    finally:
+        await sessions.close()
+    # what is recorded is the whole answer as shown: the agent's words and the timeline
+    assert "Urban Dreams" in recorded and "Timeline" in recorded, recorded
+    await bot.kill()
+    world.fake.clear_faults()
+    await world.start()
+    await bot_says(world, dm, recorded)
+    shown = texts(world, dm)
+    assert sum("Timeline" in t and "Urban Dreams" in t for t in shown) == 1, shown
+    assert not any(RESTARTED in t or "didn't finish" in t for t in shown), shown
+    assert world.agent_calls() == 2, "never sent again"
+
+
 async def test_sigkill_during_an_upload_is_reported_after_the_restart(
         world: BotWorld) -> None:
     alice = world.fake.user("Alice")
