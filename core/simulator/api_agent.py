@@ -54,9 +54,12 @@ class AgentStream(Routes):
                 "X-Accel-Buffering": "no",
             }
         )
-        await response.prepare(request)
         encoder = Encoder(sim.config.sse_shape)
-        await wire.after_headers(response, encoder)
+        try:
+            await response.prepare(request)
+            await wire.after_headers(response, encoder)
+        except ConnectionError:
+            return response  # the client went away before the first frame; the turn goes on
         cut_after = int(cut.param("after_events")) if cut else None
         return await self._relay(request, response, queue, encoder, wire, cut_after)
 

@@ -13,6 +13,7 @@ from core.simulator import Fault, SimConfig, Simulator
 from core.simulator.agent import Plan, is_silent
 from core.simulator.intents import Op, parse
 from tests.kits.simulator import Backend, edited, open_backend, samples, track_types
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -249,6 +250,22 @@ async def test_sse_cut_breaks_the_stream_but_the_edit_lands(
     draft = await api.wait_for(lambda d: d["t"])
     assert track_types(draft) == [0]
     assert (await api.credits()) == {"available": 50, "frozen": 0, "total": 50}
+
+
+async def test_a_client_that_leaves_before_the_headers_is_no_server_error(
+    simulator: Simulator, api: Backend, caplog: pytest.LogCaptureFixture
+) -> None:
+    simulator.inject(Fault("sse_silent", seconds=0.5))
+    body = {"app_name": "nemo_agent", "user_id": "me", "session_id": api.session_id,
+            "new_message": {"parts": [{"text": "hello"}]}}
+    with pytest.raises(httpx.ReadTimeout):  # the client gives up, as a killed bot does
+        await api.http.post("/run_sse", json=body, headers=api.auth,
+                            timeout=httpx.Timeout(5.0, read=0.1))
+    [record] = [r for r in simulator.requests if r["kind"] == "run_sse"]
+    # the silence ends: the headers meet a closed connection, and the handler returns
+    await wait_until(lambda: record["status"] is not None, what="the stream's handler done")
+    assert record["status"] == 200
+    assert not [r for r in caplog.records if r.name.startswith("aiohttp")], caplog.text
 
 
 async def test_sse_stall_sends_only_heartbeats_then_goes_on(
