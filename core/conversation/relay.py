@@ -115,9 +115,11 @@ class Relay:
         if inflight is None or not text.strip():
             return
         inflight.answer = text
+        if not live.painting:
+            await live.stop()  # no paint may start (and send the live message) from now on
         inflight.shown_in = live.sent.message_id if live.sent is not None else None
         await self._record(turn)
-        if live.sent is None and live.painting:  # the live message may be being sent
+        if live.sent is None and live.painting:  # the live message is being sent
             await live.stop()
             if live.sent is not None:
                 inflight.shown_in = live.sent.message_id
