@@ -74,7 +74,18 @@ class EventRunner:
             if not await self.run_step(turn, event.steps[index], lock):
                 break
         await self.save_final(turn, lock, finish=True, release=True)
+        await self._after_save(turn)
         return turn.session
+
+    @staticmethod
+    async def _after_save(turn: Turn) -> None:
+        """Run what the event's steps left for after its save (the catalog's entry)."""
+        work, turn.after_save = turn.after_save, []
+        for run in work:
+            try:
+                await run()
+            except Exception as exc:  # a listing missed is no reason to fail the event
+                log.warning("chat %s: after the save: %r", turn.chat, exc)
 
     def turn(self, message: IncomingMessage, session: ChatSession, lock: ChatLock) -> Turn:
         saver = partial(self.sessions.save, message.chat, lock=lock)
@@ -153,6 +164,7 @@ class EventRunner:
             skip = await self._skip_interrupted(turn, step)
         if interrupted is None:
             await self.save_final(turn, lock)
+            await self._after_save(turn)
             return turn.session
         rest = interrupted.advanced(min(len(interrupted.steps), interrupted.done + skip))
         if skip and step is not None and step.intent is Intent.UPLOAD:

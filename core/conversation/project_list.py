@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 
 from core.catalog import Catalog, ProjectEntry, project_title
 from core.conversation.choices import offer
@@ -100,9 +101,10 @@ def _listed(session: ChatSession) -> tuple[object, ...]:
 
 class ProjectLog(Middleware):
     """Names the current project and writes it to the catalog after each change (and
-    after its first export); keeps a project that was never written before /new
-    replaces it. A step that changed nothing of it (an answer in words) writes
-    nothing."""
+    after its first export), once the event is saved (`Turn.after_save`: nothing may
+    delay that save once the answer is out); keeps a project that was never written
+    before /new replaces it. A step that changed nothing of it (an answer in words)
+    writes nothing."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -120,13 +122,15 @@ class ProjectLog(Middleware):
             return
         if step.intent in _CHANGES:
             session.name = clip_label(self._name(turn, step), NAME_LENGTH)
-            if session.name and _listed(session) != before:
-                await self.catalog.keep(turn.chat, entry_of(session, time.time()))
+            if session.name and _listed(session) != before:  # written once it is saved
+                turn.after_save.append(partial(self.catalog.keep, turn.chat,
+                                               entry_of(session, time.time())))
         elif (step.intent is Intent.EXPORT
               and await self.catalog.project(turn.chat, session.session_id) is None):
             # a project rendered without an edit here (made elsewhere, or before): listed
             session.name = clip_label(self._name(turn, step), NAME_LENGTH)
-            await self.catalog.keep(turn.chat, entry_of(session, time.time()))
+            turn.after_save.append(partial(self.catalog.keep, turn.chat,
+                                           entry_of(session, time.time())))
 
     @staticmethod
     def _name(turn: Turn, step: Step) -> str:

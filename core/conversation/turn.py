@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core import i18n
 from core.buttons import action_buttons
@@ -45,6 +45,9 @@ class Turn:
     marked_by_event: bool = False
     #: the step's message has gone to the agent (it must never be sent again)
     with_the_agent: bool = False
+    #: work that waits until the event is saved: once the answer is out, nothing may
+    #: delay the save that says so (a process killed meanwhile would show it again)
+    after_save: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def chat(self) -> ChatKey:
