@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from core.access.commands import group_subjects
 from core.access.quotas import Kind, Quotas, Refusal
@@ -104,7 +105,8 @@ class CreditQuota(Middleware):
         except Exception:
             await self._count(turn, subjects, before)
             raise
-        await self._count(turn, subjects, before)
+        # once the event is saved: a balance read must not delay the save after an answer
+        turn.after_save.append(partial(self._count, turn, subjects, before))
 
     async def _available(self, turn: Turn) -> int | None:
         try:
