@@ -132,6 +132,41 @@ async def test_a_typed_message_stopped_with_the_agent_is_recovered_from_its_even
         assert await after.inbox.current(CHAT) is None
 
 
+async def monitored(server: EmbeddedRedis, lines: list[str]) -> None:
+    """Append the server's MONITOR feed to `lines` until cancelled."""
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    try:
+        writer.write(b"MONITOR\r\n")
+        await writer.drain()
+        while line := await reader.readline():
+            lines.append(line.decode(errors="replace"))
+    finally:
+        writer.close()
+
+
+async def test_once_the_answer_is_out_the_events_save_comes_first(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    # a first message names the chat's project, which is written to the catalog: only
+    # after the save that marks the event done (a process killed between the answer and
+    # that save shows the answer again after a restart)
+    lines: list[str] = []
+    watch = asyncio.create_task(monitored(redis_server, lines))
+    try:
+        await wait_until(lambda: bool(lines), what="the MONITOR feed")
+        async with kit(simulator, redis_server.url) as k:
+            await k.say("make a video of the sea")
+            keys = k.sessions.keys
+            projects, current = keys.projects(CHAT), keys.current(CHAT)
+            await wait_until(lambda: any(f'"{projects}"' in line for line in lines),
+                             what="the catalog written")
+    finally:
+        watch.cancel()
+    written = next(n for n, line in enumerate(lines) if f'"{projects}"' in line)
+    finished = [n for n, line in enumerate(lines)
+                if '"EVALSHA"' in line.upper() and f'"{current}"' in line]
+    assert finished and finished[-1] < written, lines
+
+
 async def test_graceful_stop_lets_a_turn_finish_within_the_grace(
         simulator: Simulator, redis_url: str) -> None:
     simulator.config.agent_delay = 0.5
