@@ -58,6 +58,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 #: seconds a draft the chat saw is taken as the project's, without reading it again
 DRAFT_TRUSTED = 60.0
+#: seconds the answer's record waits for a live message being sent, to name it
+FIRST_SEND_WAIT = 5.0
 
 
 class Relay:
@@ -115,15 +117,20 @@ class Relay:
         if inflight is None or not text.strip():
             return
         inflight.answer = text
+        if live.sent is None and live.painting:  # the live message is being sent: its id
+            await live.paint_done(FIRST_SEND_WAIT)
         if not live.painting:
             await live.stop()  # no paint may start (and send the live message) from now on
-        inflight.shown_in = live.sent.message_id if live.sent is not None else None
+        recorded = live.sent
+        inflight.shown_in = recorded.message_id if recorded is not None else None
         await self._record(turn)
-        if live.sent is None and live.painting:  # the live message is being sent
+        if recorded is not None:
+            return
+        if live.painting:  # the live message is being sent
             await live.stop()
-            if live.sent is not None:
-                inflight.shown_in = live.sent.message_id
-                await self._record(turn)
+        if live.sent is not None:  # it was sent meanwhile: the record names it
+            inflight.shown_in = live.sent.message_id
+            await self._record(turn)
 
     async def _record(self, turn: Turn) -> None:
         """Save the answer's record; the answer is shown all the same when it fails."""

@@ -82,6 +82,12 @@ class LiveMessage:
         """Whether a paint is being sent now."""
         return self._lock.locked()
 
+    async def paint_done(self, within: float) -> None:
+        """Wait, at most `within` seconds, for the paint in progress to end."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within), self._lock:
+                pass
+
     def changed(self) -> None:
         """Something the view shows changed: paint it when the interval allows."""
         self._dirty.set()

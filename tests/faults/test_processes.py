@@ -137,6 +137,9 @@ async def test_sigkill_after_the_agent_answered_shows_its_answer_once_after_the_
         await wait_until(lambda: turn_over(sessions, dm, world), within=WAIT,
                          what="the first message's turn over")
         world.fake.hang("editMessageText", count=None)  # the answer never shows in full
+        # the answer streams slowly: its live message is sent (with its first words) well
+        # before its end
+        world.simulator.inject(Fault("sse_slow", delay=0.1))
         world.fake.text(dm, alice, "what can you do?")
         # the agent answered (its stream ended, its answer is recorded): the process dies
         # while it shows the answer
