@@ -83,7 +83,7 @@ def test_the_terminal_chat(chat: Terminal) -> None:
     assert "video below" not in term.text()
 
     # a changed draft renders anew (an unchanged one would reuse the video just made)
-    say(term, "add the title Second cut", "Second cut")
+    say(term, "add the title Second cut", 'Added the title "Second cut"')  # not the echo
     term.type("export\r")
     term.wait(lambda: any(line.startswith("Rendering") for line in term.lines()), WAIT,
               "a second render")

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FAST_ENV: dict[str, str] = {
     "TELEGRAM_POLL_TIMEOUT": "1",
     "TELEGRAM_ALBUM_WAIT": "0.3",
-    "CHAT_LOCK_TTL": "3",
+    "CHAT_LOCK_TTL": "6",
     "EDIT_INTERVAL": "0",
     "STILL_WORKING_INTERVAL": "60",
     "RECOVERY_FIRST_WAIT": "0.5",
