@@ -117,20 +117,14 @@ class Relay:
         if inflight is None or not text.strip():
             return
         inflight.answer = text
-        if live.sent is None and live.painting:  # the live message is being sent: its id
-            await live.paint_done(FIRST_SEND_WAIT)
-        if not live.painting:
-            await live.stop()  # no paint may start (and send the live message) from now on
-        recorded = live.sent
+        recorded = await live.quiet(FIRST_SEND_WAIT)
         inflight.shown_in = recorded.message_id if recorded is not None else None
         await self._record(turn)
-        if recorded is not None:
-            return
-        if live.painting:  # the live message is being sent
-            await live.stop()
-        if live.sent is not None:  # it was sent meanwhile: the record names it
-            inflight.shown_in = live.sent.message_id
-            await self._record(turn)
+        if recorded is None:
+            await live.stop()  # a first send still under way ends here
+            if live.sent is not None:  # the record names the message it made
+                inflight.shown_in = live.sent.message_id
+                await self._record(turn)
 
     async def _record(self, turn: Turn) -> None:
         """Save the answer's record; the answer is shown all the same when it fails."""

@@ -82,11 +82,17 @@ class LiveMessage:
         """Whether a paint is being sent now."""
         return self._lock.locked()
 
-    async def paint_done(self, within: float) -> None:
-        """Wait, at most `within` seconds, for the paint in progress to end."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(within), self._lock:
-                pass
+    async def quiet(self, within: float) -> Sent | None:
+        """Let no new paint start, and return the message shown so far: a first send under
+        way is waited for (at most `within` seconds) so that its message is known; an edit
+        under way is not (it may hang: `finish` waits for it)."""
+        if self.sent is None and self.painting:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(within), self._lock:
+                    pass
+        if not self.painting:
+            await self.stop()
+        return self.sent
 
     def changed(self) -> None:
         """Something the view shows changed: paint it when the interval allows."""
