@@ -22,7 +22,7 @@ from core.simulator import Fault, Simulator
 from core.simulator.agent import chat_answer
 from core.store import SessionStore
 from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser
-from tests.kits.bot_process import BotWorld, bot_world
+from tests.kits.bot_process import BotProcess, BotWorld, bot_world
 from tests.kits.telegram_bot import CLIP, TINY_DRAFT, bot_messages, calls, shown
 from tests.waiting import wait_until
 
@@ -117,7 +117,7 @@ async def test_sigkill_mid_turn_restarted_at_once_resumes_and_answers_the_queue(
     await bot.kill()
     loop = asyncio.get_running_loop()
     killed = loop.time()
-    await world.start()  # within the lock's expiry (3 s), as a restart policy does
+    await world.start()  # within the lock's expiry, as a restart policy does
     await bot_says(world, dm, f'{RESTARTED} "one"')
     await agent_calls(world, 2)  # "two", without a new message
     assert loop.time() - killed < 3 + 3 / 3 + 15, "taken up once the dead holder's lock expired"
@@ -126,31 +126,41 @@ async def test_sigkill_mid_turn_restarted_at_once_resumes_and_answers_the_queue(
     no_errors(world, dm)
 
 
+async def killed_while_showing(world: BotWorld, bot: BotProcess, chat: FakeChat,
+                               user: FakeUser, request: str) -> str:
+    """Send `request` once the chat's first turn is over, its answer streamed slowly (its
+    live message is sent, with its first words, well before its end) and every edit
+    hanging (it never shows in full); once the answer is recorded, kill the process and
+    start another. Returns the recorded answer."""
+    sessions = SessionStore.from_url(world.redis.url)
+    try:
+        await wait_until(lambda: turn_over(sessions, chat, world), within=WAIT,
+                         what="the first message's turn over")
+        world.fake.hang("editMessageText", count=None)
+        world.simulator.inject(Fault("sse_slow", delay=0.1))
+        world.fake.text(chat, user, request)
+        # the agent answered (its answer is recorded): the process dies while showing it
+        await wait_until(lambda: answer_recorded(sessions, chat, request), within=WAIT,
+                         what="the answer recorded")
+        inflight = (await sessions.load(ChatKey("telegram", str(chat.id)))).inflight
+        assert inflight is not None and inflight.answer is not None
+        recorded = inflight.answer
+    finally:
+        await sessions.close()
+    await bot.kill()
+    world.fake.clear_faults()
+    await world.start()
+    return recorded
+
+
 async def test_sigkill_after_the_agent_answered_shows_its_answer_once_after_the_restart(
         world: BotWorld) -> None:
     alice = world.fake.user("Alice")
     dm = world.fake.private_chat(alice)
     bot = await world.start()
-    sessions = SessionStore.from_url(world.redis.url)
-    try:
-        world.fake.text(dm, alice, "hello")  # first contact: greeting and answer
-        await wait_until(lambda: turn_over(sessions, dm, world), within=WAIT,
-                         what="the first message's turn over")
-        world.fake.hang("editMessageText", count=None)  # the answer never shows in full
-        # the answer streams slowly: its live message is sent (with its first words) well
-        # before its end
-        world.simulator.inject(Fault("sse_slow", delay=0.1))
-        world.fake.text(dm, alice, "what can you do?")
-        # the agent answered (its stream ended, its answer is recorded): the process dies
-        # while it shows the answer
-        await wait_until(lambda: answer_recorded(sessions, dm, "what can you do?"),
-                         within=WAIT, what="the agent's answer recorded")
-    finally:
-        await sessions.close()
+    world.fake.text(dm, alice, "hello")  # first contact: greeting and answer
+    await killed_while_showing(world, bot, dm, alice, "what can you do?")
     answer = chat_answer("what can you do?", chinese=False)
-    await bot.kill()
-    world.fake.clear_faults()
-    await world.start()
     await bot_says(world, dm, answer)
     shown = texts(world, dm)
     assert sum(answer[:20] in t for t in shown) == 1, "\n---\n".join(shown)
@@ -164,25 +174,9 @@ async def test_sigkill_while_an_edit_is_shown_shows_its_whole_answer_after_the_r
     dm = world.fake.private_chat(alice)
     bot = await world.start()
     await with_a_project(world, dm, alice)
-    request = "add the title Urban Dreams"
-    sessions = SessionStore.from_url(world.redis.url)
-    try:
-        await wait_until(lambda: turn_over(sessions, dm, world), within=WAIT,
-                         what="the first message's turn over")
-        world.fake.hang("editMessageText", count=None)  # the answer never shows in full
-        world.fake.text(dm, alice, request)
-        await wait_until(lambda: answer_recorded(sessions, dm, request), within=WAIT,
-                         what="the answer recorded")
-        inflight = (await sessions.load(ChatKey("telegram", str(dm.id)))).inflight
-        assert inflight is not None and inflight.answer is not None
-        recorded = inflight.answer
-    finally:
-        await sessions.close()
+    recorded = await killed_while_showing(world, bot, dm, alice, "add the title Urban Dreams")
     # what is recorded is the whole answer as shown: the agent's words and the timeline
     assert "Urban Dreams" in recorded and "Timeline" in recorded, recorded
-    await bot.kill()
-    world.fake.clear_faults()
-    await world.start()
     await bot_says(world, dm, recorded)
     shown = texts(world, dm)
     assert sum("Timeline" in t and "Urban Dreams" in t for t in shown) == 1, shown
