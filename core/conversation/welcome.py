@@ -1,14 +1,19 @@
-"""First contact: the greeting answers at once, with three example requests as buttons,
-and the NemoVideo project is set up after it (the user reads while it happens).
+"""First contact: the greeting answers /start at once, with three example requests as
+buttons, and the NemoVideo project is set up after it (the user reads while it happens).
 
-The greeting comes with /start, and before the first message of a chat that has no
-project yet (its first words to the bot, or its first after a long silence), so a
-new user never waits in silence for the set-up.
+A chat that has no project yet (its first words to the bot, or its first after a long
+silence) and types what it wants is welcomed at the head of the first answer, in the
+same message (an upload is greeted as /start is, before its progress). The examples
+would come too late, and a greeting of its own would cost a message against the
+platform's per-chat and per-bot limits (with Telegram's one a second per chat, it would
+hold up the answer). The typing indicator and the live message's first paint keep the
+wait from being silent.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from core.conversation.choices import offer
 from core.conversation.middleware import Middleware, StepCall
@@ -16,7 +21,8 @@ from core.conversation.projects import Projects
 from core.conversation.turn import Turn
 from core.i18n import texts
 from core.intents import Intent, Step
-from core.outgoing import Button
+from core.messages import ChatKey
+from core.outgoing import Button, Outgoing, ProgressReport, Replying, Sent
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +34,10 @@ texts({
         "en": "Or tap an example to start. For TikTok, Reels, Shorts or YouTube, choose a "
               "format with /format.",
         "zh": "也可以点一个示例开始。如需抖音、Reels、Shorts 或 YouTube 格式，请用 /format 选择。",
+    },
+    "welcome.formats": {
+        "en": "For TikTok, Reels, Shorts or YouTube, choose a format with /format.",
+        "zh": "如需抖音、Reels、Shorts 或 YouTube 格式，请用 /format 选择。",
     },
     "example.trim": {"en": "Trim the first 5 seconds", "zh": "剪掉开头 5 秒"},
     "example.music": {"en": "Add cinematic background music", "zh": "添加电影感背景音乐"},
@@ -51,21 +61,106 @@ async def start(turn: Turn, step: Step, *, projects: Projects) -> None:
     await projects.ensure(turn)
 
 
+def heading(turn: Turn) -> str:
+    """The welcome that leads a first contact's answer (no examples: the user has said
+    what they want)."""
+    return "\n\n".join([turn.text("welcome"), turn.text("welcome.formats")])
+
+
+class Headed(Replying):
+    """A turn's outgoing side whose first message starts with `heading`.
+
+    Edits of that message keep the heading (a live message grows into the answer under
+    it). When the first thing sent is a file or a link, the heading goes alone before
+    it. A send that fails leaves the heading for the next one."""
+
+    def __init__(self, out: Outgoing, heading: str) -> None:
+        super().__init__(out, None)
+        self.heading = heading
+        self.pending = True
+        #: the message that carries the heading (its id as last sent or edited)
+        self.headed: str | None = None
+
+    def _headed(self, text: str) -> str:
+        return f"{self.heading}\n\n{text}" if text.strip() else self.heading
+
+    async def send_text(self, chat: ChatKey, text: str,
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """The first message carries the heading."""
+        if not self.pending:
+            return await super().send_text(chat, text, buttons, reply_to=reply_to)
+        sent = await super().send_text(chat, self._headed(text), buttons, reply_to=reply_to)
+        self.pending, self.headed = False, sent.message_id
+        return sent
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        """An edit of the headed message keeps the heading."""
+        if self.headed is None or sent.message_id != self.headed:
+            return await super().edit_text(chat, sent, text, buttons)
+        edited = await super().edit_text(chat, sent, self._headed(text), buttons)
+        self.headed = edited.message_id
+        return edited
+
+    async def progress(self, chat: ChatKey, sent: Sent, report: ProgressReport) -> Sent:
+        """Progress in the headed message is shown as its text, under the heading."""
+        if self.headed is not None and sent.message_id == self.headed:
+            return await self.edit_text(chat, sent, report.text, report.buttons)
+        return await super().progress(chat, sent, report)
+
+    async def _lead(self, chat: ChatKey, reply_to: str | None) -> None:
+        if self.pending:
+            await self.send_text(chat, "", reply_to=reply_to)
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """The heading first, alone."""
+        await self._lead(chat, reply_to)
+        return await super().send_file(chat, path, filename, caption, buttons,
+                                       reply_to=reply_to)
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        """The heading first, alone."""
+        await self._lead(chat, reply_to)
+        return await super().send_link(chat, text, url, label, buttons, reply_to=reply_to)
+
+    async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
+                          buttons: tuple[Button, ...] = (), *,
+                          reply_to: str | None = None) -> Sent:
+        """The heading first, alone."""
+        await self._lead(chat, reply_to)
+        return await super().resend_file(chat, file_ref, caption, buttons, reply_to=reply_to)
+
+
 class FirstContact(Middleware):
-    """Greets a chat without a project before the first message that sets one up (a
+    """Welcomes a chat without a project before the first message that sets one up (a
     button press or a command is not a first contact: the user has seen the bot).
 
-    The greeting is a courtesy: a platform that refuses it (after the adapter's own
+    A typed message's answer comes headed by the welcome (see the module docstring); an
+    upload is greeted at once, in a message of its own, before its progress. That
+    greeting is a courtesy: a platform that refuses it (after the adapter's own
     retries) costs the greeting only, never the message it came before."""
 
     async def on_step(self, turn: Turn, step: Step, call_next: StepCall) -> None:
-        """Greet first when the chat has no project yet."""
+        """Welcome first when the chat has no project yet."""
         typed = not turn.message.text.lstrip().startswith("/")
-        if step.intent in _SETTING_UP and typed and not turn.session.session_id:
-            log.info("chat %s: first contact; greeting before setting up", turn.chat)
+        if not (step.intent in _SETTING_UP and typed and not turn.session.session_id):
+            await call_next(turn, step)
+            return
+        if step.intent is Intent.UPLOAD:
+            log.info("chat %s: first contact; greeting before the upload", turn.chat)
             text, buttons = greeting(turn)
             try:
                 await turn.send(text, buttons)
             except Exception as exc:  # the message itself is still handled
                 log.warning("chat %s: the greeting was not delivered: %r", turn.chat, exc)
-        await call_next(turn, step)
+            await call_next(turn, step)
+            return
+        log.info("chat %s: first contact; the answer comes with the welcome", turn.chat)
+        out = turn.out
+        turn.out = Headed(out, heading(turn))
+        try:
+            await call_next(turn, step)
+        finally:
+            turn.out = out

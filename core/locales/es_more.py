@@ -6,6 +6,7 @@ from __future__ import annotations
 TEXTS: dict[str, str] = {
     "welcome.examples": "O toca un ejemplo para empezar. Para TikTok, Reels, Shorts o YouTube, "
         "elige un formato con /format.",
+    "welcome.formats": "Para TikTok, Reels, Shorts o YouTube, elige un formato con /format.",
     "example.trim": "Recorta los primeros 5 segundos",
     "example.music": "Añade música de fondo cinematográfica",
     "example.promo": "Genera un clip promocional de 30 s",

@@ -6,6 +6,8 @@ from __future__ import annotations
 TEXTS: dict[str, str] = {
     "welcome.examples": "または、例をタップして始めましょう。TikTok、リール、ショート、YouTube "
         "向けには /format でフォーマットを選んでください。",
+    "welcome.formats": "TikTok、リール、ショート、YouTube 向けには /format で"
+        "フォーマットを選んでください。",
     "example.trim": "最初の 5 秒をカットして",
     "example.music": "映画のような BGM を追加して",
     "example.promo": "30 秒のプロモーション動画を作って",

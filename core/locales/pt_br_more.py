@@ -7,6 +7,7 @@ from __future__ import annotations
 TEXTS: dict[str, str] = {
     "welcome.examples": "Ou toque em um exemplo para começar. Para TikTok, Reels, Shorts ou "
         "YouTube, escolha um formato com /format.",
+    "welcome.formats": "Para TikTok, Reels, Shorts ou YouTube, escolha um formato com /format.",
     "example.trim": "Corte os primeiros 5 segundos",
     "example.music": "Adicione uma música de fundo cinematográfica",
     "example.promo": "Gere um clipe promocional de 30 s",

@@ -351,4 +351,5 @@ SOURCES: dict[str, str] = {
     "uploading_progress": "fee15c6c8d",
     "welcome": "94f6fcb1c3",
     "welcome.examples": "46065740e4",
+    "welcome.formats": "4e443862fa",
 }

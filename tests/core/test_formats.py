@@ -13,6 +13,7 @@ from core.messages import ChatKey
 from core.outgoing import Action, Button, CollectingOutput, Sent
 from core.simulator import Simulator
 from core.simulator.agent import Agent
+from core.simulator.faults import Fault
 from tests.kits.conversation import CHAT, kit
 
 
@@ -85,14 +86,30 @@ async def test_start_greets_at_once_with_examples_then_sets_up(
         assert agent_heard == ["Generate a 30s promo clip"]
 
 
-async def test_a_first_message_is_greeted_before_the_answer(
+async def test_a_first_message_is_answered_under_the_welcome_in_one_message(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     async with kit(simulator, redis_server.url) as k:
         await k.say("what can you do?")
-        texts = k.out.texts()
-        assert "Ready when you are" in texts[0] and len(texts) == 2
+        [answer] = k.out.texts()
+        welcome, _, rest = answer.partition("choose a format with /format.\n\n")
+        assert welcome.startswith("Ready when you are") and rest, "one message: welcome, answer"
+        assert "Or tap an example" not in answer, "no examples: the user said what they want"
         await k.say("and what else?")
-        assert sum("Ready when you are" in t for t in k.out.texts()) == 1, "greeted once"
+        assert sum("Ready when you are" in t for t in k.out.texts()) == 1, "welcomed once"
+
+
+async def test_the_welcome_stays_at_the_head_of_a_streamed_answer(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    words = " ".join(f"word{i:03d}" for i in range(120))
+    monkeypatch.setattr("core.simulator.agent.chat_answer", lambda message, chinese: words)
+    simulator.inject(Fault("sse_slow", delay=0.02))  # the live message is edited meanwhile
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("tell me a story")
+        shown = [r for r in k.out.records if r.kind in ("text", "edit")]
+        assert len({r.message_id for r in shown}) == 1 and len(shown) > 1, "one live message"
+        assert all(r.text.startswith("Ready when you are") for r in shown)
+        assert k.out.texts()[-1].endswith(words)
 
 
 async def test_new_offers_formats_that_reach_the_agent_and_the_render_size(

@@ -51,9 +51,20 @@ ERRORS = ("something went wrong", "can't take messages", "isn't answering",
           "working for too long", "render was lost", "queue is full")
 
 
+#: the end of the welcome that heads a first contact's answer (in the same message)
+WELCOME_END = "choose a format with /format.\n\n"
+
+
+def unwelcomed(text: str) -> str:
+    """A text without the welcome that heads a first contact's answer."""
+    if text.startswith("Ready when you are.") and WELCOME_END in text:
+        return text.split(WELCOME_END, 1)[1]
+    return text
+
+
 def shown(message: JSONDict) -> str:
-    """A message's text or caption."""
-    return str(message.get("text", message.get("caption", "")))
+    """A message's text or caption, beyond a welcome at its head."""
+    return unwelcomed(str(message.get("text", message.get("caption", ""))))
 
 
 def kind_of(message: JSONDict) -> str:
@@ -98,7 +109,7 @@ def discord_exchanges(fake: FakeDiscord, channel_id: int) -> dict[int, Exchange]
     for message in fake.bot_messages(channel_id):
         if message.reference_id is None:
             continue
-        reply: JSONDict = {"message_id": message.id, "text": message.content}
+        reply: JSONDict = {"message_id": message.id, "text": unwelcomed(message.content)}
         if message.attachments:
             reply["document"] = [a.filename for a in message.attachments]
         by_message.setdefault(message.reference_id,

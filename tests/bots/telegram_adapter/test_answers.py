@@ -131,7 +131,9 @@ async def test_the_cancel_button_on_the_progress_stops_the_turn(
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         fake.text(dm, alice, "generate a video of a city at night")
         progress = await bot_message(fake, dm, containing("Generating video…"))
-        assert shown(progress).startswith("This may take a few minutes.")
+        welcome, _, notice = progress["text"].partition("with /format.\n\n")
+        assert welcome.startswith("Ready when you are"), "a first contact: under the welcome"
+        assert notice.startswith("This may take a few minutes.")
         [cancel] = buttons_of(progress)
         assert cancel["text"] == "Cancel" and cancel["callback_data"] == "nemo:cancel"
         fake.callback(dm, alice, progress["message_id"], "nemo:cancel")
