@@ -76,6 +76,9 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._working: set[ChatKey] = set()
         self._held: set[ChatKey] = set()
+        #: chats whose queue got an event while this process worked them between two
+        #: events: the working loop looks again instead of the arrival taking the lock
+        self._again: set[ChatKey] = set()
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._cancel = Cancel(inbox, sessions, self._running, cancel_renders=cancel_renders,
                               cancel_render=cancel_render, signals=signals)
@@ -241,10 +244,14 @@ class Dispatcher:
         before this call took it once (what was queued waits for that holder)."""
         if chat in self._held:
             return False  # this process holds it: the holder takes what was queued
+        if chat in self._working:  # between two events (saving one, looking for more)
+            self._again.add(chat)  # that loop takes this one too: no second lock try
+            return False
         self._working.add(chat)
         served = False
         try:
             while True:
+                self._again.discard(chat)
                 lock = self.sessions.lock(chat)
                 opened = await self.sessions.open(chat, lock, event_ttl=self.inbox.idle_ttl)
                 if opened is None and not await self._take_back(chat, lock):
@@ -259,7 +266,7 @@ class Dispatcher:
                 finally:
                     self._held.discard(chat)
                     await lock.release()
-                if self.closing or await self.inbox.settle(chat):
+                if self.closing or (await self.inbox.settle(chat) and chat not in self._again):
                     return True
         finally:
             self._working.discard(chat)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import pytest
+
 import core.conversation.texts  # noqa: F401 - the plain notice
 from core.conversation.queueing import queued_text
+from core.messages import ChatKey
 from core.simulator import Simulator
-from tests.kits.conversation import kit
+from tests.kits.conversation import CHAT, kit
 
 
 async def test_waiting_messages_hear_their_place_in_line(
@@ -34,3 +40,40 @@ def test_place_in_line_in_words() -> None:
     assert queued_text("zh", 2, "加音乐") == "收到，排在第 3 位：加音乐"
     assert queued_text("en", 1, "/choose 3.1") == "Got it, number 2 in line: the option you chose"
     assert queued_text("en", 0, "") == "Got it, next in line: your files"
+
+
+async def test_a_message_arriving_between_two_events_is_taken_by_the_working_loop(
+        simulator: Simulator, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a user who writes again as soon as the answer arrives: the message is queued while
+    # this process looks for the chat's next event. The loop working the chat takes it;
+    # the arrival trying the lock as well (an open that finds it taken, then a read of its
+    # owner) would only cost Redis round trips
+    async with kit(simulator, redis_url) as k:
+        opens: list[ChatKey] = []
+        owners: list[ChatKey] = []
+        open_, owner_, settle_ = k.sessions.open, k.sessions.lock_owner, k.inbox.settle
+        arrivals: list[asyncio.Task[None] | None] = []
+
+        async def counted_open(chat: ChatKey, *args: Any, **kwargs: Any) -> Any:
+            opens.append(chat)
+            return await open_(chat, *args, **kwargs)
+
+        async def counted_owner(chat: ChatKey) -> Any:
+            owners.append(chat)
+            return await owner_(chat)
+
+        async def settle_as_a_message_arrives(chat: ChatKey) -> bool:
+            if not arrivals:  # the first event is done: the next message is queued now
+                arrivals.append(await k.dispatcher.accept(k.message("and a title?")))
+            return await settle_(chat)
+
+        monkeypatch.setattr(k.sessions, "open", counted_open)
+        monkeypatch.setattr(k.sessions, "lock_owner", counted_owner)
+        monkeypatch.setattr(k.inbox, "settle", settle_as_a_message_arrives)
+        await k.say("what can you do?")
+        await k.dispatcher.wait_idle()
+        assert arrivals and len(k.out.texts()) == 2, "both messages answered"
+        assert [r["kind"] for r in simulator.requests].count("run_sse") == 2
+        assert opens == [CHAT, CHAT], "one open of the chat per event"
+        assert owners == [], "no second try at the lock"
+        assert not any(text.startswith("Got it") for text in k.out.texts()), "no queue notice"
