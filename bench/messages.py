@@ -32,8 +32,11 @@ request's arrival. Printed side by side:
 * answers lost: messages with no answer within --timeout (error replies counted apart);
 * "next in line" notices (every message is sent after the previous answer arrived,
   so each one is a notice the user should not have seen);
-* first-contact greetings (nemobot greets a new chat before its first answer; they
-  are counted in the Bot API requests, and shown apart).
+* first-contact greetings (nemobot welcomes a new chat at the head of its first
+  answer; a greeting sent as a message of its own is counted in the Bot API
+  requests, and shown apart);
+* latency p50 of each message of the few chats (the 1st, 2nd, ... a chat sends), which
+  shows the per-chat pace of the platform's limits.
 
     .venv/bin/python bench/messages.py [--chats 200] [--messages 4] [--timeout 60]
         [--bots nemobot,bare] [--quick]
@@ -87,7 +90,8 @@ def opening(key: str) -> str:
 #: the openings of nemobot's "your message waits" notices ("Got it, next in line: ...")
 NOTICES = tuple(opening(key) for key in ("queued", "queued.next", "queued.place",
                                          "queued_many"))
-#: the opening of nemobot's first-contact greeting (sent before a new chat's first answer)
+#: the opening of nemobot's first-contact greeting (at the head of a new chat's first answer,
+#: or, from older versions, a message of its own before it)
 GREETING = opening("welcome")
 QUESTION = "what can you do for me? (question {n})"
 BENCH_DIR = Path(__file__).resolve().parent
@@ -103,6 +107,8 @@ class Message:
     chat_id: int
     message_id: int
     at: float
+    #: its number among its chat's messages (1 is the first)
+    n: int = 1
     answered_at: float | None = None
     error: str | None = None
     late: bool = False
@@ -126,6 +132,8 @@ class Chat:
     waiting: collections.deque[Message] = field(default_factory=collections.deque)
     notices: int = 0
     greetings: int = 0
+    #: greetings that headed an answer (no message of their own)
+    headed: int = 0
     others: list[str] = field(default_factory=list)
     counted: set[int] = field(default_factory=set)
 
@@ -157,10 +165,16 @@ class Observer:
             chat.notices += 1
             return
         if text.startswith(GREETING):
-            if shown.message_id not in chat.counted:
-                chat.counted.add(shown.message_id)
-                chat.greetings += 1
-            return
+            if self.answer in text:  # the whole answer under the welcome
+                text = self.answer
+                chat.headed += shown.message_id not in chat.counted
+            elif self.answer[:24] in text:
+                return  # the answer so far, under the welcome
+            else:
+                if shown.message_id not in chat.counted:
+                    chat.counted.add(shown.message_id)
+                    chat.greetings += 1
+                return
         if self.answer.startswith(text) and text != self.answer:
             return  # the answer so far, shown while it streams
         if shown.message_id in chat.counted:
@@ -182,7 +196,7 @@ async def talk(fake: FakeBotApi, chat: Chat, count: int, patience: float) -> Non
     """Send `count` messages, each once the previous one is settled or timed out."""
     for n in range(1, count + 1):
         message_id = fake.send_text(chat.token, chat.chat_id, QUESTION.format(n=n))
-        message = Message(chat.chat_id, message_id, time.monotonic())
+        message = Message(chat.chat_id, message_id, time.monotonic(), n)
         chat.messages.append(message)
         chat.waiting.append(message)
         try:
@@ -294,6 +308,7 @@ class Phase:
     messages: list[Message]
     notices: int
     greetings: int
+    headed: int
     others: collections.Counter[str]
     seconds: float = 0.0
     cpu: float = 0.0
@@ -313,6 +328,12 @@ class Phase:
     def latencies(self) -> list[float]:
         """Latencies of the answered messages, sorted."""
         return sorted(m.latency for m in self.messages if m.latency is not None)
+
+    def by_number(self) -> list[list[float]]:
+        """Latencies of the answered messages, sorted, of each chat's 1st, 2nd... message."""
+        count = max((m.n for m in self.messages), default=0)
+        return [sorted(m.latency for m in self.messages if m.n == n and m.latency is not None)
+                for n in range(1, count + 1)]
 
 
 @dataclass
@@ -405,7 +426,7 @@ class Bench:
             subprocess.Popen[bytes], Path]:
         env = clean_env(TELEGRAM_TOKEN=TOKENS[name], TELEGRAM_BASE_URL=self.fake.base_url,
                         NEMO_API_URL=self.sim_url, NEMO_TOKEN=OPERATOR_TOKEN,
-                        LOG_LEVEL="WARNING")
+                        LOG_LEVEL=self.args.log_level)
         if name == "nemobot":
             env.update(REDIS_URL=self.redis_server.url, DATA_DIR=str(self.tmp / "nemobot-data"))
             args = [*nemobot_command(), "telegram"]
@@ -457,7 +478,7 @@ class Bench:
             ended = time.monotonic()
             messages = [m for chat in group for m in chat.messages]
             phase = Phase(messages, sum(c.notices for c in group),
-                          sum(c.greetings for c in group),
+                          sum(c.greetings for c in group), sum(c.headed for c in group),
                           collections.Counter(t for c in group for t in c.others))
             answered = [m.answered_at for m in phase.answered if m.answered_at is not None]
             phase.seconds = (max(answered) if answered else ended) - started
@@ -520,7 +541,11 @@ def rows(run: BotRun, few_chats: int) -> dict[str, str]:
             f"{seconds(percentile(lat, .5))} / {seconds(percentile(lat, .99))}",
         f"latency p50 / p99, {few_chats} chats":
             f"{seconds(percentile(lat_few, .5))} / {seconds(percentile(lat_few, .99))}",
+        f"  p50 of the 1st, 2nd... message, {few_chats} chats": " / ".join(
+            seconds(percentile(by_n, .5)) if by_n else "-" for by_n in few.by_number()),
         "CPU per message": f"{load.cpu / sent * 1000:.1f} ms" if sent else "-",
+        f"  with {few_chats} chats": (f"{few.cpu / len(few.messages) * 1000:.1f} ms"
+                                      if few.messages else "-"),
     }
     for other, cpu in load.others_cpu.items():
         column[f"  meanwhile, {other}"] = f"{cpu / sent * 1000:.1f} ms" if sent else "-"
@@ -532,6 +557,8 @@ def rows(run: BotRun, few_chats: int) -> dict[str, str]:
         column[label] = per(load.bot_api[method], answered)
     if load.greetings:
         column["  of sendMessage: first-contact greetings"] = per(load.greetings, answered)
+    if load.headed:
+        column["  answers headed by the greeting"] = per(load.headed, answered)
     column["backend calls per message"] = per(sum(load.backend.values()), sent)
     for kind in sorted(load.backend, key=lambda k: -load.backend[k]):
         column[f"  {kind}"] = per(load.backend[kind], sent)
@@ -570,12 +597,13 @@ def report(runs: list[BotRun], args: argparse.Namespace) -> None:
                 labels.insert(at, label)
                 at += 1
     width = max(len(label) for label in labels) + 2
+    cell = max(24, *(len(value) + 2 for column in columns for value in column.values()))
     print()
     print(f"{args.chats} chats x {args.messages} messages under load; "
           f"{args.few} chats x {args.messages} without; timeout {args.timeout:g} s")
-    print("".ljust(width) + "".join(TITLES[run.name].ljust(24) for run in runs))
+    print("".ljust(width) + "".join(TITLES[run.name].ljust(cell) for run in runs))
     for label in labels:
-        print(label.ljust(width) + "".join(c.get(label, "").ljust(24) for c in columns))
+        print(label.ljust(width) + "".join(c.get(label, "").ljust(cell) for c in columns))
     for run in runs:
         if run.load.others:
             print(f"{TITLES[run.name]}: other replies under load:")
@@ -630,6 +658,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="a short run: 20 chats x 2 messages, timeout 20 s")
     parser.add_argument("--keep", action="store_true", help="keep the logs and data")
+    parser.add_argument("--log-level", default="WARNING",
+                        help="the bots' LOG_LEVEL (DEBUG, with --keep, to follow a message)")
     args = parser.parse_args()
     if args.quick:
         args.chats, args.messages, args.timeout = 20, 2, 20.0
