@@ -16,6 +16,16 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+#: the message of a cancel that a user asked for (`/cancel`), as opposed to a process
+#: stopping: work cancelled with it tells the user it stopped, where a stopping process
+#: leaves the work to be resumed
+STOPPED_BY_USER = "stopped by the user"
+
+
+def stopped_by_user(cancel: asyncio.CancelledError) -> bool:
+    """Whether a cancel is a user's `/cancel` (see `STOPPED_BY_USER`)."""
+    return cancel.args[:1] == (STOPPED_BY_USER,)
+
 
 async def rest(stopping: asyncio.Event, seconds: float) -> None:
     """Sleep `seconds`, but wake up as soon as `stopping` is set."""

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from redis.exceptions import RedisError
 
 from core import i18n
+from core.aio import STOPPED_BY_USER
 from core.conversation.turn import language_of, notify
 from core.inbox import ChatEvent, Inbox
 from core.locks import owner_of
@@ -88,7 +89,7 @@ class Cancel:
         if task is None or task.done():
             return False
         log.info("chat %s: stopping the running turn", chat)
-        task.cancel()
+        task.cancel(STOPPED_BY_USER)
         return True
 
     async def _stop_remote(self, chat: ChatKey) -> bool:

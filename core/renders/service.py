@@ -7,6 +7,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from core.aio import stopped_by_user
 from core.catalog import Catalog, project_title
 from core.formats import output_extras, preset
 from core.i18n import t
@@ -96,6 +97,16 @@ class Renders:
         sent = await self._begin(chat, lang, request, progress_message, reply_to)
         if isinstance(sent, ExportResult):
             return sent
+        try:
+            return await self._render(chat, user, session, lang, sent, reply_to, request)
+        except asyncio.CancelledError as stop:
+            if stopped_by_user(stop):  # before its job exists, `/cancel` finds no render
+                await self.outgoing.edit_text(chat, sent, t(lang, "render.cancelled"))
+            raise
+
+    async def _render(self, chat: ChatKey, user: User, session: ChatSession, lang: str,
+                      sent: Sent, reply_to: str | None, request: str) -> ExportResult:
+        """`export` once "Rendering…" is said in `sent`."""
         draft = await self._read(chat, session, sent, lang)
         if isinstance(draft, ExportResult):
             return draft

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from core.catalog import Catalog
 from core.embedded_redis import EmbeddedRedis
 from core.outgoing import Action, Record
@@ -136,6 +138,55 @@ async def test_a_renders_cancel_button_cancels_that_render(simulator: Simulator,
         await k.say("/cancel everything")  # not a render's id: the whole chat
         assert k.last() == "Nothing to cancel."
     assert not of_kind(k, "file")
+
+
+async def test_cancel_while_an_export_reads_its_project_says_the_render_is_cancelled(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # "Rendering…" is said at once; a /cancel before the render's job exists finds no
+    # render to cancel, so the export itself says so (the message kept "Rendering…")
+    async with kit(simulator, redis_server.url, renders=True) as k:
+        assert k.renders is not None
+        await k.say("/start")
+        await give_draft(k)
+        reading, never = asyncio.Event(), asyncio.Event()
+
+        async def read_forever(*args: Any, **kwargs: Any) -> Any:
+            reading.set()
+            await never.wait()
+
+        monkeypatch.setattr(k.renders.submitter, "read_draft", read_forever)
+        export = k.dispatcher.submit(k.message("export"))
+        await asyncio.wait_for(reading.wait(), 10)
+        progress = k.out.records[-1]
+        assert progress.text.startswith("Rendering")
+        await k.say("/cancel")
+        await export
+        assert k.out.messages[progress.message_id] == "Render cancelled."
+        assert any(text.startswith("Stopped.") for text in k.out.texts())
+        assert "render_submit" not in k.kinds()
+        assert not await k.renders.store.chat_jobs(CHAT)
+
+
+async def test_a_stopping_process_leaves_an_exports_message_to_its_resumption(
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async with kit(simulator, redis_server.url, renders=True) as k:
+        assert k.renders is not None
+        await k.say("/start")
+        await give_draft(k)
+        reading, never = asyncio.Event(), asyncio.Event()
+
+        async def read_forever(*args: Any, **kwargs: Any) -> Any:
+            reading.set()
+            await never.wait()
+
+        monkeypatch.setattr(k.renders.submitter, "read_draft", read_forever)
+        k.dispatcher.submit(k.message("export"))
+        await asyncio.wait_for(reading.wait(), 10)
+        progress = k.out.records[-1]
+        await k.dispatcher.stop(0.0)
+        assert k.out.messages[progress.message_id].startswith("Rendering")
 
 
 async def test_projects_are_kept_per_chat_and_capped(redis_client: Any) -> None:
