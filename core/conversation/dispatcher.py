@@ -79,6 +79,8 @@ class Dispatcher:
         #: chats whose queue got an event while this process worked them between two
         #: events: the working loop looks again instead of the arrival taking the lock
         self._again: set[ChatKey] = set()
+        #: the task working each chat's queue in this process
+        self._workers: dict[ChatKey, asyncio.Task[Any]] = {}
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._cancel = Cancel(inbox, sessions, self._running, cancel_renders=cancel_renders,
                               cancel_render=cancel_render, signals=signals)
@@ -86,6 +88,9 @@ class Dispatcher:
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._arrivals = KeyedTurns()
+        #: the work on each arriving event, started as soon as it is queued (while the
+        #: rest of the arrival chain, such as counting the message, goes on)
+        self._started: dict[tuple[ChatKey, str], asyncio.Task[None]] = {}
         self.notices = QueueNotices(inbox)
         self.events = EventRunner(inbox=inbox, sessions=sessions, out=out,
                                   on_step=self._on_step, failures=failures,
@@ -102,6 +107,9 @@ class Dispatcher:
         work = await self.accept(message)
         if work is not None:
             await work
+            worker = self._workers.get(message.chat)
+            if worker is not None:  # the loop working the chat took it over (see `_work`)
+                await asyncio.shield(worker)
 
     async def accept(self, message: IncomingMessage) -> asyncio.Task[None] | None:
         """The arrival half of `handle`: returns once the event is safe, that is queued in
@@ -117,10 +125,11 @@ class Dispatcher:
             if self.languages is not None:  # in turn: nothing may overtake the message
                 message = await self.languages.stamp(message)
             event = ChatEvent.of(message)
-            queued = await self._on_event(event, out)
-        if not queued or self.closing:
-            return None  # refused, handled on arrival, or left for the next process
-        return self._spawn(self._work_queued(event, out), f"chat {event.chat}")
+            try:
+                await self._on_event(event, out)
+            finally:  # None: refused, handled on arrival, or left for the next process
+                work = self._started.pop((message.chat, message.message_id), None)
+        return work
 
     async def _work_queued(self, event: ChatEvent, out: Outgoing) -> None:
         if not await self._work_logged(event.chat) and self._may_wait(event):
@@ -218,6 +227,9 @@ class Dispatcher:
             log.warning("chat %s: message not queued, Redis unavailable: %r", event.chat, exc)
             await notify(out, event.chat, i18n.t(language_of(event.message), "unavailable"))
             return False
+        if not self.closing:  # worked at once: it is safe in Redis
+            self._started[(event.chat, event.message.message_id)] = self._spawn(
+                self._work_queued(event, out), f"chat {event.chat}")
         return True
 
     async def _link_now(self, event: ChatEvent, out: Outgoing) -> ChatEvent:
@@ -248,6 +260,9 @@ class Dispatcher:
             self._again.add(chat)  # that loop takes this one too: no second lock try
             return False
         self._working.add(chat)
+        worker = asyncio.current_task()
+        if worker is not None:
+            self._workers[chat] = worker
         served = False
         try:
             while True:
@@ -270,6 +285,8 @@ class Dispatcher:
                     return True
         finally:
             self._working.discard(chat)
+            if self._workers.get(chat) is worker:
+                del self._workers[chat]
 
     async def _take_back(self, chat: ChatKey, lock: ChatLock) -> bool:
         """Take a lock this process left behind (its release failed during a Redis outage)

@@ -8,10 +8,14 @@ from typing import Any
 import pytest
 
 import core.conversation.texts  # noqa: F401 - the plain notice
+from core.conversation.middleware import EventCall, Middleware
 from core.conversation.queueing import queued_text
+from core.inbox import ChatEvent
 from core.messages import ChatKey
+from core.outgoing import Outgoing
 from core.simulator import Simulator
 from tests.kits.conversation import CHAT, kit
+from tests.waiting import wait_until
 
 
 async def test_waiting_messages_hear_their_place_in_line(
@@ -77,3 +81,26 @@ async def test_a_message_arriving_between_two_events_is_taken_by_the_working_loo
         assert opens == [CHAT, CHAT], "one open of the chat per event"
         assert owners == [], "no second try at the lock"
         assert not any(text.startswith("Got it") for text in k.out.texts()), "no queue notice"
+
+
+async def test_a_queued_message_is_worked_while_the_arrival_chain_finishes(
+        simulator: Simulator, redis_url: str) -> None:
+    # what comes after the queueing in the arrival chain (counting the message) never
+    # holds up its answer: the work starts as soon as the message is safe in Redis
+    counted = asyncio.Event()
+
+    class SlowCount(Middleware):
+        async def on_event(self, event: ChatEvent, out: Outgoing, call_next: EventCall) -> bool:
+            queued = await call_next(event, out)
+            await counted.wait()
+            return queued
+
+    async with kit(simulator, redis_url, middlewares=[SlowCount()]) as k:
+        arrival = asyncio.create_task(k.dispatcher.accept(k.message("what can you do?")))
+        await wait_until(lambda: bool(k.out.texts()), what="the answer, while counting")
+        assert not arrival.done()
+        counted.set()
+        work = await arrival
+        assert work is not None
+        await work
+        assert len(k.out.texts()) == 1
