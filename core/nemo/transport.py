@@ -45,8 +45,12 @@ T = TypeVar("T")
 #: as the agent works (up to 15 minutes), so every chat talking at once needs its own
 #: (with httpx's default of 100, the 101st waited for one to be freed)
 POOL_SIZE = 512
-#: idle connections kept open for the next request
-KEEP_ALIVE = 100
+#: idle connections kept open for the next request. Few: the pool (httpcore's) looks at
+#: every connection it holds on each request and each response's end, and asks the
+#: socket of each idle one whether the server closed it. After 200 chats wrote at once,
+#: 100 idle connections made a message cost 14-17 ms of CPU under load, 16 make it 11-12
+#: (`bench/messages.py`); a request past them opens a connection, as it would anyway.
+KEEP_ALIVE = 16
 Sleep = Callable[[float], Awaitable[None]]
 
 
