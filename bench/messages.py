@@ -32,9 +32,9 @@ request's arrival. Printed side by side:
 * answers lost: messages with no answer within --timeout (error replies counted apart);
 * "next in line" notices (every message is sent after the previous answer arrived,
   so each one is a notice the user should not have seen);
-* first-contact greetings (nemobot welcomes a new chat at the head of its first
-  answer; a greeting sent as a message of its own is counted in the Bot API
-  requests, and shown apart);
+* first-contact greetings (in a private chat without a project, nemobot welcomes the
+  chat at the head of its first answer; a greeting sent as a message of its own is
+  counted in the Bot API requests, and shown apart);
 * latency p50 of each message of the few chats (the 1st, 2nd, ... a chat sends), which
   shows the per-chat pace of the platform's limits.
 

@@ -176,6 +176,12 @@ class Outgoing(ABC):
         menus show theirs in it. Optional."""
         return None
 
+    def opens_with_start(self, chat: ChatKey) -> bool:
+        """Whether the platform opens every conversation in `chat` with /start (Telegram's
+        private chats: the app sends it when the user first taps Start), which the bot
+        answers with its greeting. False: a chat's first words may be anything."""
+        return False
+
 
 class Replying(Outgoing):
     """An adapter's outgoing side for the answers to one incoming message: every new
@@ -240,6 +246,10 @@ class Replying(Outgoing):
     async def language_chosen(self, chat: ChatKey, user_id: str, language: str) -> None:
         """Tell the adapter."""
         await self.out.language_chosen(chat, user_id, language)
+
+    def opens_with_start(self, chat: ChatKey) -> bool:
+        """The adapter's answer."""
+        return self.out.opens_with_start(chat)
 
 
 @dataclass

@@ -233,6 +233,10 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         """The command menu (`publish_commands`)."""
         return tuple(_texts.COMMANDS)
 
+    def opens_with_start(self, chat: ChatKey) -> bool:
+        """A private chat (a user's id, positive) opens with /start; a group does not."""
+        return chat.chat_id.isdigit()
+
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """Upload a video (sendVideo, streamable, with its duration, size and thumbnail)

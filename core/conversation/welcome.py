@@ -1,13 +1,15 @@
 """First contact: the greeting answers /start at once, with three example requests as
 buttons, and the NemoVideo project is set up after it (the user reads while it happens).
 
-A chat that has no project yet (its first words to the bot, or its first after a long
-silence) and types what it wants is welcomed at the head of the first answer, in the
-same message (an upload is greeted as /start is, before its progress). The examples
-would come too late, and a greeting of its own would cost a message against the
-platform's per-chat and per-bot limits (with Telegram's one a second per chat, it would
-hold up the answer). The typing indicator and the live message's first paint keep the
-wait from being silent.
+A chat without a project (its first words to the bot, or its first after a long
+silence) is greeted the same way, at once, before the message that sets one up: in a
+group or a Discord channel the first mention is the user's first contact. Where every
+conversation opens with /start (Telegram's private chats), a typed request in a chat
+without a project comes from a user who has been greeted (their project has expired):
+the welcome then heads the answer, in the same message, without the examples, rather
+than costing a message of its own against the platform's per-chat and per-bot limits
+(with Telegram's one a second per chat, it would hold up the answer). The typing
+indicator and the live message's first paint keep that wait from being silent.
 """
 
 from __future__ import annotations
@@ -137,10 +139,11 @@ class FirstContact(Middleware):
     """Welcomes a chat without a project before the first message that sets one up (a
     button press or a command is not a first contact: the user has seen the bot).
 
-    A typed message's answer comes headed by the welcome (see the module docstring); an
-    upload is greeted at once, in a message of its own, before its progress. That
-    greeting is a courtesy: a platform that refuses it (after the adapter's own
-    retries) costs the greeting only, never the message it came before."""
+    The greeting comes at once, in a message of its own, except for a typed request
+    where the platform opens conversations with /start: its answer comes headed by the
+    welcome (see the module docstring). The greeting is a courtesy: a platform that
+    refuses it (after the adapter's own retries) costs the greeting only, never the
+    message it came before."""
 
     async def on_step(self, turn: Turn, step: Step, call_next: StepCall) -> None:
         """Welcome first when the chat has no project yet."""
@@ -148,8 +151,8 @@ class FirstContact(Middleware):
         if not (step.intent in _SETTING_UP and typed and not turn.session.session_id):
             await call_next(turn, step)
             return
-        if step.intent is Intent.UPLOAD:
-            log.info("chat %s: first contact; greeting before the upload", turn.chat)
+        if step.intent is Intent.UPLOAD or not turn.out.opens_with_start(turn.chat):
+            log.info("chat %s: first contact; greeting at once", turn.chat)
             text, buttons = greeting(turn)
             try:
                 await turn.send(text, buttons)
@@ -157,7 +160,7 @@ class FirstContact(Middleware):
                 log.warning("chat %s: the greeting was not delivered: %r", turn.chat, exc)
             await call_next(turn, step)
             return
-        log.info("chat %s: first contact; the answer comes with the welcome", turn.chat)
+        log.info("chat %s: no project; the answer comes with the welcome", turn.chat)
         out = turn.out
         turn.out = Headed(out, heading(turn))
         try:

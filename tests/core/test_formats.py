@@ -86,9 +86,32 @@ async def test_start_greets_at_once_with_examples_then_sets_up(
         assert agent_heard == ["Generate a 30s promo clip"]
 
 
-async def test_a_first_message_is_answered_under_the_welcome_in_one_message(
+async def test_a_first_message_is_greeted_before_the_answer(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    # a group's or a Discord channel's first mention: the user's first contact
     async with kit(simulator, redis_server.url) as k:
+        await k.say("what can you do?")
+        texts = k.out.texts()
+        assert "Ready when you are" in texts[0] and len(texts) == 2
+        assert [b.label for b in k.out.records[0].buttons] == [
+            "Trim the first 5 seconds", "Add cinematic background music",
+            "Generate a 30s promo clip"]
+        await k.say("and what else?")
+        assert sum("Ready when you are" in t for t in k.out.texts()) == 1, "greeted once"
+
+
+class OpensWithStart(CollectingOutput):
+    """A platform whose conversations open with /start (Telegram's private chats)."""
+
+    def opens_with_start(self, chat: ChatKey) -> bool:
+        return True
+
+
+async def test_where_chats_open_with_start_a_request_is_answered_under_the_welcome(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    # the user was greeted at /start; their project expired since: one message, the
+    # welcome at its head (a greeting of its own would wait for Telegram's per-chat pace)
+    async with kit(simulator, redis_server.url, out=OpensWithStart()) as k:
         await k.say("what can you do?")
         [answer] = k.out.texts()
         welcome, _, rest = answer.partition("choose a format with /format.\n\n")
@@ -96,6 +119,9 @@ async def test_a_first_message_is_answered_under_the_welcome_in_one_message(
         assert "Or tap an example" not in answer, "no examples: the user said what they want"
         await k.say("and what else?")
         assert sum("Ready when you are" in t for t in k.out.texts()) == 1, "welcomed once"
+        await k.say("/new confirm")
+        await k.say("/start")
+        assert k.out.records[-1].buttons, "/start still greets with the examples"
 
 
 async def test_the_welcome_stays_at_the_head_of_a_streamed_answer(
@@ -104,7 +130,7 @@ async def test_the_welcome_stays_at_the_head_of_a_streamed_answer(
     words = " ".join(f"word{i:03d}" for i in range(120))
     monkeypatch.setattr("core.simulator.agent.chat_answer", lambda message, chinese: words)
     simulator.inject(Fault("sse_slow", delay=0.02))  # the live message is edited meanwhile
-    async with kit(simulator, redis_server.url) as k:
+    async with kit(simulator, redis_server.url, out=OpensWithStart()) as k:
         await k.say("tell me a story")
         shown = [r for r in k.out.records if r.kind in ("text", "edit")]
         assert len({r.message_id for r in shown}) == 1 and len(shown) > 1, "one live message"

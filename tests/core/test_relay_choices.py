@@ -141,9 +141,9 @@ async def test_the_agents_question_is_answered_with_a_press(
     monkeypatch.setattr("core.simulator.agent.chat_answer",
                         lambda message, chinese: "Do you want upbeat or calm music?")
     async with kit(simulator, redis_server.url) as k:
-        await k.say("what music suits my video")  # a first contact: under the welcome
+        await k.say("what music suits my video")
         text, buttons = _final(k)
-        assert text.endswith("\n\nDo you want upbeat or calm music?")
+        assert text == "Do you want upbeat or calm music?"
         assert [b.label for b in buttons] == ["Upbeat", "Calm music"]
         await k.say(_choice(buttons, "Calm music"))
         assert k.kinds().count("run_sse") == 2, "the option's text went to the agent"
@@ -154,18 +154,16 @@ async def test_the_agents_question_is_answered_with_a_press(
 
 async def test_the_greetings_examples_and_the_answers_options_both_work(
         simulator: Simulator, redis_server: EmbeddedRedis,
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("core.simulator.agent.chat_answer",
                         lambda message, chinese: "Do you want upbeat or calm music?")
     async with kit(simulator, redis_server.url) as k:
-        clip = write_sample_video(tmp_path / "a.mp4", seconds=2.0, color="red")
-        await k.say("", attachments=(LocalFileAttachment(clip),))  # greeted, then uploaded
-        greeting = k.out.records[0]
+        await k.say("what music suits my video")  # a first contact: greeted, then answered
+        greeting, answer = k.out.records[0], k.out.records[-1]
         assert "Ready when you are" in greeting.text
-        await k.say("what music suits my video")
-        answer = k.out.records[-1]
         assert [b.label for b in answer.buttons] == ["Upbeat", "Calm music"]
-        await k.say(_choice(answer.buttons, "Upbeat"))
-        assert "earlier message" not in k.last()
         await k.say(_choice(greeting.buttons, "Add cinematic background music"))
+        assert "earlier message" not in k.last(), "the greeting's offer came with the answer's"
+        assert k.kinds().count("run_sse") == 2
+        await k.say(_choice(answer.buttons, "Upbeat"))
         assert "earlier message" in k.last(), "a press used the offers of that message"

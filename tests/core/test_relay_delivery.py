@@ -86,16 +86,16 @@ async def test_an_answer_refused_for_good_is_given_up_and_the_chat_goes_on(
         assert not any("went wrong" in text for text in out.refused + k.out.texts())
 
 
-async def test_a_refused_first_answer_is_sent_again_with_its_welcome(
+async def test_a_refused_greeting_costs_the_greeting_only(
         simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     out = Refusing(refusals=1)
     async with kit(simulator, redis_server.url, out=out) as k:
-        await k.say("hello")  # a first contact: the answer comes under the welcome
-        [refused] = out.refused
-        assert refused.startswith("Ready when you are")
-        [shown] = k.out.texts()
-        assert shown.startswith("Ready when you are") and GREETING in shown
+        await k.say("hello")  # a first contact: greeted first
+        [greeting] = out.refused
+        assert greeting.startswith("Ready when you are")
+        assert GREETING in k.last()
         assert k.kinds().count("run_sse") == 1
+        assert not any("went wrong" in text for text in k.out.texts())
 
 
 class LosingTheProject(CollectingOutput):
@@ -126,3 +126,22 @@ async def test_a_failure_after_the_answer_never_calls_the_agent_again(
         assert GREETING in k.last()
         assert k.kinds().count("run_sse") == 1, "not sent again on a new project"
         assert not any("no longer available" in text for text in k.out.texts())
+
+
+class RefusingWhereChatsOpenWithStart(Refusing):
+    """`Refusing`, on a platform whose conversations open with /start."""
+
+    def opens_with_start(self, chat: ChatKey) -> bool:
+        return True
+
+
+async def test_a_refused_first_answer_is_sent_again_with_its_welcome(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    out = RefusingWhereChatsOpenWithStart(refusals=1)
+    async with kit(simulator, redis_server.url, out=out) as k:
+        await k.say("hello")  # no project yet: the answer comes under the welcome
+        [refused] = out.refused
+        assert refused.startswith("Ready when you are")
+        [shown] = k.out.texts()
+        assert shown.startswith("Ready when you are") and GREETING in shown
+        assert k.kinds().count("run_sse") == 1

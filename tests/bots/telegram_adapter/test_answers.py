@@ -163,3 +163,23 @@ async def test_next_steps_are_buttons_that_send_their_text(
         fake.callback(dm, alice, answer["message_id"], labels["Add background music"])
         await bot_message(fake, dm, containing("Added background music"))
     assert kinds(simulator, "run_sse") == ["run_sse", "run_sse"]
+
+
+async def test_a_groups_first_mention_is_greeted_and_a_private_chats_request_is_welcomed(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    # a group has no /start: its first mention is a first contact, greeted at once with
+    # the examples. A private chat opened with /start; a request there in a chat without
+    # a project gets the welcome at the head of its answer, one message
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    group, dm = fake.group("Editors"), fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.text(group, alice, f"@{fake.bot_username} what can you do?")
+        greeting = await bot_message(fake, group, containing("Ready when you are"))
+        assert len(buttons_of(greeting)) == 3, "the examples"
+        await bot_message(fake, group, containing("NemoVideo simulator can't do that"))
+        fake.text(dm, alice, "what can you do?")
+        answer = await bot_message(fake, dm, containing("NemoVideo simulator can't do that"))
+        assert answer["text"].startswith("Ready when you are")
+    assert [m["text"][:18] for m in fake.sent_messages(dm.id)] == ["Ready when you are"]
+    assert len(fake.sent_messages(group.id)) == 2
