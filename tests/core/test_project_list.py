@@ -140,6 +140,25 @@ async def test_a_renders_cancel_button_cancels_that_render(simulator: Simulator,
     assert not of_kind(k, "file")
 
 
+async def export_reading_forever(k: Kit, monkeypatch: pytest.MonkeyPatch) -> tuple[
+        asyncio.Task[None], Record]:
+    """Ask for an export whose read of the project never ends; the export's task, once it
+    reads, and the message it said "Rendering…" in."""
+    assert k.renders is not None
+    await k.say("/start")
+    await give_draft(k)
+    reading, never = asyncio.Event(), asyncio.Event()
+
+    async def read_forever(*args: Any, **kwargs: Any) -> Any:
+        reading.set()
+        await never.wait()
+
+    monkeypatch.setattr(k.renders.submitter, "read_draft", read_forever)
+    export = k.dispatcher.submit(k.message("export"))
+    await asyncio.wait_for(reading.wait(), 10)
+    return export, k.out.records[-1]
+
+
 async def test_cancel_while_an_export_reads_its_project_says_the_render_is_cancelled(
         simulator: Simulator, redis_server: EmbeddedRedis,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,18 +166,7 @@ async def test_cancel_while_an_export_reads_its_project_says_the_render_is_cance
     # render to cancel, so the export itself says so (the message kept "Rendering…")
     async with kit(simulator, redis_server.url, renders=True) as k:
         assert k.renders is not None
-        await k.say("/start")
-        await give_draft(k)
-        reading, never = asyncio.Event(), asyncio.Event()
-
-        async def read_forever(*args: Any, **kwargs: Any) -> Any:
-            reading.set()
-            await never.wait()
-
-        monkeypatch.setattr(k.renders.submitter, "read_draft", read_forever)
-        export = k.dispatcher.submit(k.message("export"))
-        await asyncio.wait_for(reading.wait(), 10)
-        progress = k.out.records[-1]
+        export, progress = await export_reading_forever(k, monkeypatch)
         assert progress.text.startswith("Rendering")
         await k.say("/cancel")
         await export
@@ -172,19 +180,7 @@ async def test_a_stopping_process_leaves_an_exports_message_to_its_resumption(
         simulator: Simulator, redis_server: EmbeddedRedis,
         monkeypatch: pytest.MonkeyPatch) -> None:
     async with kit(simulator, redis_server.url, renders=True) as k:
-        assert k.renders is not None
-        await k.say("/start")
-        await give_draft(k)
-        reading, never = asyncio.Event(), asyncio.Event()
-
-        async def read_forever(*args: Any, **kwargs: Any) -> Any:
-            reading.set()
-            await never.wait()
-
-        monkeypatch.setattr(k.renders.submitter, "read_draft", read_forever)
-        k.dispatcher.submit(k.message("export"))
-        await asyncio.wait_for(reading.wait(), 10)
-        progress = k.out.records[-1]
+        _, progress = await export_reading_forever(k, monkeypatch)
         await k.dispatcher.stop(0.0)
         assert k.out.messages[progress.message_id].startswith("Rendering")
 
