@@ -74,13 +74,12 @@ class Dispatcher:
         self._on_event = event_chain(middlewares, self._accept)
         self._on_step = step_chain([*middlewares, ProjectLost()], self._handle_step)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._working: set[ChatKey] = set()
         self._held: set[ChatKey] = set()
         #: chats whose queue got an event while this process worked them between two
         #: events: the working loop looks again instead of the arrival taking the lock
         self._again: set[ChatKey] = set()
-        #: the task working each chat's queue in this process
-        self._workers: dict[ChatKey, asyncio.Task[Any]] = {}
+        #: the chats whose queue this process works, each with the task working it
+        self._working: dict[ChatKey, asyncio.Task[Any] | None] = {}
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._cancel = Cancel(inbox, sessions, self._running, cancel_renders=cancel_renders,
                               cancel_render=cancel_render, signals=signals)
@@ -107,7 +106,7 @@ class Dispatcher:
         work = await self.accept(message)
         if work is not None:
             await work
-            worker = self._workers.get(message.chat)
+            worker = self._working.get(message.chat)
             if worker is not None:  # the loop working the chat took it over (see `_work`)
                 await asyncio.shield(worker)
 
@@ -259,10 +258,7 @@ class Dispatcher:
         if chat in self._working:  # between two events (saving one, looking for more)
             self._again.add(chat)  # that loop takes this one too: no second lock try
             return False
-        self._working.add(chat)
-        worker = asyncio.current_task()
-        if worker is not None:
-            self._workers[chat] = worker
+        self._working[chat] = asyncio.current_task()
         served = False
         try:
             while True:
@@ -284,9 +280,7 @@ class Dispatcher:
                 if self.closing or (await self.inbox.settle(chat) and chat not in self._again):
                     return True
         finally:
-            self._working.discard(chat)
-            if self._workers.get(chat) is worker:
-                del self._workers[chat]
+            del self._working[chat]  # this loop's: a second one for the chat never starts
 
     async def _take_back(self, chat: ChatKey, lock: ChatLock) -> bool:
         """Take a lock this process left behind (its release failed during a Redis outage)
