@@ -48,8 +48,8 @@ POOL_SIZE = 512
 #: idle connections kept open for the next request. Few: the pool (httpcore's) looks at
 #: every connection it holds on each request and each response's end, and asks the
 #: socket of each idle one whether the server closed it. After 200 chats wrote at once,
-#: 100 idle connections made a message cost 14-17 ms of CPU under load, 16 make it 11-12
-#: (`bench/messages.py`); a request past them opens a connection, as it would anyway.
+#: 100 idle connections made a message cost 14-17 ms of CPU under load, 16 make it 9-13
+#: (`bench/messages.py`, docs/benchmarks.md); a request past them opens a connection.
 KEEP_ALIVE = 16
 Sleep = Callable[[float], Awaitable[None]]
 
