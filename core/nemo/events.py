@@ -61,4 +61,11 @@ class StateDelta:
     delta: dict[str, Any]
 
 
-AgentEvent = TextFragment | FullText | ToolCall | ToolResult | Heartbeat | StreamError | StateDelta
+@dataclass(frozen=True)
+class TurnComplete:
+    """ADK `turnComplete: true`: the agent's turn is over (it comes after the event's
+    other contents)."""
+
+
+AgentEvent = (TextFragment | FullText | ToolCall | ToolResult | Heartbeat | StreamError
+              | StateDelta | TurnComplete)

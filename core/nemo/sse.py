@@ -7,7 +7,7 @@ event's `data` into zero or more typed events. Both documented shapes are accept
 
 * ADK events (camelCase, snake_case tolerated): `content.parts[]` holding `text`,
   `functionCall` or `functionResponse`; `partial`; `actions.stateDelta`;
-  `errorCode` / `errorMessage`.
+  `errorCode` / `errorMessage`; `turnComplete`.
 * Tagged events: `{"type": "text" | "tool_call" | "tool_result" | "heartbeat", ...}`.
 
 An empty payload is a heartbeat, `{"error": ...}` is an in-stream failure, and
@@ -32,6 +32,7 @@ from core.nemo.events import (
     TextFragment,
     ToolCall,
     ToolResult,
+    TurnComplete,
 )
 
 log = logging.getLogger(__name__)
@@ -280,6 +281,8 @@ def _adk(obj: dict[str, Any]) -> list[AgentEvent]:
     if _present(error_code) or _present(error_message):
         message = str(error_message or error_code)
         events.append(StreamError(message=message, code=_code(error_code)))
+    if _get(obj, "turnComplete", "turn_complete") is True:
+        events.append(TurnComplete())
     return events
 
 

@@ -25,7 +25,16 @@ from core.nemo.errors import (
     StreamInterrupted,
     StreamTimedOut,
 )
-from core.nemo.events import AgentEvent, FullText, Heartbeat, StreamError, TextFragment
+from core.nemo.events import (
+    AgentEvent,
+    FullText,
+    Heartbeat,
+    StreamError,
+    TextFragment,
+    ToolCall,
+    ToolResult,
+    TurnComplete,
+)
 from core.nemo.models import Credentials
 from core.nemo.sse import Frame, SSEFramer, parse_payload
 from core.nemo.transport import Transport
@@ -46,9 +55,10 @@ class AgentStream:
 
     Raises (while opening or iterating) the client's typed errors, plus
     `StreamInterrupted` when the connection breaks mid-stream (never re-send: the
-    agent may still be working) and `StreamTimedOut` when the answer or its first
-    event takes longer than `nemo_first_event_timeout`, only heartbeats (or
-    nothing) arrive for `nemo_heartbeat_timeout`, or the call exceeds
+    agent may still be working; a break after the agent said its turn is complete, with
+    no tool awaiting its result, ends the stream instead) and `StreamTimedOut` when the
+    answer or its first event takes longer than `nemo_first_event_timeout`, only
+    heartbeats (or nothing) arrive for `nemo_heartbeat_timeout`, or the call exceeds
     `nemo_sse_timeout`.
     """
 
@@ -218,15 +228,24 @@ class AgentStream:
         framer = SSEFramer(settings.nemo_max_event_bytes)
         budget = _AnswerBudget(settings.nemo_max_answer_chars)
         source = _chunks(response)
+        turn = _TurnEnd()
         try:
             while True:
-                chunk = await self._next(source, clock, framer)
+                try:
+                    chunk = await self._next(source, clock, framer)
+                except StreamInterrupted as exc:
+                    if not turn.complete:
+                        raise
+                    log.info("run_sse: the stream broke after the agent's turn was complete "
+                             "(%s); the answer is whole", exc.__cause__.__class__.__name__)
+                    return
                 if chunk is None:
                     log.debug("run_sse: stream closed")
                     return
                 for frame in framer.feed(chunk):
                     events, done = self._admit(frame, clock, budget, framer)
                     for event in events:
+                        turn.see(event)
                         yield event
                     if done:
                         return
@@ -282,6 +301,28 @@ class AgentStream:
 async def _chunks(response: httpx.Response) -> AsyncGenerator[bytes, None]:
     async for chunk in response.aiter_bytes():
         yield chunk
+
+
+class _TurnEnd:
+    """Whether the agent has said its turn is complete (ADK `turnComplete`) with no tool
+    call awaiting its result, and said nothing since: the answer is whole, so a break
+    of the connection after it is the stream's end, not a message lost midway."""
+
+    def __init__(self) -> None:
+        self.complete = False
+        self._open_calls = 0
+
+    def see(self, event: AgentEvent) -> None:
+        """Take one event."""
+        if isinstance(event, TurnComplete):
+            self.complete = self._open_calls == 0
+            return
+        if isinstance(event, ToolCall):
+            self._open_calls += 1
+        elif isinstance(event, ToolResult):
+            self._open_calls = max(0, self._open_calls - 1)
+        if not isinstance(event, Heartbeat):
+            self.complete = False
 
 
 class _AnswerBudget:

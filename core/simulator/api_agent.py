@@ -4,6 +4,7 @@ background and relays its events as server-sent events (heartbeats meanwhile).""
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 
 from aiohttp import web
@@ -60,7 +61,7 @@ class AgentStream(Routes):
             await wire.after_headers(response, encoder)
         except ConnectionError:
             return response  # the client went away before the first frame; the turn goes on
-        cut_after = int(cut.param("after_events")) if cut else None
+        cut_after = _cut_after(cut)
         return await self._relay(request, response, queue, encoder, wire, cut_after)
 
     async def _message(self, request: web.Request, user: User) -> tuple[Session, str]:
@@ -88,10 +89,11 @@ class AgentStream(Routes):
         queue: asyncio.Queue[Event | None],
         encoder: Encoder,
         wire: WireFaults,
-        cut_after: int | None,
+        cut_after: float | None,
     ) -> web.StreamResponse:
         """Write the turn's events as they come, a heartbeat when there are none for a
-        while, until the turn ends (or `cut_after` frames, for the `sse_cut` fault)."""
+        while, until the turn ends (or `cut_after` frames, for the `sse_cut` fault; an
+        infinite `cut_after` cuts the stream at the turn's end instead of closing it)."""
         sim = self.sim
         written = 0
         try:
@@ -116,10 +118,22 @@ class AgentStream(Routes):
                     if request.transport is not None:
                         request.transport.abort()
                     return response
+            if cut_after == math.inf and request.transport is not None:
+                request.transport.abort()  # the whole turn, then a break instead of an end
+                return response
             await response.write_eof()
         except ConnectionError:
             pass  # the client went away; the turn still finishes
         return response
+
+
+def _cut_after(cut: Fault | None) -> float | None:
+    """Frames after which `sse_cut` breaks the stream: None without the fault, infinite
+    when it breaks the stream only once the turn is over (`after_events: null`)."""
+    if cut is None:
+        return None
+    after = cut.param("after_events")
+    return math.inf if after is None else int(after)
 
 
 def _stream_faults(

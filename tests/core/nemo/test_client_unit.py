@@ -557,6 +557,51 @@ async def test_sse_transport_break_is_interrupted() -> None:
     assert got == [TextFragment("a")]
 
 
+def _broken_after(*frames: dict[str, Any]) -> Callable[[httpx.Request], httpx.Response]:
+    """An agent call answering `frames` (ADK events), then breaking the connection."""
+    async def body() -> AsyncIterator[bytes]:
+        for frame in frames:
+            yield b"data: " + json.dumps(frame).encode() + b"\n\n"
+        raise httpx.RemoteProtocolError("peer closed connection")
+
+    return lambda r: httpx.Response(200, headers={"content-type": "text/event-stream"},
+                                    content=body())
+
+
+async def _events_of(client: NemoClient) -> list[Any]:
+    got: list[Any] = []
+    async with client.run_sse(CREDS, "5", "hi") as stream:
+        async for event in stream:
+            got.append(event)
+    return got
+
+
+DONE = {"content": {"role": "model", "parts": [{"text": "Done."}]}, "turnComplete": True}
+CALL = {"content": {"role": "model", "parts": [{"functionCall": {"id": "c1", "name": "trim"}}]}}
+RESULT = {"content": {"role": "user",
+                      "parts": [{"functionResponse": {"id": "c1", "name": "trim"}}]}}
+
+
+async def test_a_break_after_the_agents_turn_is_complete_ends_the_stream() -> None:
+    client, _ = make_client(_broken_after(CALL, RESULT, DONE))
+    got = await _events_of(client)
+    assert [type(e).__name__ for e in got] == ["ToolCall", "ToolResult", "FullText",
+                                               "TurnComplete"]
+
+
+@pytest.mark.parametrize("frames", [
+    (CALL, DONE),  # a tool still works: the turn goes on
+    (DONE, {"content": {"role": "model", "parts": [{"text": "And", "partial": True}]},
+            "partial": True}),  # more words after the turn's end: a new turn
+    ({"content": {"role": "model", "parts": [{"text": "Done."}]}},),  # no turn end said
+], ids=["tool-awaiting-its-result", "words-after-the-end", "no-turn-end"])
+async def test_a_break_before_the_turn_is_whole_is_an_interruption(
+        frames: tuple[dict[str, Any], ...]) -> None:
+    client, _ = make_client(_broken_after(*frames))
+    with pytest.raises(StreamInterrupted):
+        await _events_of(client)
+
+
 async def _forever() -> None:
     await asyncio.Event().wait()
 

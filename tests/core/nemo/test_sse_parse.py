@@ -16,6 +16,7 @@ from core.nemo.events import (
     TextFragment,
     ToolCall,
     ToolResult,
+    TurnComplete,
 )
 from core.nemo.sse import SSEFramer, parse_event, parse_payload
 
@@ -39,10 +40,18 @@ def test_adk_partial_text_is_a_fragment() -> None:
 
 
 def test_adk_text_without_partial_is_full_text() -> None:
-    frame = {"content": {"role": "model", "parts": [{"text": "Done."}]}, "turnComplete": True}
+    frame: dict[str, Any] = {"content": {"role": "model", "parts": [{"text": "Done."}]}}
     assert parse_payload(payload(frame)) == [FullText("Done.")]
     frame["partial"] = False
     assert parse_payload(payload(frame)) == [FullText("Done.")]
+
+
+@pytest.mark.parametrize("key", ["turnComplete", "turn_complete"])
+def test_adk_turn_complete_comes_after_the_events_contents(key: str) -> None:
+    frame = {"content": {"role": "model", "parts": [{"text": "Done."}]}, key: True}
+    assert parse_payload(payload(frame)) == [FullText("Done."), TurnComplete()]
+    for value in (False, None, "true", 1):  # only a JSON true says the turn is over
+        assert parse_payload(payload({**frame, key: value})) == [FullText("Done.")]
 
 
 def test_adk_text_parts_are_joined_in_order_around_tool_parts() -> None:
@@ -103,8 +112,9 @@ def test_adk_state_delta() -> None:
 
 
 def test_adk_empty_state_delta_and_no_content_give_nothing() -> None:
-    frame = {"actions": {"stateDelta": {}}, "turnComplete": True, "content": None}
+    frame = {"actions": {"stateDelta": {}}, "content": None}
     assert parse_payload(payload(frame)) == []
+    assert parse_payload(payload({**frame, "turnComplete": True})) == [TurnComplete()]
 
 
 def test_adk_error_fields() -> None:
