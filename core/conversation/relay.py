@@ -106,7 +106,8 @@ class Relay:
             timed_out = isinstance(exc, errors.StreamTimedOut)
             log.info("chat %s: agent stream %s", turn.chat,
                      "timed out" if timed_out else "broke")
-            await self.recover(turn, turn.session.inflight, interrupted=not timed_out)
+            await self.recover(turn, turn.session.inflight, interrupted=not timed_out,
+                               answered=listener.answer.has_text)
             return
         await self._finish(turn, session_id, before, listener)
 
@@ -277,8 +278,10 @@ class Relay:
                       text=text)
 
     async def recover(self, turn: Turn, inflight: InFlight | None, *,
-                      interrupted: bool) -> None:
-        """The stream broke or stalled: read the state on the contract's schedule."""
+                      interrupted: bool, answered: bool = False) -> None:
+        """The stream broke or stalled: read the state on the contract's schedule.
+        `answered`: the agent's words so far are shown (a project that stays as it was
+        then says the answer may be cut short, not that the request failed)."""
         settings = self.settings
         sleep = self.sleep
         before = Draft.from_raw(inflight.draft_before if inflight else turn.session.draft)
@@ -305,7 +308,8 @@ class Relay:
                 await self._notify(turn, text, turn.buttons(Action.EXPORT, Action.STATUS))
                 return
         if interrupted:
-            await self._notify(turn, turn.text("recovery_failed"))
+            await self._notify(turn, turn.text("recovery_unchanged" if answered
+                                               else "recovery_failed"))
 
 
 def _may_change(listener: Listener) -> bool:

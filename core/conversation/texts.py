@@ -139,6 +139,13 @@ texts({
               "to retry.",
         "zh": "NemoVideo 没有完成这个请求，不会重复扣费。重新发送即可重试。",
     },
+    "recovery_unchanged": {
+        # the stream broke after part of an answer was shown; the project did not change
+        "en": "The connection dropped before NemoVideo finished, and the project hasn't "
+              "changed since. The answer above may be cut short: send the request again if "
+              "something is missing.",
+        "zh": "NemoVideo 完成前连接中断，项目此后没有变化。上面的回答可能不完整；如有缺失，请重新发送请求。",
+    },
     "timed_out": {
         "en": "NemoVideo has been working for too long without an answer, so I stopped "
               "waiting. Send the request again to retry.",

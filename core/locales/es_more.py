@@ -134,4 +134,7 @@ TEXTS: dict[str, str] = {
     "telegram.command.format": "Elegir el formato (TikTok, YouTube...) y la duración",
     "telegram.command.projects": "Tus proyectos recientes: cambia entre ellos",
     "telegram.command.last": "Volver a enviar el último video terminado",
+    "recovery_unchanged": "La conexión se cortó antes de que NemoVideo terminara, y el proyecto "
+        "no ha cambiado desde entonces. La respuesta de arriba puede estar incompleta: envía la "
+        "petición de nuevo si falta algo.",
 }

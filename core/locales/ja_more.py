@@ -135,4 +135,6 @@ TEXTS: dict[str, str] = {
     "telegram.command.format": "フォーマット（TikTok、YouTube など）と長さを選ぶ",
     "telegram.command.projects": "最近のプロジェクト：切り替える",
     "telegram.command.last": "最後に完成した動画をもう一度送る",
+    "recovery_unchanged": "NemoVideo が終える前に接続が切れ、その後プロジェクトは変わっていません。"
+        "上の回答は途中で切れている可能性があります。足りない場合はリクエストをもう一度送ってください。",
 }

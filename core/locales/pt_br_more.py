@@ -134,4 +134,7 @@ TEXTS: dict[str, str] = {
     "telegram.command.format": "Escolher o formato (TikTok, YouTube...) e a duração",
     "telegram.command.projects": "Seus projetos recentes: alterne entre eles",
     "telegram.command.last": "Reenviar o último vídeo pronto",
+    "recovery_unchanged": "A conexão caiu antes de a NemoVideo terminar, e o projeto não mudou "
+        "desde então. A resposta acima pode estar incompleta: envie o pedido de novo se faltar "
+        "algo.",
 }

@@ -250,6 +250,7 @@ SOURCES: dict[str, str] = {
     "recovered": "05a8c405a3",
     "recovering": "7e97399b00",
     "recovery_failed": "445136a358",
+    "recovery_unchanged": "9440df7b56",
     "render.already_finished": "6ebc8d0b62",
     "render.blocked": "68255db06c",
     "render.cancelled": "f990ef7230",

@@ -256,6 +256,30 @@ async def test_cut_stream_is_recovered_without_resending(simulator: Simulator,
         assert "Timeline (1 track)" in k.last() or "went through" in k.last()
 
 
+@pytest.mark.parametrize("shape", ["adk", "tagged"])
+async def test_a_stream_broken_after_the_agents_whole_answer(simulator: Simulator, redis_url: str,
+                                                           shape: str) -> None:
+    """The ADK shape says when the agent's turn is complete: a break after that ends the
+    stream (the answer is whole), with no notices. The tagged shape cannot say it: the
+    break is recovered from the state, and an unchanged project then says the answer
+    shown may be cut short, not that the request failed."""
+    simulator.config.sse_shape = shape
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        simulator.inject(Fault("sse_cut", after_events=None))
+        await k.say("what can you do?")
+        assert k.kinds().count("run_sse") == 2
+        texts = k.out.texts()
+        notices = [t for t in texts if "NemoVideo" in t and ("connection" in t or "finish" in t)]
+        if shape == "adk":
+            assert notices == [], texts
+        else:
+            assert [n.split(".")[0] for n in notices] == [
+                "The connection to NemoVideo dropped",
+                "The connection dropped before NemoVideo finished, and the project hasn't "
+                "changed since"], texts
+
+
 async def test_stalled_stream_times_out_without_resending(
         simulator: Simulator, redis_url: str) -> None:
     async with kit(simulator, redis_url, nemo_heartbeat_timeout=0.3) as k:
