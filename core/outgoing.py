@@ -182,6 +182,12 @@ class Outgoing(ABC):
         answers with its greeting. False: a chat's first words may be anything."""
         return False
 
+    def as_shown(self, text: str, message_id: str | None) -> str:
+        """What `text` reads as once sent (`message_id` None) or edited into the message
+        `message_id` through this side: what a record of the message must keep to show
+        it again the same. The text itself unless a wrapper adds to it."""
+        return text
+
 
 class Replying(Outgoing):
     """An adapter's outgoing side for the answers to one incoming message: every new
@@ -250,6 +256,10 @@ class Replying(Outgoing):
     def opens_with_start(self, chat: ChatKey) -> bool:
         """The adapter's answer."""
         return self.out.opens_with_start(chat)
+
+    def as_shown(self, text: str, message_id: str | None) -> str:
+        """As the adapter shows it."""
+        return self.out.as_shown(text, message_id)
 
 
 @dataclass

@@ -119,13 +119,20 @@ class Relay:
             return
         inflight.answer = text
         recorded = await live.quiet(FIRST_SEND_WAIT)
-        inflight.shown_in = recorded.message_id if recorded is not None else None
+        self._shown_in(turn, inflight, text, recorded)
         await self._record(turn)
         if recorded is None:
             await live.stop()  # a first send still under way ends here
             if live.sent is not None:  # the record names the message it made
-                inflight.shown_in = live.sent.message_id
+                self._shown_in(turn, inflight, text, live.sent)
                 await self._record(turn)
+
+    @staticmethod
+    def _shown_in(turn: Turn, inflight: InFlight, text: str, sent: Sent | None) -> None:
+        """The answer's record: shown as `text` in the message `sent` (None: in a message
+        still to come), as it reads there (a welcome above it, say)."""
+        inflight.shown_in = sent.message_id if sent is not None else None
+        inflight.answer = turn.out.as_shown(text, inflight.shown_in)
 
     async def _record(self, turn: Turn) -> None:
         """Save the answer's record; the answer is shown all the same when it fails."""

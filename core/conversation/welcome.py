@@ -86,6 +86,14 @@ class Headed(Replying):
     def _headed(self, text: str) -> str:
         return f"{self.heading}\n\n{text}" if text.strip() else self.heading
 
+    def as_shown(self, text: str, message_id: str | None) -> str:
+        """Under the heading in the headed message, or in the next one while the heading
+        waits to be sent (a restart that shows a recorded answer keeps the welcome)."""
+        if (message_id is None and self.pending) or (
+                message_id is not None and message_id == self.headed):
+            return super().as_shown(self._headed(text), message_id)
+        return super().as_shown(text, message_id)
+
     async def send_text(self, chat: ChatKey, text: str,
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """The first message carries the heading."""

@@ -127,15 +127,17 @@ async def test_sigkill_mid_turn_restarted_at_once_resumes_and_answers_the_queue(
 
 
 async def killed_while_showing(world: BotWorld, bot: BotProcess, chat: FakeChat,
-                               user: FakeUser, request: str) -> str:
-    """Send `request` once the chat's first turn is over, its answer streamed slowly (its
-    live message is sent, with its first words, well before its end) and every edit
-    hanging (it never shows in full); once the answer is recorded, kill the process and
-    start another. Returns the recorded answer."""
+                               user: FakeUser, request: str, *, first: bool = False) -> str:
+    """Send `request` once the chat's first turn is over (or as the chat's `first`
+    message), its answer streamed slowly (its live message is sent, with its first
+    words, well before its end) and every edit hanging (it never shows in full); once
+    the answer is recorded, kill the process and start another. Returns the recorded
+    answer."""
     sessions = SessionStore.from_url(world.redis.url)
     try:
-        await wait_until(lambda: turn_over(sessions, chat, world), within=WAIT,
-                         what="the first message's turn over")
+        if not first:
+            await wait_until(lambda: turn_over(sessions, chat, world), within=WAIT,
+                             what="the first message's turn over")
         world.fake.hang("editMessageText", count=None)
         world.simulator.inject(Fault("sse_slow", delay=0.1))
         world.fake.text(chat, user, request)
@@ -166,6 +168,23 @@ async def test_sigkill_after_the_agent_answered_shows_its_answer_once_after_the_
     assert sum(answer[:20] in t for t in shown) == 1, "\n---\n".join(shown)
     assert not any(RESTARTED in t or "didn't finish" in t for t in shown), shown
     assert world.agent_calls() == 2, "never sent again"
+
+
+async def test_sigkill_while_a_welcomed_answer_is_shown_keeps_the_welcome_after_the_restart(
+        world: BotWorld) -> None:
+    """A private chat's typed first request is answered under the welcome: the answer
+    shown after a restart keeps it."""
+    alice = world.fake.user("Alice")
+    dm = world.fake.private_chat(alice)
+    bot = await world.start()
+    await killed_while_showing(world, bot, dm, alice, "what can you do?", first=True)
+    answer = chat_answer("what can you do?", chinese=False)
+    await bot_says(world, dm, answer)
+    shown = texts(world, dm)
+    answers = [t for t in shown if answer[:20] in t]
+    assert len(answers) == 1 and answers[0].startswith("Ready when you are."), shown
+    assert sum("Ready when you are." in t for t in shown) == 1, shown
+    assert world.agent_calls() == 1, "never sent again"
 
 
 async def test_sigkill_while_an_edit_is_shown_shows_its_whole_answer_after_the_restart(
