@@ -279,6 +279,17 @@ def process(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> Itera
                 proc.wait(timeout=5)
 
 
+async def stopped(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a bot with SIGTERM (then SIGKILL) while this loop goes on: the fake Bot API
+    it serves must answer the bot's last getUpdates for the bot to stop in time."""
+    proc.terminate()
+    try:
+        await asyncio.wait_for(asyncio.to_thread(proc.wait), 20)
+    except TimeoutError:
+        proc.kill()
+        await asyncio.to_thread(proc.wait)
+
+
 def tail(log: Path, lines: int = 15) -> str:
     """The last lines of a log file."""
     text = log.read_text(errors="replace") if log.exists() else ""
@@ -453,6 +464,7 @@ class Bench:
             if proc.poll() is not None:
                 raise RuntimeError(f"{TITLES[name]} exited during the run:\n{tail(log)}")
             peak = proc_peak_rss_mb(proc.pid)
+            await stopped(proc)
         warnings = logged_problems(log)
         if warnings:
             print(f"{TITLES[name]} logged {sum(warnings.values())} warnings and errors:")
