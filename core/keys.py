@@ -240,6 +240,11 @@ class Keys:
         last part), so a live process delivers those whose gatherers died."""
         return self._k("albums", platform)
 
+    def senders(self, platform: str) -> str:
+        """Sorted set: the processes sending as the platform's bot, by their last beat
+        (`core.peers`), so they share the bot-wide limits."""
+        return self._k("senders", platform)
+
     def signals(self, instance: str) -> str:
         """List: signals for one running process (chats whose turn it should stop)."""
         return self._k("process", instance, "signals")

@@ -90,6 +90,9 @@ class Metrics(Probe):
         self.renders_live = Gauge(
             "nemobot_renders_live", "Render jobs not finished, of this process's platform",
             ["platform"], registry=reg)
+        self.senders_seen = Gauge(
+            "nemobot_senders", "Processes sending as the platform's bot, this one included "
+            "(each keeps to its part of the bot-wide limits)", ["platform"], registry=reg)
         self.scrape_errors = Counter(
             "nemobot_scrape_errors", "Scrapes whose queue gauges could not be read",
             registry=reg)
@@ -134,6 +137,10 @@ class Metrics(Probe):
     def redis_error(self, error: str) -> None:
         """Count a Redis failure."""
         self.redis_errors.labels(error).inc()
+
+    def senders(self, platform: str, processes: int) -> None:
+        """Show how many processes send as the bot."""
+        self.senders_seen.labels(platform).set(processes)
 
     def lock_busy(self) -> None:
         """Count a lock found held."""

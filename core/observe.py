@@ -47,6 +47,10 @@ class Probe:
     def redis_error(self, error: str) -> None:
         """Talking to Redis failed (`error`: the exception's type name)."""
 
+    def senders(self, platform: str, processes: int) -> None:
+        """`processes` send as the platform's bot (this one included): they share its
+        bot-wide limits."""
+
     def lock_busy(self) -> None:
         """A chat's lock was held by someone else when this process wanted it."""
 

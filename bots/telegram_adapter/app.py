@@ -28,8 +28,9 @@ from telegram.ext import ApplicationBuilder
 
 from bots.common import lifecycle
 from bots.common.lifecycle import serving
+from core.peers import Peers, counted
 from core.renders import RenderWorker
-from core.runtime import Runtime, open_runtime
+from core.runtime import Runtime, instance_name, open_runtime
 from core.settings import Settings
 from core.startup import StartupError
 
@@ -120,6 +121,7 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
     seconds (None: the STOP_GRACE setting), and the render worker stops (its jobs stay
     queued for the next start).
     """
+    flood = flood or FloodControl()
     app = build_application(config, flood)
     local = config.telegram_local_mode
     out = TelegramOutput(app.bot, local_mode=local,
@@ -131,6 +133,9 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
         runtime = await stack.enter_async_context(
             open_runtime(settings, out, platform=PLATFORM, tmp_dir=tmp_dir,
                          probe_backend=probe_backend))
+        # the bot-wide limits are the bot's: each process sending as it keeps to its part
+        peers = Peers(runtime.redis, runtime.keys.senders(PLATFORM), instance_name())
+        await stack.enter_async_context(counted(peers, flood.share))
         adapter = _install_adapter(app, runtime, out, config)
         await _initialize(app)
         stack.push_async_callback(app.shutdown)

@@ -9,7 +9,8 @@ What counts as a message
 
 Pacing (messages only; Telegram's documented limits, "about" each)
     * the whole bot: at most 30 in any second (a sliding window a thirtieth of a
-      second longer, so no way of counting sees more), at most 10 at once;
+      second longer, so no way of counting sees more), at most 10 at once; when
+      several processes send as the bot (`share`), each keeps to its part;
     * each chat, private chats too: 1 a second after a burst of 3;
     * each group or channel (a negative chat id or an `@username`): also at
       most 20 in any 60 seconds.
@@ -140,12 +141,34 @@ class FloodControl(BaseRateLimiter[int]):
         self.chat_rate, self.chat_burst = chat_rate, chat_burst
         self.group_rate, self.group_period = group_rate, group_period
         self.deadline, self.network_retries, self.backoff = deadline, network_retries, backoff
-        # the burst never takes a second past the rate: a sliding window of one second
-        self.overall = Lane(Pace(overall_rate, overall_burst), int(overall_rate),
-                            1.0 + (1 / overall_rate if overall_rate > 0 else 0.0))
+        self.overall_rate, self.overall_burst = overall_rate, overall_burst
+        self.overall = self._bot_lane(1)
         self._lanes: dict[ChatRef, Lane] = {}
         self._sweep_at = 1024
         self._tickets = itertools.count()
+
+    def _bot_lane(self, processes: int) -> Lane:
+        """The bot's messages from this process, one of `processes` sending as the bot;
+        the burst never takes a second past the rate: a sliding window of one second."""
+        rate = self.overall_rate / processes
+        burst = max(1, self.overall_burst // processes)
+        return Lane(Pace(rate, burst), int(rate), 1.0 + (1 / rate if rate > 0 else 0.0))
+
+    def share(self, processes: int) -> None:
+        """`processes` send as the bot (this one included): keep to this one's part of
+        the bot-wide limits. Messages waiting keep their places; the new pace applies
+        from the next one on."""
+        processes = max(1, processes)
+        lane = self._bot_lane(processes)
+        old = self.overall
+        lane.pace.tat = old.pace.tat
+        lane.sent.extend(old.sent)
+        lane.held_until, lane.quiet_until, lane.holds = old.held_until, old.quiet_until, old.holds
+        lane.gate = old.gate
+        self.overall = lane
+        observe.report(lambda p: p.senders("telegram", processes))
+        log.info("telegram: %d process(es) send as this bot; this one sends at most %.3g "
+                 "messages a second", processes, self.overall_rate / processes)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -306,6 +306,49 @@ def test_200_chats_get_25_answers_a_second() -> None:
     assert max(at(api.accepted("sendChatAction"))) == 0.0, "chat actions never wait"
 
 
+def test_processes_sending_as_one_bot_share_its_limit() -> None:
+    """Two processes (a FloodControl each) answering 100 chats apiece, on one bot: each
+    keeps to half of the 30 a second, so the bot never passes 30 in any second."""
+    async def main() -> FakeApi:
+        api = FakeApi(latency=0.05)
+        controls = [FloodControl(), FloodControl()]
+        for control in controls:
+            control.share(2)
+        await asyncio.gather(*(request(controls[n % 2], api, "sendMessage", 5000 + n,
+                                       text="done") for n in range(200)))
+        return api
+
+    sent = at(simulate(main()).accepted())
+    assert len(sent) == 200
+    assert most_in_window(sent, 1.0) <= 30, "the bot-wide limit holds over both processes"
+    rate = len(sent) / (max(sent) - min(sent) + 1 / 30)
+    assert rate >= 25, rate
+    assert max(collections.Counter(sent).values()) <= 10, "never more than 10 at once"
+
+
+def test_a_changed_share_keeps_the_waiting_messages_and_paces_the_next() -> None:
+    """A second process starts sending while 60 messages wait: they keep their order and
+    times already given; from then on, this process sends at 15 a second."""
+    async def main() -> FakeApi:
+        api, control = FakeApi(latency=0.0), FloodControl()
+        first = [asyncio.create_task(request(control, api, "sendMessage", 5000 + n,
+                                             text="done")) for n in range(60)]
+        await asyncio.sleep(0.5)
+        control.share(2)
+        rest = [request(control, api, "sendMessage", 6000 + n, text="later")
+                for n in range(30)]
+        await asyncio.gather(*first, *rest)
+        return api
+
+    api = simulate(main())
+    sent = at(api.accepted())
+    assert len(sent) == 90
+    later = [c.at for c in api.accepted() if c.chat >= 6000]
+    assert min(later) >= max(c.at for c in api.accepted() if c.chat < 6000), \
+        "the waiting ones go first"
+    assert most_in_window(later, 1.0) <= 15, "then half the bot's rate"
+
+
 def test_the_backlog_says_how_long_a_message_would_wait() -> None:
     async def main() -> list[float]:
         control, api = FloodControl(), FakeApi()

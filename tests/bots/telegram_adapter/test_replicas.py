@@ -272,3 +272,28 @@ async def test_an_album_whose_replica_died_before_gathering_it_is_delivered_by_a
     tally.count(crew.id, exchanges(fake, crew.id)[0].get(album), album, uploads=2)
     assert tally.ok, tally.problems
     assert [r["kind"] for r in world.simulator.requests].count("upload_files") == 1
+
+
+async def test_the_replicas_share_the_bots_message_limit(replicas: Replicas) -> None:
+    """Telegram's 30 messages a second are the bot's: each replica counts the others in
+    Redis and keeps to its part. A replica that stops leaves at once."""
+    world = replicas
+
+    async def senders(index: int) -> float | None:
+        async with httpx.AsyncClient(timeout=2) as http:
+            text = (await http.get(world.health[index] + "/metrics")).text
+        for line in text.splitlines():
+            if line.startswith('nemobot_senders{platform="telegram"}'):
+                return float(line.split()[-1])
+        return None
+
+    async def all_see(count: int, among: range) -> bool:
+        return all([await senders(i) == count for i in among])
+
+    await wait_until(lambda: all_see(3, range(3)), within=WAIT,
+                     what="every replica counting three senders")
+    assert "this one sends at most 10 messages a second" in world.replicas[0].log()
+    assert await world.replicas[2].stop() == 0
+    await wait_until(lambda: all_see(2, range(2)), within=WAIT,
+                     what="the others counting two once one stopped")
+    assert "this one sends at most 15 messages a second" in world.replicas[0].log()
