@@ -471,7 +471,7 @@ def print_telegram(figures: Figures, args: argparse.Namespace) -> bool:
     row("CPU seconds over the run", dumps({k: round(v, 1) for k, v in figures.cpu.items()}))
     row("webhook", dumps(figures.webhook))
     row("Bot API messages in the busiest second", f"{figures.busiest_second} (Telegram "
-        "allows about 30 a second per bot; each replica paces itself alone)")
+        "allows about 30 a second per bot; the replicas share that)")
     if figures.kill:
         kill = figures.kill
         row("killed", f"{kill['replica']} at {kill['at']:.1f} s ({kill['outcomes']} of "
