@@ -5,8 +5,9 @@ processes send them).
 Each process beats every `BEAT` seconds: it puts its time in a sorted set and drops
 the members not seen for `GONE` seconds (a process that was killed); the set's size is
 how many send. A process that stops leaves at once, so the others take its share back
-at their next beat. While Redis cannot be reached, a process keeps the count it last
-had.
+at their next beat. A process that joins others is told so (`first`): they keep their
+larger shares until their next beat, so it should wait that long. While Redis cannot
+be reached, a process keeps the count it last had.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from core.observed_redis import RedisClient
 log = logging.getLogger(__name__)
 
 #: seconds between two beats of a process
-BEAT = 2.0
+BEAT = 1.0
 #: seconds without a beat after which a process no longer counts
 GONE = 10.0
 
@@ -60,9 +61,10 @@ class Peers:
             log.info("could not leave %s: %r (the others drop it within %.0f s)",
                      self.key, exc, GONE)
 
-    async def run(self, on_count: Callable[[int], None]) -> None:
-        """Beat until cancelled, calling `on_count` with the first count and every
-        change (`leave` is the caller's, once this is cancelled)."""
+    async def run(self, on_count: Callable[[int, bool], None]) -> None:
+        """Beat until cancelled, calling `on_count(count, first)` with the first count
+        (`first` True) and every change (`leave` is the caller's, once this is
+        cancelled)."""
         last: int | None = None
         while True:
             try:
@@ -72,13 +74,14 @@ class Peers:
                             "keeping the last count (%s)", exc, last or 1)
             else:
                 if count != last:
-                    on_count(count)
+                    on_count(count, last is None)
                     last = count
             await self.sleep(BEAT)
 
 
 @contextlib.asynccontextmanager
-async def counted(peers: Peers, on_count: Callable[[int], None]) -> AsyncIterator[None]:
+async def counted(peers: Peers,
+                  on_count: Callable[[int, bool], None]) -> AsyncIterator[None]:
     """`peers.run(on_count)` for the block; this process leaves at its end."""
     task = asyncio.create_task(peers.run(on_count), name="senders")
     try:

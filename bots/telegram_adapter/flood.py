@@ -58,6 +58,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from core import observe
+from core.peers import BEAT
 
 from .pacing import NEVER, Lane, Pace
 
@@ -154,10 +155,12 @@ class FloodControl(BaseRateLimiter[int]):
         burst = max(1, self.overall_burst // processes)
         return Lane(Pace(rate, burst), int(rate), 1.0 + (1 / rate if rate > 0 else 0.0))
 
-    def share(self, processes: int) -> None:
+    def share(self, processes: int, first: bool = False) -> None:
         """`processes` send as the bot (this one included): keep to this one's part of
         the bot-wide limits. Messages waiting keep their places; the new pace applies
-        from the next one on."""
+        from the next one on. `first`: this process has just joined the others, who
+        send at their larger shares until they count it (`core.peers.BEAT`): its
+        messages wait that long."""
         processes = max(1, processes)
         lane = self._bot_lane(processes)
         old = self.overall
@@ -166,9 +169,13 @@ class FloodControl(BaseRateLimiter[int]):
         lane.held_until, lane.quiet_until, lane.holds = old.held_until, old.quiet_until, old.holds
         lane.gate = old.gate
         self.overall = lane
+        wait = BEAT if first and processes > 1 else 0.0
+        if wait:
+            lane.hold(asyncio.get_running_loop().time() + wait)
         observe.report(lambda p: p.senders("telegram", processes))
         log.info("telegram: %d process(es) send as this bot; this one sends at most %.3g "
-                 "messages a second", processes, self.overall_rate / processes)
+                 "messages a second%s", processes, self.overall_rate / processes,
+                 f", from {wait:g} s on (the others count it by then)" if wait else "")
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -74,8 +74,14 @@ async def test_processes_count_each_other_and_a_silent_one_drops_out(
 
 async def test_the_count_is_given_at_first_and_on_every_change(redis: RedisClient) -> None:
     counts: list[int] = []
+    firsts: list[bool] = []
+
+    def on_count(count: int, first: bool) -> None:
+        counts.append(count)
+        firsts.append(first)
+
     beats, other = Beats(), Peers(redis, KEY, "other")
-    async with counted(Peers(redis, KEY, "me", sleep=beats), counts.append):
+    async with counted(Peers(redis, KEY, "me", sleep=beats), on_count):
         await wait_until(lambda: counts == [1], what="the first count")
         await other.beat()
         beats.next()
@@ -86,6 +92,7 @@ async def test_the_count_is_given_at_first_and_on_every_change(redis: RedisClien
         await other.leave()
         beats.next()
         await wait_until(lambda: counts == [1, 2, 1], what="the other process gone")
+    assert firsts == [True, False, False]
     assert await redis.zrange(KEY, 0, -1) == [], "it left at the block's end"
 
 
@@ -102,7 +109,7 @@ async def test_a_redis_failure_keeps_the_last_count(redis: RedisClient) -> None:
         return await beat()
 
     peers.beat = flaky  # type: ignore[method-assign]
-    task = asyncio.create_task(peers.run(counts.append))
+    task = asyncio.create_task(peers.run(lambda count, _: counts.append(count)))
     try:
         await wait_until(lambda: counts == [1], what="the first count")
         failing = True

@@ -34,6 +34,7 @@ from bots.telegram_adapter.flood import (
     message_weight,
     retry_after_seconds,
 )
+from core.peers import BEAT
 
 T = TypeVar("T")
 JSONDict = dict[str, Any]
@@ -324,6 +325,23 @@ def test_processes_sending_as_one_bot_share_its_limit() -> None:
     rate = len(sent) / (max(sent) - min(sent) + 1 / 30)
     assert rate >= 25, rate
     assert max(collections.Counter(sent).values()) <= 10, "never more than 10 at once"
+
+
+@pytest.mark.parametrize("others", [0, 2])
+def test_a_process_joining_others_waits_until_they_count_it(others: int) -> None:
+    """The processes already sending learn of a new one at their next beat: until then
+    they send at their larger shares, so the new one's messages wait that long. Alone,
+    it sends at once."""
+    async def main() -> FakeApi:
+        api, control = FakeApi(latency=0.0), FloodControl()
+        control.share(others + 1, first=True)
+        await asyncio.gather(*(request(control, api, "sendMessage", 5000 + n, text="hi")
+                               for n in range(5)))
+        return api
+
+    sent = at(simulate(main()).accepted())
+    assert len(sent) == 5
+    assert min(sent) == (BEAT if others else 0.0)
 
 
 def test_a_changed_share_keeps_the_waiting_messages_and_paces_the_next() -> None:
