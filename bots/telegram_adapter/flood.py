@@ -147,6 +147,7 @@ class FloodControl(BaseRateLimiter[int]):
         self._lanes: dict[ChatRef, Lane] = {}
         self._sweep_at = 1024
         self._tickets = itertools.count()
+        self._departures = asyncio.Lock()
 
     def _bot_lane(self, processes: int) -> Lane:
         """The bot's messages from this process, one of `processes` sending as the bot;
@@ -166,6 +167,7 @@ class FloodControl(BaseRateLimiter[int]):
         old = self.overall
         lane.pace.tat = old.pace.tat
         lane.sent.extend(old.sent)
+        lane.left.extend(old.left)
         lane.held_until, lane.quiet_until, lane.holds = old.held_until, old.quiet_until, old.holds
         lane.gate = old.gate
         self.overall = lane
@@ -255,10 +257,32 @@ class FloodControl(BaseRateLimiter[int]):
                     at = self._reserve(weight)
                     lane.take(at, weight)
             holds = (lane.holds if lane else 0, self.overall.holds)
+
+            def unheld(holds: tuple[int, int] = holds, lane: Lane | None = lane) -> bool:
+                """No 429 came while this message waited for the bot's budget."""
+                return holds == (lane.holds if lane else 0, self.overall.holds)
+
             if at > loop.time():
                 await asyncio.sleep(at - loop.time())
-            if holds == (lane.holds if lane else 0, self.overall.holds):
-                return  # no 429 came while this message waited for the bot's budget
+            if unheld() and await self._leave(weight, unheld):
+                return
+
+    async def _leave(self, weight: int, unheld: Callable[[], bool]) -> bool:
+        """Leave within the bot's window counted on the messages that really left (a
+        loop busy elsewhere wakes the senders of several times at once, late), in the
+        order they woke, which is their times' (a chat's messages keep their order).
+        False: a 429 came meanwhile; the message must be admitted again."""
+        loop = asyncio.get_running_loop()
+        async with self._departures:
+            while True:  # the window slides as others leave: look again after each wait
+                if not unheld():
+                    return False
+                wait = self.overall.leave_at(loop.time(), weight) - loop.time()
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+            self.overall.leaves(loop.time(), weight)
+            return True
 
     async def _until_ready(self, lane: Lane, weight: int, deadline: float,
                            chat: ChatRef | None, ticket: int) -> bool:

@@ -94,6 +94,8 @@ class Lane:
         self.window = window
         self.period = period
         self.sent: deque[float] = deque(maxlen=window or None)
+        #: when the last `window` messages actually left (a busy loop wakes senders late)
+        self.left: deque[float] = deque(maxlen=window or None)
         self.held_until = NEVER  #: messages wait until then (a 429)
         self.quiet_until = NEVER  #: chat actions are dropped until then
         self.holds = 0  #: bumped by every hold, so admitted sends can see one began
@@ -113,6 +115,20 @@ class Lane:
         self.pace.take(at, weight)
         if self.window:
             self.sent.extend([at] * min(weight, self.window))
+
+    def leave_at(self, now: float, weight: int) -> float:
+        """When a send of `weight` messages given its time may really leave: its time,
+        unless the loop woke it late among others, and the window's count of the
+        messages that really left would pass."""
+        if not self.window:
+            return now
+        over = len(self.left) + min(weight, self.window) - self.window
+        return max(now, self.left[over - 1] + self.period) if over > 0 else now
+
+    def leaves(self, at: float, weight: int) -> None:
+        """Count a send really leaving at `at`."""
+        if self.window:
+            self.left.extend([at] * min(weight, self.window))
 
     def hold(self, until: float) -> None:
         """Hold messages until `until`, then let them go one at a time."""

@@ -307,6 +307,31 @@ def test_200_chats_get_25_answers_a_second() -> None:
     assert max(at(api.accepted("sendChatAction"))) == 0.0, "chat actions never wait"
 
 
+def test_a_loop_busy_elsewhere_does_not_bunch_the_messages_it_woke_late() -> None:
+    """The loop is busy for 0.8 s (another task's work): the messages whose times fell
+    in that while wake together, late. They still leave within the bot's 30 a second,
+    counted on when they really leave, and each chat's in order."""
+    async def busy(seconds: float) -> None:
+        await asyncio.sleep(0.2)
+        loop = asyncio.get_running_loop()
+        loop._now += seconds  # type: ignore[attr-defined]  # work that takes the loop
+
+    async def main() -> FakeApi:
+        api, control = FakeApi(latency=0.0), FloodControl()
+        await asyncio.gather(busy(0.8), *(
+            request(control, api, "sendMessage", 5000 + n % 45, tag=n, text="x")
+            for n in range(90)))
+        return api
+
+    api = simulate(main())
+    sent = api.accepted()
+    assert len(sent) == 90
+    assert most_in_window(at(sent), 1.0) <= 30, "the bot-wide limit holds after the stall"
+    for chat in {c.chat for c in sent}:
+        tags = [c.tag for c in sent if c.chat == chat]
+        assert tags == sorted(tags), f"chat {chat} in order: {tags}"
+
+
 def test_processes_sending_as_one_bot_share_its_limit() -> None:
     """Two processes (a FloodControl each) answering 100 chats apiece, on one bot: each
     keeps to half of the 30 a second, so the bot never passes 30 in any second."""
