@@ -10,7 +10,9 @@ What counts as a message
 Pacing (messages only; Telegram's documented limits, "about" each)
     * the whole bot: at most 30 in any second (a sliding window a thirtieth of a
       second longer, so no way of counting sees more), at most 10 at once; when
-      several processes send as the bot (`share`), each keeps to its part;
+      several processes send as the bot (`share`), each keeps to its part. The
+      window counts the messages given their times and those that really left (a
+      loop busy elsewhere wakes several late at once);
     * each chat, private chats too: 1 a second after a burst of 3;
     * each group or channel (a negative chat id or an `@username`): also at
       most 20 in any 60 seconds.
