@@ -5,7 +5,7 @@ Starts, on loopback:
 * a Redis server (the bundled redis-server) for nemobot;
 * the NemoVideo simulator (`nemobot simulator`, its own process) with an operator
   token; its agent answers at once (no thinking delay), a plain question gets one
-  text answer of about 30 words, streamed in fragments;
+  text answer of about 40 words, streamed in fragments;
 * a fast fake Bot API in this process (`bench/fake_bot_api.py`): long polling,
   no flood control, every request recorded with its arrival time;
 * `nemobot telegram` as its own process, configured by environment settings only

@@ -104,6 +104,14 @@ def cannot(what: list[str], chinese: bool) -> str:
     return CANNOT_YET[index].format(what=joined)
 
 
+#: questions about what the agent does: answered with what the simulator can do
+_WHAT_CAN_YOU_DO = (
+    "what can you do", "what can you", "what do you do", "what are you", "who are you",
+    "how does this work", "how do you work", "help", "你能做什么", "能做什么", "你是谁",
+    "怎么用", "帮助",
+)
+
+
 def chat_answer(message: str, chinese: bool) -> str:
     """A friendly answer to a message that asks for no edit; an honest "can't do that
     yet" to one that asks for an edit the simulator does not know."""
@@ -128,6 +136,13 @@ def chat_answer(message: str, chinese: bool) -> str:
             "打开时间线面板即可查看所有轨道。"
             if chinese
             else "Open the timeline panel to see all your tracks."
+        )
+    if _any(message, _WHAT_CAN_YOU_DO):
+        return (
+            f"我是 NemoVideo 模拟器，代替 NemoVideo 的视频智能体。{CAN_DO[1]}"
+            if chinese
+            else f"I'm the NemoVideo simulator, standing in for NemoVideo's video agent. "
+            f"{CAN_DO[0]}"
         )
     if _any(message, ("hello", "hi", "hey", "你好", "您好")):
         return (

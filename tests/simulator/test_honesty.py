@@ -131,3 +131,14 @@ async def test_removing_a_title_that_is_not_there_says_so(
 async def test_removing_a_title_on_an_empty_timeline_says_there_is_none(api: Backend) -> None:
     stream = await api.say("删除标题")
     assert stream.text == "现在没有标题，无需删除。"
+
+
+async def test_a_question_about_what_it_does_is_answered_with_what_it_can_do(
+        api: Backend) -> None:
+    """A newcomer's first question is not met with "can't do that yet"."""
+    for question, start in (("what can you do?", "I'm the NemoVideo simulator"),
+                            ("你能做什么？", "我是 NemoVideo 模拟器")):
+        stream = await api.say(question)
+        assert stream.text.startswith(start), stream.text
+        assert "can't" not in stream.text and "做不到" not in stream.text
+        assert stream.tool_names == []

@@ -177,9 +177,9 @@ async def test_a_groups_first_mention_is_greeted_and_a_private_chats_request_is_
         fake.text(group, alice, f"@{fake.bot_username} what can you do?")
         greeting = await bot_message(fake, group, containing("Ready when you are"))
         assert len(buttons_of(greeting)) == 3, "the examples"
-        await bot_message(fake, group, containing("NemoVideo simulator can't do that"))
+        await bot_message(fake, group, containing("It can combine your clips"))
         fake.text(dm, alice, "what can you do?")
-        answer = await bot_message(fake, dm, containing("NemoVideo simulator can't do that"))
+        answer = await bot_message(fake, dm, containing("It can combine your clips"))
         assert answer["text"].startswith("Ready when you are")
     assert [m["text"][:18] for m in fake.sent_messages(dm.id)] == ["Ready when you are"]
     assert len(fake.sent_messages(group.id)) == 2
