@@ -66,13 +66,20 @@ class Peers:
         (`first` True) and every change (`leave` is the caller's, once this is
         cancelled)."""
         last: int | None = None
+        failing = False
         while True:
             try:
                 count = await self.beat()
             except RedisError as exc:
-                log.warning("could not count the processes sending as this bot: %r; "
-                            "keeping the last count (%s)", exc, last or 1)
+                if not failing:  # once per outage, not once a beat
+                    log.warning("could not count the processes sending as this bot: %r; "
+                                "keeping the last count (%s) until Redis answers", exc,
+                                last or 1)
+                failing = True
             else:
+                if failing:
+                    log.info("counting the processes sending as this bot again: %d", count)
+                failing = False
                 if count != last:
                     on_count(count, last is None)
                     last = count

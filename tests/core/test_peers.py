@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -96,7 +97,9 @@ async def test_the_count_is_given_at_first_and_on_every_change(redis: RedisClien
     assert await redis.zrange(KEY, 0, -1) == [], "it left at the block's end"
 
 
-async def test_a_redis_failure_keeps_the_last_count(redis: RedisClient) -> None:
+async def test_a_redis_failure_keeps_the_last_count(
+        redis: RedisClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="core.peers")
     counts: list[int] = []
     beats = Beats()
     peers = Peers(redis, KEY, "me", sleep=beats)
@@ -116,10 +119,15 @@ async def test_a_redis_failure_keeps_the_last_count(redis: RedisClient) -> None:
         await Peers(redis, KEY, "other").beat()
         beats.next()
         await wait_until(lambda: beats.waits == 2, what="the failed beat")
+        beats.next()
+        await wait_until(lambda: beats.waits == 3, what="a second failed beat")
         assert counts == [1], "no count while Redis fails, and no failure either"
+        warned = [r for r in caplog.records if "could not count" in r.getMessage()]
+        assert len(warned) == 1, "one warning for the outage, not one a beat"
         failing = False
         beats.next()
         await wait_until(lambda: counts == [1, 2], what="the count once Redis is back")
+        assert any("again" in r.getMessage() for r in caplog.records)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
