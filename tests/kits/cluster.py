@@ -100,6 +100,8 @@ class ClusterNode:
     port: int
     data_dir: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    #: milliseconds a node may be silent before the others call it failing
+    node_timeout: int = 5000
 
     @property
     def address(self) -> tuple[str, int]:
@@ -130,7 +132,7 @@ class ClusterNode:
             "--dir", str(self.data_dir),
             "--cluster-enabled", "yes",
             "--cluster-config-file", "nodes.conf",
-            "--cluster-node-timeout", "5000",
+            "--cluster-node-timeout", str(self.node_timeout),
             "--appendonly", "no",
             "--save", "",
             "--protected-mode", "yes",
@@ -164,11 +166,14 @@ class RedisClusterServer:
     """A cluster of `masters` redis-servers on loopback, each owning an equal share of the
     slots, with its data under `base_dir` (one directory a node)."""
 
-    def __init__(self, base_dir: Path, masters: int = 3, host: str = "127.0.0.1") -> None:
+    def __init__(self, base_dir: Path, masters: int = 3, host: str = "127.0.0.1", *,
+                 replicas: int = 0, node_timeout: int = 5000) -> None:
         if masters < 1:
             raise ValueError("a cluster needs at least one master")
         self.base_dir = Path(base_dir)
         self.masters = masters
+        self.replicas = replicas
+        self.node_timeout = node_timeout
         self.host = host
         self.nodes: list[ClusterNode] = []
 
@@ -190,13 +195,33 @@ class RedisClusterServer:
         return RedisCluster.from_url(self.url, **kwargs)
 
     def node_of(self, key: str | bytes) -> ClusterNode:
-        """The node that serves `key`'s slot."""
+        """The node that serves `key`'s slot (its master as the cluster was formed)."""
         slot = key_slot(key.encode() if isinstance(key, str) else key)
         return self.nodes[self._owner_index(slot)]
 
+    def replica_of(self, master: ClusterNode) -> ClusterNode:
+        """The first replica of `master` (with `replicas`)."""
+        index = self.nodes.index(master)
+        return self.nodes[self.masters + index * self.replicas]
+
+    def promoted(self, replica: ClusterNode) -> bool:
+        """Whether `replica` is a master now and every live node sees the cluster ok."""
+        try:
+            with replica.connect() as conn:
+                if conn.info("replication").get("role") != "master":
+                    return False
+            for node in self.nodes:
+                if node.running():
+                    with node.connect() as conn:
+                        if conn.cluster("INFO").get("cluster_state") != "ok":
+                            return False
+        except redis.RedisError:
+            return False
+        return True
+
     def flush(self) -> None:
         """Delete every key on every node."""
-        for node in self.nodes:
+        for node in self.nodes[:self.masters]:
             with node.connect() as conn:
                 conn.flushall()
 
@@ -229,8 +254,9 @@ class RedisClusterServer:
     # -- forming the cluster -------------------------------------------------------------
     def _start_once(self, attempt: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        ports = cluster_ports(self.masters, self.host)
-        self.nodes = [ClusterNode(self.host, port, self.base_dir / f"try{attempt}-node{i}")
+        ports = cluster_ports(self.masters * (1 + self.replicas), self.host)
+        self.nodes = [ClusterNode(self.host, port, self.base_dir / f"try{attempt}-node{i}",
+                                  node_timeout=self.node_timeout)
                       for i, port in enumerate(ports)]
         for node in self.nodes:
             node.start()
@@ -238,7 +264,7 @@ class RedisClusterServer:
             self._wait_ping(node, deadline)
         # slots first, then every pair meets: each handshake carries the slots, so the
         # cluster is whole after one round instead of after a few gossip rounds
-        for index, node in enumerate(self.nodes):
+        for index, node in enumerate(self.nodes[:self.masters]):
             with node.connect() as conn:
                 conn.execute_command("CLUSTER", "ADDSLOTS", *self._slots_of(index))
         for index, node in enumerate(self.nodes):
@@ -246,6 +272,37 @@ class RedisClusterServer:
                 for other in self.nodes[index + 1:]:
                     conn.execute_command("CLUSTER", "MEET", other.host, other.port)
         self._wait_formed(deadline)
+        if self.replicas:
+            self._add_replicas(deadline)
+
+    def _add_replicas(self, deadline: float) -> None:
+        """Make each master's replicas replicate it, and wait until they are in sync."""
+        ids = []
+        for master in self.nodes[:self.masters]:
+            with master.connect() as conn:
+                ids.append(conn.execute_command("CLUSTER", "MYID").decode())
+        for index, master_id in enumerate(ids):
+            for n in range(self.replicas):
+                replica = self.nodes[self.masters + index * self.replicas + n]
+                while True:  # the replica may not know the master's id yet (gossip)
+                    try:
+                        with replica.connect() as conn:
+                            conn.execute_command("CLUSTER", "REPLICATE", master_id)
+                        break
+                    except redis.RedisError:
+                        if time.monotonic() > deadline:
+                            raise ClusterStartError(
+                                f"node {replica.port} could not replicate") from None
+                        time.sleep(0.05)  # the poll interval of a deadline wait
+        while time.monotonic() < deadline:
+            linked = True
+            for replica in self.nodes[self.masters:]:
+                with replica.connect() as conn:
+                    linked &= conn.info("replication").get("master_link_status") == "up"
+            if linked and all(self._node_ready(node) for node in self.nodes):
+                return
+            time.sleep(0.05)  # the poll interval of a deadline wait
+        raise ClusterStartError("the replicas did not come in sync")
 
     def _slots_of(self, index: int) -> range:
         share = SLOTS // self.masters
@@ -288,12 +345,13 @@ class RedisClusterServer:
             info = conn.cluster("INFO")
             if info.get("cluster_state") != "ok":
                 return False
-            if int(info.get("cluster_known_nodes", 0)) != self.masters:
+            if int(info.get("cluster_known_nodes", 0)) != len(self.nodes):
                 return False
             # CLUSTER SLOTS: [start, end, [host, port, id], ...] per range
             ranges = conn.execute_command("CLUSTER", "SLOTS")
         owners = {int(entry[0]): int(entry[2][1]) for entry in ranges}
-        expected = {self._slots_of(i).start: n.port for i, n in enumerate(self.nodes)}
+        expected = {self._slots_of(i).start: n.port
+                    for i, n in enumerate(self.nodes[:self.masters])}
         return owners == expected
 
 

@@ -1,0 +1,64 @@
+"""A Redis Cluster master killed mid-conversation: its replica takes over, and the chat
+goes on where it was, on the same project. A message that arrives while the slot has no
+master is refused with a notice (nothing is lost silently), and the next is answered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.simulator import Simulator
+from core.simulator.agent import chat_answer
+from tests.kits.cluster import RedisClusterServer
+from tests.kits.conversation import CHAT, kit
+from tests.waiting import wait_until
+
+#: milliseconds of silence before a master is called failing (the failover starts after)
+NODE_TIMEOUT = 1000
+
+
+async def test_a_killed_master_fails_over_and_the_chat_goes_on(
+        simulator: Simulator, tmp_path: Path) -> None:
+    with RedisClusterServer(tmp_path, masters=3, replicas=1,
+                            node_timeout=NODE_TIMEOUT) as cluster:
+        url = cluster.url.replace("redis://", "redis+cluster://", 1)
+        async with kit(simulator, url) as k:
+            await k.say("hello")
+            project = (await k.sessions.load(CHAT)).session_id
+            assert project
+            master = cluster.node_of(k.sessions.keys.session(CHAT))
+            with master.connect() as conn:  # the chat's writes have reached the replica
+                assert conn.execute_command("WAIT", 1, 5000) >= 1
+            master.stop(kill=True)
+            replica = cluster.replica_of(master)
+            await wait_until(lambda: cluster.promoted(replica), within=30,
+                             what="the replica taking over")
+            await k.say("what can you do?")
+            assert k.last() == chat_answer("what can you do?", chinese=False)
+            assert (await k.sessions.load(CHAT)).session_id == project, "the same project"
+            assert k.kinds().count("create_session") == 1
+
+
+async def test_a_message_while_the_master_is_down_is_refused_with_a_notice(
+        simulator: Simulator, tmp_path: Path) -> None:
+    with RedisClusterServer(tmp_path, masters=3, replicas=1,
+                            node_timeout=NODE_TIMEOUT) as cluster:
+        url = cluster.url.replace("redis://", "redis+cluster://", 1)
+        async with kit(simulator, url) as k:
+            await k.say("hello")
+            master = cluster.node_of(k.sessions.keys.session(CHAT))
+            replica = cluster.replica_of(master)
+            with master.connect() as conn:
+                assert conn.execute_command("WAIT", 1, 5000) >= 1
+            with replica.connect() as conn:  # no takeover until the message has come
+                conn.config_set("cluster-replica-no-failover", "yes")
+            master.stop(kill=True)
+            await k.say("what can you do?")
+            assert k.last() == "I can't take messages right now. Please try again in a minute."
+            assert k.kinds().count("run_sse") == 1, "it never reached the agent"
+            with replica.connect() as conn:
+                conn.config_set("cluster-replica-no-failover", "no")
+            await wait_until(lambda: cluster.promoted(replica), within=30,
+                             what="the replica taking over")
+            await k.say("what can you do?")
+            assert k.last() == chat_answer("what can you do?", chinese=False)
+            assert k.kinds().count("create_session") == 1, "the same project"
