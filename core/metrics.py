@@ -81,6 +81,10 @@ class Metrics(Probe):
         self.lock_waits = Counter(
             "nemobot_lock_waits", "Chat events that found their chat's lock held (they wait "
             "in the chat's queue)", registry=reg)
+        self._gauges(reg)
+
+    def _gauges(self, reg: CollectorRegistry) -> None:
+        """The gauges: what is waiting now, and who sends as the bot."""
         self.chats_waiting = Gauge(
             "nemobot_chats_waiting", "Chats with queued or running events (all processes)",
             registry=reg)
