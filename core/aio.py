@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Coroutine
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,18 @@ async def rest(stopping: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(seconds):
             await stopping.wait()
+
+
+@contextlib.asynccontextmanager
+async def alongside(work: Coroutine[Any, Any, Any], name: str) -> AsyncIterator[None]:
+    """Run `work` as a task while the block runs; then cancel it and wait for its end."""
+    task = asyncio.create_task(work, name=name)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def end_tasks(tasks: Collection[asyncio.Task[Any]], grace: float = 0.0, *,

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from redis.exceptions import RedisError
 
+from core.aio import alongside
 from core.observed_redis import RedisClient
 
 log = logging.getLogger(__name__)
@@ -90,11 +91,8 @@ class Peers:
 async def counted(peers: Peers,
                   on_count: Callable[[int, bool], None]) -> AsyncIterator[None]:
     """`peers.run(on_count)` for the block; this process leaves at its end."""
-    task = asyncio.create_task(peers.run(on_count), name="senders")
     try:
-        yield
+        async with alongside(peers.run(on_count), "senders"):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await peers.leave()

@@ -49,6 +49,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bots.common import video
 from bots.common.paged import REMEMBER, PagedOutput, paginate
+from core.aio import alongside
 from core.messages import ChatKey
 from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
@@ -349,13 +350,8 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
                 await self._action(chat, action)
                 await asyncio.sleep(ACTION_EVERY)
 
-        task = asyncio.create_task(keep(), name=f"telegram {action} in {chat}")
-        try:
+        async with alongside(keep(), f"telegram {action} in {chat}"):
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 async def _video_details(path: Path) -> dict[str, Any]:
