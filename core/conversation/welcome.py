@@ -79,8 +79,8 @@ class Headed(Replying):
     def __init__(self, out: Outgoing, heading: str) -> None:
         super().__init__(out, None)
         self.heading = heading
-        self.pending = True
-        #: the message that carries the heading (its id as last sent or edited)
+        #: the message that carries the heading (its id as last sent or edited); None
+        #: while the heading waits to be sent
         self.headed: str | None = None
 
     def _headed(self, text: str) -> str:
@@ -89,18 +89,17 @@ class Headed(Replying):
     def as_shown(self, text: str, message_id: str | None) -> str:
         """Under the heading in the headed message, or in the next one while the heading
         waits to be sent (a restart that shows a recorded answer keeps the welcome)."""
-        if (message_id is None and self.pending) or (
-                message_id is not None and message_id == self.headed):
+        if message_id == self.headed:  # both None: the next message carries it
             return super().as_shown(self._headed(text), message_id)
         return super().as_shown(text, message_id)
 
     async def send_text(self, chat: ChatKey, text: str,
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
         """The first message carries the heading."""
-        if not self.pending:
+        if self.headed is not None:
             return await super().send_text(chat, text, buttons, reply_to=reply_to)
         sent = await super().send_text(chat, self._headed(text), buttons, reply_to=reply_to)
-        self.pending, self.headed = False, sent.message_id
+        self.headed = sent.message_id
         return sent
 
     async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
@@ -119,7 +118,7 @@ class Headed(Replying):
         return await super().progress(chat, sent, report)
 
     async def _lead(self, chat: ChatKey, reply_to: str | None) -> None:
-        if self.pending:
+        if self.headed is None:
             await self.send_text(chat, "", reply_to=reply_to)
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
