@@ -106,9 +106,8 @@ def cannot(what: list[str], chinese: bool) -> str:
 
 #: questions about what the agent does: answered with what the simulator can do
 _WHAT_CAN_YOU_DO = (
-    "what can you do", "what can you", "what do you do", "what are you", "who are you",
-    "how does this work", "how do you work", "help", "你能做什么", "能做什么", "你是谁",
-    "怎么用", "帮助",
+    "what can you", "what do you do", "what are you", "who are you", "how does this work",
+    "how do you work", "help", "能做什么", "你是谁", "怎么用", "帮助",
 )
 
 
