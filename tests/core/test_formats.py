@@ -15,6 +15,7 @@ from core.simulator import Simulator
 from core.simulator.agent import Agent
 from core.simulator.faults import Fault
 from tests.kits.conversation import CHAT, kit
+from tests.kits.transcripts import WELCOME_END
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -114,7 +115,7 @@ async def test_where_chats_open_with_start_a_request_is_answered_under_the_welco
     async with kit(simulator, redis_server.url, out=OpensWithStart()) as k:
         await k.say("what can you do?")
         [answer] = k.out.texts()
-        welcome, _, rest = answer.partition("choose a format with /format.\n\n")
+        welcome, _, rest = answer.partition(WELCOME_END)
         assert welcome.startswith("Ready when you are") and rest, "one message: welcome, answer"
         assert "Or tap an example" not in answer, "no examples: the user said what they want"
         await k.say("and what else?")

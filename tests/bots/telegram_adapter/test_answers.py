@@ -25,6 +25,7 @@ from tests.kits.telegram_bot import (
     running_bot,
     shown,
 )
+from tests.kits.transcripts import WELCOME_END
 from tests.waiting import wait_until
 
 pytest_plugins = ["tests.fakes.telegram_fixtures"]
@@ -131,7 +132,7 @@ async def test_the_cancel_button_on_the_progress_stops_the_turn(
     async with running_bot(bot_settings(simulator, redis_server, fake)):
         fake.text(dm, alice, "generate a video of a city at night")
         progress = await bot_message(fake, dm, containing("Generating video…"))
-        welcome, _, notice = progress["text"].partition("with /format.\n\n")
+        welcome, _, notice = progress["text"].partition(WELCOME_END)
         assert welcome.startswith("Ready when you are"), "a first contact: under the welcome"
         assert notice.startswith("This may take a few minutes.")
         [cancel] = buttons_of(progress)
