@@ -145,18 +145,19 @@ class FloodControl(BaseRateLimiter[int]):
         self.group_rate, self.group_period = group_rate, group_period
         self.deadline, self.network_retries, self.backoff = deadline, network_retries, backoff
         self.overall_rate, self.overall_burst = overall_rate, overall_burst
-        self.overall = self._bot_lane(1)
+        self.overall = Lane(*self._bot_pace(1))
         self._lanes: dict[ChatRef, Lane] = {}
         self._sweep_at = 1024
         self._tickets = itertools.count()
         self._departures = asyncio.Lock()
 
-    def _bot_lane(self, processes: int) -> Lane:
-        """The bot's messages from this process, one of `processes` sending as the bot;
-        the burst never takes a second past the rate: a sliding window of one second."""
+    def _bot_pace(self, processes: int) -> tuple[Pace, int, float]:
+        """The pace, window and period of the bot's messages from this process, one of
+        `processes` sending as the bot; the burst never takes a second past the rate: a
+        sliding window of one second."""
         rate = self.overall_rate / processes
         burst = max(1, self.overall_burst // processes)
-        return Lane(Pace(rate, burst), int(rate), 1.0 + (1 / rate if rate > 0 else 0.0))
+        return Pace(rate, burst), int(rate), 1.0 + (1 / rate if rate > 0 else 0.0)
 
     def share(self, processes: int, first: bool = False) -> None:
         """`processes` send as the bot (this one included): keep to this one's part of
@@ -165,17 +166,10 @@ class FloodControl(BaseRateLimiter[int]):
         send at their larger shares until they count it (`core.peers.BEAT`): its
         messages wait that long."""
         processes = max(1, processes)
-        lane = self._bot_lane(processes)
-        old = self.overall
-        lane.pace.tat = old.pace.tat
-        lane.sent.extend(old.sent)
-        lane.left.extend(old.left)
-        lane.held_until, lane.quiet_until, lane.holds = old.held_until, old.quiet_until, old.holds
-        lane.gate = old.gate
-        self.overall = lane
+        self.overall.retune(*self._bot_pace(processes))
         wait = BEAT if first and processes > 1 else 0.0
         if wait:
-            lane.hold(asyncio.get_running_loop().time() + wait)
+            self.overall.hold(asyncio.get_running_loop().time() + wait)
         observe.report(lambda p: p.senders("telegram", processes))
         log.info("telegram: %d process(es) send as this bot; this one sends at most %.3g "
                  "messages a second%s", processes, self.overall_rate / processes,

@@ -116,6 +116,14 @@ class Lane:
         if self.window:
             self.sent.extend([at] * min(weight, self.window))
 
+    def retune(self, pace: Pace, window: int, period: float) -> None:
+        """Take a new pace and window, keeping what was sent, held and queued (a send
+        already given its time keeps it)."""
+        pace.tat = self.pace.tat
+        self.pace, self.window, self.period = pace, window, period
+        self.sent = deque(self.sent, maxlen=window or None)
+        self.left = deque(self.left, maxlen=window or None)
+
     def leave_at(self, now: float, weight: int) -> float:
         """When a send of `weight` messages given its time may really leave: its time,
         unless the loop woke it late among others, and the window's count of the
