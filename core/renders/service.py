@@ -94,10 +94,13 @@ class Renders:
         progress message (see `core.renders.requests`).
         """
         lang = language or session.language
-        sent = await self._begin(chat, lang, request, progress_message, reply_to)
-        if isinstance(sent, ExportResult):
-            return sent
-        try:
+        begun = await self._begin(chat, lang, request, progress_message, reply_to)
+        if isinstance(begun, ExportResult):
+            return begun
+        sent, noted = begun
+        try:  # from "Rendering…" on: a `/cancel` before the job exists is said here
+            if request and sent.message_id != noted:
+                await self.requests.note_message(chat, request, sent.message_id)
             return await self._render(chat, user, session, lang, sent, reply_to, request)
         except asyncio.CancelledError as stop:
             if stopped_by_user(stop):  # before its job exists, `/cancel` finds no render
@@ -131,9 +134,10 @@ class Renders:
         return await self._start(job, draft, sent)
 
     async def _begin(self, chat: ChatKey, lang: str, request: str, message: Sent | None,
-                     reply_to: str | None) -> Sent | ExportResult:
-        """Say "Rendering…" (in the message an earlier run of the request said it in); or,
-        when the request has its job already, say nothing and return that."""
+                     reply_to: str | None) -> tuple[Sent, str] | ExportResult:
+        """Say "Rendering…" (in the message an earlier run of the request said it in), and
+        return where, with the message the request has noted so far; or, when the request
+        has its job already, say nothing and return that."""
         earlier = await self.requests.load(chat, request) if request else ExportRequest()
         if earlier.job_id:
             log.info("export in %s: request %s has job %s already; not rendering again",
@@ -143,9 +147,7 @@ class Renders:
         if earlier.message_id and message is None:
             message = Sent(earlier.message_id)  # what the first run said
         sent = await self._say(chat, t(lang, "render.started"), message, reply_to)
-        if request and sent.message_id != earlier.message_id:
-            await self.requests.note_message(chat, request, sent.message_id)
-        return sent
+        return sent, earlier.message_id
 
     async def _start(self, job: RenderJob, draft: Draft, sent: Sent) -> ExportResult:
         """Persist the job (unless its request has one already) and submit its render."""

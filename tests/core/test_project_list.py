@@ -14,7 +14,7 @@ from core.catalog import Catalog
 from core.embedded_redis import EmbeddedRedis
 from core.outgoing import Action, Record
 from core.renders import JobState
-from core.simulator import Simulator
+from core.simulator import Fault, Simulator
 from tests.kits.conversation import CHAT, Kit, kit
 from tests.kits.renders import TINY_DRAFT, wait_for
 
@@ -140,33 +140,37 @@ async def test_a_renders_cancel_button_cancels_that_render(simulator: Simulator,
     assert not of_kind(k, "file")
 
 
-async def export_reading_forever(k: Kit, monkeypatch: pytest.MonkeyPatch) -> tuple[
-        asyncio.Task[None], Record]:
-    """Ask for an export whose read of the project never ends; the export's task, once it
-    reads, and the message it said "Rendering…" in."""
+async def export_hanging(k: Kit, monkeypatch: pytest.MonkeyPatch,
+                         step: str = "read_draft") -> tuple[asyncio.Task[None], Record]:
+    """Ask for an export whose `step` never ends, once it has said "Rendering…": the read
+    of the project (`read_draft`), or the note of the message it said it in
+    (`note_message`). The export's task, once in that step, and that message."""
     assert k.renders is not None
     await k.say("/start")
     await give_draft(k)
-    reading, never = asyncio.Event(), asyncio.Event()
+    waiting, never = asyncio.Event(), asyncio.Event()
 
-    async def read_forever(*args: Any, **kwargs: Any) -> Any:
-        reading.set()
+    async def forever(*args: Any, **kwargs: Any) -> Any:
+        waiting.set()
         await never.wait()
 
-    monkeypatch.setattr(k.renders.submitter, "read_draft", read_forever)
+    owner = k.renders.submitter if step == "read_draft" else k.renders.requests
+    monkeypatch.setattr(owner, step, forever)
     export = k.dispatcher.submit(k.message("export"))
-    await asyncio.wait_for(reading.wait(), 10)
+    await asyncio.wait_for(waiting.wait(), 10)
     return export, k.out.records[-1]
 
 
-async def test_cancel_while_an_export_reads_its_project_says_the_render_is_cancelled(
+@pytest.mark.parametrize("step", ["read_draft", "note_message"])
+async def test_cancel_before_an_exports_job_exists_says_the_render_is_cancelled(
         simulator: Simulator, redis_server: EmbeddedRedis,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, step: str) -> None:
     # "Rendering…" is said at once; a /cancel before the render's job exists finds no
-    # render to cancel, so the export itself says so (the message kept "Rendering…")
+    # render to cancel, so the export itself says so (the message kept "Rendering…"),
+    # whether it was noting that message or reading the project
     async with kit(simulator, redis_server.url, renders=True) as k:
         assert k.renders is not None
-        export, progress = await export_reading_forever(k, monkeypatch)
+        export, progress = await export_hanging(k, monkeypatch, step)
         assert progress.text.startswith("Rendering")
         await k.say("/cancel")
         await export
@@ -176,11 +180,25 @@ async def test_cancel_while_an_export_reads_its_project_says_the_render_is_cance
         assert not await k.renders.store.chat_jobs(CHAT)
 
 
+async def test_cancel_once_an_exports_job_exists_stops_its_render(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    simulator.inject(Fault("render_slow", seconds=60.0))
+    async with kit(simulator, redis_server.url, renders=True) as k:
+        assert k.renders is not None
+        await k.say("/start")
+        await give_draft(k)
+        await k.say("export")
+        assert await k.renders.store.chat_jobs(CHAT), "the render's job exists"
+        await k.say("/cancel")
+        assert "1 render(s) stopped" in k.last()
+        assert not await k.renders.store.chat_jobs(CHAT)
+
+
 async def test_a_stopping_process_leaves_an_exports_message_to_its_resumption(
         simulator: Simulator, redis_server: EmbeddedRedis,
         monkeypatch: pytest.MonkeyPatch) -> None:
     async with kit(simulator, redis_server.url, renders=True) as k:
-        _, progress = await export_reading_forever(k, monkeypatch)
+        _, progress = await export_hanging(k, monkeypatch)
         await k.dispatcher.stop(0.0)
         assert k.out.messages[progress.message_id].startswith("Rendering")
 
