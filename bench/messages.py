@@ -460,7 +460,7 @@ class Bench:
             few = await self.phase(name, proc, self.args.few)
             print(f"{TITLES[name]}: {self.args.chats} chats x {self.args.messages} "
                   f"messages ...", flush=True)
-            load = await self.phase(name, proc, self.args.chats)
+            load = await self.phase(name, proc, self.args.chats, watch_redis=True)
             if proc.poll() is not None:
                 raise RuntimeError(f"{TITLES[name]} exited during the run:\n{tail(log)}")
             peak = proc_peak_rss_mb(proc.pid)
@@ -472,16 +472,21 @@ class Bench:
                 print(f"  {count:5d} x {line[:150]}")
         return BotRun(name, few, load, peak)
 
-    async def phase(self, name: str, proc: subprocess.Popen[bytes], chats: int) -> Phase:
-        """`chats` new chats talk to the bot at once; what it cost."""
+    async def phase(self, name: str, proc: subprocess.Popen[bytes], chats: int, *,
+                    watch_redis: bool = False) -> Phase:
+        """`chats` new chats talk to the bot at once; what it cost. `watch_redis`: count
+        the commands the bot sends (MONITOR burdens the server and this process, so the
+        phase whose latency compares the bots runs without it)."""
         token = TOKENS[name]
         group = [self.observer.chat(token, self.next_chat + i) for i in range(chats)]
         self.next_chat += chats
         redis = aioredis.Redis.from_url(self.redis_server.url) if name == "nemobot" else None
+        watching = watch_redis and redis is not None
         try:
+            if watching:
+                await self.monitor.start()
             await self.clear_backend_calls()
             redis_before = await command_counts(redis) if redis is not None else None
-            self.monitor.clear()
             cpu_before = proc_cpu(proc.pid)
             others_before = self.others_cpu()
             started = time.monotonic()
@@ -502,10 +507,13 @@ class Bench:
                 after = await command_counts(redis)
                 phase.redis = {k: v - redis_before.get(k, 0) for k, v in after.items()
                                if v - redis_before.get(k, 0) > 0}
+            if watching:
                 await self.monitor.settle()
                 phase.redis_sent = dict(self.monitor.sent)
             return phase
         finally:
+            if watching:
+                await self.monitor.stop()
             if redis is not None:
                 await redis.aclose()
 
@@ -632,17 +640,13 @@ async def main_async(args: argparse.Namespace) -> int:
             bench.redis_server.start()
             stack.callback(bench.redis_server.stop)
             await bench.find_redis_pid()
-            await bench.monitor.start()
             await bench.fake.start()
             await bench.start_simulator(stack)
             print(f"fake Bot API {bench.fake.base_url}, simulator {bench.sim_url}, "
                   f"redis {bench.redis_server.url}; logs in {tmp}")
             print(f"{machine()} at the start")
-            try:
-                for name in args.bots.split(","):
-                    runs.append(await bench.run_bot(name.strip()))
-            finally:
-                await bench.monitor.stop()
+            for name in args.bots.split(","):
+                runs.append(await bench.run_bot(name.strip()))
             await bench.fake.stop()
         report(runs, args)
         print(f"{machine()} at the end (wall-clock figures suffer when the machine is busy; "

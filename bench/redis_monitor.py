@@ -31,7 +31,8 @@ class RedisMonitor:
         self._writer: asyncio.StreamWriter | None = None
 
     async def start(self) -> None:
-        """Connect and start counting."""
+        """Connect and start counting from nothing."""
+        self.clear()
         reader, self._writer = await asyncio.open_connection(self.host, self.port,
                                                              limit=1 << 24)
         self._writer.write(b"MONITOR\r\n")
