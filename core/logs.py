@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from core.messages import ChatKey
+from core.screening import ScreenLogs
 
 #: the fields a JSON line may carry besides time, level, logger and message
 FIELDS = ("chat", "platform", "message_id", "render_id", "error_id")
@@ -93,6 +94,7 @@ def configure_logging(level: str, fmt: str = "text") -> None:
     handler set up by an earlier call is replaced."""
     handler = _OwnHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(ScreenLogs())
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _OwnHandler)]:
         root.removeHandler(old)

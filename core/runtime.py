@@ -35,6 +35,7 @@ from core.observed_redis import RedisClient, redis_client
 from core.operations import operating
 from core.outgoing import Outgoing
 from core.renders import Renders, RenderWorker, stable_consumer_name
+from core.screening import Screened
 from core.settings import Settings
 from core.signals import ChatSignals
 from core.startup import require_simulator
@@ -166,6 +167,7 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
     stopped when the block ends. With `trust_everyone` (a terminal, used by whoever
     runs the bot) no access rule or quota applies. With `probe_backend` (the `nemobot`
     commands), an unreachable NemoVideo is reported once at start."""
+    out = Screened(out)  # no token, nor a character no platform takes, reaches a chat
     async with contextlib.AsyncExitStack() as stack:
         simulator_url = None
         if simulate:

@@ -41,11 +41,13 @@ _DEFAULT_HINT = (
 
 @dataclass(frozen=True)
 class TurnFaults:
-    """Faults that shape one turn: a stall, an error, a trailing apology."""
+    """Faults that shape one turn: a stall, an error, a trailing apology, words of the
+    test's own instead of the agent's."""
 
     stall: float | None = None
     error: str | None = None
     trailing_issue: bool = False
+    say: str | None = None
 
 
 @dataclass
@@ -231,6 +233,9 @@ class Agent:
             await asyncio.sleep(faults.stall)
         if self.config.agent_delay:
             await asyncio.sleep(self.config.agent_delay)
+        if faults.say is not None:
+            say(emit, faults.say, last=True)
+            return True
         if plan.reply is not None:
             say(emit, plan.reply, last=not faults.trailing_issue)
             self._trailing(emit, plan, faults)

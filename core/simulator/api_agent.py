@@ -144,10 +144,12 @@ def _stream_faults(
     stall = take("run_sse", path, ("sse_stall",))
     error = take("run_sse", path, ("sse_error",))
     trailing = take("run_sse", path, ("sse_trailing_issue",))
+    words = take("run_sse", path, ("sse_say",))
     wire = WireFaults.take(take, path)
     faults = TurnFaults(
         stall=float(stall.param("seconds")) if stall else None,
         error=str(error.param("message")) if error else None,
         trailing_issue=trailing is not None,
+        say=str(words.param("text")) if words else None,
     )
     return cut, wire, faults

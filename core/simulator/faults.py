@@ -42,6 +42,7 @@ _SPECS: dict[str, tuple[frozenset[str], bool, dict[str, Any]]] = {
     "sse_stall": (frozenset({"run_sse"}), False, {"seconds": 3600.0}),
     "sse_error": (frozenset({"run_sse"}), False, {"message": "Agent execution failed"}),
     "sse_trailing_issue": (frozenset({"run_sse"}), False, {}),
+    "sse_say": (frozenset({"run_sse"}), False, {"text": "Hello."}),
     "sse_silent": (frozenset({"run_sse"}), False, {"seconds": 3600.0}),
     "sse_headers_only": (frozenset({"run_sse"}), False, {"seconds": 3600.0}),
     "sse_slow": (frozenset({"run_sse"}), False, {"delay": 0.5}),

@@ -142,4 +142,6 @@ def frame_bytes(frame: dict[str, Any] | None) -> bytes:
     """SSE framing: `data: <json>` and a blank line; None is an empty `data:` heartbeat."""
     if frame is None:
         return b"data:\n\n"
-    return b"data: " + json.dumps(frame, ensure_ascii=False).encode() + b"\n\n"
+    # a lone surrogate (half a pair) cannot be UTF-8: it goes as JSON's own escape
+    text = json.dumps(frame, ensure_ascii=False)
+    return b"data: " + text.encode("utf-8", "backslashreplace") + b"\n\n"

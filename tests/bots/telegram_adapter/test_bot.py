@@ -366,6 +366,24 @@ async def test_quick_answer_is_one_message_without_edits_nor_typing(
     assert not fake.chat_actions(dm.id), "no typing for an answer that came at once"
 
 
+async def test_no_token_nor_broken_character_from_nemovideo_reaches_the_chat(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """The agent quoting a token, half a surrogate pair in its words: the answer is shown
+    (no platform encodes a lone surrogate), without the token, and the chat goes on."""
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    words = "Your token is nmv_usr_SECRETOPERATORTOKEN123, keep it. Lone \ud83c half."
+    simulator.inject(Fault("sse_say", text=words))
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.text(dm, alice, "what is my token?")
+        message = await bot_message(fake, dm, containing("keep it"))
+        fake.text(dm, alice, "what can you do?")
+        await bot_message(fake, dm, containing("NemoVideo simulator"))
+    assert "Your token is nmv_usr_***, keep it. Lone \ufffd half." in shown(message)
+    assert not [m for m in fake.sent_messages(dm.id) if "SECRET" in shown(m)]
+
+
 async def test_text_is_sent_plain(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
         monkeypatch: pytest.MonkeyPatch) -> None:
