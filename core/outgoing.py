@@ -76,6 +76,12 @@ def parse_press(data: str) -> str | None:
     return f"{action.command} {value}"
 
 
+class Unreachable(Exception):
+    """The platform refused a message for good: the bot can no longer write in the chat
+    (the user blocked it, it was removed from the group, the chat moved or is gone).
+    Sending again cannot help. Adapters raise it with the platform's error as cause."""
+
+
 @dataclass(frozen=True)
 class ProgressReport:
     """How far an upload or a render is: `done` of `total` (bytes for an upload, percent for

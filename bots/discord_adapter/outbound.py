@@ -43,7 +43,7 @@ from bots.common.paged import PagedOutput, paginate, signature
 from bots.discord_adapter.inbound import INTERACTION_PREFIX, channel_id
 from bots.discord_adapter.views import build_view
 from core.messages import ChatKey
-from core.outgoing import Button, Sent
+from core.outgoing import Button, Sent, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ TTL_MARGIN = 30.0
 REMEMBER = 2048
 #: Discord's error code for a message that does not exist (deleted)
 UNKNOWN_MESSAGE = 10008
+#: ... and for a channel that does not exist (deleted)
+UNKNOWN_CHANNEL = 10003
 
 _NO_MENTIONS = discord.AllowedMentions.none()
 _EMPTY = "\u200b"  # Discord refuses a message without content
@@ -315,5 +317,8 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
                 content, allowed_mentions=_NO_MENTIONS, **extra)
         except Exception as exc:
             log.warning("discord: could not send to %s: %s", chat, error_text(exc))
+            if isinstance(exc, discord.Forbidden) or (
+                    isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL):
+                raise Unreachable(error_text(exc)) from exc  # no access, or no channel
             raise
         return posted

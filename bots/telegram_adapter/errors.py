@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from telegram.error import TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+
+from core.outgoing import Unreachable
+
+#: how the Bot API refuses a message to a chat the bot cannot write in (besides
+#: Forbidden: blocked, kicked; and a group upgraded to a supergroup)
+_NO_CHAT = ("chat not found", "group chat was deactivated", "not enough rights")
 
 
 def error_text(exc: BaseException) -> str:
@@ -13,3 +19,12 @@ def error_text(exc: BaseException) -> str:
         return exc.message if exc.message.lower().startswith(name.lower()) else (
             f"{name}: {exc.message}")
     return name
+
+
+def unreachable(exc: BaseException) -> Unreachable | None:
+    """`Unreachable` when `exc` refused a message for good (the user blocked the bot, it
+    was removed, the group moved to a supergroup or is gone); None otherwise."""
+    if isinstance(exc, Forbidden | ChatMigrated) or (
+            isinstance(exc, BadRequest) and any(p in exc.message.lower() for p in _NO_CHAT)):
+        return Unreachable(error_text(exc))
+    return None

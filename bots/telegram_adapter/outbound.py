@@ -55,7 +55,7 @@ from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
 
 from . import texts as _texts
-from .errors import error_text
+from .errors import error_text, unreachable
 from .flood import FloodControl
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
 
@@ -191,6 +191,8 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
                 link_preview_options=_NO_PREVIEW, reply_parameters=_replying(route))
         except Exception as exc:
             log.warning("telegram: could not send to %s: %s", chat, error_text(exc))
+            if (gone := unreachable(exc)) is not None:
+                raise gone from exc
             raise
         return message.message_id
 
@@ -213,6 +215,8 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         except Exception as exc:
             log.warning("telegram: could not edit message %s in %s: %s", page, chat,
                         error_text(exc))
+            if (gone := unreachable(exc)) is not None:
+                raise gone from exc
             raise
         return True
 
@@ -267,6 +271,8 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
                     message = await self.bot.send_document(chat_id(chat), path, **extra)
         except Exception as exc:
             log.warning("telegram: could not send %s to %s: %s", filename, chat, error_text(exc))
+            if (gone := unreachable(exc)) is not None:
+                raise gone from exc
             raise
         return Sent(str(message.message_id), file_ref_of(message))
 
@@ -291,6 +297,8 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         except Exception as exc:
             log.warning("telegram: could not send a file again to %s: %s", chat,
                         error_text(exc))
+            if (gone := unreachable(exc)) is not None:
+                raise gone from exc
             raise
         return Sent(str(message.message_id), file_ref_of(message) or file_ref)
 

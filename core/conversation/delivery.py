@@ -5,7 +5,9 @@ refuses to take it (after the adapter's own retries: flood waits, 5xx, timeouts)
 must not turn it into an error reply, and the agent is never asked again. The send
 is retried with a growing pause for a bounded time (`patience`); then it is given
 up with an error in the log that keeps the answer's start, and the turn ends as
-done (its session saved).
+done (its session saved). A failure that would come again on every attempt (the
+chat takes no message from the bot any more, the text cannot be encoded) is given up
+at once.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from core.messages import ChatKey
+from core.outgoing import Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,9 @@ FIRST_PAUSE = 2.0
 MAX_ATTEMPTS = 6
 #: how much of an undelivered answer the log keeps
 LOGGED_CHARS = 500
+#: failures that would come again on every attempt: the chat takes no message from the
+#: bot any more, or the text itself is at fault
+PERMANENT = (Unreachable, UnicodeError, TypeError, ValueError)
 
 
 def pauses(patience: float) -> list[float]:
@@ -58,6 +64,13 @@ async def deliver(chat: ChatKey, what: str, send: Callable[[], Awaitable[T]], *,
             await sleep(pause)
         try:
             return await send()
+        except Unreachable as exc:
+            log.warning("chat %s: %s not delivered, the chat takes no message: %s", chat,
+                        what, exc)
+            return None
+        except PERMANENT as exc:
+            log.error("chat %s: %s cannot be delivered: %r", chat, what, exc, exc_info=exc)
+            break
         except Exception as exc:  # whatever the platform raised: try again, then give up
             log.warning("chat %s: %s not delivered (attempt %d of %d): %r", chat, what,
                         attempt, len(schedule), exc)

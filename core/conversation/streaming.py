@@ -39,7 +39,7 @@ from core.nemo.events import (
     ToolCall,
     ToolResult,
 )
-from core.outgoing import Action, Button, Sent
+from core.outgoing import Action, Button, Sent, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,8 @@ class LiveMessage:
         self.sleep = sleep
         self.sent: Sent | None = None
         self.shown: View | None = None
+        #: the platform refused a message for good: nothing more is sent to the chat
+        self.gone = False
         self._last = -math.inf
         self._dirty = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -115,10 +117,16 @@ class LiveMessage:
             self._dirty.clear()
             async with self._lock:
                 await self._try()
+            if self.gone:
+                return
 
     async def _try(self) -> None:
         try:
             await self._show(*self.view())
+        except Unreachable as exc:
+            self.gone = True
+            log.warning("chat %s: the live message was not sent, the chat takes no message: "
+                        "%s", self.turn.chat, exc)
         except Exception as exc:  # painted again at the next change; the answer is retried
             self._last = time.monotonic()
             log.warning("chat %s: the live message was not updated: %r", self.turn.chat, exc)
@@ -150,6 +158,8 @@ class LiveMessage:
         buttons), retried while the platform refuses (`delivery`). False when it was
         given up."""
         await self.stop()
+        if self.gone:
+            return False
         if not text.strip():
             if self.shown is None or not self.shown[1]:
                 return True
@@ -167,7 +177,7 @@ class LiveMessage:
                 painter.cancel()
         else:
             await self.stop()
-        if self.sent is None or self.shown is None or not self.shown[1]:
+        if self.gone or self.sent is None or self.shown is None or not self.shown[1]:
             return
         try:
             self.sent = await self.turn.out.edit_text(self.turn.chat, self.sent, self.shown[0])

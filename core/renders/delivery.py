@@ -38,7 +38,7 @@ from core.i18n import t
 from core.identity import Identities
 from core.nemo.api import NemoApi
 from core.nemo.models import RenderStatus
-from core.outgoing import Button, Outgoing, ProgressReport, Sent
+from core.outgoing import Button, Outgoing, ProgressReport, Sent, Unreachable
 from core.renders.again import video_caption, video_filename
 from core.renders.job_record import RenderJob
 from core.renders.submit import CALL_ERRORS
@@ -159,11 +159,13 @@ class Courier:
                     job.chat, prepared.path, video_filename(job), caption=video_caption(job),
                     buttons=buttons, reply_to=reply_to)
                 return Sending.FILE, sent
-            except Exception:
+            except Unreachable:
+                raise  # nor would a link reach the chat
+            except Exception as exc:
                 if not prepared.url:
                     raise
-                log.warning("job %s: the adapter refused the file; sending the link",
-                            job.id, exc_info=True)
+                log.warning("job %s: the adapter refused the file (%r); sending the link",
+                            job.id, exc)
         if prepared.url:
             # a file the adapter refused after the download: the platform said no
             reason = prepared.reason or "render.ready_link_refused"

@@ -117,6 +117,10 @@ async def test_a_render_for_a_lost_channel_is_dropped_and_others_delivered(
     states = {job.chat: job.state for job in jobs}
     assert states == {chat_of(lost): JobState.UNDELIVERABLE, chat_of(kept): JobState.DELIVERED}
     assert sum(map(is_video, fake.bot_messages(kept))) == 1
+    refused = [r for r in fake.requests
+               if r.method == "POST" and r.path == f"/channels/{lost.id}/messages"
+               and r.status >= 400]
+    assert len(refused) == 1, "the video was refused: no link is offered where it cannot go"
     code = "10003: unknown channel" if failure == "deleted" else "50013: missing permissions"
     assert f"could not send to {chat_of(lost)}: HTTP" in caplog.text and code in caplog.text
 

@@ -497,6 +497,31 @@ async def test_blocked_and_deleted_chats_do_not_stop_the_others(
     assert any("chat not found" in line for line in lines)
 
 
+async def test_a_chat_that_takes_no_message_is_not_written_to_again(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """A 403 (blocked, kicked) or a group moved to a supergroup is final: the answer is
+    given up at once rather than sent again for a minute while the chat's queue waits."""
+    fake = fake_telegram
+    alice, carol = fake.user("Alice"), fake.user("Carol")
+    alice_dm, group = fake.private_chat(alice), fake.group("Moved")
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.text(alice_dm, alice, "/new")
+        await bot_message(fake, alice_dm, containing("New project"))
+        fake.block(alice_dm.id)
+        fake.text(alice_dm, alice, "what can you do?")
+        fake.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a "
+                       "supergroup chat", chat_id=group.id, count=None,
+                       parameters={"migrate_to_chat_id": -1001234})
+        fake.text(group, carol, "@nemo_test_bot what can you do?")
+        await fake.wait_for(lambda c: c.chat_id == alice_dm.id and c.error_code == 403, WAIT)
+        await fake.wait_for(lambda c: c.chat_id == group.id and c.error_code == 400, WAIT)
+        await bot.runtime.dispatcher.wait_idle()
+    assert len([c for c in calls(fake, "sendMessage", alice_dm) if c.error_code]) == 1
+    refused = [c.params["text"] for c in calls(fake, "sendMessage", group) if c.error_code]
+    assert len(refused) == 2 and "Ready when you are" in refused[0], (
+        "the group's greeting and its answer, each tried once")
+
+
 async def test_render_for_a_blocked_chat_does_not_stop_other_deliveries(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake = fake_telegram
@@ -519,6 +544,8 @@ async def test_render_for_a_blocked_chat_does_not_stop_other_deliveries(
 
         await wait_for(hers_undeliverable, WAIT, "her render to be undeliverable")
     assert len([c for c in calls(fake, "sendVideo") if c.ok]) == 1
+    assert not [c for c in calls(fake, "sendMessage", alice_dm) if c.error_code], (
+        "no link offered where the video could not go")
 
 
 async def test_flood_wait_is_waited_once(
