@@ -288,17 +288,17 @@ class Relay:
                       interrupted: bool, answered: bool = False) -> None:
         """The stream broke or stalled: read the state on the contract's schedule.
         `answered`: the agent's words so far are shown (a project that stays as it was
-        then says the answer may be cut short, not that the request failed)."""
+        then says the answer may be cut short, not that the request failed). A stall
+        (not `interrupted`) reads it once, before saying anything: a request that went
+        through is not first called one to send again."""
         settings = self.settings
         sleep = self.sleep
         before = Draft.from_raw(inflight.draft_before if inflight else turn.session.draft)
         session_id = turn.session.session_id
         if session_id is None:
             return
-        if not interrupted:
-            await self._notify(turn, turn.text("timed_out"))
-            reads, first = 1, 0.0
-        else:
+        reads, first = 1, 0.0
+        if interrupted:
             await self._notify(turn, turn.text("recovering"))
             reads, first = settings.recovery_reads, settings.recovery_first_wait
         for attempt in range(reads):
@@ -310,11 +310,14 @@ class Relay:
             if change:
                 turn.session.draft, turn.session.draft_at = after.raw, time.time()
                 text = turn.text("recovered", changes=change)
-                if after.is_exportable:
-                    text += "\n" + after.summary(turn.lang)
+                summary = after.summary(turn.lang)
+                if after.is_exportable and summary not in change:  # a first timeline is
+                    text += "\n" + summary  # described by its summary already
                 await self._notify(turn, text, turn.buttons(Action.EXPORT, Action.STATUS))
                 return
-        if interrupted:
+        if not interrupted:
+            await self._notify(turn, turn.text("timed_out"))
+        else:
             await self._notify(turn, turn.text("recovery_unchanged" if answered
                                                else "recovery_failed"))
 

@@ -12,6 +12,7 @@ from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
 from core.simulator import Fault, Simulator
 from tests.kits.conversation import CHAT, kit
+from tests.kits.renders import TINY_DRAFT
 from tests.waiting import wait_until
 
 OTHER = ChatKey("test", "200")
@@ -55,3 +56,22 @@ async def test_a_hostile_backend_is_answered_once_and_other_chats_go_on(
             assert any(expected in t for t in texts), texts
         assert k.kinds().count("run_sse") == 2, "each message reached the agent once"
         assert await k.inbox.current(CHAT) is None
+
+
+async def test_a_silent_request_that_went_through_is_told_once(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """The stream stays silent past its timeout while the agent does the edit: the user is
+    told it went through, with the new timeline once, and not first to send it again."""
+    async with kit(simulator, redis_server.url, nemo_first_event_timeout=1.0) as k:
+        await k.say("hello")
+        session = await k.sessions.load(CHAT)
+        assert session.session_id is not None
+        simulator.inject(Fault("sse_silent", seconds=4.0))
+        turn = k.dispatcher.submit(k.message("put my clip on the timeline"))
+        await wait_until(lambda: k.kinds().count("run_sse") == 2, what="the silent agent call")
+        simulator.store.sessions[session.session_id].draft = dict(TINY_DRAFT)  # it did
+        async with asyncio.timeout(20):
+            await turn
+        said = "\n".join(k.out.texts(CHAT)[1:])
+    assert "It went through" in said and "too long" not in said, said
+    assert said.count("Timeline") == 1, said
