@@ -70,6 +70,8 @@ async def _save(
     # (large) writes go to a worker thread.
     with partial.open("wb") as handle:
         async for chunk in response.aiter_bytes(chunk_size):
+            if not received and chunk.lstrip()[:1] == b"<":  # no media file starts so
+                raise ProtocolError("NemoVideo answered with a web page, not the file")
             await asyncio.to_thread(handle.write, chunk)
             received += len(chunk)
             if on_progress is not None:
@@ -84,7 +86,8 @@ async def _save(
 async def _refuse_non_file(
     transport: Transport, response: httpx.Response, kind: str, creds: Credentials | None
 ) -> None:
-    """Raise the typed error of an answer that is not the file (an error or JSON)."""
+    """Raise the typed error of an answer that is not the file (an error, JSON, a web
+    page: a sign-in page in front of a storage bucket)."""
     if response.status_code != 200:
         answer = await transport.read_answer(response, kind)
         transport.check_status(answer)
@@ -97,6 +100,8 @@ async def _refuse_non_file(
     if ctype == "application/json":
         unwrap(await transport.read_answer(response, kind), kind, creds or NO_CREDS)
         raise ProtocolError(f"NemoVideo answered {kind} with JSON, not a file")
+    if ctype.startswith("text/"):
+        raise ProtocolError(f"NemoVideo answered {kind} with {ctype}, not a file")
 
 
 def same_origin(url: str, other: str) -> bool:

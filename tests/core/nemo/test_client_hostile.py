@@ -281,6 +281,27 @@ async def test_a_dripped_download_hits_the_download_deadline(tmp_path: Path) -> 
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("ctype", ["text/html; charset=utf-8", "application/octet-stream"])
+async def test_a_web_page_at_the_output_url_is_not_taken_for_the_video(
+        tmp_path: Path, ctype: str) -> None:
+    """A sign-in page in front of the bucket (said to be HTML or not): the file comes from
+    the proxy download instead."""
+    page = b"<!DOCTYPE html><html>sign in</html>"
+    video = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100
+
+    async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        body = video if "/proxy/" in request.path else page
+        kind = "video/mp4" if body is video else ctype
+        await server.send(writer, head(200, kind, Content_Length=len(body)) + body)
+
+    async with hostile_server(script) as server, NemoClient(hostile_settings(server)) as nemo:
+        saved = await nemo.download(CREDS, "r1", f"{server.base_url}/out/r1.mp4",
+                                    tmp_path / "o.mp4")
+    assert saved.read_bytes() == video
+    assert [r.path for r in server.requests] == ["/out/r1.mp4",
+                                                 "/api/render/proxy/r1/download"]
+
+
 # ---------------------------------------------------------------- Retry-After
 
 
