@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import copy
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -132,8 +133,8 @@ class FaultQueue:
         self._names: collections.Counter[str] = collections.Counter()
 
     def add(self, fault: Fault) -> None:
-        """Queue a fault."""
-        self._faults.append(fault)
+        """Queue a fault (a copy: hits count down on the queue's, not on the caller's)."""
+        self._faults.append(copy.copy(fault))
         self._names[fault.name] += 1
 
     def clear(self) -> None:
