@@ -157,6 +157,20 @@ class Relay:
     async def _stream(self, turn: Turn, session_id: str, text: str,
                       listener: Listener) -> None:
         async def run(creds: Credentials) -> None:
+            try:
+                await once(creds)
+            except errors.RateLimited as exc:  # refused before anything was processed
+                if not exc.waitable or exc.retry_after is None:
+                    raise
+                log.warning("chat %s: NemoVideo is rate limiting the agent; retrying once "
+                            "in %.0f s", turn.chat, exc.retry_after)
+                if exc.retry_after >= 1:
+                    await self._notify(turn, turn.text("busy_retrying",
+                                                       seconds=f"{exc.retry_after:.0f}"))
+                await self.sleep(exc.retry_after)
+                await once(creds)
+
+        async def once(creds: Credentials) -> None:
             async with self.nemo.run_sse(creds, session_id, text) as events:
                 async for event in events:
                     await listener.on_event(event)

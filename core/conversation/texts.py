@@ -182,6 +182,11 @@ texts({
               "Register or upgrade your plan to unlock export.",
         "zh": "当前套餐不支持导出（与积分无关）。注册或升级套餐即可解锁导出。",
     },
+    "busy_retrying": {
+        # HTTP 429 on the agent call: nothing was processed; it is sent once more
+        "en": "NemoVideo is busy right now. I'll send your request again in {seconds} s.",
+        "zh": "NemoVideo 当前繁忙，{seconds} 秒后我会再发送一次你的请求。",
+    },
     "err_rate_limited": {
         "en": "NemoVideo is busy right now. Try again in a minute.",
         "zh": "NemoVideo 当前繁忙，请一分钟后再试。",

@@ -137,4 +137,6 @@ TEXTS: dict[str, str] = {
     "recovery_unchanged": "La conexión se cortó antes de que NemoVideo terminara, y el proyecto "
         "no ha cambiado desde entonces. La respuesta de arriba puede estar incompleta: envía la "
         "petición de nuevo si falta algo.",
+    "busy_retrying": "NemoVideo está ocupado ahora mismo. Enviaré tu petición de nuevo en "
+        "{seconds} s.",
 }

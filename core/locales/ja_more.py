@@ -137,4 +137,6 @@ TEXTS: dict[str, str] = {
     "telegram.command.last": "最後に完成した動画をもう一度送る",
     "recovery_unchanged": "NemoVideo が終える前に接続が切れ、その後プロジェクトは変わっていません。"
         "上の回答は途中で切れている可能性があります。足りない場合はリクエストをもう一度送ってください。",
+    "busy_retrying": "NemoVideo は現在混み合っています。"
+        "{seconds} 秒後にもう一度リクエストを送ります。",
 }

@@ -137,4 +137,6 @@ TEXTS: dict[str, str] = {
     "recovery_unchanged": "A conexão caiu antes de a NemoVideo terminar, e o projeto não mudou "
         "desde então. A resposta acima pode estar incompleta: envie o pedido de novo se faltar "
         "algo.",
+    "busy_retrying": "A NemoVideo está ocupada agora. Vou enviar seu pedido de novo em "
+        "{seconds} s.",
 }

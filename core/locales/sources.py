@@ -45,6 +45,7 @@ SOURCES: dict[str, str] = {
     "alert.credits_low": "d9387e5e2c",
     "alert.credits_out": "2d60a52603",
     "alert.token_refused": "fa0fb31e9b",
+    "busy_retrying": "725f8efbf1",
     "button.cancel": "19766ed6cc",
     "button.credits": "2a6b24ad28",
     "button.export": "3664895579",

@@ -72,11 +72,14 @@ class ExportBlocked(NemoError):
 
 
 class RateLimited(NemoError):
-    """HTTP 429, still refused after the one retry."""
+    """HTTP 429, still refused after the one retry. `waitable`: not retried yet (a call
+    that is not repeated by the transport), and the wait it asks for is not too long."""
 
-    def __init__(self, message: str = "", *, retry_after: float | None = None, **kw: int | None):
+    def __init__(self, message: str = "", *, retry_after: float | None = None,
+                 waitable: bool = False, **kw: int | None):
         super().__init__(message, **kw)
         self.retry_after = retry_after
+        self.waitable = waitable
 
 
 class ServerError(NemoError):

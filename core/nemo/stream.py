@@ -194,9 +194,12 @@ class AgentStream:
 
     def _refuse(self, answer: Answer) -> None:
         """Raise the typed error of an answer that is not an event stream."""
-        if answer.status == 429:
+        if answer.status == 429:  # nothing was processed: the caller may retry once
             wait = self._transport.rate_limit_wait(answer)
-            raise RateLimited("NemoVideo is rate limiting run_sse", retry_after=wait, status=429)
+            asked = self._transport.asked_wait(answer)
+            raise RateLimited("NemoVideo is rate limiting run_sse", retry_after=wait,
+                              waitable=asked <= self._transport.settings.nemo_retry_after_max,
+                              status=429)
         if answer.status >= 500:
             raise ServerError(
                 f"NemoVideo answered HTTP {answer.status} for run_sse", status=answer.status

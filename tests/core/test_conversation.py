@@ -173,6 +173,21 @@ async def test_agent_errors_get_their_reply(simulator: Simulator, redis_url: str
         assert "Credits:" in k.last()
 
 
+async def test_a_rate_limited_agent_call_is_sent_once_more_after_the_wait(
+        simulator: Simulator, redis_url: str) -> None:
+    """A 429 means nothing was processed: the contract's wait (Retry-After), then once
+    more, with the user told; a second 429 is "busy" (above)."""
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        simulator.inject(Fault("rate_limit", path="/run_sse", retry_after=7))
+        await k.say("what can you do?")
+        assert k.kinds().count("run_sse") == 3
+        assert 7 in k.sleeps.waits
+        texts = k.out.texts()
+        assert any("I'll send your request again in 7 s" in t for t in texts), texts
+        assert "NemoVideo simulator" in k.last()
+
+
 async def test_registered_user_out_of_credits_is_told_to_top_up(
         simulator: Simulator, redis_url: str) -> None:
     simulator.config.operator_tokens = ["nmv_usr_operator"]
