@@ -139,4 +139,8 @@ TEXTS: dict[str, str] = {
         "petición de nuevo si falta algo.",
     "busy_retrying": "NemoVideo está ocupado ahora mismo. Enviaré tu petición de nuevo en "
         "{seconds} s.",
+    "render.no_credits": "Te quedaste sin créditos. Recarga en nemovideo.com y toca Exportar "
+        "de nuevo.",
+    "render.no_credits_anonymous": "Te quedaste sin créditos. Regístrate gratis para obtener "
+        "más y conservar este proyecto, y luego exporta de nuevo.",
 }

@@ -139,4 +139,8 @@ TEXTS: dict[str, str] = {
         "algo.",
     "busy_retrying": "A NemoVideo está ocupada agora. Vou enviar seu pedido de novo em "
         "{seconds} s.",
+    "render.no_credits": "Seus créditos acabaram. Recarregue em nemovideo.com e toque em "
+        "Exportar de novo.",
+    "render.no_credits_anonymous": "Seus créditos acabaram. Cadastre-se grátis para ganhar mais "
+        "e manter este projeto, depois exporte de novo.",
 }

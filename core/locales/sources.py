@@ -261,6 +261,8 @@ SOURCES: dict[str, str] = {
     "render.download": "d6eafe8235",
     "render.failed": "22dc607550",
     "render.lost": "15e76eb278",
+    "render.no_credits": "38fb0f7bf5",
+    "render.no_credits_anonymous": "17cf87b524",
     "render.no_draft": "7b1dcbd0b8",
     "render.open_project": "5e5eba7f41",
     "render.progress": "071ea04ede",

@@ -98,9 +98,11 @@ def raise_for_error(
 ) -> None:
     """Raise the typed error of a failed answer; return when it is a success."""
     message = server_message(envelope, creds)
-    if status == 402:
-        raise ExportBlocked(message or "export is blocked by the plan (HTTP 402)", status=402)
     error = envelope_error(envelope, status, creds, message)
+    if status == 402:  # the plan, unless the body says credits in the contract's own code
+        if isinstance(error, OutOfCredits):
+            raise error
+        raise ExportBlocked(message or "export is blocked by the plan (HTTP 402)", status=402)
     if error is not None and type(error) is not NemoError:
         raise error
     # No documented code in the body: the HTTP status decides.

@@ -14,7 +14,13 @@ from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.messages import ChatKey
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
-from core.nemo.errors import ExportBlocked, NemoError, RateLimited, SessionNotFound
+from core.nemo.errors import (
+    ExportBlocked,
+    NemoError,
+    OutOfCredits,
+    RateLimited,
+    SessionNotFound,
+)
 from core.nemo.models import Credentials
 from core.outgoing import Button
 from core.renders.job_record import JobState, RenderJob, new_render_id
@@ -36,6 +42,7 @@ class Submitted(StrEnum):
     NO_DRAFT = "no_draft"  # nothing exportable in the project
     SESSION_LOST = "session_lost"  # the project is gone (1002)
     BLOCKED = "blocked"  # HTTP 402: the plan does not allow export
+    NO_CREDITS = "no_credits"  # 2001: the account is out of credits
     FAILED = "failed"  # refused twice (error in `error`)
     SUPERSEDED = "superseded"  # the job changed meanwhile (cancelled, or taken over)
     REUSED = "reused"  # the draft did not change: a running or delivered render serves it
@@ -103,6 +110,9 @@ class Submitter:
                 return Submission(Submitted.BLOCKED, anonymous_user=anon)
             except SessionNotFound:
                 return Submission(Submitted.SESSION_LOST)
+            except OutOfCredits as exc:
+                return Submission(Submitted.NO_CREDITS, anonymous_user=exc.user_id
+                                  if exc.is_anonymous else None)
             except CALL_ERRORS as exc:
                 error = _describe(exc)
                 log.warning("render %s of job %s refused: %s", render_id, job.id, error)
@@ -178,5 +188,11 @@ def explain(submission: Submission, language: str,
             buttons = (Button(t(language, "render.register"),
                               url=nemo.registration_url(submission.anonymous_user)),)
         return t(language, "render.blocked"), buttons
+    if outcome is Submitted.NO_CREDITS:
+        if submission.anonymous_user:
+            return t(language, "render.no_credits_anonymous"), (
+                Button(t(language, "render.register"),
+                       url=nemo.registration_url(submission.anonymous_user)),)
+        return t(language, "render.no_credits"), (export_button(language),)
     return (t(language, "render.submit_failed", error=submission.error or "?"),
             (export_button(language),))

@@ -38,6 +38,15 @@ texts({
         "en": "Register",
         "zh": "注册",
     },
+    "render.no_credits": {
+        "en": "You're out of credits. Top up at nemovideo.com, then tap Export again.",
+        "zh": "积分已用完。请在 nemovideo.com 充值后再点击“导出”。",
+    },
+    "render.no_credits_anonymous": {
+        "en": "You're out of credits. Register for free to get more and keep this project, "
+              "then export again.",
+        "zh": "积分已用完。免费注册即可获得更多积分并保留此项目，然后再次导出。",
+    },
     "render.submit_failed": {
         "en": "I could not start the render ({error}). Please try again in a moment.",
         "zh": "无法开始渲染（{error}）。请稍后再试。",

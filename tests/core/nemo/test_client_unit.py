@@ -249,6 +249,15 @@ async def test_http_402_is_export_blocked(body: Any) -> None:
         await client.submit_render(CREDS, "render_1", "1", Draft.from_raw({"t": []}))
 
 
+async def test_http_402_that_says_out_of_credits_is_out_of_credits() -> None:
+    """The contract's own code in a 402's body (its body is not confirmed) is honoured."""
+    response = httpx.Response(402, json={"code": 2001, "message": "insufficient credits"})
+    client, _ = make_client(lambda r: response)
+    with pytest.raises(OutOfCredits) as info:
+        await client.submit_render(CREDS, "render_1", "1", Draft.from_raw({"t": []}))
+    assert info.value.is_anonymous
+
+
 async def test_non_json_body_is_a_protocol_error_without_the_body() -> None:
     secret_page = f"<html>debug token={TOKEN}</html>"
     client, _ = make_client(

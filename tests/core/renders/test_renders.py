@@ -165,6 +165,17 @@ async def test_export_blocked_by_the_plan(kit: Kit) -> None:
     await assert_queue_empty(kit, chat)
 
 
+async def test_export_out_of_credits_says_how_to_get_more(kit: Kit) -> None:
+    kit.sim.inject(Fault("no_credits", path="/api/render/proxy/lambda"))
+    chat = ChatKey("test", "113")
+    result = await kit.renders.export(chat, USER, await kit.project())
+    assert result.outcome is Submitted.NO_CREDITS
+    assert result.message is not None
+    said = kit.out.messages[result.message.message_id]
+    assert said in (t("en", "render.no_credits"), t("en", "render.no_credits_anonymous"))
+    assert len(kit.requests("render_submit")) == 1, "out of credits is not retried"
+
+
 async def test_duplicate_id_is_retried_with_a_new_id(kit: Kit) -> None:
     kit.sim.inject(Fault("duplicate_id"))
     chat = ChatKey("test", "112")
