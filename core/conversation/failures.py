@@ -57,6 +57,7 @@ class FailureReplies:
             (LinkedTokenExpired, "err_linked_expired"),
             (errors.TokenExpired, "err_auth_told" if self.operator_told else "err_auth"),
             ((errors.ServerError, errors.NemoConnectionError), "err_unavailable"),
+            (errors.ProtocolError, "err_bad_answer"),
         ]
         for kinds, key in simple:
             if isinstance(exc, kinds):

@@ -211,6 +211,11 @@ texts({
         "en": "NemoVideo refused the bot's credentials. The operator has been told.",
         "zh": "NemoVideo 拒绝了机器人的凭据，已通知运营者。",
     },
+    "err_bad_answer": {
+        # NemoVideo's answer was not what the contract describes (an HTML page, say)
+        "en": "NemoVideo sent an answer I can't read. Try again in a few minutes.",
+        "zh": "NemoVideo 返回了无法识别的回答，请几分钟后再试。",
+    },
     "err_unavailable": {
         "en": "NemoVideo isn't answering right now. Try again in a few minutes.",
         "zh": "NemoVideo 暂时无法访问，请几分钟后再试。",

@@ -143,4 +143,6 @@ TEXTS: dict[str, str] = {
         "de nuevo.",
     "render.no_credits_anonymous": "Te quedaste sin créditos. Regístrate gratis para obtener "
         "más y conservar este proyecto, y luego exporta de nuevo.",
+    "err_bad_answer": "NemoVideo envió una respuesta que no puedo leer. Inténtalo de nuevo en "
+        "unos minutos.",
 }

@@ -143,4 +143,6 @@ TEXTS: dict[str, str] = {
         "Exportar de novo.",
     "render.no_credits_anonymous": "Seus créditos acabaram. Cadastre-se grátis para ganhar mais "
         "e manter este projeto, depois exporte de novo.",
+    "err_bad_answer": "A NemoVideo enviou uma resposta que não consigo ler. Tente de novo em "
+        "alguns minutos.",
 }

@@ -138,6 +138,7 @@ SOURCES: dict[str, str] = {
     "edit_nothing_changed": "f3679bfff0",
     "err_auth": "cf9e6bdd84",
     "err_auth_told": "ed75332701",
+    "err_bad_answer": "8472e9777a",
     "err_export_blocked": "f36e914012",
     "err_linked_expired": "5dd5171b1c",
     "err_no_credits": "233f5f7afe",

@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 APP_NAME = "nemo_agent"
 
 
+#: what an event stream may be labelled as (a proxy may relabel or drop the type)
+STREAM_TYPES = frozenset({"text/event-stream", "text/plain", "application/octet-stream", ""})
+
+
 class AgentStream:
     """One agent call (`POST /run_sse`): an async context manager yielding typed events.
 
@@ -159,7 +163,7 @@ class AgentStream:
         """Return for an event stream; otherwise read the answer and raise its error."""
         content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
         log.debug("run_sse: HTTP %d %s", response.status_code, content_type)
-        if response.status_code == 200 and content_type == "text/event-stream":
+        if response.status_code == 200 and content_type in STREAM_TYPES:
             return
         try:
             self._refuse(await self._transport.read_answer(response, "run_sse"))
@@ -204,12 +208,15 @@ class AgentStream:
             raise ServerError(
                 f"NemoVideo answered HTTP {answer.status} for run_sse", status=answer.status
             )
-        unwrap(answer, "run_sse", self._creds)
-        raise ProtocolError(
-            f"NemoVideo answered run_sse with {answer.content_type or 'no content type'}, "
-            "not an event stream",
-            status=answer.status,
-        )
+        what = f"NemoVideo answered run_sse with {answer.content_type}, not an event stream"
+        try:
+            unwrap(answer, "run_sse", self._creds)
+        except ProtocolError:
+            if answer.status != 200:
+                raise
+        if answer.status == 200:  # the agent may have the message: never send it again
+            raise StreamInterrupted(f"{what}; the message may still be processed", status=200)
+        raise ProtocolError(what, status=answer.status)
 
     async def _events(self) -> AsyncIterator[AgentEvent]:
         await self._open()

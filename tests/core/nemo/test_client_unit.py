@@ -514,6 +514,28 @@ async def test_sse_frames_split_across_chunks() -> None:
     assert seen[0].headers["accept"] == "text/event-stream"
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", ""])
+async def test_an_event_stream_labelled_otherwise_is_read(content_type: str) -> None:
+    frames = [b'data: {"content": {"parts": [{"text": "Hello!"}]}}\n\n']
+    client, _ = make_client(lambda r: sse_response(frames, content_type))
+    async with client.run_sse(CREDS, "5", "hi") as stream:
+        assert [event async for event in stream] == [FullText("Hello!")]
+
+
+@pytest.mark.parametrize("answer", [
+    httpx.Response(200, text="<html>oops</html>", headers={"content-type": "text/html"}),
+    httpx.Response(200, json={"ok": True}),
+])
+async def test_a_success_that_is_no_event_stream_may_have_been_processed(
+        answer: httpx.Response) -> None:
+    """HTTP 200: the agent may have the message, so the caller reads the state and never
+    sends it again (a broken stream), rather than calling it a failure."""
+    client, _ = make_client(lambda r: answer)
+    with pytest.raises(StreamInterrupted):
+        async with client.run_sse(CREDS, "5", "hi"):
+            pass
+
+
 async def test_sse_json_error_answer_is_mapped() -> None:
     client, _ = make_client(lambda r: httpx.Response(200, json={"code": 1002, "message": "gone"}))
     with pytest.raises(SessionNotFound):
