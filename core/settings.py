@@ -278,15 +278,26 @@ def check_redis_url(url: str, *, cluster: bool = False) -> None:
 
 
 def redis_url_shown(url: str) -> str:
-    """A Redis URL with its password (and user name) replaced by '***'."""
+    """A Redis URL with its password (and user name) replaced by '***', in the address
+    and in the query (`?password=`, which redis-py takes too)."""
     parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
+    query = "&".join(
+        f"{name}=***" if name.lower() in _SECRET_PARAMS else f"{name}{sep}{value}"
+        for name, sep, value in (item.partition("=") for item in parts.query.split("&"))
+    ) if parts.query else ""
+    netloc = parts.netloc
+    if parts.password is not None or parts.username is not None:
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = f"***@{host}" + (f":{parts.port}" if parts.port is not None else "")
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"***@{host}" + (f":{parts.port}" if parts.port is not None else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+#: query parameters of a Redis URL that hold a secret
+_SECRET_PARAMS = frozenset({"password", "username"})
 
 
 def describe_errors(error: ValidationError) -> str:

@@ -188,7 +188,10 @@ async def serve(settings: Settings, config: DiscordSettings) -> int:
                                                  "DISCORD_API_BASE",
                   discord.GatewayNotFound: "cannot reach the Discord gateway ({error}): "
                                            "check the network, or DISCORD_GATEWAY_URL",
-                  TimeoutError: "{error}: check the network, or DISCORD_GATEWAY_URL"},
+                  TimeoutError: "{error}: check the network, or DISCORD_GATEWAY_URL",
+                  # any other refusal of the API (an outage's 5xx, a wrong DISCORD_API_BASE)
+                  discord.HTTPException: "the Discord API refused to start the bot ({error}): "
+                                         "check DISCORD_API_BASE, or try again later"},
         ended=lambda bot: bot.connection)
 
 

@@ -305,9 +305,6 @@ def run_telegram(settings: Settings, config: TelegramSettings) -> int:
     if config.telegram_token is None:
         problems.append("TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its "
                         "token in the environment or .env")
-    elif config.telegram_webhook_url is not None and config.telegram_webhook_secret is None:
-        problems.append("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, "
-                        "_ and -), so that only Telegram can post updates")
     elif (problem := webhook_problem(config)) is not None:
         problems.append(problem)
     if not problems:

@@ -48,13 +48,17 @@ class TelegramSettings(AdapterSettings):
 
 
 def webhook_problem(config: TelegramSettings) -> str | None:
-    """Why Telegram would refuse TELEGRAM_WEBHOOK_URL (None: it would not).
+    """Why TELEGRAM_WEBHOOK_URL cannot be used: the bot needs its secret, or Telegram
+    would refuse the URL (None: neither).
 
     api.telegram.org posts only to https URLs on ports 443, 80, 88 or 8443; a
     self-hosted Bot API server in local mode (TELEGRAM_LOCAL_MODE) takes any
     http(s) URL and port.
     """
     url = config.telegram_webhook_url
+    if url is not None and config.telegram_webhook_secret is None:
+        return ("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and "
+                "-), so that only Telegram can post updates")
     if url is None or config.telegram_local_mode:
         return None
     if url.scheme != "https":

@@ -62,6 +62,24 @@ async def test_what_is_off_is_named(tmp_path: Path, simulator: Simulator,
     assert table["discord"] == ("FAIL", "DISCORD_TOKEN was refused (HTTP 401)")
 
 
+async def test_what_the_bot_would_refuse_is_off_here_too(
+        tmp_path: Path, fake_telegram: FakeTelegram) -> None:
+    """A webhook without its secret fails the check, as `nemobot telegram` refuses it; a
+    password in the Redis URL's query is not printed."""
+    env = process.environment(
+        tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0?password=QSECRETpw",
+        REDIS_START_WAIT="0.5", TELEGRAM_TOKEN=fake_telegram.token,
+        TELEGRAM_BASE_URL=fake_telegram.base_url,
+        TELEGRAM_WEBHOOK_URL="https://bot.example.com/telegram")
+    finished = await process.run(["check"], env, tmp_path)
+    assert finished.code == 1
+    table = rows(finished.stdout)
+    assert table["telegram"][0] == "FAIL"
+    assert "needs TELEGRAM_WEBHOOK_SECRET" in table["telegram"][1]
+    assert "QSECRETpw" not in finished.stdout + finished.stderr
+    assert "password=***" in table["redis"][1]
+
+
 async def test_invalid_settings_are_named(tmp_path: Path) -> None:
     env = process.environment(tmp_path, REDIS_URL="localhost:6379", DISCORD_SHARDS="0")
     finished = await process.run(["check"], env, tmp_path)

@@ -107,6 +107,19 @@ async def test_unreachable_discord_api(tmp_path: Path, simulator: Simulator,
     assert "DISCORD_API_BASE" in line and "secret-token" not in line
 
 
+async def test_discord_api_refusing_the_start(tmp_path: Path, simulator: Simulator,
+                                             redis_server: EmbeddedRedis) -> None:
+    """Any other HTTP error of the API at the start (here a 404: the simulator is no
+    Discord) is one line naming the setting, not a traceback."""
+    base = f"{simulator.base_url}/api/v10"
+    env = settings(tmp_path, simulator, redis_server, DISCORD_TOKEN="secret-token",
+                   DISCORD_API_BASE=base)
+    finished = await process.run(["discord"], env, tmp_path)
+    line = one_line(finished)
+    assert "discord: the Discord API refused to start the bot (404" in line, line
+    assert "DISCORD_API_BASE" in line and "Traceback" not in finished.stderr
+
+
 async def test_refused_discord_token(tmp_path: Path, simulator: Simulator,
                                      redis_server: EmbeddedRedis,
                                      fake_discord: FakeDiscord) -> None:
