@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -37,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulator", help="run the NemoVideo simulator (HTTP server)")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8765)
+    sim.add_argument("--port", type=_port, default=8765)
     sim.add_argument("--render-seconds", type=float, default=None,
                      help="minimum wall time of a render")
     sim.add_argument("--public-url", default=None,
@@ -73,10 +74,24 @@ def _simulator(args: argparse.Namespace) -> int:
         config.public_url = args.public_url.rstrip("/")
     try:
         run(args.host, args.port, config)
+    except socket.gaierror as exc:  # the host name, not the port
+        raise StartupError(f"the simulator cannot listen on {args.host} ({exc.strerror or exc})"
+                           ": choose another --host") from exc
     except OSError as exc:
         raise StartupError(f"the simulator cannot listen on {args.host}:{args.port} "
                            f"({exc.strerror or exc}): choose another --port") from exc
     return 0
+
+
+def _port(value: str) -> int:
+    """A TCP port from the command line (0: any free one)."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535)")
+    return port
 
 
 def _check(args: argparse.Namespace) -> int:

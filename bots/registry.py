@@ -44,8 +44,16 @@ class Entry:
 def _chat_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--simulate", action="store_true",
                         help="start the NemoVideo simulator in-process and use it")
-    parser.add_argument("--downloads", type=Path, default=Path("downloads"),
+    parser.add_argument("--downloads", type=_folder, default=Path("downloads"),
                         help="where delivered videos are saved (default: ./downloads)")
+
+
+def _folder(value: str) -> Path:
+    """A folder given on the command line (made when missing; not an existing file)."""
+    path = Path(value)
+    if path.expanduser().exists() and not path.expanduser().is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a file, not a folder")
+    return path
 
 
 def _chat() -> Adapter:

@@ -169,6 +169,18 @@ async def test_unreachable_nemovideo_is_a_warning(tmp_path: Path, redis_server: 
     assert f"NemoVideo is not reachable at {nemo}" in warning
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (["simulator", "--port", "99999"], "argument --port: 99999 is not a port (0 to 65535)"),
+    (["simulator", "--host", "no.such.host.invalid", "--port", "0"], "choose another --host"),
+    (["chat", "--downloads", "a-file"], "argument --downloads: a-file is a file, not a folder"),
+])
+async def test_a_wrong_option_is_named(tmp_path: Path, args: list[str], said: str) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    finished = await process.run(args, settings(tmp_path), tmp_path)
+    assert finished.code == 2 and "Traceback" not in finished.stderr
+    assert said in finished.stderr, finished.stderr
+
+
 async def test_version(tmp_path: Path) -> None:
     finished = await process.run(["--version"], process.environment(tmp_path), tmp_path)
     assert finished.code == 0 and finished.stdout.startswith("nemobot ")
