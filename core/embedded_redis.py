@@ -50,6 +50,17 @@ def answers_ping(host: str, port: int) -> bool:
         return False
 
 
+def shut_down(host: str, port: int, timeout: float = 10.0) -> None:
+    """Stop a Redis server this process did not start (it writes its data first)."""
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1) as sock:
+        sock.sendall(b"SHUTDOWN\r\n")
+        with contextlib.suppress(OSError):
+            sock.recv(64)  # the connection closes once the server is down
+    deadline = time.monotonic() + timeout
+    while answers_ping(host, port) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that is free right now on `host`."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -86,7 +97,9 @@ class EmbeddedRedis:
             "--daemonize", "no",
             "--logfile", str(self.data_dir / "redis.log"),
         ]
-        self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        # a session of its own: a terminal's Ctrl-C or hang-up is for the chat, not for
+        # a server other processes may share (the last one using it stops it)
+        self._proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

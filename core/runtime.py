@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import os
 import secrets
@@ -24,7 +25,7 @@ from pydantic import AnyHttpUrl
 from core.access.setup import Access, build_access, token_cipher
 from core.conversation.build import build_dispatcher
 from core.conversation.dispatcher import Dispatcher
-from core.embedded_redis import EmbeddedRedis, answers_ping
+from core.embedded_redis import EmbeddedRedis, answers_ping, shut_down
 from core.health import Health
 from core.identity import Identities
 from core.inbox import Inbox
@@ -118,27 +119,35 @@ async def embedded_redis(settings: Settings) -> AsyncIterator[str]:
     """The Redis URL to use: REDIS_URL, or an embedded server under the data directory.
 
     An embedded server already running for the same directory (another
-    terminal) is shared rather than started twice.
+    terminal) is shared rather than started twice. Every process using it holds a
+    shared lock on `users.lock` beside it (released by the system when a process
+    dies); the last one to leave, whichever started it, stops it.
     """
     if settings.redis_url is not None:
         yield settings.redis_url.get_secret_value()
         return
     directory = settings.data_home / "redis"
+    directory.mkdir(parents=True, exist_ok=True)
     port_file = directory / "port"
-    if port_file.exists():
-        port = int(port_file.read_text().strip() or 0)
+    with (directory / "users.lock").open("a") as users:
+        fcntl.flock(users, fcntl.LOCK_SH)  # waits while a last user stops the server
+        port = int(port_file.read_text().strip() or 0) if port_file.exists() else 0
         if port and answers_ping("127.0.0.1", port):
             log.info("using the embedded Redis already running on port %d", port)
+        else:
+            port = EmbeddedRedis(directory).start().port
+            port_file.write_text(str(port))
+            log.info("started the embedded Redis on port %d (data in %s)", port, directory)
+        try:
             yield f"redis://127.0.0.1:{port}/0"
-            return
-    server = EmbeddedRedis(directory).start()
-    port_file.write_text(str(server.port))
-    log.info("started the embedded Redis on port %d (data in %s)", server.port, directory)
-    try:
-        yield server.url
-    finally:
-        server.stop()
-        port_file.unlink(missing_ok=True)
+        finally:
+            try:
+                fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("the embedded Redis stays up for the other processes using it")
+            else:
+                shut_down("127.0.0.1", port)
+                port_file.unlink(missing_ok=True)
 
 
 async def _start_simulator(stack: contextlib.AsyncExitStack,

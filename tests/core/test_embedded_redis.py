@@ -1,8 +1,11 @@
+import contextlib
 from pathlib import Path
 
 import redis
 
-from core.embedded_redis import EmbeddedRedis
+from core.embedded_redis import EmbeddedRedis, answers_ping
+from core.runtime import embedded_redis
+from core.settings import Settings
 
 
 def test_data_survives_a_restart(tmp_path: Path) -> None:
@@ -20,3 +23,24 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         client.close()
     finally:
         again.stop()
+
+
+async def test_the_last_process_using_the_embedded_redis_stops_it(tmp_path: Path) -> None:
+    """Two terminal chats share one embedded server: the first to leave (the one that
+    started it) leaves it to the other, whose leaving stops it."""
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    port_file = tmp_path / "redis" / "port"
+    async with contextlib.AsyncExitStack() as second:
+        async with embedded_redis(settings) as first_url:
+            second_url = await second.enter_async_context(embedded_redis(settings))
+            assert second_url == first_url
+        port = int(port_file.read_text())
+        assert answers_ping("127.0.0.1", port), "the second chat still has its Redis"
+        client = redis.Redis.from_url(second_url)
+        client.set("k", "v")
+        client.close()
+    assert not answers_ping("127.0.0.1", port) and not port_file.exists()
+    async with embedded_redis(settings) as again:
+        client = redis.Redis.from_url(again)
+        assert client.get("k") == b"v", "its data was written when it stopped"
+        client.close()
