@@ -9,9 +9,12 @@ exits.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import getpass
 import locale
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -57,7 +60,34 @@ def tuned(settings: Settings, simulate: bool) -> Settings:
 
 
 async def run_chat(settings: Settings, *, simulate: bool, downloads: Path) -> int:
-    """`nemobot chat`."""
+    """`nemobot chat`; SIGTERM or SIGHUP (the terminal closed) ends it as /quit does, its
+    embedded Redis and simulator stopped (status 128 + the signal's number)."""
+    signalled = _stop_on_signals()
+    try:
+        return await _run_chat(settings, simulate=simulate, downloads=downloads)
+    except asyncio.CancelledError:
+        if not signalled:
+            raise
+        return 128 + signalled[0]
+
+
+def _stop_on_signals() -> list[int]:
+    """The signals that ended the chat (SIGTERM, SIGHUP): each cancels this task."""
+    task, loop = asyncio.current_task(), asyncio.get_running_loop()
+    received: list[int] = []
+
+    def stop(signum: int) -> None:
+        received.append(signum)
+        if task is not None:
+            task.cancel()
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(NotImplementedError, ValueError):
+            loop.add_signal_handler(signum, stop, signum)
+    return received
+
+
+async def _run_chat(settings: Settings, *, simulate: bool, downloads: Path) -> int:
     start = start_dir()
     downloads = downloads.expanduser()
     downloads = downloads if downloads.is_absolute() else start / downloads

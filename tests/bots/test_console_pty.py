@@ -5,12 +5,14 @@ Ctrl-C stops what runs, then leaves without a traceback."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from core.embedded_redis import answers_ping
 from core.simulator.samples import wav_header, write_samples
 from tests.kits.terminal import Terminal, terminal
 
@@ -113,6 +115,18 @@ def test_leaving_with_a_render_running_asks_to_wait(chat: Terminal) -> None:
     term.wait(lambda: term.shows("saved to downloads/"), 60.0, "the video")
     assert term.process.wait(WAIT) == 0
     assert "Traceback" not in term.raw.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM])
+def test_a_closed_terminal_ends_the_chat_and_its_redis(chat: Terminal, tmp_path: Path,
+                                                        signum: int) -> None:
+    """Closing the terminal window (SIGHUP) or SIGTERM: the chat ends as /quit does, and
+    its embedded Redis is not left running."""
+    port = int((tmp_path / "data" / "redis" / "port").read_text())
+    chat.process.send_signal(signum)
+    assert chat.process.wait(WAIT) == 128 + signum
+    assert not answers_ping("127.0.0.1", port), "the embedded Redis stopped"
+    assert "Traceback" not in chat.text()
 
 
 def test_ctrl_c_when_idle_asks_for_a_second_one(chat: Terminal) -> None:
