@@ -41,6 +41,7 @@ from .handlers import ALLOWED_UPDATES, AnyApplication, TelegramAdapter
 from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_attachments
 from .menus import Menus
 from .outbound import TelegramOutput
+from .polling import PollingRequest
 from .settings import TelegramSettings, webhook_problem
 from .webhook import WebhookServer
 
@@ -61,10 +62,11 @@ def base_urls(config: TelegramSettings) -> tuple[str | None, str | None]:
     return base, files
 
 
-def build_application(config: TelegramSettings,
-                      flood: FloodControl | None = None) -> AnyApplication:
+def build_application(config: TelegramSettings, flood: FloodControl | None = None,
+                      polling: PollingRequest | None = None) -> AnyApplication:
     """A PTB Application for TELEGRAM_TOKEN: concurrent updates, flood control (Telegram's
-    limits unless `flood` is given), the configured Bot API server."""
+    limits unless `flood` is given), the configured Bot API server, getUpdates through
+    `polling` (which tells whether it gets answers)."""
     if config.telegram_token is None:
         raise ValueError("TELEGRAM_TOKEN is not set")
     builder: Any = (
@@ -77,7 +79,7 @@ def build_application(config: TelegramSettings,
         .read_timeout(30)
         .write_timeout(30)
         .pool_timeout(10)
-        .get_updates_read_timeout(config.telegram_poll_timeout + 10)
+        .get_updates_request(polling or polling_request(config))
     )
     base, files = base_urls(config)
     if base:
@@ -86,6 +88,11 @@ def build_application(config: TelegramSettings,
         builder = builder.base_file_url(files)
     return cast(AnyApplication, builder.build())
 
+
+
+def polling_request(config: TelegramSettings) -> PollingRequest:
+    """getUpdates' connection: one, read for as long as a long poll lasts."""
+    return PollingRequest(connection_pool_size=1, read_timeout=config.telegram_poll_timeout + 10)
 
 
 def admin_ids(settings: Settings, platform: str) -> list[int]:
@@ -122,7 +129,8 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
     queued for the next start).
     """
     flood = flood or FloodControl()
-    app = build_application(config, flood)
+    polling = polling_request(config)
+    app = build_application(config, flood, polling)
     local = config.telegram_local_mode
     out = TelegramOutput(app.bot, local_mode=local,
                          menus=Menus(app.bot, admin_ids(settings, PLATFORM)))
@@ -150,7 +158,7 @@ async def open_telegram_bot(settings: Settings, config: TelegramSettings, *,
         # no new updates at the end; those already taken are handed to the adapter
         # (app.stop processes PTB's queue; the webhook's answers in flight end), whose
         # work gets stop_grace to reach the dispatcher
-        runtime.health.add(PLATFORM, lambda: _taking_updates(app, webhook))
+        runtime.health.add(PLATFORM, lambda: _taking_updates(app, webhook, polling))
         adapter.start_sweeping()
         async with serving(runtime, adapter.tasks, grace=stop_grace,
                            stop_taking=lambda: _stop_updates(app, adapter, webhook)):
@@ -194,11 +202,14 @@ def _webhook_server(app: AnyApplication, adapter: TelegramAdapter,
                          closing=lambda: adapter.tasks.closing)
 
 
-def _taking_updates(app: AnyApplication, webhook: WebhookServer | None) -> bool:
-    """Readiness: the application runs and takes updates (polling or webhook)."""
+def _taking_updates(app: AnyApplication, webhook: WebhookServer | None,
+                    polling: PollingRequest) -> bool:
+    """Readiness: the application runs and takes updates (the webhook server runs, or
+    long polling gets answers)."""
     if webhook is not None:
         return bool(app.running and webhook.running)
-    return bool(app.running and app.updater is not None and app.updater.running)
+    return bool(app.running and app.updater is not None and app.updater.running
+                and not polling.failing)
 
 
 async def _stop_updates(app: AnyApplication, adapter: TelegramAdapter,

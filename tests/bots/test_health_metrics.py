@@ -9,6 +9,7 @@ import re
 import sys
 
 import httpx
+import pytest
 
 from core import observe
 from core.embedded_redis import EmbeddedRedis
@@ -105,6 +106,27 @@ async def test_readyz_follows_redis(fake_telegram: FakeTelegram, simulator: Simu
         await wait_until(lambda: _status(http, 200), within=WAIT, what="/readyz 200")
         metrics = (await http.get("/metrics")).text
     assert sample(metrics, "nemobot_redis_errors_total", error="ConnectionError") >= 1
+
+
+async def test_readyz_says_when_long_polling_gets_no_updates(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process runs, but every getUpdates fails (the Bot API down, a 409 while another
+    process polls the bot): not ready, until an answer comes again."""
+    monkeypatch.setattr("bots.telegram_adapter.polling.FAILING_FOR", 0.3)
+    port = free_port()
+    settings = bot_settings(simulator, redis_server, fake_telegram, metrics_port=port,
+                            metrics_listen="127.0.0.1")
+    async with running_bot(settings), \
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        await wait_until(lambda: _status(http, 200), within=WAIT, what="/readyz 200")
+        fake_telegram.fail_next("getUpdates", 409, "Conflict: terminated by other getUpdates "
+                                "request; make sure that only one bot instance is running",
+                                count=None)
+        down = await wait_until(lambda: _status(http, 503), within=WAIT, what="/readyz 503")
+        assert down.json()["checks"]["telegram"] != "ok"
+        fake_telegram.clear_faults()
+        await wait_until(lambda: _status(http, 200), within=WAIT, what="/readyz 200 again")
 
 
 async def image_health_check(port: int) -> int:
