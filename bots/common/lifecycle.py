@@ -37,10 +37,10 @@ async def serving(runtime: Runtime, tasks: BackgroundTasks, *,
                   grace: float | None = None,
                   stop_taking: Callable[[], Awaitable[None]] | None = None,
                   ) -> AsyncIterator[None]:
-    """Start the runtime for the block; at its end, `stop_taking` (no new updates), then
-    one grace period (`grace`, by default the STOP_GRACE setting) shared by the adapter's
-    tasks and the runtime's running turns; what is unfinished then is stopped and stays
-    in Redis for the next start."""
+    """Start the runtime for the block; at its end, `stop_taking` (no new updates; it
+    must not take long), then one grace period (`grace`, by default the STOP_GRACE
+    setting) shared by the adapter's tasks and the runtime's running turns; what is
+    unfinished then is stopped and stays in Redis for the next start."""
     if grace is None:
         grace = runtime.settings.stop_grace
     runtime.start()
@@ -48,9 +48,9 @@ async def serving(runtime: Runtime, tasks: BackgroundTasks, *,
         yield
     finally:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + grace
         if stop_taking is not None:
             await stop_taking()
+        deadline = loop.time() + grace
         log.info("stopping: running work gets %.1f s to finish", grace)
         await tasks.drain(max(0.0, deadline - loop.time()))
         await runtime.stop(max(0.0, deadline - loop.time()))

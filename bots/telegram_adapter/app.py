@@ -15,6 +15,7 @@ Redis, and every replica runs a render worker of the shared consumer group.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -41,7 +42,7 @@ from .handlers import ALLOWED_UPDATES, AnyApplication, TelegramAdapter
 from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_attachments
 from .menus import Menus
 from .outbound import TelegramOutput
-from .polling import PollingRequest
+from .polling import PollingRequest, QuietCleanup
 from .settings import TelegramSettings, webhook_problem
 from .webhook import WebhookServer
 
@@ -202,6 +203,10 @@ def _webhook_server(app: AnyApplication, adapter: TelegramAdapter,
                          closing=lambda: adapter.tasks.closing)
 
 
+#: seconds long polling gets to stop (the poll in flight, the last offset confirmed)
+STOP_POLLING_WAIT = 5.0
+
+
 def _taking_updates(app: AnyApplication, webhook: WebhookServer | None,
                     polling: PollingRequest) -> bool:
     """Readiness: the application runs and takes updates (the webhook server runs, or
@@ -218,7 +223,14 @@ async def _stop_updates(app: AnyApplication, adapter: TelegramAdapter,
     if webhook is not None:
         await webhook.stop()
     if app.updater is not None and app.updater.running:
-        await app.updater.stop()
+        # the poll in flight ends, then one getUpdates confirms what was taken; with the
+        # Bot API unreachable that waits out its timeouts: the updates taken come again
+        # after a restart instead (and are taken once: see the inbox)
+        try:
+            await asyncio.wait_for(app.updater.stop(), STOP_POLLING_WAIT)
+        except TimeoutError:
+            log.info("telegram: polling did not stop within %g s; the last updates may be "
+                     "delivered again after a restart", STOP_POLLING_WAIT)
     await app.stop()
 
 
@@ -320,6 +332,7 @@ def run_telegram(settings: Settings, config: TelegramSettings) -> int:
         problems.append(problem)
     if not problems:
         hide_token(config)
+        logging.getLogger("telegram.ext.Updater").addFilter(QuietCleanup())
         # PTB's coming default (durations as timedelta); without it every flood wait warns
         os.environ.setdefault("PTB_TIMEDELTA", "true")
     return lifecycle.run(lambda: serve(settings, config), problems)

@@ -3,6 +3,7 @@ every getUpdates fails (the Bot API unreachable, another process polling the bot
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -43,3 +44,20 @@ class PollingRequest(HTTPXRequest):
         """getUpdates has failed for `FAILING_FOR` seconds or more."""
         since = self.failing_since
         return since is not None and time.monotonic() - since >= FAILING_FOR
+
+
+class QuietCleanup(logging.Filter):
+    """python-telegram-bot logs a traceback when the getUpdates that confirms the last
+    updates at a stop fails (the Bot API unreachable): one line says it instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite that record; let the others through."""
+        if record.getMessage().startswith("Error while calling `get_updates` one more time"):
+            error = record.exc_info[1] if record.exc_info else None
+            record.msg = ("telegram: the last updates taken could not be confirmed before "
+                          "stopping (%s); they may come again after a restart, and are "
+                          "taken once")
+            record.args = (type(error).__name__ if error else "?",)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

@@ -88,6 +88,20 @@ async def test_sigterm_mid_turn_lets_it_finish_within_the_grace(world: BotWorld)
     assert world.agent_calls() == 1
 
 
+async def test_sigterm_while_the_bot_api_does_not_answer_stops_in_time(
+        world: BotWorld) -> None:
+    """getUpdates hangs (the Bot API unreachable): the stop does not wait out its
+    timeouts (compose kills a container 20 s after SIGTERM), nor logs a traceback."""
+    bot = await world.start(stop_grace=1)
+    world.fake.hang("getUpdates", count=None)
+    polls = len(world.fake.calls_to("getUpdates"))
+    await wait_until(lambda: len(world.fake.calls_to("getUpdates")) > polls, within=WAIT,
+                     what="a poll that hangs", changes=world.fake.changes)
+    assert await bot.stop(within=12) == 0
+    assert "Traceback" not in bot.log()
+    assert "polling did not stop within 5 s" in bot.log()
+
+
 async def test_sigterm_past_the_grace_leaves_the_turn_to_the_next_process(
         world: BotWorld) -> None:
     world.simulator.inject(Fault("sse_stall", seconds=3.0))
