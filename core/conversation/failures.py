@@ -33,7 +33,10 @@ class FailureReplies:
             error_id = secrets.token_hex(4)
             log.error("chat %s: unexpected error %s", turn.chat, error_id, exc_info=exc,
                       extra={"error_id": error_id, "message_id": turn.message.message_id})
-            reply = turn.text("err_unexpected", error_id=error_id)
+            # an answer of NemoVideo's unlike the contract's is not the bot's doing
+            unreadable = isinstance(exc, errors.ProtocolError)
+            reply = turn.text("err_bad_answer" if unreadable else "err_unexpected",
+                              error_id=error_id)
         else:
             log.info("chat %s: %s", turn.chat, type(exc).__name__)
         try:
@@ -57,7 +60,6 @@ class FailureReplies:
             (LinkedTokenExpired, "err_linked_expired"),
             (errors.TokenExpired, "err_auth_told" if self.operator_told else "err_auth"),
             ((errors.ServerError, errors.NemoConnectionError), "err_unavailable"),
-            (errors.ProtocolError, "err_bad_answer"),
         ]
         for kinds, key in simple:
             if isinstance(exc, kinds):

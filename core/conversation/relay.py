@@ -20,6 +20,7 @@ to a chat that is talking costs one agent call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -47,6 +48,7 @@ from core.nemo import errors
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
 from core.nemo.draft_diff import describe_change
+from core.nemo.events import StreamError
 from core.nemo.models import Credentials
 from core.outgoing import Action, Button, Sent
 from core.settings import Settings
@@ -189,10 +191,9 @@ class Relay:
         text, actions = shown.text, shown.actions
         turn.answered = True  # all that is left is showing it
 
-        if answer.error is not None and not text:
-            log.warning("chat %s: agent error frame: %s", turn.chat, answer.error.message[:200])
-            shown_text = turn.text("edit_done", changes=change) if change \
-                else turn.text("agent_error")
+        problem = await self._problem(turn, answer.error) if answer.error else None
+        if problem is not None and not text:
+            shown_text = turn.text("edit_done", changes=change) if change else problem
             await self._answered(turn, listener, shown_text)
             await live.finish(shown_text)
             return
@@ -212,9 +213,25 @@ class Relay:
         lines, buttons = self._options(turn, text, before, after, change, actions,
                                        listener.generated)
         parts.extend(lines)
+        if problem is not None:  # after words of its own: they may be cut short
+            parts.append(turn.text("agent_error_partial")
+                         if problem == turn.text("agent_error") else problem)
         final = "\n\n".join(p for p in parts if p)
         await self._answered(turn, listener, final)
         await live.finish(final, buttons)
+
+    async def _problem(self, turn: Turn, error: StreamError) -> str:
+        """What to say of an error the agent reported in its stream: out of credits
+        (the contract's 2001) as such, anything else as a problem with the request."""
+        log.warning("chat %s: agent error frame: %s", turn.chat, error.message[:200])
+        if str(error.code) != str(errors.OutOfCredits.code):
+            return turn.text("agent_error")
+        with contextlib.suppress(Exception):  # who the user is only shapes the advice
+            user_id = (await self.identities.credentials(turn.chat)).user_id
+            if user_id and user_id.startswith("anon_"):
+                return turn.text("err_no_credits_anonymous",
+                                 url=self.nemo.registration_url(user_id))
+        return turn.text("err_no_credits")
 
     def _options(self, turn: Turn, text: str, before: Draft, after: Draft | None,
                  change: str | None, actions: tuple[GuiAction, ...],

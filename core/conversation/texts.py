@@ -151,6 +151,12 @@ texts({
               "waiting. Send the request again to retry.",
         "zh": "NemoVideo 长时间没有回应，已停止等待。重新发送请求即可重试。",
     },
+    "agent_error_partial": {
+        # an error frame after some of the agent's words
+        "en": "NemoVideo ran into a problem before finishing, so the answer above may be "
+              "incomplete. Try again, or rephrase it.",
+        "zh": "NemoVideo 在完成前出错，上面的回答可能不完整。请重试或换一种说法。",
+    },
     "agent_error": {
         "en": "NemoVideo ran into a problem with that request. Try again, or rephrase it.",
         "zh": "NemoVideo 处理该请求时出错。请重试或换一种说法。",
@@ -213,8 +219,9 @@ texts({
     },
     "err_bad_answer": {
         # NemoVideo's answer was not what the contract describes (an HTML page, say)
-        "en": "NemoVideo sent an answer I can't read. Try again in a few minutes.",
-        "zh": "NemoVideo 返回了无法识别的回答，请几分钟后再试。",
+        "en": "NemoVideo sent an answer I can't read (error {error_id}). Try again in a few "
+              "minutes.",
+        "zh": "NemoVideo 返回了无法识别的回答（错误 {error_id}），请几分钟后再试。",
     },
     "err_unavailable": {
         "en": "NemoVideo isn't answering right now. Try again in a few minutes.",

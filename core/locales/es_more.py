@@ -143,6 +143,8 @@ TEXTS: dict[str, str] = {
         "de nuevo.",
     "render.no_credits_anonymous": "Te quedaste sin créditos. Regístrate gratis para obtener "
         "más y conservar este proyecto, y luego exporta de nuevo.",
-    "err_bad_answer": "NemoVideo envió una respuesta que no puedo leer. Inténtalo de nuevo en "
-        "unos minutos.",
+    "err_bad_answer": "NemoVideo envió una respuesta que no puedo leer (error {error_id}). "
+        "Inténtalo de nuevo en unos minutos.",
+    "agent_error_partial": "NemoVideo tuvo un problema antes de terminar, así que la "
+        "respuesta de arriba puede estar incompleta. Inténtalo de nuevo o dilo de otra forma.",
 }

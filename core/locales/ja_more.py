@@ -143,6 +143,8 @@ TEXTS: dict[str, str] = {
         "もう一度「書き出し」をタップしてください。",
     "render.no_credits_anonymous": "クレジットがなくなりました。無料で登録するとクレジットが増え、"
         "このプロジェクトも残せます。その後もう一度書き出してください。",
-    "err_bad_answer": "NemoVideo から読み取れない応答が返りました。"
+    "err_bad_answer": "NemoVideo から読み取れない応答が返りました（エラー {error_id}）。"
         "数分後にもう一度お試しください。",
+    "agent_error_partial": "NemoVideo が終える前に問題が起きたため、上の回答は不完全かもしれ"
+        "ません。もう一度試すか、言い方を変えてください。",
 }

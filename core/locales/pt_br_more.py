@@ -143,6 +143,8 @@ TEXTS: dict[str, str] = {
         "Exportar de novo.",
     "render.no_credits_anonymous": "Seus créditos acabaram. Cadastre-se grátis para ganhar mais "
         "e manter este projeto, depois exporte de novo.",
-    "err_bad_answer": "A NemoVideo enviou uma resposta que não consigo ler. Tente de novo em "
-        "alguns minutos.",
+    "err_bad_answer": "A NemoVideo enviou uma resposta que não consigo ler (erro {error_id}). "
+        "Tente de novo em alguns minutos.",
+    "agent_error_partial": "A NemoVideo teve um problema antes de terminar, então a resposta "
+        "acima pode estar incompleta. Tente de novo ou diga de outro jeito.",
 }

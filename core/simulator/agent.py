@@ -46,6 +46,7 @@ class TurnFaults:
 
     stall: float | None = None
     error: str | None = None
+    error_code: int | None = None
     trailing_issue: bool = False
     say: str | None = None
 
@@ -233,16 +234,18 @@ class Agent:
             await asyncio.sleep(faults.stall)
         if self.config.agent_delay:
             await asyncio.sleep(self.config.agent_delay)
-        if faults.say is not None:
-            say(emit, faults.say, last=True)
-            return True
+        if faults.say is not None:  # the test's words, then its error if it has one
+            say(emit, faults.say, last=faults.error is None)
+            if faults.error is not None:
+                emit(Failure(faults.error, faults.error_code))
+            return faults.error is None
         if plan.reply is not None:
             say(emit, plan.reply, last=not faults.trailing_issue)
             self._trailing(emit, plan, faults)
             return True
         if faults.error is not None:
             emit(Call(new_call_id(), tool_name(plan.ops[0]), {}))
-            emit(Failure(faults.error))
+            emit(Failure(faults.error, faults.error_code))
             return False
         if plan.generation:
             await self.edits.generate(

@@ -149,6 +149,7 @@ def _stream_faults(
     faults = TurnFaults(
         stall=float(stall.param("seconds")) if stall else None,
         error=str(error.param("message")) if error else None,
+        error_code=error.param("code") if error else None,
         trailing_issue=trailing is not None,
         say=str(words.param("text")) if words else None,
     )

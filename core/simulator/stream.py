@@ -43,9 +43,11 @@ class Result:
 
 @dataclass(frozen=True)
 class Failure:
-    """An error inside the open stream; always the last event."""
+    """An error inside the open stream; always the last event. `code`: a backend code
+    (2001: out of credits) the frame carries as well."""
 
     message: str
+    code: int | None = None
 
 
 Event = Text | Call | Result | Failure
@@ -84,12 +86,15 @@ class Encoder:
     def encode(self, event: Event) -> dict[str, Any] | None:
         """The frame for an event, or None when this shape has no frame for it."""
         if isinstance(event, Failure):
-            return {
+            frame: dict[str, Any] = {
                 "error": event.message,
                 "errorCode": "AGENT_ERROR",
                 "errorMessage": event.message,
                 "invocationId": self.invocation_id,
             }
+            if event.code is not None:
+                frame["code"] = event.code
+            return frame
         if self.shape == "tagged":
             return self._tagged(event)
         return self._adk(event)

@@ -85,7 +85,7 @@ async def test_the_error_id_a_user_sees_finds_the_log_line(
         with json_log() as stream:
             async with running_bot(settings):
                 update = fake.text(dm, alice, "/new")
-                reply = await bot_message(fake, dm, containing("something went wrong"))
+                reply = await bot_message(fake, dm, containing("an answer I can't read"))
     match = re.search(r"error ([0-9a-f]{8})", reply["text"])
     assert match, reply["text"]
     error_id = match.group(1)

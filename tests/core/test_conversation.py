@@ -173,6 +173,31 @@ async def test_agent_errors_get_their_reply(simulator: Simulator, redis_url: str
         assert "Credits:" in k.last()
 
 
+async def test_an_error_after_the_agents_words_says_they_may_be_cut_short(
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        simulator.inject(Fault("sse_say", text="Working on it, first the"))
+        simulator.inject(Fault("sse_error", message="upstream model overloaded"))
+        await k.say("make it cinematic")
+        answer = k.last()
+    assert answer.startswith("Working on it, first the"), answer
+    assert "ran into a problem before finishing" in answer, answer
+
+
+async def test_an_out_of_credits_frame_says_how_to_get_more(
+        simulator: Simulator, redis_url: str) -> None:
+    """The contract's 2001 inside the stream is out of credits, not "a problem"."""
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        simulator.inject(Fault("sse_say", text="Let me add that."))
+        simulator.inject(Fault("sse_error", message="insufficient credits", code=2001))
+        await k.say("add the title Paid")
+        answer = k.last()
+    assert "You're out of credits" in answer and "/register?bind=anon_" in answer, answer
+    assert "ran into a problem" not in answer
+
+
 async def test_a_rate_limited_agent_call_is_sent_once_more_after_the_wait(
         simulator: Simulator, redis_url: str) -> None:
     """A 429 means nothing was processed: the contract's wait (Retry-After), then once
