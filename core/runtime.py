@@ -206,7 +206,8 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                                       identities=identities, out=out, renders=renders,
                                       signals=ChatSignals(redis, instance, keys=keys),
                                       middlewares=access.middlewares,
-                                      operator_told=access.alerts.reaches_operator)
+                                      operator_told=access.alerts.reaches_operator,
+                                      link_enabled=cipher is not None)
         runtime = Runtime(settings, redis, keys, codec, sessions, nemo, renders, worker,
                           dispatcher, access, simulator_url)
         await stack.enter_async_context(

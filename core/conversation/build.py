@@ -34,13 +34,13 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
                      nemo: NemoApi, identities: Identities, out: Outgoing,
                      renders: RenderService | None = None, signals: ChatSignals | None = None,
                      middlewares: Sequence[Middleware] = (), operator_told: bool = False,
-                     sleep: Sleep = asyncio.sleep) -> Dispatcher:
+                     link_enabled: bool = True, sleep: Sleep = asyncio.sleep) -> Dispatcher:
     """The dispatcher with its handlers, each given exactly what it uses.
 
     `middlewares` come after the built-in ones that every step passes, before the
     greeting and the project log (a refused step is neither greeted nor logged);
-    `operator_told` says whether a refused operator token is reported to the operator
-    (see `FailureReplies`).
+    `operator_told` says whether a refused operator token is reported to the operator,
+    `link_enabled` whether users may link their own accounts (see `FailureReplies`).
     """
     projects = Projects(nemo, identities)
     relay = Relay(nemo, identities, projects, settings, sleep=sleep)
@@ -59,7 +59,8 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
     return Dispatcher(
         inbox=inbox, sessions=sessions, out=out, handlers=handlers,
         link=partial(link, identities=identities),
-        failures=FailureReplies(nemo, operator_told=operator_told),
+        failures=FailureReplies(nemo, operator_told=operator_told,
+                                link_enabled=link_enabled),
         cancel_renders=renders.cancel_chat if renders is not None else None,
         cancel_render=renders.cancel_job if renders is not None else None,
         signals=signals,

@@ -20,11 +20,14 @@ class FailureReplies:
 
     `operator_told` says whether a refused operator token reaches the operator (an
     alert chat this process posts to); only then do users read that they were told.
+    `link_enabled`: users may link their own accounts (/link), so advice may say so.
     """
 
-    def __init__(self, nemo: NemoApi, *, operator_told: bool = False) -> None:
+    def __init__(self, nemo: NemoApi, *, operator_told: bool = False,
+                 link_enabled: bool = True) -> None:
         self.nemo = nemo
         self.operator_told = operator_told
+        self.link_enabled = link_enabled
 
     async def report(self, turn: Turn, exc: BaseException) -> None:
         """Tell the user what went wrong; log the unexpected with an error id."""
@@ -55,7 +58,8 @@ class FailureReplies:
             (errors.UnsupportedFile, "err_unsupported"),
             (errors.FileTooLarge, "err_too_large"),
             (errors.ExportBlocked, "err_export_blocked"),
-            (AnonymousTokenRefused, "err_token_limit"),
+            (AnonymousTokenRefused,
+             "err_token_limit" if self.link_enabled else "err_token_limit_no_link"),
             (errors.RateLimited, "err_rate_limited"),
             (LinkedTokenExpired, "err_linked_expired"),
             (errors.TokenExpired, "err_auth_told" if self.operator_told else "err_auth"),

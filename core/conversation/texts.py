@@ -203,6 +203,12 @@ texts({
         "zh": "NemoVideo 暂时无法从此服务器创建更多免费账号。请在私聊中发送 /link <你的令牌> "
               "绑定你自己的 NemoVideo 账号。",
     },
+    "err_token_limit_no_link": {
+        # as err_token_limit, where /link is turned off (no SECRET_KEY)
+        "en": "NemoVideo won't create another free account from this server right now. Try "
+              "again later.",
+        "zh": "NemoVideo 暂时无法从此服务器创建更多免费账号，请稍后再试。",
+    },
     "err_linked_expired": {
         "en": "Your linked NemoVideo token was refused (expired or revoked). Send /link "
               "<new token> in a private chat.",

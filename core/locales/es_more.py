@@ -147,4 +147,6 @@ TEXTS: dict[str, str] = {
         "Inténtalo de nuevo en unos minutos.",
     "agent_error_partial": "NemoVideo tuvo un problema antes de terminar, así que la "
         "respuesta de arriba puede estar incompleta. Inténtalo de nuevo o dilo de otra forma.",
+    "err_token_limit_no_link": "NemoVideo no creará otra cuenta gratuita desde este servidor "
+        "por ahora. Inténtalo de nuevo más tarde.",
 }

@@ -147,4 +147,6 @@ TEXTS: dict[str, str] = {
         "Tente de novo em alguns minutos.",
     "agent_error_partial": "A NemoVideo teve um problema antes de terminar, então a resposta "
         "acima pode estar incompleta. Tente de novo ou diga de outro jeito.",
+    "err_token_limit_no_link": "A NemoVideo não vai criar outra conta gratuita a partir deste "
+        "servidor agora. Tente de novo mais tarde.",
 }

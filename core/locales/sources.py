@@ -146,6 +146,7 @@ SOURCES: dict[str, str] = {
     "err_no_credits_anonymous": "ff520d323f",
     "err_rate_limited": "5fc4525e9a",
     "err_token_limit": "2265fb0673",
+    "err_token_limit_no_link": "56759e2fb2",
     "err_too_large": "837792c3f5",
     "err_unavailable": "a737f132c4",
     "err_unexpected": "11eba40511",

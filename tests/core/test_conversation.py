@@ -262,6 +262,15 @@ async def test_anonymous_token_limit_explains_linking(simulator: Simulator,
         assert "/link" in k.last() and "private chat" in k.last()
 
 
+async def test_anonymous_token_limit_without_linking_does_not_offer_it(
+        simulator: Simulator, redis_url: str) -> None:
+    """/link is turned off (no SECRET_KEY): the advice does not send users to it."""
+    simulator.config.anon_per_ip_limit = 0
+    async with kit(simulator, redis_url, link_enabled=False) as k:
+        await k.say("hello")
+        assert "/link" not in k.last() and "Try again later" in k.last(), k.last()
+
+
 async def test_link_only_in_private_chats(simulator: Simulator,
                                           redis_url: str) -> None:
     simulator.config.operator_tokens = ["nmv_usr_mine_123456"]

@@ -110,7 +110,7 @@ _MESSAGE_IDS = itertools.count(1)
 @contextlib.asynccontextmanager
 async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | None = None,
               renders: bool = False, middlewares: Sequence[Middleware] = (),
-              **overrides: Any) -> AsyncIterator[Kit]:
+              link_enabled: bool = True, **overrides: Any) -> AsyncIterator[Kit]:
     """A dispatcher (with its own client and Redis connections, like a process of its
     own) against the simulator; with `renders`, also its render jobs and a running render
     worker (the simulator then takes the operator token); `middlewares` come where the
@@ -130,7 +130,7 @@ async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | N
     dispatcher = build_dispatcher(
         settings, sessions=sessions, inbox=inbox, nemo=nemo, identities=identities,
         out=output, renders=jobs, signals=ChatSignals(sessions.redis, instance, poll=0.2),
-        sleep=sleeps, middlewares=middlewares)
+        sleep=sleeps, middlewares=middlewares, link_enabled=link_enabled)
     async with contextlib.AsyncExitStack() as stack:
         if jobs is not None:
             worker = RenderWorker(CHAT.platform, instance, output, redis=sessions.redis,
