@@ -33,6 +33,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import httpx
+from redis.exceptions import RedisError
 
 from core.i18n import t
 from core.identity import Identities
@@ -40,7 +41,8 @@ from core.nemo.api import NemoApi
 from core.nemo.models import RenderStatus
 from core.outgoing import Button, Outgoing, ProgressReport, Sent, Unreachable
 from core.renders.again import video_caption, video_filename
-from core.renders.job_record import RenderJob
+from core.renders.job_record import JobState, RenderJob
+from core.renders.jobs import JobStore
 from core.renders.submit import CALL_ERRORS
 from core.renders.texts import project_button
 
@@ -81,11 +83,12 @@ class Courier:
     """Fetches a finished render and sends it through the adapter."""
 
     def __init__(self, outgoing: Outgoing, nemo: NemoApi, identities: Identities,
-                 tmp_dir: Path | None = None) -> None:
+                 tmp_dir: Path | None = None, *, store: JobStore | None = None) -> None:
         self.outgoing = outgoing
         self.nemo = nemo
         self.identities = identities
         self.tmp_dir = tmp_dir
+        self.store = store
 
     async def project_url(self, job: RenderJob) -> str | None:
         """The browser link to the project (a claim token; never an API token)."""
@@ -194,11 +197,11 @@ class Courier:
             return False
         report = ProgressReport("render", percent, 100, text, buttons)
         try:
-            await self.outgoing.progress(job.chat, Sent(job.message_id), report)
-        except Exception:  # a deleted chat or message must not stop the render
-            log.warning("job %s: could not show progress in %s", job.id, job.chat,
-                        exc_info=True)
+            shown = await self.outgoing.progress(job.chat, Sent(job.message_id), report)
+        except Exception as exc:  # a deleted chat or message must not stop the render
+            log.warning("job %s: could not show progress in %s: %r", job.id, job.chat, exc)
             return False
+        await self._follow(job, shown)
         return True
 
     async def edit(self, job: RenderJob, text: str, buttons: tuple[Button, ...] = ()) -> bool:
@@ -206,9 +209,20 @@ class Courier:
         if not job.message_id:
             return False
         try:
-            await self.outgoing.edit_text(job.chat, Sent(job.message_id), text, buttons)
-        except Exception:  # a deleted chat or message must not stop the render
-            log.warning("job %s: could not edit message %s in %s", job.id, job.message_id,
-                        job.chat, exc_info=True)
+            shown = await self.outgoing.edit_text(job.chat, Sent(job.message_id), text, buttons)
+        except Exception as exc:  # a deleted chat or message must not stop the render
+            log.warning("job %s: could not edit message %s in %s: %r", job.id, job.message_id,
+                        job.chat, exc)
             return False
+        await self._follow(job, shown)
         return True
+
+    async def _follow(self, job: RenderJob, shown: Sent) -> None:
+        """The user deleted the job's message and the adapter sent it anew: the next
+        edits go to the new one (or a copy with a live Cancel button stays behind)."""
+        if not shown.message_id or shown.message_id == job.message_id:
+            return
+        job.message_id = shown.message_id
+        if self.store is not None:
+            with contextlib.suppress(RedisError):  # this process edits the new one anyway
+                await self.store.transition(job, list(JobState), message_id=shown.message_id)

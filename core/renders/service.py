@@ -67,7 +67,7 @@ class Renders:
         self.identities = identities
         self.outgoing = outgoing
         self.submitter = Submitter(self.store, nemo, identities)
-        self.courier = Courier(outgoing, nemo, identities)
+        self.courier = Courier(outgoing, nemo, identities, store=self.store)
         self.catalog = Catalog(redis, keys)
         self.requests = ExportRequests(redis, keys)
         self.reuse = Reuse(outgoing, self.catalog, self.requests)

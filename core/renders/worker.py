@@ -58,7 +58,7 @@ class RenderWorker:
         self.stop_grace = stop_grace
         self.store = JobStore(redis, keys)
         self.submitter = Submitter(self.store, nemo, identities)
-        self.courier = Courier(outgoing, nemo, identities, tmp_dir)
+        self.courier = Courier(outgoing, nemo, identities, tmp_dir, store=self.store)
         self.ready = asyncio.Event()
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()

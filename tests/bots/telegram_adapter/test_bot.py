@@ -522,6 +522,33 @@ async def test_a_chat_that_takes_no_message_is_not_written_to_again(
         "the group's greeting and its answer, each tried once")
 
 
+async def test_a_deleted_progress_message_is_followed_to_its_copy(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """The user deletes "Rendering…": the progress goes on in a new message, and that
+    one, not the deleted one, ends as the render ends (no Cancel button left behind)."""
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    simulator.config.render_seconds = 2.0
+    async with running_bot(bot_settings(simulator, redis_server, fake,
+                                        render_edit_interval=0.2)) as bot:
+        fake.text(dm, alice, "/new")
+        await bot_message(fake, dm, containing("New project"))
+        await give_exportable_draft(bot, simulator, chat_of(dm))
+        fake.text(dm, alice, "export")
+        progress = await bot_message(fake, dm, containing("Rendering"))
+        fake.chats.messages[(dm.id, progress["message_id"])].deleted = True  # by the user
+        await fake.wait_for(lambda c: c.method == "sendVideo" and c.ok, WAIT)
+        await bot.runtime.dispatcher.wait_idle()
+        await wait_until(lambda: not [m for m in bot_messages(fake, dm) if any(
+            "cancel" in b.get("callback_data", "") for b in buttons_of(m))],
+            within=WAIT, what="no Cancel button left", changes=fake.changes,
+            show=lambda: [(shown(m), buttons_of(m)) for m in bot_messages(fake, dm)])
+    copies = [m for m in bot_messages(fake, dm) if m["message_id"] > progress["message_id"]
+              and "Render" in shown(m)]
+    assert copies, "the progress went on in a new message"
+
+
 async def test_render_for_a_blocked_chat_does_not_stop_other_deliveries(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake = fake_telegram
