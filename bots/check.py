@@ -20,7 +20,7 @@ from bots.settings import load_all
 from bots.telegram_adapter.settings import TelegramSettings, webhook_problem
 from core.embedded_redis import EmbeddedRedisError, find_redis_server
 from core.observed_redis import redis_client
-from core.operations import check_nemo, redis_answers
+from core.operations import NOT_A_CLUSTER, check_nemo, not_a_cluster, redis_answers
 from core.settings import Settings, SettingsError
 
 #: seconds each platform API may take to answer
@@ -51,6 +51,8 @@ async def check_redis(settings: Settings) -> Row:
         await redis_answers(redis, max(1.0, min(settings.redis_start_wait, 5.0)))
         info = await redis.info("server")
     except Exception as exc:
+        if not_a_cluster(exc):
+            return Row("redis", "FAIL", f"{settings.redis_shown} {NOT_A_CLUSTER}")
         return Row("redis", "FAIL", f"{settings.redis_shown} does not answer "
                    f"({type(exc).__name__}: {str(exc)[:160]})")
     finally:

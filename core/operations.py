@@ -59,6 +59,8 @@ async def wait_for_redis(redis: RedisClient, settings: Settings) -> None:
             return
         except Exception as exc:  # refused, timed out, wrong password...
             reason = _reason(exc)
+            if not_a_cluster(exc):
+                raise StartupError(f"Redis at {settings.redis_shown} {NOT_A_CLUSTER}") from exc
             if loop.time() + delay > deadline:
                 raise StartupError(
                     f"Redis is not answering at {settings.redis_shown} ({reason}) after "
@@ -68,6 +70,16 @@ async def wait_for_redis(redis: RedisClient, settings: Settings) -> None:
                       reason)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+#: what to do when REDIS_CLUSTER names a Redis that is not a cluster
+NOT_A_CLUSTER = ("is not a Redis Cluster: set REDIS_CLUSTER=false (and a redis:// URL "
+                 "without +cluster)")
+
+
+def not_a_cluster(exc: BaseException) -> bool:
+    """Whether `exc` is the cluster client meeting a Redis that is not a cluster."""
+    return "cluster mode is not enabled" in str(exc).lower()
 
 
 def _reason(exc: BaseException) -> str:

@@ -80,6 +80,15 @@ async def test_what_the_bot_would_refuse_is_off_here_too(
     assert "password=***" in table["redis"][1]
 
 
+async def test_a_redis_that_is_no_cluster_is_named(tmp_path: Path,
+                                                   redis_server: EmbeddedRedis) -> None:
+    env = process.environment(tmp_path, REDIS_URL=redis_server.url, REDIS_CLUSTER="true")
+    finished = await process.run(["check"], env, tmp_path)
+    assert rows(finished.stdout)["redis"] == (
+        "FAIL", f"{redis_server.url} is not a Redis Cluster: set REDIS_CLUSTER=false (and a "
+        "redis:// URL without +cluster)")
+
+
 async def test_invalid_settings_are_named(tmp_path: Path) -> None:
     env = process.environment(tmp_path, REDIS_URL="localhost:6379", DISCORD_SHARDS="0")
     finished = await process.run(["check"], env, tmp_path)

@@ -169,6 +169,15 @@ async def test_unreachable_nemovideo_is_a_warning(tmp_path: Path, redis_server: 
     assert f"NemoVideo is not reachable at {nemo}" in warning
 
 
+async def test_a_redis_that_is_no_cluster_is_named_at_the_start(
+        tmp_path: Path, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    env = settings(tmp_path, simulator, redis_server, TELEGRAM_TOKEN="1:x",
+                   REDIS_CLUSTER="true")
+    line = one_line(await process.run(["telegram"], env, tmp_path))
+    assert line.endswith("is not a Redis Cluster: set REDIS_CLUSTER=false (and a redis:// URL "
+                         "without +cluster)"), line
+
+
 @pytest.mark.parametrize(("args", "said"), [
     (["simulator", "--port", "99999"], "argument --port: 99999 is not a port (0 to 65535)"),
     (["simulator", "--host", "no.such.host.invalid", "--port", "0"], "choose another --host"),
