@@ -33,6 +33,7 @@ from core import i18n
 from core.conversation.dispatcher import Dispatcher
 from core.conversation.turn import language_of
 from core.messages import Attachment, ChatKey, IncomingMessage
+from core.moved import follow
 
 from .albums import AlbumGatherer
 from .arrivals import Arrivals, Release, nothing_held
@@ -109,6 +110,9 @@ class TelegramAdapter:
         message = update.message
         if self.tasks.closing or message is None:
             return
+        if message.migrate_to_chat_id or message.migrate_from_chat_id:
+            self._moved(message)
+            return
         part = read_message(message, self.app.bot.bot, self.files,
                             download_limit=self.download_limit)
         if part is None:
@@ -130,6 +134,18 @@ class TelegramAdapter:
         if (chat, group_id) not in self._gathering:
             self._gathering.add((chat, group_id))
             self._in_lane(chat, self._gather(chat, group_id), f"album {group_id} in {chat}")
+
+    def _moved(self, message: Message) -> None:
+        """The group became a supergroup (Telegram says so in both): messages go to the
+        new chat, and the group's project and account follow it."""
+        if message.migrate_to_chat_id:
+            old, new = message.chat_id, message.migrate_to_chat_id
+        else:
+            old, new = message.migrate_from_chat_id or 0, message.chat_id
+        self.out.moved[str(old)] = new
+        sessions = self.dispatcher.sessions
+        self.tasks.start(follow(sessions.redis, sessions.keys, ChatKey(PLATFORM, str(old)),
+                                ChatKey(PLATFORM, str(new))), f"chat {old} moving to {new}")
 
     async def _deliver_sized(self, part: Part) -> None:
         await self.deliver(await self._sized(part))

@@ -32,9 +32,9 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import (
     Bot,
@@ -45,7 +45,7 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bots.common import video
 from bots.common.paged import REMEMBER, PagedOutput, paginate
@@ -62,6 +62,7 @@ from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
 if TYPE_CHECKING:
     from .menus import Menus
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4096
@@ -166,6 +167,23 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         self.menus = menus
         #: the largest video sent as a file; bigger ones become a link
         self.upload_limit = LOCAL_UPLOAD_LIMIT if local_mode else CLOUD_UPLOAD_LIMIT
+        #: groups that became supergroups (old chat id -> new), as this process learned
+        self.moved: dict[str, int] = {}
+
+    def target(self, chat: ChatKey) -> int:
+        """The Telegram chat a conversation's messages go to: its group's new id once the
+        group became a supergroup."""
+        return self.moved.get(chat.chat_id) or chat_id(chat)
+
+    async def _following(self, chat: ChatKey, send: Callable[[], Awaitable[T]]) -> T:
+        """`send()`, once more to the supergroup its group became if Telegram says so."""
+        try:
+            return await send()
+        except ChatMigrated as exc:
+            log.info("telegram: %s is now the supergroup %s; sending there", chat,
+                     exc.new_chat_id)
+            self.moved[chat.chat_id] = exc.new_chat_id
+            return await send()
 
     # ------------------------------------------------------------ pages
 
@@ -186,9 +204,9 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
                         markup: InlineKeyboardMarkup | None) -> int:
         """sendMessage: plain text, no link preview, replying to `route` if set."""
         try:
-            message = await self.bot.send_message(
-                chat_id(chat), text, reply_markup=markup, message_thread_id=thread_id(chat),
-                link_preview_options=_NO_PREVIEW, reply_parameters=_replying(route))
+            message = await self._following(chat, lambda: self.bot.send_message(
+                self.target(chat), text, reply_markup=markup, message_thread_id=thread_id(chat),
+                link_preview_options=_NO_PREVIEW, reply_parameters=_replying(route)))
         except Exception as exc:
             log.warning("telegram: could not send to %s: %s", chat, error_text(exc))
             if (gone := unreachable(exc)) is not None:
@@ -200,7 +218,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
                         markup: InlineKeyboardMarkup | None) -> bool:
         """editMessageText (the caption of a media message); "not modified" is fine."""
         try:
-            await self.bot.edit_message_text(text, chat_id(chat), page,
+            await self.bot.edit_message_text(text, self.target(chat), page,
                                              reply_markup=markup, link_preview_options=_NO_PREVIEW)
         except BadRequest as exc:
             lowered = exc.message.lower()
@@ -223,7 +241,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
     async def delete_page(self, chat: ChatKey, page: int) -> None:
         """deleteMessage; a failure is logged."""
         try:
-            await self.bot.delete_message(chat_id(chat), page)
+            await self.bot.delete_message(self.target(chat), page)
         except TelegramError as exc:
             log.info("telegram: could not delete message %s in %s: %s", page, chat,
                      error_text(exc))
@@ -265,10 +283,11 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
             async with self._showing(chat, action):
                 if is_video:
                     extra.update(await _video_details(path))
-                    message = await self.bot.send_video(
-                        chat_id(chat), path, supports_streaming=True, **extra)
+                    message = await self._following(chat, lambda: self.bot.send_video(
+                        self.target(chat), path, supports_streaming=True, **extra))
                 else:
-                    message = await self.bot.send_document(chat_id(chat), path, **extra)
+                    message = await self._following(chat, lambda: self.bot.send_document(
+                        self.target(chat), path, **extra))
         except Exception as exc:
             log.warning("telegram: could not send %s to %s: %s", filename, chat, error_text(exc))
             if (gone := unreachable(exc)) is not None:
@@ -290,10 +309,10 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
             "reply_parameters": _replying(reply_target(chat, reply_to))}
         try:
             if kind == "video":
-                message = await self.bot.send_video(chat_id(chat), file_id,
+                message = await self.bot.send_video(self.target(chat), file_id,
                                                     supports_streaming=True, **extra)
             else:
-                message = await self.bot.send_document(chat_id(chat), file_id, **extra)
+                message = await self.bot.send_document(self.target(chat), file_id, **extra)
         except Exception as exc:
             log.warning("telegram: could not send a file again to %s: %s", chat,
                         error_text(exc))
@@ -317,7 +336,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         if message_id.startswith(CALLBACK_PREFIX):
             return True
         try:
-            return await self.bot.delete_message(chat_id(chat), int(message_id))
+            return await self.bot.delete_message(self.target(chat), int(message_id))
         except (ValueError, TelegramError) as exc:
             log.info("telegram: could not delete message %s in %s: %s", message_id, chat,
                      error_text(exc))
@@ -328,7 +347,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
     async def _edit_caption(self, chat: ChatKey, message_id: int, text: str,
                             markup: InlineKeyboardMarkup | None) -> None:
         try:
-            await self.bot.edit_message_caption(chat_id(chat), message_id,
+            await self.bot.edit_message_caption(self.target(chat), message_id,
                                                 caption=caption_of(text), reply_markup=markup)
         except BadRequest as exc:
             if "message is not modified" not in exc.message.lower():
@@ -343,7 +362,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
 
     async def _action(self, chat: ChatKey, action: str) -> None:
         try:
-            await self.bot.send_chat_action(chat_id(chat), action,
+            await self.bot.send_chat_action(self.target(chat), action,
                                             message_thread_id=thread_id(chat))
         except Forbidden as exc:
             log.info("telegram: no chat action in %s: %s", chat, error_text(exc))

@@ -499,19 +499,17 @@ async def test_blocked_and_deleted_chats_do_not_stop_the_others(
 
 async def test_a_chat_that_takes_no_message_is_not_written_to_again(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
-    """A 403 (blocked, kicked) or a group moved to a supergroup is final: the answer is
-    given up at once rather than sent again for a minute while the chat's queue waits."""
+    """A 403 (blocked, kicked) or a chat that is gone is final: the answer is given up
+    at once rather than sent again for a minute while the chat's queue waits."""
     fake = fake_telegram
     alice, carol = fake.user("Alice"), fake.user("Carol")
-    alice_dm, group = fake.private_chat(alice), fake.group("Moved")
+    alice_dm, group = fake.private_chat(alice), fake.group("Gone")
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
         fake.text(alice_dm, alice, "/new")
         await bot_message(fake, alice_dm, containing("New project"))
         fake.block(alice_dm.id)
         fake.text(alice_dm, alice, "what can you do?")
-        fake.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a "
-                       "supergroup chat", chat_id=group.id, count=None,
-                       parameters={"migrate_to_chat_id": -1001234})
+        fake.chat_not_found(group.id)
         fake.text(group, carol, "@nemo_test_bot what can you do?")
         await fake.wait_for(lambda c: c.chat_id == alice_dm.id and c.error_code == 403, WAIT)
         await fake.wait_for(lambda c: c.chat_id == group.id and c.error_code == 400, WAIT)
@@ -520,6 +518,33 @@ async def test_a_chat_that_takes_no_message_is_not_written_to_again(
     refused = [c.params["text"] for c in calls(fake, "sendMessage", group) if c.error_code]
     assert len(refused) == 2 and "Ready when you are" in refused[0], (
         "the group's greeting and its answer, each tried once")
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_project_and_its_video(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Mid-render, the group becomes a supergroup (a new chat id): the video arrives in
+    the supergroup, and the project is there too."""
+    fake = fake_telegram
+    carol = fake.user("Carol")
+    group, supergroup = fake.group("Editors"), fake.supergroup("Editors")
+    simulator.config.render_seconds = 1.5
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.text(group, carol, "/new confirm")
+        await bot_message(fake, group, containing("New project"))
+        await give_exportable_draft(bot, simulator, chat_of(group))
+        fake.text(group, carol, "/export")
+        await bot_message(fake, group, containing("Rendering"))
+        for method in ("sendMessage", "sendVideo", "editMessageText"):
+            fake.fail_next(method, 400, "Bad Request: group chat was upgraded to a supergroup "
+                           "chat", chat_id=group.id, count=None,
+                           parameters={"migrate_to_chat_id": supergroup.id})
+        fake.incoming.message(supergroup, carol, {"migrate_from_chat_id": group.id},
+                              reply_to=None, thread_id=None, queue=True)
+        await fake.wait_for(lambda c: c.method == "sendVideo" and c.ok
+                            and c.chat_id == supergroup.id, WAIT)
+        fake.text(supergroup, carol, "/status")
+        status = await bot_message(fake, supergroup, containing("Timeline"))
+    assert "red" in shown(status), shown(status)
 
 
 async def test_a_deleted_progress_message_is_followed_to_its_copy(
