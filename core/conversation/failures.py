@@ -64,6 +64,8 @@ class FailureReplies:
             (LinkedTokenExpired, "err_linked_expired"),
             (errors.TokenExpired, "err_auth_told" if self.operator_told else "err_auth"),
             ((errors.ServerError, errors.NemoConnectionError), "err_unavailable"),
+            # the new project made for a lost one is not found either (see ProjectLost)
+            (errors.SessionNotFound, "err_project_lost_again"),
         ]
         for kinds, key in simple:
             if isinstance(exc, kinds):

@@ -229,6 +229,10 @@ texts({
               "minutes.",
         "zh": "NemoVideo 返回了无法识别的回答（错误 {error_id}），请几分钟后再试。",
     },
+    "err_project_lost_again": {
+        "en": "NemoVideo can't find the new project either. Try again in a few minutes.",
+        "zh": "NemoVideo 也找不到新建的项目。请几分钟后再试。",
+    },
     "err_unavailable": {
         "en": "NemoVideo isn't answering right now. Try again in a few minutes.",
         "zh": "NemoVideo 暂时无法访问，请几分钟后再试。",

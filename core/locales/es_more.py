@@ -149,4 +149,6 @@ TEXTS: dict[str, str] = {
         "respuesta de arriba puede estar incompleta. Inténtalo de nuevo o dilo de otra forma.",
     "err_token_limit_no_link": "NemoVideo no creará otra cuenta gratuita desde este servidor "
         "por ahora. Inténtalo de nuevo más tarde.",
+    "err_project_lost_again": "NemoVideo tampoco encuentra el proyecto nuevo. Inténtalo de "
+        "nuevo en unos minutos.",
 }

@@ -149,4 +149,6 @@ TEXTS: dict[str, str] = {
         "ません。もう一度試すか、言い方を変えてください。",
     "err_token_limit_no_link": "NemoVideo は現在このサーバーから新しい無料アカウントを作成"
         "できません。しばらくしてからもう一度お試しください。",
+    "err_project_lost_again": "NemoVideo は新しいプロジェクトも見つけられません。"
+        "数分後にもう一度お試しください。",
 }

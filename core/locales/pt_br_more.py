@@ -149,4 +149,6 @@ TEXTS: dict[str, str] = {
         "acima pode estar incompleta. Tente de novo ou diga de outro jeito.",
     "err_token_limit_no_link": "A NemoVideo não vai criar outra conta gratuita a partir deste "
         "servidor agora. Tente de novo mais tarde.",
+    "err_project_lost_again": "A NemoVideo também não encontra o projeto novo. Tente de novo "
+        "em alguns minutos.",
 }

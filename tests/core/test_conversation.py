@@ -213,6 +213,17 @@ async def test_a_rate_limited_agent_call_is_sent_once_more_after_the_wait(
         assert "NemoVideo simulator" in k.last()
 
 
+async def test_a_project_lost_twice_is_said_plainly(simulator: Simulator,
+                                                   redis_url: str) -> None:
+    """1002 on the project, then on the new one made for it: no "went wrong on my side"."""
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        simulator.inject(Fault("session_lost", path="/run_sse", count=2))
+        await k.say("make it cinematic")
+        assert "can't find the new project either" in k.last(), k.out.texts()
+        assert not any("went wrong" in t for t in k.out.texts())
+
+
 async def test_registered_user_out_of_credits_is_told_to_top_up(
         simulator: Simulator, redis_url: str) -> None:
     simulator.config.operator_tokens = ["nmv_usr_operator"]
