@@ -124,6 +124,10 @@ class TelegramAdapter:
                 self._in_lane(chat, self._deliver_sized(part), f"message in {chat}", held)
             else:
                 held()
+                if part.empty and message.chat.type == ChatType.PRIVATE and (
+                        message.effective_attachment is not None):  # a sticker, a place...
+                    self.tasks.start(self.out.send_text(chat, i18n.t(
+                        part.message.user.language, "telegram.unusable")), f"reply in {chat}")
             return
         # every part is stored (the caption that makes an album "for the bot" may be on
         # any of them); this process gathers the album once, however many parts it saw

@@ -14,6 +14,11 @@ texts({
               "请改为发送文件的下载链接（Google Drive、Dropbox 或任何直链）。"
               "机器人的运营者可以运行本地 Bot API 服务器来解除此限制。",
     },
+    "telegram.unusable": {
+        # a sticker, a location, a contact, a poll... in a private chat
+        "en": "I can't use that. Send video clips, photos or music, or write what you want.",
+        "zh": "我无法使用这个。请发送视频片段、照片或音乐，或写下你想要的效果。",
+    },
 })
 
 #: the command menu (setMyCommands), in its order: command -> (English, Chinese); each

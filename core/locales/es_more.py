@@ -151,4 +151,6 @@ TEXTS: dict[str, str] = {
         "por ahora. Inténtalo de nuevo más tarde.",
     "err_project_lost_again": "NemoVideo tampoco encuentra el proyecto nuevo. Inténtalo de "
         "nuevo en unos minutos.",
+    "telegram.unusable": "No puedo usar eso. Envía clips de video, fotos o música, o escribe "
+        "lo que quieres.",
 }

@@ -151,4 +151,6 @@ TEXTS: dict[str, str] = {
         "servidor agora. Tente de novo mais tarde.",
     "err_project_lost_again": "A NemoVideo também não encontra o projeto novo. Tente de novo "
         "em alguns minutos.",
+    "telegram.unusable": "Não consigo usar isso. Envie clipes de vídeo, fotos ou música, ou "
+        "escreva o que você quer.",
 }

@@ -333,6 +333,7 @@ SOURCES: dict[str, str] = {
     "telegram.command.status": "579bd4f6d8",
     "telegram.command.unblock": "99a666bdb3",
     "telegram.too_big": "64b3e00c9c",
+    "telegram.unusable": "d106ae1247",
     "timed_out": "9068583d10",
     "timeline.bgm": "b259d2df08",
     "timeline.empty": "9ea49dedf6",

@@ -384,6 +384,20 @@ async def test_no_token_nor_broken_character_from_nemovideo_reaches_the_chat(
     assert not [m for m in fake.sent_messages(dm.id) if "SECRET" in shown(m)]
 
 
+async def test_what_the_bot_cannot_use_is_answered_in_a_private_chat(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """A location (or a sticker, a contact...) gets a word on what the bot takes, rather
+    than silence; nothing reaches NemoVideo."""
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.incoming.message(dm, alice, {"location": {"latitude": 48.85, "longitude": 2.35}},
+                              reply_to=None, thread_id=None, queue=True)
+        await bot_message(fake, dm, containing("I can't use that"))
+    assert "run_sse" not in kinds(simulator)
+
+
 async def test_text_is_sent_plain(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
         monkeypatch: pytest.MonkeyPatch) -> None:
