@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from bots.discord_adapter.settings import DiscordSettings
-from bots.settings import load_all
+from bots.settings import load_all, unknown_settings
 from bots.telegram_adapter.settings import TelegramSettings, webhook_problem
 from core.embedded_redis import EmbeddedRedisError, find_redis_server
 from core.observed_redis import redis_client
@@ -135,6 +135,9 @@ def run_check(out: Callable[[str], None] = print) -> int:
         print(exc, file=sys.stderr)
         return 2
     assert isinstance(telegram, TelegramSettings) and isinstance(discord, DiscordSettings)
-    rows = [Row("settings", "ok", "valid"), *asyncio.run(_checks(settings, telegram, discord))]
+    unknown = unknown_settings([Settings, TelegramSettings, DiscordSettings])
+    verdict = Row("settings", "WARN", "valid; " + "; ".join(unknown)) if unknown else \
+        Row("settings", "ok", "valid")
+    rows = [verdict, *asyncio.run(_checks(settings, telegram, discord))]
     out(table(rows))
     return 1 if any(r.status == "FAIL" for r in rows) else 0

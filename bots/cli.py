@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from bots.registry import ADAPTERS
-from bots.settings import load_settings
+from bots.settings import load_settings, unknown_settings
 from core.embedded_redis import EmbeddedRedisError
 from core.logs import configure_logging
+from core.settings import Settings as CoreSettings
 from core.settings import SettingsError
 from core.settings import load_settings as load_core_settings
 from core.startup import StartupError, require_simulator
@@ -164,6 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level = "WARNING"
     configure_logging(level, settings.log_format)
     if adapter is not None:
+        classes = [CoreSettings] + ([adapter.settings] if adapter.settings else [])
+        for line in unknown_settings(classes):
+            log.warning("settings: %s", line)
         return _started(lambda: adapter.run(settings, own, args))
     return _started(lambda: _simulator(args))
 

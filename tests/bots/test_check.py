@@ -89,6 +89,20 @@ async def test_a_redis_that_is_no_cluster_is_named(tmp_path: Path,
         "redis:// URL without +cluster)")
 
 
+async def test_a_misspelt_setting_is_named_with_the_one_it_resembles(tmp_path: Path) -> None:
+    """A typo leaves a setting silently unset: check warns (without failing), and names the
+    setting meant; .env's lines for other compose services are no typos."""
+    (tmp_path / ".env").write_text("TELEGRAM_TOKN=abc\nFOO_BAR=1\nTELEGRAM_API_ID=1\n")
+    env = process.environment(tmp_path, RENDER_POL_MAX="3")
+    finished = await process.run(["check"], env, tmp_path)
+    status, detail = rows(finished.stdout)["settings"]
+    assert status == "WARN" and finished.code != 2
+    assert "TELEGRAM_TOKN (in .env) is not a setting: did you mean TELEGRAM_TOKEN?" in detail
+    assert "RENDER_POL_MAX (in the environment) is not a setting: did you mean " \
+        "RENDER_POLL_MAX?" in detail
+    assert "FOO_BAR (in .env) is not a setting" in detail and "API_ID" not in detail
+
+
 async def test_invalid_settings_are_named(tmp_path: Path) -> None:
     env = process.environment(tmp_path, REDIS_URL="localhost:6379", DISCORD_SHARDS="0")
     finished = await process.run(["check"], env, tmp_path)
