@@ -102,3 +102,28 @@ def configure_logging(level: str, fmt: str = "text") -> None:
     root.setLevel(level)
     # httpx logs every request line at INFO; keep that for DEBUG runs
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+
+
+class Outage:
+    """How a background loop's failures are logged: a warning once when `what` starts
+    failing (each failure after it at DEBUG), and one line when it works again, rather
+    than a warning every turn of the loop while Redis is down."""
+
+    def __init__(self, logger: logging.Logger, what: str) -> None:
+        self.log = logger
+        self.what = what
+        self.failing = False
+
+    def failed(self, exc: BaseException) -> None:
+        """One more failure."""
+        if self.failing:
+            self.log.debug("%s failed again: %r", self.what, exc)
+            return
+        self.failing = True
+        self.log.warning("%s failed: %r; trying again until it works", self.what, exc)
+
+    def worked(self) -> None:
+        """A success: the outage, if any, is over."""
+        if self.failing:
+            self.failing = False
+            self.log.info("%s works again", self.what)

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from redis.exceptions import RedisError
 
 from core.aio import alongside
+from core.logs import Outage
 from core.observed_redis import RedisClient
 
 log = logging.getLogger(__name__)
@@ -67,20 +68,15 @@ class Peers:
         (`first` True) and every change (`leave` is the caller's, once this is
         cancelled)."""
         last: int | None = None
-        failing = False
+        outage = Outage(log, "counting the processes sending as this bot (the last count "
+                             "stands meanwhile)")
         while True:
             try:
                 count = await self.beat()
             except RedisError as exc:
-                if not failing:  # once per outage, not once a beat
-                    log.warning("could not count the processes sending as this bot: %r; "
-                                "keeping the last count (%s) until Redis answers", exc,
-                                last or 1)
-                failing = True
+                outage.failed(exc)
             else:
-                if failing:
-                    log.info("counting the processes sending as this bot again: %d", count)
-                failing = False
+                outage.worked()
                 if count != last:
                     on_count(count, last is None)
                     last = count

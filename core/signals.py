@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 
 from core.keys import Keys
+from core.logs import Outage
 from core.messages import ChatKey
 from core.observed_redis import RedisClient
 from core.store import text_of
@@ -51,15 +52,17 @@ class ChatSignals:
         """
         key = self.keys.signals(self.instance)
         delay = 0.1
+        outage = Outage(log, f"reading the stop signals for {self.instance}")
         while not stopping.is_set():
             try:
                 popped = await self.redis.blpop([key], timeout=self.poll)
+                outage.worked()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis unreachable: signals wait in the list
                 if stopping.is_set():
                     return
-                log.warning("stop signals for %s unreadable (%r); retrying", self.instance, exc)
+                outage.failed(exc)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping.wait(), delay)
                 delay = min(delay * 2, 5.0)

@@ -32,6 +32,7 @@ from bots.common.tasks import BackgroundTasks
 from core import i18n
 from core.conversation.dispatcher import Dispatcher
 from core.conversation.turn import language_of
+from core.logs import Outage
 from core.messages import Attachment, ChatKey, IncomingMessage
 from core.moved import follow
 
@@ -215,13 +216,15 @@ class TelegramAdapter:
         # a live gatherer has taken and queued an album `wait` after its last part, or
         # another has taken over within the taker's lease
         quiet = self.albums.wait + self.albums.lease + every
+        outage = Outage(log, "telegram: looking for albums left behind")
         while True:
             await asyncio.sleep(every)
             try:
                 found = await self.albums.left_behind(PLATFORM, quiet)
             except Exception as exc:  # Redis unreachable: looked at again next time
-                log.warning("telegram: looking for albums left behind failed: %r", exc)
+                outage.failed(exc)
                 continue
+            outage.worked()
             for chat, group_id in found:
                 if (chat, group_id) in self._gathering or self.tasks.closing:
                     continue

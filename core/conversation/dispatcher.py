@@ -38,6 +38,7 @@ from core.conversation.turn import Turn, language_of, notify
 from core.inbox import AlreadyTaken, ChatEvent, Inbox, InboxFull
 from core.intents import Intent, Step
 from core.locks import ChatLock, LockLost, owner_of
+from core.logs import Outage
 from core.messages import ChatKey, IncomingMessage
 from core.outgoing import Outgoing, Replying
 from core.signals import ChatSignals
@@ -341,11 +342,13 @@ class Dispatcher:
 
     # -- background ------------------------------------------------------------
     async def _sweep_loop(self) -> None:
+        outage = Outage(log, "sweeping chats")
         while not self._stopping.is_set():
             try:
                 await self._take_up_pending()
+                outage.worked()
             except RedisError as exc:
-                log.warning("sweeping chats failed, Redis unavailable: %r", exc)
+                outage.failed(exc)
             await rest(self._stopping, self.sweep_interval)
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:

@@ -31,6 +31,7 @@ from redis.commands.core import AsyncScript
 
 from core.aio import rest
 from core.keys import RenderShard
+from core.logs import Outage
 from core.observed_redis import RedisClient
 from core.renders.jobs import JobStore
 from core.settings import Settings
@@ -139,6 +140,7 @@ class Lease:
         """Re-read this consumer's pending entries, then take new ones until stopped."""
         delay = 0.1
         last: str | None = "0"
+        outage = Outage(log, f"{self.consumer}: reading {self._stream}")
         while not self._stopping.is_set():
             try:
                 if last is not None:
@@ -146,10 +148,11 @@ class Lease:
                 else:
                     await self._read_new()
                 delay = 0.1
+                outage.worked()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis restarting or unreachable: wait, then resume
-                log.warning("%s: reading %s failed: %s", self.consumer, self._stream, exc)
+                outage.failed(exc)
                 if "NOGROUP" in str(exc):
                     with contextlib.suppress(Exception):
                         await self.store.ensure_shard_group(self.shard)
@@ -197,14 +200,16 @@ class Lease:
     async def reclaim_loop(self) -> None:
         """Take over entries of dead workers, and forget dead workers, until stopped."""
         interval = self.settings.render_claim_idle / 2
+        outage = Outage(log, f"{self.consumer}: reclaiming from {self._stream}")
         while not self._stopping.is_set():
             try:
                 await self._reclaim()
                 await self.prune()
+                outage.worked()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis restarting or unreachable: next round
-                log.warning("%s: reclaiming failed: %s", self.consumer, exc)
+                outage.failed(exc)
             await rest(self._stopping, interval)
 
     async def _reclaim(self) -> None:
@@ -243,6 +248,7 @@ class Lease:
     async def heartbeat_loop(self) -> None:
         """Keep the held entries from being taken over, until stopped."""
         interval = self.settings.render_claim_idle / 3
+        outage = Outage(log, f"{self.consumer}: the heartbeat of {self._stream}")
         while not self._stopping.is_set():
             await rest(self._stopping, interval)
             if self._stopping.is_set():
@@ -252,10 +258,11 @@ class Lease:
                 continue
             try:
                 await self._beat(held)
+                outage.worked()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the entries have claim_idle to spare
-                log.warning("%s: heartbeat failed: %s", self.consumer, exc)
+                outage.failed(exc)
 
     async def _beat(self, held: list[str]) -> None:
         started = asyncio.get_running_loop().time()

@@ -122,7 +122,7 @@ async def test_a_redis_failure_keeps_the_last_count(
         beats.next()
         await wait_until(lambda: beats.waits == 3, what="a second failed beat")
         assert counts == [1], "no count while Redis fails, and no failure either"
-        warned = [r for r in caplog.records if "could not count" in r.getMessage()]
+        warned = [r for r in caplog.records if r.levelno == logging.WARNING]
         assert len(warned) == 1, "one warning for the outage, not one a beat"
         failing = False
         beats.next()

@@ -5,6 +5,7 @@ stuck, no secret stored or echoed."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from core.inbox import ChatEvent
 from core.intents import Intent, Step
 from core.keys import Keys
 from core.locks import ChatLock, LockLost
+from core.logs import Outage
 from core.messages import ChatKey
 from core.outgoing import Action, Button, CollectingOutput, Sent
 from core.simulator import Fault, Simulator
@@ -512,3 +514,21 @@ async def test_a_lock_released_during_a_renewal_is_not_reported_lost(
         assert "was lost" not in caplog.text
     finally:
         await client.aclose()
+
+
+def test_a_loops_outage_is_one_warning_then_one_line_when_it_works_again(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """While Redis is down, a background loop failing every turn logs one warning, not
+    one a turn; when it works again, one line says so."""
+    caplog.set_level(logging.DEBUG, logger="core.test")
+    outage = Outage(logging.getLogger("core.test"), "reading the stream")
+    for _ in range(5):
+        outage.failed(ConnectionError("Connection refused"))
+    outage.worked()
+    outage.worked()
+    outage.failed(ConnectionError("again"))
+    said = [(r.levelname, r.getMessage().split(":")[0]) for r in caplog.records]
+    assert said == [("WARNING", "reading the stream failed"),
+                    *[("DEBUG", "reading the stream failed again")] * 4,
+                    ("INFO", "reading the stream works again"),
+                    ("WARNING", "reading the stream failed")]
