@@ -69,18 +69,29 @@ def attach(rest: str, start: Path, lang: str | None) -> Line:
         return Line("problem", t(lang, "console.attach_usage"))
     found: list[Path] = []
     missing: list[str] = []
+    folders: list[str] = []
     for name in names:
         matches = expand(name, start)
         if matches:
             found.extend(matches)
+        elif _folder(name, start):
+            folders.append(name)
         else:
             missing.append(name)
+    if folders:
+        return Line("problem", t(lang, "console.folder", names=", ".join(folders)))
     if not missing:
         return Line("attach", files=tuple(found))
     problem = t(lang, "console.not_found", start=start, names=", ".join(missing))
     if len(names) > 1 or expand(rest.strip(), start):
         problem += " " + t(lang, "console.quote_hint")
     return Line("problem", problem)
+
+
+def _folder(name: str, start: Path) -> bool:
+    """Whether a typed name is a folder."""
+    path = Path(os.path.expanduser(name))
+    return (path if path.is_absolute() else start / path).is_dir()
 
 
 def expand(name: str, start: Path) -> list[Path]:

@@ -39,6 +39,11 @@ texts({
         "en": "Not found in {start}: {names}.",
         "zh": "在 {start} 中找不到：{names}。",
     },
+    "console.folder": {
+        # /attach named a folder
+        "en": "{names}: a folder. Attach the files in it: /attach \"{names}\"/*",
+        "zh": "{names}：这是文件夹。请附加其中的文件：/attach \"{names}\"/*",
+    },
     "console.quote_hint": {
         "en": "Put names with spaces in quotes: /attach \"my clip.mp4\".",
         "zh": "含空格的文件名请加引号：/attach \"my clip.mp4\"。",

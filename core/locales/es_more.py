@@ -153,4 +153,6 @@ TEXTS: dict[str, str] = {
         "nuevo en unos minutos.",
     "telegram.unusable": "No puedo usar eso. Envía clips de video, fotos o música, o escribe "
         "lo que quieres.",
+    "console.folder": "{names}: es una carpeta. Adjunta los archivos que contiene: "
+        "/attach \"{names}\"/*",
 }

@@ -153,4 +153,6 @@ TEXTS: dict[str, str] = {
         "em alguns minutos.",
     "telegram.unusable": "Não consigo usar isso. Envie clipes de vídeo, fotos ou música, ou "
         "escreva o que você quer.",
+    "console.folder": "{names}: é uma pasta. Anexe os arquivos dentro dela: "
+        "/attach \"{names}\"/*",
 }

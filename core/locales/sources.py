@@ -87,6 +87,7 @@ SOURCES: dict[str, str] = {
     "console.bad_quotes": "6433aaf852",
     "console.choices": "f684ee71ed",
     "console.error_logged": "ea60f63699",
+    "console.folder": "bca83cf55b",
     "console.help": "a08136740c",
     "console.intro": "f26fade2d1",
     "console.left": "360f840359",

@@ -56,6 +56,9 @@ def test_attach_mistakes_are_explained(folder: Path) -> None:
     assert read("/attach", folder)[1].startswith("Usage: /attach FILE")
     assert read("/attach *.mov", folder)[1] == f"Not found in {folder}: *.mov."
     assert "Quote names with spaces" in read('/attach "a.mp4', folder)[1]
+    (folder / "shoot").mkdir()
+    assert read("/attach shoot", folder) == (
+        "problem", 'shoot: a folder. Attach the files in it: /attach "shoot"/*', [])
 
 
 def test_numbers_pick_the_latest_choices(folder: Path) -> None:
