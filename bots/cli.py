@@ -16,7 +16,7 @@ from typing import Any
 from bots.registry import ADAPTERS
 from bots.settings import load_settings, unknown_settings
 from core.embedded_redis import EmbeddedRedisError
-from core.logs import configure_logging
+from core.logs import configure_logging, json_lines
 from core.settings import Settings as CoreSettings
 from core.settings import SettingsError
 from core.settings import load_settings as load_core_settings
@@ -120,7 +120,10 @@ def _started(run: Callable[[], int]) -> int:
         return run()
     except (StartupError, EmbeddedRedisError) as exc:
         log.debug("start-up failed", exc_info=exc)
-        print(f"nemobot: {exc}", file=sys.stderr)
+        if json_lines():  # a log collector reads stderr: the line is JSON like the others
+            log.error("nemobot: %s", exc)
+        else:
+            print(f"nemobot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

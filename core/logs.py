@@ -86,6 +86,13 @@ class _OwnHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler `configure_logging` installs."""
 
 
+def json_lines() -> bool:
+    """Whether the process logs JSON lines (LOG_FORMAT=json), so that what it says on
+    stderr is better said as one of them."""
+    return any(isinstance(h, _OwnHandler) and isinstance(h.formatter, JsonFormatter)
+               for h in logging.getLogger().handlers)
+
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 

@@ -135,3 +135,14 @@ async def test_the_bot_writes_json_lines_without_its_token(
     assert fake.token not in finished.stderr
     assert any(line.get("chat") == str(chat_of(dm)) and line.get("message_id")
                for line in lines)
+
+
+async def test_a_failed_start_is_a_json_line_too(tmp_path: Path) -> None:
+    """A log collector reading stderr gets the one line a failed start writes as JSON."""
+    env = process.environment(tmp_path, LOG_FORMAT="json", TELEGRAM_TOKEN="1:x",
+                              REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+                              REDIS_START_WAIT="0.3", LOG_LEVEL="WARNING")
+    finished = await process.run(["telegram"], env, tmp_path)
+    assert finished.code == 2
+    [line] = [json.loads(text) for text in finished.lines if "Redis is not answering" in text]
+    assert line["level"] == "ERROR" and line["message"].startswith("nemobot: Redis is not")
