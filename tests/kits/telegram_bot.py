@@ -18,7 +18,7 @@ from core.messages import ChatKey
 from core.settings import Settings
 from core.simulator import Simulator
 from core.store import ChatSession
-from tests.fakes.telegram_api import FakeChat, FakeTelegram, RecordedCall, free_port
+from tests.fakes.telegram_api import FakeChat, FakeTelegram, FakeUser, RecordedCall, free_port
 from tests.kits.conversation import test_settings
 from tests.kits.renders import OPERATOR_TOKEN, TINY_DRAFT
 from tests.kits.simulator import samples
@@ -148,6 +148,15 @@ async def give_exportable_draft(bot: TelegramBot, simulator: Simulator,
     assert session.session_id, f"{chat} has no project yet"
     simulator.store.sessions[session.session_id].draft = dict(TINY_DRAFT)
     return session
+
+
+async def exportable_project(bot: TelegramBot, fake: FakeTelegram, simulator: Simulator,
+                             chat: FakeChat, user: FakeUser) -> ChatSession:
+    """A new project in `chat`, started by `user` (/new, confirmed in a group), holding
+    the tiny red clip."""
+    fake.text(chat, user, "/new" if chat.type == "private" else "/new confirm")
+    await bot_message(fake, chat, containing("New project"))
+    return await give_exportable_draft(bot, simulator, chat_of(chat))
 
 
 def kinds(simulator: Simulator, prefix: str = "") -> list[str]:

@@ -25,7 +25,7 @@ from tests.kits.telegram_bot import (
     buttons_of,
     chat_of,
     containing,
-    give_exportable_draft,
+    exportable_project,
     kinds,
     running_bot,
     shown,
@@ -207,9 +207,7 @@ async def test_renders_quota_counts_per_user_and_per_group(
     group = fake.group("Editors")
     settings = bot_settings(simulator, redis_server, fake, quota_renders_per_day=1)
     async with running_bot(settings) as bot:
-        fake.text(group, alice, "/new confirm")
-        await bot_message(fake, group, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(group))
+        await exportable_project(bot, fake, simulator, group, alice)
         fake.text(group, alice, "/export")
         await bot_message(fake, group, containing("Rendering"))
         fake.text(group, bob, "/export")  # Bob has renders left, the group has none

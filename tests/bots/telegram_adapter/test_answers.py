@@ -20,7 +20,7 @@ from tests.kits.telegram_bot import (
     calls,
     chat_of,
     containing,
-    give_exportable_draft,
+    exportable_project,
     kinds,
     running_bot,
     shown,
@@ -73,9 +73,7 @@ async def test_an_answer_refused_for_good_is_given_up_quietly(
     dm = fake.private_chat(alice)
     settings = bot_settings(simulator, redis_server, fake, answer_delivery_patience=1.0)
     async with running_bot(settings) as bot:
-        fake.text(dm, alice, "/new")
-        await bot_message(fake, dm, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(dm))
+        await exportable_project(bot, fake, simulator, dm, alice)
         fake.server_error(chat_id=dm.id, count=None)  # sends, edits, chat actions
         fake.text(dm, alice, "add the title Paradise")
         await wait_until(lambda: logged(caplog, "gave up delivering the answer"), within=WAIT,
@@ -151,9 +149,7 @@ async def test_next_steps_are_buttons_that_send_their_text(
     alice = fake.user("Alice")
     dm = fake.private_chat(alice)
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        fake.text(dm, alice, "/new")
-        await bot_message(fake, dm, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(dm))
+        await exportable_project(bot, fake, simulator, dm, alice)
         fake.text(dm, alice, "add the title Paradise")
         answer = await bot_message(fake, dm, lambda m: "Next:" in shown(m)
                                    and bool(buttons_of(m)))

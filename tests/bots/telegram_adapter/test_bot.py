@@ -26,7 +26,7 @@ from tests.kits.telegram_bot import (
     calls,
     chat_of,
     containing,
-    give_exportable_draft,
+    exportable_project,
     kinds,
     running_bot,
     shown,
@@ -252,9 +252,7 @@ async def test_export_sends_the_mp4(
     alice = fake.user("Alice")
     dm = fake.private_chat(alice)
     async with running_bot(bot_settings(simulator, redis_server, fake, webhook=webhook)) as bot:
-        fake.text(dm, alice, "/new")
-        await bot_message(fake, dm, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(dm))
+        await exportable_project(bot, fake, simulator, dm, alice)
         fake.text(dm, alice, "export")
         call = await fake.wait_for(lambda c: c.method == "sendVideo" and c.ok, WAIT)
         await bot_message(fake, dm, containing("Rendering done"))
@@ -288,9 +286,7 @@ async def test_video_over_the_upload_limit_is_a_link(
             fake.upload_limit = 1000  # Telegram answers 413
         else:
             bot.out.upload_limit = 1000  # known beforehand: nothing is downloaded
-        fake.text(dm, alice, "/new")
-        await bot_message(fake, dm, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(dm))
+        await exportable_project(bot, fake, simulator, dm, alice)
         fake.text(dm, alice, "/export")
         link = await bot_message(fake, dm, lambda m: any(
             b.get("text") == "Download" for b in buttons_of(m)))
@@ -314,9 +310,7 @@ async def test_local_mode_sends_the_video_by_path(
     shared = tmp_path / "shared"
     settings = bot_settings(simulator, redis_server, fake, telegram_shared_dir=shared)
     async with running_bot(settings) as bot:
-        fake.text(dm, alice, "/new")
-        await bot_message(fake, dm, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(dm))
+        await exportable_project(bot, fake, simulator, dm, alice)
         fake.text(dm, alice, "export")
         call = await fake.wait_for(lambda c: c.method == "sendVideo" and c.ok, WAIT)
     assert str(call.params["video"]).startswith(f"file://{shared}")
@@ -543,9 +537,7 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_project_and_its_video(
     group, supergroup = fake.group("Editors"), fake.supergroup("Editors")
     simulator.config.render_seconds = 1.5
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        fake.text(group, carol, "/new confirm")
-        await bot_message(fake, group, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(group))
+        await exportable_project(bot, fake, simulator, group, carol)
         fake.text(group, carol, "/export")
         await bot_message(fake, group, containing("Rendering"))
         for method in ("sendMessage", "sendVideo", "editMessageText"):
@@ -571,9 +563,7 @@ async def test_a_deleted_progress_message_is_followed_to_its_copy(
     simulator.config.render_seconds = 2.0
     async with running_bot(bot_settings(simulator, redis_server, fake,
                                         render_edit_interval=0.2)) as bot:
-        fake.text(dm, alice, "/new")
-        await bot_message(fake, dm, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(dm))
+        await exportable_project(bot, fake, simulator, dm, alice)
         fake.text(dm, alice, "export")
         progress = await bot_message(fake, dm, containing("Rendering"))
         fake.chats.messages[(dm.id, progress["message_id"])].deleted = True  # by the user
@@ -595,9 +585,7 @@ async def test_render_for_a_blocked_chat_does_not_stop_other_deliveries(
     alice_dm, bob_dm = fake.private_chat(alice), fake.private_chat(bob)
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
         for user, dm in ((alice, alice_dm), (bob, bob_dm)):
-            fake.text(dm, user, "/new")
-            await bot_message(fake, dm, containing("New project"))
-            await give_exportable_draft(bot, simulator, chat_of(dm))
+            await exportable_project(bot, fake, simulator, dm, user)
         fake.text(alice_dm, alice, "export")
         await bot_message(fake, alice_dm, containing("Rendering"))
         fake.block(alice_dm.id)  # before her render can finish (it takes 0.3 s at least)

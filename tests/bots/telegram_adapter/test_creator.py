@@ -19,6 +19,7 @@ from tests.kits.telegram_bot import (
     calls,
     chat_of,
     containing,
+    exportable_project,
     give_exportable_draft,
     kinds,
     running_bot,
@@ -104,9 +105,7 @@ async def test_a_renders_cancel_button_cancels_it(
     dm = fake.private_chat(alice)
     simulator.config.render_seconds = 30
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        fake.text(dm, alice, "/new")
-        await bot_message(fake, dm, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(dm))
+        await exportable_project(bot, fake, simulator, dm, alice)
         fake.text(dm, alice, "export")
         progress = await bot_message(fake, dm, lambda m: any(
             d.startswith("nemo:cancel:render_") for d in callback_data(m)))
@@ -129,9 +128,7 @@ async def test_last_sends_the_video_again_by_file_id_and_projects_switch(
     alice = fake.user("Alice")
     dm = fake.private_chat(alice)
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        fake.text(dm, alice, "/new")
-        await bot_message(fake, dm, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(dm))
+        await exportable_project(bot, fake, simulator, dm, alice)
         fake.text(dm, alice, "export")
         first = await fake.wait_for(lambda c: c.method == "sendVideo" and c.ok, WAIT)
         await bot_message(fake, dm, containing("Rendering done"))
