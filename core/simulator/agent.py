@@ -311,6 +311,12 @@ def _no_op(draft: drafts.Draft, op: Op, chinese: bool) -> tuple[Op | None, str |
     if op.kind == "volume" and drafts.music_volume(draft) is None:
         # An explicit level adds music at it; a bare "louder" has nothing to change.
         return (Op("music", volume=op.volume) if op.volume is not None else None), None
+    if (op.kind == "cut_start" and drafts.has_video(draft)
+            and int((op.seconds or 0) * 1000) >= int(draft.get("d") or 0)):
+        secs = seconds_text(int(draft["d"]))
+        return None, (f"视频只有 {secs} 秒，剪掉开头这么多就什么都不剩了。" if chinese
+                      else f"The video is only {secs} seconds long: cutting that much off "
+                      "its start would leave nothing.")
     if (op.kind == "trim" and drafts.has_video(draft)
             and int((op.seconds or 0) * 1000) == int(draft.get("d") or 0)):
         secs = seconds_text(int(draft["d"]))

@@ -93,6 +93,15 @@ def _finish(draft: Draft) -> Draft:
     return draft
 
 
+def _dropped(video: dict[str, Any], kept: list[Segment]) -> None:
+    """The video track keeps `kept` of its clips: named after them when some went (a
+    generated clip keeps its prompt as the name)."""
+    if len(kept) < len(video.get("sg") or []) and kept and all(
+            seg.get("n") and not seg.get("gen") for seg in kept):
+        video["n"] = track_name([Visual(seg["n"], "", seg.get("kind", "video")) for seg in kept])
+    video["sg"] = kept
+
+
 def combine(draft: Draft, items: Sequence[Visual], seconds: float | None, fades: bool) -> Draft:
     """Put `items` one after the other on the video track (replacing it).
 
@@ -145,7 +154,7 @@ def trim(draft: Draft, seconds: float) -> Draft:
     limit = int(seconds * 1000)
     video = track(new, VIDEO)
     if video:
-        video["sg"] = [s for s in video["sg"] if s.get("s", 0) < limit]
+        _dropped(video, [s for s in video["sg"] if s.get("s", 0) < limit])
         for seg in video["sg"]:
             seg["d"] = min(seg["d"], limit - seg.get("s", 0))
     for item in new.get("t") or []:
@@ -154,6 +163,28 @@ def trim(draft: Draft, seconds: float) -> Draft:
                 if seg.get("s", 0) == 0 and seg.get("d") == new.get("d"):
                     seg["d"] = min(seg["d"], limit)
     new["d"] = min(int(new.get("d") or 0), limit)
+    return _finish(new)
+
+
+def cut_start(draft: Draft, seconds: float) -> Draft:
+    """Cut the first `seconds` off the video track: what follows moves up (a clip cut in
+    its middle starts later in its source); titles and music stay where they are."""
+    new = copy.deepcopy(draft)
+    cut = int(seconds * 1000)
+    video = track(new, VIDEO)
+    if video is None or cut <= 0:
+        return new
+    kept = []
+    for seg in video.get("sg") or []:
+        start, length = int(seg.get("s", 0)), int(seg.get("d", 0))
+        if start + length <= cut:
+            continue
+        if start < cut:
+            seg["in"] = int(seg.get("in") or 0) + (cut - start)
+            seg["d"], start = length - (cut - start), cut
+        seg["s"] = start - cut
+        kept.append(seg)
+    _dropped(video, kept)
     return _finish(new)
 
 

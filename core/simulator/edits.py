@@ -69,6 +69,8 @@ class DraftEdits:
             return self._combine(session, op, chinese, emit)
         if op.kind == "trim":
             return self._trim(session, op, chinese, emit)
+        if op.kind == "cut_start":
+            return self._cut_start(session, op, chinese, emit)
         if op.kind == "title":
             return self._title(session, op, chinese, emit)
         draft = session.draft
@@ -134,6 +136,17 @@ class DraftEdits:
         return (
             f"已将视频剪到 {secs} 秒。" if chinese else f"Trimmed the video to {secs} seconds."
         )
+
+    def _cut_start(
+        self, session: Session, op: Op, chinese: bool, emit: Callable[[Event], None]
+    ) -> str:
+        """Cut the first seconds off the video."""
+        new = drafts.cut_start(session.draft, op.seconds or 0)
+        self._tool(session, emit, tool_name(op), {"start_s": 0, "cut_s": op.seconds}, new)
+        secs, left = seconds_text(int((op.seconds or 0) * 1000)), seconds_text(new["d"])
+        if chinese:
+            return f"已剪掉开头 {secs} 秒，视频现在 {left} 秒。"
+        return f"Cut the first {secs} seconds: the video is now {left} seconds long."
 
     def _title(
         self, session: Session, op: Op, chinese: bool, emit: Callable[[Event], None]
@@ -304,6 +317,7 @@ def tool_name(op: Op) -> str:
         "generate": "generate_video",
         "combine": "combine_clips",
         "trim": "trim_video",
+        "cut_start": "trim_video",
         "title": "add_text",
         "remove_title": "remove_track",
         "music": "add_bgm",

@@ -59,6 +59,12 @@ _TRIM = re.compile(
     r"|剪到|裁剪|缩短|剪成|剪短|做成|变成|改成|延长|时长",
     re.I,
 )
+#: the start of the video cut off: "trim the first 5 seconds", "cut 2 s from the start"
+_CUT_START = re.compile(
+    r"\b(?:trim|cut|remove|drop|delete|skip|chop)\b(?: off)?(?: the)? first\b"
+    r"|\b(?:from|off|at) the (?:start|beginning)\b|(?:去掉|剪掉|删掉|删除|裁掉)(?:开头|前)",
+    re.I,
+)
 _GENERATE = re.compile(
     r"\b(?:create|make|produce)\s+(?:me\s+)?(?:a|an|one|some|new)\b[^.;]{0,40}"
     r"\b(?:video|clip|animation|footage|scene)s?\b|\bgenerate\b|生成",
@@ -114,8 +120,8 @@ _UNSUPPORTED: list[tuple[re.Pattern[str], str, str]] = [
 class Op:
     """One editing instruction.
 
-    `kind` is one of: generate, combine, trim, title, remove_title, music, volume,
-    remove_music.
+    `kind` is one of: generate, combine, trim (to a length), cut_start (the first
+    seconds off), title, remove_title, music, volume, remove_music.
     """
 
     kind: str
@@ -203,6 +209,8 @@ def parse(message: str) -> list[Op]:
     text = message.strip()
     ops: list[Op] = []
     seconds = seconds_in(text)
+    if seconds and _CUT_START.search(text):  # "trim the first 5 seconds": off the start
+        return [Op("cut_start", seconds=seconds)]
     combine = bool(_COMBINE.search(text))
     if not combine and _GENERATE.search(text):
         ops.append(Op("generate", seconds=seconds or 5.0, text=_prompt(text)))

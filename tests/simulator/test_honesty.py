@@ -73,6 +73,31 @@ async def test_a_longer_video_is_made_longer_not_trimmed(
     assert (await api.draft())["d"] == 30000
 
 
+async def test_trimming_the_first_seconds_cuts_them_off_the_start(
+    simulator: Simulator, api: Backend
+) -> None:
+    """The welcome's own example: "trim the first 5 seconds" keeps the rest, from 5 s on,
+    rather than cutting the video down to 5 seconds."""
+    simulator.config.silent_edits = "never"
+    await api.upload(samples()["clip"], samples()["photo"])
+    await api.say("combine my clips into a 20-second video")
+    before = (await api.draft())["t"][0]["sg"]
+    stream = await api.say("Trim the first 5 seconds")
+    assert "Cut the first 5 seconds: the video is now 15 seconds long." in stream.text
+    draft = await api.draft()
+    video = draft["t"][0]["sg"]
+    assert draft["d"] == 15000 and video[0]["s"] == 0
+    assert [s["n"] for s in video] == [s["n"] for s in before if s["s"] + s["d"] > 5000]
+    first_cut = next(s for s in before if s["s"] < 5000 < s["s"] + s["d"])
+    assert video[0]["in"] == int(first_cut.get("in") or 0) + 5000 - first_cut["s"]
+    stream = await api.say("trim the first 30 seconds")
+    assert "would leave nothing" in stream.text and (await api.draft())["d"] == 15000
+    await api.say("cut the first 6 seconds")  # the clip goes: the track is named anew
+    video_track = (await api.draft())["t"][0]
+    [left] = [s["n"] for s in video_track["sg"]]
+    assert video_track["n"] == left.rsplit(".", 1)[0] != before[0]["n"].rsplit(".", 1)[0]
+
+
 async def test_a_length_on_an_empty_timeline_combines_to_that_length(
     simulator: Simulator, api: Backend
 ) -> None:
