@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.simulator import drafts
 from core.simulator.config import SimConfig
@@ -168,10 +169,13 @@ class Agent:
         self.edits = DraftEdits(store, url_for)
 
     def plan(self, session: Session, message: str) -> Plan:
-        """Decide what a message does and what it costs, without changing anything."""
+        """Decide what a message does and what it costs, without changing anything. The
+        project's format lines a client adds ("Target duration: 30 seconds") are context:
+        they shape an edit the message asks for, and ask for none themselves."""
+        message, target = _without_context(message)
         chinese = is_chinese(message)
         plan = Plan(message=message, chinese=chinese)
-        ops = parse(message)
+        ops = [_fitted(op, target) for op in parse(message)]
         if not ops:
             plan.reply = chat_answer(message, chinese)
             return plan
@@ -298,6 +302,28 @@ def _nothing_to_do(session: Session, ops: list[Op], plan: Plan) -> str | None:
                 else "Your timeline is empty. Upload some clips, or describe a video and "
                 "I'll generate it.")
     return None
+
+
+#: a client's context lines after the user's words: the project's format
+_CONTEXT = re.compile(r"^\s*(?:Aspect ratio: \S+|Target duration: (?P<seconds>\d+) seconds)\s*$",
+                      re.M)
+
+
+def _without_context(message: str) -> tuple[str, float | None]:
+    """The user's words without the format lines, and the target length they name."""
+    target = None
+    for found in _CONTEXT.finditer(message):
+        if found.group("seconds"):
+            target = float(found.group("seconds"))
+    return _CONTEXT.sub("", message).strip(), target
+
+
+def _fitted(op: Op, target: float | None) -> Op:
+    """An instruction that names no length takes the project's target length (a combined
+    or generated video); others are as asked."""
+    if target is None or op.seconds is not None or op.kind not in ("combine", "generate"):
+        return op
+    return replace(op, seconds=target)
 
 
 def _no_op(draft: drafts.Draft, op: Op, chinese: bool) -> tuple[Op | None, str | None]:

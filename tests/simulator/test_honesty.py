@@ -98,6 +98,22 @@ async def test_trimming_the_first_seconds_cuts_them_off_the_start(
     assert video_track["n"] == left.rsplit(".", 1)[0] != before[0]["n"].rsplit(".", 1)[0]
 
 
+async def test_the_projects_format_lines_are_context_not_an_edit(
+    simulator: Simulator, api: Backend
+) -> None:
+    """A client adds the chosen format under every message: a greeting stays a greeting,
+    a combine without a length takes the target."""
+    simulator.config.silent_edits = "never"
+    context = "\n\nAspect ratio: 9:16\nTarget duration: 30 seconds"
+    await api.upload(samples()["clip"], samples()["photo"])
+    stream = await api.say("hello" + context)
+    assert stream.tool_names == [] and "30" not in stream.text
+    await api.say("combine my clips" + context)
+    assert (await api.draft())["d"] == 30000
+    stream = await api.say("thanks!" + context)
+    assert stream.tool_names == [] and "already" not in stream.text
+
+
 async def test_a_length_on_an_empty_timeline_combines_to_that_length(
     simulator: Simulator, api: Backend
 ) -> None:
