@@ -237,8 +237,10 @@ class Relay:
                  change: str | None, actions: tuple[GuiAction, ...],
                  generated: bool) -> tuple[list[str], tuple[Button, ...]]:
         """Lines to add to the answer and its buttons: what the agent asked, else what a
-        generation added by itself, else the next steps after an edit."""
-        export = turn.buttons(Action.EXPORT)
+        generation added by itself, else the next steps after an edit. No Export button
+        while the project has nothing to export (the agent may mention exporting)."""
+        project = after if after is not None else before
+        export = turn.buttons(Action.EXPORT) if project.is_exportable else ()
         asked = asked_options(turn, text) if text else []
         if asked:
             return [], offer(turn, asked) + (export if GuiAction.EXPORT in actions else ())

@@ -224,6 +224,17 @@ async def test_a_project_lost_twice_is_said_plainly(simulator: Simulator,
         assert not any("went wrong" in t for t in k.out.texts())
 
 
+async def test_no_export_button_while_there_is_nothing_to_export(
+        simulator: Simulator, redis_url: str) -> None:
+    """The agent's greeting says "say export when you want the video": on an empty
+    project that is no button to press (it would only say there is nothing yet)."""
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        answer = k.out.records[-1]
+    assert "export" in answer.text.lower()
+    assert not [b for b in answer.buttons if b.action is Action.EXPORT]
+
+
 async def test_registered_user_out_of_credits_is_told_to_top_up(
         simulator: Simulator, redis_url: str) -> None:
     simulator.config.operator_tokens = ["nmv_usr_operator"]
