@@ -44,6 +44,9 @@ from core.store import SessionStore
 
 log = logging.getLogger(__name__)
 
+#: the credits of a new account on the simulator the terminal chat starts (--simulate)
+TRY_OUT_CREDITS = 1000
+
 
 def stop_on_signals() -> asyncio.Event:
     """An event set by SIGINT or SIGTERM (where the loop supports signal handlers)."""
@@ -154,10 +157,13 @@ async def _start_simulator(stack: contextlib.AsyncExitStack,
                            settings: Settings) -> tuple[Settings, str]:
     """Start the simulator (stopped with `stack`): the settings pointed at it, and its URL."""
     require_simulator()
-    from core.simulator import Simulator
+    from core.simulator import SimConfig, Simulator
 
     # kept beside the embedded Redis, so a second run continues the same project
-    simulator = Simulator(data_dir=settings.data_home / "simulator", persist=True)
+    # a try-out, not a trial account: enough credits for a few projects (NemoVideo's
+    # anonymous accounts start with 100, two first edits)
+    simulator = Simulator(SimConfig(initial_credits=TRY_OUT_CREDITS),
+                          data_dir=settings.data_home / "simulator", persist=True)
     simulator_url = await simulator.start("127.0.0.1", 0)
     stack.push_async_callback(simulator.stop)
     # the simulator also serves the web pages (project and registration links)

@@ -41,3 +41,16 @@ def test_the_readme_quick_start_makes_a_video_in_an_empty_folder(tmp_path: Path)
                              "-"], capture_output=True, text=True, timeout=60)
     assert decode.returncode == 0 and decode.stderr == "", decode.stderr
     assert "Rendered: 100%" in run.stdout
+
+
+def test_the_try_out_has_credits_for_a_few_projects(tmp_path: Path) -> None:
+    """The simulator the terminal chat starts opens accounts with 1000 credits: a newcomer
+    trying several projects is not sent to register after the second."""
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
+    for name in ("NEMOBOT_START_DIR", "REDIS_URL", "NEMO_TOKEN", "LOG_LEVEL"):
+        env.pop(name, None)
+    run = subprocess.run([str(Path(sys.executable).parent / "nemobot"), "chat", "--simulate"],
+                         input="/credits\n", cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Credits: 1000 available" in run.stdout, run.stdout
