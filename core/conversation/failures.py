@@ -11,6 +11,7 @@ from core.conversation.turn import Turn
 from core.identity import AnonymousTokenRefused, LinkedTokenExpired
 from core.nemo import errors
 from core.nemo.api import NemoApi
+from core.outgoing import Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,11 @@ class FailureReplies:
         self.link_enabled = link_enabled
 
     async def report(self, turn: Turn, exc: BaseException) -> None:
-        """Tell the user what went wrong; log the unexpected with an error id."""
+        """Tell the user what went wrong; log the unexpected with an error id. A chat
+        that takes no message (`Unreachable`) is told nothing: one line in the log."""
+        if isinstance(exc, Unreachable):
+            log.warning("chat %s: the chat takes no message: %s", turn.chat, exc)
+            return
         reply = self.reply_for(turn, exc)
         if reply is None:
             error_id = secrets.token_hex(4)

@@ -58,6 +58,26 @@ async def test_a_forbidden_channel_does_not_stop_the_bot(
     assert "HTTP 403 (code 50013: missing permissions)" in caplog.text
 
 
+async def test_an_answer_to_a_forbidden_channel_is_no_unexpected_error(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The answer is refused for good (403): one line in the log, and no "something went
+    wrong" sent after it to the channel that refused the answer."""
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    caplog.set_level(logging.INFO)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.deny_channel(channel)  # the bot's cached permissions still say yes
+        start = len(fake.requests)
+        await fake.dispatch_message(channel, alice, "status", mentions_bot=True)
+        await fake.wait_for_request("POST", rf"/channels/{channel.id}/messages", since=start)
+        await idle(bot)
+        await bot.runtime.dispatcher.wait_idle()
+    posts = [r for r in fake.requests[start:]
+             if r.method == "POST" and r.path == f"/channels/{channel.id}/messages"]
+    assert len(posts) == 1, [r.body for r in posts]
+    assert "unexpected error" not in caplog.text
+
+
 async def test_a_channel_denied_from_the_start_is_not_answered(
         discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis,
         caplog: pytest.LogCaptureFixture) -> None:
