@@ -62,7 +62,10 @@ def make_client(config: DiscordSettings, **options: Any) -> discord.Client:
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
     options = {"intents": intents(), "allowed_mentions": discord.AllowedMentions.none(),
-               "chunk_guilds_at_startup": False, **options}
+               "chunk_guilds_at_startup": False,
+               # a rate limit asking for longer raises (the turn goes on, or is told)
+               # rather than holding the chat: discord.py's least is 30 s
+               "max_ratelimit_timeout": 60.0, **options}
     shards = config.discord_shards
     if shards is None:
         return discord.Client(**options)

@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -55,6 +56,10 @@ INTERACTION_TTL = 15 * 60.0
 TTL_MARGIN = 30.0
 #: how many sent messages' interaction and last content are remembered
 REMEMBER = 2048
+#: seconds a message's creation or edit may take (discord.py's own limit is aiohttp's
+#: five minutes, for which one stuck call would hold its channel's turn); a file upload
+#: gets the same: Discord takes 25 MiB well within it
+REQUEST_TIMEOUT = 60.0
 #: Discord's error code for a message that does not exist (deleted)
 UNKNOWN_MESSAGE = 10008
 #: ... and for a channel that does not exist (deleted)
@@ -202,13 +207,15 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
         try:
             if slot is not None and self._live(slot):
                 try:
-                    await slot.interaction.followup.edit_message(
-                        page, content=text, view=markup, allowed_mentions=_NO_MENTIONS)
+                    async with asyncio.timeout(REQUEST_TIMEOUT):
+                        await slot.interaction.followup.edit_message(
+                            page, content=text, view=markup, allowed_mentions=_NO_MENTIONS)
                     return True
                 except discord.NotFound:
                     self._via.pop(page)
-            await self._channel(chat).get_partial_message(page).edit(
-                content=text, view=markup, allowed_mentions=_NO_MENTIONS)
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                await self._channel(chat).get_partial_message(page).edit(
+                    content=text, view=markup, allowed_mentions=_NO_MENTIONS)
         except Exception as exc:
             private = slot is not None and slot.ephemeral
             if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_MESSAGE and not private:
@@ -294,9 +301,10 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
             if file is not None:
                 extra["file"] = file()
             try:
-                message = await slot.interaction.followup.send(
-                    content, ephemeral=slot.ephemeral, allowed_mentions=_NO_MENTIONS,
-                    wait=True, **extra)
+                async with asyncio.timeout(REQUEST_TIMEOUT):
+                    message = await slot.interaction.followup.send(
+                        content, ephemeral=slot.ephemeral, allowed_mentions=_NO_MENTIONS,
+                        wait=True, **extra)
             except discord.NotFound as exc:  # token gone early (10015): the channel it is
                 log.info("discord: interaction in %s no longer answers (%s); using the "
                          "channel", chat, error_text(exc))
@@ -313,8 +321,9 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
                 message_id=route, channel_id=channel_id(chat), fail_if_not_exists=False)
             extra["mention_author"] = False
         try:
-            posted = await self._channel(chat).send(
-                content, allowed_mentions=_NO_MENTIONS, **extra)
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                posted = await self._channel(chat).send(
+                    content, allowed_mentions=_NO_MENTIONS, **extra)
         except Exception as exc:
             log.warning("discord: could not send to %s: %s", chat, error_text(exc))
             if isinstance(exc, discord.Forbidden) or (

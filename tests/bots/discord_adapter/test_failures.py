@@ -96,6 +96,20 @@ async def test_a_channel_denied_from_the_start_is_not_answered(
     assert "may not send messages; ignored" in caplog.text
 
 
+async def test_a_request_that_never_answers_does_not_hold_the_channel(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discord holds one message's creation without an answer: the channel's next
+    message is answered once the request's deadline passes, not minutes later."""
+    monkeypatch.setattr("bots.discord_adapter.outbound.REQUEST_TIMEOUT", 0.5)
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        fake.hang(rf"/channels/{channel.id}/messages", method="POST", channel=channel)
+        await fake.dispatch_message(channel, alice, "/help", mentions_bot=True)
+        await fake.dispatch_message(channel, alice, "credits", mentions_bot=True)
+        await bot_message(fake, channel, containing("Credits:"))
+
+
 async def test_rate_limits_are_waited_out(
         discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
