@@ -19,7 +19,7 @@ from core.i18n import t
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.logs import log_fields
 from core.nemo.api import NemoApi
-from core.nemo.errors import NemoError, RateLimited, RenderNotFound
+from core.nemo.errors import NemoError, RateLimited, RenderNotFound, SessionNotFound
 from core.nemo.models import RenderPhase, RenderStatus
 from core.renders.delivery import Courier
 from core.renders.handover import Handover
@@ -89,6 +89,9 @@ class Steps:
             return
         try:
             status = await self._poll(tr)
+        except SessionNotFound:  # the contract's 1002: polling on would never end
+            await self._project_gone(tr)
+            return
         except RenderNotFound:
             if job.state is JobState.DELIVERING:
                 # only the delivery is left to finish; there is no output link to give
@@ -140,8 +143,7 @@ class Steps:
         self.scheduler.schedule(tr, delay)
 
     async def _poll(self, tr: Tracked) -> RenderStatus | Missed:
-        """The render's status, or `Missed` when the poll got no answer. Raises
-        RenderNotFound when NemoVideo does not know the render."""
+        """The render's status, or `Missed` when the poll got no answer (raises: unknown render)."""
         job = tr.job
         render_id = job.render_id
         try:
@@ -157,7 +159,7 @@ class Steps:
             log.warning("%s: NemoVideo rate limits the polls of %s; next in %.1f s",
                         self.name, render_id, wait)
             return Missed(wait)
-        except RenderNotFound:
+        except (RenderNotFound, SessionNotFound):
             raise
         except NemoError as exc:
             log.info("%s: poll of %s failed: %r", self.name, render_id, exc)
@@ -287,6 +289,17 @@ class Steps:
                                 (export_button(job.language),))
         await self.store.finish(job, JobState.FAILED, [JobState.RENDERING],
                                 error=error[:200], updated_at=time.time())
+        await self.drop(tr)
+
+    async def _project_gone(self, tr: Tracked) -> None:
+        """The render's project is gone (1002): the job ends, and the user is told so."""
+        job, live = tr.job, [JobState.RENDERING, JobState.DELIVERING]
+        if not (check := await self.store.transition(job, live)).ok:
+            await self._resync(tr, check)
+            return
+        await self.courier.edit(job, t(job.language, "render.session_lost"))
+        await self.store.finish(job, JobState.FAILED, live, error="project gone (1002)",
+                                updated_at=time.time())
         await self.drop(tr)
 
     async def _retry(self, tr: Tracked, error: str) -> None:

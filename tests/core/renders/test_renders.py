@@ -265,6 +265,20 @@ async def test_render_failing_twice_tells_the_user_why(kit: Kit) -> None:
     await assert_queue_empty(kit, chat)
 
 
+async def test_a_project_gone_while_it_renders_ends_the_render_at_once(kit: Kit) -> None:
+    """Polls answer 1002: the job ends with "that project is gone", instead of polling
+    until the render timeout (20 minutes) and then offering an Export of a dead project."""
+    kit.sim.inject(Fault("session_lost", count=50, path="/api/render/proxy/lambda/"))
+    chat = ChatKey("test", "124")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+    assert job.state is JobState.FAILED
+    assert len(kit.requests("render_poll")) == 1
+    assert result.message is not None
+    assert kit.out.messages[result.message.message_id] == t("en", "render.session_lost")
+
+
 async def test_rate_limited_poll_backs_off(kit: Kit) -> None:
     # The first poll is refused twice: the client waits Retry-After and retries once,
     # then the worker waits Retry-After before that render's next poll.
