@@ -20,6 +20,7 @@ from core.nemo.errors import (
     CODE_ERRORS,
     DuplicateRenderId,
     ExportBlocked,
+    FileTooLarge,
     MissingClientId,
     NemoError,
     OutOfCredits,
@@ -112,6 +113,8 @@ def raise_for_error(
         raise TokenExpired(message or "the token was refused (HTTP 401)", status=401)
     if status == 409 and kind == "render_submit":
         raise DuplicateRenderId(message or "the render id is already used", status=409)
+    if status == 413:  # a proxy in front may refuse the body before NemoVideo says 4002
+        raise FileTooLarge(message or "the upload is too large (HTTP 413)", status=413)
     if error is not None:
         raise error
     if status >= 400:

@@ -468,6 +468,15 @@ async def test_wrong_declared_size_is_refused() -> None:
         await client.upload_files(CREDS, "9", [("a.mp4", [b"123456"], 3)])
 
 
+async def test_an_upload_refused_as_too_large_by_a_proxy_is_file_too_large() -> None:
+    """HTTP 413 with a web page (a proxy's limit, before NemoVideo's 4002)."""
+    client, _ = make_client(lambda r: httpx.Response(
+        413, text="<html>413 Request Entity Too Large</html>",
+        headers={"content-type": "text/html"}))
+    with pytest.raises(FileTooLarge):
+        await client.upload_files(CREDS, "9", [("a.mp4", [b"123"], 3)])
+
+
 async def test_one_shot_stream_is_not_replayed_after_429() -> None:
     recorder = Recorder()
     client, seen = make_client(
