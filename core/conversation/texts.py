@@ -82,6 +82,11 @@ texts({
         "en": "Uploading {count} file(s)... {percent}%",
         "zh": "正在上传 {count} 个文件……{percent}%",
     },
+    "upload_not_done": {
+        # the "Uploading…" message once the upload stopped or failed (the reason follows)
+        "en": "The upload did not go through.",
+        "zh": "上传没有完成。",
+    },
     "uploaded": {
         "en": "Received: {files}",
         "zh": "已收到：{files}",

@@ -73,6 +73,12 @@ def files_summary(files: tuple[UploadedFile, ...]) -> str:
     return ", ".join(parts)
 
 
+async def _not_uploaded(turn: Turn, progress: Sent) -> None:
+    """The "Uploading…" message says the upload did not end (the reason follows it)."""
+    with contextlib.suppress(Exception):
+        await turn.out.edit_text(turn.chat, progress, turn.text("upload_not_done"))
+
+
 class Uploader:
     """Uploads a message's attachments (or links) to the chat's project."""
 
@@ -115,13 +121,19 @@ class Uploader:
             # NemoVideo could not fetch a link: say which and why (no other error of the
             # backend is about the links themselves)
             if type(exc) is not errors.NemoError or not urls:
+                await _not_uploaded(turn, progress)
                 raise
             log.info("chat %s: NemoVideo could not fetch %s: %s", turn.chat, urls, exc.message)
             await turn.out.edit_text(turn.chat, progress, turn.text(
                 "upload_link_failed", links=", ".join(urls), reason=link_failure(exc, urls)))
             return
+        except BaseException:  # stopped (/cancel), or failed otherwise: said below it
+            await _not_uploaded(turn, progress)
+            raise
         turn.session.draft_at = 0.0  # the state took the files: read it before the next turn
-        reply = turn.text("uploaded", files=files_summary(result.files))
+        # an answer that lists no file (or no names) still took what was sent
+        sent = ", ".join([a.filename for a in accepted] + urls)
+        reply = turn.text("uploaded", files=files_summary(result.files) or sent)
         buttons: tuple[Button, ...] = ()
         if not turn.message.text.strip():
             note, buttons = photo_note(turn, result.files)

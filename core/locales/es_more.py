@@ -155,4 +155,5 @@ TEXTS: dict[str, str] = {
         "lo que quieres.",
     "console.folder": "{names}: es una carpeta. Adjunta los archivos que contiene: "
         "/attach \"{names}\"/*",
+    "upload_not_done": "La subida no se completó.",
 }

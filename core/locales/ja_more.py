@@ -155,4 +155,5 @@ TEXTS: dict[str, str] = {
         "作りたいものを書いてください。",
     "console.folder": "{names}：フォルダーです。中のファイルを添付してください："
         "/attach \"{names}\"/*",
+    "upload_not_done": "アップロードは完了しませんでした。",
 }

@@ -155,4 +155,5 @@ TEXTS: dict[str, str] = {
         "escreva o que você quer.",
     "console.folder": "{names}: é uma pasta. Anexe os arquivos dentro dela: "
         "/attach \"{names}\"/*",
+    "upload_not_done": "O envio não foi concluído.",
 }

@@ -353,6 +353,7 @@ SOURCES: dict[str, str] = {
     "upload_interrupted": "93ae321897",
     "upload_link_failed": "8594849f09",
     "upload_next": "69f52b3d7c",
+    "upload_not_done": "1888fcb7ed",
     "upload_refused_size": "3634069504",
     "upload_refused_type": "9b25c2989b",
     "upload_what": "cfba12ce4a",

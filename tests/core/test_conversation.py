@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.inbox import ChatEvent
 from core.messages import ChatKey, LocalFileAttachment
+from core.nemo.models import UploadResult
 from core.outgoing import Action, CollectingOutput
 from core.simulator import Fault, Simulator
 from core.simulator.samples import write_big_audio, write_sample_audio, write_sample_video
@@ -503,9 +505,28 @@ async def test_backend_upload_refusals_get_their_reply(
         simulator.config.max_upload_bytes = 1000
         await k.say("", attachments=files(clips[0]))
         assert "over 500 MB" in k.last() and "Trim or compress" in k.last()
+        assert "The upload did not go through." in k.out.texts(), "no Uploading… left"
+        assert not any(t.startswith("Uploading") for t in k.out.texts())
         simulator.config.max_upload_bytes = 524288000
         await k.say(f"{simulator.base_url}/_sim/config")  # a link to something not media
         assert "Accepted formats: mp4, mov" in k.last()
+
+
+async def test_an_upload_answer_without_the_files_names_what_was_sent(
+        simulator: Simulator, redis_url: str, clips: list[Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """NemoVideo took the file but its answer lists none: "Received:" names what was
+    sent rather than nothing."""
+    async with kit(simulator, redis_url) as k:
+        real = k.nemo.upload_files
+
+        async def listing_nothing(*args: Any, **kwargs: Any) -> UploadResult:
+            result = await real(*args, **kwargs)
+            return UploadResult((), result.session_state_applied)
+
+        monkeypatch.setattr(k.nemo, "upload_files", listing_nothing)
+        await k.say("", attachments=files(clips[0]))
+        assert k.last().startswith(f"Received: {clips[0].name}\n"), k.last()
 
 
 async def test_cancel_from_another_process_stops_the_turn_and_never_saves(
