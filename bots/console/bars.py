@@ -118,6 +118,10 @@ class Bars:
             progress.update(bar.task, description=t(bar.lang, "console.stopped"))
         progress.stop_task(bar.task)
 
+    def moved(self, bar: Bar) -> bool:
+        """Whether the bar got past 0 (a bar stopped at 0 says nothing worth a line)."""
+        return self._task(bar).completed > 0
+
     def remove(self, bar: Bar) -> None:
         """Forget the bar."""
         self._by_kind[bar.kind].remove_task(bar.task)

@@ -216,8 +216,10 @@ class Display:
             self._commit(earlier)
         self.bars.finish(entry.bar, done=done)
         entry.bar_live = False
-        line = self.bars.line(entry.bar, self.width()) if self.live else self.bars.plain(entry.bar)
-        self._print(line)
+        if done or self.bars.moved(entry.bar):  # not "Stopped: 0%" for what never began
+            line = self.bars.line(entry.bar, self.width()) if self.live else \
+                self.bars.plain(entry.bar)
+            self._print(line)
         self.bars.remove(entry.bar)
         self.changed()
 

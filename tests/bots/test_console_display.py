@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 import bots.console.texts  # noqa: F401  (the terminal's texts)
 import core.conversation.texts
 import core.renders.texts  # noqa: F401
@@ -85,6 +87,19 @@ def test_an_upload_that_fails_stops_its_bar_when_the_turn_ends() -> None:
     assert shown.running_bars("upload") == 1
     shown.settle(turn_over=True)
     assert shown.running_bars("upload") == 0 and "Stopped" in screen.text
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_a_bar_that_never_began_leaves_no_stopped_line(live: bool) -> None:
+    """A refused upload, an export answered by a render already running: no "Stopped:
+    0% (0 s)" for what never began."""
+    shown, screen = display(live=live)
+    shown.message("1", t("en", "uploading", count=1))
+    shown.edit("1", t("en", "upload_not_done"))
+    shown.message("2", "NemoVideo can't use that file")
+    shown.settle(turn_over=True)
+    assert "Stopped" not in screen.text and "0%" not in screen.text, screen.text
+    assert "The upload did not go through." in screen.text
 
 
 def test_live_messages_stay_above_the_prompt_until_they_settle() -> None:
