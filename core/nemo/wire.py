@@ -200,9 +200,12 @@ def clamp_progress(value: Any) -> int:
 
 
 def opt_float(value: Any) -> float | None:
-    """A number, or None when the value is missing or not numeric (booleans too)."""
+    """A number, or None when the value is missing or not numeric (booleans too). Text
+    may group thousands ("1,250", "1 250")."""
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, str):
+        value = value.strip().replace(",", "").replace(" ", "").replace("\u00a0", "")
     try:
         return float(value)
     except (TypeError, ValueError):

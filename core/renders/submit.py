@@ -19,6 +19,7 @@ from core.nemo.errors import (
     NemoError,
     OutOfCredits,
     RateLimited,
+    ServerError,
     SessionNotFound,
 )
 from core.nemo.models import Credentials
@@ -169,6 +170,8 @@ def output_of(job: RenderJob) -> dict[str, object]:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, RateLimited):
         return "NemoVideo is busy"
+    if isinstance(exc, ServerError):  # its message names the request, for the log
+        return f"NemoVideo had a server error (HTTP {exc.status})"
     if isinstance(exc, NemoError) and exc.message:
         return exc.message
     return type(exc).__name__

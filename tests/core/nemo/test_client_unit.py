@@ -216,6 +216,13 @@ async def test_error_envelopes(body: dict[str, Any], error: type[NemoError]) -> 
     assert type(info.value) is error
 
 
+async def test_credits_written_with_thousands_separators_are_read() -> None:
+    client, _ = make_client(lambda r: ok({"available": "1,250", "frozen": "50",
+                                          "total": "1 300"}))
+    credits = await client.credits(CREDS)
+    assert (credits.available, credits.frozen, credits.total) == (1250, 50, 1300)
+
+
 async def test_out_of_credits_carries_user_id() -> None:
     client, _ = make_client(lambda r: httpx.Response(200, json={"code": 2001, "message": "no"}))
     with pytest.raises(OutOfCredits) as info:

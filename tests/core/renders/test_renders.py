@@ -176,6 +176,15 @@ async def test_export_out_of_credits_says_how_to_get_more(kit: Kit) -> None:
     assert len(kit.requests("render_submit")) == 1, "out of credits is not retried"
 
 
+async def test_a_server_error_on_the_submit_is_told_without_internal_names(kit: Kit) -> None:
+    kit.sim.inject(Fault("server_error", path="/api/render/proxy/lambda", status=500, count=2))
+    chat = ChatKey("test", "114")
+    result = await kit.renders.export(chat, USER, await kit.project())
+    assert result.outcome is Submitted.FAILED and result.message is not None
+    said = kit.out.messages[result.message.message_id]
+    assert "NemoVideo had a server error (HTTP 500)" in said and "render_submit" not in said
+
+
 async def test_duplicate_id_is_retried_with_a_new_id(kit: Kit) -> None:
     kit.sim.inject(Fault("duplicate_id"))
     chat = ChatKey("test", "112")
