@@ -70,7 +70,8 @@ async def serve(bot: AbstractAsyncContextManager[B], platform: str, *,
     try:
         async with bot as running:
             gc.freeze()  # what start-up made lives as long as the process: never collected
-            status = await _until_stopped(stop, ended(running) if ended else None, platform)
+            status = await _until_stopped(stop, ended(running) if ended else None, platform,
+                                          refusals)
     except tuple(refusals) as exc:
         reason = next(text for kind, text in refusals.items() if isinstance(exc, kind))
         log.debug("%s: start-up failed", platform, exc_info=exc)
@@ -85,7 +86,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 async def _until_stopped(stop: asyncio.Event, connection: asyncio.Task[Any] | None,
-                         platform: str) -> int:
+                         platform: str, refusals: Mapping[type[BaseException], str]) -> int:
     stopping = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({stopping} | ({connection} if connection else set()),
@@ -94,6 +95,10 @@ async def _until_stopped(stop: asyncio.Event, connection: asyncio.Task[Any] | No
         stopping.cancel()
     if connection is not None and connection.done() and not connection.cancelled():
         error = connection.exception()
+        reason = next((text for kind, text in refusals.items() if isinstance(error, kind)), None)
+        if error is not None and reason is not None:  # refused as at the start (a token)
+            log.error("%s: %s", platform, reason.format(error=_one_line(error)))
+            return 2
         if error is not None:
             log.error("%s: the connection ended: %r", platform, error)
             return 1

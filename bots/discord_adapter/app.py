@@ -132,7 +132,7 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
 
         await client.login(config.discord_token.get_secret_value())
         await adapter.setup()
-        connection = asyncio.create_task(client.connect(), name="discord gateway")
+        connection = asyncio.create_task(_connected(client), name="discord gateway")
         await _until_ready(client, connection, ready_timeout)
         log.info("discord: connected as %s", client.user)
         runtime.health.add(PLATFORM, lambda: client.is_ready() and not client.is_closed())
@@ -143,6 +143,17 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
         finally:
             await _close(client)
             await _closed(connection, settings.stop_grace if stop_grace is None else stop_grace)
+
+
+async def _connected(client: discord.Client) -> None:
+    """The gateway connection; the gateway refusing the token (close code 4004: reset or
+    revoked while the bot ran) ends it as a refused token at the start does."""
+    try:
+        await client.connect()
+    except discord.ConnectionClosed as exc:
+        if exc.code == 4004:
+            raise discord.LoginFailure("the gateway refused the token (close code 4004)") from exc
+        raise
 
 
 async def _closed(connection: asyncio.Task[None], within: float) -> None:

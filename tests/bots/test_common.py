@@ -108,6 +108,24 @@ async def test_serve_ends_with_the_connection(caplog: pytest.LogCaptureFixture) 
     assert "testplatform: the connection ended: ConnectionResetError" in caplog.text
 
 
+async def test_a_connection_refused_while_running_is_told_as_at_the_start(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The token is revoked while the bot runs (Discord's close code 4004): the same line
+    and status as a token refused at the start, not "the connection ended"."""
+    async def connection() -> None:
+        raise Refused("the gateway refused the token (close code 4004)")
+
+    @contextlib.asynccontextmanager
+    async def bot() -> AsyncIterator[asyncio.Task[None]]:
+        yield asyncio.create_task(connection())
+
+    status = await serve(bot(), "testplatform", ended=lambda task: task,
+                         refusals={Refused: "the token was refused: check THE_TOKEN"})
+    assert status == 2
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
+        "testplatform: the token was refused: check THE_TOKEN"]
+
+
 def test_lru_forgets_the_least_recently_used() -> None:
     memory: LRU[str, int] = LRU(2)
     memory.put("a", 1)

@@ -3,9 +3,11 @@ limits. Real discord.py against the fake Discord, the simulator and a real Redis
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+import discord
 import pytest
 
 from bots.discord_adapter import DiscordBot
@@ -108,6 +110,17 @@ async def test_a_request_that_never_answers_does_not_hold_the_channel(
         await fake.dispatch_message(channel, alice, "/help", mentions_bot=True)
         await fake.dispatch_message(channel, alice, "credits", mentions_bot=True)
         await bot_message(fake, channel, containing("Credits:"))
+
+
+async def test_a_token_revoked_while_running_ends_the_connection_as_refused(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Close code 4004 (authentication failed) while the bot runs: the connection ends as
+    a refused token (`nemobot discord` then says to check DISCORD_TOKEN, status 2)."""
+    fake = discord_world.fake
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        await fake.disconnect_gateway(code=4004)
+        with pytest.raises(discord.LoginFailure, match="4004"):
+            await asyncio.wait_for(asyncio.shield(bot.connection), 10)
 
 
 async def test_rate_limits_are_waited_out(
