@@ -152,7 +152,9 @@ class EventRunner:
         if session.inflight is None and step is not None and step.intent is Intent.AGENT:
             sent = (chat, message.message_id) not in self._unsent
             self._unsent.discard((chat, message.message_id))
-            if sent:  # the event records it: it may be with the agent
+            # the event records it: it may be with the agent, unless the chat has no
+            # project (one is saved before the agent is called): then it is run again
+            if sent and session.session_id:
                 session.inflight = InFlight(step.text, time.time(), dict(session.draft))
         if session.inflight is not None:
             log.info("chat %s: resuming a message that was with the agent", chat)

@@ -114,6 +114,22 @@ async def test_graceful_stop_mid_turn_leaves_the_message_for_the_next_process(
         assert (await after.sessions.load(CHAT)).inflight is None
 
 
+async def test_a_first_message_stopped_before_its_project_existed_is_answered(
+        simulator: Simulator, redis_url: str) -> None:
+    """A holder took a new chat's first message and died before making its project (a
+    project is saved before the agent is called): the message cannot have reached the
+    agent, so the next process sends it, rather than saying "I was restarted, checking"
+    and then nothing (there is no project to check)."""
+    async with kit(simulator, redis_url) as k:
+        await k.inbox.push(ChatEvent.of(k.message("what can you do?")))
+        assert await k.inbox.take(CHAT) is not None  # the holder's, then it died
+        await k.dispatcher.resume()
+        texts = k.out.texts()
+        assert not any("I was restarted" in t for t in texts), texts
+        assert "NemoVideo simulator" in k.last()
+        assert agent_calls(k) == 1 and await k.inbox.current(CHAT) is None
+
+
 async def test_a_typed_message_stopped_with_the_agent_is_recovered_from_its_event_alone(
         simulator: Simulator, redis_url: str) -> None:
     # a chat that talks already: its typed message goes to the agent without a save
