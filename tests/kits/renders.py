@@ -28,6 +28,7 @@ from core.nemo.models import Credentials
 from core.outgoing import Button, CollectingOutput, Outgoing, Record, Sent
 from core.renders import JobState, JobStore, Renders, RenderWorker
 from core.renders.job_record import RenderJob
+from core.renders.service import ExportResult
 from core.settings import Settings
 from core.simulator import Simulator
 from core.store import ChatSession, SessionStore
@@ -310,6 +311,13 @@ async def finished(kit: Kit, job_id: str) -> RenderJob:
         return job if job is not None and job.state.finished else None
     result: RenderJob = await wait_for(done, 30, f"job {job_id} to finish")
     return result
+
+
+async def exported(kit: Kit, chat: ChatKey) -> tuple[ExportResult, RenderJob]:
+    """Export the kit's project in `chat` with a worker running, until the job ends."""
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        return result, await finished(kit, result.job_id or "")
 
 
 async def assert_queue_empty(kit: Kit, chat: ChatKey) -> None:

@@ -22,6 +22,7 @@ from tests.kits.renders import (
     KeepingOutput,
     Kit,
     assert_queue_empty,
+    exported,
     finished,
     is_mp4,
     make_kit,
@@ -116,10 +117,7 @@ async def test_output_url_failing_falls_back_to_the_download_endpoint(kit: Kit) 
 async def test_failed_download_falls_back_to_the_link(kit: Kit) -> None:
     kit.sim.inject(Fault("server_error", count=1, path="/outputs/"))
     kit.sim.inject(Fault("server_error", count=10, path="/api/render/proxy/render_"))
-    chat = ChatKey("test", "104")
-    async with running(kit.worker()):
-        result = await kit.renders.export(chat, USER, await kit.project())
-        job = await finished(kit, result.job_id or "")
+    _, job = await exported(kit, ChatKey("test", "104"))
     assert job.state is JobState.DELIVERED
     assert not kit.out.of_kind("file")
     (link,) = kit.out.of_kind("link")
@@ -278,10 +276,7 @@ async def test_a_project_gone_while_it_renders_ends_the_render_at_once(kit: Kit)
     """Polls answer 1002: the job ends with "that project is gone", instead of polling
     until the render timeout (20 minutes) and then offering an Export of a dead project."""
     kit.sim.inject(Fault("session_lost", count=50, path="/api/render/proxy/lambda/"))
-    chat = ChatKey("test", "124")
-    async with running(kit.worker()):
-        result = await kit.renders.export(chat, USER, await kit.project())
-        job = await finished(kit, result.job_id or "")
+    result, job = await exported(kit, ChatKey("test", "124"))
     assert job.state is JobState.FAILED
     assert len(kit.requests("render_poll")) == 1
     assert result.message is not None
