@@ -74,13 +74,27 @@ class ConsoleOutput(Outgoing):
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
-        """Save the file in the downloads folder and say where."""
+        """Save the file in the downloads folder and say where; the `Sent` names the
+        saved file (what /last shows again)."""
         target = await asyncio.to_thread(self._save, path, filename)
         self.saved.append(target)
+        return self._saved(target, caption, buttons)
+
+    async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",
+                          buttons: tuple[Button, ...] = (), *,
+                          reply_to: str | None = None) -> Sent:
+        """A video saved before: say where it is (FileNotFoundError when it is gone, so
+        its link is given instead)."""
+        target = Path(file_ref)
+        if not await asyncio.to_thread(target.is_file):
+            raise FileNotFoundError(file_ref)
+        return self._saved(target, caption, buttons)
+
+    def _saved(self, target: Path, caption: str, buttons: tuple[Button, ...]) -> Sent:
         saved = t(self.display.lang, "console.saved", path=shown_path(target, self.start))
         mid = self._id()
         self.display.delivered(mid, f"{caption}: {saved}" if caption else saved, buttons)
-        return Sent(mid)
+        return Sent(mid, str(target.resolve()))
 
     def _save(self, path: Path, filename: str) -> Path:
         self.downloads.mkdir(parents=True, exist_ok=True)

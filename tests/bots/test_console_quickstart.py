@@ -54,3 +54,22 @@ def test_the_try_out_has_credits_for_a_few_projects(tmp_path: Path) -> None:
                          text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Credits: 1000 available" in run.stdout, run.stdout
+
+
+def test_last_shows_where_the_video_was_saved(tmp_path: Path) -> None:
+    """/last in the terminal: the saved file, not a link to a simulator that stops with
+    the chat."""
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    for name in ("NEMOBOT_START_DIR", "REDIS_URL", "NEMO_TOKEN", "LOG_LEVEL"):
+        env.pop(name, None)
+    script = ("nemobot samples . && printf '%s\\n' '/attach clip1.mp4' "
+              "'combine my clips into a 3-second video' 'export' "
+              "| nemobot chat --simulate --downloads out/ "
+              "&& echo /last | nemobot chat --simulate --downloads out/")  # the next day
+    run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    [video] = list((tmp_path / "out").glob("*.mp4"))
+    assert run.stdout.count(f"saved to out/{video.name}") == 2, run.stdout
+    assert "Download:" not in run.stdout
