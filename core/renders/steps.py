@@ -21,6 +21,7 @@ from core.logs import log_fields
 from core.nemo.api import NemoApi
 from core.nemo.errors import NemoError, RateLimited, RenderNotFound, SessionNotFound
 from core.nemo.models import RenderPhase, RenderStatus
+from core.outgoing import Button
 from core.renders.delivery import Courier
 from core.renders.handover import Handover
 from core.renders.job_record import JobState, RenderJob, new_render_id
@@ -143,7 +144,9 @@ class Steps:
         self.scheduler.schedule(tr, delay)
 
     async def _poll(self, tr: Tracked) -> RenderStatus | Missed:
-        """The render's status, or `Missed` when the poll got no answer (raises: unknown render)."""
+        """The render's status, or `Missed` when the poll got no answer. Raises
+        RenderNotFound when NemoVideo does not know the render, SessionNotFound when it
+        does not know its project."""
         job = tr.job
         render_id = job.render_id
         try:
@@ -280,27 +283,29 @@ class Steps:
         if job.attempts < self.settings.render_attempts:
             await self._retry(tr, error[:200])
             return
-        check = await self.store.transition(job, [JobState.RENDERING],
-                                            expect_render=job.render_id)
-        if not check.ok:
-            await self._resync(tr, check)
-            return
-        await self.courier.edit(job, t(job.language, "render.failed", error=error[:200]),
-                                (export_button(job.language),))
-        await self.store.finish(job, JobState.FAILED, [JobState.RENDERING],
-                                error=error[:200], updated_at=time.time())
-        await self.drop(tr)
+        await self._end(tr, JobState.FAILED, [JobState.RENDERING], error[:200],
+                        t(job.language, "render.failed", error=error[:200]),
+                        (export_button(job.language),), expect_render=job.render_id)
 
     async def _project_gone(self, tr: Tracked) -> None:
         """The render's project is gone (1002): the job ends, and the user is told so."""
-        job, live = tr.job, [JobState.RENDERING, JobState.DELIVERING]
-        if not (check := await self.store.transition(job, live)).ok:
+        await self._end(tr, JobState.FAILED, [JobState.RENDERING, JobState.DELIVERING],
+                        "project gone (1002)", t(tr.job.language, "render.session_lost"))
+
+    async def _end(self, tr: Tracked, state: JobState, live: list[JobState], error: str,
+                   text: str, buttons: tuple[Button, ...] = (), *,
+                   expect_render: str = "") -> bool:
+        """Finish a job still in one of `live` as `state`, its message saying `text`;
+        False when it moved on meanwhile (this worker then follows it)."""
+        job = tr.job
+        check = await self.store.transition(job, live, expect_render=expect_render)
+        if not check.ok:
             await self._resync(tr, check)
-            return
-        await self.courier.edit(job, t(job.language, "render.session_lost"))
-        await self.store.finish(job, JobState.FAILED, live, error="project gone (1002)",
-                                updated_at=time.time())
+            return False
+        await self.courier.edit(job, text, buttons)
+        await self.store.finish(job, state, live, error=error, updated_at=time.time())
         await self.drop(tr)
+        return True
 
     async def _retry(self, tr: Tracked, error: str) -> None:
         """Render again under a new id."""
@@ -322,19 +327,12 @@ class Steps:
 
     async def _time_out(self, tr: Tracked) -> None:
         job, lang = tr.job, tr.job.language
-        check = await self.store.transition(job, [JobState.RENDERING],
-                                            expect_render=job.render_id)
-        if not check.ok:
-            await self._resync(tr, check)
-            return
         minutes = max(1, round(self.settings.render_timeout / 60))
-        log.info("%s: job %s: render %s timed out", self.name, job.id, job.render_id)
-        await self.courier.edit(job, t(lang, "render.timed_out", minutes=minutes),
-                                (export_button(lang),))
-        await self.store.finish(job, JobState.TIMED_OUT, [JobState.RENDERING],
-                                error="timed out", updated_at=time.time())
-        await self.drop(tr)
-        await self.submitter.cancel_remote(job, job.render_id)
+        if await self._end(tr, JobState.TIMED_OUT, [JobState.RENDERING], "timed out",
+                           t(lang, "render.timed_out", minutes=minutes),
+                           (export_button(lang),), expect_render=job.render_id):
+            log.info("%s: job %s: render %s timed out", self.name, job.id, job.render_id)
+            await self.submitter.cancel_remote(job, job.render_id)
 
     async def _remote_cancelled(self, tr: Tracked) -> None:
         job = tr.job
