@@ -20,7 +20,6 @@ to a chat that is talking costs one agent call.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -191,7 +190,7 @@ class Relay:
         text, actions = shown.text, shown.actions
         turn.answered = True  # all that is left is showing it
 
-        problem = await self._problem(turn, answer.error) if answer.error else None
+        problem = await self._problem(turn, answer.error, bool(text)) if answer.error else None
         if problem is not None and not text:
             shown_text = turn.text("edit_done", changes=change) if change else problem
             await self._answered(turn, listener, shown_text)
@@ -213,24 +212,26 @@ class Relay:
         lines, buttons = self._options(turn, text, before, after, change, actions,
                                        listener.generated)
         parts.extend(lines)
-        if problem is not None:  # after words of its own: they may be cut short
-            parts.append(turn.text("agent_error_partial")
-                         if problem == turn.text("agent_error") else problem)
+        if problem is not None:
+            parts.append(problem)
         final = "\n\n".join(p for p in parts if p)
         await self._answered(turn, listener, final)
         await live.finish(final, buttons)
 
-    async def _problem(self, turn: Turn, error: StreamError) -> str:
+    async def _problem(self, turn: Turn, error: StreamError, after_words: bool) -> str:
         """What to say of an error the agent reported in its stream: out of credits
-        (the contract's 2001) as such, anything else as a problem with the request."""
+        (the contract's 2001) as such, anything else as a problem with the request (after
+        words of the agent's own: they may be cut short)."""
         log.warning("chat %s: agent error frame: %s", turn.chat, error.message[:200])
         if str(error.code) != str(errors.OutOfCredits.code):
-            return turn.text("agent_error")
-        with contextlib.suppress(Exception):  # who the user is only shapes the advice
+            return turn.text("agent_error_partial" if after_words else "agent_error")
+        try:
             user_id = (await self.identities.credentials(turn.chat)).user_id
-            if user_id and user_id.startswith("anon_"):
-                return turn.text("err_no_credits_anonymous",
-                                 url=self.nemo.registration_url(user_id))
+        except Exception as exc:  # who the user is only shapes the advice
+            log.info("chat %s: out of credits, user unknown: %r", turn.chat, exc)
+            user_id = None
+        if user_id and user_id.startswith("anon_"):
+            return turn.text("err_no_credits_anonymous", url=self.nemo.registration_url(user_id))
         return turn.text("err_no_credits")
 
     def _options(self, turn: Turn, text: str, before: Draft, after: Draft | None,
