@@ -75,8 +75,10 @@ def files_summary(files: tuple[UploadedFile, ...]) -> str:
 
 async def _not_uploaded(turn: Turn, progress: Sent) -> None:
     """The "Uploading…" message says the upload did not end (the reason follows it)."""
-    with contextlib.suppress(Exception):
+    try:
         await turn.out.edit_text(turn.chat, progress, turn.text("upload_not_done"))
+    except Exception as exc:  # the reason is said all the same
+        log.info("chat %s: the upload message was not updated: %r", turn.chat, exc)
 
 
 class Uploader:
@@ -117,18 +119,17 @@ class Uploader:
         meter = _Progress(turn, progress, count, self.edit_interval)
         try:
             result = await self._send(turn, session_id, accepted, urls, meter)
-        except errors.NemoError as exc:
+        except BaseException as exc:
             # NemoVideo could not fetch a link: say which and why (no other error of the
             # backend is about the links themselves)
-            if type(exc) is not errors.NemoError or not urls:
-                await _not_uploaded(turn, progress)
-                raise
-            log.info("chat %s: NemoVideo could not fetch %s: %s", turn.chat, urls, exc.message)
-            await turn.out.edit_text(turn.chat, progress, turn.text(
-                "upload_link_failed", links=", ".join(urls), reason=link_failure(exc, urls)))
-            return
-        except BaseException:  # stopped (/cancel), or failed otherwise: said below it
-            await _not_uploaded(turn, progress)
+            if type(exc) is errors.NemoError and urls:
+                log.info("chat %s: NemoVideo could not fetch %s: %s", turn.chat, urls,
+                         exc.message)
+                await turn.out.edit_text(turn.chat, progress, turn.text(
+                    "upload_link_failed", links=", ".join(urls),
+                    reason=link_failure(exc, urls)))
+                return
+            await _not_uploaded(turn, progress)  # stopped (/cancel) or failed: said below
             raise
         turn.session.draft_at = 0.0  # the state took the files: read it before the next turn
         # an answer that lists no file (or no names) still took what was sent
