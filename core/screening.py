@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from pathlib import Path
@@ -64,9 +65,9 @@ class Screened(Replying):
 
     async def progress(self, chat: ChatKey, sent: Sent, report: ProgressReport) -> Sent:
         """Show progress in screened words."""
-        if screen(report.text) is not report.text:
-            report = ProgressReport(report.kind, report.done, report.total,
-                                    screen(report.text), report.buttons)
+        text = screen(report.text)
+        if text is not report.text:
+            report = dataclasses.replace(report, text=text)
         return await super().progress(chat, sent, report)
 
     async def resend_file(self, chat: ChatKey, file_ref: str, caption: str = "",

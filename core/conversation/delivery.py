@@ -32,9 +32,9 @@ FIRST_PAUSE = 2.0
 MAX_ATTEMPTS = 6
 #: how much of an undelivered answer the log keeps
 LOGGED_CHARS = 500
-#: failures that would come again on every attempt: the chat takes no message from the
-#: bot any more, or the text itself is at fault
-PERMANENT = (Unreachable, UnicodeError, TypeError, ValueError)
+#: failures that would come again on every attempt, the text itself being at fault (a
+#: chat that takes no message any more, `Unreachable`, is given up at once too)
+PERMANENT = (UnicodeError, TypeError, ValueError)
 
 
 def pauses(patience: float) -> list[float]:

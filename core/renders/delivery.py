@@ -224,5 +224,8 @@ class Courier:
             return
         job.message_id = shown.message_id
         if self.store is not None:
-            with contextlib.suppress(RedisError):  # this process edits the new one anyway
+            try:
                 await self.store.transition(job, list(JobState), message_id=shown.message_id)
+            except RedisError as exc:  # this process edits the new one all the same
+                log.info("job %s: its new message %s was not recorded: %r", job.id,
+                         shown.message_id, exc)
