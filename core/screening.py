@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from core.messages import ChatKey
@@ -82,16 +83,28 @@ class Screened(Replying):
         return super().as_shown(screen(text), message_id)
 
 
-class ScreenLogs(logging.Filter):
-    """Screens a log record (its message and traceback, `screen`); never drops it."""
+class RewriteLogs(logging.Filter):
+    """Rewrites a log record's message and traceback with `rewrite` (which returns the
+    same string when it changes nothing); never drops a record."""
+
+    def __init__(self, rewrite: Callable[[str], str]) -> None:
+        super().__init__()
+        self.rewrite = rewrite
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record when it holds what must not be written."""
         message = record.getMessage()
-        if (screened := screen(message)) is not message:
-            record.msg, record.args = screened, ()
+        if (rewritten := self.rewrite(message)) is not message:
+            record.msg, record.args = rewritten, ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = screen(record.exc_text)
+            record.exc_text = self.rewrite(record.exc_text)
         return True
+
+
+class ScreenLogs(RewriteLogs):
+    """Screens every log record (`screen`)."""
+
+    def __init__(self) -> None:
+        super().__init__(screen)

@@ -32,6 +32,7 @@ from bots.common.lifecycle import serving
 from core.peers import Peers, counted
 from core.renders import RenderWorker
 from core.runtime import Runtime, instance_name, open_runtime
+from core.screening import RewriteLogs
 from core.settings import Settings
 from core.startup import StartupError
 
@@ -277,27 +278,13 @@ def _polling_error(exc: TelegramError) -> None:
 # ---------------------------------------------------------------- nemobot telegram
 
 
-class RedactSecret(logging.Filter):
+class RedactSecret(RewriteLogs):
     """Replaces a secret (the bot token: Telegram's URLs contain it) in log records,
     tracebacks included."""
 
     def __init__(self, secret: str, mask: str = "<TELEGRAM_TOKEN>") -> None:
-        super().__init__()
-        self.secret = secret
-        self.mask = mask
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record without the secret; never drops it."""
-        if not self.secret:
-            return True
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, self.mask), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.secret in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.secret, self.mask)
-        return True
+        super().__init__(lambda text: text.replace(secret, mask)
+                         if secret and secret in text else text)
 
 
 def hide_token(config: TelegramSettings, logger: logging.Logger | None = None) -> None:
