@@ -21,10 +21,9 @@ def error_text(exc: BaseException) -> str:
     return name
 
 
-def unreachable(exc: BaseException) -> Unreachable | None:
-    """`Unreachable` when `exc` refused a message for good (the user blocked the bot, it
-    was removed, the group moved to a supergroup or is gone); None otherwise."""
+def raise_if_unreachable(exc: BaseException) -> None:
+    """Raise `Unreachable` (from `exc`) when `exc` refused a message for good (the user
+    blocked the bot, it was removed, the group moved to a supergroup or is gone)."""
     if isinstance(exc, Forbidden | ChatMigrated) or (
             isinstance(exc, BadRequest) and any(p in exc.message.lower() for p in _NO_CHAT)):
-        return Unreachable(error_text(exc))
-    return None
+        raise Unreachable(error_text(exc)) from exc
