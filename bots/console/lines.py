@@ -90,16 +90,19 @@ def attach(rest: str, start: Path, lang: str | None) -> Line:
 
 def _folder(name: str, start: Path) -> bool:
     """Whether a typed name is a folder."""
+    return _typed(name, start).is_dir()
+
+
+def _typed(name: str, start: Path) -> Path:
+    """The path a typed name stands for: `~` expanded, relative to `start`."""
     path = Path(os.path.expanduser(name))
-    return (path if path.is_absolute() else start / path).is_dir()
+    return path if path.is_absolute() else start / path
 
 
 def expand(name: str, start: Path) -> list[Path]:
     """The files a typed name stands for: `~` expanded, relative to `start`, wildcards
     matched (sorted); empty when there is none."""
-    path = Path(os.path.expanduser(name))
-    if not path.is_absolute():
-        path = start / path
+    path = _typed(name, start)
     if _GLOB.search(name):
         return [Path(p).resolve() for p in sorted(glob.glob(str(path))) if Path(p).is_file()]
     return [path.resolve()] if path.is_file() else []
