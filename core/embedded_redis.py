@@ -68,6 +68,24 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+#: how many ports a server picking its own tries before giving up
+PORT_TRIES = 3
+
+
+class _PortTaken(EmbeddedRedisError):
+    """redis-server could not listen: its port was taken."""
+
+
+def _port_taken(log_file: Path, since: int) -> bool:
+    """Whether redis-server's log, from byte `since` on, says its port was taken."""
+    try:
+        with log_file.open("rb") as log:
+            log.seek(since)
+            return b"Address already in use" in log.read()
+    except OSError:
+        return False
+
+
 class EmbeddedRedis:
     """A redis-server child process on loopback, with its data in `data_dir`."""
 
@@ -75,6 +93,8 @@ class EmbeddedRedis:
         self.data_dir = Path(data_dir)
         self.host = host
         self.port = port or free_port(host)
+        #: the port was picked here, so another is as good if that one is taken
+        self._any_port = not port
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -83,8 +103,22 @@ class EmbeddedRedis:
         return f"redis://{self.host}:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> EmbeddedRedis:
-        """Start the server and wait until it answers PING."""
+        """Start the server and wait until it answers PING. A port picked here that
+        another process took meanwhile (a free port is only free when it is picked) is
+        replaced by another, a few times."""
+        for _ in range(PORT_TRIES - 1):
+            try:
+                return self._start(timeout)
+            except _PortTaken:
+                if not self._any_port:
+                    break
+                self.port = free_port(self.host)
+        return self._start(timeout)
+
+    def _start(self, timeout: float) -> EmbeddedRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        log_file = self.data_dir / "redis.log"
+        logged = log_file.stat().st_size if log_file.exists() else 0
         args = [
             find_redis_server(),
             "--bind", self.host,
@@ -95,7 +129,7 @@ class EmbeddedRedis:
             "--save", "",
             "--protected-mode", "yes",
             "--daemonize", "no",
-            "--logfile", str(self.data_dir / "redis.log"),
+            "--logfile", str(log_file),
         ]
         # a session of its own: a terminal's Ctrl-C or hang-up is for the chat, not for
         # a server other processes may share (the last one using it stops it)
@@ -103,10 +137,8 @@ class EmbeddedRedis:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise EmbeddedRedisError(
-                    f"redis-server exited with {self._proc.returncode}; see "
-                    f"{self.data_dir / 'redis.log'}"
-                )
+                error = _PortTaken if _port_taken(log_file, logged) else EmbeddedRedisError
+                raise error(f"redis-server exited with {self._proc.returncode}; see {log_file}")
             if answers_ping(self.host, self.port):
                 return self
             time.sleep(0.02)

@@ -1,9 +1,11 @@
 import contextlib
+import socket
 from pathlib import Path
 
+import pytest
 import redis
 
-from core.embedded_redis import EmbeddedRedis, answers_ping
+from core.embedded_redis import EmbeddedRedis, EmbeddedRedisError, answers_ping, free_port
 from core.runtime import embedded_redis
 from core.settings import Settings
 
@@ -44,3 +46,24 @@ async def test_the_last_process_using_the_embedded_redis_stops_it(tmp_path: Path
         client = redis.Redis.from_url(again)
         assert client.get("k") == b"v", "its data was written when it stopped"
         client.close()
+
+
+def test_a_picked_port_taken_meanwhile_is_replaced(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A free port is only free when it is picked: another process may bind it before
+    redis-server does. A server that picked its own port picks another; one told its
+    port fails, as before."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        picks = iter([port])
+        monkeypatch.setattr("core.embedded_redis.free_port",
+                            lambda host="127.0.0.1": next(picks, None) or free_port(host))
+        server = EmbeddedRedis(tmp_path / "picked").start()
+        try:
+            assert server.port != port and answers_ping("127.0.0.1", server.port)
+        finally:
+            server.stop()
+        with pytest.raises(EmbeddedRedisError, match="redis-server exited"):
+            EmbeddedRedis(tmp_path / "told", port=port).start()
