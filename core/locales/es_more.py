@@ -156,4 +156,6 @@ TEXTS: dict[str, str] = {
     "console.folder": "{names}: es una carpeta. Adjunta los archivos que contiene: "
         "/attach \"{names}\"/*",
     "upload_not_done": "La subida no se completó.",
+    "render.timed_out_seconds": "El renderizado sigue sin terminar después de {seconds} s, "
+        "así que dejé de esperar. Toca Exportar para intentarlo de nuevo.",
 }

@@ -156,4 +156,6 @@ TEXTS: dict[str, str] = {
     "console.folder": "{names}：フォルダーです。中のファイルを添付してください："
         "/attach \"{names}\"/*",
     "upload_not_done": "アップロードは完了しませんでした。",
+    "render.timed_out_seconds": "{seconds} 秒経ってもレンダリングが終わらないため、"
+        "待つのをやめました。「書き出し」をタップしてもう一度お試しください。",
 }

@@ -156,4 +156,6 @@ TEXTS: dict[str, str] = {
     "console.folder": "{names}: é uma pasta. Anexe os arquivos dentro dela: "
         "/attach \"{names}\"/*",
     "upload_not_done": "O envio não foi concluído.",
+    "render.timed_out_seconds": "A renderização ainda não terminou depois de {seconds} s, então "
+        "parei de esperar. Toque em Exportar para tentar de novo.",
 }

@@ -288,6 +288,7 @@ SOURCES: dict[str, str] = {
     "render.started": "6241b61537",
     "render.submit_failed": "2a199781d1",
     "render.timed_out": "1296218238",
+    "render.timed_out_seconds": "015848fef8",
     "resumed": "5188d004af",
     "stage_combining": "b05d4e7d2d",
     "stage_effects": "6f8e1bd11c",

@@ -327,9 +327,8 @@ class Steps:
 
     async def _time_out(self, tr: Tracked) -> None:
         job, lang = tr.job, tr.job.language
-        minutes = max(1, round(self.settings.render_timeout / 60))
         if await self._end(tr, JobState.TIMED_OUT, [JobState.RENDERING], "timed out",
-                           t(lang, "render.timed_out", minutes=minutes),
+                           timed_out_text(lang, self.settings.render_timeout),
                            (export_button(lang),), expect_render=job.render_id):
             log.info("%s: job %s: render %s timed out", self.name, job.id, job.render_id)
             await self.submitter.cancel_remote(job, job.render_id)
@@ -396,3 +395,11 @@ class Steps:
         self.scheduler.forget(tr)
         if release:
             await self.store.release(tr.shard, tr.entry)
+
+
+def timed_out_text(lang: str, waited: float) -> str:
+    """What a user hears of a render given up after `waited` seconds: in minutes from two
+    minutes on, in seconds below (a short RENDER_TIMEOUT)."""
+    if waited < 120:
+        return t(lang, "render.timed_out_seconds", seconds=max(1, round(waited)))
+    return t(lang, "render.timed_out", minutes=round(waited / 60))

@@ -60,6 +60,11 @@ texts({
               "waiting. Tap Export to try again.",
         "zh": "渲染 {minutes} 分钟后仍未完成，已停止等待。点击“导出”重试。",
     },
+    "render.timed_out_seconds": {
+        "en": "The render is still not finished after {seconds} s, so I stopped waiting. "
+              "Tap Export to try again.",
+        "zh": "渲染 {seconds} 秒后仍未完成，已停止等待。点击“导出”重试。",
+    },
     "render.cancelled": {
         "en": "Render cancelled.",
         "zh": "渲染已取消。",

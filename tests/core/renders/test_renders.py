@@ -15,6 +15,7 @@ from core.messages import ChatKey
 from core.outgoing import Action, Button, Sent
 from core.renders import JobState, Submitted
 from core.renders.job_record import RenderJob, new_render_id
+from core.renders.steps import timed_out_text
 from core.simulator import Fault, Simulator
 from core.store import ChatSession
 from tests.kits.renders import (
@@ -321,9 +322,17 @@ async def test_a_huge_retry_after_holds_back_neither_other_renders_nor_the_timeo
     polls = [r for r in kit.requests("render_poll") if r["path"].endswith(render_id)]
     assert 3 <= len(polls) <= 3.0 / 0.4 + 3, "retried after the capped wait, not hammered"
     assert throttled.message is not None
-    assert kit.out.messages[throttled.message.message_id] == t("en", "render.timed_out",
-                                                               minutes=1)
+    assert kit.out.messages[throttled.message.message_id] == t(
+        "en", "render.timed_out_seconds", seconds=3)
     await assert_queue_empty(kit, throttled_chat)
+
+
+def test_the_timeout_is_told_in_seconds_under_two_minutes_and_in_minutes_after() -> None:
+    assert timed_out_text("en", 30).startswith(
+        "The render is still not finished after 30 s, so")
+    assert "after 1 minutes" not in timed_out_text("en", 90)
+    assert "after 2 minutes" in timed_out_text("en", 120)
+    assert "after 20 minutes" in timed_out_text("en", 1200)
 
 
 async def test_timed_out_render_is_reported_with_a_retry_button(
@@ -339,7 +348,7 @@ async def test_timed_out_render_is_reported_with_a_retry_button(
     assert job.state is JobState.TIMED_OUT
     assert result.message is not None
     last = [r for r in kit.out.records if r.message_id == result.message.message_id][-1]
-    assert last.text == t("en", "render.timed_out", minutes=1)
+    assert last.text == t("en", "render.timed_out_seconds", seconds=1)
     assert last.buttons == (Button("Export", action=Action.EXPORT),)
     assert not kit.out.of_kind("file")
     await assert_queue_empty(kit, chat)
