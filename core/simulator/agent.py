@@ -167,6 +167,9 @@ class Agent:
     def __init__(self, store: Store, config: SimConfig, url_for: Callable[[str], str]):
         self.config = config
         self.edits = DraftEdits(store, url_for)
+        #: turns start only while this is set (tests clear it to hold a turn at the agent)
+        self.running = asyncio.Event()
+        self.running.set()
 
     def plan(self, session: Session, message: str) -> Plan:
         """Decide what a message does and what it costs, without changing anything. The
@@ -238,6 +241,7 @@ class Agent:
             await asyncio.sleep(faults.stall)
         if self.config.agent_delay:
             await asyncio.sleep(self.config.agent_delay)
+        await self.running.wait()
         if faults.say is not None:  # the test's words, then its error if it has one
             say(emit, faults.say, last=faults.error is None)
             if faults.error is not None:

@@ -11,7 +11,7 @@ import pytest
 from core.inbox import ChatEvent
 from core.messages import ChatKey, LocalFileAttachment
 from core.nemo.models import UploadResult
-from core.outgoing import Action, CollectingOutput
+from core.outgoing import Action, CollectingOutput, Sent
 from core.simulator import Fault, Simulator
 from core.simulator.samples import write_big_audio, write_sample_audio, write_sample_video
 from core.store import InFlight
@@ -29,15 +29,27 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 class SignallingOutput(CollectingOutput):
-    """Sets an event when the working indicator is shown."""
+    """Sets an event when the working indicator is shown, and one when a text is sent."""
 
     def __init__(self) -> None:
         super().__init__()
         self.working_shown = asyncio.Event()
+        self.sent = asyncio.Event()
 
     async def working(self, chat: ChatKey) -> None:
         await super().working(chat)
         self.working_shown.set()
+
+    async def send_text(self, *args: Any, **kwargs: Any) -> Sent:
+        sent = await super().send_text(*args, **kwargs)
+        self.sent.set()
+        return sent
+
+    async def said(self, words: str) -> None:
+        """Wait until a text with `words` has been sent."""
+        while not any(words in text for text in self.texts()):
+            self.sent.clear()
+            await self.sent.wait()
 
 
 def files(*paths: Path) -> tuple[LocalFileAttachment, ...]:
@@ -365,16 +377,19 @@ async def test_stalled_stream_times_out_without_resending(
 
 async def test_messages_of_one_chat_run_in_order_and_are_queued(
         simulator: Simulator, redis_url: str) -> None:
-    simulator.config.agent_delay = 0.5
+    simulator.agent.running.clear()  # the first message stays with the agent until let go
     out = SignallingOutput()
     async with kit(simulator, redis_url, out=out) as k:
         first = k.dispatcher.submit(k.message("hello"))
         # the first message is with the agent once the working indicator shows
         async with asyncio.timeout(10):
             await out.working_shown.wait()
-        await k.say("add subtitles")
-        assert any("next in line: add subtitles" in t for t in k.out.texts())
+            second = k.dispatcher.submit(k.message("add subtitles"))
+            await out.said("next in line: add subtitles")
+        assert not first.done()
+        simulator.agent.running.set()
         await first
+        await second
         await k.dispatcher.wait_idle()
         bodies = [r for r in simulator.requests if r["kind"] == "run_sse"]
         assert len(bodies) == 2
