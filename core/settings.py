@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     nemo_heartbeat_timeout: float = Field(default=600.0, gt=0, description="heartbeats only")
     nemo_first_event_timeout: float = Field(
         default=120.0, gt=0, description="run_sse: the answer and its first event")
+    nemo_turn_end_grace: float = Field(
+        default=5.0, gt=0,
+        description="run_sse: how long a stream may stay open after the agent's turn is complete")
     nemo_call_timeout: float = Field(default=120.0, gt=0, description="one API call, at most")
     nemo_download_timeout: float = Field(default=3600.0, gt=0, description="one download")
     nemo_upload_timeout: float = Field(default=1800.0, gt=0)

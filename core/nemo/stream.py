@@ -250,6 +250,7 @@ class AgentStream:
                         yield event
                     if done:
                         return
+                clock.turn(turn.complete, loop.time())
         except NemoError as exc:
             self._failed(exc)
             raise
@@ -291,6 +292,10 @@ class AgentStream:
         except StopAsyncIteration:
             return None
         except TimeoutError:
+            if clock.turn_ended:
+                log.info("run_sse: the stream stayed open after the agent's turn was "
+                         "complete; the answer is whole")
+                return None
             raise clock.expired() from None
         except httpx.TransportError as exc:
             raise StreamInterrupted(

@@ -98,6 +98,8 @@ class Deadlines:
         self.last_progress = now
         self.frames = 0
         self._binding = "total"
+        #: when a turn said complete may be taken as the stream's end (None: not complete)
+        self.turn_end: float | None = None
 
     def seen(self) -> None:
         """A frame (or a comment line) arrived: the first-event deadline is met."""
@@ -108,16 +110,34 @@ class Deadlines:
         """Something other than a heartbeat arrived."""
         self.last_progress = now
 
+    def turn(self, complete: bool, now: float) -> None:
+        """Whether the agent's turn is complete: then the stream ends once
+        `nemo_turn_end_grace` has passed with nothing new (heartbeats are nothing new)."""
+        if not complete:
+            self.turn_end = None
+        elif self.turn_end is None:
+            self.turn_end = now + self.settings.nemo_turn_end_grace
+
+    @property
+    def turn_ended(self) -> bool:
+        """Whether the wait `wait` last gave was the grace after a complete turn."""
+        return self._binding == "turn"
+
     def wait(self, now: float) -> float:
-        """Seconds the next frame may take; raise StreamTimedOut when none are left."""
+        """Seconds the next frame may take; raise StreamTimedOut when none are left (the
+        grace after a complete turn gives 0 instead: see `turn_ended`)."""
         limits = [
             (self.last_progress + self.settings.nemo_heartbeat_timeout - now, "quiet"),
             (self.total - now, "total"),
         ]
         if self.first is not None:
             limits.append((self.first - now, "first"))
+        if self.turn_end is not None:
+            limits.append((self.turn_end - now, "turn"))
         left, self._binding = min(limits)
         if left <= 0:
+            if self.turn_ended:
+                return 0.0
             raise self.expired()
         return left
 

@@ -121,6 +121,7 @@ class AgentStream(Routes):
             if cut_after == math.inf and request.transport is not None:
                 request.transport.abort()  # the whole turn, then a break instead of an end
                 return response
+            await wire.linger(response, encoder, sim.config.heartbeat_interval)
             await response.write_eof()
         except ConnectionError:
             pass  # the client went away; the turn still finishes

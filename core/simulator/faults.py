@@ -50,6 +50,7 @@ _SPECS: dict[str, tuple[frozenset[str], bool, dict[str, Any]]] = {
     "sse_slow": (frozenset({"run_sse"}), False, {"delay": 0.5}),
     "sse_huge": (frozenset({"run_sse"}), False, {"chars": 1_000_000}),
     "sse_bad_json": (frozenset({"run_sse"}), False, {"lines": 1}),
+    "sse_linger": (frozenset({"run_sse"}), False, {"seconds": 3600.0}),
     "render_slow": (frozenset({"render_submit"}), False, {"seconds": 5.0}),
     "render_fail": (frozenset({"render_submit"}), False, {"error": "Render failed"}),
     "duplicate_id": (frozenset({"render_submit"}), False, {}),

@@ -14,7 +14,8 @@ from core.simulator.stream import Encoder, Text, frame_bytes
 class WireFaults:
     """Faults of an agent stream's wire: no headers (`sse_silent`), headers then nothing
     (`sse_headers_only`), a pause before every frame (`sse_slow`), a huge answer
-    (`sse_huge`), data lines that are not JSON (`sse_bad_json`)."""
+    (`sse_huge`), data lines that are not JSON (`sse_bad_json`), the connection held open
+    after the turn (`sse_linger`)."""
 
     def __init__(self, faults: dict[str, Fault]) -> None:
         self.faults = faults
@@ -22,7 +23,8 @@ class WireFaults:
     @classmethod
     def take(cls, take: Callable[..., Fault | None], path: str) -> WireFaults:
         """The wire faults queued for this request."""
-        names = ("sse_silent", "sse_headers_only", "sse_slow", "sse_huge", "sse_bad_json")
+        names = ("sse_silent", "sse_headers_only", "sse_slow", "sse_huge", "sse_bad_json",
+                 "sse_linger")
         found = {name: take("run_sse", path, (name,)) for name in names}
         return cls({name: fault for name, fault in found.items() if fault is not None})
 
@@ -52,3 +54,16 @@ class WireFaults:
         delay = self._param("sse_slow", "delay")
         if delay:
             await asyncio.sleep(delay)
+
+    async def linger(self, response: web.StreamResponse, encoder: Encoder,
+                     heartbeat_interval: float) -> None:
+        """The turn is over: hold the connection open, with heartbeats every
+        `heartbeat_interval` (none when 0), instead of closing it."""
+        until = asyncio.get_running_loop().time() + self._param("sse_linger", "seconds")
+        while (left := until - asyncio.get_running_loop().time()) > 0:
+            if heartbeat_interval <= 0:
+                await asyncio.sleep(left)
+                return
+            await asyncio.sleep(min(left, heartbeat_interval))
+            frame = encoder.heartbeat()
+            await response.write(frame_bytes(frame))

@@ -365,6 +365,24 @@ async def test_a_stream_broken_after_the_agents_whole_answer(simulator: Simulato
                 "changed since"], texts
 
 
+async def test_a_stream_held_open_after_the_agents_whole_answer_ends_after_the_grace(
+        simulator: Simulator, redis_url: str) -> None:
+    """A backend that says its turn is complete (ADK) and then keeps the connection open,
+    silent or with heartbeats, does not hold the chat until the heartbeat timeout: the
+    answer is whole once the grace has passed with nothing new."""
+    simulator.config.sse_shape = "adk"
+    async with kit(simulator, redis_url, nemo_heartbeat_timeout=60.0,
+                   nemo_turn_end_grace=0.3) as k:
+        await k.say("hello")
+        simulator.inject(Fault("sse_linger", seconds=120))
+        async with asyncio.timeout(10):
+            await k.say("what can you do?")
+        assert k.kinds().count("run_sse") == 2
+        texts = k.out.texts()
+        assert not [t for t in texts if "too long" in t or "connection" in t], texts
+        assert "NemoVideo" in k.last() or "video" in k.last().lower(), texts
+
+
 async def test_stalled_stream_times_out_without_resending(
         simulator: Simulator, redis_url: str) -> None:
     async with kit(simulator, redis_url, nemo_heartbeat_timeout=0.3) as k:
