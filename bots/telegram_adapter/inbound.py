@@ -34,6 +34,7 @@ from telegram import User as TelegramUser
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
+from core.intents import COMMANDS
 from core.messages import Attachment, AttachmentCodec, ChatKey, IncomingMessage, User
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,12 @@ def _entities(message: Message) -> dict[MessageEntity, str]:
 
 def addressed_to(message: Message, me: TelegramUser) -> bool:
     """True in private chats; in groups for a command to this bot, a mention of it, or a
-    reply to it. Channels are never listened to."""
+    reply to it. Channels are never listened to.
+
+    In a group, a command named for another bot ("/export@other_bot") is that bot's, even
+    in a reply to this one; a bare command this bot does not have ("/ban") is another
+    bot's too, unless it replies to this one (Telegram sends bare commands to every bot
+    of the group)."""
     if is_private(message):
         return True
     if message.chat.type not in _GROUPS:
@@ -218,8 +224,13 @@ def addressed_to(message: Message, me: TelegramUser) -> bool:
     username = (me.username or "").lower()
     for entity, word in _entities(message).items():
         if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
-            _, _, addressee = word.partition("@")
-            named = addressee.lower() if addressee else username
+            name, _, addressee = word[1:].partition("@")
+            if addressee:
+                if addressee.lower() != username:
+                    return False
+                named = username
+            else:
+                named = username if name.lower() in COMMANDS else ""
         elif entity.type == MessageEntity.MENTION:
             named = word[1:].lower()
         elif entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
@@ -311,21 +322,40 @@ class Part:
                    tuple(str(n) for n in data.get("too_big") or ()))
 
 
+def sender_of(message: Message) -> User | None:
+    """Who sent a message: its user; for an anonymous group admin, or a member writing as
+    one of their channels, the chat they write as (Telegram gives a placeholder bot as
+    `from`); None for another bot."""
+    sender = message.from_user
+    if sender is None:
+        return None
+    if not sender.is_bot:
+        return user(sender)
+    if message.sender_chat is None:
+        return None
+    chat = message.sender_chat
+    return User(str(chat.id), chat.effective_name or str(chat.id), None)
+
+
 def read_message(message: Message, me: TelegramUser, files: TelegramFiles | None, *,
                  download_limit: int | None) -> Part | None:
     """A user's message as a `Part`, or None when it is nothing the bot reads (a bot's or
     a channel's message, an automatic forward).
 
     A file over `download_limit` is left out and named in `too_big` (its size is
-    read from the update: nothing is fetched).
+    read from the update: nothing is fetched). A message that only mentions the bot
+    ("@nemo_bot") asks what it is: it reads as /start.
     """
-    sender = message.from_user
-    if sender is None or sender.is_bot or message.is_automatic_forward:
+    sender = sender_of(message)
+    if sender is None or message.is_automatic_forward:
         return None
     if message.chat.type != ChatType.PRIVATE and message.chat.type not in _GROUPS:
         return None
-    text = clean_text(message.text or message.caption or "", me)
+    written = message.text or message.caption or ""
+    text = clean_text(written, me)
     found = attachment(message, files)
+    if not text and written.strip() and found is None:
+        text = "/start"
     attachments: tuple[Attachment, ...] = ()
     too_big: tuple[str, ...] = ()
     if found is not None:
@@ -335,7 +365,7 @@ def read_message(message: Message, me: TelegramUser, files: TelegramFiles | None
             attachments = (found,)
     incoming = IncomingMessage(
         chat=chat_key(message),
-        user=user(sender),
+        user=sender,
         message_id=str(message.message_id),
         text=text,
         attachments=attachments,

@@ -209,6 +209,35 @@ async def test_group_message_not_for_the_bot_is_ignored(
     assert calls(fake, "getFile") == []
 
 
+async def test_in_a_group_other_bots_commands_are_theirs_and_a_bare_mention_is_greeted(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    group = fake.supergroup("Editors")
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.text(group, alice, "/help")
+        help_message = await bot_message(fake, group, containing(HELP))
+        # another bot's command, even in a reply to this bot; a command this bot lacks
+        fake.text(group, alice, "/export@other_bot", reply_to=help_message["message_id"])
+        fake.text(group, alice, "/ban spammer")
+        # a message that only mentions the bot asks what it is
+        fake.text(group, alice, f"@{fake.bot_username}")
+        greeting = await bot_message(fake, group, containing("Ready when you are"))
+        # an anonymous admin writes as the group, with a placeholder bot as the sender
+        anonymous = fake.text(group, alice, f"/status@{fake.bot_username}", queue=False)
+        anonymous["message"]["from"] = {"id": 1087968824, "is_bot": True,
+                                        "first_name": "Group",
+                                        "username": "GroupAnonymousBot"}
+        anonymous["message"]["sender_chat"] = group.to_dict()
+        fake.feed.queue(anonymous)
+        await bot_message(fake, group, containing(EMPTY))
+        await bot.adapter.tasks.idle()
+    texts = [shown(m) for m in fake.sent_messages(group.id)]
+    assert len(texts) == 3, texts
+    assert greeting is not None
+    assert [r for r in simulator.requests if r["kind"] == "render_submit"] == []
+
+
 async def test_group_mention_reply_and_forum_topic(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake = fake_telegram

@@ -69,6 +69,7 @@ def world() -> tuple[FakeTelegram, FakeUser, FakeChat, FakeChat]:
     ("/help", True),
     ("/help@nemo_test_bot", True),
     ("/help@some_other_bot", False),
+    ("/ban spammer", False),
     ("please /export", False),
     ("hey @nemo_test_bot trim it", True),
     ("hey @NEMO_TEST_BOT trim it", True),
@@ -109,6 +110,34 @@ def test_replies_captions_and_topics(
     part = read_message(message, ME, None, download_limit=None)
     assert part is not None and part.message.chat == ChatKey("telegram", str(forum.id),
                                                               str(topic))
+
+
+def test_a_command_for_another_bot_is_not_read_in_a_reply_to_this_one(
+        world: tuple[FakeTelegram, FakeUser, FakeChat, FakeChat]) -> None:
+    fake, alice, _, group = world
+    ours = {"message_id": 1, "date": 0, "chat": group.to_dict(),
+            "from": fake.bot_user.to_dict(), "text": "Video ready."}
+    for text, expected in (("/export@other_bot", False), ("/ban", True),
+                           ("/export@nemo_test_bot", True), ("/export", True)):
+        data = fake.text(group, alice, text, queue=False)["message"]
+        data["reply_to_message"] = ours
+        assert addressed_to(parse(data), ME) is expected, text
+
+
+def test_a_bare_mention_reads_as_start_and_an_anonymous_admin_as_the_group(
+        world: tuple[FakeTelegram, FakeUser, FakeChat, FakeChat]) -> None:
+    fake, alice, dm, group = world
+    for chat in (dm, group):
+        data = fake.text(chat, alice, "@nemo_test_bot ", queue=False)["message"]
+        part = read_message(parse(data), ME, None, download_limit=None)
+        assert part is not None and part.message.text == "/start" and part.addressed
+    data = fake.text(group, alice, "/status@nemo_test_bot", queue=False)["message"]
+    data["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                    "username": "GroupAnonymousBot"}
+    data["sender_chat"] = group.to_dict()
+    part = read_message(parse(data), ME, None, download_limit=None)
+    assert part is not None and part.addressed
+    assert part.message.user.id == str(group.id) and part.message.user.display_name == "Editors"
 
 
 def test_messages_of_bots_and_channels_are_not_read(
