@@ -296,18 +296,27 @@ class TelegramAdapter:
         if query is None:
             return
         held = self.arrivals.hold(update.update_id)
+        shown = query.message
+        # a message too old for Telegram to show again: its chat is still known, but in a
+        # forum not its topic (each topic is a project of its own), so it is not acted on
+        # (python-telegram-bot reads it as a Message dated 0: `is_accessible` tells)
+        lost_topic = shown is not None and not shown.is_accessible and bool(
+            shown.chat.is_forum)
         try:
-            await query.answer()
+            if lost_topic:
+                language = i18n.ui_language(query.from_user.language_code)
+                await query.answer(i18n.t(language, "telegram.old_button"), show_alert=True)
+            else:
+                await query.answer()
         except TelegramError as exc:
             log.info("telegram: could not answer a button press: %s", error_text(exc))
         command = button_command(query.data)
-        shown = query.message
-        if command is None or shown is None or self.tasks.closing:
+        if command is None or shown is None or lost_topic or self.tasks.closing:
             held(not self.tasks.closing)
             return
-        if isinstance(shown, Message):
+        if isinstance(shown, Message) and shown.is_accessible:
             chat = chat_key(shown)
-        else:  # a message too old for Telegram to show again: its chat is still known
+        else:
             chat = ChatKey(PLATFORM, str(shown.chat.id))
         self._in_lane(chat, self._press(IncomingMessage(
             chat=chat,

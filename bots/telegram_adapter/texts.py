@@ -19,6 +19,12 @@ texts({
         "en": "I can't use that. Send video clips, photos or music, or write what you want.",
         "zh": "我无法使用这个。请发送视频片段、照片或音乐，或写下你想要的效果。",
     },
+    "telegram.old_button": {
+        # a button too old for Telegram to say which forum topic it is in (max 200 chars)
+        "en": "This button is too old for me to tell which topic it belongs to. Send the "
+              "command in the topic instead.",
+        "zh": "这个按钮太旧了，我无法判断它属于哪个话题。请在该话题中发送命令。",
+    },
 })
 
 #: the command menu (setMyCommands), in its order: command -> (English, Chinese); each

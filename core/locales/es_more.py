@@ -158,4 +158,6 @@ TEXTS: dict[str, str] = {
     "upload_not_done": "La subida no se completó.",
     "render.timed_out_seconds": "El renderizado sigue sin terminar después de {seconds} s, "
         "así que dejé de esperar. Toca Exportar para intentarlo de nuevo.",
+    "telegram.old_button": "Este botón es demasiado antiguo para saber a qué tema pertenece. "
+        "Envía el comando en el tema.",
 }

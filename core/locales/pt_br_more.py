@@ -158,4 +158,6 @@ TEXTS: dict[str, str] = {
     "upload_not_done": "O envio não foi concluído.",
     "render.timed_out_seconds": "A renderização ainda não terminou depois de {seconds} s, então "
         "parei de esperar. Toque em Exportar para tentar de novo.",
+    "telegram.old_button": "Este botão é antigo demais para eu saber a qual tópico pertence. "
+        "Envie o comando no tópico.",
 }

@@ -334,6 +334,7 @@ SOURCES: dict[str, str] = {
     "telegram.command.stats": "9f711c9481",
     "telegram.command.status": "579bd4f6d8",
     "telegram.command.unblock": "99a666bdb3",
+    "telegram.old_button": "6e7b4ce783",
     "telegram.too_big": "64b3e00c9c",
     "telegram.unusable": "d106ae1247",
     "timed_out": "9068583d10",

@@ -460,6 +460,34 @@ async def test_button_press_is_answered_and_acted_on(
     assert kinds(simulator, "run_sse") == ["run_sse"]
 
 
+async def test_a_button_too_old_to_name_its_forum_topic_is_not_acted_on_elsewhere(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Telegram hands a press on a message older than 48 hours without the message: its
+    chat is known, its forum topic is not. Acting on the General topic's project would
+    be acting on the wrong project: the user is told instead."""
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    studio = fake.supergroup("Studio", forum=True)
+    topic = fake.forum_topic(studio, "B-roll")
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        fake.text(studio, alice, "/start", thread_id=topic)
+        welcome = await bot_message(fake, studio, lambda m: bool(buttons_of(m)))
+        before = len(fake.sent_messages(studio.id))
+        press = fake.callback(studio, alice, welcome["message_id"], "nemo:choose:1.1",
+                              queue=False)
+        press["callback_query"]["message"] = {"chat": studio.to_dict(),
+                                              "message_id": welcome["message_id"], "date": 0}
+        fake.feed.queue(press)
+        await fake.wait_for(lambda c: c.method == "answerCallbackQuery", WAIT)
+        await bot.adapter.tasks.idle()
+        await bot.runtime.dispatcher.wait_idle()
+    answer = fake.callback_answer(press["callback_query"]["id"])
+    assert answer is not None and "too old" in answer.get("text", ""), answer
+    assert answer["show_alert"]
+    assert len(fake.sent_messages(studio.id)) == before
+    assert kinds(simulator, "run_sse") == []
+
+
 async def test_commands_are_published_in_every_language(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake = fake_telegram
