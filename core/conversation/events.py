@@ -71,7 +71,7 @@ class EventRunner:
             if index > event.done:
                 await self.inbox.advance(event.advanced(index))
                 await turn.persist()  # a done step's in-flight record must not be resumed
-            if not await self.run_step(turn, event.steps[index], lock):
+            if not await self.run_step(turn, event.steps[index], lock) or turn.rest_moot:
                 break
         await self.save_final(turn, lock, finish=True, release=True)
         await self._after_save(turn)

@@ -48,6 +48,9 @@ class Turn:
     #: work that waits until the event is saved: once the answer is out, nothing may
     #: delay the save that says so (a process killed meanwhile would show it again)
     after_save: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: the event's later steps are moot (its files were all refused: its words, a caption,
+    #: were about them), so they do not run
+    rest_moot: bool = False
 
     @property
     def chat(self) -> ChatKey:

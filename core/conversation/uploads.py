@@ -111,6 +111,8 @@ class Uploader:
             await turn.say("upload_refused_type", names=", ".join(links),
                            formats=ACCEPTED_FORMATS)
         if not accepted and not urls:
+            # a caption was about the files: it is not sent to the agent without them
+            turn.rest_moot = bool(attachments) and not step.urls
             return
         session_id = await self.projects.ensure(turn)
         count = len(accepted) + len(urls)

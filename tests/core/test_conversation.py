@@ -153,6 +153,21 @@ async def test_local_checks_refuse_bad_files(simulator: Simulator, redis_url: st
         assert "upload_files" not in k.kinds()
 
 
+async def test_the_caption_of_refused_files_is_not_sent_to_the_agent(
+        simulator: Simulator, redis_url: str, tmp_path: Path, clips: list[Path]) -> None:
+    """"make a video from this" under a PDF was about the PDF: sent alone, the agent
+    would generate a video of the words, at a generation's cost."""
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(b"%PDF-1.4 not a video")
+    async with kit(simulator, redis_url) as k:
+        await k.say("make a video from this", attachments=files(pdf))
+        assert any("brief.pdf" in t and "mp4, mov, avi" in t for t in k.out.texts())
+        assert "run_sse" not in k.kinds() and "upload_files" not in k.kinds()
+        # one usable file of two: the caption goes with it
+        await k.say("combine these", attachments=(*files(pdf), *files(clips[0])))
+        assert k.kinds().count("upload_files") == 1 and k.kinds().count("run_sse") == 1
+
+
 async def test_upload_by_url_in_text(simulator: Simulator, redis_url: str,
                                      clips: list[Path]) -> None:
     async with kit(simulator, redis_url) as k:
