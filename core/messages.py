@@ -74,6 +74,12 @@ class Origin:
         return cls(str(guild) if guild else None, tuple(str(r) for r in data.get("roles") or ()))
 
 
+class AttachmentUnavailable(Exception):
+    """A file sent to the bot could not be fetched from the platform (gone, refused, the
+    connection broke): it was not uploaded, and sending it again may help. Adapters raise
+    it (or a subclass) from an attachment's `chunks`."""
+
+
 class Attachment(ABC):
     """A file that came with a message, opened only when the core uploads it.
 

@@ -35,7 +35,14 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from core.intents import COMMANDS
-from core.messages import Attachment, AttachmentCodec, ChatKey, IncomingMessage, User
+from core.messages import (
+    Attachment,
+    AttachmentCodec,
+    AttachmentUnavailable,
+    ChatKey,
+    IncomingMessage,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +66,7 @@ _DEFAULT_NAMES = {
 }
 
 
-class FileUnavailable(Exception):
+class FileUnavailable(AttachmentUnavailable):
     """A Telegram file could not be fetched (the message never holds its URL)."""
 
 

@@ -9,6 +9,7 @@ import secrets
 from core.conversation.texts import ACCEPTED_FORMATS
 from core.conversation.turn import Turn
 from core.identity import AnonymousTokenRefused, LinkedTokenExpired
+from core.messages import AttachmentUnavailable
 from core.nemo import errors
 from core.nemo.api import NemoApi
 from core.outgoing import Unreachable
@@ -71,6 +72,7 @@ class FailureReplies:
             ((errors.ServerError, errors.NemoConnectionError), "err_unavailable"),
             # the new project made for a lost one is not found either (see ProjectLost)
             (errors.SessionNotFound, "err_project_lost_again"),
+            (AttachmentUnavailable, "err_file_unavailable"),
         ]
         for kinds, key in simple:
             if isinstance(exc, kinds):

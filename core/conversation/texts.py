@@ -238,6 +238,11 @@ texts({
         "en": "NemoVideo can't find the new project either. Try again in a few minutes.",
         "zh": "NemoVideo 也找不到新建的项目。请几分钟后再试。",
     },
+    "err_file_unavailable": {
+        "en": "I couldn't fetch the file you sent from the chat app, so it was not "
+              "uploaded. Please send it again.",
+        "zh": "我无法从聊天应用取得你发送的文件，所以没有上传。请重新发送。",
+    },
     "err_unavailable": {
         "en": "NemoVideo isn't answering right now. Try again in a few minutes.",
         "zh": "NemoVideo 暂时无法访问，请几分钟后再试。",

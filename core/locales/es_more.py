@@ -160,4 +160,6 @@ TEXTS: dict[str, str] = {
         "así que dejé de esperar. Toca Exportar para intentarlo de nuevo.",
     "telegram.old_button": "Este botón es demasiado antiguo para saber a qué tema pertenece. "
         "Envía el comando en el tema.",
+    "err_file_unavailable": "No pude obtener de la aplicación de chat el archivo que enviaste, "
+        "así que no se subió. Envíalo de nuevo.",
 }

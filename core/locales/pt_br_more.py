@@ -160,4 +160,6 @@ TEXTS: dict[str, str] = {
         "parei de esperar. Toque em Exportar para tentar de novo.",
     "telegram.old_button": "Este botão é antigo demais para eu saber a qual tópico pertence. "
         "Envie o comando no tópico.",
+    "err_file_unavailable": "Não consegui obter do app de chat o arquivo que você enviou, "
+        "então ele não foi enviado. Envie de novo.",
 }

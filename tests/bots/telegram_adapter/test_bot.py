@@ -238,6 +238,23 @@ async def test_in_a_group_other_bots_commands_are_theirs_and_a_bare_mention_is_g
     assert [r for r in simulator.requests if r["kind"] == "render_submit"] == []
 
 
+async def test_a_file_telegram_does_not_hand_over_is_said_plainly(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    dm = fake.private_chat(alice)
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        gone = fake.register_file(CLIP, kind="video", file_name="clip.mp4",
+                                  mime_type="video/mp4")
+        del fake.files.by_path[gone.file_path]  # its download answers 404
+        fake.video(dm, alice, file=gone, caption="make it pop")
+        reply = await bot_message(fake, dm, containing("send it again"))
+        await bot.runtime.dispatcher.wait_idle()
+    assert "couldn't fetch the file" in shown(reply)
+    assert not any("went wrong" in shown(m) for m in fake.sent_messages(dm.id))
+    assert kinds(simulator, "run_sse") == []
+
+
 async def test_group_mention_reply_and_forum_topic(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake = fake_telegram
