@@ -285,7 +285,7 @@ class TelegramAdapter:
         text = i18n.t(language_of(message), "telegram.too_big", names=", ".join(names),
                       limit=limit)
         with contextlib.suppress(Exception):  # logged by the output
-            await self.out.send_text(message.chat, text)
+            await self.out.send_text(message.chat, text, reply_to=message.message_id)
 
     # ------------------------------------------------------------ buttons
 

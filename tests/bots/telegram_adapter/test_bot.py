@@ -171,6 +171,18 @@ async def test_file_over_20_mb_on_the_cloud_api_gets_a_clear_reply(
     assert len(fake.sent_messages(dm.id)) == 1
 
 
+async def test_in_a_group_the_file_size_refusal_replies_to_the_file(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    fake = fake_telegram
+    alice = fake.user("Alice")
+    group = fake.supergroup("Editors")
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        sent = fake.video(group, alice, size=30 * MB, caption=f"@{fake.bot_username} trim it")
+        reply = await bot_message(fake, group, containing("20 MB"))
+        await bot.adapter.tasks.idle()
+    assert reply["reply_to_message"]["message_id"] == sent["message"]["message_id"]
+
+
 async def test_local_bot_api_server_files_are_read_from_its_disk(
         fake_telegram_local: FakeTelegram, simulator: Simulator,
         redis_server: EmbeddedRedis) -> None:
