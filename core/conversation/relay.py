@@ -192,7 +192,9 @@ class Relay:
 
         problem = await self._problem(turn, answer.error, bool(text)) if answer.error else None
         if problem is not None and not text:
-            shown_text = turn.text("edit_done", changes=change) if change else problem
+            # the request failed: a change seen since the last read is not its doing
+            # (the backend may have finished an earlier generation by itself)
+            shown_text = "\n\n".join(p for p in (problem, change) if p)
             await self._answered(turn, listener, shown_text)
             await live.finish(shown_text)
             return

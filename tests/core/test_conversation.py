@@ -13,6 +13,7 @@ from core.messages import ChatKey, LocalFileAttachment
 from core.nemo.models import UploadResult
 from core.outgoing import Action, CollectingOutput, Sent
 from core.simulator import Fault, Simulator
+from core.simulator.drafts import set_title
 from core.simulator.samples import write_big_audio, write_sample_audio, write_sample_video
 from core.store import InFlight
 from tests.kits.conversation import CHAT, kit
@@ -225,6 +226,23 @@ async def test_an_out_of_credits_frame_says_how_to_get_more(
         answer = k.last()
     assert "You're out of credits" in answer and "/register?bind=anon_" in answer, answer
     assert "ran into a problem" not in answer
+
+
+async def test_a_failed_request_is_not_reported_done_when_the_project_changed_meanwhile(
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
+    """The backend finished the project by itself since the bot last read it (a
+    generation's second stage); the next request ends with an error frame. The change
+    is not this request's doing: the failure is said, not "Done"."""
+    async with kit(simulator, redis_url) as k:
+        await k.say("", attachments=files(clips[0]))
+        await k.say("combine my clips")
+        session = next(iter(simulator.store.sessions.values()))
+        session.draft = set_title(session.draft, "Behind Your Back")
+        simulator.inject(Fault("sse_error", message="insufficient credits", code=2001))
+        await k.say("add cinematic music")
+        answer = k.last()
+    assert "You're out of credits" in answer, answer
+    assert not answer.startswith("Done"), answer
 
 
 async def test_a_rate_limited_agent_call_is_sent_once_more_after_the_wait(
