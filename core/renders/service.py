@@ -11,12 +11,12 @@ from core.aio import stopped_by_user
 from core.catalog import Catalog, project_title
 from core.formats import output_extras, preset
 from core.i18n import t
-from core.identity import Identities
+from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.keys import Keys
 from core.messages import ChatKey, User
 from core.nemo.api import NemoApi
 from core.nemo.draft import Draft
-from core.nemo.errors import NemoError
+from core.nemo.errors import TokenExpired
 from core.observed_redis import RedisClient
 from core.outgoing import Outgoing, Sent
 from core.renders.again import draft_hash
@@ -32,7 +32,9 @@ from core.renders.submit import (
     Submission,
     Submitted,
     Submitter,
+    describe,
     explain,
+    refused_text,
 )
 from core.store import ChatSession
 
@@ -175,10 +177,14 @@ class Renders:
             return await self._refuse(chat, sent, Submission(Submitted.NO_DRAFT), lang)
         try:
             draft, refusal = await self.submitter.read_draft(chat, session.session_id)
+        except (LinkedTokenExpired, AnonymousTokenRefused, TokenExpired) as exc:
+            log.warning("export in %s: credentials refused: %s", chat, type(exc).__name__)
+            return await self._refuse(
+                chat, sent, Submission(Submitted.REFUSED, error=refused_text(exc)), lang)
         except CALL_ERRORS as exc:
             log.warning("export in %s: could not read the state: %r", chat, exc)
             return await self._refuse(
-                chat, sent, Submission(Submitted.FAILED, error=_short(exc)), lang)
+                chat, sent, Submission(Submitted.FAILED, error=describe(exc)), lang)
         if refusal is not None or draft is None:
             return await self._refuse(chat, sent, refusal or Submission(Submitted.NO_DRAFT),
                                       lang)
@@ -283,7 +289,4 @@ class Renders:
             self._groups.add(platform)
 
 
-def _short(exc: BaseException) -> str:
-    if isinstance(exc, NemoError) and exc.message:
-        return exc.message[:120]
-    return type(exc).__name__
+

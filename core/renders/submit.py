@@ -21,6 +21,7 @@ from core.nemo.errors import (
     RateLimited,
     ServerError,
     SessionNotFound,
+    TokenExpired,
 )
 from core.nemo.models import Credentials
 from core.outgoing import Button
@@ -48,6 +49,7 @@ class Submitted(StrEnum):
     SUPERSEDED = "superseded"  # the job changed meanwhile (cancelled, or taken over)
     REUSED = "reused"  # the draft did not change: a running or delivered render serves it
     ALREADY = "already"  # the export request has its job already (not rendered again)
+    REFUSED = "refused"  # the credentials were refused (`error`: the text that says so)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,13 @@ class Submitter:
             except OutOfCredits as exc:
                 return Submission(Submitted.NO_CREDITS, anonymous_user=exc.user_id
                                   if exc.is_anonymous else None)
+            except (LinkedTokenExpired, AnonymousTokenRefused, TokenExpired) as exc:
+                # another render id cannot help: the account behind the chat is refused
+                log.warning("render %s of job %s: credentials refused: %s", render_id, job.id,
+                            type(exc).__name__)
+                return Submission(Submitted.REFUSED, error=refused_text(exc))
             except CALL_ERRORS as exc:
-                error = _describe(exc)
+                error = describe(exc)
                 log.warning("render %s of job %s refused: %s", render_id, job.id, error)
                 if not tries_left:
                     return Submission(Submitted.FAILED, error=error)
@@ -157,7 +164,7 @@ class Submitter:
             await self.identities.call(
                 job.chat, lambda creds: self.nemo.cancel_render(creds, render_id))
         except CALL_ERRORS as exc:
-            log.info("could not cancel render %s: %s", render_id, _describe(exc))
+            log.info("could not cancel render %s: %s", render_id, describe(exc))
             return False
         return True
 
@@ -167,14 +174,24 @@ def output_of(job: RenderJob) -> dict[str, object]:
     return {**OUTPUT, **output_extras(job.width, job.height)}
 
 
-def _describe(exc: BaseException) -> str:
+def refused_text(exc: BaseException) -> str:
+    """The text that tells a user why their account was refused (see FailureReplies)."""
+    if isinstance(exc, LinkedTokenExpired):
+        return "err_linked_expired"
+    if isinstance(exc, AnonymousTokenRefused):
+        return "err_token_limit_no_link"
+    return "err_auth"
+
+
+def describe(exc: BaseException) -> str:
+    """A failed call in words for a user (no class names)."""
     if isinstance(exc, RateLimited):
         return "NemoVideo is busy"
     if isinstance(exc, ServerError):  # its message names the request, for the log
         return f"NemoVideo had a server error (HTTP {exc.status})"
     if isinstance(exc, NemoError) and exc.message:
-        return exc.message
-    return type(exc).__name__
+        return exc.message[:120]
+    return "NemoVideo could not be reached"
 
 
 def explain(submission: Submission, language: str,
@@ -197,5 +214,7 @@ def explain(submission: Submission, language: str,
                 Button(t(language, "render.register"),
                        url=nemo.registration_url(submission.anonymous_user)),)
         return t(language, "render.no_credits"), (export_button(language),)
+    if outcome is Submitted.REFUSED:
+        return t(language, submission.error), ()
     return (t(language, "render.submit_failed", error=submission.error or "?"),
             (export_button(language),))

@@ -310,6 +310,20 @@ async def test_expired_token_is_renewed_with_the_same_client_id(
         assert ids == [first.client_id, first.client_id]
 
 
+async def test_an_export_with_refused_credentials_says_so_without_class_names(
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
+    async with kit(simulator, redis_url, renders=True) as k:
+        await k.say("", attachments=files(clips[0]))
+        await k.say("combine my clips")
+        # the operator's token is refused: another try cannot help
+        simulator.inject(Fault("token_expired", count=10))
+        await k.say("export")
+        answer = k.last()
+    assert "refused the bot's credentials" in answer, answer
+    assert "Expired" not in answer and "try again in a moment" not in answer, answer
+    assert "render_submit" not in k.kinds()
+
+
 async def test_lost_session_starts_a_new_project(simulator: Simulator,
                                                  redis_url: str) -> None:
     async with kit(simulator, redis_url) as k:
