@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from core.messages import ChatKey
 from core.nemo.api import NemoApi
-from core.nemo.errors import RateLimited, TokenExpired
+from core.nemo.errors import OutOfCredits, RateLimited, TokenExpired
 from core.nemo.models import Credentials
 from core.store import SessionStore
 
@@ -69,6 +69,12 @@ class Identities:
         log.info("chat %s: new anonymous NemoVideo token (user %s)", chat, identity.user_id)
         return minted.credentials
 
+    def is_operators(self, creds: Credentials) -> bool:
+        """Whether `creds` are the operator's (NEMO_TOKEN): every chat shares that account,
+        so its users cannot top it up."""
+        return self.operator_token is not None and (
+            creds.token.get_secret_value() == self.operator_token.get_secret_value())
+
     async def link(self, chat: ChatKey, token: SecretStr) -> Credentials:
         """Use a user's own token for this chat from now on (checked with a credits read)."""
         creds = Credentials(token, None)
@@ -84,6 +90,9 @@ class Identities:
         creds = await self.credentials(chat)
         try:
             return await fn(creds)
+        except OutOfCredits as exc:
+            exc.operators = self.is_operators(creds)
+            raise
         except TokenExpired:
             if self.operator_token is not None:
                 raise

@@ -56,6 +56,8 @@ class FailureReplies:
     def reply_for(self, turn: Turn, exc: BaseException) -> str | None:
         """The reply for a known failure; None for the unexpected."""
         if isinstance(exc, errors.OutOfCredits):
+            if exc.operators:
+                return turn.text("err_no_credits_operator")
             if exc.is_anonymous and exc.user_id:
                 url = self.nemo.registration_url(exc.user_id)
                 return turn.text("err_no_credits_anonymous", url=url)

@@ -228,10 +228,13 @@ class Relay:
         if str(error.code) != str(errors.OutOfCredits.code):
             return turn.text("agent_error_partial" if after_words else "agent_error")
         try:
-            user_id = (await self.identities.credentials(turn.chat)).user_id
+            creds = await self.identities.credentials(turn.chat)
         except Exception as exc:  # who the user is only shapes the advice
             log.info("chat %s: out of credits, user unknown: %r", turn.chat, exc)
-            user_id = None
+            creds = None
+        if creds is not None and self.identities.is_operators(creds):
+            return turn.text("err_no_credits_operator")
+        user_id = creds.user_id if creds is not None else None
         if user_id and user_id.startswith("anon_"):
             return turn.text("err_no_credits_anonymous", url=self.nemo.registration_url(user_id))
         return turn.text("err_no_credits")

@@ -179,6 +179,11 @@ texts({
         "en": "You're out of credits. Top up at nemovideo.com to continue.",
         "zh": "积分已用完。请在 nemovideo.com 充值后继续。",
     },
+    "err_no_credits_operator": {
+        "en": "This bot's NemoVideo account is out of credits. Please let the person who "
+              "runs this bot know.",
+        "zh": "此机器人的 NemoVideo 账户积分已用完。请告知运营此机器人的人。",
+    },
     "err_unsupported": {
         "en": "NemoVideo can't use that file: its type isn't supported, or it could not be "
               "read as video, image or audio. Accepted formats: {formats}.",

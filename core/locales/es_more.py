@@ -162,4 +162,6 @@ TEXTS: dict[str, str] = {
         "Envía el comando en el tema.",
     "err_file_unavailable": "No pude obtener de la aplicación de chat el archivo que enviaste, "
         "así que no se subió. Envíalo de nuevo.",
+    "err_no_credits_operator": "La cuenta de NemoVideo de este bot se quedó sin créditos. "
+        "Avisa a quien administra este bot.",
 }

@@ -162,4 +162,6 @@ TEXTS: dict[str, str] = {
         "Envie o comando no tópico.",
     "err_file_unavailable": "Não consegui obter do app de chat o arquivo que você enviou, "
         "então ele não foi enviado. Envie de novo.",
+    "err_no_credits_operator": "A conta NemoVideo deste bot ficou sem créditos. "
+        "Avise quem administra este bot.",
 }

@@ -146,6 +146,7 @@ SOURCES: dict[str, str] = {
     "err_linked_expired": "5dd5171b1c",
     "err_no_credits": "233f5f7afe",
     "err_no_credits_anonymous": "ff520d323f",
+    "err_no_credits_operator": "6653674419",
     "err_project_lost_again": "7dcd4d7242",
     "err_rate_limited": "5fc4525e9a",
     "err_token_limit": "2265fb0673",

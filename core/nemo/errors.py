@@ -44,6 +44,8 @@ class OutOfCredits(NemoError):
     def __init__(self, message: str = "", *, user_id: str | None = None, **kw: int | None):
         super().__init__(message, **kw)
         self.user_id = user_id
+        #: the account is the operator's (NEMO_TOKEN), not the user's: set by Identities
+        self.operators = False
 
     @property
     def is_anonymous(self) -> bool:

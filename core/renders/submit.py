@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core import observe
+from core.conversation import texts as _texts  # noqa: F401  (registers the err_* texts said here)
 from core.formats import output_extras
 from core.i18n import t
 from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
@@ -59,6 +60,8 @@ class Submission:
     outcome: Submitted
     error: str = ""
     anonymous_user: str | None = None
+    #: out of credits on the operator's account (NEMO_TOKEN), which users cannot top up
+    operators: bool = False
 
 
 class Submitter:
@@ -115,7 +118,7 @@ class Submitter:
                 return Submission(Submitted.SESSION_LOST)
             except OutOfCredits as exc:
                 return Submission(Submitted.NO_CREDITS, anonymous_user=exc.user_id
-                                  if exc.is_anonymous else None)
+                                  if exc.is_anonymous else None, operators=exc.operators)
             except (LinkedTokenExpired, AnonymousTokenRefused, TokenExpired) as exc:
                 # another render id cannot help: the account behind the chat is refused
                 log.warning("render %s of job %s: credentials refused: %s", render_id, job.id,
@@ -209,6 +212,8 @@ def explain(submission: Submission, language: str,
                               url=nemo.registration_url(submission.anonymous_user)),)
         return t(language, "render.blocked"), buttons
     if outcome is Submitted.NO_CREDITS:
+        if submission.operators:
+            return t(language, "err_no_credits_operator"), ()
         if submission.anonymous_user:
             return t(language, "render.no_credits_anonymous"), (
                 Button(t(language, "render.register"),

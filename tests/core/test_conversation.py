@@ -284,8 +284,9 @@ async def test_no_export_button_while_there_is_nothing_to_export(
 
 async def test_registered_user_out_of_credits_is_told_to_top_up(
         simulator: Simulator, redis_url: str) -> None:
-    simulator.config.operator_tokens = ["nmv_usr_operator"]
-    async with kit(simulator, redis_url, nemo_token="nmv_usr_operator") as k:
+    simulator.config.operator_tokens = ["nmv_usr_registered"]
+    async with kit(simulator, redis_url) as k:
+        await k.say("/link nmv_usr_registered")  # the user's own account
         simulator.inject(Fault("no_credits", path="/run_sse"))
         await k.say("hello")
         assert "Top up at nemovideo.com" in k.last()
@@ -322,6 +323,26 @@ async def test_an_export_with_refused_credentials_says_so_without_class_names(
     assert "refused the bot's credentials" in answer, answer
     assert "Expired" not in answer and "try again in a moment" not in answer, answer
     assert "render_submit" not in k.kinds()
+
+
+async def test_out_of_credits_on_the_operators_account_does_not_ask_users_to_top_up(
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
+    """Every chat shares the operator's NEMO_TOKEN account: its users cannot top it up."""
+    async with kit(simulator, redis_url, renders=True) as k:
+        await k.say("", attachments=files(clips[0]))
+        await k.say("combine my clips")
+        simulator.inject(Fault("no_credits"))
+        await k.say("add the title Broke")
+        typed = k.last()
+        simulator.inject(Fault("sse_error", message="insufficient credits", code=2001))
+        await k.say("add the title Broke")
+        framed = k.last()
+        simulator.inject(Fault("no_credits", path="/api/render/proxy/lambda"))
+        await k.say("export")
+        exported = k.last()
+    for answer in (typed, framed, exported):
+        assert "let the person who runs this bot know" in answer, answer
+        assert "Top up" not in answer, answer
 
 
 async def test_lost_session_starts_a_new_project(simulator: Simulator,
