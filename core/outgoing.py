@@ -82,6 +82,17 @@ class Unreachable(Exception):
     Sending again cannot help. Adapters raise it with the platform's error as cause."""
 
 
+class Busy(Exception):
+    """The platform refused a message for now (a rate limit longer than the adapter waits
+    out, a server error): nothing was posted, and the same message may go through after
+    `retry_after` seconds (None when the platform did not say). Adapters raise it with the
+    platform's error as cause."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class ProgressReport:
     """How far an upload or a render is: `done` of `total` (bytes for an upload, percent for

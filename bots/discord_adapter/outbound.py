@@ -44,7 +44,7 @@ from bots.common.paged import PagedOutput, paginate, signature
 from bots.discord_adapter.inbound import INTERACTION_PREFIX, channel_id
 from bots.discord_adapter.views import build_view
 from core.messages import ChatKey
-from core.outgoing import Button, Sent, Unreachable
+from core.outgoing import Busy, Button, Sent, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ REQUEST_TIMEOUT = 60.0
 UNKNOWN_MESSAGE = 10008
 #: ... and for a channel that does not exist (deleted)
 UNKNOWN_CHANNEL = 10003
+#: ... and for a permission the bot lacks in the channel (Send Messages, Attach Files...)
+MISSING_PERMISSIONS = 50013
 
 _NO_MENTIONS = discord.AllowedMentions.none()
 _EMPTY = "\u200b"  # Discord refuses a message without content
@@ -104,6 +106,24 @@ def error_text(exc: BaseException) -> str:
         meaning = _ERRORS.get(exc.code, exc.text or exc.response.reason or "")
         return f"HTTP {exc.status} (code {exc.code}: {meaning})"
     return f"{type(exc).__name__}: {exc}"
+
+
+def raise_as_core(exc: BaseException, *, file_only: bool = False) -> None:
+    """Raise what the core knows of a refused message, from `exc`: `Busy` for a rate limit
+    longer than discord.py waits out or a server error (nothing was posted: it may go
+    through later); `Unreachable` when the bot may not write in the channel (Missing
+    Access, or no channel). With `file_only` (a message with a file, where the bot may
+    post text), Missing Permissions is neither: it lacks Attach Files, and a link can
+    still be posted."""
+    if isinstance(exc, discord.RateLimited):
+        raise Busy(f"Discord rate limit of {exc.retry_after:.0f} s", exc.retry_after) from exc
+    if isinstance(exc, discord.HTTPException) and (exc.status == 429 or exc.status >= 500):
+        raise Busy(error_text(exc)) from exc
+    if isinstance(exc, discord.Forbidden) and not (
+            file_only and exc.code == MISSING_PERMISSIONS):
+        raise Unreachable(error_text(exc)) from exc
+    if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL:
+        raise Unreachable(error_text(exc)) from exc
 
 
 #: where a new message goes: through an interaction, as a reply to a message, or plainly
@@ -222,6 +242,7 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
                 return False
             log.warning("discord: could not edit message %s in %s: %s", page, chat,
                         error_text(exc))
+            raise_as_core(exc)
             raise
         return True
 
@@ -287,6 +308,17 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
 
     # ------------------------------------------------------------ plumbing
 
+    def _may_post(self, chat: ChatKey) -> bool:
+        """Whether the bot may post text in the chat's channel, as far as the cache knows
+        (True when it does not know)."""
+        channel = self.client.get_channel(channel_id(chat))
+        guild = getattr(channel, "guild", None)
+        if channel is None or not isinstance(guild, discord.Guild) or guild.me is None:
+            return True
+        allowed = channel.permissions_for(guild.me)  # type: ignore[union-attr]
+        return bool(allowed.send_messages_in_threads if isinstance(channel, discord.Thread)
+                    else allowed.send_messages)
+
     def _channel(self, chat: ChatKey) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(channel_id(chat))
 
@@ -310,6 +342,7 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
                          "channel", chat, error_text(exc))
             except Exception as exc:
                 log.warning("discord: could not answer in %s: %s", chat, error_text(exc))
+                raise_as_core(exc, file_only=file is not None and self._may_post(chat))
                 raise
             else:
                 self._via.put(message.id, slot)
@@ -326,8 +359,6 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
                     content, allowed_mentions=_NO_MENTIONS, **extra)
         except Exception as exc:
             log.warning("discord: could not send to %s: %s", chat, error_text(exc))
-            if isinstance(exc, discord.Forbidden) or (
-                    isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL):
-                raise Unreachable(error_text(exc)) from exc  # no access, or no channel
+            raise_as_core(exc, file_only=file is not None and self._may_post(chat))
             raise
         return posted

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from core.outgoing import Unreachable
+from core.outgoing import Busy, Unreachable
+
+from .flood import retry_after_seconds
 
 #: how the Bot API refuses a message to a chat the bot cannot write in (besides
 #: Forbidden: blocked, kicked; and a group upgraded to a supergroup)
@@ -21,9 +23,14 @@ def error_text(exc: BaseException) -> str:
     return name
 
 
-def raise_if_unreachable(exc: BaseException) -> None:
-    """Raise `Unreachable` (from `exc`) when `exc` refused a message for good (the user
-    blocked the bot, it was removed, the group moved to a supergroup or is gone)."""
+def raise_as_core(exc: BaseException) -> None:
+    """Raise what the core knows of a refused message, from `exc`: `Unreachable` when it
+    was refused for good (the user blocked the bot, it was removed, the group moved to a
+    supergroup or is gone); `Busy` for a flood wait longer than the flood control waits
+    out (nothing was posted: it may go through after `retry_after`)."""
+    if isinstance(exc, RetryAfter):
+        raise Busy(error_text(exc), retry_after_seconds(exc)) from exc
     if isinstance(exc, Forbidden | ChatMigrated) or (
             isinstance(exc, BadRequest) and any(p in exc.message.lower() for p in _NO_CHAT)):
         raise Unreachable(error_text(exc)) from exc
+

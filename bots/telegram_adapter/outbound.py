@@ -55,7 +55,7 @@ from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
 
 from . import texts as _texts
-from .errors import error_text, raise_if_unreachable
+from .errors import error_text, raise_as_core
 from .flood import FloodControl
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
 
@@ -209,7 +209,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
                 link_preview_options=_NO_PREVIEW, reply_parameters=_replying(route)))
         except Exception as exc:
             log.warning("telegram: could not send to %s: %s", chat, error_text(exc))
-            raise_if_unreachable(exc)
+            raise_as_core(exc)
             raise
         return message.message_id
 
@@ -232,7 +232,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         except Exception as exc:
             log.warning("telegram: could not edit message %s in %s: %s", page, chat,
                         error_text(exc))
-            raise_if_unreachable(exc)
+            raise_as_core(exc)
             raise
         return True
 
@@ -288,7 +288,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
                         self.target(chat), path, **extra))
         except Exception as exc:
             log.warning("telegram: could not send %s to %s: %s", filename, chat, error_text(exc))
-            raise_if_unreachable(exc)
+            raise_as_core(exc)
             raise
         return Sent(str(message.message_id), file_ref_of(message))
 
@@ -313,7 +313,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         except Exception as exc:
             log.warning("telegram: could not send a file again to %s: %s", chat,
                         error_text(exc))
-            raise_if_unreachable(exc)
+            raise_as_core(exc)
             raise
         return Sent(str(message.message_id), file_ref_of(message) or file_ref)
 

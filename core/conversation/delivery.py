@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from core.messages import ChatKey
-from core.outgoing import Unreachable
+from core.outgoing import Busy, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,10 @@ Sleep = Callable[[float], Awaitable[None]]
 FIRST_PAUSE = 2.0
 #: the most sends of one answer
 MAX_ATTEMPTS = 6
+#: the longest wait a platform may ask for (`Busy.retry_after`) that is still waited out
+BUSY_WAIT_MAX = 600.0
+#: waited beyond what the platform asks for, so the next attempt comes after its window
+BUSY_MARGIN = 0.5
 #: how much of an undelivered answer the log keeps
 LOGGED_CHARS = 500
 #: failures that would come again on every attempt, the text itself being at fault (a
@@ -53,15 +57,17 @@ async def deliver(chat: ChatKey, what: str, send: Callable[[], Awaitable[T]], *,
                   text: str = "") -> T | None:
     """`send()`, retried while it fails, for at most `patience` seconds of pauses (and
     no new attempt once that time has passed); None when it never went through.
-    `what` names it in the log, which keeps the start of `text` if it is lost."""
+    `what` names it in the log, which keeps the start of `text` if it is lost.
+
+    A platform that says when to come back (`Busy` with a `retry_after`) is not sent
+    anything before then, and is waited for past `patience` (up to `BUSY_WAIT_MAX`): the
+    answer is paid for, and the wait is the platform's rule."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + patience
-    schedule = [0.0, *pauses(patience)]
-    for attempt, pause in enumerate(schedule, 1):
-        if pause:
-            if loop.time() >= deadline:
-                break
-            await sleep(pause)
+    schedule = pauses(patience)
+    attempts = len(schedule) + 1
+    for attempt in range(1, attempts + 1):
+        asked: float | None = None
         try:
             return await send()
         except Unreachable as exc:
@@ -72,8 +78,20 @@ async def deliver(chat: ChatKey, what: str, send: Callable[[], Awaitable[T]], *,
             log.error("chat %s: %s cannot be delivered: %r", chat, what, exc, exc_info=exc)
             break
         except Exception as exc:  # whatever the platform raised: try again, then give up
-            log.warning("chat %s: %s not delivered (attempt %d of %d): %r", chat, what,
-                        attempt, len(schedule), exc)
+            asked = exc.retry_after if isinstance(exc, Busy) else None
+            log.warning("chat %s: %s not delivered (attempt %d of %d): %r%s", chat, what,
+                        attempt, attempts, exc,
+                        f" (the platform asks to wait {asked:g} s)" if asked else "")
+        if attempt == attempts:
+            break
+        pause = schedule[attempt - 1]
+        if asked is not None:
+            if asked > BUSY_WAIT_MAX:
+                break
+            pause = max(pause, asked + BUSY_MARGIN)
+        elif loop.time() >= deadline:
+            break
+        await sleep(pause)
     log.error("chat %s: gave up delivering %s (%d characters): %r", chat, what, len(text),
               text[:LOGGED_CHARS])
     return None

@@ -39,7 +39,7 @@ from core.i18n import t
 from core.identity import Identities
 from core.nemo.api import NemoApi
 from core.nemo.models import RenderStatus
-from core.outgoing import Button, Outgoing, ProgressReport, Sent, Unreachable
+from core.outgoing import Busy, Button, Outgoing, ProgressReport, Sent, Unreachable
 from core.renders.again import video_caption, video_filename
 from core.renders.job_record import JobState, RenderJob
 from core.renders.jobs import JobStore
@@ -162,8 +162,8 @@ class Courier:
                     job.chat, prepared.path, video_filename(job), caption=video_caption(job),
                     buttons=buttons, reply_to=reply_to)
                 return Sending.FILE, sent
-            except Unreachable:
-                raise  # nor would a link reach the chat
+            except (Unreachable, Busy):
+                raise  # nor would a link reach the chat (now)
             except Exception as exc:
                 if not prepared.url:
                     raise
@@ -181,14 +181,15 @@ class Courier:
                                              reply_to=reply_to)
         return Sending.TEXT, sent
 
-    async def recovered(self, job: RenderJob, url: str | None, project: str | None) -> None:
+    async def recovered(self, job: RenderJob, url: str | None, project: str | None) -> bool:
         """The idempotent ending after a delivery whose outcome is unknown: the progress
-        message becomes "Video ready" with the download and project links."""
+        message becomes "Video ready" with the download and project links. False when
+        that edit failed."""
         buttons: tuple[Button, ...] = ()
         if url:
             buttons = (Button(t(job.language, "render.download"), url=url),)
-        await self.edit(job, t(job.language, "render.done_recovered"),
-                        buttons + project_button(job.language, project))
+        return await self.edit(job, t(job.language, "render.done_recovered"),
+                               buttons + project_button(job.language, project))
 
     async def progress(self, job: RenderJob, percent: int, text: str,
                        buttons: tuple[Button, ...] = ()) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -13,7 +14,7 @@ from typing import Protocol
 from core.catalog import Catalog, Video
 from core.i18n import t
 from core.nemo.models import RenderStatus
-from core.outgoing import Sent
+from core.outgoing import Busy, Sent, Unreachable
 from core.renders.again import video_caption
 from core.renders.delivery import Courier, Prepared, Sending
 from core.renders.job_record import JobState
@@ -24,6 +25,11 @@ log = logging.getLogger(__name__)
 
 
 Gate = Callable[[], AbstractAsyncContextManager[None]]
+
+#: how long a finished video waits in all for a platform that is busy (a rate limit, a
+#: server error), and the first pause when the platform does not say how long
+BUSY_PATIENCE = 180.0
+FIRST_BUSY_PAUSE = 5.0
 
 
 class Ends(Protocol):
@@ -75,22 +81,49 @@ class Handover:
             await self._recover(tr, status, holder)
 
     async def _send(self, tr: Tracked, prepared: Prepared, upload: Gate) -> None:
-        """Hand the prepared video to the adapter (this worker holds the marker)."""
+        """Hand the prepared video to the adapter (this worker holds the marker). A
+        platform that is busy (`Busy`: nothing was posted) gets it again once it says
+        it may, for up to `BUSY_PATIENCE` seconds."""
         job = tr.job
-        try:
-            async with upload():
-                sending, sent = await self.courier.send(job, prepared, tr.project or None)
-        except Exception as exc:  # chat deleted, bot blocked...: not ours to fix
-            log.warning("%s: job %s could not be delivered to %s: %r",
-                        self.name, job.id, job.chat, exc)
-            await self.store.finish(
-                job, JobState.UNDELIVERABLE, [JobState.DELIVERING],
-                error=f"adapter: {type(exc).__name__}", updated_at=time.time())
-            await self.ends.drop(tr)
-            return
+        waited, pause = 0.0, FIRST_BUSY_PAUSE
+        while True:
+            try:
+                async with upload():
+                    sending, sent = await self.courier.send(job, prepared, tr.project or None)
+                break
+            except Busy as exc:
+                wait = exc.retry_after if exc.retry_after is not None else pause
+                if waited + wait > BUSY_PATIENCE:
+                    await self._undelivered(tr, prepared, exc)
+                    return
+                log.info("%s: job %s: %s is busy (%s); sending again in %.0f s", self.name,
+                         job.id, job.chat, exc, wait)
+                await asyncio.sleep(wait + 0.5)
+                waited, pause = waited + wait, pause * 2
+            except Exception as exc:  # chat deleted, bot blocked...: not ours to fix
+                await self._undelivered(tr, prepared, exc)
+                return
         tr.sent, tr.sent_message = True, sent.message_id
         await self._remember(tr, sending, sent, prepared)
         await self._delivered(tr)
+
+    async def _undelivered(self, tr: Tracked, prepared: Prepared, exc: BaseException) -> None:
+        """The platform did not take the video (nor its link). Unless the chat takes no
+        message at all, its progress message becomes "Video ready" with the download and
+        project links, rather than stay at its last percentage with a Cancel button."""
+        job = tr.job
+        log.warning("%s: job %s could not be delivered to %s: %r", self.name, job.id,
+                    job.chat, exc)
+        if not isinstance(exc, Unreachable) and await self.courier.recovered(
+                job, prepared.url, tr.project or None):
+            await self.store.finish(job, JobState.DELIVERED, [JobState.DELIVERING],
+                                    error=f"adapter: {type(exc).__name__}; links given",
+                                    updated_at=time.time())
+        else:
+            await self.store.finish(
+                job, JobState.UNDELIVERABLE, [JobState.DELIVERING],
+                error=f"adapter: {type(exc).__name__}", updated_at=time.time())
+        await self.ends.drop(tr)
 
     async def _remember(self, tr: Tracked, sending: Sending, sent: Sent,
                         prepared: Prepared) -> None:

@@ -8,10 +8,10 @@ import logging
 
 import pytest
 
-from core.conversation.delivery import pauses
+from core.conversation.delivery import deliver, pauses
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
-from core.outgoing import Action, Button, CollectingOutput, Sent
+from core.outgoing import Action, Busy, Button, CollectingOutput, Sent
 from core.simulator import Fault, Simulator
 from tests.kits.conversation import CHAT, kit
 
@@ -52,6 +52,34 @@ def test_pauses_double_within_the_patience() -> None:
     assert pauses(10.0) == [1.0, 2.0, 4.0, 3.0]
     assert pytest.approx(pauses(1.0)) == [0.1, 0.2, 0.4, 0.3]
     assert pauses(0.0) == []
+
+
+async def test_a_platform_that_says_when_to_come_back_is_waited_for_past_the_patience() -> None:
+    """A rate limit of 150 s (Discord can ask for that): nothing is sent before it ends,
+    and the answer goes out after it, though the patience is 120 s."""
+    slept: list[float] = []
+    tries: list[int] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    async def send() -> str:
+        tries.append(1)
+        if len(tries) == 1:
+            raise Busy("429 Too Many Requests", retry_after=150.0)
+        return "sent"
+
+    assert await deliver(CHAT, "the answer", send, patience=120.0, sleep=sleep) == "sent"
+    assert len(tries) == 2 and slept == [150.5]
+
+    tries.clear()
+
+    async def never() -> str:
+        tries.append(1)
+        raise Busy("429 Too Many Requests", retry_after=3600.0)
+
+    assert await deliver(CHAT, "the answer", never, patience=120.0, sleep=sleep) is None
+    assert len(tries) == 1, "an hour is not waited for"
 
 
 async def test_a_refused_answer_is_sent_again_after_a_pause(

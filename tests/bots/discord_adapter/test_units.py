@@ -17,13 +17,19 @@ from pydantic import SecretStr
 from bots.cli import main
 from bots.discord_adapter.app import configure_endpoints, make_client, run_discord, serve
 from bots.discord_adapter.inbound import INTERACTION_PREFIX, clean_text
-from bots.discord_adapter.outbound import MESSAGE_LIMIT, DiscordOutput, ReplySlot, split_text
+from bots.discord_adapter.outbound import (
+    MESSAGE_LIMIT,
+    DiscordOutput,
+    ReplySlot,
+    raise_as_core,
+    split_text,
+)
 from bots.discord_adapter.settings import DiscordSettings
 from bots.discord_adapter.views import build_view
 from bots.settings import load_settings
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
-from core.outgoing import Action, Button
+from core.outgoing import Action, Busy, Button
 from core.settings import Settings, SettingsError
 from core.simulator import Simulator
 from tests.fakes.discord_api import FAST_CLIENT_OPTIONS, MIB, FakeDiscord, FakeInteraction
@@ -289,3 +295,9 @@ async def test_outgoing_file_and_link(discord_world: DiscordWorld, tmp_path: Pat
     assert file_message.components[0]["components"][0]["url"] == "https://nemovideo.com/p"
     [button] = link_message.components[0]["components"]
     assert button["label"] == "Download" and button["url"] == "https://cdn.example/v.mp4"
+
+
+def test_a_rate_limit_longer_than_discord_py_waits_is_busy_for_the_core() -> None:
+    with pytest.raises(Busy) as raised:
+        raise_as_core(discord.RateLimited(150.0))
+    assert raised.value.retry_after == 150.0

@@ -4,6 +4,7 @@ text splitting, settings and keeping the token out of logs."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dtm
 import io
 import logging
 from pathlib import Path
@@ -15,10 +16,12 @@ import redis.asyncio as aioredis
 from pydantic import AnyHttpUrl, SecretStr
 from telegram import Bot, Message
 from telegram import User as TelegramUser
+from telegram.error import RetryAfter
 
 from bots.settings import load_settings
 from bots.telegram_adapter.albums import AlbumGatherer, Gathered
 from bots.telegram_adapter.app import RedactSecret, base_urls, run_telegram
+from bots.telegram_adapter.errors import raise_as_core
 from bots.telegram_adapter.inbound import (
     CLOUD_DOWNLOAD_LIMIT,
     Part,
@@ -36,7 +39,7 @@ from core.embedded_redis import EmbeddedRedis
 from core.logs import JsonFormatter
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
 from core.observed_redis import redis_client
-from core.outgoing import Action, Button
+from core.outgoing import Action, Busy, Button
 from core.settings import Settings, SettingsError
 from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser
 
@@ -454,3 +457,9 @@ def test_the_token_never_reaches_the_log(formatter: logging.Formatter) -> None:
     output = stream.getvalue()
     assert token not in output
     assert output.count("<TELEGRAM_TOKEN>") == 2
+
+
+def test_a_flood_wait_longer_than_the_flood_control_waits_is_busy_for_the_core() -> None:
+    with pytest.raises(Busy) as raised:
+        raise_as_core(RetryAfter(dtm.timedelta(seconds=90)))
+    assert raised.value.retry_after == 90.0

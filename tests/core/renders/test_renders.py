@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 
 from core.i18n import t
 from core.messages import ChatKey
-from core.outgoing import Action, Button, Sent
+from core.outgoing import Action, Busy, Button, Sent
 from core.renders import JobState, Submitted
 from core.renders.job_record import RenderJob, new_render_id
 from core.renders.steps import timed_out_text
@@ -462,6 +462,60 @@ async def test_adapter_failure_marks_the_job_and_others_go_on(
     assert kept_job.state is JobState.DELIVERED
     assert len(kit.out.of_kind("file", fine)) == 1
     await assert_queue_empty(kit, blocked)
+
+
+class BusyThenFine(KeepingOutput):
+    """An adapter whose first file send meets a rate limit (nothing posted); or, with
+    `always`, whose file and link sends all fail for a reason it cannot name."""
+
+    def __init__(self, *, always: bool = False) -> None:
+        super().__init__()
+        self.always = always
+        self.refused = 0
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        if self.always:
+            raise ConnectionError("Service Unavailable")
+        if not self.refused:
+            self.refused += 1
+            raise Busy("429 Too Many Requests", retry_after=0.2)
+        return await super().send_file(chat, path, filename, caption, buttons)
+
+    async def send_link(self, chat: ChatKey, text: str, url: str, label: str,
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        if self.always:
+            raise ConnectionError("Service Unavailable")
+        return await super().send_link(chat, text, url, label, buttons)
+
+
+async def test_a_rate_limited_video_is_sent_once_the_platform_allows(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    out = BusyThenFine()
+    kit = await make_kit(simulator, redis_client, out)
+    chat = ChatKey("test", "132")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+    await kit.nemo.aclose()
+    assert job.state is JobState.DELIVERED and out.refused == 1
+    assert len(kit.out.of_kind("file", chat)) == 1 and not kit.out.of_kind("link", chat)
+
+
+async def test_a_video_the_platform_never_takes_leaves_its_links_not_a_stuck_progress(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    kit = await make_kit(simulator, redis_client, BusyThenFine(always=True))
+    chat = ChatKey("test", "133")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+    await kit.nemo.aclose()
+    assert result.message is not None
+    last = [r for r in kit.out.records if r.message_id == result.message.message_id][-1]
+    assert last.text == t("en", "render.done_recovered")
+    assert [b.label for b in last.buttons][:1] == ["Download"]
+    assert not any(b.action is Action.CANCEL for b in last.buttons)
+    assert job.state is JobState.DELIVERED
 
 
 # ---------------------------------------------------------------- crash during submit

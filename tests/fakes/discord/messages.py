@@ -122,6 +122,8 @@ class Messages:
     async def create(self, rec: RecordedRequest, channel_id: str) -> Reply:
         """POST a message to a channel."""
         channel = self._writable_channel(channel_id)
+        if channel.no_files and rec.files:
+            raise ApiError(403, 50013, "Missing Permissions")
         payload: JSON = rec.json if isinstance(rec.json, dict) else {}
         self.check(payload, rec.files, self.world.filesize_limit(channel))
         attachments = self.attachments(payload, rec.files, channel.id, [], editing=False)

@@ -119,6 +119,9 @@ class FakeChannel:
     recipients: list[FakeUser] = field(default_factory=list)
     #: Set by ``FakeDiscord.deny_channel``: sending answers 403 Missing Permissions.
     denied: bool = False
+    #: Set by ``FakeDiscord.deny_files``: a message with files answers 403 Missing
+    #: Permissions (the bot lacks Attach Files; it may still post text).
+    no_files: bool = False
     #: Set by ``FakeDiscord.delete_channel``: every route answers 404 Unknown Channel.
     deleted: bool = False
 

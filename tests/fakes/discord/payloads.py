@@ -16,6 +16,7 @@ from tests.fakes.discord.model import (
 from tests.fakes.discord.wire import (
     APP_FLAG_FOR_INTENT,
     CHANNEL_DM,
+    DENIED_FILES,
     DENIED_SEND,
     EVERYONE_PERMISSIONS,
     JSON,
@@ -44,9 +45,10 @@ class Payloads:
             "topic": channel.topic, "nsfw": False, "rate_limit_per_user": 0,
             "last_message_id": None, "flags": 0, "permission_overwrites": [],
         }
-        if channel.denied:
+        if channel.denied or channel.no_files:
+            denied = DENIED_SEND if channel.denied else DENIED_FILES
             payload["permission_overwrites"] = [{"id": str(self.world.bot.id), "type": 1,
-                                                 "allow": "0", "deny": str(DENIED_SEND)}]
+                                                 "allow": "0", "deny": str(denied)}]
         if channel.is_thread:
             del payload["position"], payload["permission_overwrites"]
             created = iso(snowflake_time(channel.id))
@@ -63,7 +65,9 @@ class Payloads:
             return EVERYONE_PERMISSIONS
         guild = self.world.guilds[channel.guild_id]
         perms = guild.roles[guild.id].permissions
-        return perms & ~DENIED_SEND if channel.denied else perms
+        if channel.denied:
+            return perms & ~DENIED_SEND
+        return perms & ~DENIED_FILES if channel.no_files else perms
 
     def guild_base(self, guild: FakeGuild) -> JSON:
         """A guild object without its members and channels."""

@@ -47,8 +47,14 @@ class FaultSwitches:
         self.world.channel(channel).denied = True
 
     def allow_channel(self, channel: FakeChannel | int) -> None:
-        """Undo `deny_channel`."""
+        """Undo `deny_channel` (and `deny_files`)."""
         self.world.channel(channel).denied = False
+        self.world.channel(channel).no_files = False
+
+    def deny_files(self, channel: FakeChannel | int) -> None:
+        """The bot loses Attach Files there (only): a message with files answers 403
+        Missing Permissions (50013); text still goes."""
+        self.world.channel(channel).no_files = True
 
     async def delete_channel(self, channel: FakeChannel | int, *, notify: bool = True) -> None:
         """Delete a channel: its routes answer 404 Unknown Channel (10003). With ``notify`` a

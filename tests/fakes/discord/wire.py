@@ -66,6 +66,9 @@ DENIED_SEND = discord.Permissions(
     send_messages=True, send_messages_in_threads=True, attach_files=True, embed_links=True
 ).value
 
+#: What a channel that takes no files from the bot takes away.
+DENIED_FILES = discord.Permissions(attach_files=True).value
+
 MESSAGE_FLAG_EPHEMERAL = 1 << 6
 MESSAGE_FLAG_LOADING = 1 << 7
 
