@@ -28,6 +28,7 @@ from bots.discord_adapter.inbound import PLATFORM, Fetch, register_attachments
 from bots.discord_adapter.outbound import DiscordOutput
 from bots.discord_adapter.ratelimits import count_rate_limits
 from bots.discord_adapter.settings import DiscordSettings
+from core.messages import AttachmentUnavailable
 from core.renders import RenderWorker
 from core.runtime import Runtime, open_runtime
 from core.settings import Settings
@@ -78,10 +79,18 @@ def make_client(config: DiscordSettings, **options: Any) -> discord.Client:
 def http_fetch(http: httpx.AsyncClient) -> Fetch:
     """Streams a URL's bytes with the process's HTTP client (the attachment fallback)."""
     async def fetch(url: str) -> AsyncIterator[bytes]:
-        async with http.stream("GET", url) as response:
-            response.raise_for_status()
-            async for chunk in response.aiter_bytes(1 << 18):
-                yield chunk
+        name = url.split("?", 1)[0].rsplit("/", 1)[-1]
+        try:
+            async with http.stream("GET", url) as response:
+                if response.status_code != 200:
+                    # deleted with its message, an expired signed link, a CDN outage
+                    raise AttachmentUnavailable(
+                        f"{name}: the download answered HTTP {response.status_code}")
+                async for chunk in response.aiter_bytes(1 << 18):
+                    yield chunk
+        except httpx.HTTPError as exc:  # its message names the signed URL: not logged
+            raise AttachmentUnavailable(f"{name}: download failed ({type(exc).__name__})") \
+                from None
     return fetch
 
 

@@ -84,6 +84,24 @@ async def test_url_upload_failure_relays_the_bytes(
     assert "clip.mp4" in reply.content
 
 
+async def test_an_attachment_gone_from_discord_is_said_plainly(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """The user deleted the message (its signed link answers 404) while NemoVideo could
+    not fetch it either: the file was not uploaded, send it again; not "my side"."""
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    clip = fake.add_attachment(CLIP, "clip.mp4", "video/mp4")
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        simulator.inject(Fault("server_error", path="/api/upload-video"))
+        del fake.world.attachments[clip.id]
+        await fake.dispatch_message(channel, alice, "make it pop", mentions_bot=True,
+                                    attachments=[clip])
+        reply = await bot_message(fake, channel, containing("send it again"))
+        await bot.runtime.dispatcher.wait_idle()
+    assert "couldn't fetch the file" in reply.content
+    assert not any("went wrong" in m.content for m in fake.bot_messages(channel))
+    assert kinds(simulator, "run_sse") == []
+
+
 async def test_queued_attachments_survive_a_restart(
         discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     """A message left in a chat's queue by a stopped bot is handled by the next start,
