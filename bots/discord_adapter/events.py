@@ -29,6 +29,7 @@ from bots.discord_adapter.inbound import (
 from bots.discord_adapter.outbound import DiscordOutput, ReplySlot, error_text
 from bots.discord_adapter.texts import CommandTranslator
 from bots.discord_adapter.views import press_item
+from core import i18n
 from core.conversation.dispatcher import Dispatcher
 from core.messages import ChatKey, IncomingMessage
 
@@ -80,7 +81,13 @@ class DiscordAdapter:
         incoming = from_message(message, chat_key(channel), me, self.fetch)
         if not incoming.text and not incoming.attachments:
             if not message.content:
-                return  # a sticker, an embed, a reply without a ping: nothing to act on
+                if incoming.replies_to_bot and not message.stickers and not message.embeds:
+                    # without the Message Content intent, a reply that does not ping the
+                    # bot arrives without its text
+                    self.tasks.start(self.out.send_text(
+                        incoming.chat, i18n.t(incoming.user.language, "discord.mention_me"),
+                        reply_to=incoming.message_id), f"reply in {incoming.chat}")
+                return  # a sticker, an embed: nothing to act on
             # a bare mention is how Discord users call a bot: show what it does
             incoming = dataclasses.replace(incoming, text="/help")
         self._submit(incoming, None)

@@ -195,13 +195,10 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
 
     def route(self, chat: ChatKey, reply_to: str | None) -> Route:
         """The interaction a new message answering `reply_to` goes through, while that
-        interaction still waits for its first reply; else, outside DMs, the message it
-        replies to."""
+        interaction still waits for its first reply; else the message it replies to."""
         slot = self._claim(chat, reply_to)
         if slot is not None or not reply_to or not reply_to.isdigit():
             return slot
-        if isinstance(self.client.get_channel(channel_id(chat)), discord.DMChannel):
-            return None
         return int(reply_to)
 
     def route_of(self, chat: ChatKey, page: int) -> ReplySlot | None:

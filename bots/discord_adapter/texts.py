@@ -54,6 +54,12 @@ texts({
     },
     "discord.option.ratio": {"en": "The aspect ratio", "zh": "画面比例"},
     "discord.option.length": {"en": "The target length", "zh": "目标时长"},
+    "discord.mention_me": {
+        # a reply to the bot that does not ping it arrives without its text
+        "en": "I can't read replies that don't mention me. Reply again with the @mention "
+              "turned on, or start your message with my name.",
+        "zh": "我无法读取没有提及我的回复。请在回复时开启 @提及，或在消息开头加上我的名字。",
+    },
 })
 
 

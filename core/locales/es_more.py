@@ -164,4 +164,6 @@ TEXTS: dict[str, str] = {
         "así que no se subió. Envíalo de nuevo.",
     "err_no_credits_operator": "La cuenta de NemoVideo de este bot se quedó sin créditos. "
         "Avisa a quien administra este bot.",
+    "discord.mention_me": "No puedo leer respuestas que no me mencionan. Responde de nuevo con "
+        "la @mención activada, o empieza tu mensaje con mi nombre.",
 }

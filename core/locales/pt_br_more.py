@@ -164,4 +164,6 @@ TEXTS: dict[str, str] = {
         "então ele não foi enviado. Envie de novo.",
     "err_no_credits_operator": "A conta NemoVideo deste bot ficou sem créditos. "
         "Avise quem administra este bot.",
+    "discord.mention_me": "Não consigo ler respostas que não me mencionam. Responda de novo com "
+        "a @menção ativada, ou comece sua mensagem com meu nome.",
 }

@@ -126,6 +126,7 @@ SOURCES: dict[str, str] = {
     "discord.command.stats": "de53d556f4",
     "discord.command.status": "83f4def2c2",
     "discord.command.unblock": "4ccfc08801",
+    "discord.mention_me": "fdc1193f45",
     "discord.option.entries": "c95057d99b",
     "discord.option.language": "1c2fc7158b",
     "discord.option.length": "d62a420bb5",

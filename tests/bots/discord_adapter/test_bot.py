@@ -162,6 +162,10 @@ async def test_dm_reply_and_thread(
         # a reply to the bot's message is for the bot
         await fake.dispatch_message(channel, alice, "/status", reference=first)
         await bot_message(fake, channel, containing("timeline is empty"))
+        # one that does not ping it arrives without its text: the user is told so
+        await fake.dispatch_message(channel, alice, "/status", reference=first,
+                                    ping_reply=False)
+        await bot_message(fake, channel, containing("replies that don't mention me"))
 
         store = bot.runtime.sessions
         in_channel = await store.load(chat_of(channel))
