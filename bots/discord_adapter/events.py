@@ -121,12 +121,25 @@ class DiscordAdapter:
         placeholder), then handled as the command it stands for."""
         if self.tasks.closing:
             return
+        if not command:
+            await self._unknown_button(interaction)
+            return
         private = command.removeprefix("/").split(" ", 1)[0] in PRIVATE_COMMANDS
         slot = await self._acknowledge(interaction, thinking=private, private=private)
         chat = self._chat_of(interaction)
         if chat is None:
             return
         self._submit(from_interaction(interaction, chat, command, private=private), slot)
+
+    async def _unknown_button(self, interaction: discord.Interaction) -> None:
+        """A button of ours this version does not know: said privately to its presser."""
+        log.info("discord: a press of an unknown button in %s", self._chat_of(interaction))
+        language = i18n.ui_language(str(interaction.locale))
+        try:
+            await interaction.response.send_message(
+                i18n.t(language, "discord.unknown_button"), ephemeral=True)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("discord: could not answer a button press: %s", error_text(exc))
 
     async def _acknowledge(self, interaction: discord.Interaction, *, thinking: bool,
                            private: bool) -> ReplySlot | None:

@@ -54,6 +54,10 @@ texts({
     },
     "discord.option.ratio": {"en": "The aspect ratio", "zh": "画面比例"},
     "discord.option.length": {"en": "The target length", "zh": "目标时长"},
+    "discord.unknown_button": {
+        "en": "This button no longer works. Send /help to see what I can do.",
+        "zh": "这个按钮已失效。发送 /help 查看我能做什么。",
+    },
     "discord.mention_me": {
         # a reply to the bot that does not ping it arrives without its text
         "en": "I can't read replies that don't mention me. Reply again with the @mention "

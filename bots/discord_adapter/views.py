@@ -52,10 +52,9 @@ def press_item(on_press: PressHandler) -> type[discord.ui.DynamicItem[discord.ui
         @classmethod
         async def from_custom_id(cls, interaction: discord.Interaction,
                                  item: discord.ui.Item[Any], match: re.Match[str]) -> Press:
-            command = parse_press(match["press"])
-            if command is None:
-                raise ValueError(f"not a button of ours: {match['press']!r}")
-            return cls(command, match.group(0))
+            # a press this version does not know (a button of another version): "" (it is
+            # still acknowledged, or Discord tells the user the interaction failed)
+            return cls(parse_press(match["press"]) or "", match.group(0))
 
         async def callback(self, interaction: discord.Interaction) -> None:
             await on_press(interaction, self.command)

@@ -166,4 +166,5 @@ TEXTS: dict[str, str] = {
         "Avisa a quien administra este bot.",
     "discord.mention_me": "No puedo leer respuestas que no me mencionan. Responde de nuevo con "
         "la @mención activada, o empieza tu mensaje con mi nombre.",
+    "discord.unknown_button": "Este botón ya no funciona. Envía /help para ver lo que puedo hacer.",
 }

@@ -166,4 +166,6 @@ TEXTS: dict[str, str] = {
         "Avise quem administra este bot.",
     "discord.mention_me": "Não consigo ler respostas que não me mencionam. Responda de novo com "
         "a @menção ativada, ou comece sua mensagem com meu nome.",
+    "discord.unknown_button": "Este botão não funciona mais. Envie /help para ver o que "
+        "posso fazer.",
 }

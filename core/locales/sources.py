@@ -134,6 +134,7 @@ SOURCES: dict[str, str] = {
     "discord.option.ratio": "08afa22838",
     "discord.option.token": "ccdb331800",
     "discord.option.user": "12e7f688d5",
+    "discord.unknown_button": "f544d08aff",
     "dur.days": "570379d9e0",
     "dur.hours": "9942283023",
     "dur.minutes": "b8b9f90dff",
