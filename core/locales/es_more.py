@@ -167,4 +167,7 @@ TEXTS: dict[str, str] = {
     "discord.mention_me": "No puedo leer respuestas que no me mencionan. Responde de nuevo con "
         "la @mención activada, o empieza tu mensaje con mi nombre.",
     "discord.unknown_button": "Este botón ya no funciona. Envía /help para ver lo que puedo hacer.",
+    "render.no_draft_media": "Tus archivos están en el proyecto, pero aún no en la línea de "
+        "tiempo. Dime qué hacer con ellos (por ejemplo \"une mis clips en un video de 30 "
+        "segundos\") y luego exporta.",
 }

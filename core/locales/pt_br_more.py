@@ -168,4 +168,7 @@ TEXTS: dict[str, str] = {
         "a @menção ativada, ou comece sua mensagem com meu nome.",
     "discord.unknown_button": "Este botão não funciona mais. Envie /help para ver o que "
         "posso fazer.",
+    "render.no_draft_media": "Seus arquivos estão no projeto, mas ainda não na linha do "
+        "tempo. Diga o que fazer com eles (por exemplo \"junte meus clipes em um vídeo de 30 "
+        "segundos\") e depois exporte.",
 }

@@ -273,6 +273,7 @@ SOURCES: dict[str, str] = {
     "render.no_credits": "38fb0f7bf5",
     "render.no_credits_anonymous": "17cf87b524",
     "render.no_draft": "7b1dcbd0b8",
+    "render.no_draft_media": "975a2f4605",
     "render.open_project": "5e5eba7f41",
     "render.progress": "071ea04ede",
     "render.progress_minutes": "995b77d6da",

@@ -93,6 +93,16 @@ class SessionState:
     draft: Draft
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    @property
+    def has_media(self) -> bool:
+        """Whether the project holds files (uploads, generated media), on its timeline
+        or not (`state.video_infos`, `state.generated_media`)."""
+        state = self.raw.get("state")
+        if not isinstance(state, dict):
+            return False
+        return any(isinstance(state.get(key), list | dict) and state.get(key)
+                   for key in ("video_infos", "generated_media"))
+
 
 class RenderPhase(StrEnum):
     """Render status values."""

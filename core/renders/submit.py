@@ -86,7 +86,8 @@ class Submitter:
         except SessionNotFound:
             return None, Submission(Submitted.SESSION_LOST)
         if not state.draft.is_exportable:
-            return None, Submission(Submitted.NO_DRAFT)
+            # files sent but not on the timeline yet: the advice is not to upload them
+            return None, Submission(Submitted.NO_DRAFT, error="media" if state.has_media else "")
         return state.draft, None
 
     async def submit(self, job: RenderJob, draft: Draft) -> Submission:
@@ -202,6 +203,8 @@ def explain(submission: Submission, language: str,
     """What to tell the user when a submission did not start a render."""
     outcome = submission.outcome
     if outcome is Submitted.NO_DRAFT:
+        if submission.error == "media":
+            return t(language, "render.no_draft_media"), ()
         return t(language, "render.no_draft"), ()
     if outcome is Submitted.SESSION_LOST:
         return t(language, "render.session_lost"), ()

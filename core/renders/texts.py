@@ -24,6 +24,13 @@ texts({
               "you want, then ask me to export.",
         "zh": "还没有可以导出的内容。请先上传素材，或描述你想要的视频，然后再让我导出。",
     },
+    "render.no_draft_media": {
+        "en": "Your files are in the project but not on the timeline yet. Tell me what to "
+              "make with them (for example \"combine my clips into a 30-second video\"), "
+              "then export.",
+        "zh": "你的素材已在项目中，但还没有放到时间线上。请告诉我要用它们做什么"
+              "（例如“把我的片段合成一个 30 秒的视频”），然后再导出。",
+    },
     "render.session_lost": {
         "en": "That project is gone on NemoVideo. Send me clips or describe a video to "
               "start a new one.",

@@ -345,6 +345,18 @@ async def test_out_of_credits_on_the_operators_account_does_not_ask_users_to_top
         assert "Top up" not in answer, answer
 
 
+async def test_export_right_after_an_upload_says_what_to_do_with_the_files(
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
+    """The clip is in the project but on no timeline yet: "upload some clips" would be
+    wrong advice."""
+    async with kit(simulator, redis_url, renders=True) as k:
+        await k.say("", attachments=files(clips[0]))
+        await k.say("export")
+        answer = k.last()
+    assert "in the project but not on the timeline" in answer, answer
+    assert "render_submit" not in k.kinds()
+
+
 async def test_lost_session_starts_a_new_project(simulator: Simulator,
                                                  redis_url: str) -> None:
     async with kit(simulator, redis_url) as k:
