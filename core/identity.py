@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -10,7 +11,7 @@ from pydantic import SecretStr
 
 from core.messages import ChatKey
 from core.nemo.api import NemoApi
-from core.nemo.errors import OutOfCredits, RateLimited, TokenExpired
+from core.nemo.errors import MissingClientId, OutOfCredits, RateLimited, TokenExpired
 from core.nemo.models import Credentials
 from core.store import SessionStore
 
@@ -59,7 +60,14 @@ class Identities:
         if identity.token is None:  # the client id is kept before NemoVideo sees it
             await self.sessions.save_identity(chat, identity)
         try:
-            minted = await self.nemo.anonymous_token(identity.client_id)
+            try:
+                minted = await self.nemo.anonymous_token(identity.client_id)
+            except MissingClientId:
+                # NemoVideo did not take this client id (HTTP 400): a new one, kept first
+                log.warning("chat %s: NemoVideo refused the client id; making a new one", chat)
+                identity.client_id = str(uuid.uuid4())
+                await self.sessions.save_identity(chat, identity)
+                minted = await self.nemo.anonymous_token(identity.client_id)
         except RateLimited as exc:
             raise AnonymousTokenRefused(str(chat)) from exc
         identity.token = minted.credentials.token

@@ -357,6 +357,20 @@ async def test_export_right_after_an_upload_says_what_to_do_with_the_files(
     assert "render_submit" not in k.kinds()
 
 
+async def test_a_client_id_refused_with_http_400_is_replaced_and_the_token_minted(
+        simulator: Simulator, redis_url: str) -> None:
+    """The contract: HTTP 400 on the anonymous-token call means no (usable) X-Client-Id:
+    make one, keep it, ask again."""
+    async with kit(simulator, redis_url) as k:
+        simulator.inject(Fault("server_error", path="/api/auth/anonymous-token", status=400))
+        await k.say("credits")
+        assert "Credits:" in k.last(), k.last()
+        kept = await k.sessions.load_identity(CHAT)
+    ids = [r["headers"].get("X-Client-Id") for r in simulator.requests
+           if r["kind"] == "anonymous_token"]
+    assert len(ids) == 2 and ids[0] != ids[1] and ids[1] == kept.client_id
+
+
 async def test_lost_session_starts_a_new_project(simulator: Simulator,
                                                  redis_url: str) -> None:
     async with kit(simulator, redis_url) as k:
