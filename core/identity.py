@@ -27,6 +27,13 @@ class AnonymousTokenRefused(Exception):
     """NemoVideo refused a new anonymous token (per-IP or per-client limit, HTTP 429)."""
 
 
+#: how long nobody asks for an anonymous token after NemoVideo refused one (429): what
+#: it asked for, within these bounds; REFUSED_WAIT when it named no wait
+REFUSED_WAIT = 300.0
+REFUSED_WAIT_MIN = 60.0
+REFUSED_WAIT_MAX = 6 * 3600.0
+
+
 class Identities:
     """Resolves and renews the credentials a chat talks to NemoVideo with.
 
@@ -57,6 +64,9 @@ class Identities:
             return Credentials(self.operator_token, None)
         if identity.token is not None and not renew:
             return Credentials(identity.token, identity.user_id)
+        refused = self.sessions.keys.anonymous_refused()
+        if await self.sessions.redis.exists(refused):  # asked again later, not now
+            raise AnonymousTokenRefused(f"{chat}: NemoVideo refuses new tokens for now")
         if identity.token is None:  # the client id is kept before NemoVideo sees it
             await self.sessions.save_identity(chat, identity)
         try:
@@ -69,6 +79,11 @@ class Identities:
                 await self.sessions.save_identity(chat, identity)
                 minted = await self.nemo.anonymous_token(identity.client_id)
         except RateLimited as exc:
+            # the server's limit: every chat is refused, so none asks until the wait is over
+            wait = min(max(exc.retry_after or REFUSED_WAIT, REFUSED_WAIT_MIN), REFUSED_WAIT_MAX)
+            await self.sessions.redis.set(refused, "1", ex=int(wait))
+            log.warning("NemoVideo refuses new anonymous tokens; not asking again for %.0f s",
+                        wait)
             raise AnonymousTokenRefused(str(chat)) from exc
         identity.token = minted.credentials.token
         identity.user_id = minted.credentials.user_id

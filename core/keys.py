@@ -235,6 +235,11 @@ class Keys:
         """Set: chats with queued or in-flight messages (for resuming after a restart)."""
         return self._k("pending-chats")
 
+    def anonymous_refused(self) -> str:
+        """String with expiry: NemoVideo refuses new anonymous tokens to this server (a 429
+        on the anonymous-token call: its per-IP limit) until it expires."""
+        return self._k("anonymous-refused")
+
     def open_albums(self, platform: str) -> str:
         """Sorted set: albums being gathered ("<chat>|<group id>", by the time of their
         last part), so a live process delivers those whose gatherers died."""

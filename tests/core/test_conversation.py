@@ -392,6 +392,20 @@ async def test_anonymous_token_limit_explains_linking(simulator: Simulator,
         assert "/link" in k.last() and "private chat" in k.last()
 
 
+async def test_a_refused_anonymous_token_is_not_asked_for_again_by_every_chat(
+        simulator: Simulator, redis_url: str) -> None:
+    """The per-IP limit refuses this server: the next messages, of this chat or another,
+    do not knock again until the wait is over."""
+    simulator.config.anon_per_ip_limit = 0
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        asked = k.kinds().count("anonymous_token")
+        await k.say("hello again")
+        await k.say("hello", chat=ChatKey("test", "101"))
+        assert "/link" in k.last(ChatKey("test", "101"))
+        assert k.kinds().count("anonymous_token") == asked
+
+
 async def test_anonymous_token_limit_without_linking_does_not_offer_it(
         simulator: Simulator, redis_url: str) -> None:
     """/link is turned off (no SECRET_KEY): the advice does not send users to it."""
