@@ -61,7 +61,12 @@ class RenderQuota(Middleware):
         subjects = [] if self.rules.is_admin(turn.message) else group_subjects(turn)
         reserved = await self.quotas.reserve(Kind.RENDERS, subjects)
         if isinstance(reserved, Refusal):
-            await _refuse(turn, self.quotas, reserved)
+            # the export goes on: an unchanged draft's render is sent again (no render is
+            # started), anything else is refused with this text
+            log.info("chat %s: %s is over the %s quota (%d/%d)", turn.chat, reserved.subject,
+                     reserved.kind.value, reserved.used, reserved.limit)
+            turn.render_refusal = over_quota(turn.lang, reserved, self.quotas.now())
+            await call_next(turn, step)
             return
         before = turn.renders_started
         try:

@@ -54,9 +54,11 @@ class RenderService(Protocol):
 
     async def export(self, chat: ChatKey, user: User, session: ChatSession,
                      language: str | None = None, progress_message: Sent | None = None, *,
-                     reply_to: str | None = None, request: str = "") -> ExportOutcome:
+                     reply_to: str | None = None, request: str = "",
+                     refusal: str | None = None) -> ExportOutcome:
         """Start rendering the chat's project and report progress to the chat; run again
-        for the same `request`, find the render it started instead of starting another."""
+        for the same `request`, find the render it started instead of starting another.
+        With `refusal`, start none: say it, unless an unchanged draft's render serves."""
 
     async def active_count(self, chat: ChatKey) -> int:
         """How many renders of the chat are not finished."""
@@ -114,7 +116,8 @@ async def export(turn: Turn, step: Step, *, projects: Projects,
     await projects.ensure(turn)
     user, message_id = turn.message.user, turn.message.message_id
     result = await renders.export(turn.chat, User(user.id, user.display_name), turn.session,
-                                  turn.lang, reply_to=message_id, request=message_id)
+                                  turn.lang, reply_to=message_id, request=message_id,
+                                  refusal=turn.render_refusal)
     if result.started:
         turn.renders_started += 1
 

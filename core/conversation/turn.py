@@ -51,6 +51,9 @@ class Turn:
     #: the event's later steps are moot (its files were all refused: its words, a caption,
     #: were about them), so they do not run
     rest_moot: bool = False
+    #: what an export says instead of starting a render (a quota is used up); an unchanged
+    #: draft's finished render is still sent again, which starts none
+    render_refusal: str | None = None
 
     @property
     def chat(self) -> ChatKey:

@@ -78,7 +78,8 @@ class Renders:
     async def export(self, chat: ChatKey, user: User, session: ChatSession,
                      language: str | None = None,
                      progress_message: Sent | None = None, *,
-                     reply_to: str | None = None, request: str = "") -> ExportResult:
+                     reply_to: str | None = None, request: str = "",
+                     refusal: str | None = None) -> ExportResult:
         """Render the chat's project and have a worker deliver the video.
 
         Says "Rendering…" at once (editing `progress_message` when given, else in a
@@ -88,6 +89,9 @@ class Renders:
         of the project is not rendered again (`core.renders.reuse`). The project's format sets
         the output size. When the session has no claim token yet one is made and
         set on `session` (the caller saves the session as usual).
+
+        `refusal` (a quota used up) is said instead of starting a render; an unchanged
+        draft's render is still sent again (outcome `REUSED`: no render starts).
 
         `request` (the id of the message asking for the export) makes it idempotent:
         run again for the same request (resumed after a restart, or by the chat's next
@@ -103,14 +107,16 @@ class Renders:
         try:  # from "Rendering…" on: a `/cancel` before the job exists is said here
             if request and sent.message_id != noted:
                 await self.requests.note_message(chat, request, sent.message_id)
-            return await self._render(chat, user, session, lang, sent, reply_to, request)
+            return await self._render(chat, user, session, lang, sent, reply_to, request,
+                                      refusal)
         except asyncio.CancelledError as stop:
             if stopped_by_user(stop):  # before its job exists, `/cancel` finds no render
                 await self.outgoing.edit_text(chat, sent, t(lang, "render.cancelled"))
             raise
 
     async def _render(self, chat: ChatKey, user: User, session: ChatSession, lang: str,
-                      sent: Sent, reply_to: str | None, request: str) -> ExportResult:
+                      sent: Sent, reply_to: str | None, request: str,
+                      refusal: str | None = None) -> ExportResult:
         """`export` once "Rendering…" is said in `sent`."""
         draft = await self._read(chat, session, sent, lang)
         if isinstance(draft, ExportResult):
@@ -123,6 +129,9 @@ class Renders:
                                         digest, sent, lang, reply_to=reply_to, request=request)
         if reused is not None:
             return ExportResult(reused[0], reused[1], sent)
+        if refusal is not None:
+            await self.outgoing.edit_text(chat, sent, refusal)
+            return ExportResult(Submitted.OVER_QUOTA, None, sent)
         claim = session.claim_token or await self._claim_token(chat, session)
         render_id = new_render_id()
         job = RenderJob(

@@ -51,6 +51,7 @@ class Submitted(StrEnum):
     REUSED = "reused"  # the draft did not change: a running or delivered render serves it
     ALREADY = "already"  # the export request has its job already (not rendered again)
     REFUSED = "refused"  # the credentials were refused (`error`: the text that says so)
+    OVER_QUOTA = "over_quota"  # a quota of the bot's allows no render now (nothing submitted)
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,11 @@ async def test_renders_quota_counts_per_user_and_per_group(
         await exportable_project(bot, fake, simulator, group, alice)
         fake.text(group, alice, "/export")
         await bot_message(fake, group, containing("Rendering"))
+        # the same draft again: the render under way serves it, no render starts
+        fake.text(group, bob, "/export")
+        await bot_message(fake, group, containing("already rendering"))
+        fake.text(group, bob, f"@{fake.bot_username} add the title Second Cut")
+        await bot_message(fake, group, containing("Second Cut"))
         fake.text(group, bob, "/export")  # Bob has renders left, the group has none
         over = await bot_message(fake, group, containing("This chat has used 1 of its 1 renders"))
         await settled(bot)
