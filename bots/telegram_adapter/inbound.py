@@ -34,6 +34,7 @@ from telegram import User as TelegramUser
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
+from core.conversation.uploads import type_extension
 from core.intents import COMMANDS
 from core.messages import (
     Attachment,
@@ -275,14 +276,18 @@ def _media(message: Message) -> tuple[str, Any] | None:
 
 
 def _filename(kind: str, item: Any) -> tuple[str, str | None]:
+    """A file's name and content type. A file sent without a name is named after its
+    kind, with the extension its content type says (an OGG sent as audio is no .mp3)."""
     stem, suffix, default_type = _DEFAULT_NAMES[kind]
-    content_type: str | None = getattr(item, "mime_type", None) or default_type
+    given: str | None = getattr(item, "mime_type", None)
+    content_type = given or default_type
     name = getattr(item, "file_name", None)
     if name:
         name = PurePosixPath(str(name).replace("\\", "/")).name
     if not name:
-        if not suffix and content_type:
-            suffix = mimetypes.guess_extension(content_type) or ""
+        if given and given.split(";", 1)[0].strip().lower() != default_type:
+            found = type_extension(given)
+            suffix = f".{found}" if found else (mimetypes.guess_extension(given) or suffix)
         name = f"{stem}-{item.file_unique_id}{suffix}"
     return name, content_type
 

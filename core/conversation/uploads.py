@@ -44,9 +44,26 @@ def extension_of(filename: str, content_type: str | None = None) -> str | None:
     suffix = PurePosixPath(filename).suffix.lower().lstrip(".")
     if suffix in ACCEPTED_EXTENSIONS:
         return suffix
-    if not suffix and content_type:
-        return _BY_CONTENT_TYPE.get(content_type.split(";", 1)[0].strip().lower())
+    if not suffix:
+        return type_extension(content_type)
     return None
+
+
+def upload_name(attachment: Attachment) -> str:
+    """The name a file is uploaded under: NemoVideo types files by their extension, so a
+    file accepted by its content type alone ("IMG_1234", video/mp4) gets one."""
+    name = attachment.filename
+    if PurePosixPath(name).suffix:
+        return name
+    found = extension_of(name, attachment.content_type)
+    return f"{name}.{found}" if found else name
+
+
+def type_extension(content_type: str | None) -> str | None:
+    """The accepted format a content type names ("video/quicktime" -> "mov"), if any."""
+    if not content_type:
+        return None
+    return _BY_CONTENT_TYPE.get(content_type.split(";", 1)[0].strip().lower())
 
 
 def check(attachment: Attachment) -> str | None:
@@ -164,7 +181,7 @@ class Uploader:
         async with contextlib.AsyncExitStack() as stack:
             paths: list[Path] = [await stack.enter_async_context(a.local_path())
                                  for a in attachments]
-            files = [meter.wrap(UploadFile.from_path(p, name=a.filename))
+            files = [meter.wrap(UploadFile.from_path(p, name=upload_name(a)))
                      for a, p in zip(attachments, paths, strict=True)]
             result = await self.identities.call(
                 chat, lambda c: nemo.upload_files(c, session_id, files))

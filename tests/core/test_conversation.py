@@ -169,6 +169,16 @@ async def test_the_caption_of_refused_files_is_not_sent_to_the_agent(
         assert k.kinds().count("upload_files") == 1 and k.kinds().count("run_sse") == 1
 
 
+async def test_a_file_named_without_an_extension_is_uploaded_with_its_type(
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
+    """"IMG_1234" sent as video/mp4: accepted by its content type, so NemoVideo (which
+    types files by name) gets it as IMG_1234.mp4, not a file it cannot use."""
+    bare = LocalFileAttachment(clips[0], filename="IMG_1234", content_type="video/mp4")
+    async with kit(simulator, redis_url) as k:
+        await k.say("", attachments=(bare,))
+        assert "Received" in k.last() and "IMG_1234.mp4" in k.last(), k.last()
+
+
 async def test_upload_by_url_in_text(simulator: Simulator, redis_url: str,
                                      clips: list[Path]) -> None:
     async with kit(simulator, redis_url) as k:

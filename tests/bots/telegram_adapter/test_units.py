@@ -187,6 +187,14 @@ def test_files_of_every_kind_get_names_and_sizes(
     assert read(fake.animation(dm, alice, b"g", queue=False)).content_type == "video/mp4"
     document = read(fake.document(dm, alice, b"d", file_name="cut.mov", queue=False))
     assert document.filename == "cut.mov"
+    # a file sent without a name takes the extension its content type says
+    unnamed = fake.audio(dm, alice, b"a", mime_type="audio/ogg", queue=False)
+    del unnamed["message"]["audio"]["file_name"]
+    ogg = read(unnamed)
+    assert ogg.filename.startswith("audio-") and not ogg.filename.endswith(".mp3")
+    unnamed = fake.video(dm, alice, b"w", mime_type="video/webm", queue=False)
+    del unnamed["message"]["video"]["file_name"]
+    assert read(unnamed).filename.endswith(".webm")
 
 
 def test_a_file_over_the_download_limit_is_named_not_attached(
