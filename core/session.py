@@ -56,6 +56,8 @@ class ChatSession:
     session_id: str | None = None
     task_id: str | None = None
     claim_token: str | None = None
+    #: when the claim token stops working (Unix time; 0: unknown, so it is made anew)
+    claim_expires_at: float = 0.0
     language: str = "en"
     draft: dict[str, Any] = field(default_factory=dict)
     inflight: InFlight | None = None
@@ -82,6 +84,7 @@ def session_of(data: Mapping[str, str]) -> ChatSession:
         session_id=data.get("session_id") or None,
         task_id=data.get("task_id") or None,
         claim_token=data.get("claim_token") or None,
+        claim_expires_at=float(data.get("claim_expires_at") or 0.0),
         language=data.get("language") or "en",
         draft=json.loads(data["draft"]) if data.get("draft") else {},
         inflight=InFlight(**inflight) if inflight else None,
@@ -99,6 +102,7 @@ def session_fields(session: ChatSession) -> dict[str, str]:
         "session_id": session.session_id or "",
         "task_id": session.task_id or "",
         "claim_token": session.claim_token or "",
+        "claim_expires_at": repr(session.claim_expires_at) if session.claim_expires_at else "",
         "language": session.language,
         "draft": json.dumps(session.draft),
         "inflight": json.dumps(asdict(session.inflight)) if session.inflight else "",

@@ -17,6 +17,7 @@ video a second time.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -45,10 +46,12 @@ class Reuse:
 
     async def serve(self, chat: ChatKey, running: Sequence[RenderJob], session_id: str,
                     digest: str, sent: Sent, lang: str, *, reply_to: str | None,
-                    request: str) -> Outcome:
+                    request: str, project_url: str | None = None) -> Outcome:
         """Serve the export from a `running` render of the same draft (`digest`) or the
         project's last video: the outcome (`REUSED`, or `ALREADY` when the request was
-        served before) and the serving job; None when it must be rendered."""
+        served before) and the serving job; None when it must be rendered. A video sent
+        again goes with `project_url` when given (a fresh project link) rather than the
+        one it was delivered with."""
         same = next((job for job in running
                      if job.session_id == session_id and job.draft_hash == digest), None)
         if same is not None:
@@ -62,7 +65,8 @@ class Reuse:
         log.info("export in %s: unchanged since job %s; sending it again", chat, video.job_id)
         return await self._claimed(
             chat, request, video.job_id, "render.done_recovered", video.url,
-            lambda: self._send(chat, sent, lang, video, reply_to=reply_to, request=request))
+            lambda: self._send(chat, sent, lang, video, reply_to=reply_to, request=request,
+                               project_url=project_url))
 
     async def finish(self, chat: ChatKey, request: str, earlier: ExportRequest,
                      lang: str) -> None:
@@ -111,11 +115,13 @@ class Reuse:
         return True
 
     async def _send(self, chat: ChatKey, sent: Sent, lang: str, video: Video, *,
-                    reply_to: str | None, request: str) -> bool:
+                    reply_to: str | None, request: str, project_url: str | None) -> bool:
         """The video again; False (the claim withdrawn) when the platform no longer has
         it and there is no link: then it is rendered."""
         link = (Button(t(lang, "render.download"), url=video.url),) if video.url else ()
         await self.outgoing.edit_text(chat, sent, t(lang, "render.reused_done"), link)
+        if project_url:
+            video = dataclasses.replace(video, project_url=project_url)
         if await send_again(self.outgoing, chat, video, lang, reply_to=reply_to):
             return True
         if request:

@@ -40,6 +40,9 @@ from core.store import ChatSession
 
 log = logging.getLogger(__name__)
 
+#: a claim token with less than this left to live (seconds) is made anew
+CLAIM_MARGIN = 24 * 3600.0
+
 
 @dataclass(frozen=True)
 class ExportResult:
@@ -125,14 +128,16 @@ class Renders:
         width, height = (size.width, size.height) if size is not None else (0, 0)
         digest = draft_hash(draft.raw, {**OUTPUT, **output_extras(width, height)})
         assert session.session_id is not None
+        claim = await self._claim_token(chat, session)
+        project = self.nemo.claim_url(claim) if claim else None
         reused = await self.reuse.serve(chat, await self.pending(chat), session.session_id,
-                                        digest, sent, lang, reply_to=reply_to, request=request)
+                                        digest, sent, lang, reply_to=reply_to, request=request,
+                                        project_url=project)
         if reused is not None:
             return ExportResult(reused[0], reused[1], sent)
         if refusal is not None:
             await self.outgoing.edit_text(chat, sent, refusal)
             return ExportResult(Submitted.OVER_QUOTA, None, sent)
-        claim = session.claim_token or await self._claim_token(chat, session)
         render_id = new_render_id()
         job = RenderJob(
             id=render_id, chat=chat, render_id=render_id, session_id=session.session_id,
@@ -280,6 +285,11 @@ class Renders:
         return ExportResult(submission.outcome, None, sent, submission.error)
 
     async def _claim_token(self, chat: ChatKey, session: ChatSession) -> str | None:
+        """The project's claim token: the session's while it has a day or more to live
+        (a project link must still open when the video is watched), else a new one."""
+        now = time.time()
+        if session.claim_token and session.claim_expires_at - now > CLAIM_MARGIN:
+            return session.claim_token
         if not (session.task_id and session.session_id):
             return None
         task_id, session_id = session.task_id, session.session_id
@@ -288,8 +298,9 @@ class Renders:
                 chat, lambda creds: self.nemo.claim_token(creds, task_id, session_id))
         except CALL_ERRORS as exc:
             log.info("export in %s: no claim token (%s)", chat, type(exc).__name__)
-            return None
+            return session.claim_token  # an old link may still open: better than none
         session.claim_token = claim.claim_token
+        session.claim_expires_at = now + claim.expires_in if claim.expires_in else 0.0
         return claim.claim_token
 
     async def _ensure_group(self, platform: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from core.simulator.drafts import set_title
 from core.simulator.samples import write_big_audio, write_sample_audio, write_sample_video
 from core.store import InFlight
 from tests.kits.conversation import CHAT, kit
+from tests.waiting import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -379,6 +381,30 @@ async def test_a_client_id_refused_with_http_400_is_replaced_and_the_token_minte
     ids = [r["headers"].get("X-Client-Id") for r in simulator.requests
            if r["kind"] == "anonymous_token"]
     assert len(ids) == 2 and ids[0] != ids[1] and ids[1] == kept.client_id
+
+
+async def test_a_video_sent_again_gets_a_project_link_that_still_opens(
+        simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
+    """Claim tokens expire (7 days); a project lives on. An export of the unchanged draft
+    after its claim token ran out sends the video with a fresh project link."""
+    def project_links() -> list[str]:
+        return [b.url for r in k.out.records for b in r.buttons
+                if b.url and "workspace/claim" in b.url]
+
+    async with kit(simulator, redis_url, renders=True) as k:
+        await k.say("", attachments=files(clips[0]))
+        await k.say("combine my clips")
+        await k.say("export")
+        first = await wait_until(lambda: project_links(), what="the video with its link")
+        # the stored claim token has a minute left
+        await k.sessions.redis.hset(k.sessions.keys.session(CHAT), "claim_expires_at",
+                                    repr(time.time() + 60))
+        await k.say("export")
+        links = await wait_until(lambda: project_links()[len(first):] or None,
+                                 what="the video sent again with its link")
+    assert links[-1] != first[-1], "a fresh claim token"
+    assert k.kinds().count("render_submit") == 1, "the unchanged draft was not rendered again"
+    assert k.kinds().count("claim_token") == 2
 
 
 async def test_lost_session_starts_a_new_project(simulator: Simulator,
