@@ -92,6 +92,15 @@ class Identities:
         log.info("chat %s: new anonymous NemoVideo token (user %s)", chat, identity.user_id)
         return minted.credentials
 
+    async def learn_user(self, chat: ChatKey, user_id: str) -> None:
+        """Keep the NemoVideo user an anonymous token belongs to when its own answer did
+        not name it (the create-session answer does): the registration link needs it."""
+        identity = await self.sessions.load_identity(chat)
+        if identity.kind != "anonymous" or identity.user_id or identity.token is None:
+            return
+        identity.user_id = user_id
+        await self.sessions.save_identity(chat, identity)
+
     def is_operators(self, creds: Credentials) -> bool:
         """Whether `creds` are the operator's (NEMO_TOKEN): every chat shares that account,
         so its users cannot top it up."""

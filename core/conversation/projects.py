@@ -28,7 +28,9 @@ class Projects:
             turn.chat, lambda creds: self.nemo.create_session(creds, language))
         session.session_id = created.session_id
         session.task_id = created.task_id
-        session.claim_token = None
+        session.claim_token, session.claim_expires_at = None, 0.0
+        if created.user_id:
+            await self.identities.learn_user(turn.chat, created.user_id)
         session.draft, session.draft_at = {}, time.time()
         if persist:
             await turn.persist()

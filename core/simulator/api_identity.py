@@ -53,14 +53,15 @@ class Identity(Routes):
             credits=config.initial_credits,
         )
         user = store.users[token.user_id]
-        return ok(
-            {
-                "token": token.value,
-                "user_id": user.user_id,
-                "expires_at": iso(token.expires_at or 0),
-                "credits": user.available,
-            }
-        )
+        answer = {
+            "token": token.value,
+            "user_id": user.user_id,
+            "expires_at": iso(token.expires_at or 0),
+            "credits": user.available,
+        }
+        if not config.anon_names_user:  # the user is named by create-session and state only
+            del answer["user_id"]
+        return ok(answer)
 
     async def claim_token(self, request: web.Request) -> web.Response:
         """`POST /api/auth/claim-token`."""

@@ -61,6 +61,7 @@ class SimConfig:
     anon_per_ip_limit: int = 10
     anon_per_client_limit: int = 1
     anon_can_export: bool = True
+    anon_names_user: bool = True
     operator_tokens: list[str] = field(default_factory=list)
     initial_credits: int = 100
     edit_cost: int = 50

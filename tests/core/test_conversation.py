@@ -407,6 +407,19 @@ async def test_a_video_sent_again_gets_a_project_link_that_still_opens(
     assert k.kinds().count("claim_token") == 2
 
 
+async def test_the_registration_link_names_the_user_when_only_the_project_did(
+        simulator: Simulator, redis_url: str) -> None:
+    """The anonymous-token answer may lack `user_id`; the create-session answer names the
+    user too, and the out-of-credits advice needs it for its registration link."""
+    simulator.config.anon_names_user = False
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello")
+        simulator.inject(Fault("no_credits", path="/run_sse"))
+        await k.say("add the title Broke")
+        answer = k.last()
+    assert "/register?bind=anon_" in answer, answer
+
+
 async def test_lost_session_starts_a_new_project(simulator: Simulator,
                                                  redis_url: str) -> None:
     async with kit(simulator, redis_url) as k:
