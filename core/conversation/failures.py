@@ -66,8 +66,9 @@ class FailureReplies:
             (errors.UnsupportedFile, "err_unsupported"),
             (errors.FileTooLarge, "err_too_large"),
             (errors.ExportBlocked, "err_export_blocked"),
-            (AnonymousTokenRefused,
-             "err_token_limit" if self.link_enabled else "err_token_limit_no_link"),
+            # /link links a private chat's account: no use to a group
+            (AnonymousTokenRefused, "err_token_limit" if self.link_enabled
+             and turn.message.is_private else "err_token_limit_no_link"),
             (errors.RateLimited, "err_rate_limited"),
             (LinkedTokenExpired, "err_linked_expired"),
             (errors.TokenExpired, "err_auth_told" if self.operator_told else "err_auth"),

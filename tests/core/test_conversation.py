@@ -455,6 +455,15 @@ async def test_a_refused_anonymous_token_is_not_asked_for_again_by_every_chat(
         assert k.kinds().count("anonymous_token") == asked
 
 
+async def test_anonymous_token_limit_in_a_group_does_not_offer_linking(
+        simulator: Simulator, redis_url: str) -> None:
+    """/link (in a private chat) links that chat's account, never the group's."""
+    simulator.config.anon_per_ip_limit = 0
+    async with kit(simulator, redis_url) as k:
+        await k.say("hello", private=False)
+        assert "/link" not in k.last() and "Try again later" in k.last(), k.last()
+
+
 async def test_anonymous_token_limit_without_linking_does_not_offer_it(
         simulator: Simulator, redis_url: str) -> None:
     """/link is turned off (no SECRET_KEY): the advice does not send users to it."""
