@@ -62,13 +62,15 @@ def parse_entries(text: str, *, allowed: frozenset[str] | None = None) -> tuple[
 
 
 def parse_subject(text: str, platform: str) -> str:
-    """What an admin command names: an entry, a bare id (a user of `platform`), or a
-    Discord mention (`<@id>` user, `<@&id>` role, `<#id>` channel)."""
+    """What an admin command names: an entry, a bare id (a user of `platform`; a chat
+    for a negative id where chats are entries: Telegram's groups have negative ids, its
+    users never), or a Discord mention (`<@id>` user, `<@&id>` role, `<#id>` channel)."""
     value = text.strip()
     mention = _DISCORD_MENTION.match(value)
     if mention is not None:
         kind = {"@": "user", "@!": "user", "@&": "role", "#": "channel"}[mention["sigil"]]
         return f"discord:{kind}:{mention['id']}"
     if value.lstrip("-").isdigit():
-        return parse_entry(f"{platform}:user:{value}")
+        chats = value.startswith("-") and "chat" in KINDS.get(platform, DEFAULT_KINDS)
+        return parse_entry(f"{platform}:{'chat' if chats else 'user'}:{value}")
     return parse_entry(value)

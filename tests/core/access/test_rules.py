@@ -25,6 +25,8 @@ def test_entries_are_normalised_and_checked() -> None:
 
 def test_admins_name_people_by_entry_id_or_mention() -> None:
     assert parse_subject("42", "telegram") == "telegram:user:42"
+    # Telegram users have positive ids, its groups negative ones
+    assert parse_subject("-1001234", "telegram") == "telegram:chat:-1001234"
     assert parse_subject("<@!42>", "discord") == "discord:user:42"
     assert parse_subject("<@&7>", "discord") == "discord:role:7"
     assert parse_subject("<#9>", "discord") == "discord:channel:9"
