@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from core.conversation.limits import photo_note, usable_links
 from core.conversation.projects import Projects
@@ -113,7 +114,7 @@ class Uploader:
         if not turn.message.attachments and not step.urls:
             await turn.say("upload_what", formats=ACCEPTED_FORMATS)
             return
-        links = await usable_links(turn, step.urls)
+        links = [direct_link(url) for url in await usable_links(turn, step.urls)]
         attachments = list(turn.message.attachments)
         refused_type = [a.filename for a in attachments if check(a) == "type"]
         refused_size = [a.filename for a in attachments if check(a) == "size"]
@@ -202,6 +203,26 @@ def link_failure(exc: errors.NemoError, urls: list[str]) -> str:
     if not reason:
         reason = f"error {exc.code}" if exc.code else f"HTTP {exc.status}" if exc.status else "?"
     return reason[:300].rstrip(".")
+
+
+_DRIVE_FILE = re.compile(r"^/file/d/(?P<id>[\w-]+)")
+
+
+def direct_link(url: str) -> str:
+    """A share link as the download link of its file: a Dropbox link (`?dl=0` opens a
+    preview page) with `dl=1`, a Google Drive file's page as its download URL. Other
+    links as they are."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host == "dropbox.com" or host.endswith(".dropbox.com"):
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "dl"]
+        return urlunsplit(parts._replace(query=urlencode([*query, ("dl", "1")])))
+    if host == "drive.google.com":
+        found = _DRIVE_FILE.match(parts.path)
+        file_id = found["id"] if found else dict(parse_qsl(parts.query)).get("id")
+        if file_id and (found or parts.path in ("/open", "/uc")):
+            return f"https://drive.google.com/uc?export=download&id={file_id}"
+    return url
 
 
 def _url_looks_like_media(url: str) -> bool:

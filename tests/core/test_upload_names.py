@@ -1,0 +1,33 @@
+"""What an upload is called and where it is fetched from: names NemoVideo can type,
+share links as the download links of their files."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.conversation.uploads import direct_link, upload_name
+from core.messages import UrlAttachment
+
+
+@pytest.mark.parametrize(("shared", "direct"), [
+    ("https://www.dropbox.com/s/abc/clip.mp4?dl=0", "https://www.dropbox.com/s/abc/clip.mp4?dl=1"),
+    ("https://www.dropbox.com/scl/fi/x/clip.mov?rlkey=k&dl=0",
+     "https://www.dropbox.com/scl/fi/x/clip.mov?rlkey=k&dl=1"),
+    ("https://dropbox.com/s/abc/clip.mp4", "https://dropbox.com/s/abc/clip.mp4?dl=1"),
+    ("https://drive.google.com/file/d/1AbC-d_9/view?usp=sharing",
+     "https://drive.google.com/uc?export=download&id=1AbC-d_9"),
+    ("https://drive.google.com/open?id=XYZ", "https://drive.google.com/uc?export=download&id=XYZ"),
+    ("https://example.com/a.mp4?dl=0", "https://example.com/a.mp4?dl=0"),
+    ("https://notdropbox.com/a.mp4?dl=0", "https://notdropbox.com/a.mp4?dl=0"),
+])
+def test_share_links_become_the_download_links_of_their_files(shared: str, direct: str) -> None:
+    """A Dropbox or Google Drive share link opens a web page: NemoVideo would fetch the
+    page, not the video."""
+    assert direct_link(shared) == direct
+
+
+def test_a_file_accepted_by_its_type_alone_is_uploaded_with_its_extension() -> None:
+    assert upload_name(UrlAttachment("https://x/IMG_1234", "IMG_1234", "video/mp4")) == (
+        "IMG_1234.mp4")
+    assert upload_name(UrlAttachment("https://x/cut.mov", "cut.mov", "video/mp4")) == "cut.mov"
+    assert upload_name(UrlAttachment("https://x/notes", "notes", "text/plain")) == "notes"
