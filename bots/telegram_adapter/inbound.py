@@ -9,41 +9,36 @@ General topic of a forum). Replies in ordinary groups also carry a
 Who is listened to: in private chats everything; in groups commands (for this
 bot), replies to the bot's messages, and texts or captions that mention it.
 
-Files are never fetched here. A `TelegramAttachment` holds the file_id and
-opens the file only when the core uploads it: from the Bot API server's disk in
-local mode, otherwise streamed from Telegram's file URL. That URL contains the
-bot token, so the attachment has no `public_url` (NemoVideo never sees it) and
-the URL is never logged.
+Files are never fetched here: see `bots.telegram_adapter.files`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import mimetypes
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
 from typing import Any
 
-import httpx
-from telegram import Bot, Message, MessageEntity
-from telegram import File as TelegramFile
+from telegram import Message, MessageEntity
 from telegram import User as TelegramUser
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 
-from core.conversation.uploads import type_extension
 from core.intents import COMMANDS
 from core.messages import (
     Attachment,
     AttachmentCodec,
-    AttachmentUnavailable,
     ChatKey,
     IncomingMessage,
     User,
 )
+
+# the files' side, where the adapter and tests have always found it
+from .files import FileTooBig as FileTooBig
+from .files import FileUnavailable as FileUnavailable
+from .files import TelegramAttachment as TelegramAttachment
+from .files import TelegramFiles as TelegramFiles
+from .files import attachment
+from .files import register_attachments as register_attachments
 
 log = logging.getLogger(__name__)
 
@@ -54,118 +49,7 @@ CLOUD_DOWNLOAD_LIMIT = 20 * MB
 #: message ids of button presses: there is no user message to delete
 CALLBACK_PREFIX = "callback-"
 
-_CHUNK = 1 << 18
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
-_DEFAULT_NAMES = {
-    "video": ("video", ".mp4", "video/mp4"),
-    "animation": ("animation", ".mp4", "video/mp4"),
-    "video_note": ("video-note", ".mp4", "video/mp4"),
-    "photo": ("photo", ".jpg", "image/jpeg"),
-    "audio": ("audio", ".mp3", "audio/mpeg"),
-    "voice": ("voice", ".ogg", "audio/ogg"),
-    "document": ("file", "", "application/octet-stream"),
-}
-
-
-class FileUnavailable(AttachmentUnavailable):
-    """A Telegram file could not be fetched (the message never holds its URL)."""
-
-
-class FileTooBig(FileUnavailable):
-    """Telegram refuses to hand the file to the bot (over the cloud API's 20 MB)."""
-
-
-class TelegramFiles:
-    """Opens Telegram files by file_id: from disk in local mode, else by streaming
-    Telegram's file URL with the process's HTTP client."""
-
-    def __init__(self, bot: Bot, http: httpx.AsyncClient, *, local_mode: bool) -> None:
-        self.bot = bot
-        self.http = http
-        self.local_mode = local_mode
-
-    async def get(self, file_id: str) -> TelegramFile:
-        """getFile; `FileTooBig` when Telegram refuses the size."""
-        try:
-            return await self.bot.get_file(file_id)
-        except BadRequest as exc:
-            if "too big" in exc.message.lower():
-                raise FileTooBig(f"Telegram refuses to hand out file {file_id[-12:]}") from None
-            raise
-
-    def on_disk(self, file: TelegramFile) -> Path | None:
-        """The file on this machine's disk (a local Bot API server's path), if it is there."""
-        if not self.local_mode or not file.file_path:
-            return None
-        path = Path(file.file_path)
-        return path if path.is_absolute() and path.is_file() else None
-
-    async def stream(self, file_id: str, name: str) -> AsyncIterator[bytes]:
-        """The file's bytes in chunks."""
-        file = await self.get(file_id)
-        path = self.on_disk(file)
-        if path is not None:
-            with path.open("rb") as handle:
-                while chunk := handle.read(_CHUNK):
-                    yield chunk
-            return
-        if not file.file_path or not file.file_path.startswith(("http://", "https://")):
-            raise FileUnavailable(f"{name}: the Bot API server gave no way to fetch it")
-        try:
-            async with self.http.stream("GET", file.file_path) as response:
-                if response.status_code != 200:
-                    raise FileUnavailable(f"{name}: download answered HTTP {response.status_code}")
-                async for chunk in response.aiter_bytes(_CHUNK):
-                    yield chunk
-        except httpx.HTTPError as exc:
-            # httpx messages name the URL, which holds the bot token: keep it out of logs
-            raise FileUnavailable(f"{name}: download failed ({type(exc).__name__})") from None
-
-
-class TelegramAttachment(Attachment):
-    """A file sent to the bot, known by its file_id until the core uploads it."""
-
-    kind = "telegram"
-
-    def __init__(self, file_id: str, filename: str, content_type: str | None = None,
-                 size: int | None = None, *, files: TelegramFiles | None = None) -> None:
-        super().__init__(filename, content_type, size)
-        self.file_id = file_id
-        self._files = files
-
-    def _opener(self) -> TelegramFiles:
-        if self._files is None:
-            raise FileUnavailable(f"{self.filename}: no Telegram bot to fetch it with")
-        return self._files
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        """The bytes, from the local Bot API server's disk or streamed from Telegram."""
-        async for chunk in self._opener().stream(self.file_id, self.filename):
-            yield chunk
-
-    @contextlib.asynccontextmanager
-    async def local_path(self) -> AsyncIterator[Path]:
-        """In local mode the Bot API server's own file (nothing copied); otherwise a
-        temporary copy, streamed to disk and removed afterwards."""
-        files = self._opener()
-        if files.local_mode:
-            path = files.on_disk(await files.get(self.file_id))
-            if path is not None:
-                yield path
-                return
-        async with super().local_path() as path:
-            yield path
-
-    def to_dict(self) -> dict[str, Any]:
-        """Kind, name, size and the file_id (never a URL)."""
-        return {**super().to_dict(), "file_id": self.file_id}
-
-
-def register_attachments(codec: AttachmentCodec, files: TelegramFiles) -> None:
-    """Teach the codec to rebuild queued Telegram attachments (with their opener)."""
-    codec.register(TelegramAttachment.kind, lambda d: TelegramAttachment(
-        d["file_id"], d.get("filename") or "file", d.get("content_type"), d.get("size"),
-        files=files))
 
 
 # ---------------------------------------------------------------- conversations and people
@@ -259,47 +143,6 @@ def clean_text(text: str, me: TelegramUser) -> str:
         return text.strip()
     pattern = rf"(?<![\w/@])@{re.escape(me.username)}\b[,:]?\s*"
     return re.sub(pattern, "", text, flags=re.IGNORECASE).strip()
-
-
-# ---------------------------------------------------------------- files
-
-
-def _media(message: Message) -> tuple[str, Any] | None:
-    """The message's file and its kind; the largest size of a photo."""
-    if message.photo:
-        return "photo", message.photo[-1]
-    for kind in ("video", "animation", "video_note", "audio", "voice", "document"):
-        item = getattr(message, kind)
-        if item is not None:
-            return kind, item
-    return None
-
-
-def _filename(kind: str, item: Any) -> tuple[str, str | None]:
-    """A file's name and content type. A file sent without a name is named after its
-    kind, with the extension its content type says (an OGG sent as audio is no .mp3)."""
-    stem, suffix, default_type = _DEFAULT_NAMES[kind]
-    given: str | None = getattr(item, "mime_type", None)
-    content_type = given or default_type
-    name = getattr(item, "file_name", None)
-    if name:
-        name = PurePosixPath(str(name).replace("\\", "/")).name
-    if not name:
-        if given and given.split(";", 1)[0].strip().lower() != default_type:
-            found = type_extension(given)
-            suffix = f".{found}" if found else (mimetypes.guess_extension(given) or suffix)
-        name = f"{stem}-{item.file_unique_id}{suffix}"
-    return name, content_type
-
-
-def attachment(message: Message, files: TelegramFiles | None) -> TelegramAttachment | None:
-    """The message's file (video, photo, animation, video note, audio, voice, document)."""
-    found = _media(message)
-    if found is None:
-        return None
-    kind, item = found
-    name, content_type = _filename(kind, item)
-    return TelegramAttachment(item.file_id, name, content_type, item.file_size, files=files)
 
 
 # ---------------------------------------------------------------- one message, one album part

@@ -114,23 +114,10 @@ class Uploader:
         if not turn.message.attachments and not step.urls:
             await turn.say("upload_what", formats=ACCEPTED_FORMATS)
             return
-        links = [direct_link(url) for url in await usable_links(turn, step.urls)]
-        attachments = list(turn.message.attachments)
-        refused_type = [a.filename for a in attachments if check(a) == "type"]
-        refused_size = [a.filename for a in attachments if check(a) == "size"]
-        accepted = [a for a in attachments if check(a) is None]
-        urls = [u for u in links if _url_looks_like_media(u)]
-        if refused_type:
-            await turn.say("upload_refused_type", names=", ".join(refused_type),
-                           formats=ACCEPTED_FORMATS)
-        if refused_size:
-            await turn.say("upload_refused_size", names=", ".join(refused_size))
-        if links and not urls:
-            await turn.say("upload_refused_type", names=", ".join(links),
-                           formats=ACCEPTED_FORMATS)
+        accepted, urls = await _usable(turn, step)
         if not accepted and not urls:
             # a caption was about the files: it is not sent to the agent without them
-            turn.rest_moot = bool(attachments) and not step.urls
+            turn.rest_moot = bool(turn.message.attachments) and not step.urls
             return
         session_id = await self.projects.ensure(turn)
         count = len(accepted) + len(urls)
@@ -190,6 +177,24 @@ class Uploader:
             more = await self.identities.call(chat, lambda c: nemo.upload_urls(c, session_id, urls))
             result = UploadResult(result.files + more.files, result.session_state_applied)
         return result
+
+
+async def _usable(turn: Turn, step: Step) -> tuple[list[Attachment], list[str]]:
+    """The message's files and links that may be uploaded; the others are refused, saying
+    why (a type NemoVideo does not take, a size over its limit, a streaming service)."""
+    links = [direct_link(url) for url in await usable_links(turn, step.urls)]
+    attachments = list(turn.message.attachments)
+    refused_type = [a.filename for a in attachments if check(a) == "type"]
+    refused_size = [a.filename for a in attachments if check(a) == "size"]
+    urls = [u for u in links if _url_looks_like_media(u)]
+    if refused_type:
+        await turn.say("upload_refused_type", names=", ".join(refused_type),
+                       formats=ACCEPTED_FORMATS)
+    if refused_size:
+        await turn.say("upload_refused_size", names=", ".join(refused_size))
+    if links and not urls:
+        await turn.say("upload_refused_type", names=", ".join(links), formats=ACCEPTED_FORMATS)
+    return [a for a in attachments if check(a) is None], urls
 
 
 def link_failure(exc: errors.NemoError, urls: list[str]) -> str:

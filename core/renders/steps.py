@@ -29,7 +29,7 @@ from core.renders.jobs import JobStore, Transition
 from core.renders.progress import cancel_button, progress_text
 from core.renders.scheduler import Scheduler, Slot, Tracked
 from core.renders.submit import Submission, Submitted, Submitter, explain
-from core.renders.texts import export_button
+from core.renders.texts import export_button, timed_out_text
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -396,10 +396,3 @@ class Steps:
         if release:
             await self.store.release(tr.shard, tr.entry)
 
-
-def timed_out_text(lang: str, waited: float) -> str:
-    """What a user hears of a render given up after `waited` seconds: in minutes from two
-    minutes on, in seconds below (a short RENDER_TIMEOUT)."""
-    if waited < 120:
-        return t(lang, "render.timed_out_seconds", seconds=max(1, round(waited)))
-    return t(lang, "render.timed_out", minutes=round(waited / 60))

@@ -112,20 +112,10 @@ class Submitter:
 
             try:
                 await self.identities.call(job.chat, send)
-            except ExportBlocked:
-                anon = creds_used[-1].user_id if creds_used and creds_used[-1].is_anonymous \
-                    else None
-                return Submission(Submitted.BLOCKED, anonymous_user=anon)
-            except SessionNotFound:
-                return Submission(Submitted.SESSION_LOST)
-            except OutOfCredits as exc:
-                return Submission(Submitted.NO_CREDITS, anonymous_user=exc.user_id
-                                  if exc.is_anonymous else None, operators=exc.operators)
-            except (LinkedTokenExpired, AnonymousTokenRefused, TokenExpired) as exc:
-                # another render id cannot help: the account behind the chat is refused
-                log.warning("render %s of job %s: credentials refused: %s", render_id, job.id,
+            except ENDING_ERRORS as exc:  # another render id cannot help
+                log.warning("render %s of job %s refused: %s", render_id, job.id,
                             type(exc).__name__)
-                return Submission(Submitted.REFUSED, error=refused_text(exc))
+                return ended(exc, creds_used[-1] if creds_used else None)
             except CALL_ERRORS as exc:
                 error = describe(exc)
                 log.warning("render %s of job %s refused: %s", render_id, job.id, error)
@@ -177,6 +167,25 @@ class Submitter:
 def output_of(job: RenderJob) -> dict[str, object]:
     """The render's `output`: MP4 in high quality, plus the job's size when it has one."""
     return {**OUTPUT, **output_extras(job.width, job.height)}
+
+
+#: what ends a submission at once: the plan, the project, the credits, the account
+ENDING_ERRORS = (ExportBlocked, SessionNotFound, OutOfCredits, LinkedTokenExpired,
+                 AnonymousTokenRefused, TokenExpired)
+
+
+def ended(exc: BaseException, creds: Credentials | None) -> Submission:
+    """The outcome of a submission refused with one of ENDING_ERRORS (`creds`: those it
+    was sent with, when known)."""
+    if isinstance(exc, ExportBlocked):
+        anon = creds.user_id if creds is not None and creds.is_anonymous else None
+        return Submission(Submitted.BLOCKED, anonymous_user=anon)
+    if isinstance(exc, SessionNotFound):
+        return Submission(Submitted.SESSION_LOST)
+    if isinstance(exc, OutOfCredits):
+        return Submission(Submitted.NO_CREDITS, operators=exc.operators,
+                          anonymous_user=exc.user_id if exc.is_anonymous else None)
+    return Submission(Submitted.REFUSED, error=refused_text(exc))
 
 
 def refused_text(exc: BaseException) -> str:

@@ -137,3 +137,11 @@ def export_button(language: str) -> Button:
 def project_button(language: str, url: str | None) -> tuple[Button, ...]:
     """The "open the project" link button, when there is a link."""
     return (Button(t(language, "render.open_project"), url=url),) if url else ()
+
+
+def timed_out_text(lang: str, waited: float) -> str:
+    """What a user hears of a render given up after `waited` seconds: in minutes from two
+    minutes on, in seconds below (a short RENDER_TIMEOUT)."""
+    if waited < 120:
+        return t(lang, "render.timed_out_seconds", seconds=max(1, round(waited)))
+    return t(lang, "render.timed_out", minutes=round(waited / 60))

@@ -15,7 +15,7 @@ from core.messages import ChatKey
 from core.outgoing import Action, Busy, Button, Sent
 from core.renders import JobState, Submitted
 from core.renders.job_record import RenderJob, new_render_id
-from core.renders.steps import timed_out_text
+from core.renders.texts import timed_out_text
 from core.simulator import Fault, Simulator
 from core.store import ChatSession
 from tests.kits.renders import (
