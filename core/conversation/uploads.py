@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import mimetypes
 import re
 import time
 from collections.abc import AsyncIterator
@@ -41,11 +42,12 @@ _BY_CONTENT_TYPE = {
 
 
 def extension_of(filename: str, content_type: str | None = None) -> str | None:
-    """The accepted format of a file, by name first and then by content type."""
-    suffix = PurePosixPath(filename).suffix.lower().lstrip(".")
-    if suffix in ACCEPTED_EXTENSIONS:
-        return suffix
-    if not suffix:
+    """The accepted format of a file, by name first, then by content type when the name
+    has no extension a file type is known by ("IMG_1234", "meeting v1.2")."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    if suffix.lstrip(".") in ACCEPTED_EXTENSIONS:
+        return suffix.lstrip(".")
+    if not suffix or mimetypes.guess_type(f"x{suffix}", strict=False) == (None, None):
         return type_extension(content_type)
     return None
 
@@ -54,7 +56,7 @@ def upload_name(attachment: Attachment) -> str:
     """The name a file is uploaded under: NemoVideo types files by their extension, so a
     file accepted by its content type alone ("IMG_1234", video/mp4) gets one."""
     name = attachment.filename
-    if PurePosixPath(name).suffix:
+    if PurePosixPath(name).suffix.lower().lstrip(".") in ACCEPTED_EXTENSIONS:
         return name
     found = extension_of(name, attachment.content_type)
     return f"{name}.{found}" if found else name

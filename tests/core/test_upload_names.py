@@ -31,3 +31,8 @@ def test_a_file_accepted_by_its_type_alone_is_uploaded_with_its_extension() -> N
         "IMG_1234.mp4")
     assert upload_name(UrlAttachment("https://x/cut.mov", "cut.mov", "video/mp4")) == "cut.mov"
     assert upload_name(UrlAttachment("https://x/notes", "notes", "text/plain")) == "notes"
+    # a dot that makes no extension a file type is known by
+    assert upload_name(UrlAttachment("https://x/m", "meeting v1.2", "video/mp4")) == (
+        "meeting v1.2.mp4")
+    # an extension a file type is known by decides, whatever the content type says
+    assert upload_name(UrlAttachment("https://x/b", "brief.pdf", "video/mp4")) == "brief.pdf"
