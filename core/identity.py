@@ -80,7 +80,8 @@ class Identities:
                 minted = await self.nemo.anonymous_token(identity.client_id)
         except RateLimited as exc:
             # the server's limit: every chat is refused, so none asks until the wait is over
-            wait = min(max(exc.retry_after or REFUSED_WAIT, REFUSED_WAIT_MIN), REFUSED_WAIT_MAX)
+            asked = exc.asked if exc.asked is not None else REFUSED_WAIT
+            wait = min(max(asked, REFUSED_WAIT_MIN), REFUSED_WAIT_MAX)
             await self.sessions.redis.set(refused, "1", ex=int(wait))
             log.warning("NemoVideo refuses new anonymous tokens; not asking again for %.0f s",
                         wait)

@@ -78,10 +78,12 @@ class RateLimited(NemoError):
     that is not repeated by the transport), and the wait it asks for is not too long."""
 
     def __init__(self, message: str = "", *, retry_after: float | None = None,
-                 waitable: bool = False, **kw: int | None):
+                 waitable: bool = False, asked: float | None = None, **kw: int | None):
         super().__init__(message, **kw)
         self.retry_after = retry_after
         self.waitable = waitable
+        #: the wait the answer asked for, uncapped (None: it named none)
+        self.asked = asked
 
 
 class ServerError(NemoError):

@@ -61,10 +61,13 @@ class CallTimedOut(httpx.TimeoutException):
 class RateLimitSignal(Exception):
     """HTTP 429 inside an attempt: `Transport.retrying` decides whether to wait and retry."""
 
-    def __init__(self, retry_after: float, *, too_long: bool = False):
+    def __init__(self, retry_after: float, *, too_long: bool = False,
+                 asked: float | None = None):
         super().__init__(f"rate limited; retry after {retry_after:g} s")
         self.retry_after = retry_after
         self.too_long = too_long
+        #: the wait the answer asked for, uncapped (None: it named none)
+        self.asked = asked
 
 
 class ServerSignal(Exception):
@@ -233,6 +236,12 @@ class Transport:
 
     def asked_wait(self, answer: Answer) -> float:
         """The wait a 429 asks for, uncapped (`nemo_rate_limit_wait` when it names none)."""
+        wait = self.named_wait(answer)
+        return self.settings.nemo_rate_limit_wait if wait is None else wait
+
+    @staticmethod
+    def named_wait(answer: Answer) -> float | None:
+        """The wait a 429 names (`Retry-After`, or a body's `retry_after`), if any."""
         wait = parse_retry_after(answer.headers.get("retry-after"))
         if wait is None:
             body = answer.json()
@@ -243,8 +252,6 @@ class Transport:
                         break
                 else:
                     wait = None
-        if wait is None:
-            return self.settings.nemo_rate_limit_wait
         return wait
 
     def check_status(self, answer: Answer) -> None:
@@ -252,7 +259,8 @@ class Transport:
         status = answer.status
         if status == 429:
             asked, cap = self.asked_wait(answer), self.settings.nemo_retry_after_max
-            raise RateLimitSignal(min(asked, cap), too_long=asked > cap)
+            raise RateLimitSignal(min(asked, cap), too_long=asked > cap,
+                                  asked=self.named_wait(answer))
         if status >= 500:
             raise ServerSignal(status)
 
@@ -293,7 +301,8 @@ class Transport:
                              "waiting", kind, wait)
                 if rate_limited or not replayable or signal.too_long:
                     raise RateLimited(
-                        f"NemoVideo is rate limiting {kind}", retry_after=wait, status=429
+                        f"NemoVideo is rate limiting {kind}", retry_after=wait, status=429,
+                        asked=signal.asked,
                     ) from None
                 rate_limited = True
                 log.warning("%s: rate limited; retrying once in %.1f s", kind, wait)

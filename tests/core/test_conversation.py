@@ -453,6 +453,9 @@ async def test_a_refused_anonymous_token_is_not_asked_for_again_by_every_chat(
         await k.say("hello", chat=ChatKey("test", "101"))
         assert "/link" in k.last(ChatKey("test", "101"))
         assert k.kinds().count("anonymous_token") == asked
+        # for the wait NemoVideo asked (its week-long window), within six hours
+        left = await k.sessions.redis.ttl(k.sessions.keys.anonymous_refused())
+    assert 5 * 3600 < left <= 6 * 3600, left
 
 
 async def test_anonymous_token_limit_in_a_group_does_not_offer_linking(
