@@ -76,6 +76,8 @@ class FailureReplies:
             # the new project made for a lost one is not found either (see ProjectLost)
             (errors.SessionNotFound, "err_project_lost_again"),
             (AttachmentUnavailable, "err_file_unavailable"),
+            # the anonymous-token call refused a new client id too (HTTP 400 twice)
+            (errors.MissingClientId, "err_token_limit_no_link"),
         ]
         for kinds, key in simple:
             if isinstance(exc, kinds):

@@ -383,6 +383,16 @@ async def test_a_client_id_refused_with_http_400_is_replaced_and_the_token_minte
     assert len(ids) == 2 and ids[0] != ids[1] and ids[1] == kept.client_id
 
 
+async def test_a_new_client_id_refused_too_is_said_plainly(
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
+        simulator.inject(Fault("server_error", path="/api/auth/anonymous-token", status=400,
+                               count=2))
+        await k.say("credits")
+        answer = k.last()
+    assert "won't create another free account" in answer and "went wrong" not in answer, answer
+
+
 async def test_a_video_sent_again_gets_a_project_link_that_still_opens(
         simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
     """Claim tokens expire (7 days); a project lives on. An export of the unchanged draft
