@@ -181,15 +181,38 @@ class Courier:
                                              reply_to=reply_to)
         return Sending.TEXT, sent
 
-    async def recovered(self, job: RenderJob, url: str | None, project: str | None) -> bool:
+    async def recovered(self, job: RenderJob, url: str | None, project: str | None, *,
+                        busy_patience: float = 0.0) -> bool:
         """The idempotent ending after a delivery whose outcome is unknown: the progress
-        message becomes "Video ready" with the download and project links. False when
-        that edit failed."""
+        message becomes "Video ready" with the download and project links. A platform
+        that is busy (`Busy`) gets the edit again once it allows, for up to
+        `busy_patience` seconds of waits. False when the edit failed."""
         buttons: tuple[Button, ...] = ()
         if url:
             buttons = (Button(t(job.language, "render.download"), url=url),)
-        return await self.edit(job, t(job.language, "render.done_recovered"),
-                               buttons + project_button(job.language, project))
+        text = t(job.language, "render.done_recovered")
+        buttons += project_button(job.language, project)
+        waited = 0.0
+        while job.message_id:
+            try:
+                shown = await self.outgoing.edit_text(job.chat, Sent(job.message_id), text,
+                                                      buttons)
+            except Busy as exc:
+                wait = exc.retry_after if exc.retry_after is not None else 30.0
+                if waited + wait > busy_patience:
+                    log.warning("job %s: the links were not shown in %s: %r", job.id,
+                                job.chat, exc)
+                    return False
+                await asyncio.sleep(wait + 0.5)
+                waited += wait
+                continue
+            except Exception as exc:  # a deleted chat or message
+                log.warning("job %s: the links were not shown in %s: %r", job.id, job.chat,
+                            exc)
+                return False
+            await self._follow(job, shown)
+            return True
+        return False
 
     async def progress(self, job: RenderJob, percent: int, text: str,
                        buttons: tuple[Button, ...] = ()) -> bool:

@@ -30,6 +30,9 @@ Gate = Callable[[], AbstractAsyncContextManager[None]]
 #: server error), and the first pause when the platform does not say how long
 BUSY_PATIENCE = 180.0
 FIRST_BUSY_PAUSE = 5.0
+#: ... and how long the links that end a video never taken wait for it (edits repeat
+#: harmlessly: the one thing a user must not be left without)
+LINKS_PATIENCE = 900.0
 
 
 class Ends(Protocol):
@@ -115,7 +118,7 @@ class Handover:
         log.warning("%s: job %s could not be delivered to %s: %r", self.name, job.id,
                     job.chat, exc)
         if not isinstance(exc, Unreachable) and await self.courier.recovered(
-                job, prepared.url, tr.project or None):
+                job, prepared.url, tr.project or None, busy_patience=LINKS_PATIENCE):
             await self.store.finish(job, JobState.DELIVERED, [JobState.DELIVERING],
                                     error=f"adapter: {type(exc).__name__}; links given",
                                     updated_at=time.time())

@@ -518,6 +518,43 @@ async def test_a_video_the_platform_never_takes_leaves_its_links_not_a_stuck_pro
     assert job.state is JobState.DELIVERED
 
 
+class LongRateLimit(KeepingOutput):
+    """A channel rate limited far longer than a video waits, for posts; its first edit
+    after that is refused too, for a short while."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused_edits = 0
+        self.limited = False
+
+    async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
+                        buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:
+        self.limited = True
+        raise Busy("429 Too Many Requests", retry_after=400.0)
+
+    async def edit_text(self, chat: ChatKey, sent: Sent, text: str,
+                        buttons: tuple[Button, ...] = ()) -> Sent:
+        if self.limited and not self.refused_edits:
+            self.refused_edits += 1
+            raise Busy("429 Too Many Requests", retry_after=0.2)
+        return await super().edit_text(chat, sent, text, buttons)
+
+
+async def test_the_links_of_a_video_never_taken_wait_for_a_busy_platform(
+        simulator: Simulator, redis_client: aioredis.Redis) -> None:
+    out = LongRateLimit()
+    kit = await make_kit(simulator, redis_client, out)
+    chat = ChatKey("test", "134")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project())
+        job = await finished(kit, result.job_id or "")
+    await kit.nemo.aclose()
+    assert result.message is not None and out.refused_edits == 1
+    last = [r for r in kit.out.records if r.message_id == result.message.message_id][-1]
+    assert last.text == t("en", "render.done_recovered")
+    assert job.state is JobState.DELIVERED
+
+
 # ---------------------------------------------------------------- crash during submit
 
 
