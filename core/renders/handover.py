@@ -14,7 +14,7 @@ from typing import Protocol
 from core.catalog import Catalog, Video
 from core.i18n import t
 from core.nemo.models import RenderStatus
-from core.outgoing import Busy, Sent, Unreachable
+from core.outgoing import Busy, Sent
 from core.renders.again import video_caption
 from core.renders.delivery import Courier, Prepared, Sending
 from core.renders.job_record import JobState
@@ -111,14 +111,15 @@ class Handover:
         await self._delivered(tr)
 
     async def _undelivered(self, tr: Tracked, prepared: Prepared, exc: BaseException) -> None:
-        """The platform did not take the video (nor its link). Unless the chat takes no
-        message at all, its progress message becomes "Video ready" with the download and
-        project links, rather than stay at its last percentage with a Cancel button."""
+        """The platform did not take the video (nor its link). Its progress message
+        becomes "Video ready" with the download and project links, rather than stay at
+        its last percentage with a Cancel button: an edit may still go where a new
+        message may not (a Discord interaction's message, where the bot may not post)."""
         job = tr.job
         log.warning("%s: job %s could not be delivered to %s: %r", self.name, job.id,
                     job.chat, exc)
-        if not isinstance(exc, Unreachable) and await self.courier.recovered(
-                job, prepared.url, tr.project or None, busy_patience=LINKS_PATIENCE):
+        if await self.courier.recovered(job, prepared.url, tr.project or None,
+                                        busy_patience=LINKS_PATIENCE):
             await self.store.finish(job, JobState.DELIVERED, [JobState.DELIVERING],
                                     error=f"adapter: {type(exc).__name__}; links given",
                                     updated_at=time.time())
