@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
@@ -50,9 +51,12 @@ class _Batch:
 class QueueNotices:
     """Sends the "your message waits" notices of every chat, coalesced per chat."""
 
-    def __init__(self, inbox: Inbox, *, window: float = 0.3) -> None:
+    def __init__(self, inbox: Inbox, *, window: float = 0.3,
+                 pause: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.inbox = inbox
         self.window = window
+        #: how a batch waits out its window (tests hold it until their burst is in)
+        self.pause = pause
         self._batches: dict[ChatKey, _Batch] = {}
 
     async def queued(self, event: ChatEvent, out: Outgoing) -> None:
@@ -74,7 +78,7 @@ class QueueNotices:
 
     async def _tell(self, chat: ChatKey, batch: _Batch) -> None:
         try:
-            await asyncio.sleep(self.window)
+            await self.pause(self.window)
         finally:
             self._batches.pop(chat, None)
         waiting = []
