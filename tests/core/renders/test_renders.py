@@ -494,9 +494,7 @@ async def test_a_rate_limited_video_is_sent_once_the_platform_allows(
     out = BusyThenFine()
     kit = await make_kit(simulator, redis_client, out)
     chat = ChatKey("test", "132")
-    async with running(kit.worker()):
-        result = await kit.renders.export(chat, USER, await kit.project())
-        job = await finished(kit, result.job_id or "")
+    _, job = await exported(kit, chat)
     await kit.nemo.aclose()
     assert job.state is JobState.DELIVERED and out.refused == 1
     assert len(kit.out.of_kind("file", chat)) == 1 and not kit.out.of_kind("link", chat)
@@ -505,10 +503,7 @@ async def test_a_rate_limited_video_is_sent_once_the_platform_allows(
 async def test_a_video_the_platform_never_takes_leaves_its_links_not_a_stuck_progress(
         simulator: Simulator, redis_client: aioredis.Redis) -> None:
     kit = await make_kit(simulator, redis_client, BusyThenFine(always=True))
-    chat = ChatKey("test", "133")
-    async with running(kit.worker()):
-        result = await kit.renders.export(chat, USER, await kit.project())
-        job = await finished(kit, result.job_id or "")
+    result, job = await exported(kit, ChatKey("test", "133"))
     await kit.nemo.aclose()
     assert result.message is not None
     last = [r for r in kit.out.records if r.message_id == result.message.message_id][-1]
@@ -544,10 +539,7 @@ async def test_the_links_of_a_video_never_taken_wait_for_a_busy_platform(
         simulator: Simulator, redis_client: aioredis.Redis) -> None:
     out = LongRateLimit()
     kit = await make_kit(simulator, redis_client, out)
-    chat = ChatKey("test", "134")
-    async with running(kit.worker()):
-        result = await kit.renders.export(chat, USER, await kit.project())
-        job = await finished(kit, result.job_id or "")
+    result, job = await exported(kit, ChatKey("test", "134"))
     await kit.nemo.aclose()
     assert result.message is not None and out.refused_edits == 1
     last = [r for r in kit.out.records if r.message_id == result.message.message_id][-1]
