@@ -67,6 +67,10 @@ class Settings(BaseSettings):
         default=5.0, gt=0,
         description="run_sse: how long a stream may stay open after the agent's turn is complete")
     nemo_call_timeout: float = Field(default=120.0, gt=0, description="one API call, at most")
+    post_production_watch: float = Field(
+        default=60.0, ge=0,
+        description="after a generation, how long the backend's own music and title are "
+                    "looked for (0: not)")
     nemo_download_timeout: float = Field(default=3600.0, gt=0, description="one download")
     nemo_upload_timeout: float = Field(default=1800.0, gt=0)
     nemo_retry_attempts: int = Field(default=3, ge=0, le=10)

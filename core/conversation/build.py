@@ -23,6 +23,7 @@ from core.conversation.welcome import FirstContact
 from core.identity import Identities
 from core.inbox import Inbox
 from core.intents import Intent
+from core.messages import ChatKey
 from core.nemo.api import NemoApi
 from core.outgoing import Outgoing
 from core.settings import Settings
@@ -56,7 +57,7 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
         Intent.LAST: partial(last, catalog=catalog),
         Intent.LANGUAGE: partial(language, choices=choices),
     })
-    return Dispatcher(
+    dispatcher = Dispatcher(
         inbox=inbox, sessions=sessions, out=out, handlers=handlers,
         link=partial(link, identities=identities),
         failures=FailureReplies(nemo, operator_told=operator_told,
@@ -68,3 +69,11 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
         middlewares=[LogContext(), Metered(), StepLog(), Languages(choices), Choices(),
                      *middlewares, FirstContact(), ProjectLog(catalog)],
         sweep_interval=max(0.5, settings.chat_lock_ttl / 3), languages=choices)
+
+    async def waiting(chat: ChatKey) -> bool:
+        """Whether a chat's step should give way: its next message waits, or the process
+        is stopping (its grace is not for watching)."""
+        return dispatcher.closing or await inbox.length(chat) > 0
+
+    relay.waiting = waiting
+    return dispatcher

@@ -234,6 +234,15 @@ class Agent:
                 if plan.charges_edit:
                     session.edit_charged = False
 
+    async def after_turn(self, session: Session) -> None:
+        """Once a turn's stream has ended: the second stage of a generation left for after
+        it (`post_production: after`), `post_production_delay` seconds later."""
+        if session.unfinished is None:
+            return
+        await asyncio.sleep(self.config.post_production_delay)
+        async with session.lock:
+            self.edits.finish_later(session)
+
     async def _run(
         self, session: Session, plan: Plan, emit: Callable[[Event], None], faults: TurnFaults
     ) -> bool:
@@ -257,7 +266,8 @@ class Agent:
             return False
         if plan.generation:
             await self.edits.generate(
-                session, plan.ops[0], plan.chinese, emit, self.config.generation_delay
+                session, plan.ops[0], plan.chinese, emit, self.config.generation_delay,
+                finish=self.config.post_production == "stream",
             )
             self._trailing(emit, plan, faults)
             return True

@@ -44,6 +44,7 @@ class AgentStream(Routes):
                 await sim.agent.execute(session, user, plan, queue.put_nowait, faults)
             finally:
                 queue.put_nowait(None)
+            await sim.agent.after_turn(session)
 
         sim.spawn(turn())
 

@@ -17,12 +17,14 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "sse_shape": ("adk", "tagged"),
     "poll_shape": ("top", "wrapped", "bare"),
     "silent_edits": ("auto", "always", "never"),
+    "post_production": ("stream", "after"),
 }
 
 _NON_NEGATIVE = {
     "heartbeat_interval",
     "agent_delay",
     "generation_delay",
+    "post_production_delay",
     "render_seconds",
     "token_ttl",
     "anon_window",
@@ -52,6 +54,8 @@ class SimConfig:
     silent_edits: str = "auto"
     agent_delay: float = 0.0
     generation_delay: float = 0.0
+    post_production: str = "stream"
+    post_production_delay: float = 2.0
     render_seconds: float = 1.0
     render_width: int = 1920
     render_height: int = 1080

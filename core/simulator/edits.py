@@ -248,6 +248,7 @@ class DraftEdits:
         chinese: bool,
         emit: Callable[[Event], None],
         delay: float,
+        finish: bool = True,
     ) -> None:
         """Generate a clip in two stages: the raw clip is announced (after `delay` seconds),
         then music and a title are added."""
@@ -282,8 +283,18 @@ class DraftEdits:
             "I'm now adding music and a title to finish it.",
             last=False,
         )
-        # Second stage: the backend finishes the clip by itself, without more text.
-        self._finish_generated(session, prompt, emit)
+        # Second stage: the backend finishes the clip by itself, without more text (in the
+        # stream, or after it: see `finish_later`)
+        if finish:
+            self._finish_generated(session, prompt, emit)
+        else:
+            session.unfinished = prompt
+
+    def finish_later(self, session: Session) -> None:
+        """The second stage of a generation whose stream ended without it."""
+        if session.unfinished is not None:
+            prompt, session.unfinished = session.unfinished, None
+            self._finish_generated(session, prompt, lambda event: None)
 
     def _finish_generated(
         self, session: Session, prompt: str, emit: Callable[[Event], None]

@@ -142,6 +142,8 @@ class Session:
     analyses: list[dict[str, Any]] = field(default_factory=list)
     generated: list[GeneratedMedia] = field(default_factory=list)
     edit_charged: bool = False
+    #: a generation whose music and title come after its stream (`post_production`)
+    unfinished: str | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     def state(self) -> dict[str, Any]:

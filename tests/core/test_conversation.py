@@ -90,6 +90,38 @@ async def test_the_state_is_read_only_when_the_timeline_may_have_changed(
         assert k.kinds().count("state") == 2, "an old draft is read again before the message"
 
 
+async def test_music_and_a_title_added_after_a_generations_answer_are_shown(
+        simulator: Simulator, redis_url: str) -> None:
+    """The contract's two-stage generation, with the second stage after the stream ended:
+    what NemoVideo added by itself is shown, with the choice to keep or remove it."""
+    simulator.config.post_production = "after"
+    simulator.config.post_production_delay = 0.3
+    async with kit(simulator, redis_url, post_production_watch=6.0) as k:
+        await k.say("generate a 5 second video of the sea")
+        answer, follow_up = k.out.records[-2:]
+        session = await k.sessions.load(CHAT)
+    assert "raw video is ready" in answer.text
+    assert "finished the video by itself and added" in follow_up.text, follow_up.text
+    assert "Timeline (3 tracks)" in follow_up.text
+    assert [b.label for b in follow_up.buttons] == [
+        "Keep all", "Remove music", "Remove title", "Export"]
+    assert len(session.last_draft.tracks) == 3, "the next turn's diff starts from it"
+
+
+async def test_the_post_production_watch_gives_way_to_the_next_message(
+        simulator: Simulator, redis_url: str) -> None:
+    simulator.config.post_production = "after"
+    simulator.config.post_production_delay = 600  # never, within this test
+    async with kit(simulator, redis_url, post_production_watch=600.0) as k:
+        first = k.dispatcher.submit(k.message("generate a 5 second video of the sea"))
+        await wait_until(lambda: any("raw video is ready" in t for t in k.out.texts()),
+                         what="the generation's answer")
+        async with asyncio.timeout(15):
+            await k.say("hello")
+            await first
+        assert not any("next in line" in t for t in k.out.texts())
+
+
 async def test_upload_then_combine_reports_the_timeline(
         simulator: Simulator, redis_url: str, clips: list[Path]) -> None:
     simulator.config.silent_edits = "never"
