@@ -114,8 +114,10 @@ async def test_the_post_production_watch_gives_way_to_the_next_message(
     simulator.config.post_production_delay = 600  # never, within this test
     async with kit(simulator, redis_url, post_production_watch=600.0) as k:
         first = k.dispatcher.submit(k.message("generate a 5 second video of the sea"))
-        await wait_until(lambda: any("raw video is ready" in t for t in k.out.texts()),
-                         what="the generation's answer")
+        # the whole answer (its timeline is shown last), not its first words streaming
+        await wait_until(lambda: any("raw video is ready" in t and "Timeline (" in t
+                                     for t in k.out.texts()),
+                         what="the generation's whole answer")
         async with asyncio.timeout(15):
             await k.say("hello")
             await first
