@@ -30,6 +30,7 @@ from core.conversation.choices import offer
 from core.conversation.delivery import deliver
 from core.conversation.formats import instruction
 from core.conversation.gui import GuiAction, Translated
+from core.conversation.post_production import watch_post_production
 from core.conversation.progress import takes_a_while
 from core.conversation.projects import Projects
 from core.conversation.streaming import Listener
@@ -40,13 +41,13 @@ from core.conversation.suggestions import (
     next_steps,
 )
 from core.conversation.turn import Turn
-from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
+from core.identity import Identities
 from core.intents import Step
 from core.locks import LockLost
 from core.messages import ChatKey
 from core.nemo import errors
 from core.nemo.api import NemoApi
-from core.nemo.draft import Draft, TrackKind
+from core.nemo.draft import Draft
 from core.nemo.draft_diff import describe_change
 from core.nemo.events import StreamError
 from core.nemo.models import Credentials
@@ -55,9 +56,6 @@ from core.settings import Settings
 from core.store import InFlight
 
 log = logging.getLogger(__name__)
-
-#: the tracks of a generation's second stage (music, a title)
-FINISHING = frozenset({TrackKind.AUDIO, TrackKind.TEXT})
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -118,44 +116,11 @@ class Relay:
                                answered=listener.answer.has_text)
             return
         await self._finish(turn, session_id, before, listener)
-        if listener.generated:
-            await self._post_production(turn, session_id)
-
-    async def _post_production(self, turn: Turn, session_id: str) -> None:
-        """A generation's answer showed the raw video only: NemoVideo adds music and a
-        title by itself (the contract's second stage), maybe after its stream ended. The
-        project is read now and then for `post_production_watch` seconds, giving way at
-        once to the user's next message (its turn reads the state), and what was added is
-        shown with the choice to keep or remove it."""
-        watch, shown = self.settings.post_production_watch, turn.session.last_draft
-        if (watch <= 0 or self.waiting is None or not shown.is_exportable
-                or any(t.kind in FINISHING for t in shown.tracks)):
-            return
-        poll = min(5.0, watch / 6)
-        tick = min(1.0, poll)
-        waited = since_read = 0.0
-        while waited < watch:
-            await asyncio.sleep(tick)
-            waited, since_read = waited + tick, since_read + tick
-            if await self.waiting(turn.chat):
-                return
-            if since_read < poll:
-                continue
-            since_read = 0.0
-            try:
-                state = await self.identities.call(
-                    turn.chat, lambda creds: self.nemo.state(creds, session_id))
-            except (errors.NemoError, LinkedTokenExpired, AnonymousTokenRefused) as exc:
-                log.info("chat %s: post-production not followed: %r", turn.chat, exc)
-                return
-            added = added_tracks(shown, state.draft)
-            if added:
-                turn.session.draft, turn.session.draft_at = state.draft.raw, time.time()
-                line, options = generation_choices(turn, added)
-                buttons = offer(turn, options) + turn.buttons(Action.EXPORT)
-                await self._notify(turn, "\n\n".join([line, state.draft.summary(turn.lang)]),
-                                   buttons)
-                return
+        if listener.generated and self.waiting is not None:
+            await watch_post_production(
+                turn, session_id, self.settings.post_production_watch, waiting=self.waiting,
+                read=lambda creds: self.nemo.state(creds, session_id),
+                identities=self.identities, notify=self._notify)
 
     async def _answered(self, turn: Turn, listener: Listener, text: str) -> None:
         """The answer is about to be shown as `text`: record it first, so a process that
