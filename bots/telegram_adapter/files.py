@@ -163,7 +163,9 @@ def _filename(kind: str, item: Any) -> tuple[str, str | None]:
         if given and given.split(";", 1)[0].strip().lower() != default_type:
             found = type_extension(given)
             suffix = f".{found}" if found else (mimetypes.guess_extension(given) or suffix)
-        name = f"{stem}-{item.file_unique_id}{suffix}"
+        # a voice message is one of a kind (never in an album): a name people read
+        name = f"voice message{suffix}" if kind == "voice" else (
+            f"{stem}-{item.file_unique_id}{suffix}")
     return name, content_type
 
 
