@@ -7,13 +7,24 @@ the terminal chat.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from core.messages import ChatKey
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: waited beyond what a busy platform asks for, so the next attempt comes after its window
+BUSY_MARGIN = 0.5
 
 
 class Action(StrEnum):
@@ -91,6 +102,24 @@ class Busy(Exception):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+async def when_allowed(send: Callable[[], Awaitable[T]], *, patience: float,
+                       pause: float, growth: float = 2.0, what: str = "a message") -> T:
+    """`send()`, sent again while the platform is `Busy`: after the wait it asks for, or
+    `pause` (times `growth` after each refusal) when it names none. The last `Busy` is
+    raised once the waits would pass `patience` seconds (at once with a patience of 0)."""
+    waited = 0.0
+    while True:
+        try:
+            return await send()
+        except Busy as exc:
+            wait = (exc.retry_after if exc.retry_after is not None else pause) + BUSY_MARGIN
+            if waited + wait > patience:
+                raise
+            log.info("%s: the platform is busy (%s); sending again in %.0f s", what, exc, wait)
+            await asyncio.sleep(wait)
+            waited, pause = waited + wait, pause * growth
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from core.messages import ChatKey
-from core.outgoing import Busy, Unreachable
+from core.outgoing import BUSY_MARGIN, Busy, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,6 @@ FIRST_PAUSE = 2.0
 MAX_ATTEMPTS = 6
 #: the longest wait a platform may ask for (`Busy.retry_after`) that is still waited out
 BUSY_WAIT_MAX = 600.0
-#: waited beyond what the platform asks for, so the next attempt comes after its window
-BUSY_MARGIN = 0.5
 #: how much of an undelivered answer the log keeps
 LOGGED_CHARS = 500
 #: failures that would come again on every attempt, the text itself being at fault (a

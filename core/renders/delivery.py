@@ -39,7 +39,15 @@ from core.i18n import t
 from core.identity import Identities
 from core.nemo.api import NemoApi
 from core.nemo.models import RenderStatus
-from core.outgoing import Busy, Button, Outgoing, ProgressReport, Sent, Unreachable
+from core.outgoing import (
+    Busy,
+    Button,
+    Outgoing,
+    ProgressReport,
+    Sent,
+    Unreachable,
+    when_allowed,
+)
 from core.renders.again import video_caption, video_filename
 from core.renders.job_record import JobState, RenderJob
 from core.renders.jobs import JobStore
@@ -190,29 +198,9 @@ class Courier:
         buttons: tuple[Button, ...] = ()
         if url:
             buttons = (Button(t(job.language, "render.download"), url=url),)
-        text = t(job.language, "render.done_recovered")
-        buttons += project_button(job.language, project)
-        waited = 0.0
-        while job.message_id:
-            try:
-                shown = await self.outgoing.edit_text(job.chat, Sent(job.message_id), text,
-                                                      buttons)
-            except Busy as exc:
-                wait = exc.retry_after if exc.retry_after is not None else 30.0
-                if waited + wait > busy_patience:
-                    log.warning("job %s: the links were not shown in %s: %r", job.id,
-                                job.chat, exc)
-                    return False
-                await asyncio.sleep(wait + 0.5)
-                waited += wait
-                continue
-            except Exception as exc:  # a deleted chat or message
-                log.warning("job %s: the links were not shown in %s: %r", job.id, job.chat,
-                            exc)
-                return False
-            await self._follow(job, shown)
-            return True
-        return False
+        return await self.edit(job, t(job.language, "render.done_recovered"),
+                               buttons + project_button(job.language, project),
+                               busy_patience=busy_patience)
 
     async def progress(self, job: RenderJob, percent: int, text: str,
                        buttons: tuple[Button, ...] = ()) -> bool:
@@ -228,12 +216,18 @@ class Courier:
         await self._follow(job, shown)
         return True
 
-    async def edit(self, job: RenderJob, text: str, buttons: tuple[Button, ...] = ()) -> bool:
-        """Edit the job's progress message; adapter errors are logged, not raised."""
+    async def edit(self, job: RenderJob, text: str, buttons: tuple[Button, ...] = (), *,
+                   busy_patience: float = 0.0) -> bool:
+        """Edit the job's progress message; adapter errors are logged, not raised. A
+        platform that is busy gets the edit again once it allows, for up to
+        `busy_patience` seconds of waits (30 s when it names none)."""
         if not job.message_id:
             return False
+        message = Sent(job.message_id)
         try:
-            shown = await self.outgoing.edit_text(job.chat, Sent(job.message_id), text, buttons)
+            shown = await when_allowed(
+                lambda: self.outgoing.edit_text(job.chat, message, text, buttons),
+                patience=busy_patience, pause=30.0, growth=1.0, what=f"job {job.id}")
         except Exception as exc:  # a deleted chat or message must not stop the render
             log.warning("job %s: could not edit message %s in %s: %r", job.id, job.message_id,
                         job.chat, exc)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -14,7 +13,7 @@ from typing import Protocol
 from core.catalog import Catalog, Video
 from core.i18n import t
 from core.nemo.models import RenderStatus
-from core.outgoing import Busy, Sent
+from core.outgoing import Sent, when_allowed
 from core.renders.again import video_caption
 from core.renders.delivery import Courier, Prepared, Sending
 from core.renders.job_record import JobState
@@ -88,24 +87,17 @@ class Handover:
         platform that is busy (`Busy`: nothing was posted) gets it again once it says
         it may, for up to `BUSY_PATIENCE` seconds."""
         job = tr.job
-        waited, pause = 0.0, FIRST_BUSY_PAUSE
-        while True:
-            try:
-                async with upload():
-                    sending, sent = await self.courier.send(job, prepared, tr.project or None)
-                break
-            except Busy as exc:
-                wait = exc.retry_after if exc.retry_after is not None else pause
-                if waited + wait > BUSY_PATIENCE:
-                    await self._undelivered(tr, prepared, exc)
-                    return
-                log.info("%s: job %s: %s is busy (%s); sending again in %.0f s", self.name,
-                         job.id, job.chat, exc, wait)
-                await asyncio.sleep(wait + 0.5)
-                waited, pause = waited + wait, pause * 2
-            except Exception as exc:  # chat deleted, bot blocked...: not ours to fix
-                await self._undelivered(tr, prepared, exc)
-                return
+
+        async def send() -> tuple[Sending, Sent]:
+            async with upload():  # not held while waiting for a busy platform
+                return await self.courier.send(job, prepared, tr.project or None)
+
+        try:
+            sending, sent = await when_allowed(send, patience=BUSY_PATIENCE,
+                                               pause=FIRST_BUSY_PAUSE, what=f"job {job.id}")
+        except Exception as exc:  # chat deleted, bot blocked...: not ours to fix
+            await self._undelivered(tr, prepared, exc)
+            return
         tr.sent, tr.sent_message = True, sent.message_id
         await self._remember(tr, sending, sent, prepared)
         await self._delivered(tr)
