@@ -19,7 +19,7 @@ from typing import Any
 from core.intents import Step, route
 from core.keys import Keys
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage
-from core.observed_redis import RedisClient
+from core.observed_redis import RedisClient, with_script
 from core.store import text_of
 
 #: how many events may wait in one chat's queue by default (CHAT_QUEUE_MAX)
@@ -121,21 +121,23 @@ class Inbox:
         arrival may be queued still, by a process that died before marking it).
         """
         chat = event.chat
-        waiting = int(await self._push(
-            keys=[self.keys.inbox(chat), self.keys.taken(chat)],
-            args=[event.to_json(), self.idle_ttl, self.most, event.message.message_id,
-                  REMEMBERED]))
-        # Marked once the event is queued: a holder settling the chat meanwhile may have
-        # unmarked it before it could see the event (see `settle`). Two steps rather than
-        # one script: the set and the queue are in different slots. A process that dies
-        # between them leaves the event queued but unmarked: the chat's next message, or
-        # the platform sending this one again (below), marks it.
+        # The chat is marked in the same round trip, after the event is queued (on one
+        # Redis; on a cluster the two run on their nodes at once): a holder settling the
+        # chat meanwhile may have unmarked it before it could see the event (see
+        # `settle`). Two commands rather than one script: the set and the queue are in
+        # different slots. A process that dies before the mark leaves the event queued
+        # but unmarked: the chat's next message, or the platform sending this one again,
+        # marks it. A chat whose queue is full is marked too: it has events waiting.
+        pending = self.keys.pending_chats()
+        answers = await with_script(
+            self.redis, self._push, [self.keys.inbox(chat), self.keys.taken(chat)],
+            [event.to_json(), self.idle_ttl, self.most, event.message.message_id,
+             REMEMBERED], lambda pipe: pipe.sadd(pending, str(chat)))
+        waiting = int(answers[0])
         if waiting == -2:
-            await self.redis.sadd(self.keys.pending_chats(), str(chat))
             raise AlreadyTaken(f"{chat} {event.message.message_id}")
         if waiting < 0:
             raise InboxFull(str(chat))
-        await self.redis.sadd(self.keys.pending_chats(), str(chat))
         return waiting
 
     async def position(self, event: ChatEvent) -> int | None:
@@ -191,15 +193,22 @@ class Inbox:
 
         Call it after releasing the chat's lock: an event queued meanwhile is then
         either seen here (the chat is marked again) or taken by its sender, who finds
-        the lock free (`push` marks the chat again once the event is queued). A Redis
-        failure between the unmarking and the second look leaves the chat to be marked
-        again by the next `pending_chats` (the sweep's).
+        the lock free (`push` marks the chat again once the event is queued). The
+        unmarking and the look go in one round trip: on one Redis in that order; on a
+        cluster each on its node, so an event queued between them may lose its mark,
+        its sender taking it all the same (only that sender dying before it is done
+        leaves it to the chat's next message). A Redis failure between the unmarking and
+        the look leaves the chat to be marked again by the next `pending_chats` (the
+        sweep's).
         """
         # Until the second look is done, the chat may be unmarked with an event queued:
         # if Redis fails meanwhile, it is marked again once Redis answers.
         self._unsure.add(chat)
-        await self.redis.srem(self.keys.pending_chats(), str(chat))
-        if await self.redis.exists(self.keys.inbox(chat), self.keys.current(chat)):
+        async with self.redis.pipeline(transaction=False) as pipe:  # one round trip
+            pipe.srem(self.keys.pending_chats(), str(chat))
+            pipe.exists(self.keys.inbox(chat), self.keys.current(chat))
+            _, waiting = await pipe.execute()
+        if waiting:
             await self.redis.sadd(self.keys.pending_chats(), str(chat))
             self._unsure.discard(chat)
             return False

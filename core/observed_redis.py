@@ -14,12 +14,14 @@ of the service names keys of one hash slot (`core.keys`), as a cluster requires.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.cluster import ClusterPipeline, RedisCluster
-from redis.exceptions import RedisError, ResponseError
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError, RedisError, ResponseError
 
 from core import observe
 
@@ -161,3 +163,35 @@ def redis_client(url: str, *, cluster: bool = False) -> RedisClient:
     pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_POOL_SIZE,
                                            timeout=REDIS_POOL_WAIT)
     return ObservedRedis.from_pool(pool)
+
+
+async def with_script(redis: RedisClient, script: AsyncScript, keys: Sequence[str],
+                      args: Sequence[Any], more: Callable[[Any], None]) -> list[Any]:
+    """Run `script` and the commands `more` queues on a pipeline, in one round trip; their
+    answers in order (the script's first). A non-transactional pipeline: on one Redis
+    the commands run in the order given, on a cluster each node runs its own part. The
+    commands must bear being sent twice: a script the server does not know (after a
+    restart or SCRIPT FLUSH) is loaded, and everything is sent again. (redis-py's own way,
+    a script called on a pipeline, asks the server whether it knows the script first: a
+    second round trip every time.) redis-py's cluster pipelines take no scripts: on a
+    cluster the script goes first, then the commands (two round trips)."""
+    if isinstance(redis, RedisCluster):
+        first = await script(keys=keys, args=args)
+        async with redis.pipeline(transaction=False) as pipe:
+            more(pipe)
+            return [first, *await pipe.execute()]
+    for attempt in (1, 2):
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+            more(pipe)
+            answers: list[Any] = await pipe.execute(raise_on_error=False)
+        if isinstance(answers[0], NoScriptError) and attempt == 1:
+            script.sha = await redis.script_load(script.script)
+            continue
+        failed = next((a for a in answers if isinstance(a, Exception)), None)
+        if failed is not None:
+            if isinstance(failed, RedisError):
+                _report(failed)
+            raise failed
+        return answers
+    raise AssertionError("unreachable")
