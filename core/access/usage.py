@@ -5,10 +5,12 @@ Only counters live here (Redis hashes that expire after their period); the
 quotas' exact counters are in `core.access.quotas`. A subject's month is one hash:
 the month's counts (`messages`, `renders`, `credits`) and each day's
 (`d2026-12-01.messages`), so a message is counted with one command (a script on
-one key). The totals and the month's ranking of users, which every message
-counts, are gathered in each process and written at most every `TOTALS_EVERY`
+one key). Every count (a user's, a group's, the totals) and the month's ranking of
+users are gathered in each process and written at most every `TOTALS_EVERY`
 seconds (with a later message, or at the latest when the process stops or reads
-them).
+them): a message costs no Redis command of its own here. A process that dies
+loses at most that second of counts; the quotas, which refuse, are counted
+exactly (`core.access.quotas`).
 
 Days counted before the month hash held them were kept in a hash of their own
 (`usage:<subject>:d2026-12-01`): those are still read, and added, until they
@@ -113,17 +115,16 @@ class Usage:
         now = utc_now()
         month, fields = month_of(now), {kind.value: amount,
                                         day_field(day_of(now), kind.value): amount}
-        for subject in (user, chat):
+        for subject in (user, chat, ALL):
             if subject:
-                await self._add(self.keys.usage(subject, month), fields)
-        _gather(self._totals, self.keys.usage(ALL, month), fields)
+                _gather(self._totals, self.keys.usage(subject, month), fields)
         if kind is Kind.MESSAGES:
             _gather(self._ranks, self.keys.usage_top(month), {user: amount})
         if time.monotonic() - self._totals_at >= TOTALS_EVERY:
             await self.flush()
 
     async def flush(self) -> None:
-        """Write the totals and rankings gathered so far."""
+        """Write the counts and rankings gathered so far."""
         totals, ranks = self._totals, self._ranks
         self._totals, self._ranks, self._totals_at = {}, {}, time.monotonic()
         for key, fields in totals.items():
@@ -141,8 +142,7 @@ class Usage:
 
     async def read(self, subject: str) -> tuple[Used, Used]:
         """The subject's use today and this month."""
-        if subject == ALL:
-            await self.flush()
+        await self.flush()
         now = utc_now()
         day = day_of(now)
         async with self.redis.pipeline(transaction=False) as pipe:
