@@ -213,7 +213,8 @@ async def open_runtime(settings: Settings, out: Outgoing, *, platform: str,
                                       signals=ChatSignals(redis, instance, keys=keys),
                                       middlewares=access.middlewares,
                                       operator_told=access.alerts.reaches_operator,
-                                      link_enabled=cipher is not None)
+                                      link_enabled=cipher is not None,
+                                      is_admin=access.rules.is_admin)
         runtime = Runtime(settings, redis, keys, codec, sessions, nemo, renders, worker,
                           dispatcher, access, simulator_url)
         await stack.enter_async_context(

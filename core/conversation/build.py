@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from core.catalog import Catalog
+from core.conversation.cancel import IsAdmin
 from core.conversation.choices import Choices
 from core.conversation.dispatcher import Dispatcher
 from core.conversation.failures import FailureReplies
@@ -35,13 +36,15 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
                      nemo: NemoApi, identities: Identities, out: Outgoing,
                      renders: RenderService | None = None, signals: ChatSignals | None = None,
                      middlewares: Sequence[Middleware] = (), operator_told: bool = False,
-                     link_enabled: bool = True, sleep: Sleep = asyncio.sleep) -> Dispatcher:
+                     link_enabled: bool = True, sleep: Sleep = asyncio.sleep,
+                     is_admin: IsAdmin | None = None) -> Dispatcher:
     """The dispatcher with its handlers, each given exactly what it uses.
 
     `middlewares` come after the built-in ones that every step passes, before the
     greeting and the project log (a refused step is neither greeted nor logged);
     `operator_told` says whether a refused operator token is reported to the operator,
-    `link_enabled` whether users may link their own accounts (see `FailureReplies`).
+    `link_enabled` whether users may link their own accounts (see `FailureReplies`);
+    `is_admin` who may cancel any render of a group (see `Cancel`).
     """
     projects = Projects(nemo, identities)
     relay = Relay(nemo, identities, projects, settings, sleep=sleep)
@@ -68,7 +71,8 @@ def build_dispatcher(settings: Settings, *, sessions: SessionStore, inbox: Inbox
         # access and quotas (`middlewares`) may refuse a step: before the greeting
         middlewares=[LogContext(), Metered(), StepLog(), Languages(choices), Choices(),
                      *middlewares, FirstContact(), ProjectLog(catalog)],
-        sweep_interval=max(0.5, settings.chat_lock_ttl / 3), languages=choices)
+        sweep_interval=max(0.5, settings.chat_lock_ttl / 3), languages=choices,
+        is_admin=is_admin)
 
     async def waiting(chat: ChatKey) -> bool:
         """Whether a chat's step should give way: its next message waits, or the process

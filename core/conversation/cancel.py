@@ -15,7 +15,7 @@ from core.aio import STOPPED_BY_USER
 from core.conversation.turn import language_of, notify
 from core.inbox import ChatEvent, Inbox
 from core.locks import owner_of
-from core.messages import ChatKey
+from core.messages import ChatKey, IncomingMessage
 from core.outgoing import Outgoing
 from core.renders.progress import cancel_notice
 from core.signals import ChatSignals
@@ -23,9 +23,13 @@ from core.store import SessionStore
 
 log = logging.getLogger(__name__)
 
-ChatCount = Callable[[ChatKey], Awaitable[int]]
-#: cancels a chat's render by job id: "cancelled", "finished" or "unknown"
-CancelOne = Callable[[ChatKey, str], Awaitable[str]]
+#: cancels a chat's renders (`by`: those a user asked for; "": all), returns how many
+ChatCount = Callable[..., Awaitable[int]]
+#: cancels a chat's render by job id (`by` as above): "cancelled", "finished", "unknown"
+#: or "not_yours"
+CancelOne = Callable[..., Awaitable[str]]
+#: whether a message's sender is one of the bot's admins
+IsAdmin = Callable[[IncomingMessage], bool]
 #: how a render job's id starts (`core.renders.job_record.new_render_id`)
 JOB_PREFIX = "render_"
 
@@ -33,19 +37,31 @@ JOB_PREFIX = "render_"
 class Cancel:
     """Carries out `/cancel` for the dispatcher. `running` is the dispatcher's map of the
     turns running in this process; `cancel_renders` and `cancel_render` (one:
-    `/cancel <job id>`) reach the chat's render jobs; `signals` the other processes."""
+    `/cancel <job id>`) reach the chat's render jobs; `signals` the other processes.
+
+    In a group, a render is cancelled only by the member who asked for it, or by one of
+    the bot's admins (`is_admin`): a press of someone else's Cancel button is refused
+    with a word, and `/cancel` leaves the others' renders alone."""
 
     def __init__(self, inbox: Inbox, sessions: SessionStore,
                  running: dict[ChatKey, asyncio.Task[None]], *,
                  cancel_renders: ChatCount | None = None,
                  cancel_render: CancelOne | None = None,
-                 signals: ChatSignals | None = None) -> None:
+                 signals: ChatSignals | None = None, is_admin: IsAdmin | None = None) -> None:
         self.inbox = inbox
         self.sessions = sessions
         self.cancel_renders = cancel_renders
         self.cancel_render = cancel_render
         self.signals = signals
+        self.is_admin = is_admin
         self._running = running
+
+    def _by(self, message: IncomingMessage) -> str:
+        """Whose renders the sender may cancel: "" for every one (a private chat, an
+        admin), else the sender's id."""
+        if message.is_private or (self.is_admin is not None and self.is_admin(message)):
+            return ""
+        return message.user.id
 
     async def __call__(self, event: ChatEvent, out: Outgoing) -> None:
         """Drop the chat's queue, stop its running turn and cancel its renders, without
@@ -60,7 +76,8 @@ class Cancel:
         try:
             dropped = await self.inbox.drop(chat)
             stopped = stopped or await self._stop_remote(chat)
-            renders = await self.cancel_renders(chat) if self.cancel_renders else 0
+            renders = (await self.cancel_renders(chat, by=self._by(event.message))
+                       if self.cancel_renders else 0)
         except RedisError as exc:
             log.warning("chat %s: cancel failed, Redis unavailable: %r", chat, exc)
             if not stopped:
@@ -76,7 +93,8 @@ class Cancel:
         assert self.cancel_render is not None
         lang = language_of(event.message)
         try:
-            notice = cancel_notice(lang, await self.cancel_render(event.chat, job_id))
+            outcome = await self.cancel_render(event.chat, job_id, by=self._by(event.message))
+            notice = cancel_notice(lang, outcome)
         except RedisError as exc:
             log.warning("chat %s: cancel failed, Redis unavailable: %r", event.chat, exc)
             notice = i18n.t(lang, "unavailable")

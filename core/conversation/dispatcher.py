@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 
 from core import i18n
 from core.aio import KeyedTurns, end_tasks, rest
-from core.conversation.cancel import Cancel, CancelOne, ChatCount
+from core.conversation.cancel import Cancel, CancelOne, ChatCount, IsAdmin
 from core.conversation.events import EventRunner
 from core.conversation.failures import FailureReplies
 from core.conversation.handlers import Handler
@@ -53,7 +53,8 @@ class Dispatcher:
     `handlers` run under the lock; `link` runs on arrival. `cancel_renders` and
     `cancel_render` (one: `/cancel <job id>`) reach the chat's render jobs; `signals`
     reaches the process that holds a chat (to stop its turn); `languages` gives each
-    message its sender's chosen language on arrival.
+    message its sender's chosen language on arrival; `is_admin` says who may cancel any
+    render of a group (see `Cancel`).
     """
 
     def __init__(self, *, inbox: Inbox, sessions: SessionStore, out: Outgoing,
@@ -62,7 +63,8 @@ class Dispatcher:
                  cancel_render: CancelOne | None = None,
                  signals: ChatSignals | None = None,
                  middlewares: Sequence[Middleware] = (), sweep_interval: float = 10.0,
-                 languages: LanguageChoices | None = None) -> None:
+                 languages: LanguageChoices | None = None,
+                 is_admin: IsAdmin | None = None) -> None:
         self.inbox = inbox
         self.sessions = sessions
         self.out = out
@@ -83,7 +85,8 @@ class Dispatcher:
         self._working: dict[ChatKey, asyncio.Task[Any] | None] = {}
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
         self._cancel = Cancel(inbox, sessions, self._running, cancel_renders=cancel_renders,
-                              cancel_render=cancel_render, signals=signals)
+                              cancel_render=cancel_render, signals=signals,
+                              is_admin=is_admin)
         self._turns: dict[ChatKey, Turn] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()

@@ -63,11 +63,13 @@ class RenderService(Protocol):
     async def active_count(self, chat: ChatKey) -> int:
         """How many renders of the chat are not finished."""
 
-    async def cancel_chat(self, chat: ChatKey) -> int:
-        """Cancel the chat's unfinished renders; returns how many."""
+    async def cancel_chat(self, chat: ChatKey, *, by: str = "") -> int:
+        """Cancel the chat's unfinished renders (with `by`, a user id, those that user
+        asked for); returns how many."""
 
-    async def cancel_job(self, chat: ChatKey, job_id: str) -> str:
-        """Cancel one render of the chat: "cancelled", "finished" or "unknown"."""
+    async def cancel_job(self, chat: ChatKey, job_id: str, *, by: str = "") -> str:
+        """Cancel one render of the chat: "cancelled", "finished", "unknown" or
+        "not_yours" (`by`, a user id, did not ask for it)."""
 
 
 async def new_project(turn: Turn, step: Step, *, projects: Projects,

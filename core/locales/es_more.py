@@ -170,4 +170,5 @@ TEXTS: dict[str, str] = {
     "render.no_draft_media": "Tus archivos están en el proyecto, pero aún no en la línea de "
         "tiempo. Dime qué hacer con ellos (por ejemplo \"une mis clips en un video de 30 "
         "segundos\") y luego exporta.",
+    "render.cancel_not_yours": "Solo quien pidió este video, o un administrador, puede cancelarlo.",
 }

@@ -171,4 +171,5 @@ TEXTS: dict[str, str] = {
     "render.no_draft_media": "Seus arquivos estão no projeto, mas ainda não na linha do "
         "tempo. Diga o que fazer com eles (por exemplo \"junte meus clipes em um vídeo de 30 "
         "segundos\") e depois exporte.",
+    "render.cancel_not_yours": "Só quem pediu este vídeo, ou um administrador, pode cancelá-lo.",
 }

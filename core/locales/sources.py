@@ -263,6 +263,7 @@ SOURCES: dict[str, str] = {
     "recovery_unchanged": "9440df7b56",
     "render.already_finished": "6ebc8d0b62",
     "render.blocked": "68255db06c",
+    "render.cancel_not_yours": "391cdec420",
     "render.cancelled": "f990ef7230",
     "render.cancelled_remote": "eec8e37bce",
     "render.done": "56c6877fe0",

@@ -20,6 +20,10 @@ texts({
         "en": "That render has already finished.",
         "zh": "该渲染已经结束。",
     },
+    "render.cancel_not_yours": {
+        "en": "Only the person who asked for this video, or an admin, can cancel it.",
+        "zh": "只有发起这个视频的人或管理员可以取消它。",
+    },
 })
 
 
@@ -44,5 +48,6 @@ def cancel_notice(language: str, outcome: str) -> str | None:
     when it cancelled: the render's progress message says so)."""
     if outcome == "cancelled":
         return None
-    return t(language, "render.already_finished" if outcome == "finished"
-             else "nothing_to_cancel")
+    key = {"finished": "render.already_finished",
+           "not_yours": "render.cancel_not_yours"}.get(outcome, "nothing_to_cancel")
+    return t(language, key)

@@ -205,13 +205,17 @@ class Renders:
         session.draft = draft.raw  # the last draft seen (it names the project)
         return draft
 
-    async def cancel_job(self, chat: ChatKey, job_id: str) -> str:
+    async def cancel_job(self, chat: ChatKey, job_id: str, *, by: str = "") -> str:
         """Cancel one render of the chat (its progress message's Cancel button):
-        "cancelled", "finished" (too late: done, failed or being delivered) or
-        "unknown"."""
+        "cancelled", "finished" (too late: done, failed or being delivered), "unknown",
+        or "not_yours" when `by` (a user id; "" for anyone) did not ask for it."""
         job = await self.store.load(chat, job_id)
         if job is None or job.chat != chat:
             return "unknown"
+        if not _may_cancel(job, by):
+            log.info("render job %s in %s: a cancel by user %s refused (asked for by %s)",
+                     job_id, chat, by, job.user_id)
+            return "not_yours"
         render_id = await self.store.cancel(job_id, chat)
         if render_id is None:
             return "finished"
@@ -220,8 +224,9 @@ class Renders:
         await self.courier.edit(job, t(job.language, "render.cancelled"))
         return "cancelled"
 
-    async def cancel_chat(self, chat: ChatKey) -> int:
-        """Cancel the chat's renders that are not being delivered yet; returns how many.
+    async def cancel_chat(self, chat: ChatKey, *, by: str = "") -> int:
+        """Cancel the chat's renders that are not being delivered yet (with `by`, a user
+        id, those that user asked for); returns how many.
 
         Each job is marked cancelled (so no worker delivers it), its render is
         cancelled on NemoVideo, and its progress message says so.
@@ -230,8 +235,10 @@ class Renders:
         jobs = await self.store.load_many(chat, job_ids)
         cancelled = 0
         for job_id in job_ids:
-            render_id = await self.store.cancel(job_id, chat)
             job = jobs.get(job_id)
+            if job is not None and not _may_cancel(job, by):
+                continue
+            render_id = await self.store.cancel(job_id, chat)
             if render_id is None or job is None:
                 continue
             cancelled += 1
@@ -309,4 +316,7 @@ class Renders:
             self._groups.add(platform)
 
 
-
+def _may_cancel(job: RenderJob, by: str) -> bool:
+    """Whether user `by` ("": anyone) may cancel the job: the one who asked for it may
+    (a job that does not say who did, anyone)."""
+    return not by or not job.user_id or job.user_id == by

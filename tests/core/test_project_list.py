@@ -12,6 +12,7 @@ import pytest
 
 from core.catalog import Catalog
 from core.embedded_redis import EmbeddedRedis
+from core.messages import User
 from core.outgoing import Action, Record
 from core.renders import JobState
 from core.simulator import Fault, Simulator
@@ -137,6 +138,38 @@ async def test_a_renders_cancel_button_cancels_that_render(simulator: Simulator,
         assert k.last() == "Nothing to cancel."
         await k.say("/cancel everything")  # not a render's id: the whole chat
         assert k.last() == "Nothing to cancel."
+    assert not of_kind(k, "file")
+
+
+async def test_in_a_group_only_who_asked_for_a_render_or_an_admin_cancels_it(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Another member's press of a render's Cancel button, or their /cancel, leaves the
+    render going (the press is answered); the one who asked for it, or an admin, stops
+    it."""
+    simulator.config.render_seconds = 30
+    bob, boss = User("u2", "Bob", "en"), User("u9", "Boss", "en")
+    async with kit(simulator, redis_server.url, renders=True,
+                   is_admin=lambda message: message.user.id == boss.id) as k:
+        assert k.renders is not None
+        await k.say("/start", private=False)
+        await give_draft(k)
+        for _ in range(2):
+            await k.say("export", private=False)  # Ada's two renders
+            await give_draft(k, {**TINY_DRAFT, "d": 400 + len(k.out.records)})
+        first, second = await k.renders.store.chat_jobs(CHAT)
+        await k.say(f"/cancel {first}", private=False, user=bob)  # Bob's press
+        assert k.last() == ("Only the person who asked for this video, or an admin, can "
+                            "cancel it.")
+        await k.say("/cancel", private=False, user=bob)
+        assert k.last() == "Nothing to cancel."
+        for job_id in (first, second):
+            job = await k.renders.store.load(CHAT, job_id)
+            assert job is not None and job.state is not JobState.CANCELLED
+        await k.say(f"/cancel {first}", private=False)  # Ada's press
+        await k.say("/cancel", private=False, user=boss)
+        for job_id in (first, second):
+            job = await k.renders.store.load(CHAT, job_id)
+            assert job is not None and job.state is JobState.CANCELLED
     assert not of_kind(k, "file")
 
 

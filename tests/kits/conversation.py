@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import AnyHttpUrl, SecretStr
 
 from core.conversation.build import build_dispatcher
+from core.conversation.cancel import IsAdmin
 from core.conversation.dispatcher import Dispatcher
 from core.conversation.middleware import Middleware
 from core.identity import Identities
@@ -74,19 +75,21 @@ class Kit:
 
     async def say(self, text: str = "", *, chat: ChatKey | None = None,
                   attachments: tuple[Attachment, ...] = (), language: str | None = "en",
-                  private: bool = True) -> None:
+                  private: bool = True, user: User | None = None) -> None:
         """Send one message and wait until it is handled."""
         await self.dispatcher.handle(self.message(text, chat=chat, attachments=attachments,
-                                              language=language, private=private))
+                                              language=language, private=private,
+                                              user=user))
 
     def message(self, text: str = "", *, chat: ChatKey | None = None,
                 attachments: tuple[Attachment, ...] = (), language: str | None = "en",
-                private: bool = True) -> IncomingMessage:
-        """A message from the test user."""
+                private: bool = True, user: User | None = None) -> IncomingMessage:
+        """A message from the test user (Ada, unless `user` says who)."""
         # ids never repeat, as on a platform: a chat's queue takes each message id once
         self.counter = next(_MESSAGE_IDS)
-        return IncomingMessage(chat or CHAT, User("u1", "Ada", language), str(self.counter),
-                               text, attachments, is_private=private)
+        sender = user or User("u1", "Ada", language)
+        return IncomingMessage(chat or CHAT, sender, str(self.counter), text, attachments,
+                               is_private=private)
 
     def held_elsewhere(self, chat: ChatKey | None = None) -> ChatLock:
         """The chat's lock as another process would take it (not yet acquired)."""
@@ -110,7 +113,8 @@ _MESSAGE_IDS = itertools.count(1)
 @contextlib.asynccontextmanager
 async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | None = None,
               renders: bool = False, middlewares: Sequence[Middleware] = (),
-              link_enabled: bool = True, **overrides: Any) -> AsyncIterator[Kit]:
+              link_enabled: bool = True, is_admin: IsAdmin | None = None,
+              **overrides: Any) -> AsyncIterator[Kit]:
     """A dispatcher (with its own client and Redis connections, like a process of its
     own) against the simulator; with `renders`, also its render jobs and a running render
     worker (the simulator then takes the operator token); `middlewares` come where the
@@ -130,7 +134,7 @@ async def kit(simulator: Simulator, redis_url: str, *, out: CollectingOutput | N
     dispatcher = build_dispatcher(
         settings, sessions=sessions, inbox=inbox, nemo=nemo, identities=identities,
         out=output, renders=jobs, signals=ChatSignals(sessions.redis, instance, poll=0.2),
-        sleep=sleeps, middlewares=middlewares, link_enabled=link_enabled)
+        sleep=sleeps, middlewares=middlewares, link_enabled=link_enabled, is_admin=is_admin)
     async with contextlib.AsyncExitStack() as stack:
         if jobs is not None:
             worker = RenderWorker(CHAT.platform, instance, output, redis=sessions.redis,
