@@ -10,6 +10,7 @@ the URL is never logged.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import mimetypes
 from collections.abc import AsyncIterator
@@ -150,9 +151,12 @@ def _media(message: Message) -> tuple[str, Any] | None:
     return None
 
 
-def _filename(kind: str, item: Any) -> tuple[str, str | None]:
+def _filename(kind: str, item: Any, sent: dt.datetime | None = None) -> tuple[str, str | None]:
     """A file's name and content type. A file sent without a name is named after its
-    kind, with the extension its content type says (an OGG sent as audio is no .mp3)."""
+    kind and when it was `sent` (UTC), as Telegram's apps name what they save
+    ("photo_2026-12-01_23-25-14.jpg"), with the extension its content type says (an OGG
+    sent as audio is no .mp3); files of one message that share a name are told apart
+    when uploaded (`core.conversation.uploads.upload_names`)."""
     stem, suffix, default_type = _DEFAULT_NAMES[kind]
     given: str | None = getattr(item, "mime_type", None)
     content_type = given or default_type
@@ -164,8 +168,9 @@ def _filename(kind: str, item: Any) -> tuple[str, str | None]:
             found = type_extension(given)
             suffix = f".{found}" if found else (mimetypes.guess_extension(given) or suffix)
         # a voice message is one of a kind (never in an album): a name people read
-        name = f"voice message{suffix}" if kind == "voice" else (
-            f"{stem}-{item.file_unique_id}{suffix}")
+        when = f"{sent.astimezone(dt.UTC):%Y-%m-%d_%H-%M-%S}" if sent else (
+            item.file_unique_id)
+        name = f"voice message{suffix}" if kind == "voice" else f"{stem}_{when}{suffix}"
     return name, content_type
 
 
@@ -175,5 +180,5 @@ def attachment(message: Message, files: TelegramFiles | None) -> TelegramAttachm
     if found is None:
         return None
     kind, item = found
-    name, content_type = _filename(kind, item)
+    name, content_type = _filename(kind, item, message.date)
     return TelegramAttachment(item.file_id, name, content_type, item.file_size, files=files)

@@ -8,7 +8,7 @@ import logging
 import mimetypes
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -60,6 +60,20 @@ def upload_name(attachment: Attachment) -> str:
         return name
     found = extension_of(name, attachment.content_type)
     return f"{name}.{found}" if found else name
+
+
+def upload_names(attachments: Sequence[Attachment]) -> list[str]:
+    """Each file's `upload_name`; names the files of one message share are told apart
+    as a file manager would ("photo.jpg", "photo (2).jpg")."""
+    names: list[str] = []
+    for attachment in attachments:
+        name = upload_name(attachment)
+        path, number = PurePosixPath(name), 1
+        while name.lower() in (n.lower() for n in names):
+            number += 1
+            name = f"{path.stem} ({number}){path.suffix}"
+        names.append(name)
+    return names
 
 
 def type_extension(content_type: str | None) -> str | None:
@@ -171,8 +185,8 @@ class Uploader:
         async with contextlib.AsyncExitStack() as stack:
             paths: list[Path] = [await stack.enter_async_context(a.local_path())
                                  for a in attachments]
-            files = [meter.wrap(UploadFile.from_path(p, name=upload_name(a)))
-                     for a, p in zip(attachments, paths, strict=True)]
+            files = [meter.wrap(UploadFile.from_path(p, name=name))
+                     for name, p in zip(upload_names(attachments), paths, strict=True)]
             result = await self.identities.call(
                 chat, lambda c: nemo.upload_files(c, session_id, files))
         if urls:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.conversation.uploads import direct_link, upload_name
+from core.conversation.uploads import direct_link, upload_name, upload_names
 from core.messages import UrlAttachment
 
 
@@ -36,3 +36,16 @@ def test_a_file_accepted_by_its_type_alone_is_uploaded_with_its_extension() -> N
         "meeting v1.2.mp4")
     # an extension a file type is known by decides, whatever the content type says
     assert upload_name(UrlAttachment("https://x/b", "brief.pdf", "video/mp4")) == "brief.pdf"
+
+
+def test_files_of_one_message_that_share_a_name_are_told_apart() -> None:
+    """Two photos of an album sent in the same second, two "image.png" in one Discord
+    message: each keeps a name of its own, as a file manager would number them."""
+    def named(name: str, content_type: str = "image/jpeg") -> UrlAttachment:
+        return UrlAttachment(f"https://x/{name}", name, content_type)
+
+    assert upload_names([named("photo.jpg"), named("Photo.JPG"), named("clip.mp4"),
+                         named("photo.jpg"), named("IMG_1", "video/mp4"),
+                         named("IMG_1.mp4")]) == [
+        "photo.jpg", "Photo (2).JPG", "clip.mp4", "photo (3).jpg", "IMG_1.mp4",
+        "IMG_1 (2).mp4"]

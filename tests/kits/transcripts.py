@@ -43,8 +43,9 @@ NOTICES = {
     "This may take a few minutes.": "working",
     "Ready when you are.": "greeting",
 }
-#: a file named in an upload notice ("Received: beach.mp4 (2s, 320x180), photo-1.jpg ...")
-FILE_NAME = re.compile(r"[\w.-]+\.(?:mp4|mov|avi|webm|mkv|jpe?g|png|gif|webp|mp3|wav|m4a|aac)\b")
+#: the extension of a file named in an upload notice ("Received: beach.mp4 (2s, 320x180),
+#: video (2).mp4 ...": names may hold spaces and brackets)
+FILE_NAME = re.compile(r"\.(?:mp4|mov|avi|webm|mkv|jpe?g|png|gif|webp|mp3|wav|m4a|aac)\b")
 #: error replies, by a part of their (English) text
 ERRORS = ("something went wrong", "can't take messages", "isn't answering",
           "ran into a problem",

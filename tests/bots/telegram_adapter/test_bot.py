@@ -150,7 +150,7 @@ async def test_every_kind_of_file_is_taken(
         await bot.runtime.dispatcher.wait_idle()
     names = uploaded_names(simulator)
     assert {"beach.mp4", "drone.mov", "song.mp3"} <= set(names)
-    assert sum(n.startswith("photo-") and n.endswith(".jpg") for n in names) == 1
+    assert sum(n.startswith("photo_20") and n.endswith(".jpg") for n in names) == 1
     largest = photo["message"]["photo"][-1]["file_id"]
     assert largest in [c.params["file_id"] for c in calls(fake, "getFile")]
     assert all(fake.token not in str(r) for r in simulator.requests)

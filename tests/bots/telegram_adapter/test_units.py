@@ -181,7 +181,8 @@ def test_files_of_every_kind_get_names_and_sizes(
     photo_update = fake.photo(dm, alice, b"p" * 50, width=2560, height=1440, queue=False)
     photo = read(photo_update)
     assert photo.file_id == photo_update["message"]["photo"][-1]["file_id"], "the largest"
-    assert photo.filename.startswith("photo-") and photo.filename.endswith(".jpg")
+    sent = dtm.datetime.fromtimestamp(photo_update["message"]["date"], dtm.UTC)
+    assert photo.filename == f"photo_{sent:%Y-%m-%d_%H-%M-%S}.jpg", "as Telegram's apps save it"
     assert read(fake.voice(dm, alice, b"o", queue=False)).filename == "voice message.ogg"
     assert read(fake.video_note(dm, alice, b"n", queue=False)).filename.endswith(".mp4")
     assert read(fake.animation(dm, alice, b"g", queue=False)).content_type == "video/mp4"
@@ -191,7 +192,7 @@ def test_files_of_every_kind_get_names_and_sizes(
     unnamed = fake.audio(dm, alice, b"a", mime_type="audio/ogg", queue=False)
     del unnamed["message"]["audio"]["file_name"]
     ogg = read(unnamed)
-    assert ogg.filename.startswith("audio-") and not ogg.filename.endswith(".mp3")
+    assert ogg.filename.startswith("audio_20") and not ogg.filename.endswith(".mp3")
     unnamed = fake.video(dm, alice, b"w", mime_type="video/webm", queue=False)
     del unnamed["message"]["video"]["file_name"]
     assert read(unnamed).filename.endswith(".webm")
