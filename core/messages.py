@@ -77,7 +77,11 @@ class Origin:
 class AttachmentUnavailable(Exception):
     """A file sent to the bot could not be fetched from the platform (gone, refused, the
     connection broke): it was not uploaded, and sending it again may help. Adapters raise
-    it (or a subclass) from an attachment's `chunks`."""
+    it (or a subclass) from an attachment's `chunks`; the core notes which file it was
+    (`name`) among how many sent together (`among`)."""
+
+    name: str = ""
+    among: int = 1
 
 
 class Attachment(ABC):

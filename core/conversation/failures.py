@@ -55,6 +55,8 @@ class FailureReplies:
 
     def reply_for(self, turn: Turn, exc: BaseException) -> str | None:
         """The reply for a known failure; None for the unexpected."""
+        if isinstance(exc, AttachmentUnavailable) and exc.among > 1:
+            return turn.text("err_files_unavailable", name=exc.name, count=exc.among)
         if isinstance(exc, errors.OutOfCredits):
             if exc.operators:
                 return turn.text("err_no_credits_operator")

@@ -248,6 +248,11 @@ texts({
               "uploaded. Please send it again.",
         "zh": "我无法从聊天应用取得你发送的文件，所以没有上传。请重新发送。",
     },
+    "err_files_unavailable": {
+        "en": "I couldn't fetch {name} from the chat app, so none of the {count} files you "
+              "sent were uploaded. Please send them again.",
+        "zh": "我无法从聊天应用取得 {name}，所以你发送的 {count} 个文件都没有上传。请重新发送。",
+    },
     "err_unavailable": {
         "en": "NemoVideo isn't answering right now. Try again in a few minutes.",
         "zh": "NemoVideo 暂时无法访问，请几分钟后再试。",

@@ -18,7 +18,7 @@ from core.conversation.texts import ACCEPTED_FORMATS
 from core.conversation.turn import Turn
 from core.identity import Identities
 from core.intents import Step
-from core.messages import Attachment
+from core.messages import Attachment, AttachmentUnavailable
 from core.nemo import errors
 from core.nemo.api import NemoApi
 from core.nemo.models import UploadedFile, UploadResult
@@ -183,8 +183,7 @@ class Uploader:
                 log.info("chat %s: URL upload failed, relaying %d file(s)", chat,
                          len(attachments))
         async with contextlib.AsyncExitStack() as stack:
-            paths: list[Path] = [await stack.enter_async_context(a.local_path())
-                                 for a in attachments]
+            paths = [await _fetched(stack, a, len(attachments)) for a in attachments]
             files = [meter.wrap(UploadFile.from_path(p, name=name))
                      for name, p in zip(upload_names(attachments), paths, strict=True)]
             result = await self.identities.call(
@@ -211,6 +210,17 @@ async def _usable(turn: Turn, step: Step) -> tuple[list[Attachment], list[str]]:
     if links and not urls:
         await turn.say("upload_refused_type", names=", ".join(links), formats=ACCEPTED_FORMATS)
     return [a for a in attachments if check(a) is None], urls
+
+
+async def _fetched(stack: contextlib.AsyncExitStack, attachment: Attachment,
+                   among: int) -> Path:
+    """The attachment as a local file (kept until `stack` closes); a failure to fetch it
+    says which file it was, among how many."""
+    try:
+        return await stack.enter_async_context(attachment.local_path())
+    except AttachmentUnavailable as exc:
+        exc.name, exc.among = attachment.filename, among
+        raise
 
 
 def link_failure(exc: errors.NemoError, urls: list[str]) -> str:

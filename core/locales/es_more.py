@@ -171,4 +171,7 @@ TEXTS: dict[str, str] = {
         "tiempo. Dime qué hacer con ellos (por ejemplo \"une mis clips en un video de 30 "
         "segundos\") y luego exporta.",
     "render.cancel_not_yours": "Solo quien pidió este video, o un administrador, puede cancelarlo.",
+    "err_files_unavailable": (
+        "No pude obtener {name} de la app de chat, así que ninguno de los "
+        "{count} archivos que enviaste se subió. Envíalos de nuevo."),
 }

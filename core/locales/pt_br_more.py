@@ -172,4 +172,7 @@ TEXTS: dict[str, str] = {
         "tempo. Diga o que fazer com eles (por exemplo \"junte meus clipes em um vídeo de 30 "
         "segundos\") e depois exporte.",
     "render.cancel_not_yours": "Só quem pediu este vídeo, ou um administrador, pode cancelá-lo.",
+    "err_files_unavailable": (
+        "Não consegui obter {name} do app de chat, então nenhum dos {count} "
+        "arquivos que você enviou foi enviado. Envie-os de novo."),
 }

@@ -145,6 +145,7 @@ SOURCES: dict[str, str] = {
     "err_bad_answer": "1fd6161edf",
     "err_export_blocked": "f36e914012",
     "err_file_unavailable": "ad6f7c6c48",
+    "err_files_unavailable": "e964b75a25",
     "err_linked_expired": "5dd5171b1c",
     "err_no_credits": "233f5f7afe",
     "err_no_credits_anonymous": "ff520d323f",

@@ -262,9 +262,19 @@ async def test_a_file_telegram_does_not_hand_over_is_said_plainly(
         fake.video(dm, alice, file=gone, caption="make it pop")
         reply = await bot_message(fake, dm, containing("send it again"))
         await bot.runtime.dispatcher.wait_idle()
+        # in an album, the reply names the file that failed and says none was uploaded
+        lost = fake.register_file(CLIP + b"2", kind="video", file_name="drone.mp4",
+                                  mime_type="video/mp4")
+        del fake.files.by_path[lost.file_path]
+        fake.album(dm, alice, [CLIP, lost], "combine these")
+        album_reply = await bot_message(fake, dm, containing("send them again"))
+        await bot.runtime.dispatcher.wait_idle()
     assert "couldn't fetch the file" in shown(reply)
+    assert "couldn't fetch drone.mp4" in shown(album_reply)
+    assert "none of the 2 files you sent were uploaded" in shown(album_reply)
     assert not any("went wrong" in shown(m) for m in fake.sent_messages(dm.id))
     assert kinds(simulator, "run_sse") == []
+    assert kinds(simulator, "upload") == []
 
 
 async def test_group_mention_reply_and_forum_topic(
