@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import observe
+from core.collecting import CollectingOutput
 from core.conversation.observed import Metered
 from core.conversation.turn import Turn
 from core.embedded_redis import EmbeddedRedis
@@ -29,7 +30,6 @@ from core.keys import Keys
 from core.messages import ChatKey, IncomingMessage, User
 from core.metrics import Metrics
 from core.operations import read_queues
-from core.outgoing import CollectingOutput
 from core.store import ChatSession
 
 

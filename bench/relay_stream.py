@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.collecting import CollectingOutput
 from core.conversation.glitch import strip_trailing_glitch
 from core.conversation.gui import translate
 from core.conversation.streaming import Listener
 from core.conversation.turn import Turn
 from core.messages import ChatKey, IncomingMessage, User
 from core.nemo.events import FullText, TextFragment
-from core.outgoing import CollectingOutput
 from core.store import ChatSession
 
 PARAGRAPH = (

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from core.collecting import CollectingOutput
 from core.inbox import ChatEvent
 from core.messages import ChatKey, LocalFileAttachment
 from core.nemo.models import UploadResult
-from core.outgoing import Action, CollectingOutput, Sent
+from core.outgoing import Action, Sent
 from core.simulator import Fault, Simulator
 from core.simulator.drafts import set_title
 from core.simulator.samples import write_big_audio, write_sample_audio, write_sample_video

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from core.collecting import CollectingOutput
 from core.embedded_redis import EmbeddedRedis
 from core.formats import FormatChoice, aspect_of, output_extras, parse
 from core.messages import ChatKey
-from core.outgoing import Action, Button, CollectingOutput, Sent
+from core.outgoing import Action, Button, Sent
 from core.simulator import Simulator
 from core.simulator.agent import Agent
 from core.simulator.faults import Fault

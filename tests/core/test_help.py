@@ -3,11 +3,11 @@ reply to the message it answers."""
 
 from __future__ import annotations
 
+from core.collecting import CollectingOutput
 from core.conversation.help import help_text
 from core.embedded_redis import EmbeddedRedis
 from core.intents import COMMANDS
 from core.messages import ChatKey
-from core.outgoing import CollectingOutput
 from core.simulator import Simulator
 from tests.kits.conversation import kit
 

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from core.catalog import Catalog
+from core.collecting import Record
 from core.embedded_redis import EmbeddedRedis
 from core.messages import User
-from core.outgoing import Action, Record
+from core.outgoing import Action
 from core.renders import JobState
 from core.simulator import Fault, Simulator
 from tests.kits.conversation import CHAT, Kit, kit

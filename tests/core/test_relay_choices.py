@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from core.collecting import CollectingOutput
 from core.conversation.suggestions import added_tracks, asked_options, next_steps
 from core.conversation.turn import Turn
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey, IncomingMessage, LocalFileAttachment, User
 from core.nemo.draft import Draft
-from core.outgoing import Action, Button, CollectingOutput, parse_press
+from core.outgoing import Action, Button, parse_press
 from core.simulator import Simulator
 from core.simulator.samples import write_sample_video
 from core.store import ChatSession

@@ -8,10 +8,11 @@ import logging
 
 import pytest
 
+from core.collecting import CollectingOutput
 from core.conversation.delivery import deliver, pauses
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
-from core.outgoing import Action, Busy, Button, CollectingOutput, Sent
+from core.outgoing import Action, Busy, Button, Sent
 from core.simulator import Fault, Simulator
 from tests.kits.conversation import CHAT, kit
 

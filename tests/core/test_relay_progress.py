@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from core.collecting import Record
 from core.conversation.progress import stage_key, takes_a_while
 from core.embedded_redis import EmbeddedRedis
 from core.messages import LocalFileAttachment
-from core.outgoing import Action, Record
+from core.outgoing import Action
 from core.simulator import Simulator
 from core.simulator.edits import tool_name
 from core.simulator.intents import Op

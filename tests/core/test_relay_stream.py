@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from core.collecting import CollectingOutput
 from core.conversation import live_text
 from core.conversation.glitch import strip_trailing_glitch
 from core.conversation.gui import GuiAction, translate
@@ -17,7 +18,7 @@ from core.conversation.streaming import Listener
 from core.conversation.turn import Turn
 from core.messages import ChatKey, IncomingMessage, User
 from core.nemo.events import FullText, TextFragment
-from core.outgoing import Action, CollectingOutput
+from core.outgoing import Action
 from core.store import ChatSession
 from tests.waiting import wait_until
 

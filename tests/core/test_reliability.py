@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from core.collecting import CollectingOutput
 from core.conversation.middleware import Middleware, StepCall
 from core.conversation.turn import Turn
 from core.embedded_redis import EmbeddedRedis
@@ -22,7 +23,7 @@ from core.keys import Keys
 from core.locks import ChatLock, LockLost
 from core.logs import Outage
 from core.messages import ChatKey
-from core.outgoing import Action, Button, CollectingOutput, Sent
+from core.outgoing import Action, Button, Sent
 from core.simulator import Fault, Simulator
 from core.store import IDENTITY_TTL
 from tests.kits.conversation import CHAT, Kit, kit

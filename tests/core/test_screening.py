@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from core.collecting import CollectingOutput
 from core.logs import configure_logging
 from core.messages import ChatKey
-from core.outgoing import CollectingOutput, ProgressReport, Sent
+from core.outgoing import ProgressReport, Sent
 from core.screening import Screened, screen
 
 CHAT = ChatKey("test", "1")

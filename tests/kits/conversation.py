@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import AnyHttpUrl, SecretStr
 
+from core.collecting import CollectingOutput
 from core.conversation.build import build_dispatcher
 from core.conversation.cancel import IsAdmin
 from core.conversation.dispatcher import Dispatcher
@@ -19,7 +20,6 @@ from core.inbox import Inbox
 from core.locks import ChatLock
 from core.messages import Attachment, ChatKey, IncomingMessage, User
 from core.nemo.client import NemoClient
-from core.outgoing import CollectingOutput
 from core.renders import Renders, RenderWorker
 from core.settings import Settings
 from core.signals import ChatSignals

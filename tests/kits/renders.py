@@ -20,12 +20,13 @@ from typing import Any
 import redis.asyncio as aioredis
 import redis.exceptions
 
+from core.collecting import CollectingOutput, Record
 from core.identity import Identities
 from core.keys import Keys
 from core.messages import ChatKey, User
 from core.nemo.client import NemoClient
 from core.nemo.models import Credentials
-from core.outgoing import Button, CollectingOutput, Outgoing, Record, Sent
+from core.outgoing import Button, Outgoing, Sent
 from core.renders import JobState, JobStore, Renders, RenderWorker
 from core.renders.job_record import RenderJob
 from core.renders.service import ExportResult

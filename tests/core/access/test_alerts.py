@@ -7,11 +7,11 @@ from redis.asyncio import Redis
 
 from core.access.alerts import BACKLOG_CHECKS, Alerts, Monitor
 from core.access.usage import Usage
+from core.collecting import CollectingOutput
 from core.identity import Identities
 from core.keys import Keys
 from core.messages import ChatKey
 from core.nemo.client import NemoClient
-from core.outgoing import CollectingOutput
 from core.simulator import Simulator
 from core.store import SessionStore
 from tests.kits import conversation

@@ -14,10 +14,10 @@ from redis.asyncio import Redis
 
 from core.access.commands import _limit
 from core.access.quotas import Kind, Quotas, Refusal, Reservation, window_of
+from core.collecting import CollectingOutput
 from core.embedded_redis import EmbeddedRedis
 from core.keys import Keys
 from core.messages import ChatKey, IncomingMessage, User
-from core.outgoing import CollectingOutput
 from core.runtime import open_runtime
 from core.simulator import Simulator
 from tests.kits import conversation

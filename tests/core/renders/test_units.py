@@ -8,10 +8,10 @@ import itertools
 import pytest
 import redis.asyncio as aioredis
 
+from core.collecting import CollectingOutput
 from core.embedded_redis import free_port
 from core.keys import Keys
 from core.messages import ChatKey
-from core.outgoing import CollectingOutput
 from core.renders import Renders, RenderWorker
 from core.renders.job_record import JobState, RenderJob, new_render_id
 from core.renders.jobs import FINISHED_TTL, LIVE_TTL, JobStore
