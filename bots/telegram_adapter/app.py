@@ -319,7 +319,8 @@ def run_telegram(settings: Settings, config: TelegramSettings) -> int:
         problems.append(problem)
     if not problems:
         hide_token(config)
-        logging.getLogger("telegram.ext.Updater").addFilter(QuietCleanup())
+        for name in ("telegram.ext.Updater", "telegram.ext.ExtBot"):
+            logging.getLogger(name).addFilter(QuietCleanup())
         # PTB's coming default (durations as timedelta); without it every flood wait warns
         os.environ.setdefault("PTB_TIMEDELTA", "true")
     return lifecycle.run(lambda: serve(settings, config), problems)

@@ -460,6 +460,29 @@ async def test_what_the_bot_cannot_use_is_answered_in_a_private_chat(
     assert "run_sse" not in kinds(simulator)
 
 
+async def test_an_update_the_library_cannot_read_is_skipped_and_the_others_answered(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """A Bot API server of another version sends an update python-telegram-bot cannot
+    read (here a poll without fields it requires): it failed the whole batch, whose
+    offset was never confirmed, so the same updates came again forever and no chat was
+    answered any more. It is skipped; the updates around it are handled."""
+    fake = fake_telegram
+    alice, bob = fake.user("Alice"), fake.user("Bob")
+    poll = {"id": "p1", "question": "Which cut?", "options": [], "total_voter_count": 0,
+            "is_closed": False, "is_anonymous": True, "type": "regular",
+            "allows_multiple_answers": False}  # no allows_revoting, members_only...
+    async with running_bot(bot_settings(simulator, redis_server, fake)):
+        bob_dm = fake.private_chat(bob)
+        fake.incoming.message(fake.private_chat(alice), alice, {"poll": poll}, reply_to=None,
+                              thread_id=None, queue=True)
+        fake.text(bob_dm, bob, "/help")  # in the same batch as the poll
+        await bot_message(fake, bob_dm, containing("/export"))
+        fake.text(bob_dm, bob, "/status")  # and after it
+        await bot_message(fake, bob_dm, containing("timeline"))
+    updates = calls(fake, "getUpdates")
+    assert len(updates) < 20, "the unreadable update is not asked for again and again"
+
+
 async def test_text_is_sent_plain(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis,
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,6 +34,7 @@ from bots.telegram_adapter.inbound import (
     register_attachments,
 )
 from bots.telegram_adapter.outbound import button_command, keyboard, split_text
+from bots.telegram_adapter.polling import QuietCleanup
 from bots.telegram_adapter.settings import TelegramSettings
 from core.embedded_redis import EmbeddedRedis
 from core.logs import JsonFormatter
@@ -472,3 +473,26 @@ def test_a_flood_wait_longer_than_the_flood_control_waits_is_busy_for_the_core()
     with pytest.raises(Busy) as raised:
         raise_as_core(RetryAfter(dtm.timedelta(seconds=90)))
     assert raised.value.retry_after == 90.0
+
+
+def test_unreadable_updates_are_logged_in_one_line_without_what_users_wrote() -> None:
+    """python-telegram-bot logs an update it cannot read twice, critical, with a traceback
+    and the update itself: one warning line names the error instead."""
+    cleanup = QuietCleanup()
+    try:
+        raise TypeError("`members_only` is a required argument since Bot API 10.0")
+    except TypeError as exc:
+        error = (type(exc), exc, exc.__traceback__)
+    parsing = logging.LogRecord("telegram.ext.ExtBot", logging.CRITICAL, "x", 1,
+                                "Error while parsing updates! Received data was %r",
+                                ([{"message": {"text": "my secret plan"}}],), error)
+    processing = logging.LogRecord(
+        "telegram.ext.Updater", logging.CRITICAL, "x", 1,
+        "Something went wrong processing the data received from Telegram. Received data "
+        "was *not* processed!", (), error)
+    assert not cleanup.filter(parsing)
+    assert cleanup.filter(processing)
+    assert processing.levelname == "WARNING" and processing.exc_info is None
+    assert processing.getMessage() == (
+        "telegram: updates could not be read (TypeError: `members_only` is a required "
+        "argument since Bot API 10.0); they are asked for again, the unreadable ones skipped")
