@@ -9,8 +9,11 @@ from core.outgoing import Busy, Unreachable
 from .flood import retry_after_seconds
 
 #: how the Bot API refuses a message to a chat the bot cannot write in (besides
-#: Forbidden: blocked, kicked; and a group upgraded to a supergroup)
-_NO_CHAT = ("chat not found", "group chat was deactivated", "not enough rights")
+#: Forbidden: blocked, kicked; and a group upgraded to a supergroup): the chat is gone,
+#: the bot is muted or lacks the right, the forum topic was closed or deleted
+_NO_CHAT = ("chat not found", "group chat was deactivated", "not enough rights",
+            "have no rights to send", "need administrator rights", "chat_write_forbidden",
+            "chat_restricted", "message thread not found", "topic_closed", "topic_deleted")
 
 
 def error_text(exc: BaseException) -> str:

@@ -630,7 +630,7 @@ async def test_a_chat_that_takes_no_message_is_not_written_to_again(
     at once rather than sent again for a minute while the chat's queue waits."""
     fake = fake_telegram
     alice, carol = fake.user("Alice"), fake.user("Carol")
-    alice_dm, group = fake.private_chat(alice), fake.group("Gone")
+    alice_dm, group, muted = fake.private_chat(alice), fake.group("Gone"), fake.group("Muted")
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
         fake.text(alice_dm, alice, "/new")
         await bot_message(fake, alice_dm, containing("New project"))
@@ -638,13 +638,18 @@ async def test_a_chat_that_takes_no_message_is_not_written_to_again(
         fake.text(alice_dm, alice, "what can you do?")
         fake.chat_not_found(group.id)
         fake.text(group, carol, "@nemo_test_bot what can you do?")
+        fake.fail_next("sendMessage", 400, "Bad Request: have no rights to send a message",
+                       chat_id=muted.id, count=None)  # an admin muted the bot
+        fake.text(muted, carol, "@nemo_test_bot what can you do?")
         await fake.wait_for(lambda c: c.chat_id == alice_dm.id and c.error_code == 403, WAIT)
         await fake.wait_for(lambda c: c.chat_id == group.id and c.error_code == 400, WAIT)
+        await fake.wait_for(lambda c: c.chat_id == muted.id and c.error_code == 400, WAIT)
         await bot.runtime.dispatcher.wait_idle()
     assert len([c for c in calls(fake, "sendMessage", alice_dm) if c.error_code]) == 1
-    refused = [c.params["text"] for c in calls(fake, "sendMessage", group) if c.error_code]
-    assert len(refused) == 2 and "Ready when you are" in refused[0], (
-        "the group's greeting and its answer, each tried once")
+    for chat in (group, muted):
+        refused = [c.params["text"] for c in calls(fake, "sendMessage", chat) if c.error_code]
+        assert len(refused) == 2 and "Ready when you are" in refused[0], (
+            "the group's greeting and its answer, each tried once")
 
 
 async def test_a_group_upgraded_to_a_supergroup_keeps_its_project_and_its_video(

@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 from pydantic import AnyHttpUrl, SecretStr
 from telegram import Bot, Message
 from telegram import User as TelegramUser
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 
 from bots.settings import load_settings
 from bots.telegram_adapter.albums import AlbumGatherer, Gathered
@@ -40,7 +40,7 @@ from core.embedded_redis import EmbeddedRedis
 from core.logs import JsonFormatter
 from core.messages import AttachmentCodec, ChatKey, IncomingMessage, User
 from core.observed_redis import redis_client
-from core.outgoing import Action, Busy, Button
+from core.outgoing import Action, Busy, Button, Unreachable
 from core.settings import Settings, SettingsError
 from tests.fakes.telegram_api import MB, FakeChat, FakeTelegram, FakeUser
 
@@ -467,6 +467,21 @@ def test_the_token_never_reaches_the_log(formatter: logging.Formatter) -> None:
     output = stream.getvalue()
     assert token not in output
     assert output.count("<TELEGRAM_TOKEN>") == 2
+
+
+@pytest.mark.parametrize("refusal", [
+    "Bad Request: chat not found", "Bad Request: have no rights to send a message",
+    "Bad Request: not enough rights to send text messages to the chat",
+    "Bad Request: need administrator rights in the channel chat",
+    "Bad Request: CHAT_WRITE_FORBIDDEN", "Bad Request: CHAT_RESTRICTED",
+    "Bad Request: message thread not found", "Bad Request: TOPIC_CLOSED",
+    "Bad Request: TOPIC_DELETED",
+])
+def test_a_chat_the_bot_cannot_write_in_is_unreachable_for_the_core(refusal: str) -> None:
+    """A muted bot, a closed or deleted forum topic, a restricted chat: sending again
+    cannot help, so the core gives the message up at once (one log line, no retries)."""
+    with pytest.raises(Unreachable):
+        raise_as_core(BadRequest(refusal))
 
 
 def test_a_flood_wait_longer_than_the_flood_control_waits_is_busy_for_the_core() -> None:
