@@ -78,7 +78,7 @@ async def check_telegram(config: TelegramSettings, http: httpx.AsyncClient) -> R
     try:
         response = await http.get(f"{base}{token}/getMe")
         body = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         return Row("telegram", "FAIL", f"cannot reach the Bot API at {base.removesuffix('/bot')}"
                    f" ({type(exc).__name__})".replace(token, "<TELEGRAM_TOKEN>"))
     if not isinstance(body, dict) or not body.get("ok"):

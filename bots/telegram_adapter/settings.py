@@ -38,6 +38,15 @@ class TelegramSettings(AdapterSettings):
     def _empty_is_unset(cls, value: Any) -> Any:
         return empty_is_unset(value)
 
+    @field_validator("telegram_base_url")
+    @classmethod
+    def _base_url(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        # the token is appended to it: a bare host would make the token its port
+        if value is not None and (value.path or "/").rstrip("/") == "":
+            raise ValueError("must end with the path the bot token follows, as in "
+                             f"{str(value).rstrip('/')}/bot")
+        return value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:

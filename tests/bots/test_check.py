@@ -104,12 +104,16 @@ async def test_a_misspelt_setting_is_named_with_the_one_it_resembles(tmp_path: P
 
 
 async def test_invalid_settings_are_named(tmp_path: Path) -> None:
-    env = process.environment(tmp_path, REDIS_URL="localhost:6379", DISCORD_SHARDS="0")
+    env = process.environment(tmp_path, REDIS_URL="localhost:6379", DISCORD_SHARDS="0",
+                              TELEGRAM_TOKEN="123456:SECRETtoken",
+                              TELEGRAM_BASE_URL="http://127.0.0.1:18081")  # no /bot
     finished = await process.run(["check"], env, tmp_path)
     assert finished.code == 2
     assert finished.lines[0] == "Invalid settings:"
     assert {line.split(":")[0].strip() for line in finished.lines[1:]} == {
-        "REDIS_URL", "DISCORD_SHARDS"}
+        "REDIS_URL", "DISCORD_SHARDS", "TELEGRAM_BASE_URL"}
+    assert "as in http://127.0.0.1:18081/bot" in finished.stdout + finished.stderr
+    assert "SECRETtoken" not in finished.stdout + finished.stderr
 
 
 async def test_a_redis_cluster_is_named(tmp_path: Path, simulator: Simulator,
