@@ -288,12 +288,16 @@ class RedactSecret(RewriteLogs):
 
 
 def hide_token(config: TelegramSettings, logger: logging.Logger | None = None) -> None:
-    """Keep the bot token out of every log line written by `logger`'s handlers (root)."""
-    if config.telegram_token is None:
-        return
-    redact = RedactSecret(config.telegram_token.get_secret_value())
-    for handler in (logger or logging.getLogger()).handlers:
-        handler.addFilter(redact)
+    """Keep the bot token and the webhook secret (python-telegram-bot logs setWebhook's
+    parameters at DEBUG) out of every log line written by `logger`'s handlers (root)."""
+    secrets = [(config.telegram_token, "<TELEGRAM_TOKEN>"),
+               (config.telegram_webhook_secret, "<TELEGRAM_WEBHOOK_SECRET>")]
+    for secret, mask in secrets:
+        if secret is None:
+            continue
+        redact = RedactSecret(secret.get_secret_value(), mask)
+        for handler in (logger or logging.getLogger()).handlers:
+            handler.addFilter(redact)
 
 
 async def serve(settings: Settings, config: TelegramSettings) -> int:

@@ -20,7 +20,7 @@ from telegram.error import BadRequest, RetryAfter
 
 from bots.settings import load_settings
 from bots.telegram_adapter.albums import AlbumGatherer, Gathered
-from bots.telegram_adapter.app import RedactSecret, base_urls, run_telegram
+from bots.telegram_adapter.app import RedactSecret, base_urls, hide_token, run_telegram
 from bots.telegram_adapter.errors import raise_as_core
 from bots.telegram_adapter.inbound import (
     CLOUD_DOWNLOAD_LIMIT,
@@ -467,6 +467,26 @@ def test_the_token_never_reaches_the_log(formatter: logging.Formatter) -> None:
     output = stream.getvalue()
     assert token not in output
     assert output.count("<TELEGRAM_TOKEN>") == 2
+
+
+def test_the_webhook_secret_stays_out_of_debug_logs() -> None:
+    """python-telegram-bot logs setWebhook's parameters at DEBUG: with the secret, anyone
+    reading the logs could post updates as Telegram."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("tests.telegram.webhook_secret")
+    logger.addHandler(handler)
+    logger.propagate = False
+    config = TelegramSettings(_env_file=None, telegram_token="123:ABC",
+                              telegram_webhook_secret="whsecret_ABC123")
+    try:
+        hide_token(config, logger)
+        logger.warning("Calling Bot API endpoint `setWebhook` with parameters %s",
+                       {"url": "https://bot.example/hook", "secret_token": "whsecret_ABC123"})
+    finally:
+        logger.removeHandler(handler)
+    assert "whsecret_ABC123" not in stream.getvalue()
+    assert "'secret_token': '<TELEGRAM_WEBHOOK_SECRET>'" in stream.getvalue()
 
 
 @pytest.mark.parametrize("refusal", [
