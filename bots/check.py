@@ -108,7 +108,13 @@ async def check_discord(config: DiscordSettings, http: httpx.AsyncClient) -> Row
         return Row("discord", "FAIL", "DISCORD_TOKEN was refused (HTTP 401)")
     if response.status_code != 200:
         return Row("discord", "FAIL", f"the Discord API answered HTTP {response.status_code}")
-    user = response.json()
+    try:
+        user = response.json()
+    except ValueError:
+        user = None
+    if not isinstance(user, dict):
+        return Row("discord", "FAIL", f"{base} does not answer as the Discord API (its answer "
+                   "is no JSON object): check DISCORD_API_BASE")
     return Row("discord", "ok", f"{user.get('username', '?')} (id {user.get('id', '?')})")
 
 

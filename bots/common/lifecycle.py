@@ -23,6 +23,11 @@ from core.runtime import Runtime, stop_on_signals
 
 from .tasks import BackgroundTasks
 
+
+class NotTheApi(Exception):
+    """What answers at a platform's API address is not its API (a web page, a proxy's
+    error page): a start-up refusal."""
+
 log = logging.getLogger(__name__)
 
 B = TypeVar("B")

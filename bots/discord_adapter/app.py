@@ -21,7 +21,7 @@ import httpx
 import yarl
 
 from bots.common import lifecycle
-from bots.common.lifecycle import serving
+from bots.common.lifecycle import NotTheApi, serving
 from bots.discord_adapter.commands import permission
 from bots.discord_adapter.events import DiscordAdapter
 from bots.discord_adapter.inbound import PLATFORM, Fetch, register_attachments
@@ -139,7 +139,10 @@ async def open_discord_bot(settings: Settings, config: DiscordSettings, *,
         adapter = DiscordAdapter(client, runtime.dispatcher, out, fetch,
                                  new_permission=permission(config.discord_new_permission))
 
-        await client.login(config.discord_token.get_secret_value())
+        try:
+            await client.login(config.discord_token.get_secret_value())
+        except (TypeError, KeyError, ValueError) as exc:  # a page, not the API's JSON
+            raise NotTheApi(f"its answer to the login could not be read: {exc}") from exc
         await adapter.setup()
         connection = asyncio.create_task(_connected(client), name="discord gateway")
         await _until_ready(client, connection, ready_timeout)
@@ -212,6 +215,8 @@ async def serve(settings: Settings, config: DiscordSettings) -> int:
                   discord.GatewayNotFound: "cannot reach the Discord gateway ({error}): "
                                            "check the network, or DISCORD_GATEWAY_URL",
                   TimeoutError: "{error}: check the network, or DISCORD_GATEWAY_URL",
+                  NotTheApi: f"{api} does not answer as the Discord API ({{error}}): check "
+                             "DISCORD_API_BASE",
                   # any other refusal of the API (an outage's 5xx, a wrong DISCORD_API_BASE)
                   discord.HTTPException: "the Discord API refused to start the bot ({error}): "
                                          "check DISCORD_API_BASE, or try again later"},

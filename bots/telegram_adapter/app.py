@@ -310,7 +310,11 @@ async def serve(settings: Settings, config: TelegramSettings) -> int:
             BadRequest: "the Bot API refused to start the bot ({error}): check the "
                         "TELEGRAM_* settings",
             NetworkError: f"cannot reach the Bot API at {api} ({{error}}): check the "
-                          "network, or TELEGRAM_BASE_URL"})
+                          "network, or TELEGRAM_BASE_URL",
+            # anything else of the library's: the answer was no Bot API's ("Invalid server
+            # response": a web page, a proxy's error page)
+            TelegramError: f"{api} does not answer as the Bot API ({{error}}): check "
+                           "TELEGRAM_BASE_URL"})
 
 
 def run_telegram(settings: Settings, config: TelegramSettings) -> int:
@@ -323,7 +327,8 @@ def run_telegram(settings: Settings, config: TelegramSettings) -> int:
         problems.append(problem)
     if not problems:
         hide_token(config)
-        for name in ("telegram.ext.Updater", "telegram.ext.ExtBot"):
+        for name in ("telegram.ext.Updater", "telegram.ext.ExtBot",
+                     "telegram.request.BaseRequest"):
             logging.getLogger(name).addFilter(QuietCleanup())
         # PTB's coming default (durations as timedelta); without it every flood wait warns
         os.environ.setdefault("PTB_TIMEDELTA", "true")

@@ -91,14 +91,17 @@ class QuietCleanup(logging.Filter):
     updates at a stop fails (the Bot API unreachable): one line says it instead. It
     logs updates it cannot read twice, critical, with a traceback and the updates
     themselves (what users wrote): one line says it, without them (`PollingRequest`
-    skips those updates)."""
+    skips those updates). An answer that is no JSON is logged with a traceback and the
+    whole page: the error raised for it says it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite those records (the second of the unreadable ones dropped); let the
         others through."""
-        text = record.getMessage()
-        if text.startswith("Error while parsing updates!"):
-            return False  # said by the next record, which names the error
+        text = record.msg if isinstance(record.msg, str) else record.getMessage()
+        if text.startswith(("Error while parsing updates!", "Can not load invalid JSON data")):
+            # said by the next record, which names the error; a page that is no JSON (a
+            # proxy's) is said by the error raised for it ("Invalid server response")
+            return False
         if text.startswith("Error while calling `get_updates` one more time"):
             _quieten(record, "telegram: the last updates taken could not be confirmed before "
                              "stopping (%s); they may come again after a restart, and are "

@@ -4,9 +4,12 @@ its settings in the environment only."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from cryptography.fernet import Fernet
 
 from core.embedded_redis import EmbeddedRedis, free_port
@@ -118,6 +121,45 @@ async def test_discord_api_refusing_the_start(tmp_path: Path, simulator: Simulat
     line = one_line(finished)
     assert "discord: the Discord API refused to start the bot (404" in line, line
     assert "DISCORD_API_BASE" in line and "Traceback" not in finished.stderr
+
+
+@contextlib.asynccontextmanager
+async def web_page() -> AsyncIterator[str]:
+    """A loopback server that answers every request with a web page (HTTP 200): what a
+    wrong base URL may reach (a proxy's default page, another service)."""
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="<html><body>Welcome to nginx!</body></html>",
+                            content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_platform_url_that_answers_with_a_web_page(
+        tmp_path: Path, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """One line naming the setting, exit status 2, no traceback, for both bots and for
+    `check`."""
+    async with web_page() as url:
+        env = settings(tmp_path, simulator, redis_server, TELEGRAM_TOKEN="123:secret-token",
+                       TELEGRAM_BASE_URL=f"{url}/bot")
+        line = one_line(await process.run(["telegram"], env, tmp_path))
+        assert f"telegram: {url} does not answer as the Bot API" in line, line
+        assert "TELEGRAM_BASE_URL" in line and "secret-token" not in line
+        env = settings(tmp_path, simulator, redis_server, DISCORD_TOKEN="secret-token",
+                       DISCORD_API_BASE=f"{url}/api/v10")
+        line = one_line(await process.run(["discord"], env, tmp_path))
+        assert f"discord: {url}/api/v10 does not answer as the Discord API" in line, line
+        checked = await process.run(["check"], env, tmp_path)
+        assert "Traceback" not in checked.stderr
+        assert f"{url}/api/v10 does not answer as the Discord API" in checked.stdout
 
 
 async def test_refused_discord_token(tmp_path: Path, simulator: Simulator,
