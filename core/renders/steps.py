@@ -13,35 +13,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 
 from core.i18n import t
-from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
+from core.identity import Identities
 from core.logs import log_fields
 from core.nemo.api import NemoApi
-from core.nemo.errors import NemoError, RateLimited, RenderNotFound, SessionNotFound
+from core.nemo.errors import (
+    RenderNotFound,
+    SessionNotFound,
+)
 from core.nemo.models import RenderPhase, RenderStatus
 from core.outgoing import Button
 from core.renders.delivery import Courier
 from core.renders.handover import Handover
 from core.renders.job_record import JobState, RenderJob, new_render_id
 from core.renders.jobs import JobStore, Transition
+from core.renders.polling import REFUSED, Missed, poll
 from core.renders.progress import cancel_button, progress_text
 from core.renders.scheduler import Scheduler, Slot, Tracked
-from core.renders.submit import Submission, Submitted, Submitter, explain
+from core.renders.submit import Submission, Submitted, Submitter, explain, refused_text
 from core.renders.texts import export_button, timed_out_text
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Missed:
-    """A poll that got no answer (rate limited, NemoVideo unreachable, no credentials):
-    the job is looked at again after `delay` seconds."""
-
-    delay: float
-
 
 class Steps:
     """The steps of the jobs of one worker (`name` is its consumer name, for logs)."""
@@ -92,6 +86,9 @@ class Steps:
             status = await self._poll(tr)
         except SessionNotFound:  # the contract's 1002: polling on would never end
             await self._project_gone(tr)
+            return
+        except REFUSED as exc:  # 1001 after the one renewal there may be: for good
+            await self._refused(tr, exc)
             return
         except RenderNotFound:
             if job.state is JobState.DELIVERING:
@@ -144,32 +141,7 @@ class Steps:
         self.scheduler.schedule(tr, delay)
 
     async def _poll(self, tr: Tracked) -> RenderStatus | Missed:
-        """The render's status, or `Missed` when the poll got no answer. Raises
-        RenderNotFound when NemoVideo does not know the render, SessionNotFound when it
-        does not know its project."""
-        job = tr.job
-        render_id = job.render_id
-        try:
-            return await self.identities.call(
-                job.chat, lambda creds: self.nemo.poll_render(creds, render_id))
-        except RateLimited as exc:
-            # Only this job waits (others may well be answered), and never longer
-            # than the cap, however far off the backend's Retry-After is.
-            wait = exc.retry_after
-            if wait is None:
-                wait = self.settings.nemo_rate_limit_wait
-            wait = min(wait, self.settings.render_retry_after_max)
-            log.warning("%s: NemoVideo rate limits the polls of %s; next in %.1f s",
-                        self.name, render_id, wait)
-            return Missed(wait)
-        except (RenderNotFound, SessionNotFound):
-            raise
-        except NemoError as exc:
-            log.info("%s: poll of %s failed: %r", self.name, render_id, exc)
-        except (LinkedTokenExpired, AnonymousTokenRefused) as exc:
-            log.warning("%s: job %s: no credentials (%s)", self.name, job.id,
-                        type(exc).__name__)
-        return Missed(tr.plan.after_error())
+        return await poll(tr, self.identities, self.nemo, self.settings, self.name)
 
     async def _progress(self, tr: Tracked, progress: int) -> bool:
         """Edit the progress message when it moved enough; False when the job is no
@@ -286,6 +258,20 @@ class Steps:
         await self._end(tr, JobState.FAILED, [JobState.RENDERING], error[:200],
                         t(job.language, "render.failed", error=error[:200]),
                         (export_button(job.language),), expect_render=job.render_id)
+
+    async def _refused(self, tr: Tracked, exc: BaseException) -> None:
+        """NemoVideo refuses the credentials the render is polled with (the contract's
+        1001 once the token was renewed where it can be, a linked token expired): polling
+        on would only ask for tokens again and again, then blame a slow render. The job
+        ends, and the user is told why."""
+        job = tr.job
+        log.warning("%s: job %s: NemoVideo refuses the credentials render %s is polled "
+                    "with (%s); the job ends", self.name, job.id, job.render_id,
+                    type(exc).__name__)
+        await self._end(tr, JobState.FAILED, [JobState.RENDERING, JobState.DELIVERING],
+                        f"credentials refused ({type(exc).__name__})",
+                        t(job.language, refused_text(exc)), (export_button(job.language),),
+                        expect_render=job.render_id)
 
     async def _project_gone(self, tr: Tracked) -> None:
         """The render's project is gone (1002): the job ends, and the user is told so."""

@@ -285,6 +285,19 @@ async def test_a_project_gone_while_it_renders_ends_the_render_at_once(kit: Kit)
     assert kit.out.messages[result.message.message_id] == t("en", "render.session_lost")
 
 
+async def test_refused_credentials_while_it_renders_end_the_render_at_once(kit: Kit) -> None:
+    """Polls answer 1001 (the operator's token was revoked mid-render): the job ends
+    with "NemoVideo refused the bot's credentials", instead of polling until the render
+    timeout and then blaming a slow render (or, with anonymous tokens, asking for a new
+    token at every poll)."""
+    kit.sim.inject(Fault("token_expired", count=50, path="/api/render/proxy/lambda/"))
+    result, job = await exported(kit, ChatKey("test", "125"))
+    assert job.state is JobState.FAILED
+    assert len(kit.requests("render_poll")) == 1
+    assert result.message is not None
+    assert kit.out.messages[result.message.message_id] == t("en", "err_auth")
+
+
 async def test_rate_limited_poll_backs_off(kit: Kit) -> None:
     # The first poll is refused twice: the client waits Retry-After and retries once,
     # then the worker waits Retry-After before that render's next poll.
