@@ -57,13 +57,16 @@ class TelegramFiles:
         self.local_mode = local_mode
 
     async def get(self, file_id: str) -> TelegramFile:
-        """getFile; `FileTooBig` when Telegram refuses the size."""
+        """getFile; `FileTooBig` when Telegram refuses the size, `FileUnavailable` when it
+        refuses the file otherwise ("wrong file_id or the file is temporarily
+        unavailable")."""
         try:
             return await self.bot.get_file(file_id)
         except BadRequest as exc:
             if "too big" in exc.message.lower():
                 raise FileTooBig(f"Telegram refuses to hand out file {file_id[-12:]}") from None
-            raise
+            raise FileUnavailable(f"getFile refused file {file_id[-12:]}: {exc.message}") \
+                from None
 
     def on_disk(self, file: TelegramFile) -> Path | None:
         """The file on this machine's disk (a local Bot API server's path), if it is there."""

@@ -269,6 +269,14 @@ async def test_a_file_telegram_does_not_hand_over_is_said_plainly(
         fake.album(dm, alice, [CLIP, lost], "combine these")
         album_reply = await bot_message(fake, dm, containing("send them again"))
         await bot.runtime.dispatcher.wait_idle()
+        # getFile refusing the file (not its size) is said the same way, no traceback
+        fake.fail_next("getFile", 400, "Bad Request: wrong file_id or the file is temporarily "
+                       "unavailable")
+        fake.video(dm, alice, CLIP, file_name="late.mp4")
+        await wait_until(lambda: sum("send it again" in shown(m)
+                                     for m in fake.sent_messages(dm.id)) == 2,
+                         within=WAIT, what="the second file's reply", changes=fake.changes)
+        await bot.runtime.dispatcher.wait_idle()
     assert "couldn't fetch the file" in shown(reply)
     assert "couldn't fetch drone.mp4" in shown(album_reply)
     assert "none of the 2 files you sent were uploaded" in shown(album_reply)
