@@ -17,14 +17,20 @@ texts({
 })
 
 
+#: characters of a waiting message quoted in its notice (the notice is one short message)
+QUOTED = 80
+
+
 def queued_text(lang: str, position: int | None, text: str) -> str:
-    """The notice for a message (its `text`) `position` places from the front of its
-    chat's queue (0: next), or the plain one when the position is unknown."""
-    text = text.strip()
+    """The notice for a message (its `text`, quoted up to `QUOTED` characters) `position`
+    places from the front of its chat's queue (0: next), or the plain one when the
+    position is unknown."""
+    text = " ".join(text.split())
     if text.startswith(("/choose", "/format")):
         what = t(lang, "queued.choice")  # a button press: its command means nothing to users
     else:
-        what = text or t(lang, "queued_files")
+        what = (text if len(text) <= QUOTED else text[:QUOTED - 1].rstrip() + "…") or t(
+            lang, "queued_files")
     if position is None:
         return t(lang, "queued", what=what)
     if position == 0:

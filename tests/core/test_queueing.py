@@ -44,6 +44,11 @@ def test_place_in_line_in_words() -> None:
     assert queued_text("zh", 2, "加音乐") == "收到，排在第 3 位：加音乐"
     assert queued_text("en", 1, "/choose 3.1") == "Got it, number 2 in line: the option you chose"
     assert queued_text("en", 0, "") == "Got it, next in line: your files"
+    # a long message is quoted in part: the notice stays one short message
+    long = "make the intro slower and add the logo " * 100
+    notice = queued_text("en", 0, long)
+    assert notice.startswith("Got it, next in line: make the intro slower") and len(notice) < 110
+    assert notice.endswith("…") and "\n" not in queued_text("en", 0, "one\ntwo")
 
 
 async def test_a_message_arriving_between_two_events_is_taken_by_the_working_loop(
