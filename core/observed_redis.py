@@ -20,7 +20,10 @@ from typing import Any
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.cluster import ClusterPipeline, RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 
 from core import observe
@@ -30,6 +33,8 @@ from core import observe
 #: once when many chats are busy
 REDIS_POOL_SIZE = 512
 REDIS_POOL_WAIT = 20.0
+#: times a command is sent again on a new connection when its connection was lost
+RECONNECTS = 2
 
 
 def _report(exc: RedisError) -> None:
@@ -161,8 +166,18 @@ def redis_client(url: str, *, cluster: bool = False) -> RedisClient:
         return ObservedRedisCluster.from_url(url, max_connections=2 * REDIS_POOL_SIZE,
                                              socket_timeout=None)
     pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_POOL_SIZE,
-                                           timeout=REDIS_POOL_WAIT)
+                                           timeout=REDIS_POOL_WAIT, retry=reconnect())
     return ObservedRedis.from_pool(pool)
+
+
+def reconnect() -> Retry:
+    """A command whose connection turns out dead (Redis restarted since it was pooled, or
+    a proxy dropped it while idle) connects again and is sent again, at once and then
+    once more shortly after; with redis-py's default it failed, once for every dead
+    connection the pool held. Only a lost connection is retried, not a timeout (a
+    command that timed out may have run)."""
+    return Retry(ExponentialBackoff(cap=0.25, base=0.05), RECONNECTS,
+                 supported_errors=(RedisConnectionError,))
 
 
 async def with_script(redis: RedisClient, script: AsyncScript, keys: Sequence[str],

@@ -98,3 +98,20 @@ async def test_reading_a_stream_costs_one_command(redis_cluster: RedisClusterSer
         assert command_calls(redis_cluster) == before, "no COMMAND GETKEYS per read"
     finally:
         await client.aclose()
+
+
+async def test_commands_after_a_redis_restart_do_not_fail_on_old_connections(
+        redis_server: EmbeddedRedis) -> None:
+    """Redis restarted: the connections the pool kept are dead. A command handed one of
+    them connects again and goes through, rather than failing once per pooled
+    connection (each failure left a message waiting for the next sweep)."""
+    client = redis_client(redis_server.url)
+    try:
+        await asyncio.gather(*(client.blpop([f"k{i}"], timeout=0.05) for i in range(6)))
+        assert len(client.connection_pool._available_connections) >= 6  # kept, idle
+        await asyncio.to_thread(redis_server.stop)
+        await asyncio.to_thread(redis_server.start)
+        for i in range(8):
+            assert await client.set(f"after{i}", "1")
+    finally:
+        await client.aclose()
