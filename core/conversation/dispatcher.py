@@ -140,12 +140,14 @@ class Dispatcher:
 
     def _may_wait(self, event: ChatEvent) -> bool:
         """Whether an event queued behind its chat's holder may wait long enough to tell
-        its sender: not when this process works the chat and no step of an earlier event
-        is answering (the event goes next, or is being handled)."""
+        its sender: not when this process holds the chat and no step of an earlier event
+        is answering (the event goes next, or is being handled). A chat this process is
+        only trying to take may be held elsewhere: its senders may wait (a notice goes
+        out only for events still waiting once its window has passed)."""
         turn = self._turns.get(event.chat)
         if turn is not None:
             return not turn.answered and turn.message.message_id != event.message.message_id
-        return event.chat not in self._held and event.chat not in self._working
+        return event.chat not in self._held
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
