@@ -88,11 +88,20 @@ class WebhookServer:
             log.debug("telegram: a webhook request without the right secret was refused")
             return web.Response(status=403, text="wrong secret token")
         try:
-            update = Update.de_json(json.loads(await request.read()), self.app.bot)
-        except (ValueError, TypeError, KeyError) as exc:
-            log.warning("telegram: an update could not be read: %r", exc)
+            data = json.loads(await request.read())
+        except ValueError as exc:
+            log.warning("telegram: a webhook request that is no JSON was refused: %r", exc)
             return web.Response(status=400, text="update could not be read")
-        if update is None:
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            log.warning("telegram: a webhook request that is no update was refused")
+            return web.Response(status=400, text="not an update")
+        try:
+            update = Update.de_json(data, self.app.bot)
+        except Exception as exc:
+            # one this version of the library cannot read (from a Bot API server of another
+            # version): skipped, or Telegram would send it again and hold the ones after it
+            log.warning("telegram: update %s skipped: python-telegram-bot cannot read it "
+                        "(%s: %s)", data["update_id"], type(exc).__name__, str(exc)[:120])
             return web.Response(status=200)
         return await self._take(update)
 

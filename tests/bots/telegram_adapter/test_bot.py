@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -598,6 +599,13 @@ async def test_webhook_refuses_updates_without_the_secret(
         assert await fake.post_to_webhook(update, secret_token=None) == 403
         assert await fake.post_to_webhook(update, secret_token=WEBHOOK_SECRET) == 200
         await bot_message(fake, dm, containing(HELP))
+        # JSON that is no update is refused; an update the library cannot read is skipped
+        # (answered 200: Telegram would send it again and hold the ones after it)
+        for body in ([], "x", 123, None, {"message": {}}):
+            not_update = cast(dict[str, Any], body)
+            assert await fake.post_to_webhook(not_update, secret_token=WEBHOOK_SECRET) == 400
+        unreadable = {"update_id": update["update_id"] + 1, "message": "x"}
+        assert await fake.post_to_webhook(unreadable, secret_token=WEBHOOK_SECRET) == 200
         await bot.adapter.tasks.idle()
     assert len(fake.sent_messages(dm.id)) == 1, "only the update with the secret was read"
 
