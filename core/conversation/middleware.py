@@ -13,11 +13,13 @@ A middleware refuses by not calling `call_next` (and replying, if it wants).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
+from core.aio import stopped_by_user
 from core.conversation.turn import Turn
 from core.inbox import ChatEvent
 from core.intents import Intent, Step
@@ -69,6 +71,11 @@ class StepLog(Middleware):
         try:
             await call_next(turn, step)
             outcome = "done"
+        except asyncio.CancelledError as cancel:
+            # a /cancel, or the process stopping: its message stays for the next one
+            outcome = ("stopped by the user" if stopped_by_user(cancel)
+                       else "interrupted")
+            raise
         finally:
             log.info("chat %s: %s %s in %.0f ms (message %s)", turn.chat, step.intent.value,
                      outcome, (time.monotonic() - started) * 1000, turn.message.message_id)

@@ -4,6 +4,7 @@ edit, stage labels from the agent's tool calls, a Cancel button while the agent 
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,9 @@ async def test_stage_labels_show_what_the_agent_does_until_text_comes(
 
 
 async def test_the_cancel_button_stops_the_agent_turn(
-        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+        simulator: Simulator, redis_server: EmbeddedRedis,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="core.conversation.middleware")
     simulator.config.generation_delay = 30.0
     async with kit(simulator, redis_server.url) as k:
         turn = k.dispatcher.submit(k.message("generate a video of a city at night"))
@@ -140,3 +143,6 @@ async def test_the_cancel_button_stops_the_agent_turn(
         last_of_live = [r for r in k.out.records if r.message_id == live.message_id][-1]
         assert not _cancel(last_of_live), "the button is gone once the turn stopped"
         assert k.kinds().count("run_sse") == 1
+    steps = [r.getMessage() for r in caplog.records if "agent" in r.getMessage()]
+    assert any("agent stopped by the user in" in line for line in steps), steps
+    assert not any("agent failed" in line for line in steps), steps
