@@ -163,7 +163,7 @@ class Relay:
             await self._show_answer(turn, inflight.answer, inflight.shown_in)
             return
         await self._notify(turn, turn.text("resumed", text=inflight.text[:80]))
-        await self.recover(turn, inflight, interrupted=True)
+        await self.recover(turn, inflight, interrupted=True, told=True)
 
     async def _stream(self, turn: Turn, session_id: str, text: str,
                       listener: Listener) -> None:
@@ -334,12 +334,13 @@ class Relay:
                       text=text)
 
     async def recover(self, turn: Turn, inflight: InFlight | None, *,
-                      interrupted: bool, answered: bool = False) -> None:
+                      interrupted: bool, answered: bool = False, told: bool = False) -> None:
         """The stream broke or stalled: read the state on the contract's schedule.
         `answered`: the agent's words so far are shown (a project that stays as it was
         then says the answer may be cut short, not that the request failed). A stall
         (not `interrupted`) reads it once, before saying anything: a request that went
-        through is not first called one to send again."""
+        through is not first called one to send again. `told`: the user already knows a
+        check is under way (a restart said so), rather than a dropped connection."""
         settings = self.settings
         sleep = self.sleep
         before = Draft.from_raw(inflight.draft_before if inflight else turn.session.draft)
@@ -348,7 +349,8 @@ class Relay:
             return
         reads, first = 1, 0.0
         if interrupted:
-            await self._notify(turn, turn.text("recovering"))
+            if not told:
+                await self._notify(turn, turn.text("recovering"))
             reads, first = settings.recovery_reads, settings.recovery_first_wait
         for attempt in range(reads):
             await sleep(first if attempt == 0 else settings.recovery_wait)

@@ -95,6 +95,8 @@ async def test_a_save_that_fails_is_logged_and_the_message_resumes_without_a_res
         redis_server.start()
         await k.dispatcher.resume()
         assert any("I was restarted while working on" in t for t in k.out.texts())
+        assert not any("connection to NemoVideo dropped" in t for t in k.out.texts()), (
+            "the restart is said once, not as a dropped connection too")
         assert agent_calls(k) == 1, "the message never reaches the agent twice"
         assert await k.inbox.current(CHAT) is None
 
