@@ -46,8 +46,9 @@ class FailureReplies:
             unreadable = isinstance(exc, errors.ProtocolError)
             reply = turn.text("err_bad_answer" if unreadable else "err_unexpected",
                               error_id=error_id)
-        else:
-            log.info("chat %s: %s", turn.chat, type(exc).__name__)
+        else:  # NemoVideo's errors name their request, status and code (no secrets)
+            log.info("chat %s: %s", turn.chat, repr(exc)[:300] if isinstance(
+                exc, errors.NemoError) else type(exc).__name__)
         try:
             await turn.send(reply)
         except Exception as send_error:

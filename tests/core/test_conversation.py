@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -239,7 +240,9 @@ async def test_upload_by_url_in_text(simulator: Simulator, redis_url: str,
     ],
 )
 async def test_agent_errors_get_their_reply(simulator: Simulator, redis_url: str,
-                                            fault: Fault, expected: str) -> None:
+                                            fault: Fault, expected: str,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="core.conversation.failures")
     async with kit(simulator, redis_url) as k:
         await k.say("hello")
         simulator.inject(fault)
@@ -248,6 +251,9 @@ async def test_agent_errors_get_their_reply(simulator: Simulator, redis_url: str
         # the chat keeps working
         await k.say("credits")
         assert "Credits:" in k.last()
+    # the log names the answer NemoVideo gave, not just its kind
+    said = [r.getMessage() for r in caplog.records if r.name == "core.conversation.failures"]
+    assert any("status=" in line and "code=" in line for line in said), said
 
 
 async def test_an_error_after_the_agents_words_says_they_may_be_cut_short(
