@@ -85,6 +85,7 @@ class TelegramAdapter:
         #: albums some of whose parts could not be stored (Redis unreachable)
         self._broken: set[tuple[ChatKey, str]] = set()
         self._sweeper: asyncio.Task[None] | None = None
+        out.on_moved = self._follow
 
     def install(self) -> None:
         """Register the update handlers and the error handler."""
@@ -148,8 +149,13 @@ class TelegramAdapter:
         else:
             old, new = message.migrate_from_chat_id or 0, message.chat_id
         self.out.moved[str(old)] = new
+        self._follow(str(old), new)
+
+    def _follow(self, old: str, new: int) -> None:
+        """The group's project and account follow it to the supergroup (from its service
+        messages, or from a message Telegram refused with the new chat id)."""
         sessions = self.dispatcher.sessions
-        self.tasks.start(follow(sessions.redis, sessions.keys, ChatKey(PLATFORM, str(old)),
+        self.tasks.start(follow(sessions.redis, sessions.keys, ChatKey(PLATFORM, old),
                                 ChatKey(PLATFORM, str(new))), f"chat {old} moving to {new}")
 
     async def _deliver_sized(self, part: Part) -> None:

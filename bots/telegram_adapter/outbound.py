@@ -169,6 +169,8 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         self.upload_limit = LOCAL_UPLOAD_LIMIT if local_mode else CLOUD_UPLOAD_LIMIT
         #: groups that became supergroups (old chat id -> new), as this process learned
         self.moved: dict[str, int] = {}
+        #: told of a group that became a supergroup when a send finds out (old id, new id)
+        self.on_moved: Callable[[str, int], None] | None = None
 
     def target(self, chat: ChatKey) -> int:
         """The Telegram chat a conversation's messages go to: its group's new id once the
@@ -182,7 +184,10 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         except ChatMigrated as exc:
             log.info("telegram: %s is now the supergroup %s; sending there", chat,
                      exc.new_chat_id)
+            first = chat.chat_id not in self.moved
             self.moved[chat.chat_id] = exc.new_chat_id
+            if first and self.on_moved is not None:
+                self.on_moved(chat.chat_id, exc.new_chat_id)
             return await send()
 
     # ------------------------------------------------------------ pages

@@ -693,6 +693,29 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_project_and_its_video(
     assert "red" in shown(status), shown(status)
 
 
+async def test_a_group_found_upgraded_by_a_refused_send_keeps_its_project(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """The bot never saw the upgrade's service messages: a send refused with the new chat
+    id is sent there, and the group's project follows it too."""
+    fake = fake_telegram
+    carol = fake.user("Carol")
+    group, supergroup = fake.group("Editors"), fake.supergroup("Editors")
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        await exportable_project(bot, fake, simulator, group, carol)
+        fake.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a "
+                       "supergroup chat", chat_id=group.id, count=None,
+                       parameters={"migrate_to_chat_id": supergroup.id})
+        fake.text(group, carol, "/status")
+        await bot_message(fake, supergroup, containing("Timeline"))
+        await bot.adapter.tasks.idle()
+        fake.text(supergroup, carol, "/status")  # written in the supergroup from now on
+        await wait_until(lambda: sum("Timeline" in shown(m)
+                                     for m in fake.sent_messages(supergroup.id)) == 2,
+                         within=WAIT, what="the supergroup's own status", changes=fake.changes)
+    statuses = [shown(m) for m in fake.sent_messages(supergroup.id) if "Timeline" in shown(m)]
+    assert statuses[0] == statuses[1], "the same project, asked from either chat"
+
+
 async def test_a_deleted_progress_message_is_followed_to_its_copy(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     """The user deletes "Rendering…": the progress goes on in a new message, and that
