@@ -19,6 +19,8 @@ from bots.discord_adapter.settings import DiscordSettings
 from bots.settings import load_all, unknown_settings
 from bots.telegram_adapter.settings import TelegramSettings, webhook_problem
 from core.embedded_redis import EmbeddedRedisError, find_redis_server
+from core.keys import Keys
+from core.migrate import stranded_renders
 from core.observed_redis import redis_client
 from core.operations import NOT_A_CLUSTER, check_nemo, not_a_cluster, redis_answers
 from core.settings import Settings, SettingsError
@@ -50,6 +52,7 @@ async def check_redis(settings: Settings) -> Row:
     try:
         await redis_answers(redis, max(1.0, min(settings.redis_start_wait, 5.0)))
         info = await redis.info("server")
+        stranded = await stranded_renders(redis, Keys(render_shards=settings.render_shards))
     except Exception as exc:
         if not_a_cluster(exc):
             return Row("redis", "FAIL", f"{settings.redis_shown} {NOT_A_CLUSTER}")
@@ -58,8 +61,12 @@ async def check_redis(settings: Settings) -> Row:
     finally:
         await redis.aclose()
     mode = ", cluster" if info.get("redis_mode") == "cluster" else ""
-    return Row("redis", "ok", f"{settings.redis_shown} answers (Redis "
-               f"{info.get('redis_version', '?')}{mode})")
+    answers = f"{settings.redis_shown} answers (Redis {info.get('redis_version', '?')}{mode})"
+    if stranded:
+        return Row("redis", "WARN", f"{answers}, but {stranded} render(s) wait on render "
+                   "streams of an earlier version or another RENDER_SHARDS: run `nemobot "
+                   "migrate` with the bots stopped")
+    return Row("redis", "ok", answers)
 
 
 async def check_nemovideo(settings: Settings) -> Row:

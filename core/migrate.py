@@ -258,3 +258,18 @@ class Migration:
 async def migrate(redis: RedisClient, keys: Keys, *, dry_run: bool = False) -> Report:
     """Move every key to the name `keys` builds (see the module); returns what moved."""
     return await Migration(redis, keys, dry_run=dry_run).run()
+
+
+async def stranded_renders(redis: RedisClient, keys: Keys) -> int:
+    """How many renders wait on streams no worker of this version reads (an earlier
+    version's, or shards beyond RENDER_SHARDS): they are not delivered until `nemobot
+    migrate` moves them. One SCAN of the keys and one XLEN per such stream."""
+    legacy = LegacyKeys(keys.prefix)
+    found: set[str] = set()
+    async for raw in redis.scan_iter(match=legacy.render_stream_match(), count=1000):
+        found.add(_text(raw))
+    async for raw in redis.scan_iter(match=keys.render_stream_match(), count=1000):
+        shard = keys.render_stream_of(_text(raw))
+        if shard is not None and shard.index >= keys.render_shards:
+            found.add(_text(raw))
+    return sum([int(await redis.xlen(key)) for key in sorted(found)])

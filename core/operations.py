@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
+from redis.exceptions import RedisError
 
 from core import observe
 from core.keys import Keys
 from core.messages import ChatKey
+from core.migrate import stranded_renders
 from core.nemo.client import NemoClient
 from core.nemo.errors import NemoConnectionError, NemoError, ServerError, TokenExpired
 from core.nemo.models import Credentials
@@ -147,6 +149,21 @@ async def _warn_about_nemo(settings: Settings) -> None:
         log.warning("NemoVideo: %s", verdict.detail)
 
 
+async def _warn_about_stranded(runtime: Operated) -> None:
+    """Warn once at the start when renders wait where no worker reads (RENDER_SHARDS
+    changed, or an earlier version's streams) until `nemobot migrate` moves them."""
+    try:
+        stranded = await stranded_renders(runtime.redis, runtime.keys)
+    except RedisError as exc:
+        log.info("could not look for renders left on other render streams: %r", exc)
+        return
+    if stranded:
+        log.warning("%d render(s) wait on render streams this version does not read (from "
+                    "an earlier version, or another RENDER_SHARDS than %d): they are not "
+                    "delivered until `nemobot migrate` moves them (run it with the bots "
+                    "stopped)", stranded, runtime.keys.render_shards)
+
+
 async def read_queues(metrics: Metrics, redis: RedisClient, keys: Keys, platform: str) -> None:
     """Set the queue gauges from Redis: chats waiting, events queued, live renders."""
     members = list(await redis.smembers(keys.pending_chats()))
@@ -203,6 +220,9 @@ async def operating(runtime: Operated, platform: str, *,
         if probe_backend and runtime.simulator_url is None:
             probe = asyncio.create_task(_warn_about_nemo(settings), name="NemoVideo probe")
             stack.callback(probe.cancel)
+        if probe_backend:
+            look = asyncio.create_task(_warn_about_stranded(runtime), name="stranded renders")
+            stack.callback(look.cancel)
         yield health
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from core.inbox import ChatEvent, Inbox
 from core.keys import Keys, LegacyKeys
 from core.messages import ChatKey, IncomingMessage, User
-from core.migrate import migrate
+from core.migrate import migrate, stranded_renders
 from core.observed_redis import RedisClient, redis_client
 from core.renders import JobState, JobStore
 from core.simulator import Fault, Simulator
@@ -155,6 +155,12 @@ async def test_changing_render_shards_moves_the_live_renders(
             simulator.store.sessions[session.session_id].draft = dict(TINY_DRAFT)
             await k.say("export", chat=chat)
     redis = redis_client(redis_url)
+    # a deployment started with fewer shards, not migrated, would never deliver some:
+    # the bots warn at the start and `nemobot check` says so
+    narrow = Keys(render_shards=KEYS.render_shards // 2)
+    beyond = sum(KEYS.render_shard(c).index >= narrow.render_shards for c in chats)
+    assert beyond and await stranded_renders(redis, narrow) == beyond
+    assert await stranded_renders(redis, KEYS) == 0
     wide = Keys(render_shards=KEYS.render_shards * 2)
     planned = await migrate(redis, wide, dry_run=True)
     moved = await migrate(redis, wide)
@@ -175,6 +181,7 @@ async def test_changing_render_shards_moves_the_live_renders(
         assert wide.export_request_of(_text(request)) is not None
         assert _text(await redis.hget(request, "job")) in await store.chat_jobs(chat)
     assert (await migrate(redis, wide)).nothing
+    assert await stranded_renders(redis, wide) == 0
     await redis.aclose()
 
 
