@@ -84,6 +84,16 @@ def _simulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _simulator_despite(problem: SettingsError, args: argparse.Namespace) -> int:
+    """The simulator reads no setting but the log's: invalid bot settings (the `.env` it
+    shares with the bots in compose) are named in a warning, not a refusal to start."""
+    level = (os.environ.get("LOG_LEVEL") or "INFO").strip().upper()
+    configure_logging(level if isinstance(logging.getLevelName(level), int) else "INFO")
+    log.warning("settings: the simulator uses none of them, but they are invalid: %s",
+                " ".join(str(problem).split()))
+    return _started(lambda: _simulator(args))
+
+
 def _port(value: str) -> int:
     """A TCP port from the command line (0: any free one)."""
     try:
@@ -161,8 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             settings = load_core_settings()
     except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+        if adapter is not None:
+            print(exc, file=sys.stderr)
+            return 2
+        return _simulator_despite(exc, args)
     level = settings.log_level
     if entry is not None and entry.quiet and not os.environ.get("LOG_LEVEL"):
         level = "WARNING"

@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from aiohttp import web
 from cryptography.fernet import Fernet
@@ -17,6 +18,7 @@ from core.simulator import Simulator
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegram
 from tests.kits import process
+from tests.waiting import wait_until
 
 pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.discord_fixtures"]
 
@@ -235,3 +237,26 @@ async def test_a_wrong_option_is_named(tmp_path: Path, args: list[str], said: st
 async def test_version(tmp_path: Path) -> None:
     finished = await process.run(["--version"], process.environment(tmp_path), tmp_path)
     assert finished.code == 0 and finished.stdout.startswith("nemobot ")
+
+
+async def test_the_simulator_starts_despite_bot_settings_it_does_not_use(
+        tmp_path: Path) -> None:
+    """Compose gives the simulator the bots' .env: an invalid bot setting is named in a
+    warning, and the simulator serves all the same."""
+    port = free_port()
+    env = process.environment(tmp_path, ALLOW="foo", SECRET_KEY="not-a-fernet-key",
+                              LOG_LEVEL="WARNING")
+    proc = await process.start(["simulator", "--port", str(port)], env, tmp_path)
+    try:
+        async with httpx.AsyncClient() as http:
+            async def serving() -> bool:
+                try:
+                    return (await http.get(f"http://127.0.0.1:{port}/_sim/config")).is_success
+                except httpx.HTTPError:
+                    return proc.returncode is not None  # ended: the assertions say why
+            await wait_until(serving, within=20, what="the simulator serving")
+    finally:
+        finished = await process.stop(proc)
+    assert "Invalid settings" in finished.stderr and "ALLOW" in finished.stderr
+    assert "the simulator uses none of them" in finished.stderr
+    assert "not-a-fernet-key" not in finished.stderr
