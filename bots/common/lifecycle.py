@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
+from core.logs import json_lines
 from core.runtime import Runtime, stop_on_signals
 
 from .tasks import BackgroundTasks
@@ -116,7 +117,10 @@ def run(serve_bot: Callable[[], Coroutine[Any, Any, int]], problems: Iterable[st
     stderr (exit status 2); otherwise the bot serves until it is stopped."""
     found = [problem for problem in problems if problem]
     for problem in found:
-        print(problem, file=sys.stderr)
+        if json_lines():  # a log collector reads stderr: the line is JSON like the others
+            log.error("%s", problem)
+        else:
+            print(problem, file=sys.stderr)
     if found:
         return 2
     return asyncio.run(serve_bot())

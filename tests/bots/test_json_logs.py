@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 
 from core.embedded_redis import EmbeddedRedis
@@ -146,3 +147,18 @@ async def test_a_failed_start_is_a_json_line_too(tmp_path: Path) -> None:
     assert finished.code == 2
     [line] = [json.loads(text) for text in finished.lines if "Redis is not answering" in text]
     assert line["level"] == "ERROR" and line["message"].startswith("nemobot: Redis is not")
+
+
+@pytest.mark.parametrize(("command", "env", "said"), [
+    ("telegram", {}, "TELEGRAM_TOKEN is not set"),
+    ("discord", {}, "DISCORD_TOKEN is not set"),
+    ("telegram", {"TELEGRAM_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "https://bot.example/h"},
+     "TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET"),
+])
+async def test_a_setting_that_keeps_a_bot_from_starting_is_a_json_line_too(
+        tmp_path: Path, command: str, env: dict[str, str], said: str) -> None:
+    settings = process.environment(tmp_path, LOG_FORMAT="json", LOG_LEVEL="WARNING", **env)
+    finished = await process.run([command], settings, tmp_path)
+    assert finished.code == 2
+    [line] = [json.loads(text) for text in finished.lines]
+    assert line["level"] == "ERROR" and line["message"].startswith(said), line
