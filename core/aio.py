@@ -36,14 +36,13 @@ async def rest(stopping: asyncio.Event, seconds: float) -> None:
 
 @contextlib.asynccontextmanager
 async def alongside(work: Coroutine[Any, Any, Any], name: str) -> AsyncIterator[None]:
-    """Run `work` as a task while the block runs; then cancel it and wait for its end."""
+    """Run `work` as a task while the block runs; then cancel it (again, should a Redis
+    call swallow the cancel: see the module) and wait for its end."""
     task = asyncio.create_task(work, name=name)
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await end_tasks([task], what=name)
 
 
 async def end_tasks(tasks: Collection[asyncio.Task[Any]], grace: float = 0.0, *,

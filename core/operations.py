@@ -22,6 +22,7 @@ import httpx
 from redis.exceptions import RedisError
 
 from core import observe
+from core.aio import end_tasks
 from core.keys import Keys
 from core.messages import ChatKey
 from core.migrate import stranded_renders
@@ -220,9 +221,9 @@ async def operating(runtime: Operated, platform: str, *,
         if probe_backend and runtime.simulator_url is None:
             probe = asyncio.create_task(_warn_about_nemo(settings), name="NemoVideo probe")
             stack.callback(probe.cancel)
-        if probe_backend:
+        if probe_backend:  # on the process's Redis client: ended before it closes
             look = asyncio.create_task(_warn_about_stranded(runtime), name="stranded renders")
-            stack.callback(look.cancel)
+            stack.push_async_callback(end_tasks, [look], what="look at render streams")
         yield health
 
 
