@@ -9,7 +9,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from tests.kits.telegram_bot import (
     containing,
     running_bot,
 )
+from tests.kits.web import answering
 
 pytest_plugins = ["tests.fakes.telegram_fixtures"]
 
@@ -55,23 +56,10 @@ def lines_of(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
-@contextlib.asynccontextmanager
-async def nonsense_backend() -> AsyncIterator[str]:
+async def nonsense(request: web.Request) -> web.Response:
     """A NemoVideo that answers every request with a JSON list: the client cannot make
     sense of it, so the user gets the apology with an error id."""
-    async def answer(request: web.Request) -> web.Response:
-        return web.json_response([1, 2, 3])
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    return web.json_response([1, 2, 3])
 
 
 async def test_the_error_id_a_user_sees_finds_the_log_line(
@@ -79,7 +67,7 @@ async def test_the_error_id_a_user_sees_finds_the_log_line(
     fake = fake_telegram
     alice = fake.user("Alice")
     dm = fake.private_chat(alice)
-    async with nonsense_backend() as url:
+    async with answering(nonsense) as url:
         settings = bot_settings(simulator, redis_server, fake)
         settings = type(settings)(settings.core.model_copy(update={"nemo_api_url": url}),
                                   settings.telegram)

@@ -4,8 +4,6 @@ its settings in the environment only."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -18,6 +16,7 @@ from core.simulator import Simulator
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegram
 from tests.kits import process
+from tests.kits.web import answering
 from tests.waiting import wait_until
 
 pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.discord_fixtures"]
@@ -125,31 +124,17 @@ async def test_discord_api_refusing_the_start(tmp_path: Path, simulator: Simulat
     assert "DISCORD_API_BASE" in line and "Traceback" not in finished.stderr
 
 
-@contextlib.asynccontextmanager
-async def web_page() -> AsyncIterator[str]:
-    """A loopback server that answers every request with a web page (HTTP 200): what a
-    wrong base URL may reach (a proxy's default page, another service)."""
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text="<html><body>Welcome to nginx!</body></html>",
-                            content_type="text/html")
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+async def web_page(request: web.Request) -> web.Response:
+    """What a wrong base URL may reach: a proxy's default page, another service."""
+    return web.Response(text="<html><body>Welcome to nginx!</body></html>",
+                        content_type="text/html")
 
 
 async def test_a_platform_url_that_answers_with_a_web_page(
         tmp_path: Path, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     """One line naming the setting, exit status 2, no traceback, for both bots and for
     `check`."""
-    async with web_page() as url:
+    async with answering(web_page) as url:
         env = settings(tmp_path, simulator, redis_server, TELEGRAM_TOKEN="123:secret-token",
                        TELEGRAM_BASE_URL=f"{url}/bot")
         line = one_line(await process.run(["telegram"], env, tmp_path))
