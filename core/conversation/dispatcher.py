@@ -46,6 +46,9 @@ from core.store import ChatSession, Opened, SessionStore
 
 log = logging.getLogger(__name__)
 
+#: an event just queued, and where its replies go
+Arrived = tuple[ChatEvent, Outgoing]
+
 
 class Dispatcher:
     """Takes every chat event and runs its handlers under the chat's lock.
@@ -81,6 +84,8 @@ class Dispatcher:
         #: chats whose queue got an event while this process worked them between two
         #: events: the working loop looks again instead of the arrival taking the lock
         self._again: set[ChatKey] = set()
+        #: those events, to be told they wait should that loop find the chat held elsewhere
+        self._behind: dict[ChatKey, list[Arrived]] = {}
         #: the chats whose queue this process works, each with the task working it
         self._working: dict[ChatKey, asyncio.Task[Any] | None] = {}
         self._running: dict[ChatKey, asyncio.Task[None]] = {}
@@ -135,19 +140,18 @@ class Dispatcher:
         return work
 
     async def _work_queued(self, event: ChatEvent, out: Outgoing) -> None:
-        if not await self._work_logged(event.chat) and self._may_wait(event):
+        if not await self._work_logged(event.chat, (event, out)) and self._may_wait(event):
             await self.notices.queued(event, out)
 
     def _may_wait(self, event: ChatEvent) -> bool:
         """Whether an event queued behind its chat's holder may wait long enough to tell
-        its sender: not when this process holds the chat and no step of an earlier event
-        is answering (the event goes next, or is being handled). A chat this process is
-        only trying to take may be held elsewhere: its senders may wait (a notice goes
-        out only for events still waiting once its window has passed)."""
+        its sender: not when this process works the chat and no step of an earlier event
+        is answering (the event goes next, or is being handled; should the working loop
+        find the chat held elsewhere, it tells those events' senders: `_behind`)."""
         turn = self._turns.get(event.chat)
         if turn is not None:
             return not turn.answered and turn.message.message_id != event.message.message_id
-        return event.chat not in self._held
+        return event.chat not in self._held and event.chat not in self._working
 
     def submit(self, message: IncomingMessage) -> asyncio.Task[None]:
         """`handle` in the background (adapters that must return quickly use this)."""
@@ -247,22 +251,25 @@ class Dispatcher:
         return ChatEvent(dataclasses.replace(event.message, text=""), rest)
 
     # -- the chat's queue, under its lock ---------------------------------------
-    async def _work_logged(self, chat: ChatKey) -> bool:
+    async def _work_logged(self, chat: ChatKey, arrived: Arrived | None = None) -> bool:
         """`_work`, with failures logged: the chat's events wait in Redis meanwhile."""
         try:
-            return await self._work(chat)
+            return await self._work(chat, arrived)
         except RedisError as exc:
             log.warning("chat %s: Redis unavailable (%r); its events wait for the next sweep",
                         chat, exc)
             return True
 
-    async def _work(self, chat: ChatKey) -> bool:
+    async def _work(self, chat: ChatKey, arrived: Arrived | None = None) -> bool:
         """Work through the chat's queue under its lock. False when another holder had it
-        before this call took it once (what was queued waits for that holder)."""
+        before this call took it once (what was queued waits for that holder). `arrived`:
+        the event this call is for, queued just now."""
         if chat in self._held:
             return False  # this process holds it: the holder takes what was queued
         if chat in self._working:  # between two events (saving one, looking for more)
             self._again.add(chat)  # that loop takes this one too: no second lock try
+            if arrived is not None:  # told it waits if that loop finds the chat held
+                self._behind.setdefault(chat, []).append(arrived)
             return False
         self._working[chat] = asyncio.current_task()
         served = False
@@ -272,7 +279,10 @@ class Dispatcher:
                 lock = self.sessions.lock(chat)
                 opened = await self.sessions.open(chat, lock, event_ttl=self.inbox.idle_ttl)
                 if opened is None and not await self._take_back(chat, lock):
+                    for event, out in self._behind.pop(chat, []):  # they wait for that holder
+                        self._spawn(self.notices.queued(event, out), f"chat {chat}")
                     return served
+                self._behind.pop(chat, None)  # this loop takes them
                 served = True
                 self._held.add(chat)
                 try:
@@ -287,6 +297,7 @@ class Dispatcher:
                     return True
         finally:
             del self._working[chat]  # this loop's: a second one for the chat never starts
+            self._behind.pop(chat, None)  # stopping: what waits is the next process's
 
     async def _take_back(self, chat: ChatKey, lock: ChatLock) -> bool:
         """Take a lock this process left behind (its release failed during a Redis outage)
