@@ -178,7 +178,9 @@ class Migration:
         if new_key == at.key:
             return
         self.report.moved["render jobs"] += 1
-        if self.report.dry_run:
+        if self.report.dry_run:  # counted as the run moves it
+            await self._move(at.marker, self.keys.render_delivered(chat, at.job_id),
+                             "delivery markers")
             return
         stream = at.stream or self.legacy.render_stream(chat.platform)
         old_entry = fields.get("entry", "")

@@ -185,6 +185,23 @@ async def test_changing_render_shards_moves_the_live_renders(
     await redis.aclose()
 
 
+async def test_a_dry_run_counts_the_delivery_markers_the_run_moves(redis_url: str) -> None:
+    wide = Keys(render_shards=KEYS.render_shards * 2)
+    chat = next(c for c in (ChatKey("test", str(n)) for n in range(100))
+                if wide.render_shard(c) != KEYS.render_shard(c))
+    redis = redis_client(redis_url)
+    try:
+        await redis.hset(KEYS.render_job(chat, "render_done"),
+                         mapping={"chat": str(chat), "state": "delivered"})
+        await redis.set(KEYS.render_delivered(chat, "render_done"), "1")
+        planned = await migrate(redis, wide, dry_run=True)
+        moved = await migrate(redis, wide)
+        assert moved.moved == planned.moved
+        assert moved.moved["delivery markers"] == moved.moved["render jobs"] == 1
+    finally:
+        await redis.aclose()
+
+
 async def test_the_command_moves_the_keys_and_says_what_it_did(
         redis_url: str, tmp_path: Path) -> None:
     """`nemobot migrate --dry-run`, then `nemobot migrate` (twice), with REDIS_URL only."""
