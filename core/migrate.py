@@ -88,13 +88,8 @@ class Migration:
         await self._old_streams()
         return self.report
 
-    async def _scan(self, match: str) -> AsyncIterator[str]:
-        seen: set[str] = set()  # SCAN may return a key twice
-        async for raw in self.redis.scan_iter(match=match, count=1000):
-            key = _text(raw)
-            if key not in seen:
-                seen.add(key)
-                yield key
+    def _scan(self, match: str) -> AsyncIterator[str]:
+        return _scan(self.redis, match)
 
     # ------------------------------------------------------------- chat keys
 
@@ -232,14 +227,7 @@ class Migration:
     async def _old_streams(self) -> None:
         """Delete old render streams (one per platform, or shards beyond RENDER_SHARDS)
         once no job is left on them."""
-        stale: list[tuple[str, Callable[[str], str]]] = []
-        async for key in self._scan(self.legacy.render_stream_match()):
-            stale.append((key, self.legacy.render_job))
-        async for key in self._scan(self.keys.render_stream_match()):
-            shard = self.keys.render_stream_of(key)
-            if shard is not None and shard.index >= self.keys.render_shards:
-                stale.append((key, functools.partial(self.keys.render_job, shard)))
-        for key, job_key in stale:
+        for key, job_key in await _unread_streams(self.redis, self.keys):
             if not self.report.dry_run and await self._jobs_left(key, job_key):
                 log.warning("kept %s: jobs still wait on it", key)
                 self.report.kept.append(key)
@@ -265,13 +253,30 @@ async def migrate(redis: RedisClient, keys: Keys, *, dry_run: bool = False) -> R
 async def stranded_renders(redis: RedisClient, keys: Keys) -> int:
     """How many renders wait on streams no worker of this version reads (an earlier
     version's, or shards beyond RENDER_SHARDS): they are not delivered until `nemobot
-    migrate` moves them. One SCAN of the keys and one XLEN per such stream."""
+    migrate` moves them. A SCAN of the keys and one XLEN per such stream."""
+    return sum([int(await redis.xlen(key)) for key, _ in await _unread_streams(redis, keys)])
+
+
+async def _unread_streams(redis: RedisClient,
+                          keys: Keys) -> list[tuple[str, Callable[[str], str]]]:
+    """The render streams no worker of this version reads (one per platform of an earlier
+    version, shards beyond RENDER_SHARDS), each with how its jobs' keys are named."""
     legacy = LegacyKeys(keys.prefix)
-    found: set[str] = set()
-    async for raw in redis.scan_iter(match=legacy.render_stream_match(), count=1000):
-        found.add(_text(raw))
-    async for raw in redis.scan_iter(match=keys.render_stream_match(), count=1000):
-        shard = keys.render_stream_of(_text(raw))
+    unread: list[tuple[str, Callable[[str], str]]] = []
+    async for key in _scan(redis, legacy.render_stream_match()):
+        unread.append((key, legacy.render_job))
+    async for key in _scan(redis, keys.render_stream_match()):
+        shard = keys.render_stream_of(key)
         if shard is not None and shard.index >= keys.render_shards:
-            found.add(_text(raw))
-    return sum([int(await redis.xlen(key)) for key in sorted(found)])
+            unread.append((key, functools.partial(keys.render_job, shard)))
+    return unread
+
+
+async def _scan(redis: RedisClient, match: str) -> AsyncIterator[str]:
+    """The keys matching `match`, each once (SCAN may return a key twice)."""
+    seen: set[str] = set()
+    async for raw in redis.scan_iter(match=match, count=1000):
+        key = _text(raw)
+        if key not in seen:
+            seen.add(key)
+            yield key
