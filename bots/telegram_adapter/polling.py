@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.request import HTTPXRequest, RequestData
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,18 @@ class PollingRequest(HTTPXRequest):
         return since is not None and time.monotonic() - since >= FAILING_FOR
 
 
+def read_update(data: dict[str, Any], bot: Bot | None) -> Update | None:
+    """The update `data` holds; None, logged in one line, when this version of
+    python-telegram-bot cannot read it (an update of a Bot API server of another
+    version): it is then skipped, by polling and webhook alike."""
+    try:
+        return Update.de_json(data, bot)
+    except Exception as exc:
+        log.warning("telegram: update %s skipped: python-telegram-bot cannot read it "
+                    "(%s: %s)", data.get("update_id"), type(exc).__name__, str(exc)[:120])
+        return None
+
+
 def readable(payload: bytes) -> bytes:
     """A getUpdates answer with each update python-telegram-bot cannot read reduced to its
     update id (which it reads, and skips)."""
@@ -76,12 +88,7 @@ def readable(payload: bytes) -> bytes:
     except (ValueError, KeyError, TypeError):
         return payload
     for index, update in enumerate(updates):
-        try:
-            Update.de_json(update, None)
-        except Exception as exc:
-            log.warning("telegram: update %s skipped: python-telegram-bot cannot read it "
-                        "(%s: %s)", update.get("update_id"), type(exc).__name__,
-                        str(exc)[:120])
+        if read_update(update, None) is None:
             updates[index] = {"update_id": update.get("update_id")}
     return json.dumps(answer).encode()
 

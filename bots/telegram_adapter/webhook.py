@@ -30,6 +30,7 @@ from telegram import Update
 
 from .arrivals import Arrivals
 from .handlers import AnyApplication
+from .polling import read_update
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +96,9 @@ class WebhookServer:
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             log.warning("telegram: a webhook request that is no update was refused")
             return web.Response(status=400, text="not an update")
-        try:
-            update = Update.de_json(data, self.app.bot)
-        except Exception as exc:
-            # one this version of the library cannot read (from a Bot API server of another
-            # version): skipped, or Telegram would send it again and hold the ones after it
-            log.warning("telegram: update %s skipped: python-telegram-bot cannot read it "
-                        "(%s: %s)", data["update_id"], type(exc).__name__, str(exc)[:120])
-            return web.Response(status=200)
+        update = read_update(data, self.app.bot)
+        if update is None:  # answered all the same: Telegram would send it again and
+            return web.Response(status=200)  # hold the updates after it
         return await self._take(update)
 
     async def _take(self, update: Update) -> web.Response:
