@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from typing import Protocol
 
 from redis.exceptions import RedisError
 
@@ -23,11 +24,20 @@ from core.store import SessionStore
 
 log = logging.getLogger(__name__)
 
-#: cancels a chat's renders (`by`: those a user asked for; "": all), returns how many
-ChatCount = Callable[..., Awaitable[int]]
-#: cancels a chat's render by job id (`by` as above): "cancelled", "finished", "unknown"
-#: or "not_yours"
-CancelOne = Callable[..., Awaitable[str]]
+
+class ChatCount(Protocol):
+    """Cancels a chat's renders (`by`: those a user asked for; "": all); how many."""
+
+    async def __call__(self, chat: ChatKey, *, by: str = "") -> int: ...
+
+
+class CancelOne(Protocol):
+    """Cancels a chat's render by job id (`by` as above): "cancelled", "finished",
+    "unknown" or "not_yours"."""
+
+    async def __call__(self, chat: ChatKey, job_id: str, *, by: str = "") -> str: ...
+
+
 #: whether a message's sender is one of the bot's admins
 IsAdmin = Callable[[IncomingMessage], bool]
 #: how a render job's id starts (`core.renders.job_record.new_render_id`)
