@@ -24,14 +24,15 @@ from core.runtime import Runtime, stop_on_signals
 
 from .tasks import BackgroundTasks
 
+log = logging.getLogger(__name__)
+
+B = TypeVar("B")
+
 
 class NotTheApi(Exception):
     """What answers at a platform's API address is not its API (a web page, a proxy's
     error page): a start-up refusal."""
 
-log = logging.getLogger(__name__)
-
-B = TypeVar("B")
 
 #: seconds that messages being handled get to finish when a bot stops (the default of
 #: the STOP_GRACE setting)

@@ -66,13 +66,15 @@ def upload_names(attachments: Sequence[Attachment]) -> list[str]:
     """Each file's `upload_name`; names the files of one message share are told apart
     as a file manager would ("photo.jpg", "photo (2).jpg")."""
     names: list[str] = []
+    taken: set[str] = set()
     for attachment in attachments:
         name = upload_name(attachment)
         path, number = PurePosixPath(name), 1
-        while name.lower() in (n.lower() for n in names):
+        while name.lower() in taken:
             number += 1
             name = f"{path.stem} ({number}){path.suffix}"
         names.append(name)
+        taken.add(name.lower())
     return names
 
 

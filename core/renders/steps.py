@@ -18,10 +18,7 @@ from core.i18n import t
 from core.identity import Identities
 from core.logs import log_fields
 from core.nemo.api import NemoApi
-from core.nemo.errors import (
-    RenderNotFound,
-    SessionNotFound,
-)
+from core.nemo.errors import RenderNotFound, SessionNotFound
 from core.nemo.models import RenderPhase, RenderStatus
 from core.outgoing import Button
 from core.renders.delivery import Courier
@@ -36,6 +33,7 @@ from core.renders.texts import export_button, timed_out_text
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
 
 class Steps:
     """The steps of the jobs of one worker (`name` is its consumer name, for logs)."""
