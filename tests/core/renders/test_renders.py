@@ -274,28 +274,24 @@ async def test_render_failing_twice_tells_the_user_why(kit: Kit) -> None:
     await assert_queue_empty(kit, chat)
 
 
-async def test_a_project_gone_while_it_renders_ends_the_render_at_once(kit: Kit) -> None:
-    """Polls answer 1002: the job ends with "that project is gone", instead of polling
-    until the render timeout (20 minutes) and then offering an Export of a dead project."""
-    kit.sim.inject(Fault("session_lost", count=50, path="/api/render/proxy/lambda/"))
+@pytest.mark.parametrize(("fault", "said"), [
+    # 1002: not "offer an Export of a dead project" once the render timeout passed
+    ("session_lost", "render.session_lost"),
+    # 1001 (the operator's token revoked mid-render): not "the render is slow" once the
+    # timeout passed, nor (anonymous tokens) a new token asked for at every poll
+    ("token_expired", "err_auth"),
+])
+async def test_a_poll_refused_for_good_ends_the_render_at_once(kit: Kit, fault: str,
+                                                                said: str) -> None:
+    """Polls answer that the project is gone, or that the credentials are refused: the
+    job ends at the first poll, saying why, instead of polling until the render timeout
+    (20 minutes)."""
+    kit.sim.inject(Fault(fault, count=50, path="/api/render/proxy/lambda/"))
     result, job = await exported(kit, ChatKey("test", "124"))
     assert job.state is JobState.FAILED
     assert len(kit.requests("render_poll")) == 1
     assert result.message is not None
-    assert kit.out.messages[result.message.message_id] == t("en", "render.session_lost")
-
-
-async def test_refused_credentials_while_it_renders_end_the_render_at_once(kit: Kit) -> None:
-    """Polls answer 1001 (the operator's token was revoked mid-render): the job ends
-    with "NemoVideo refused the bot's credentials", instead of polling until the render
-    timeout and then blaming a slow render (or, with anonymous tokens, asking for a new
-    token at every poll)."""
-    kit.sim.inject(Fault("token_expired", count=50, path="/api/render/proxy/lambda/"))
-    result, job = await exported(kit, ChatKey("test", "125"))
-    assert job.state is JobState.FAILED
-    assert len(kit.requests("render_poll")) == 1
-    assert result.message is not None
-    assert kit.out.messages[result.message.message_id] == t("en", "err_auth")
+    assert kit.out.messages[result.message.message_id] == t("en", said)
 
 
 async def test_rate_limited_poll_backs_off(kit: Kit) -> None:
