@@ -119,8 +119,9 @@ async def check_nemo(settings: Settings) -> NemoVerdict:
                                "or leave it empty for anonymous tokens")
         except NemoError as exc:
             return NemoVerdict(False, f"answered with an error: {exc!r}")
-    return NemoVerdict(True, f"token accepted, {credits.available} credits available "
-                       f"({credits.frozen} reserved)")
+    shown = credits.texts()
+    return NemoVerdict(True, f"token accepted, {shown['available']} credits available "
+                       f"({shown['frozen']} reserved)")
 
 
 async def _reachable(nemo: NemoClient, settings: Settings) -> NemoVerdict:

@@ -33,7 +33,7 @@ from core.keys import Keys
 from core.messages import ChatKey
 from core.nemo import errors
 from core.nemo.api import NemoApi
-from core.nemo.models import Credentials
+from core.nemo.models import Credentials, amount_text
 from core.observed_redis import RedisClient
 from core.outgoing import Outgoing
 
@@ -182,7 +182,7 @@ class Monitor:
             log.info("the operator's balance could not be read: %r", exc)
             return
         if self.credits_below is not None and balance.available < self.credits_below:
-            await self.alerts.post("credits_low", available=balance.available,
+            await self.alerts.post("credits_low", available=amount_text(balance.available),
                                    threshold=self.credits_below)
 
     async def _failures(self) -> None:

@@ -152,7 +152,8 @@ class AdminCommands:
             balance = await self.nemo.credits(Credentials(self.operator_token))
         except NemoError as exc:
             return turn.text("admin.balance_unknown", error=type(exc).__name__)
-        return turn.text("admin.balance", available=balance.available, frozen=balance.frozen)
+        shown = balance.texts()
+        return turn.text("admin.balance", available=shown["available"], frozen=shown["frozen"])
 
     # -- /allow, /block, /unblock ----------------------------------------------
     async def change_lists(self, turn: Turn, step: Step) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from functools import partial
 
 from core.access.commands import group_subjects
@@ -25,6 +26,7 @@ from core.identity import AnonymousTokenRefused, Identities, LinkedTokenExpired
 from core.intents import Intent, Step
 from core.nemo.api import NemoApi
 from core.nemo.errors import NemoError
+from core.nemo.models import amount_text
 from core.outgoing import Action, Button
 
 log = logging.getLogger(__name__)
@@ -113,7 +115,7 @@ class CreditQuota(Middleware):
         # once the event is saved: a balance read must not delay the save after an answer
         turn.after_save.append(partial(self._count, turn, subjects, before))
 
-    async def _available(self, turn: Turn) -> int | None:
+    async def _available(self, turn: Turn) -> float | None:
         try:
             balance = await self.identities.call(turn.chat, self.nemo.credits)
         except (NemoError, LinkedTokenExpired, AnonymousTokenRefused) as exc:
@@ -121,14 +123,16 @@ class CreditQuota(Middleware):
             return None
         return balance.available
 
-    async def _count(self, turn: Turn, subjects: list[str], before: int | None) -> None:
+    async def _count(self, turn: Turn, subjects: list[str], before: float | None) -> None:
         if before is None:
             return
         after = await self._available(turn)
         if after is None or after >= before:
             return
-        spent = before - after
-        log.info("chat %s: %d credits spent", turn.chat, spent)
+        # quotas count whole credits: a part of one counts as one (rounding error forgiven)
+        spent = math.ceil(round(before - after, 6))
+        log.info("chat %s: %d credits spent (%s to %s)", turn.chat, spent,
+                 amount_text(before), amount_text(after))
         await self.quotas.add(Kind.CREDITS, subjects, spent)
         await _record(self.usage, Kind.CREDITS, turn, spent)
 

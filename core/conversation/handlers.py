@@ -86,8 +86,7 @@ async def new_project(turn: Turn, step: Step, *, projects: Projects,
 async def credits(turn: Turn, step: Step, *, nemo: NemoApi, identities: Identities) -> None:
     """Show the balance; anonymous users also get the registration link."""
     balance = await identities.call(turn.chat, nemo.credits)
-    text = turn.text("credits", available=balance.available, frozen=balance.frozen,
-                     total=balance.total)
+    text = turn.text("credits", **balance.texts())
     creds = await identities.credentials(turn.chat)
     if creds.is_anonymous and creds.user_id:
         text += "\n" + turn.text("credits_anonymous", url=nemo.registration_url(creds.user_id))

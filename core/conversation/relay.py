@@ -277,8 +277,7 @@ class Relay:
         except Exception as exc:
             log.info("chat %s: no balance to show with the answer: %r", turn.chat, exc)
             return []
-        return [turn.text("credits", available=balance.available, frozen=balance.frozen,
-                          total=balance.total)]
+        return [turn.text("credits", **balance.texts())]
 
     async def _draft_before(self, turn: Turn, session_id: str) -> Draft:
         """The draft the message starts from: the one the chat saw last, read again when

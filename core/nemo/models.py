@@ -75,13 +75,24 @@ class UploadResult:
     session_state_applied: bool = False
 
 
+def amount_text(value: float) -> str:
+    """A credit amount as people write it: 100, 80.5, 0.25 (two decimals at most)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 @dataclass(frozen=True)
 class Credits:
-    """Credit balance; `frozen` is reserved by work in progress."""
+    """Credit balance; `frozen` is reserved by work in progress. Amounts may have decimals."""
 
-    available: int
-    frozen: int
-    total: int
+    available: float
+    frozen: float
+    total: float
+
+    def texts(self) -> dict[str, str]:
+        """The three amounts as shown to people (`available`, `frozen`, `total`)."""
+        return {"available": amount_text(self.available), "frozen": amount_text(self.frozen),
+                "total": amount_text(self.total)}
 
 
 @dataclass(frozen=True)

@@ -160,9 +160,9 @@ def parse_upload_result(data: Any) -> UploadResult:
 def parse_credits(data: Any) -> Credits:
     """The balance answer: `{available, frozen, total}` (total defaults to their sum)."""
     body = as_dict(data, "credits")
-    available = opt_int(body.get("available")) or 0
-    frozen = opt_int(body.get("frozen")) or 0
-    total = opt_int(body.get("total"))
+    available = opt_finite(body.get("available")) or 0.0
+    frozen = opt_finite(body.get("frozen")) or 0.0
+    total = opt_finite(body.get("total"))
     return Credits(available, frozen, available + frozen if total is None else total)
 
 
@@ -212,10 +212,16 @@ def opt_float(value: Any) -> float | None:
         return None
 
 
+def opt_finite(value: Any) -> float | None:
+    """A finite number, or None."""
+    number = opt_float(value)
+    return number if number is not None and math.isfinite(number) else None
+
+
 def opt_int(value: Any) -> int | None:
     """A finite number as an int, or None."""
-    number = opt_float(value)
-    return int(number) if number is not None and math.isfinite(number) else None
+    number = opt_finite(value)
+    return None if number is None else int(number)
 
 
 def opt_str(value: Any) -> str | None:

@@ -35,7 +35,7 @@ from core.nemo.errors import (
     UnsupportedFile,
 )
 from core.nemo.events import FullText, Heartbeat, TextFragment
-from core.nemo.models import Credentials, RenderPhase
+from core.nemo.models import Credentials, RenderPhase, amount_text
 from core.nemo.uploads import CHUNK_SIZE, UploadFile, UploadSizeMismatch, multipart
 from core.settings import Settings
 
@@ -221,6 +221,20 @@ async def test_credits_written_with_thousands_separators_are_read() -> None:
                                           "total": "1 300"}))
     credits = await client.credits(CREDS)
     assert (credits.available, credits.frozen, credits.total) == (1250, 50, 1300)
+
+
+async def test_credits_with_decimals_are_read_and_shown_whole() -> None:
+    client, _ = make_client(lambda r: ok({"available": 80.5, "frozen": "19.5", "total": 100}))
+    credits = await client.credits(CREDS)
+    assert (credits.available, credits.frozen, credits.total) == (80.5, 19.5, 100)
+    assert credits.texts() == {"available": "80.5", "frozen": "19.5", "total": "100"}
+
+
+@pytest.mark.parametrize(("value", "text"), [(0, "0"), (100.0, "100"), (0.25, "0.25"),
+                                              (1250.10, "1250.1"), (2 / 3, "0.67"),
+                                              (-0.001, "0")])
+def test_credit_amounts_read_as_people_write_them(value: float, text: str) -> None:
+    assert amount_text(value) == text
 
 
 async def test_out_of_credits_carries_user_id() -> None:
