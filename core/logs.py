@@ -16,10 +16,14 @@ import contextvars
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.messages import ChatKey
 from core.screening import ScreenLogs
@@ -111,15 +115,50 @@ def configure_logging(level: str, fmt: str = "text") -> None:
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
 
 
+class _RedisAway:
+    """Redis out of reach for the whole process: every background loop notices it, so
+    the first one says so (a warning) and the first to get through again says it is back
+    (one line); what each loop saw goes to DEBUG."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def failed(self, log: logging.Logger, what: str, exc: BaseException) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("Redis is unavailable (%s failed: %r); the background work waits "
+                        "and tries again until it is back", what, exc)
+        else:
+            log.debug("%s failed too: %r", what, exc)
+
+    def worked(self, log: logging.Logger, what: str) -> None:
+        if self.since is None:
+            log.debug("%s works again", what)
+            return
+        log.info("Redis works again after %.0f s (%s works again)",
+                 time.monotonic() - self.since, what)
+        self.since = None
+
+
+_redis_away = _RedisAway()
+
+
+def _redis_unreachable(exc: BaseException) -> bool:
+    """A failure to reach Redis (not an error answer to a command)."""
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError)
+
+
 class Outage:
     """How a background loop's failures are logged: a warning once when `what` starts
     failing (each failure after it at DEBUG), and one line when it works again, rather
-    than a warning every turn of the loop while Redis is down."""
+    than a warning every turn of the loop while Redis is down. Redis out of reach is
+    said once for all the loops of the process (`_RedisAway`)."""
 
     def __init__(self, logger: logging.Logger, what: str) -> None:
         self.log = logger
         self.what = what
         self.failing = False
+        self.redis = False  # the failure was Redis out of reach
 
     def failed(self, exc: BaseException) -> None:
         """One more failure."""
@@ -127,10 +166,20 @@ class Outage:
             self.log.debug("%s failed again: %r", self.what, exc)
             return
         self.failing = True
-        self.log.warning("%s failed: %r; trying again until it works", self.what, exc)
+        self.redis = _redis_unreachable(exc)
+        if self.redis:
+            _redis_away.failed(self.log, self.what, exc)
+        else:
+            self.log.warning("%s failed: %r; trying again until it works", self.what, exc)
 
     def worked(self) -> None:
-        """A success: the outage, if any, is over."""
-        if self.failing:
-            self.failing = False
+        """A success: the outage, if any, is over (Redis is back if it was away)."""
+        if not self.failing:
+            if _redis_away.since is not None:  # the loop that saw it go may have ended
+                _redis_away.worked(self.log, self.what)
+            return
+        self.failing = False
+        if self.redis:
+            _redis_away.worked(self.log, self.what)
+        else:
             self.log.info("%s works again", self.what)

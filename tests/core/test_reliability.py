@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
 from core.collecting import CollectingOutput
 from core.conversation.middleware import Middleware, StepCall
@@ -560,3 +562,19 @@ def test_a_loops_outage_is_one_warning_then_one_line_when_it_works_again(
                     *[("DEBUG", "reading the stream failed again")] * 4,
                     ("INFO", "reading the stream works again"),
                     ("WARNING", "reading the stream failed")]
+
+
+def test_redis_out_of_reach_is_one_warning_for_all_the_loops_and_one_line_when_back(
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="core.test")
+    loops = [Outage(logging.getLogger("core.test"), f"loop {n}") for n in range(4)]
+    for _ in range(3):
+        for outage in loops:
+            outage.failed(RedisConnectionError("Connection refused"))
+    for outage in loops:
+        outage.worked()
+    loops[0].failed(ResponseError("WRONGTYPE"))  # an error answer is the loop's own
+    said = [(r.levelname, r.getMessage().split(" (")[0].split(":")[0]) for r in caplog.records
+            if r.levelno >= logging.INFO]
+    assert said == [("WARNING", "Redis is unavailable"), ("INFO", "Redis works again after 0 s"),
+                    ("WARNING", "loop 0 failed")]

@@ -351,6 +351,12 @@ async def test_redis_stopped_then_back_the_bot_refuses_clearly_and_goes_on(
     world.fake.text(dm, alice, "make it blue")
     await agent_calls(world, 2)
     assert bot.running
+    await wait_until(lambda: "Redis works again" in bot.log(), within=WAIT,
+                     what="the background work to say Redis is back")
+    said = [line for line in bot.log().splitlines() if "WARNING" in line]
+    away = [line for line in said if "until it works" in line or "Redis is unavailable" in line]
+    assert len(away) == 1, "one warning for the outage, not one a background loop:\n" + \
+        "\n".join(away)
 
 
 async def test_redis_stopped_while_the_agent_thinks_the_answer_is_shown_all_the_same(
