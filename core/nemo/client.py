@@ -337,7 +337,7 @@ class NemoClient:
                     retry=False, chunk_size=chunk,
                 )
             except NemoError as exc:
-                log.info("download: output URL failed (%s); using the proxy", type(exc).__name__)
+                log.info("download: the output URL failed (%r); using the proxy", exc)
         proxy = f"{self.api_url}/api/render/proxy/{quote(render_id, safe='')}/download"
         return await download_to(
             self.transport, proxy, dest, "render_download", creds, on_progress,

@@ -42,7 +42,7 @@ async def download_to(
     limit = transport.settings.nemo_download_timeout
 
     async def attempt() -> Path:
-        async with transport.deadline(limit, kind), transport.http.stream(
+        async with transport.deadline(limit, kind, "NEMO_DOWNLOAD_TIMEOUT"), transport.http.stream(
             "GET", url, headers=transport.headers(creds), follow_redirects=True,
             timeout=transport.timeout,
         ) as response:

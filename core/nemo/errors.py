@@ -94,6 +94,10 @@ class NemoConnectionError(NemoError):
     """The backend could not be reached, or the connection broke."""
 
 
+class TooSlow(NemoConnectionError):
+    """The backend was reached, but a call (a download) ran past its whole deadline."""
+
+
 class StreamInterrupted(NemoConnectionError):
     """An agent stream broke before it closed normally. Never re-send the message."""
 

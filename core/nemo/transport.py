@@ -32,6 +32,7 @@ from core.nemo.errors import (
     ProtocolError,
     RateLimited,
     ServerError,
+    TooSlow,
 )
 from core.nemo.models import Credentials
 from core.nemo.wire import opt_float, opt_int
@@ -221,13 +222,15 @@ class Transport:
 
     @staticmethod
     @contextlib.asynccontextmanager
-    async def deadline(seconds: float, kind: str) -> AsyncIterator[None]:
-        """Bound one attempt as a whole; past `seconds` it fails with `CallTimedOut`."""
+    async def deadline(seconds: float, kind: str,
+                       setting: str = "NEMO_CALL_TIMEOUT") -> AsyncIterator[None]:
+        """Bound one attempt as a whole; past `seconds` (the `setting`) it fails with
+        `CallTimedOut`."""
         try:
             async with asyncio.timeout(seconds):
                 yield
         except TimeoutError:
-            raise CallTimedOut(f"{kind} took longer than {seconds:g} s") from None
+            raise CallTimedOut(f"{kind} took longer than {seconds:g} s ({setting})") from None
 
     def rate_limit_wait(self, answer: Answer) -> float:
         """Seconds to wait after a 429: `Retry-After` or a body's `retry_after`, capped at
@@ -315,11 +318,14 @@ class Transport:
                 await self._backoff(kind, failures, f"HTTP {signal.status}")
                 failures += 1
             except httpx.TransportError as exc:
+                slow = isinstance(exc, CallTimedOut)  # reached, but too slow
                 if not idempotent or failures >= self.settings.nemo_retry_attempts:
+                    if slow:
+                        raise TooSlow(str(exc)) from exc
                     raise NemoConnectionError(
                         f"could not reach NemoVideo for {kind} ({type(exc).__name__})"
                     ) from exc
-                await self._backoff(kind, failures, type(exc).__name__)
+                await self._backoff(kind, failures, str(exc) if slow else type(exc).__name__)
                 failures += 1
 
     async def _backoff(self, kind: str, failures: int, reason: str) -> None:

@@ -26,7 +26,13 @@ import pytest
 from pydantic import SecretStr
 
 from core.nemo.client import NemoClient
-from core.nemo.errors import NemoConnectionError, ProtocolError, RateLimited, StreamTimedOut
+from core.nemo.errors import (
+    NemoConnectionError,
+    ProtocolError,
+    RateLimited,
+    StreamTimedOut,
+    TooSlow,
+)
 from core.nemo.events import AgentEvent, FullText, Heartbeat, StreamError, TextFragment
 from core.nemo.models import Credentials
 from core.settings import Settings
@@ -276,9 +282,11 @@ async def test_a_dripped_download_hits_the_download_deadline(tmp_path: Path) -> 
     async with hostile_server(script) as server:
         settings = hostile_settings(server, nemo_download_timeout=0.5, nemo_read_timeout=5)
         async with NemoClient(settings) as client:
-            with pytest.raises(NemoConnectionError):
+            with pytest.raises(TooSlow) as info:
                 await asyncio.wait_for(client.download(CREDS, "r1", None, tmp_path / "o.mp4"), 10)
     assert not list(tmp_path.iterdir())
+    assert "took longer than 0.5 s (NEMO_DOWNLOAD_TIMEOUT)" in repr(info.value)
+    assert isinstance(info.value, NemoConnectionError), "handled as the backend failing"
 
 
 @pytest.mark.parametrize("ctype", ["text/html; charset=utf-8", "application/octet-stream"])
