@@ -18,10 +18,12 @@ class Arrivals:
     that work has ended (`ok`: it did make it safe); the webhook waits until it is
     `safe`, answers, and `close`s it, which runs what was to be done once it was
     answered (`after_answer`). Without a webhook waiting (long polling) holding costs
-    nothing.
+    nothing. Telegram may post an update again while the first post still waits (it
+    gave up on it): both posts wait for the same work, and the update is forgotten when
+    the last of them is closed.
     """
 
-    _expected: set[int] = field(default_factory=set)
+    _expected: Counter[int] = field(default_factory=Counter)
     _held: Counter[int] = field(default_factory=Counter)
     _touched: set[int] = field(default_factory=set)
     _failed: set[int] = field(default_factory=set)
@@ -30,8 +32,8 @@ class Arrivals:
 
     def expect(self, update_id: int) -> None:
         """A webhook answer will wait for this update."""
-        self._expected.add(update_id)
-        self._done[update_id] = asyncio.Event()
+        self._expected[update_id] += 1
+        self._done.setdefault(update_id, asyncio.Event())
 
     def expected(self, update_id: int | None) -> bool:
         """Whether a webhook answer waits for this update (it comes by webhook)."""
@@ -49,6 +51,8 @@ class Arrivals:
             return nothing_held
         self._held[update_id] += 1
         self._touched.add(update_id)
+        if self._done[update_id].is_set():  # work again (the update posted again)
+            self._done[update_id] = asyncio.Event()
         return Release(self, update_id)
 
     def _release(self, update_id: int, ok: bool) -> None:
@@ -77,12 +81,15 @@ class Arrivals:
 
     def close(self, update_id: int, *, answered: bool) -> None:
         """The webhook is done with the update; `answered`: it said it was taken."""
-        self._expected.discard(update_id)
+        for action in self._after.pop(update_id, []) if answered else ():
+            action()
+        self._expected[update_id] -= 1
+        if self._expected[update_id] > 0:
+            return  # another post of the update still waits
+        del self._expected[update_id]
         self._touched.discard(update_id)
         self._failed.discard(update_id)
         self._done.pop(update_id, None)
-        for action in self._after.pop(update_id, []) if answered else ():
-            action()
 
 
 @dataclass(frozen=True)

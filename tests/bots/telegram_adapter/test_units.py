@@ -21,6 +21,7 @@ from telegram.error import BadRequest, RetryAfter
 from bots.settings import load_settings
 from bots.telegram_adapter.albums import AlbumGatherer, Gathered
 from bots.telegram_adapter.app import RedactSecret, base_urls, hide_token, run_telegram
+from bots.telegram_adapter.arrivals import Arrivals
 from bots.telegram_adapter.errors import raise_as_core
 from bots.telegram_adapter.inbound import (
     CLOUD_DOWNLOAD_LIMIT,
@@ -531,3 +532,27 @@ def test_unreadable_updates_are_logged_in_one_line_without_what_users_wrote() ->
     assert processing.getMessage() == (
         "telegram: updates could not be read (TypeError: `members_only` is a required "
         "argument since Bot API 10.0); they are asked for again, the unreadable ones skipped")
+
+
+# ------------------------------------------------------------------ webhook arrivals
+
+
+async def test_an_update_posted_again_while_its_first_post_waits_answers_both_posts() -> None:
+    """Telegram gave up on the first post and sent the update again: both posts wait for
+    the same work and are answered when it ends, the after-answer work done once."""
+    arrivals = Arrivals()
+    done: list[str] = []
+    arrivals.expect(7)
+    release = arrivals.hold(7)
+    arrivals.after_answer(7, lambda: done.append("after"))
+    first = asyncio.create_task(arrivals.safe(7, 30))
+    arrivals.expect(7)  # the same update, posted again
+    again = arrivals.hold(7)  # its work finds the message queued already
+    second = asyncio.create_task(arrivals.safe(7, 30))
+    again()
+    release()
+    assert await asyncio.wait_for(asyncio.gather(first, second), 5) == [True, True]
+    arrivals.close(7, answered=True)
+    assert arrivals.expected(7), "the second post is still open"
+    arrivals.close(7, answered=True)
+    assert not arrivals.expected(7) and done == ["after"]
