@@ -12,12 +12,13 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
 from bots.discord_adapter.settings import DiscordSettings
 from bots.settings import load_all, unknown_settings
-from bots.telegram_adapter.settings import TelegramSettings, webhook_problem
+from bots.telegram_adapter.settings import TelegramSettings, token_refused, webhook_problem
 from core.embedded_redis import EmbeddedRedisError, find_redis_server
 from core.keys import Keys
 from core.migrate import stranded_renders
@@ -82,22 +83,38 @@ async def check_telegram(config: TelegramSettings, http: httpx.AsyncClient) -> R
     token = config.telegram_token.get_secret_value()
     base = str(config.telegram_base_url).rstrip("/") if config.telegram_base_url else \
         TELEGRAM_API
+    api = base.removesuffix("/bot")
     try:
         response = await http.get(f"{base}{token}/getMe")
-        body = response.json()
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-        return Row("telegram", "FAIL", f"cannot reach the Bot API at {base.removesuffix('/bot')}"
-                   f" ({type(exc).__name__})".replace(token, "<TELEGRAM_TOKEN>"))
-    if not isinstance(body, dict) or not body.get("ok"):
-        said = body.get("description", "") if isinstance(body, dict) else ""
-        return Row("telegram", "FAIL", f"TELEGRAM_TOKEN was refused (HTTP "
-                   f"{response.status_code} {said})".replace(token, "<TELEGRAM_TOKEN>"))
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        return Row("telegram", "FAIL", f"cannot reach the Bot API at {api} "
+                   f"({type(exc).__name__})".replace(token, "<TELEGRAM_TOKEN>"))
+    body = _json_object(response)
+    said = f"HTTP {response.status_code} {response.reason_phrase}"
+    if response.status_code in (401, 404):  # worded as `nemobot telegram` words it
+        said = str(body.get("description")
+                   or f"{response.reason_phrase} ({response.status_code})")
+        refused = token_refused(config, said)
+        return Row("telegram", "FAIL", refused.replace(token, "<TELEGRAM_TOKEN>"))
+    if not body.get("ok"):
+        said = str(body.get("description") or said)
+        return Row("telegram", "FAIL", f"{api} does not answer as the Bot API ({said}): "
+                   "check TELEGRAM_BASE_URL".replace(token, "<TELEGRAM_TOKEN>"))
     problem = webhook_problem(config)
     if problem:
         return Row("telegram", "FAIL", problem)
     mode = f"webhook {config.telegram_webhook_url}" if config.telegram_webhook_url else \
         "long polling"
     return Row("telegram", "ok", f"@{body['result'].get('username', '?')} ({mode})")
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object; empty when it is none."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 async def check_discord(config: DiscordSettings, http: httpx.AsyncClient) -> Row:

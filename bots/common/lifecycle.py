@@ -88,6 +88,8 @@ async def serve(bot: AbstractAsyncContextManager[B], platform: str, *,
 
 
 def _one_line(exc: BaseException) -> str:
+    while isinstance(exc.__cause__, type(exc)):  # a library's re-raise: what the server said
+        exc = exc.__cause__
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."
 

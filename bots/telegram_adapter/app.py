@@ -44,7 +44,7 @@ from .inbound import CLOUD_DOWNLOAD_LIMIT, PLATFORM, TelegramFiles, register_att
 from .menus import Menus
 from .outbound import TelegramOutput
 from .polling import PollingRequest, QuietCleanup
-from .settings import TelegramSettings, webhook_problem
+from .settings import TelegramSettings, token_refused, webhook_problem
 from .webhook import WebhookServer
 
 log = logging.getLogger(__name__)
@@ -306,7 +306,7 @@ async def serve(settings: Settings, config: TelegramSettings) -> int:
     return await lifecycle.serve(
         open_telegram_bot(settings, config, probe_backend=True), PLATFORM,
         refusals={
-            InvalidToken: "the token was refused: check TELEGRAM_TOKEN (from @BotFather)",
+            InvalidToken: token_refused(config, "{error}"),
             BadRequest: "the Bot API refused to start the bot ({error}): check the "
                         "TELEGRAM_* settings",
             NetworkError: f"cannot reach the Bot API at {api} ({{error}}): check the "

@@ -56,6 +56,15 @@ class TelegramSettings(AdapterSettings):
         return value
 
 
+def token_refused(config: TelegramSettings, answer: str) -> str:
+    """What to tell the operator when the Bot API answers the bot's token with 401 or 404
+    (`answer`): Telegram answers 404 to a malformed token, and so does a server reached
+    through a wrong TELEGRAM_BASE_URL path."""
+    where = "" if config.telegram_base_url is None else \
+        ", and the path of TELEGRAM_BASE_URL (Telegram's is https://api.telegram.org/bot)"
+    return f"the token was refused ({answer}): check TELEGRAM_TOKEN (from @BotFather){where}"
+
+
 def webhook_problem(config: TelegramSettings) -> str | None:
     """Why TELEGRAM_WEBHOOK_URL cannot be used: the bot needs its secret, or Telegram
     would refuse the URL (None: neither).

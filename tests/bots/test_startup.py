@@ -86,8 +86,31 @@ async def test_refused_telegram_token(tmp_path: Path, simulator: Simulator,
     env = settings(tmp_path, simulator, redis_server, TELEGRAM_TOKEN="999:not-the-token",
                    TELEGRAM_BASE_URL=fake_telegram.base_url)
     line = one_line(await process.run(["telegram"], env, tmp_path))
-    assert line.endswith("telegram: the token was refused: check TELEGRAM_TOKEN (from @BotFather)")
+    assert "telegram: the token was refused (" in line
+    assert "check TELEGRAM_TOKEN (from @BotFather), and the path of TELEGRAM_BASE_URL" in line
     assert "not-the-token" not in line
+
+
+async def not_found(request: web.Request) -> web.Response:
+    """A server reached through a wrong path: 404 with no JSON."""
+    raise web.HTTPNotFound()
+
+
+async def test_a_wrong_bot_api_path_is_worded_alike_by_the_bot_and_the_check(
+        tmp_path: Path, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Telegram answers 404 to a malformed token, as any server does to a wrong path: both
+    commands name both settings, in the same words."""
+    async with answering(not_found) as url:
+        env = settings(tmp_path, simulator, redis_server, TELEGRAM_TOKEN="123:secret-token",
+                       TELEGRAM_BASE_URL=f"{url}/wrong/bot")
+        said = ("): check TELEGRAM_TOKEN (from @BotFather), and the path of TELEGRAM_BASE_URL "
+                "(Telegram's is https://api.telegram.org/bot)")
+        line = one_line(await process.run(["telegram"], env, tmp_path))
+        checked = await process.run(["check"], env, tmp_path)
+        row = " ".join(checked.stdout.split())
+        for output in (line, row):
+            assert "the token was refused (Not Found (404)" in output, output
+            assert said in output and "secret-token" not in output
 
 
 @pytest.mark.parametrize(("url", "said"), [
