@@ -28,8 +28,9 @@ texts({
 
 
 def progress_text(language: str, progress: int, left: float | None) -> str:
-    """"Rendering… 40% (about 30 s left)"; without an estimate, the percentage only."""
-    if left is None or left <= 0:
+    """"Rendering… 40% (about 30 s left)"; without an estimate, the percentage only (at
+    100% too: the render has no time left to tell, only its end to come)."""
+    if left is None or left <= 0 or progress >= 100:
         return t(language, "render.progress", progress=progress)
     if left < 90:
         seconds = max(5, int(round(left / 5) * 5))

@@ -36,6 +36,7 @@ def test_time_left_in_words() -> None:
     assert progress_text("en", 40, 1.0) == "Rendering… 40% (about 5 s left)"
     assert progress_text("en", 10, 400.0) == "Rendering… 10% (about 7 min left)"
     assert progress_text("zh", 10, 30.0) == "正在渲染… 10%（约剩 30 秒）"
+    assert progress_text("en", 100, 5.0) == "Rendering… 100%", "no time left to tell at 100%"
 
 
 async def test_progress_shows_the_time_left_and_a_cancel_button(kit: Kit) -> None:
