@@ -228,6 +228,12 @@ class Outgoing(ABC):
         answers with its greeting. False: a chat's first words may be anything."""
         return False
 
+    def addressing(self, chat: ChatKey, language: str) -> str | None:
+        """How members reach the bot in `chat` when it does not see all their messages
+        (a Telegram group in privacy mode), for the greeting and /help; None when it
+        does, or when the platform's own way is plain (the terminal)."""
+        return None
+
     def as_shown(self, text: str, message_id: str | None) -> str:
         """What `text` reads as once sent (`message_id` None) or edited into the message
         `message_id` through this side: what a record of the message must keep to show
@@ -302,6 +308,9 @@ class Replying(Outgoing):
     def opens_with_start(self, chat: ChatKey) -> bool:
         """The adapter's answer."""
         return self.out.opens_with_start(chat)
+
+    def addressing(self, chat: ChatKey, language: str) -> str | None:
+        return self.out.addressing(chat, language)
 
     def as_shown(self, text: str, message_id: str | None) -> str:
         """As the adapter shows it."""

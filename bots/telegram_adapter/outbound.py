@@ -19,11 +19,10 @@
   it) and 2,000 MB on a local one (which reads the file from disk by its path);
   "sending a video…" shows during the upload. A sent file can be sent again by
   its `file_id`, without uploading it (`resend_file`).
-* Failures (the user blocked the bot, the chat is gone) are logged in one line
-  and raised: the core's dispatcher reports them and carries on with other
-  chats, and the render worker offers a refused video as a link or marks a
-  job it cannot deliver. Flood waits and network blips are handled below this
-  layer (`flood.FloodControl`).
+* Failures (the user blocked the bot, the chat is gone) are logged in one line and
+  raised to the core, which carries on with other chats (a refused video becomes a
+  link). Flood waits and network blips are handled below (`flood.FloodControl`).
+* In a group in privacy mode, the greeting and /help say what the bot sees there.
 """
 
 from __future__ import annotations
@@ -50,6 +49,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from bots.common import video
 from bots.common.paged import REMEMBER, PagedOutput, paginate
 from core.aio import alongside
+from core.i18n import t
 from core.messages import ChatKey
 from core.outgoing import Button, Sent, parse_press
 from core.textsplit import fit, utf16_units
@@ -131,9 +131,7 @@ def reply_target(chat: ChatKey, reply_to: str | None) -> int | None:
 
 
 def _replying(target: int | None) -> ReplyParameters | None:
-    if target is None:
-        return None
-    return ReplyParameters(target, allow_sending_without_reply=True)
+    return None if target is None else ReplyParameters(target, allow_sending_without_reply=True)
 
 
 def file_ref_of(message: Message) -> str | None:
@@ -262,6 +260,12 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
     def opens_with_start(self, chat: ChatKey) -> bool:
         """A private chat (a user's id, positive) opens with /start; a group does not."""
         return chat.chat_id.isdigit()
+
+    def addressing(self, chat: ChatKey, language: str) -> str | None:
+        """In a group, unless privacy mode is off: what the bot sees there."""
+        if chat.chat_id.isdigit() or self.bot.can_read_all_group_messages:
+            return None
+        return t(language, "telegram.addressing", bot=f"@{self.bot.username}")
 
     async def send_file(self, chat: ChatKey, path: Path, filename: str, caption: str = "",
                         buttons: tuple[Button, ...] = (), *, reply_to: str | None = None) -> Sent:

@@ -19,6 +19,13 @@ texts({
         "en": "I can't use that. Send video clips, photos or music, or write what you want.",
         "zh": "我无法使用这个。请发送视频片段、照片或音乐，或写下你想要的效果。",
     },
+    "telegram.addressing": {
+        # a group where privacy mode keeps the members' other messages from the bot
+        "en": "In this group I see only commands, messages that mention {bot} and replies "
+              "to my messages: send files as a reply to one of my messages.",
+        "zh": "在这个群里我只能看到命令、提及 {bot} 的消息和对我消息的回复："
+              "发送文件时请回复我的某条消息。",
+    },
     "telegram.old_button": {
         # a button too old for Telegram to say which forum topic it is in (max 200 chars)
         "en": "This button is too old for me to tell which topic it belongs to. Send the "

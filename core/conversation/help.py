@@ -46,7 +46,9 @@ def help_text(lang: str, commands: tuple[str, ...] | None) -> str:
 
 async def help_(turn: Turn, step: Step) -> None:
     """List what the bot understands on this platform."""
-    await turn.send(help_text(turn.lang, turn.out.chat_commands(turn.chat)))
+    text = help_text(turn.lang, turn.out.chat_commands(turn.chat))
+    addressing = turn.out.addressing(turn.chat, turn.lang)
+    await turn.send(text if addressing is None else f"{addressing}\n\n{text}")
 
 
 texts({

@@ -52,8 +52,10 @@ EXAMPLES = ("example.trim", "example.music", "example.promo")
 def greeting(turn: Turn) -> tuple[str, tuple[Button, ...]]:
     """The welcome text and the example buttons (a press sends the example)."""
     examples = [turn.text(key) for key in EXAMPLES]
-    text = "\n\n".join([turn.text("welcome"), turn.text("welcome.examples")])
-    return text, offer(turn, [(example, example) for example in examples])
+    parts = [turn.text("welcome"), turn.text("welcome.examples")]
+    if (addressing := turn.out.addressing(turn.chat, turn.lang)) is not None:
+        parts.append(addressing)
+    return "\n\n".join(parts), offer(turn, [(example, example) for example in examples])
 
 
 async def start(turn: Turn, step: Step, *, projects: Projects) -> None:

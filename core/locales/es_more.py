@@ -174,4 +174,7 @@ TEXTS: dict[str, str] = {
     "err_files_unavailable": (
         "No pude obtener {name} de la app de chat, así que ninguno de los "
         "{count} archivos que enviaste se subió. Envíalos de nuevo."),
+    "telegram.addressing": "En este grupo solo veo comandos, mensajes que mencionan a {bot} y "
+                           "respuestas a mis mensajes: envía los archivos como respuesta a uno "
+                           "de mis mensajes.",
 }

@@ -175,4 +175,7 @@ TEXTS: dict[str, str] = {
     "err_files_unavailable": (
         "Não consegui obter {name} do app de chat, então nenhum dos {count} "
         "arquivos que você enviou foi enviado. Envie-os de novo."),
+    "telegram.addressing": "Neste grupo eu só vejo comandos, mensagens que mencionam {bot} e "
+                           "respostas às minhas mensagens: envie arquivos como resposta a uma "
+                           "das minhas mensagens.",
 }

@@ -323,6 +323,7 @@ SOURCES: dict[str, str] = {
     "still_working": "c7c4855a11",
     "stopped": "242f92029c",
     "takes_minutes": "cc43e4df92",
+    "telegram.addressing": "56c01027d1",
     "telegram.command.admin": "5cd9f5b1ce",
     "telegram.command.allow": "ee60adc69d",
     "telegram.command.block": "99de30e7db",

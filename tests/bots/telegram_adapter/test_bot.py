@@ -251,6 +251,31 @@ async def test_in_a_group_other_bots_commands_are_theirs_and_a_bare_mention_is_g
     assert [r for r in simulator.requests if r["kind"] == "render_submit"] == []
 
 
+async def test_in_a_privacy_mode_group_the_greeting_and_help_say_what_the_bot_sees(
+        simulator: Simulator, redis_server: EmbeddedRedis, tmp_path: Path) -> None:
+    """Telegram's default privacy mode hides a group's other messages from the bot: a
+    member following the greeting literally (sending a clip, a request) would be
+    ignored. The greeting and /help there say how to reach it; a private chat, or a
+    bot that reads every group message, is not told."""
+    seen = "In this group I see only commands, messages that mention @nemo_test_bot"
+    async with FakeTelegram(files_dir=tmp_path / "files", privacy_mode=True) as fake:
+        alice = fake.user("Alice")
+        group, dm = fake.group("Editors"), fake.private_chat(alice)
+        async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+            fake.text(group, alice, "make me a video of the sea")  # never reaches the bot
+            fake.text(group, alice, f"/start@{fake.bot_username}")
+            greeting = await bot_message(fake, group, containing("Ready when you are"))
+            fake.text(group, alice, "/help")
+            help_message = await bot_message(fake, group, containing(HELP))
+            fake.text(dm, alice, "/help")
+            private_help = await bot_message(fake, dm, containing(HELP))
+            await bot.adapter.tasks.idle()
+    assert seen in shown(greeting) and "send files as a reply" in shown(greeting)
+    assert shown(help_message).startswith(seen)
+    assert seen not in shown(private_help)
+    assert kinds(simulator, "run_sse") == [], "the message without a mention was not seen"
+
+
 async def test_a_file_telegram_does_not_hand_over_is_said_plainly(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake = fake_telegram

@@ -19,10 +19,13 @@ class Incoming:
     """Builds updates from users and queues them for the bot (unless ``queue=False``, which
     only returns them, for unit tests of parsing)."""
 
-    def __init__(self, chats: Chats, files: FileStore, feed: UpdateFeed) -> None:
+    def __init__(self, chats: Chats, files: FileStore, feed: UpdateFeed, *,
+                 privacy_mode: bool = False) -> None:
         self.chats = chats
         self.files = files
         self.feed = feed
+        #: groups deliver the bot only commands, mentions of it and replies to it
+        self.privacy_mode = privacy_mode
         self._media_groups = itertools.count(13_000_000_000_000_001)
         self._callbacks = itertools.count(1)
 
@@ -48,7 +51,16 @@ class Incoming:
             reply = self.chats.snapshot(stored)
         message = self.chats.store(chat, user.to_dict(), content, thread_id=thread_id,
                                    reply=reply)
-        return self._update("message", message, queue)
+        return self._update("message", message, queue and self._seen_by_bot(chat, message))
+
+    def _seen_by_bot(self, chat: FakeChat, message: JSONDict) -> bool:
+        """Privacy mode: in a group the bot gets commands, mentions and replies to it."""
+        if not self.privacy_mode or chat.type not in ("group", "supergroup"):
+            return True
+        said = message.get("text") or message.get("caption") or ""
+        replied = (message.get("reply_to_message") or {}).get("from", {})
+        return (said.startswith("/") or f"@{self.chats.bot_user.username}" in said
+                or replied.get("id") == self.chats.bot_user.id)
 
     def text(self, chat: FakeChat, user: FakeUser, text: str, *, reply_to: int | None,
              thread_id: int | None, queue: bool) -> JSONDict:

@@ -47,11 +47,14 @@ class FakeTelegram(Observations, FaultSwitches):
             uploads). Can be switched at any time through the attribute.
         files_dir: Where local-mode files are written; a temporary directory removed on stop if
             not given.
+        privacy_mode: The bot's group privacy mode (Telegram's default; off by default here):
+            in groups it gets only commands, messages that mention it and replies to it, and
+            getMe says it cannot read all group messages.
     """
 
     def __init__(self, *, token: str = DEFAULT_TOKEN, bot_username: str = "nemo_test_bot",
                  bot_name: str = "Nemo Test Bot", local_mode: bool = False,
-                 files_dir: Path | None = None) -> None:
+                 files_dir: Path | None = None, privacy_mode: bool = False) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user = FakeUser(self.bot_id, bot_name, username=bot_username, is_bot=True)
@@ -60,9 +63,9 @@ class FakeTelegram(Observations, FaultSwitches):
         self.files = FileStore(self.bot_id)
         self.limits = FileLimits(local_mode)
         self.feed = UpdateFeed(self.changes)
-        self.incoming = Incoming(self.chats, self.files, self.feed)
+        self.incoming = Incoming(self.chats, self.files, self.feed, privacy_mode=privacy_mode)
         methods = BotMethods(self.chats, self.files, self.limits, self._local_files_root,
-                             can_read_all_group_messages=True)
+                             can_read_all_group_messages=not privacy_mode)
         self.server = BotApiServer(token, {**methods.table(), **self.feed.table()}, self.chats,
                                    self.files, self.limits, self.changes)
         self._files_dir_arg = files_dir
