@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -118,12 +119,22 @@ def raise_as_core(exc: BaseException, *, file_only: bool = False) -> None:
     if isinstance(exc, discord.RateLimited):
         raise Busy(f"Discord rate limit of {exc.retry_after:.0f} s", exc.retry_after) from exc
     if isinstance(exc, discord.HTTPException) and (exc.status == 429 or exc.status >= 500):
-        raise Busy(error_text(exc)) from exc
+        # a 429 discord.py does not wait out (one from Discord's edge, without `Via`)
+        raise Busy(error_text(exc), _retry_after(exc) if exc.status == 429 else None) from exc
     if isinstance(exc, discord.Forbidden) and not (
             file_only and exc.code == MISSING_PERMISSIONS):
         raise Unreachable(error_text(exc)) from exc
     if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL:
         raise Unreachable(error_text(exc)) from exc
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    """The seconds a 429 asks to wait (its `Retry-After`), if it names them."""
+    try:
+        wait = float(exc.response.headers.get("Retry-After", ""))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return wait if wait >= 0 and math.isfinite(wait) else None
 
 
 #: where a new message goes: through an interaction, as a reply to a message, or plainly

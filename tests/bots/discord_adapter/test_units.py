@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 import discord.gateway
@@ -301,3 +302,17 @@ def test_a_rate_limit_longer_than_discord_py_waits_is_busy_for_the_core() -> Non
     with pytest.raises(Busy) as raised:
         raise_as_core(discord.RateLimited(150.0))
     assert raised.value.retry_after == 150.0
+
+
+def test_a_429_discord_py_does_not_wait_out_keeps_its_retry_after() -> None:
+    """A 429 from Discord's edge (no `Via` header): discord.py raises it at once; the core
+    must wait what it asks, not its own pause."""
+    response = SimpleNamespace(status=429, reason="Too Many Requests",
+                               headers={"Retry-After": "5"})
+    with pytest.raises(Busy) as raised:
+        raise_as_core(discord.HTTPException(cast(Any, response), "rate limited"))
+    assert raised.value.retry_after == 5.0
+    response.headers = {}
+    with pytest.raises(Busy) as raised:
+        raise_as_core(discord.HTTPException(cast(Any, response), "rate limited"))
+    assert raised.value.retry_after is None
