@@ -28,7 +28,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -67,6 +66,9 @@ UNKNOWN_MESSAGE = 10008
 UNKNOWN_CHANNEL = 10003
 #: ... and for a permission the bot lacks in the channel (Send Messages, Attach Files...)
 MISSING_PERMISSIONS = 50013
+#: an interaction's token past its 15 minutes (401), or not known (404)
+INVALID_WEBHOOK_TOKEN = 50027
+UNKNOWN_WEBHOOK = 10015
 
 _NO_MENTIONS = discord.AllowedMentions.none()
 _EMPTY = "\u200b"  # Discord refuses a message without content
@@ -76,7 +78,8 @@ _ERRORS = {
     50013: "missing permissions",
     10003: "unknown channel (deleted?)",
     10008: "unknown message",
-    10015: "the interaction's token expired",
+    10015: "unknown webhook (the interaction's token?)",
+    50027: "the interaction's token expired",
     40005: "file too large",
 }
 
@@ -126,6 +129,13 @@ def raise_as_core(exc: BaseException, *, file_only: bool = False) -> None:
         raise Unreachable(error_text(exc)) from exc
     if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL:
         raise Unreachable(error_text(exc)) from exc
+
+
+def _token_gone(exc: BaseException) -> bool:
+    """The interaction's token no longer answers (expired: 401 Invalid Webhook Token;
+    unknown: 404 Unknown Webhook): the channel is the way left."""
+    return isinstance(exc, discord.HTTPException) and exc.code in (
+        INVALID_WEBHOOK_TOKEN, UNKNOWN_WEBHOOK)
 
 
 def _retry_after(exc: discord.HTTPException) -> float | None:
@@ -239,7 +249,9 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
                         await slot.interaction.followup.edit_message(
                             page, content=text, view=markup, allowed_mentions=_NO_MENTIONS)
                     return True
-                except discord.NotFound:
+                except discord.HTTPException as exc:
+                    if not _token_gone(exc):
+                        raise
                     self._via.pop(page)
             async with asyncio.timeout(REQUEST_TIMEOUT):
                 await self._channel(chat).get_partial_message(page).edit(
@@ -259,9 +271,12 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
         slot = self._via.pop(page)
         try:
             if slot is not None and self._live(slot):
-                with contextlib.suppress(discord.NotFound):
+                try:
                     await slot.interaction.followup.delete_message(page)
                     return
+                except discord.HTTPException as exc:
+                    if not (_token_gone(exc) or isinstance(exc, discord.NotFound)):
+                        raise
             await self._channel(chat).get_partial_message(page).delete()
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.info("discord: could not delete message %s in %s: %s", page, chat,
@@ -345,13 +360,13 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
                     message = await slot.interaction.followup.send(
                         content, ephemeral=slot.ephemeral, allowed_mentions=_NO_MENTIONS,
                         wait=True, **extra)
-            except discord.NotFound as exc:  # token gone early (10015): the channel it is
+            except Exception as exc:
+                if not _token_gone(exc):
+                    log.warning("discord: could not answer in %s: %s", chat, error_text(exc))
+                    raise_as_core(exc, file_only=file is not None and self._may_post(chat))
+                    raise
                 log.info("discord: interaction in %s no longer answers (%s); using the "
                          "channel", chat, error_text(exc))
-            except Exception as exc:
-                log.warning("discord: could not answer in %s: %s", chat, error_text(exc))
-                raise_as_core(exc, file_only=file is not None and self._may_post(chat))
-                raise
             else:
                 self._via.put(message.id, slot)
                 return message

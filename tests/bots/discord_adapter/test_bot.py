@@ -310,6 +310,28 @@ async def test_slash_export_delivers_the_video_as_a_file(
     assert sum(map(is_video, fake.bot_messages(channel))) == 1
 
 
+async def test_a_slash_export_outliving_its_token_still_ends_its_progress_message(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Discord answers 401 Invalid Webhook Token once an interaction's token is past its
+    15 minutes: the progress message it posted is edited through the channel instead,
+    so it does not stay at "Rendering… 9%" with a live Cancel button."""
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    simulator.config.render_seconds = 3.0
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
+        await bot_message(fake, channel, containing("New project"))
+        await give_exportable_draft(bot, simulator, chat_of(channel))
+        ix = await fake.dispatch_slash_command("export", None, channel, alice)
+        await fake.wait_for(lambda: bool(fake.followups(ix.token)))
+        fake.interaction_token_ttl = 0.0  # the render outlives the token
+        progress = fake.followups(ix.token)[0]
+        await bot_message(fake, channel, is_video)
+        await fake.wait_for(lambda: "done" in progress.content)
+    assert not buttons_of(progress), "no Cancel left on a finished render"
+    refused = [r for r in fake.requests if r.status == 401]
+    assert refused, "the token's refusal was met, and the channel used"
+
+
 def _shrink_upload_limit(monkeypatch: pytest.MonkeyPatch, limit: int, *,
                          bot_knows: bool) -> None:
     monkeypatch.setitem(discord_api.FILESIZE_LIMITS, 0, limit)  # type: ignore[index]

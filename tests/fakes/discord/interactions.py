@@ -39,9 +39,10 @@ class Interactions:
             ix = self.world.interaction_by_token(token)
         except KeyError:
             raise ApiError(404, 10015, "Unknown Webhook") from None
-        expired = self.world.now() - ix.created_at > self.world.interaction_token_ttl
-        if to_int(app_id) != self.world.application_id or expired:
+        if to_int(app_id) != self.world.application_id:
             raise ApiError(404, 10015, "Unknown Webhook")
+        if self.world.now() - ix.created_at > self.world.interaction_token_ttl:
+            raise ApiError(401, 50027, "Invalid Webhook Token")  # as Discord answers it
         return ix
 
     def _message(self, ix: FakeInteraction, payload: JSON, flags: int) -> FakeMessage:
