@@ -4,8 +4,11 @@ Notices of one chat are coalesced: messages queued within `window` seconds of
 each other get one notice ("Got it. After this: …" for one, "Got it: 3
 messages are waiting" for several), sent only for those still waiting when it
 goes out, so a burst of messages does not become a burst of notices racing the
-answers, and no notice arrives after its message was taken up. A notice that
-cannot be sent is logged, never raised.
+answers, and no notice arrives after its message was taken up. "Several" counts
+every message of the chat still waiting, not only the batch's. Where the platform
+already holds the chat's messages back (`Outgoing.backlog` past `CROWDED` seconds:
+a busy group at Telegram's 20 a minute), no notice is sent: it would only take an
+answer's place. A notice that cannot be sent is logged, never raised.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ from core.messages import ChatKey
 from core.outgoing import Outgoing
 
 log = logging.getLogger(__name__)
+
+#: seconds of platform pacing a chat's next message would wait past which notices are
+#: left out (each one would delay the answers it announces)
+CROWDED = 1.0
 
 texts({
     "queued_many": {
@@ -89,11 +96,16 @@ class QueueNotices:
         if not waiting:
             return
         event, out, position = waiting[-1]
+        if out.backlog(chat) > CROWDED:
+            log.debug("chat %s: no queue notice, the platform holds its messages back", chat)
+            return
         lang = language_of(event.message)
         if len(waiting) == 1:
             text = queued_text(lang, position, event.message.text)
-        else:
-            text = i18n.t(lang, "queued_many", count=len(waiting))
+        else:  # the places count from 0: the last one's place + 1 are waiting
+            known = [place + 1 for _, _, place in waiting if place is not None]
+            count = max(len(waiting), *known)
+            text = i18n.t(lang, "queued_many", count=count)
         await notify(out, chat, text)
 
     async def _position(self, event: ChatEvent) -> tuple[bool, int | None]:

@@ -396,6 +396,38 @@ async def test_queue_notices_of_a_burst_are_coalesced(
         assert k.out.texts(CHAT) == ["Got it: 3 messages are waiting. I'll answer them in order."]
 
 
+async def test_a_second_burst_counts_every_message_waiting_and_a_crowded_chat_gets_none(
+        simulator: Simulator, redis_url: str) -> None:
+    async with kit(simulator, redis_url) as k:
+        notices, burst_in = k.dispatcher.notices, asyncio.Event()
+
+        async def window(_: float) -> None:
+            await burst_in.wait()
+
+        notices.pause = window
+        busy = k.held_elsewhere()
+        assert await busy.acquire()
+        try:
+            for first, count in ((0, 2), (2, 2)):
+                burst_in.clear()
+                burst = asyncio.gather(*(k.say(f"message {first + n}") for n in range(count)))
+                await wait_until(
+                    lambda: len(getattr(notices._batches.get(CHAT), "events", [])) == 2,
+                    what="the burst's two messages queued")
+                burst_in.set()
+                await burst
+            # the platform holds this chat's messages back: a notice would take an answer's
+            # place (a busy group at Telegram's 20 messages a minute)
+            k.out.backlog = lambda chat: 3.0  # type: ignore[method-assign]
+            burst_in.set()
+            await asyncio.gather(*(k.say(f"later {n}") for n in range(2)))
+        finally:
+            await busy.release()
+        assert k.out.texts(CHAT) == [
+            "Got it: 2 messages are waiting. I'll answer them in order.",
+            "Got it: 4 messages are waiting. I'll answer them in order."]
+
+
 async def test_no_notice_for_a_message_taken_up_before_it_went_out(
         simulator: Simulator, redis_url: str) -> None:
     async with kit(simulator, redis_url) as k:
