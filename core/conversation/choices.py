@@ -6,7 +6,7 @@ the chat's session, so any text fits behind a button on every platform. A press 
 older offer than the chat's last one is refused politely: its options may no longer
 make sense. Offers made while answering one message (the greeting's examples, then the
 options under the agent's answer) are all the last one: each stays valid until one of
-them is pressed.
+them is pressed; a second press (a double tap) is told one was chosen already.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ class Choices(Middleware):
         text = chosen(turn, step.text.strip())
         if text is None:
             log.info("chat %s: a press on an outdated offer (%s)", turn.chat, step.text)
-            await turn.say("choice_expired")
+            used = step.text.strip().partition(".")[0] == str(turn.session.choices.get("v"))
+            await turn.say("choice_used" if used else "choice_expired")
             return
         turn.session.choices = {"v": turn.session.choices.get("v", 0)}  # used once
         for resolved in route(text):

@@ -36,6 +36,11 @@ texts({
               "just type what you want.",
         "zh": "这些按钮属于较早的消息。请使用最新的按钮，或者直接输入你想要的操作。",
     },
+    "choice_used": {
+        # a second press on the buttons of the newest offer, one of which was pressed
+        "en": "One of those options was already chosen. Type what you want next.",
+        "zh": "这些选项中已经选过一个了。请直接输入你接下来想要的操作。",
+    },
     "cancelled": {
         "en": "Cancelled: {messages} queued message(s) dropped, {renders} render(s) stopped.",
         "zh": "已取消：丢弃 {messages} 条排队消息，停止 {renders} 个渲染。",

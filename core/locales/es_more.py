@@ -177,4 +177,5 @@ TEXTS: dict[str, str] = {
     "telegram.addressing": "En este grupo solo veo comandos, mensajes que mencionan a {bot} y "
                            "respuestas a mis mensajes: envía los archivos como respuesta a uno "
                            "de mis mensajes.",
+    "choice_used": "Ya se eligió una de esas opciones. Escribe lo que quieres a continuación.",
 }

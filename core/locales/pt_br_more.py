@@ -178,4 +178,5 @@ TEXTS: dict[str, str] = {
     "telegram.addressing": "Neste grupo eu só vejo comandos, mensagens que mencionam {bot} e "
                            "respostas às minhas mensagens: envie arquivos como resposta a uma "
                            "das minhas mensagens.",
+    "choice_used": "Uma dessas opções já foi escolhida. Escreva o que você quer em seguida.",
 }

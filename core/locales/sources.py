@@ -80,6 +80,7 @@ SOURCES: dict[str, str] = {
     "choice_remove_music_text": "6b69699124",
     "choice_remove_title": "ee372fc6f0",
     "choice_remove_title_text": "2a18b380a2",
+    "choice_used": "7ee2025af7",
     "choice_yes": "85a39ab345",
     "choice_yes_text": "8a798890fe",
     "console.again_to_quit": "d6fcf71905",

@@ -836,7 +836,7 @@ async def test_an_offered_option_pressed_is_handled_as_its_text(
         await k.say("/choose 2.0")
         assert "Timeline" in k.last() or "empty" in k.last()
         await k.say("/choose 2.0")
-        assert "earlier message" in k.last(), "an offer is used once"
+        assert "already chosen" in k.last(), "an offer is used once; a second press is told"
 
 
 async def test_a_link_nemovideo_cannot_fetch_is_named_with_the_reason(
