@@ -228,6 +228,12 @@ class Outgoing(ABC):
         answers with its greeting. False: a chat's first words may be anything."""
         return False
 
+    async def answer_press(self, chat: ChatKey, press_id: str, text: str) -> bool:
+        """Show `text` to the member who pressed a button (the press `press_id`, its
+        message id) and to nobody else; False where the platform cannot (the text then
+        goes to the chat)."""
+        return False
+
     def addressing(self, chat: ChatKey, language: str) -> str | None:
         """How members reach the bot in `chat` when it does not see all their messages
         (a Telegram group in privacy mode), for the greeting and /help; None when it
@@ -308,6 +314,9 @@ class Replying(Outgoing):
     def opens_with_start(self, chat: ChatKey) -> bool:
         """The adapter's answer."""
         return self.out.opens_with_start(chat)
+
+    async def answer_press(self, chat: ChatKey, press_id: str, text: str) -> bool:
+        return await self.out.answer_press(chat, press_id, text)
 
     def addressing(self, chat: ChatKey, language: str) -> str | None:
         return self.out.addressing(chat, language)

@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +112,18 @@ async def thumbnail(path: Path, duration: float | None) -> bytes | None:
             if len(data) < THUMB_MAX_BYTES:
                 return data
     return None
+
+
+async def upload_details(path: Path) -> dict[str, Any]:
+    """A video's duration, width, height and thumbnail as an upload names them (Telegram's
+    sendVideo), for what ffmpeg can read."""
+    facts = await probe(path)
+    details: dict[str, Any] = {}
+    if facts.duration:
+        details["duration"] = max(1, round(facts.duration))
+    if facts.width and facts.height:
+        details["width"], details["height"] = facts.width, facts.height
+    thumb = await thumbnail(path, facts.duration)
+    if thumb is not None:
+        details["thumbnail"] = thumb
+    return details

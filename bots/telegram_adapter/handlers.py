@@ -40,7 +40,6 @@ from .albums import AlbumGatherer
 from .arrivals import Arrivals, Release, nothing_held
 from .errors import error_text
 from .inbound import (
-    CALLBACK_PREFIX,
     MB,
     PLATFORM,
     FileTooBig,
@@ -296,8 +295,8 @@ class TelegramAdapter:
     # ------------------------------------------------------------ buttons
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A button press: answered at once (the spinner stops), then handled as the
-        command it stands for."""
+        """A button press: handled as the command it stands for, and answered (the
+        spinner stops) once handed over, or with a text for its presser (`presses`)."""
         query = update.callback_query
         if query is None:
             return
@@ -308,34 +307,39 @@ class TelegramAdapter:
         # (python-telegram-bot reads it as a Message dated 0: `is_accessible` tells)
         lost_topic = shown is not None and not shown.is_accessible and bool(
             shown.chat.is_forum)
-        try:
-            if lost_topic:
-                language = i18n.ui_language(query.from_user.language_code)
-                await query.answer(i18n.t(language, "telegram.old_button"), show_alert=True)
-            else:
-                await query.answer()
-        except TelegramError as exc:
-            log.info("telegram: could not answer a button press: %s", error_text(exc))
         command = button_command(query.data)
         if command is None or shown is None or lost_topic or self.tasks.closing:
+            try:
+                if lost_topic:
+                    language = i18n.ui_language(query.from_user.language_code)
+                    await query.answer(i18n.t(language, "telegram.old_button"),
+                                       show_alert=True)
+                else:
+                    await query.answer()
+            except TelegramError as exc:
+                log.info("telegram: could not answer a button press: %s", error_text(exc))
             held(not self.tasks.closing)
             return
         if isinstance(shown, Message) and shown.is_accessible:
             chat = chat_key(shown)
         else:
             chat = ChatKey(PLATFORM, str(shown.chat.id))
-        self._in_lane(chat, self._press(IncomingMessage(
+        press = self.out.presses.hold(query)  # answered once handed over, or by the core
+        self._in_lane(chat, self._press(press, IncomingMessage(
             chat=chat,
             user=user(query.from_user),
-            message_id=f"{CALLBACK_PREFIX}{query.id}",
+            message_id=press,
             text=command,
             replies_to_bot=True,
             is_private=shown.chat.type == ChatType.PRIVATE,
             raw=query,
         )), f"button in {chat}", held)
 
-    async def _press(self, message: IncomingMessage) -> None:
-        await self._submit(message)
+    async def _press(self, press: str, message: IncomingMessage) -> None:
+        try:
+            await self._submit(message)
+        finally:
+            await self.out.presses.release(press)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A handler failed: one log line, the bot carries on."""

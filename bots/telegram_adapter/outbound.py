@@ -58,6 +58,7 @@ from . import texts as _texts
 from .errors import error_text, raise_as_core
 from .flood import FloodControl
 from .inbound import CALLBACK_PREFIX, MB, chat_id, thread_id
+from .presses import Presses
 
 if TYPE_CHECKING:
     from .menus import Menus
@@ -157,12 +158,14 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
     blank = _EMPTY
 
     def __init__(self, bot: Bot, *, local_mode: bool = False,
-                 menus: Menus | None = None) -> None:
+                 menus: Menus | None = None, presses: Presses | None = None) -> None:
         super().__init__(REMEMBER)
         self.bot = bot
         self.local_mode = local_mode
         #: the command menus, switched when a user chooses a language
         self.menus = menus
+        #: button presses not answered yet (a reply to the presser alone goes there)
+        self.presses = presses or Presses()
         #: the largest video sent as a file; bigger ones become a link
         self.upload_limit = LOCAL_UPLOAD_LIMIT if local_mode else CLOUD_UPLOAD_LIMIT
         #: groups that became supergroups (old chat id -> new), as this process learned
@@ -261,6 +264,10 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         """A private chat (a user's id, positive) opens with /start; a group does not."""
         return chat.chat_id.isdigit()
 
+    async def answer_press(self, chat: ChatKey, press_id: str, text: str) -> bool:
+        """The press's own answer (answerCallbackQuery), shown to its presser alone."""
+        return await self.presses.answer(press_id, text)
+
     def addressing(self, chat: ChatKey, language: str) -> str | None:
         """In a group, unless privacy mode is off: what the bot sees there."""
         if chat.chat_id.isdigit() or self.bot.can_read_all_group_messages:
@@ -289,7 +296,7 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
         try:
             async with self._showing(chat, action):
                 if is_video:
-                    extra.update(await _video_details(path))
+                    extra.update(await video.upload_details(path))
                     message = await self._following(chat, lambda: self.bot.send_video(
                         self.target(chat), path, supports_streaming=True, **extra))
                 else:
@@ -384,17 +391,3 @@ class TelegramOutput(PagedOutput[InlineKeyboardMarkup, int | None]):
 
         async with alongside(keep(), f"telegram {action} in {chat}"):
             yield
-
-
-async def _video_details(path: Path) -> dict[str, Any]:
-    """sendVideo's duration, width, height and thumbnail, for what ffmpeg can read."""
-    facts = await video.probe(path)
-    details: dict[str, Any] = {}
-    if facts.duration:
-        details["duration"] = max(1, round(facts.duration))
-    if facts.width and facts.height:
-        details["width"], details["height"] = facts.width, facts.height
-    thumb = await video.thumbnail(path, facts.duration)
-    if thumb is not None:
-        details["thumbnail"] = thumb
-    return details

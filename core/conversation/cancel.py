@@ -108,7 +108,7 @@ class Cancel:
         except RedisError as exc:
             log.warning("chat %s: cancel failed, Redis unavailable: %r", event.chat, exc)
             notice = i18n.t(lang, "unavailable")
-        if notice:
+        if notice and not await out.answer_press(event.chat, event.message.message_id, notice):
             await notify(out, event.chat, notice)
 
     def stop_local(self, chat: ChatKey) -> bool:

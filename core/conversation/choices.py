@@ -71,7 +71,9 @@ class Choices(Middleware):
         if text is None:
             log.info("chat %s: a press on an outdated offer (%s)", turn.chat, step.text)
             used = step.text.strip().partition(".")[0] == str(turn.session.choices.get("v"))
-            await turn.say("choice_used" if used else "choice_expired")
+            said = turn.text("choice_used" if used else "choice_expired")
+            if not await turn.out.answer_press(turn.chat, turn.message.message_id, said):
+                await turn.send(said)  # said to its presser alone where the platform can
             return
         turn.session.choices = {"v": turn.session.choices.get("v", 0)}  # used once
         for resolved in route(text):

@@ -556,6 +556,36 @@ async def test_button_press_is_answered_and_acted_on(
     assert kinds(simulator, "run_sse") == ["run_sse"]
 
 
+async def test_a_refused_cancel_press_in_a_group_is_shown_to_its_presser_alone(
+        fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Bob presses Cancel on Alice's render: the refusal is the press's own answer (an
+    alert only he sees), not a message to the whole group."""
+    fake = fake_telegram
+    alice, bob = fake.user("Alice"), fake.user("Bob")
+    group = fake.group("Editors")
+    simulator.config.render_seconds = 30
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        await exportable_project(bot, fake, simulator, group, alice)
+        fake.text(group, alice, "/export")
+        progress = await bot_message(fake, group, lambda m: any(
+            b.get("callback_data", "").startswith("nemo:cancel") for b in buttons_of(m)))
+        before = len(fake.sent_messages(group.id))
+        cancel = next(b["callback_data"] for b in buttons_of(progress)
+                      if b.get("callback_data", "").startswith("nemo:cancel"))
+        press = fake.callback(group, bob, progress["message_id"], cancel)
+        query = press["callback_query"]["id"]
+        await fake.wait_for(lambda c: c.method == "answerCallbackQuery", WAIT)
+        await bot.adapter.tasks.idle()
+        await bot.runtime.dispatcher.wait_idle()
+        answer = fake.callback_answer(query)
+        assert len(fake.sent_messages(group.id)) == before, "nothing posted to the group"
+        fake.callback(group, alice, progress["message_id"], cancel)  # hers: it stops
+        await bot_message(fake, group, containing("Render cancelled"))
+    assert answer is not None and answer.get("show_alert"), answer
+    assert answer.get("text") == ("Only the person who asked for this video, or an admin, "
+                                  "can cancel it.")
+
+
 async def test_a_button_too_old_to_name_its_forum_topic_is_not_acted_on_elsewhere(
         fake_telegram: FakeTelegram, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     """Telegram hands a press on a message older than 48 hours without the message: its
