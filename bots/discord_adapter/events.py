@@ -129,7 +129,10 @@ class DiscordAdapter:
         chat = self._chat_of(interaction)
         if chat is None:
             return
-        self._submit(from_interaction(interaction, chat, command, private=private), slot)
+        message = from_interaction(interaction, chat, command, private=private)
+        if slot is None:  # a deferred update: a reply to the presser alone is a follow-up
+            self.out.presses.pressed(message.message_id, interaction)
+        self._submit(message, slot)
 
     async def _unknown_button(self, interaction: discord.Interaction) -> None:
         """A button of ours this version does not know: said privately to its presser."""

@@ -42,6 +42,7 @@ import discord
 from bots.common.lru import LRU
 from bots.common.paged import PagedOutput, paginate, signature
 from bots.discord_adapter.inbound import INTERACTION_PREFIX, channel_id
+from bots.discord_adapter.presses import Presses
 from bots.discord_adapter.views import build_view
 from core.messages import ChatKey
 from core.outgoing import Busy, Button, Sent, Unreachable
@@ -168,6 +169,8 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
         self._owed: LRU[str, ReplySlot] = LRU(REMEMBER)
         #: the slash commands the adapter registered (for /help)
         self.commands: tuple[str, ...] = ()
+        #: recent button presses, for a reply to the presser alone
+        self.presses = Presses()
 
     # ------------------------------------------------------------ interactions
 
@@ -225,6 +228,10 @@ class DiscordOutput(PagedOutput[discord.ui.View, Route]):
     def route_of(self, chat: ChatKey, page: int) -> ReplySlot | None:
         """A continuation goes the way the message went (keeps private answers private)."""
         return self._via.get(page)
+
+    async def answer_press(self, chat: ChatKey, press_id: str, text: str) -> bool:
+        """An ephemeral follow-up of the press: only its presser sees it."""
+        return await self.presses.answer(press_id, text)
 
     def chat_commands(self, chat: ChatKey) -> tuple[str, ...] | None:
         """The slash commands (None before the adapter registered them: every command)."""

@@ -332,6 +332,34 @@ async def test_a_slash_export_outliving_its_token_still_ends_its_progress_messag
     assert refused, "the token's refusal was met, and the channel used"
 
 
+async def test_a_refused_cancel_press_is_said_to_its_presser_alone(
+        discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Bob presses Cancel on Alice's render: the refusal is an ephemeral follow-up of his
+    press, not a message to the whole channel."""
+    fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
+    bob = fake.add_user("bob")
+    fake.add_member(discord_world.guild, bob)
+    simulator.config.render_seconds = 30
+    async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
+        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
+        await bot_message(fake, channel, containing("New project"))
+        await give_exportable_draft(bot, simulator, chat_of(channel))
+        await fake.dispatch_message(channel, alice, "/export", mentions_bot=True)
+        progress = await bot_message(fake, channel, lambda m: any(
+            str(b.get("custom_id", "")).startswith("nemobot:cancel") for b in buttons_of(m)))
+        cancel = next(b["custom_id"] for b in buttons_of(progress)
+                      if str(b.get("custom_id", "")).startswith("nemobot:cancel"))
+        before = len(fake.messages(channel))
+        ix = await fake.dispatch_button(cancel, progress, None, bob)
+        await fake.wait_for(lambda: bool(fake.followups(ix.token)))
+        [answer] = fake.followups(ix.token)
+        assert len(fake.messages(channel)) == before, "nothing posted to the channel"
+        await fake.dispatch_button(cancel, progress, None, alice)  # hers: it stops
+        await fake.wait_for(lambda: "cancelled" in progress.content)
+    assert answer.ephemeral
+    assert answer.content == "Only the person who asked for this video, or an admin, can cancel it."
+
+
 def _shrink_upload_limit(monkeypatch: pytest.MonkeyPatch, limit: int, *,
                          bot_knows: bool) -> None:
     monkeypatch.setitem(discord_api.FILESIZE_LIMITS, 0, limit)  # type: ignore[index]
