@@ -137,7 +137,19 @@ async def _reachable(nemo: NemoClient, settings: Settings) -> NemoVerdict:
     if response.status_code >= 500:
         return NemoVerdict(False, f"not answering at {settings.api_url}: HTTP "
                            f"{response.status_code}", reachable=False)
+    if response.status_code in (404, 405) or not _json_object(response):
+        kind = response.headers.get("content-type", "no type").partition(";")[0]
+        return NemoVerdict(False, f"{settings.api_url} does not answer as the NemoVideo API "
+                           f"(HTTP {response.status_code}, {kind}): check NEMO_API_URL")
     return NemoVerdict(True, "reachable (no NEMO_TOKEN: each chat gets an anonymous token)")
+
+
+def _json_object(response: httpx.Response) -> bool:
+    """Whether the answer is a JSON object (NemoVideo's envelope, an error's too)."""
+    try:
+        return isinstance(response.json(), dict)
+    except ValueError:
+        return False
 
 
 async def _warn_about_nemo(settings: Settings) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aiohttp import web
+
 from core.embedded_redis import EmbeddedRedis, free_port
 from core.simulator import Simulator
 from tests.fakes.discord_api import FakeDiscord
@@ -13,6 +15,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.kits import process
 from tests.kits.cluster import RedisClusterServer
 from tests.kits.renders import OPERATOR_TOKEN
+from tests.kits.web import answering
 
 pytest_plugins = ["tests.fakes.telegram_fixtures", "tests.fakes.discord_fixtures"]
 
@@ -123,3 +126,26 @@ async def test_a_redis_cluster_is_named(tmp_path: Path, simulator: Simulator,
     finished = await process.run(["check"], env, tmp_path)
     status, detail = rows(finished.stdout)["redis"]
     assert status == "ok" and detail.endswith(", cluster)"), detail
+
+
+async def not_found(request: web.Request) -> web.Response:
+    """Whatever a wrong NEMO_API_URL reaches: 404 pages."""
+    raise web.HTTPNotFound()
+
+
+async def test_without_a_token_a_url_that_is_no_nemovideo_is_named(
+        tmp_path: Path, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """Without NEMO_TOKEN the check can only ask whether the API answers: an answer that is
+    no NemoVideo's (a 404 page) is off, as every chat's first call would fail; the
+    simulator's refusal of a balance without a token is fine."""
+    env = process.environment(tmp_path, REDIS_URL=redis_server.url,
+                              NEMO_API_URL=simulator.base_url)
+    finished = await process.run(["check"], env, tmp_path)
+    assert rows(finished.stdout)["nemovideo"][0] == "ok", finished.stdout
+    async with answering(not_found) as url:
+        env = process.environment(tmp_path, REDIS_URL=redis_server.url, NEMO_API_URL=url)
+        finished = await process.run(["check"], env, tmp_path)
+    assert finished.code == 1, finished.stdout
+    status, detail = rows(finished.stdout)["nemovideo"]
+    assert status == "FAIL" and "does not answer as the NemoVideo API (HTTP 404" in detail
+    assert "check NEMO_API_URL" in detail
