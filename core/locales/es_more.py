@@ -178,4 +178,6 @@ TEXTS: dict[str, str] = {
                            "respuestas a mis mensajes: envía los archivos como respuesta a uno "
                            "de mis mensajes.",
     "choice_used": "Ya se eligió una de esas opciones. Escribe lo que quieres a continuación.",
+    "render.blocked_operator": "La exportación no está disponible en el plan de NemoVideo de "
+                               "este bot. Avisa a quien administra este bot.",
 }

@@ -179,4 +179,6 @@ TEXTS: dict[str, str] = {
                            "respostas às minhas mensagens: envie arquivos como resposta a uma "
                            "das minhas mensagens.",
     "choice_used": "Uma dessas opções já foi escolhida. Escreva o que você quer em seguida.",
+    "render.blocked_operator": "A exportação não está disponível no plano da NemoVideo deste "
+                               "bot. Avise quem administra este bot.",
 }

@@ -265,6 +265,7 @@ SOURCES: dict[str, str] = {
     "recovery_unchanged": "9440df7b56",
     "render.already_finished": "6ebc8d0b62",
     "render.blocked": "68255db06c",
+    "render.blocked_operator": "5c9dcab840",
     "render.cancel_not_yours": "391cdec420",
     "render.cancelled": "f990ef7230",
     "render.cancelled_remote": "eec8e37bce",

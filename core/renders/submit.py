@@ -115,7 +115,9 @@ class Submitter:
             except ENDING_ERRORS as exc:  # another render id cannot help
                 log.warning("render %s of job %s refused: %s", render_id, job.id,
                             type(exc).__name__)
-                return ended(exc, creds_used[-1] if creds_used else None)
+                creds = creds_used[-1] if creds_used else None
+                return ended(exc, creds, operators=creds is not None
+                             and self.identities.is_operators(creds))
             except CALL_ERRORS as exc:
                 error = describe(exc)
                 log.warning("render %s of job %s refused: %s", render_id, job.id, error)
@@ -174,12 +176,13 @@ ENDING_ERRORS = (ExportBlocked, SessionNotFound, OutOfCredits, LinkedTokenExpire
                  AnonymousTokenRefused, TokenExpired)
 
 
-def ended(exc: BaseException, creds: Credentials | None) -> Submission:
+def ended(exc: BaseException, creds: Credentials | None, *,
+          operators: bool = False) -> Submission:
     """The outcome of a submission refused with one of ENDING_ERRORS (`creds`: those it
-    was sent with, when known)."""
+    was sent with, when known; `operators`: they are the operator's, NEMO_TOKEN)."""
     if isinstance(exc, ExportBlocked):
         anon = creds.user_id if creds is not None and creds.is_anonymous else None
-        return Submission(Submitted.BLOCKED, anonymous_user=anon)
+        return Submission(Submitted.BLOCKED, anonymous_user=anon, operators=operators)
     if isinstance(exc, SessionNotFound):
         return Submission(Submitted.SESSION_LOST)
     if isinstance(exc, OutOfCredits):
@@ -219,6 +222,8 @@ def explain(submission: Submission, language: str,
     if outcome is Submitted.SESSION_LOST:
         return t(language, "render.session_lost"), ()
     if outcome is Submitted.BLOCKED:
+        if submission.operators:  # the users have no account of their own to upgrade
+            return t(language, "render.blocked_operator"), ()
         buttons: tuple[Button, ...] = ()
         if submission.anonymous_user:
             buttons = (Button(t(language, "render.register"),

@@ -41,6 +41,11 @@ texts({
               "your NemoVideo account unlocks export.",
         "zh": "当前 NemoVideo 套餐不支持导出。注册或升级 NemoVideo 账号即可解锁导出。",
     },
+    "render.blocked_operator": {
+        "en": "Export is not available on this bot's NemoVideo plan. Please let the person "
+              "who runs this bot know.",
+        "zh": "此机器人的 NemoVideo 套餐不支持导出。请告知运营此机器人的人。",
+    },
     "render.register": {
         "en": "Register",
         "zh": "注册",

@@ -157,7 +157,8 @@ async def test_export_blocked_by_the_plan(kit: Kit) -> None:
     result = await kit.renders.export(chat, USER, await kit.project())
     assert result.outcome is Submitted.BLOCKED
     assert result.message is not None
-    assert kit.out.messages[result.message.message_id] == t("en", "render.blocked")
+    # the kit renders with the operator's NEMO_TOKEN: no account of the users' to upgrade
+    assert kit.out.messages[result.message.message_id] == t("en", "render.blocked_operator")
     assert len(kit.requests("render_submit")) == 1, "a 402 is not retried"
     job = await kit.job(result.job_id or "")
     assert job.state is JobState.FAILED
