@@ -6,6 +6,12 @@ from __future__ import annotations
 from core.i18n import texts
 
 texts({
+    # an answer longer than a chat should take in (core.conversation.live_text)
+    "answer_cut": {
+        "en": "(The answer was too long to show here: {count} more characters were left "
+              "out. Ask for a shorter answer.)",
+        "zh": "（回答太长，这里没有全部显示：省略了 {count} 个字符。可以请它回答得简短些。）",
+    },
     # the agent's GUI instructions, said for a chat (core.conversation.gui)
     "gui_export": {
         "en": 'Say "export" when you want the video.',

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from core.conversation import answer_texts as _answer_texts  # noqa: F401  (the texts)
 from core.conversation.glitch import Mark, mark, marked_sentences, notice_start
 from core.conversation.gui import TextTranslator, Translated, line_head
 from core.conversation.sentences import mask, settled, spans
+from core.i18n import t
 
 #: characters of notice-like lines kept waiting at most; past that they are content
 HOLD_MAX = 4096
@@ -26,6 +28,9 @@ HOLD_MAX = 4096
 LONG_LINE = 512
 #: what joins the agent's messages
 SEPARATOR = "\n\n"
+#: characters of an answer shown at most (3 Telegram messages, 6 Discord ones): a runaway
+#: answer must not flood the chat; the rest is left out, and the answer says so
+SHOWN_MOST = 12_000
 
 
 @dataclass
@@ -49,6 +54,7 @@ class AnswerText:
     """The answer so far: fragments and whole messages in, the text to show out."""
 
     def __init__(self, language: str = "en") -> None:
+        self.language = language
         self._kept = TextTranslator(language)
         self._lines = _Lines()
         self._messages = 0  # whole messages so far
@@ -99,7 +105,7 @@ class AnswerText:
             for line in tail.split("\n"):
                 rest.feed(line)
         result = rest.result()
-        return Translated(result.text.rstrip(), result.actions)
+        return Translated(cut(result.text.rstrip(), self.language), result.actions)
 
     # ------------------------------------------------------------ lines
 
@@ -189,3 +195,13 @@ def _cut_at(text: str, head: int) -> int | None:
         if end <= limit and end in starts and mark(masked[starts[end]:end]) is Mark.CONTENT:
             return end
     return None
+
+
+def cut(text: str, language: str, most: int = SHOWN_MOST) -> str:
+    """`text`, or its first `most` characters (to a line break or a space) and a note of
+    how much was left out."""
+    if len(text) <= most:
+        return text
+    end = max(text.rfind("\n", 0, most), text.rfind(" ", 0, most))
+    end = end if end > most // 2 else most
+    return f"{text[:end].rstrip()}…\n\n" + t(language, "answer_cut", count=len(text) - end)

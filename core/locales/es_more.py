@@ -180,4 +180,6 @@ TEXTS: dict[str, str] = {
     "choice_used": "Ya se eligió una de esas opciones. Escribe lo que quieres a continuación.",
     "render.blocked_operator": "La exportación no está disponible en el plan de NemoVideo de "
                                "este bot. Avisa a quien administra este bot.",
+    "answer_cut": "(La respuesta era demasiado larga para mostrarla aquí: se omitieron {count} "
+                  "caracteres más. Pide una respuesta más corta.)",
 }

@@ -181,4 +181,6 @@ TEXTS: dict[str, str] = {
     "choice_used": "Uma dessas opções já foi escolhida. Escreva o que você quer em seguida.",
     "render.blocked_operator": "A exportação não está disponível no plano da NemoVideo deste "
                                "bot. Avise quem administra este bot.",
+    "answer_cut": "(A resposta era longa demais para mostrar aqui: {count} caracteres foram "
+                  "omitidos. Peça uma resposta mais curta.)",
 }

@@ -46,6 +46,7 @@ SOURCES: dict[str, str] = {
     "alert.credits_low": "d9387e5e2c",
     "alert.credits_out": "2d60a52603",
     "alert.token_refused": "fa0fb31e9b",
+    "answer_cut": "51d95d0ba6",
     "busy_retrying": "725f8efbf1",
     "button.cancel": "19766ed6cc",
     "button.credits": "2a6b24ad28",

@@ -4,10 +4,12 @@ never gets a message twice, and never keeps the other chats waiting."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
 
+from core.conversation.live_text import SHOWN_MOST
 from core.embedded_redis import EmbeddedRedis
 from core.messages import ChatKey
 from core.simulator import Fault, Simulator
@@ -56,6 +58,20 @@ async def test_a_hostile_backend_is_answered_once_and_other_chats_go_on(
             assert any(expected in t for t in texts), texts
         assert k.kinds().count("run_sse") == 2, "each message reached the agent once"
         assert await k.inbox.current(CHAT) is None
+
+
+async def test_a_runaway_answer_is_shown_cut_with_a_note_not_as_a_flood(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """300,000 characters of answer would be 74 Telegram messages: the chat gets the first
+    12,000 characters or so and a note of how much was left out."""
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("hello")
+        simulator.inject(Fault("sse_huge", chars=300_000))
+        await k.say("make it blue")
+        answer = k.last()
+    assert len(answer) < SHOWN_MOST + 400, len(answer)
+    assert "The answer was too long to show here" in answer
+    assert re.search(r"(\d+) more characters were left out", answer), answer[-200:]
 
 
 async def test_a_silent_request_that_went_through_is_told_once(
