@@ -288,7 +288,7 @@ class Dispatcher:
                 try:
                     await self._serve(chat, lock, opened)
                 except LockLost:
-                    log.error("chat %s: lost its lock; the new holder goes on", chat)
+                    await self._lost(chat)
                     return True
                 finally:
                     self._held.discard(chat)
@@ -298,6 +298,21 @@ class Dispatcher:
         finally:
             del self._working[chat]  # this loop's: a second one for the chat never starts
             self._behind.pop(chat, None)  # stopping: what waits is the next process's
+
+    async def _lost(self, chat: ChatKey) -> None:
+        """Say why the chat's lock is no longer this process's: taken over, or gone (Redis
+        lost it: restarted without its data, or away longer than the lock lives)."""
+        try:
+            holder = await self.sessions.lock_owner(chat)
+        except RedisError:
+            holder = b""
+        if holder is None:
+            log.error("chat %s: lost its lock: Redis no longer has it (restarted without its "
+                      "data, or away longer than the lock lives); what was queued there is "
+                      "gone", chat)
+        else:
+            log.error("chat %s: lost its lock to %s, who goes on", chat,
+                      owner_of(holder) or "another process")
 
     async def _take_back(self, chat: ChatKey, lock: ChatLock) -> bool:
         """Take a lock this process left behind (its release failed during a Redis outage)

@@ -75,7 +75,7 @@ async def test_a_turn_that_lost_its_lock_to_an_empty_redis_stops_writing(
         await with_the_agent(k)
         restart_empty(redis_server)
         await wait_until(lambda: first.done(), what="the turn that lost its lock to stop")
-        assert "lost its lock" in caplog.text
+        assert "lost its lock: Redis no longer has it" in caplog.text
         assert not await k.sessions.redis.exists(k.sessions.keys.session(CHAT)), \
             "the stopped turn wrote nothing into the new Redis"
         await k.say("hello again")  # the chat is free again
