@@ -182,4 +182,7 @@ TEXTS: dict[str, str] = {
                                "este bot. Avisa a quien administra este bot.",
     "answer_cut": "(La respuesta era demasiado larga para mostrarla aquí: se omitieron {count} "
                   "caracteres más. Pide una respuesta más corta.)",
+    "render.lost_project": "Este renderizado se perdió, y con él el proyecto de este chat: el "
+                           "almacenamiento del servicio se reinició. Vuelve a enviar tus clips "
+                           "para empezar un proyecto nuevo.",
 }

@@ -183,4 +183,7 @@ TEXTS: dict[str, str] = {
                                "bot. Avise quem administra este bot.",
     "answer_cut": "(A resposta era longa demais para mostrar aqui: {count} caracteres foram "
                   "omitidos. Peça uma resposta mais curta.)",
+    "render.lost_project": "Esta renderização se perdeu, e com ela o projeto deste chat: o "
+                           "armazenamento do serviço foi reiniciado. Envie seus clipes de novo "
+                           "para começar um projeto novo.",
 }

@@ -275,6 +275,7 @@ SOURCES: dict[str, str] = {
     "render.download": "d6eafe8235",
     "render.failed": "22dc607550",
     "render.lost": "15e76eb278",
+    "render.lost_project": "66fc7e09b0",
     "render.no_credits": "38fb0f7bf5",
     "render.no_credits_anonymous": "17cf87b524",
     "render.no_draft": "7b1dcbd0b8",

@@ -14,6 +14,8 @@ import asyncio
 import logging
 import time
 
+from redis.exceptions import RedisError
+
 from core.i18n import t
 from core.identity import Identities
 from core.logs import log_fields
@@ -364,8 +366,11 @@ class Steps:
         job = tr.job
         log.warning("%s: job %s is gone from Redis; telling %s it was lost",
                     self.name, job.id, job.chat)
-        await self.courier.edit(job, t(job.language, "render.lost"),
-                                (export_button(job.language),))
+        if await self._project_kept(job):  # Export can start it again
+            await self.courier.edit(job, t(job.language, "render.lost"),
+                                    (export_button(job.language),))
+        else:  # Redis lost the chat's project too: Export would find nothing
+            await self.courier.edit(job, t(job.language, "render.lost_project"))
         try:
             await self.store.release(tr.shard, tr.entry)
         except Exception as exc:  # the stream went with the job, most likely
@@ -373,6 +378,13 @@ class Steps:
                      tr.entry, exc)
         if job.state is not JobState.DELIVERING:
             await self.submitter.cancel_remote(job, job.render_id)
+
+    async def _project_kept(self, job: RenderJob) -> bool:
+        """Whether the chat still has its project in Redis (True when it cannot tell)."""
+        try:
+            return bool(await self.store.redis.exists(self.store.keys.session(job.chat)))
+        except RedisError:
+            return True
 
     async def drop(self, tr: Tracked, *, release: bool = False) -> None:
         """Stop holding the job; with `release`, also acknowledge its entry."""

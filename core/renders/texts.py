@@ -86,6 +86,12 @@ texts({
               "try again.",
         "zh": "此次渲染已丢失：服务重启后未能保留它。点击“导出”重试。",
     },
+    "render.lost_project": {
+        "en": "This render was lost, and this chat's project with it: the service's storage "
+              "was reset. Send your clips again to start a new project.",
+        "zh": "此次渲染已丢失，这个聊天的项目也一并丢失了：服务的存储被重置。"
+              "请重新发送素材开始新项目。",
+    },
     "render.cancelled_remote": {
         "en": "The render was cancelled on NemoVideo. Tap Export to start it again.",
         "zh": "渲染已在 NemoVideo 上被取消。点击“导出”重新开始。",

@@ -277,29 +277,35 @@ async def test_worker_killed_hard_its_renders_are_delivered_once_by_another(
         await assert_queue_empty(kit, chat)
 
 
-@pytest.mark.parametrize("how", ["restarted empty", "flushed"])
+@pytest.mark.parametrize("how", ["restarted empty", "flushed", "job expired"])
 async def test_render_lost_with_redis_is_reported_to_the_user(
         server_kit: Kit, redis_server: EmbeddedRedis, how: str) -> None:
+    """The job is gone from Redis: the user is told. When the chat's project went with it
+    (Redis lost its data), Export would find nothing: the user is told to start again."""
     kit = server_kit
     kit.sim.inject(Fault("render_slow", seconds=3.0))
     chat = ChatKey("test", "270")
+    await kit.redis.hset(Keys().session(chat), mapping={"session_id": "kept"})
     async with running(kit.worker()):
         result = await kit.renders.export(chat, USER, await kit.project())
-        assert result.message is not None
+        assert result.message is not None and result.job_id is not None
         message = result.message.message_id
         await wait_for(lambda: kit.requests("render_poll"), 10, "a first poll")
         if how == "flushed":
             await kit.redis.flushall()
+        elif how == "job expired":
+            await kit.redis.delete(kit.renders.store.keys.render_job(chat, result.job_id))
         else:
             port = redis_server.port
             await asyncio.to_thread(redis_server.stop)
             shutil.rmtree(redis_server.data_dir)
             await asyncio.to_thread(redis_server.start)
             assert redis_server.port == port
-        lost = t("en", "render.lost")
+        lost = t("en", "render.lost" if how == "job expired" else "render.lost_project")
         await wait_for(lambda: kit.out.messages[message] == lost, 15, "the user to be told")
     last = [r for r in kit.out.records if r.message_id == message][-1]
-    assert last.buttons == (Button("Export", action=Action.EXPORT),)
+    export = (Button("Export", action=Action.EXPORT),)
+    assert last.buttons == (export if how == "job expired" else ()), last.buttons
     assert not kit.out.of_kind("file") and not kit.out.of_kind("link")
     assert await kit.renders.active_count(chat) == 0
 
