@@ -37,7 +37,8 @@ async def download_to(
 ) -> Path:
     """Stream `url` to `dest` through `<dest>.part`; retried by the transport's rules
     when `retry` is set. A JSON answer or an HTTP error raises the typed error.
-    Each attempt must finish within `nemo_download_timeout`."""
+    Each attempt must finish within `nemo_download_timeout`; one that does not is not
+    made again (`TooSlow`)."""
     partial = dest.with_name(dest.name + ".part")
     limit = transport.settings.nemo_download_timeout
 
@@ -54,7 +55,7 @@ async def download_to(
         return dest
 
     try:
-        return await transport.retrying(kind, attempt, idempotent=retry)
+        return await transport.retrying(kind, attempt, idempotent=retry, slow_again=False)
     finally:
         partial.unlink(missing_ok=True)
 

@@ -274,12 +274,14 @@ class Transport:
         *,
         idempotent: bool,
         replayable: bool = True,
+        slow_again: bool = True,
     ) -> T:
         """Run `attempt` under the retry rules, turning signals into typed errors (each one
-        reported to the process's probe)."""
+        reported to the process's probe). `slow_again` False: an attempt that ran past its
+        whole deadline is not made again (a download: each try may take an hour)."""
         try:
             return await self._retrying(kind, attempt, idempotent=idempotent,
-                                        replayable=replayable)
+                                        replayable=replayable, slow_again=slow_again)
         except NemoError as exc:
             observe.backend_failed(kind, exc)
             raise
@@ -291,6 +293,7 @@ class Transport:
         *,
         idempotent: bool,
         replayable: bool = True,
+        slow_again: bool = True,
     ) -> T:
         failures = 0
         rate_limited = False
@@ -319,7 +322,8 @@ class Transport:
                 failures += 1
             except httpx.TransportError as exc:
                 slow = isinstance(exc, CallTimedOut)  # reached, but too slow
-                if not idempotent or failures >= self.settings.nemo_retry_attempts:
+                if (not idempotent or failures >= self.settings.nemo_retry_attempts
+                        or (slow and not slow_again)):
                     if slow:
                         raise TooSlow(str(exc)) from exc
                     raise NemoConnectionError(

@@ -273,20 +273,27 @@ async def test_an_answer_without_headers_hits_the_read_timeout() -> None:
 
 
 async def test_a_dripped_download_hits_the_download_deadline(tmp_path: Path) -> None:
+    """Once: a download that ran past NEMO_DOWNLOAD_TIMEOUT is not tried again (each try
+    may take an hour)."""
+    tries: list[str] = []
+
     async def script(request: Request, writer: asyncio.StreamWriter) -> None:
+        tries.append(request.path)
         await server.send(writer, head(200, "video/mp4", Content_Length=10_000))
         while True:
             await server.send(writer, b"x")
             await asyncio.sleep(0.05)  # the backend's pace
 
     async with hostile_server(script) as server:
-        settings = hostile_settings(server, nemo_download_timeout=0.5, nemo_read_timeout=5)
+        settings = hostile_settings(server, nemo_download_timeout=0.5, nemo_read_timeout=5,
+                                    nemo_retry_attempts=2)
         async with NemoClient(settings) as client:
             with pytest.raises(TooSlow) as info:
                 await asyncio.wait_for(client.download(CREDS, "r1", None, tmp_path / "o.mp4"), 10)
     assert not list(tmp_path.iterdir())
     assert "took longer than 0.5 s (NEMO_DOWNLOAD_TIMEOUT)" in repr(info.value)
     assert isinstance(info.value, NemoConnectionError), "handled as the backend failing"
+    assert len(tries) == 1, tries
 
 
 @pytest.mark.parametrize("ctype", ["text/html; charset=utf-8", "application/octet-stream"])
