@@ -185,4 +185,5 @@ TEXTS: dict[str, str] = {
     "render.lost_project": "Este renderizado se perdió, y con él el proyecto de este chat: el "
                            "almacenamiento del servicio se reinició. Vuelve a enviar tus clips "
                            "para empezar un proyecto nuevo.",
+    "render.fetching": "Renderizado. Descargando el video para enviarlo aquí…",
 }

@@ -186,4 +186,5 @@ TEXTS: dict[str, str] = {
     "render.lost_project": "Esta renderização se perdeu, e com ela o projeto deste chat: o "
                            "armazenamento do serviço foi reiniciado. Envie seus clipes de novo "
                            "para começar um projeto novo.",
+    "render.fetching": "Renderizado. Buscando o vídeo para enviá-lo aqui…",
 }

@@ -274,6 +274,7 @@ SOURCES: dict[str, str] = {
     "render.done_recovered": "65599e65e7",
     "render.download": "d6eafe8235",
     "render.failed": "22dc607550",
+    "render.fetching": "39bc9dd60c",
     "render.lost": "15e76eb278",
     "render.lost_project": "66fc7e09b0",
     "render.no_credits": "38fb0f7bf5",

@@ -56,6 +56,9 @@ from core.renders.texts import project_button
 
 log = logging.getLogger(__name__)
 
+#: seconds a finished render's download may take before its message says it is coming
+FETCHING_AFTER = 3.0
+
 
 class Sending(StrEnum):
     """What reached the chat."""
@@ -149,13 +152,29 @@ class Courier:
             if received > limit or (total is not None and total > limit):
                 raise _TooLarge
 
-        await self.identities.call(
-            job.chat,
-            lambda creds: self.nemo.download(creds, status.render_id, status.output_url, path,
-                                             on_progress=check))
+        editing: list[bool] = []  # the notice's edit started: it is let finish
+        telling = asyncio.create_task(self._fetching(job, editing),
+                                      name=f"job {job.id}: fetching")
+        try:
+            await self.identities.call(
+                job.chat,
+                lambda creds: self.nemo.download(creds, status.render_id, status.output_url,
+                                                 path, on_progress=check))
+        finally:
+            if not editing:
+                telling.cancel()  # the download was quick: nothing to say
+            with contextlib.suppress(asyncio.CancelledError):
+                await telling
         size = (await asyncio.to_thread(path.stat)).st_size
         if size > limit:
             raise _TooLarge
+
+    async def _fetching(self, job: RenderJob, editing: list[bool]) -> None:
+        """A download still going after `FETCHING_AFTER` seconds: the progress message
+        says the render is done and the video on its way (no Cancel left to press)."""
+        await asyncio.sleep(FETCHING_AFTER)
+        editing.append(True)
+        await self.edit(job, t(job.language, "render.fetching"))
 
     async def send(self, job: RenderJob, prepared: Prepared,
                    project: str | None) -> tuple[Sending, Sent]:

@@ -86,6 +86,11 @@ texts({
               "try again.",
         "zh": "此次渲染已丢失：服务重启后未能保留它。点击“导出”重试。",
     },
+    "render.fetching": {
+        # a finished render whose file takes a while to fetch (a big one, a slow link)
+        "en": "Rendered. Fetching the video to send it here…",
+        "zh": "渲染完成。正在获取视频并发送到这里…",
+    },
     "render.lost_project": {
         "en": "This render was lost, and this chat's project with it: the service's storage "
               "was reset. Send your clips again to start a new project.",

@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from core.i18n import t
 from core.messages import ChatKey
 from core.outgoing import Action, Busy, Button, Sent
-from core.renders import JobState, Submitted
+from core.renders import JobState, Submitted, delivery
 from core.renders.job_record import RenderJob, new_render_id
 from core.renders.texts import timed_out_text
 from core.simulator import Fault, Simulator
@@ -71,6 +71,23 @@ async def test_video_is_delivered_once_as_a_file(kit: Kit, shape: str, tmp_path:
     await assert_queue_empty(kit, chat)
     assert kit.requests("output"), "the file was downloaded"
     assert not list(downloads.iterdir()), "and the temporary file removed"
+
+
+async def test_a_slow_download_tells_the_render_is_done_and_the_video_coming(
+        kit: Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A download that takes a while (here: any) turns "Rendering… 82%" and its Cancel
+    button into "Rendered. Fetching the video…" until the video is sent."""
+    monkeypatch.setattr(delivery, "FETCHING_AFTER", 0.0)
+    chat = ChatKey("test", "105")
+    async with running(kit.worker()):
+        result = await kit.renders.export(chat, USER, await kit.project(), "en")
+        assert result.message is not None
+        await finished(kit, result.job_id or "")
+    shown = [(r.text, r.buttons) for r in kit.out.records
+             if r.message_id == result.message.message_id]
+    fetching = shown.index((t("en", "render.fetching"), ()))
+    assert shown[-1][0] == t("en", "render.done") and fetching < len(shown) - 1, shown
+    assert len(kit.out.of_kind("file", chat)) == 1
 
 
 async def test_too_large_for_the_platform_goes_as_a_link(simulator: Simulator,
