@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import math
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
@@ -73,6 +75,8 @@ class Alerts:
         self.out = out
         self.target = target
         self.cooldown = cooldown
+        #: when this process last logged each alert it has no chat to post to
+        self._logged: dict[str, float] = {}
 
     @property
     def reaches_operator(self) -> bool:
@@ -82,14 +86,17 @@ class Alerts:
     async def post(self, kind: str, **details: object) -> bool:
         """Post the alert `kind` unless one was posted within the cooldown; True if sent."""
         text = t(LANGUAGE, f"alert.{kind}", **details)
-        if self.target is None:
-            log.warning("operator alert (no alert chat on this platform): %s", text)
+        if self.target is None:  # said in the log, once a cooldown like a post
+            now = time.monotonic()
+            if now - self._logged.get(kind, -math.inf) >= self.cooldown:
+                self._logged[kind] = now
+                log.warning("operator alert (no alert chat on this platform): %s", text)
             return False
         key = self.keys.alert_sent(kind)
         try:
             if not await self.redis.set(key, "1", nx=True, ex=int(self.cooldown)):
-                log.info("operator alert %s not repeated (posted within %.0f s)", kind,
-                         self.cooldown)
+                log.debug("operator alert %s not repeated (posted within %.0f s)", kind,
+                          self.cooldown)
                 return False
             await self.out.send_text(self.target, text)
         except Exception as exc:

@@ -3,6 +3,9 @@ render stream in Redis), rate-limited per kind across processes."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from redis.asyncio import Redis
 
 from core.access.alerts import BACKLOG_CHECKS, Alerts, Monitor
@@ -66,3 +69,18 @@ async def test_a_steady_backlog_is_not_posted(redis_client: Redis, simulator: Si
                 await redis_client.xadd(stream, {"job": "x"})
             await monitor.check_once()
     assert out.texts(OPS) == []
+
+
+async def test_without_an_alert_chat_an_alert_is_logged_once_a_cooldown(
+        redis_client: Redis, caplog: pytest.LogCaptureFixture) -> None:
+    """No alert chat on this platform: the alert is a warning in the log, said again only
+    after the cooldown (a revoked token fails every chat's calls: not a line each)."""
+    caplog.set_level(logging.DEBUG, logger="core.access.alerts")
+    alerts = Alerts(redis_client, Keys(), CollectingOutput(), None, cooldown=3600)
+    for _ in range(3):
+        assert not await alerts.post("credits_out")
+    await alerts.post("credits_low", available="5", threshold=10)
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(said) == 2, said
+    assert not await redis_client.exists(Keys().alert_sent("credits_out")), \
+        "the marker of a post is left to the process that has the alert chat"
