@@ -5,9 +5,10 @@ stuck, no secret stored or echoed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -372,60 +373,55 @@ async def test_a_full_queue_refuses_with_a_notice(
             await busy.release()
 
 
+@contextlib.asynccontextmanager
+async def gated_notices(k: Kit) -> AsyncIterator[asyncio.Event]:
+    """The chat held by another process, its queue notices going out once the yielded
+    event is set: a burst's window lasts until its arrivals are in, however busy the
+    machine is (a timed window of 2 s once missed one, on a cluster)."""
+    burst_in = asyncio.Event()
+
+    async def window(_: float) -> None:
+        await burst_in.wait()
+
+    k.dispatcher.notices.pause = window
+    busy = k.held_elsewhere()
+    assert await busy.acquire()
+    try:
+        yield burst_in
+    finally:
+        await busy.release()
+
+
+async def burst(k: Kit, burst_in: asyncio.Event, texts: list[str]) -> None:
+    """Send `texts` at once; their notice goes out when all of them are queued."""
+    burst_in.clear()
+    sent = asyncio.gather(*(k.say(text) for text in texts))
+    await wait_until(lambda: len(getattr(k.dispatcher.notices._batches.get(CHAT), "events",
+                                         [])) == len(texts), what="the burst queued")
+    burst_in.set()
+    await sent
+
+
 async def test_queue_notices_of_a_burst_are_coalesced(
         simulator: Simulator, redis_url: str) -> None:
-    async with kit(simulator, redis_url) as k:
-        # the window lasts until the burst's three arrivals are in, however busy the
-        # machine is (a timed window of 2 s once missed one, on a cluster)
-        notices, burst_in = k.dispatcher.notices, asyncio.Event()
-
-        async def window(_: float) -> None:
-            await burst_in.wait()
-
-        notices.pause = window
-        busy = k.held_elsewhere()
-        assert await busy.acquire()
-        try:
-            burst = asyncio.gather(*(k.say(f"message {n}") for n in range(3)))
-            await wait_until(lambda: len(getattr(notices._batches.get(CHAT), "events", [])) == 3,
-                             what="the burst's three messages queued")
-            burst_in.set()
-            await burst
-        finally:
-            await busy.release()
-        assert k.out.texts(CHAT) == ["Got it: 3 messages are waiting. I'll answer them in order."]
+    async with kit(simulator, redis_url) as k, gated_notices(k) as burst_in:
+        await burst(k, burst_in, [f"message {n}" for n in range(3)])
+    assert k.out.texts(CHAT) == ["Got it: 3 messages are waiting. I'll answer them in order."]
 
 
 async def test_a_second_burst_counts_every_message_waiting_and_a_crowded_chat_gets_none(
         simulator: Simulator, redis_url: str) -> None:
-    async with kit(simulator, redis_url) as k:
-        notices, burst_in = k.dispatcher.notices, asyncio.Event()
-
-        async def window(_: float) -> None:
-            await burst_in.wait()
-
-        notices.pause = window
-        busy = k.held_elsewhere()
-        assert await busy.acquire()
-        try:
-            for first, count in ((0, 2), (2, 2)):
-                burst_in.clear()
-                burst = asyncio.gather(*(k.say(f"message {first + n}") for n in range(count)))
-                await wait_until(
-                    lambda: len(getattr(notices._batches.get(CHAT), "events", [])) == 2,
-                    what="the burst's two messages queued")
-                burst_in.set()
-                await burst
-            # the platform holds this chat's messages back: a notice would take an answer's
-            # place (a busy group at Telegram's 20 messages a minute)
-            k.out.backlog = lambda chat: 3.0  # type: ignore[method-assign]
-            burst_in.set()
-            await asyncio.gather(*(k.say(f"later {n}") for n in range(2)))
-        finally:
-            await busy.release()
-        assert k.out.texts(CHAT) == [
-            "Got it: 2 messages are waiting. I'll answer them in order.",
-            "Got it: 4 messages are waiting. I'll answer them in order."]
+    async with kit(simulator, redis_url) as k, gated_notices(k) as burst_in:
+        await burst(k, burst_in, ["message 0", "message 1"])
+        await burst(k, burst_in, ["message 2", "message 3"])
+        # the platform holds this chat's messages back: a notice would take an answer's
+        # place (a busy group at Telegram's 20 messages a minute)
+        k.out.backlog = lambda chat: 3.0  # type: ignore[method-assign]
+        burst_in.set()
+        await asyncio.gather(*(k.say(f"later {n}") for n in range(2)))
+    assert k.out.texts(CHAT) == [
+        "Got it: 2 messages are waiting. I'll answer them in order.",
+        "Got it: 4 messages are waiting. I'll answer them in order."]
 
 
 async def test_no_notice_for_a_message_taken_up_before_it_went_out(

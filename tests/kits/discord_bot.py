@@ -118,6 +118,15 @@ async def give_exportable_draft(bot: DiscordBot, simulator: Simulator,
     return session
 
 
+async def exportable_project(bot: DiscordBot, fake: FakeDiscord, simulator: Simulator,
+                             channel: FakeChannel, user: Any) -> ChatSession:
+    """A new project in `channel`, started by `user` (/new, confirmed), holding the tiny
+    red clip."""
+    await fake.dispatch_message(channel, user, "/new confirm", mentions_bot=True)
+    await bot_message(fake, channel, containing("New project"))
+    return await give_exportable_draft(bot, simulator, chat_of(channel))
+
+
 async def idle(bot: DiscordBot) -> None:
     """Wait until the bot has finished handling every message it received."""
     await bot.runtime.dispatcher.wait_idle()

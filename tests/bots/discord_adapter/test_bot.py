@@ -28,6 +28,7 @@ from tests.kits.discord_bot import (
     bot_settings,
     chat_of,
     containing,
+    exportable_project,
     give_exportable_draft,
     idle,
     kinds,
@@ -298,9 +299,7 @@ async def test_slash_export_delivers_the_video_as_a_file(
         discord_world: DiscordWorld, simulator: Simulator, redis_server: EmbeddedRedis) -> None:
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
-        await bot_message(fake, channel, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(channel))
+        await exportable_project(bot, fake, simulator, channel, alice)
         ix = await fake.dispatch_slash_command("export", None, channel, alice)
         video = await bot_message(fake, channel, is_video)
         progress = fake.followups(ix.token)[0]
@@ -318,9 +317,7 @@ async def test_a_slash_export_outliving_its_token_still_ends_its_progress_messag
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     simulator.config.render_seconds = 3.0
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
-        await bot_message(fake, channel, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(channel))
+        await exportable_project(bot, fake, simulator, channel, alice)
         ix = await fake.dispatch_slash_command("export", None, channel, alice)
         await fake.wait_for(lambda: bool(fake.followups(ix.token)))
         fake.interaction_token_ttl = 0.0  # the render outlives the token
@@ -341,9 +338,7 @@ async def test_a_refused_cancel_press_is_said_to_its_presser_alone(
     fake.add_member(discord_world.guild, bob)
     simulator.config.render_seconds = 30
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
-        await bot_message(fake, channel, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(channel))
+        await exportable_project(bot, fake, simulator, channel, alice)
         await fake.dispatch_message(channel, alice, "/export", mentions_bot=True)
         progress = await bot_message(fake, channel, lambda m: any(
             str(b.get("custom_id", "")).startswith("nemobot:cancel") for b in buttons_of(m)))
@@ -377,9 +372,7 @@ async def test_video_over_the_guild_limit_is_a_link(
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     _shrink_upload_limit(monkeypatch, 512, bot_knows=bot_knows)
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
-        await bot_message(fake, channel, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(channel))
+        await exportable_project(bot, fake, simulator, channel, alice)
         await fake.dispatch_message(channel, alice, "/export", mentions_bot=True)
         link = await bot_message(fake, channel, lambda m: any(
             b.get("label") == "Download" for b in buttons_of(m)))

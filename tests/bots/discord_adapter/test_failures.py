@@ -20,7 +20,7 @@ from tests.kits.discord_bot import (
     bot_settings,
     chat_of,
     containing,
-    give_exportable_draft,
+    exportable_project,
     idle,
     running_bot,
 )
@@ -146,9 +146,7 @@ async def test_a_render_for_a_lost_channel_is_dropped_and_others_delivered(
     caplog.set_level(logging.INFO)
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
         for channel in (lost, kept):
-            await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
-            await bot_message(fake, channel, containing("New project"))
-            await give_exportable_draft(bot, simulator, chat_of(channel))
+            await exportable_project(bot, fake, simulator, channel, alice)
 
         await fake.dispatch_message(lost, alice, "/export", mentions_bot=True)
         await bot_message(fake, lost, containing("Rendering"))
@@ -185,9 +183,7 @@ async def test_a_channel_that_takes_no_files_gets_the_video_as_a_link(
     the upload): the video comes as a link, not nothing."""
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
-        await bot_message(fake, channel, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(channel))
+        await exportable_project(bot, fake, simulator, channel, alice)
         fake.deny_files(channel)
         await fake.dispatch_message(channel, alice, "/export", mentions_bot=True)
         link = await bot_message(fake, channel, containing("download link"))
@@ -203,9 +199,7 @@ async def test_a_server_error_on_the_video_is_waited_out_not_the_video_lost(
     fake, channel, alice = discord_world.fake, discord_world.channel, discord_world.user
     simulator.config.render_seconds = 1.0
     async with running_bot(bot_settings(simulator, redis_server, fake)) as bot:
-        await fake.dispatch_message(channel, alice, "/new confirm", mentions_bot=True)
-        await bot_message(fake, channel, containing("New project"))
-        await give_exportable_draft(bot, simulator, chat_of(channel))
+        await exportable_project(bot, fake, simulator, channel, alice)
         await fake.dispatch_message(channel, alice, "/export", mentions_bot=True)
         await bot_message(fake, channel, containing("Rendering"))
         # the next message posted is the video (the render takes a second)
