@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from redis.asyncio.cluster import RedisCluster
 
 from bots.discord_adapter.settings import DiscordSettings
 from bots.settings import load_all, unknown_settings
@@ -23,7 +24,13 @@ from core.embedded_redis import EmbeddedRedisError, find_redis_server
 from core.keys import Keys
 from core.migrate import stranded_renders
 from core.observed_redis import redis_client
-from core.operations import NOT_A_CLUSTER, check_nemo, not_a_cluster, redis_answers
+from core.operations import (
+    A_CLUSTER,
+    NOT_A_CLUSTER,
+    check_nemo,
+    not_a_cluster,
+    redis_answers,
+)
 from core.settings import Settings, SettingsError
 
 #: seconds each platform API may take to answer
@@ -62,6 +69,8 @@ async def check_redis(settings: Settings) -> Row:
     finally:
         await redis.aclose()
     mode = ", cluster" if info.get("redis_mode") == "cluster" else ""
+    if mode and not isinstance(redis, RedisCluster):
+        return Row("redis", "FAIL", f"{settings.redis_shown} {A_CLUSTER}")
     answers = f"{settings.redis_shown} answers (Redis {info.get('redis_version', '?')}{mode})"
     if stranded:
         return Row("redis", "WARN", f"{answers}, but {stranded} render(s) wait on render "

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from core import observe
@@ -59,7 +60,6 @@ async def wait_for_redis(redis: RedisClient, settings: Settings) -> None:
     while True:
         try:
             await redis_answers(redis, max(0.5, min(2.0, deadline - loop.time())))
-            return
         except Exception as exc:  # refused, timed out, wrong password...
             reason = _reason(exc)
             if not_a_cluster(exc):
@@ -73,11 +73,29 @@ async def wait_for_redis(redis: RedisClient, settings: Settings) -> None:
                       reason)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
+            continue
+        if await plain_client_on_a_cluster(redis):
+            raise StartupError(f"Redis at {settings.redis_shown} {A_CLUSTER}")
+        return
+
+
+async def plain_client_on_a_cluster(redis: RedisClient) -> bool:
+    """Whether `redis` is a one-Redis client talking to a node of a Redis Cluster."""
+    if isinstance(redis, RedisCluster):
+        return False
+    info = await redis.info("server")
+    return isinstance(info, dict) and info.get("redis_mode") == "cluster"
 
 
 #: what to do when REDIS_CLUSTER names a Redis that is not a cluster
 NOT_A_CLUSTER = ("is not a Redis Cluster: set REDIS_CLUSTER=false (and a redis:// URL "
                  "without +cluster)")
+
+
+#: what to do when REDIS_URL names a node of a Redis Cluster without REDIS_CLUSTER: the
+#: plain client would be answered MOVED for every key of another node's slots
+A_CLUSTER = ("is a node of a Redis Cluster: set REDIS_CLUSTER=true (or a redis+cluster:// "
+             "URL) so that each key goes to the node that serves it")
 
 
 def not_a_cluster(exc: BaseException) -> bool:

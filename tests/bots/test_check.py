@@ -126,6 +126,13 @@ async def test_a_redis_cluster_is_named(tmp_path: Path, simulator: Simulator,
     finished = await process.run(["check"], env, tmp_path)
     status, detail = rows(finished.stdout)["redis"]
     assert status == "ok" and detail.endswith(", cluster)"), detail
+    # the same node without REDIS_CLUSTER: the plain client would be answered MOVED
+    env = process.environment(tmp_path, REDIS_URL=redis_cluster.url,
+                              NEMO_API_URL=simulator.base_url)
+    finished = await process.run(["check"], env, tmp_path)
+    status, detail = rows(finished.stdout)["redis"]
+    assert finished.code == 1 and status == "FAIL", finished.stdout
+    assert "is a node of a Redis Cluster: set REDIS_CLUSTER=true" in detail
 
 
 async def not_found(request: web.Request) -> web.Response:

@@ -16,6 +16,7 @@ from core.simulator import Simulator
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegram
 from tests.kits import process
+from tests.kits.cluster import RedisClusterServer
 from tests.kits.web import answering
 from tests.waiting import wait_until
 
@@ -228,6 +229,22 @@ async def test_a_redis_that_is_no_cluster_is_named_at_the_start(
     line = one_line(await process.run(["telegram"], env, tmp_path))
     assert line.endswith("is not a Redis Cluster: set REDIS_CLUSTER=false (and a redis:// URL "
                          "without +cluster)"), line
+
+
+@pytest.mark.parametrize("command", [["telegram"], ["migrate", "--dry-run"]])
+async def test_a_cluster_node_without_redis_cluster_is_named_at_the_start(
+        tmp_path: Path, simulator: Simulator, redis_cluster: RedisClusterServer,
+        command: list[str]) -> None:
+    """The plain client on a cluster's node would be answered MOVED for every key of the
+    other nodes: the bot would turn every message away while saying it is ready, and
+    migrate would move one node's keys only."""
+    env = settings(tmp_path, simulator, TELEGRAM_TOKEN="1:x", REDIS_URL=redis_cluster.url)
+    finished = await process.run(command, env, tmp_path)
+    assert finished.code == 2
+    line = one_line(finished)
+    assert line.endswith("is a node of a Redis Cluster: set REDIS_CLUSTER=true (or a "
+                         "redis+cluster:// URL) so that each key goes to the node that "
+                         "serves it"), line
 
 
 @pytest.mark.parametrize(("args", "said"), [
