@@ -117,10 +117,20 @@ def _migrate(args: argparse.Namespace) -> int:
     try:
         settings = load_core_settings()
     except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+        return _refused(exc)
     configure_logging(settings.log_level, settings.log_format)
     return _started(lambda: run_migrate(settings, dry_run=args.dry_run))
+
+
+def _refused(exc: SettingsError) -> int:
+    """Invalid settings: said on stderr (one JSON line when LOG_FORMAT=json, read from the
+    environment as the settings could not be), status 2."""
+    if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+        configure_logging("INFO", "json")
+        log.error("nemobot: %s", "; ".join(line.strip() for line in str(exc).splitlines()))
+    else:
+        print(exc, file=sys.stderr)
+    return 2
 
 
 def _started(run: Callable[[], int]) -> int:
@@ -172,8 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = load_core_settings()
     except SettingsError as exc:
         if adapter is not None:
-            print(exc, file=sys.stderr)
-            return 2
+            return _refused(exc)
         return _simulator_despite(exc, args)
     level = settings.log_level
     if entry is not None and entry.quiet and not os.environ.get("LOG_LEVEL"):

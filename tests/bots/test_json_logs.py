@@ -150,3 +150,16 @@ async def test_a_setting_that_keeps_a_bot_from_starting_is_a_json_line_too(
     assert finished.code == 2
     [line] = [json.loads(text) for text in finished.lines]
     assert line["level"] == "ERROR" and line["message"].startswith(said), line
+
+
+@pytest.mark.parametrize("command", ["telegram", "migrate"])
+async def test_invalid_settings_are_a_json_line_too(tmp_path: Path, command: str) -> None:
+    """The settings could not be read, LOG_FORMAT among them: it is taken from the
+    environment, and the problems are one JSON line."""
+    settings = process.environment(tmp_path, LOG_FORMAT="json", REDIS_CLUSTER="maybe",
+                                   RENDER_SHARDS="0", TELEGRAM_TOKEN="1:x")
+    finished = await process.run([command], settings, tmp_path)
+    assert finished.code == 2
+    [line] = [json.loads(text) for text in finished.lines]
+    assert line["level"] == "ERROR" and line["message"].startswith("nemobot: Invalid settings")
+    assert "REDIS_CLUSTER" in line["message"] and "RENDER_SHARDS" in line["message"]
