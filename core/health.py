@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 
 #: a readiness check: True (or None) when fine; False or an exception when not
 Check = Callable[[], Awaitable[bool | None] | bool | None]
-#: the metrics exposition and its content type
-Exposition = Callable[[], Awaitable[bytes]]
+#: the metrics exposition for a scraper's `Accept` header, and its content type
+Exposition = Callable[[str], Awaitable[tuple[bytes, str]]]
 
 #: seconds one readiness check may take before it counts as failed
 CHECK_TIMEOUT = 2.0
@@ -62,15 +62,14 @@ class Health:
             return f"{type(exc).__name__}: {exc}"[:200]
         return "ok" if result is None or result else "not ready"
 
-    async def start(self, host: str, port: int, metrics: Exposition | None = None,
-                    content_type: str = "text/plain") -> int:
+    async def start(self, host: str, port: int, metrics: Exposition | None = None) -> int:
         """Serve the endpoints on host:port (0: a free port); returns the port."""
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         if metrics is not None:
             async def serve_metrics(request: web.Request) -> web.Response:
-                body = await metrics()
+                body, content_type = await metrics(request.headers.get("Accept", ""))
                 return web.Response(body=body, headers={"Content-Type": content_type})
             app.router.add_get("/metrics", serve_metrics)
         runner = web.AppRunner(app, access_log=None)

@@ -15,7 +15,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     GC_COLLECTOR,
     PLATFORM_COLLECTOR,
     PROCESS_COLLECTOR,
@@ -23,8 +22,8 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
-    generate_latest,
 )
+from prometheus_client.exposition import choose_encoder
 
 from core.observe import Probe
 
@@ -36,8 +35,6 @@ TURN_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 30
 DELIVERY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 #: renders whose completion time is remembered until they are delivered
 MAX_PENDING_DELIVERIES = 10_000
-
-CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class Metrics(Probe):
@@ -151,13 +148,16 @@ class Metrics(Probe):
         self.lock_waits.inc()
 
     # -- exposition ----------------------------------------------------------------
-    async def exposition(self) -> bytes:
-        """The metrics in Prometheus's text format, the gauges read from Redis first (a
-        failure to read them is logged and counted; the rest is served all the same)."""
+    async def exposition(self, accept: str = "") -> tuple[bytes, str]:
+        """The metrics in the format the scraper's `Accept` header asks for (Prometheus's
+        text format 0.0.4 by default, OpenMetrics...), with its content type; the gauges
+        read from Redis first (a failure to read them is logged and counted; the rest is
+        served all the same)."""
         if self._refresh is not None:
             try:
                 await self._refresh(self)
             except Exception as exc:
                 self.scrape_errors.inc()
                 log.warning("metrics: the queue gauges could not be read: %r", exc)
-        return generate_latest(self.registry)
+        encoder, content_type = choose_encoder(accept)
+        return encoder(self.registry), content_type

@@ -260,7 +260,7 @@ async def operating(runtime: Operated, platform: str, *,
 
 async def _serve(stack: contextlib.AsyncExitStack, runtime: Operated, platform: str,
                  port: int) -> None:
-    from core.metrics import CONTENT_TYPE, Metrics
+    from core.metrics import Metrics
 
     async def refresh(metrics: Metrics) -> None:
         await read_queues(metrics, runtime.redis, runtime.keys, platform)
@@ -268,7 +268,7 @@ async def _serve(stack: contextlib.AsyncExitStack, runtime: Operated, platform: 
     metrics = Metrics(refresh)
     listen = runtime.settings.metrics_listen
     try:
-        await runtime.health.start(listen, port, metrics.exposition, CONTENT_TYPE)
+        await runtime.health.start(listen, port, metrics.exposition)
     except OSError as exc:
         raise StartupError(
             f"METRICS_PORT {port} cannot be used on {listen} ({exc.strerror or exc}): choose "

@@ -65,8 +65,14 @@ async def test_metrics_move_with_a_conversation_and_an_export(
         fake.text(dm, alice, "/credits")
         await bot_message(fake, dm, containing("isn't answering"))
         response = await http.get("/metrics")
+        # what a scraper asks for, it gets: OpenMetrics for Prometheus's usual Accept
+        scraped = await http.get("/metrics", headers={"Accept": (
+            "application/openmetrics-text;version=1.0.0;q=0.9,"
+            "text/plain;version=0.0.4;q=0.5,*/*;q=0.1")})
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert scraped.headers["content-type"].startswith("application/openmetrics-text")
+    assert scraped.text.rstrip().endswith("# EOF")
     text = response.text
     telegram = {"platform": "telegram"}
     assert sample(text, "nemobot_messages_received_total", intent="agent", **telegram) == 1
