@@ -27,6 +27,30 @@ class _OneLine(logging.Handler):
             self.handleError(record)
 
 
+class _SetUp(logging.Handler):
+    """A warning about the set-up found at the start (NemoVideo not reachable...) as a
+    line of the chat: in the log file alone, the chat would just seem dead."""
+
+    def __init__(self, notice: Callable[[str], None], lang: str | None) -> None:
+        super().__init__(logging.WARNING)
+        self.notice, self.lang = notice, lang
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR:
+            return  # said by `_OneLine`
+        try:
+            text = record.getMessage().splitlines()[0]
+            if text.startswith("NemoVideo is not reachable"):
+                text += " " + t(self.lang, "console.try_simulate")
+            self.notice(text)
+        except Exception:  # logging must never break the chat
+            self.handleError(record)
+
+
+#: the logger of the start-up checks (`core.operations`)
+SET_UP = "core.operations"
+
+
 @contextlib.contextmanager
 def chat_logs(data_home: Path, notice: Callable[[str], None],
               lang: str | None) -> Iterator[Path | None]:
@@ -43,9 +67,12 @@ def chat_logs(data_home: Path, notice: Callable[[str], None],
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.handlers = [to_file, _OneLine(notice, path, lang)]
     root.setLevel(logging.INFO)
+    set_up = _SetUp(notice, lang)
+    logging.getLogger(SET_UP).addHandler(set_up)
     try:
         yield path
     finally:
+        logging.getLogger(SET_UP).removeHandler(set_up)
         root.handlers = saved
         root.setLevel(level)
         to_file.close()

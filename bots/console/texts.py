@@ -100,4 +100,10 @@ texts({
         "en": "(an error was logged in {path})",
         "zh": "（错误已记录到 {path}）",
     },
+    "console.try_simulate": {
+        # after "NemoVideo is not reachable at ..." at the start of the terminal chat
+        "en": "To try the bot without NemoVideo, run `nemobot chat --simulate` (the built-in "
+              "simulator).",
+        "zh": "要在没有 NemoVideo 的情况下试用，请运行 `nemobot chat --simulate`（内置模拟器）。",
+    },
 })

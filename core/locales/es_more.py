@@ -186,4 +186,6 @@ TEXTS: dict[str, str] = {
                            "almacenamiento del servicio se reinició. Vuelve a enviar tus clips "
                            "para empezar un proyecto nuevo.",
     "render.fetching": "Renderizado. Descargando el video para enviarlo aquí…",
+    "console.try_simulate": "Para probar el bot sin NemoVideo, ejecuta `nemobot chat --simulate` "
+                            "(el simulador incluido).",
 }

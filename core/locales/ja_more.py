@@ -187,4 +187,6 @@ TEXTS: dict[str, str] = {
                            "サービスの保存領域がリセットされました。"
                            "素材をもう一度送って新しいプロジェクトを始めてください。",
     "render.fetching": "レンダリング完了。動画を取得してここに送っています…",
+    "console.try_simulate": "NemoVideo なしで試すには `nemobot chat --simulate`"
+                            "（内蔵シミュレーター）を実行してください。",
 }

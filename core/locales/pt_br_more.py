@@ -187,4 +187,6 @@ TEXTS: dict[str, str] = {
                            "armazenamento do serviço foi reiniciado. Envie seus clipes de novo "
                            "para começar um projeto novo.",
     "render.fetching": "Renderizado. Buscando o vídeo para enviá-lo aqui…",
+    "console.try_simulate": "Para testar o bot sem a NemoVideo, rode `nemobot chat --simulate` "
+                            "(o simulador embutido).",
 }

@@ -104,6 +104,7 @@ SOURCES: dict[str, str] = {
     "console.saved": "a0e44924e4",
     "console.stopped": "1a4f630ac1",
     "console.stopping": "95dc61524f",
+    "console.try_simulate": "64159ae6af",
     "console.unknown_command": "f25350577c",
     "console.uploaded": "3cc3767e70",
     "console.uploading": "8b898ca34c",

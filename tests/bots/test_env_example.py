@@ -12,6 +12,7 @@ import pytest
 from bots.discord_adapter.settings import DiscordSettings
 from bots.settings import load_all
 from bots.telegram_adapter.settings import TelegramSettings
+from core.embedded_redis import free_port
 from core.settings import Settings
 from core.simulator import Simulator
 from tests.fakes.telegram_api import FakeTelegram
@@ -63,6 +64,19 @@ async def test_terminal_chat_with_the_example_env(tmp_path: Path) -> None:
     assert "New project" in finished.stdout and "Credits:" in finished.stdout
     assert "isn't answering" not in finished.stdout and "went wrong" not in finished.stdout
     assert "Traceback" not in finished.stderr
+
+
+async def test_a_terminal_chat_that_cannot_reach_nemovideo_says_so_and_how_to_try_it(
+        tmp_path: Path) -> None:
+    """The example .env without --simulate, and no NemoVideo to reach: the chat says so on
+    screen (not only in its log file), with the way to try the bot offline."""
+    cwd = copied_example(tmp_path / "chat")
+    env = process.environment(tmp_path, NEMO_API_URL=f"http://127.0.0.1:{free_port()}")
+    finished = await process.run(["chat"], env, cwd, stdin="hello\n")
+    assert finished.code == 0, finished.stderr
+    said = " ".join(finished.stdout.split())
+    assert "NemoVideo is not reachable at http://127.0.0.1:" in said, said
+    assert "run `nemobot chat --simulate`" in said, said
 
 
 @pytest.mark.parametrize("empty", ["", "   "])
