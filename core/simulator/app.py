@@ -4,6 +4,7 @@ area (`api_identity`, `api_sessions`, `api_agent`, `api_uploads`, `api_renders`,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,6 +26,8 @@ from core.simulator.errors import (
 )
 from core.simulator.faults import ANSWER_FAULTS, Fault
 from core.simulator.host import Host
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -117,6 +120,10 @@ class Api:
         except web.HTTPException as exc:
             record["status"] = exc.status
             raise
+        except ConnectionResetError:  # the client went away (an upload it gave up on)
+            record["status"] = 499
+            log.info("%s %s: the client closed the connection", request.method, request.path)
+            return web.Response(status=499)
         except Exception:
             record["status"] = 500
             raise

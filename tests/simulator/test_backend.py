@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import sys
 import time
@@ -23,6 +24,7 @@ from core.simulator import SimConfig, Simulator
 from core.simulator.faults import Fault, FaultQueue
 from core.simulator.samples import wav_header
 from tests.kits.simulator import Backend, codes, edited, samples
+from tests.waiting import wait_until
 
 
 async def test_anonymous_token_has_the_documented_shape(http: httpx.AsyncClient) -> None:
@@ -236,6 +238,30 @@ async def test_big_upload_is_streamed_to_disk(simulator: Simulator, api: Backend
     assert data["file_type"] == "audio" and data["duration"] == pytest.approx(size / 192000, 0.01)
     stored = list(simulator.media_dir.iterdir())
     assert len(stored) == 1 and stored[0].stat().st_size == size
+
+
+async def test_an_upload_the_client_gives_up_on_is_no_server_error(
+        simulator: Simulator, api: Backend, caplog: pytest.LogCaptureFixture) -> None:
+    """A client that closes the connection halfway through its upload (a user pressing
+    Ctrl-C) is logged as such, not as an error of the server with its traceback."""
+    boundary = "nemo-test-boundary"
+    head = (
+        f"POST /api/upload-video/nemo_agent/me/{api.session_id} HTTP/1.1\r\n"
+        f"Host: 127.0.0.1\r\nAuthorization: Bearer {api.token}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        "Content-Length: 100000000\r\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.mp4"'
+        "\r\nContent-Type: video/mp4\r\n\r\n").encode()
+    host, port = simulator.base_url.removeprefix("http://").split(":")
+    _, writer = await asyncio.open_connection(host, int(port))
+    writer.write(head + bytes(256 * 1024))
+    await writer.drain()
+    await wait_until(lambda: list(simulator.media_dir.iterdir()), what="the upload begun")
+    writer.transport.abort()  # gone, mid-file
+    await wait_until(lambda: simulator.requests[-1]["status"] == 499,
+                     what="the upload given up")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert list(simulator.media_dir.iterdir()) == [], "the part kept is removed"
 
 
 @pytest.mark.parametrize(
