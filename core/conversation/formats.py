@@ -45,10 +45,12 @@ texts({
     },
     "format.regenerates": {
         "en": "Your video so far is {old}. Changing the aspect ratio means NemoVideo "
-              "regenerates it (this uses credits), so I haven't changed it yet. New "
-              "instructions use {new}; tap below to regenerate it now.",
+              "regenerates it (this uses credits), so I haven't regenerated it yet. New "
+              "instructions and exports use {new}: exported as it is, the video sits inside "
+              "black bars. Tap below to regenerate it now.",
         "zh": "当前视频是 {old}。更改画面比例意味着 NemoVideo 需要重新生成视频（会消耗积分），"
-              "所以我暂时没有改动它。新的指令将使用 {new}；点击下方按钮即可立即重新生成。",
+              "所以我暂时没有重新生成。新的指令和导出将使用 {new}：现在导出的话，视频会带黑边。"
+              "点击下方按钮即可立即重新生成。",
     },
     "format.regenerate_button": {"en": "Regenerate in {aspect}", "zh": "以 {aspect} 重新生成"},
     "format.regenerate_text": {

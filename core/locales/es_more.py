@@ -50,7 +50,8 @@ TEXTS: dict[str, str] = {
         "duración como 30s, o toca un botón.",
     "format.regenerates": "Tu video por ahora está en {old}. Cambiar la relación de aspecto "
         "significa que NemoVideo lo vuelve a generar (esto gasta créditos), así que todavía no lo "
-        "cambié. Las nuevas instrucciones usan {new}; toca abajo para regenerarlo ahora.",
+        "regeneré. Las nuevas instrucciones y exportaciones usan {new}: si lo exportas así, el "
+        "video queda dentro de barras negras. Toca abajo para regenerarlo ahora.",
     "format.regenerate_button": "Regenerar en {aspect}",
     "format.regenerate_text": "Vuelve a generar el video en relación de aspecto {aspect}, "
         "conservando su contenido.",

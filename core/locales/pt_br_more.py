@@ -50,8 +50,9 @@ TEXTS: dict[str, str] = {
     "format.usage": "Não entendi esse formato. Use /format com 9:16, 16:9, 1:1 ou 4:5 e/ou uma "
         "duração como 30s, ou toque em um botão.",
     "format.regenerates": "Seu vídeo até agora está em {old}. Mudar a proporção significa que a "
-        "NemoVideo gera o vídeo de novo (isso usa créditos), então ainda não mudei. As novas "
-        "instruções usam {new}; toque abaixo para gerar de novo agora.",
+        "NemoVideo gera o vídeo de novo (isso usa créditos), então ainda não o gerei de novo. As "
+        "novas instruções e exportações usam {new}: exportado assim, o vídeo fica entre barras "
+        "pretas. Toque abaixo para gerar de novo agora.",
     "format.regenerate_button": "Gerar de novo em {aspect}",
     "format.regenerate_text": "Gere o vídeo de novo na proporção {aspect}, mantendo o conteúdo.",
     "projects.none": "Ainda não há projetos neste chat. Descreva um vídeo ou envie clipes para "

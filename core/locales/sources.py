@@ -175,7 +175,7 @@ SOURCES: dict[str, str] = {
     "format.pick": "901880541d",
     "format.regenerate_button": "f6cd423b2d",
     "format.regenerate_text": "5a8c53921a",
-    "format.regenerates": "6739c74669",
+    "format.regenerates": "1a5ad1b4e7",
     "format.seconds": "fde82d3dd9",
     "format.usage": "ff4acef25f",
     "generated_added": "4fb0fcf0cc",

@@ -174,6 +174,8 @@ async def test_changing_the_aspect_of_a_made_video_says_it_regenerates(
         await k.say("/format 9:16")
         reply = k.out.records[-1]
         assert "regenerates" in reply.text and "16:9 YouTube" in reply.text
+        # honest about what an export now gives: the new size, the old picture in bars
+        assert "exports use 9:16" in reply.text and "black bars" in reply.text
         [regenerate] = reply.buttons
         assert regenerate.label == "Regenerate in 9:16"
         await k.say(f"/choose {regenerate.value}")
