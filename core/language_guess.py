@@ -1,7 +1,8 @@
 """The language a message is written in, when that is clear.
 
-Scripts decide first: kana is Japanese; Chinese characters without kana are
-Chinese, unless the user's own language is Japanese (then they are kanji).
+Scripts decide first, when they outweigh the Latin words (two characters to a
+word): kana is Japanese; Chinese characters without kana are Chinese, unless the
+user's own language is Japanese (then they are kanji).
 Latin text is read by a small count of words that belong to one language only
 ("el", "con", "quiero" are Spanish; "o", "com", "quero" Portuguese; "the",
 "with", "make" English) and of letters only one of them uses (ñ, ¿; ã, ç).
@@ -69,7 +70,9 @@ def guess_language(text: str, hint: str | None = None) -> str | None:
     kana, han = len(_KANA.findall(plain)), len(_HAN.findall(plain))
     if len(_HANGUL.findall(plain)) > kana + han:
         return None
-    if kana + han and kana + han >= len(words):
+    # a word of Chinese or Japanese is two characters or so: "add the title 東京の夜" is
+    # an English request with a Japanese title, "把标题改成 Urban Dreams" a Chinese one
+    if kana + han and kana + han >= 2 * len(words):
         if kana:
             return "ja"
         return "ja" if hint == "ja" else "zh"

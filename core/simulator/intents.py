@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.language_guess import guess_language
 from core.simulator import durations
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -133,8 +134,10 @@ class Op:
 
 
 def is_chinese(text: str) -> bool:
-    """Whether a message is (at least partly) Chinese."""
-    return bool(_CJK.search(text))
+    """Whether a message is Chinese: as the bot reads languages when that is clear ("add
+    the title 東京の夜" is English), else whether it has Chinese characters at all."""
+    guessed = guess_language(text)
+    return guessed == "zh" if guessed is not None else bool(_CJK.search(text))
 
 
 def seconds_in(text: str) -> float | None:

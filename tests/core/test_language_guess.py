@@ -26,6 +26,8 @@ from core.language_guess import guess_language
     ("combine my clips into a video with music", "en"),
     ("hello", "en"),
     ('add the title "你好世界" at the start', "en"),
+    ("add the title 東京の夜 ✨ Café", "en"),  # an English request, a Japanese title
+    ("把标题改成 Urban Dreams", "zh"),  # a Chinese request, an English title
 ])
 def test_clear_languages(text: str, expected: str) -> None:
     assert guess_language(text) == expected

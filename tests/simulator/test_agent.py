@@ -210,6 +210,15 @@ async def test_chinese_messages_get_chinese_answers(simulator: Simulator, api: B
     assert (await api.draft())["t"][1]["sg"][0]["txt"] == "夏日旅行"
 
 
+async def test_an_english_request_with_a_japanese_title_gets_an_english_answer(
+        simulator: Simulator, api: Backend) -> None:
+    simulator.config.silent_edits = "never"
+    await api.upload(samples()["clip"])
+    stream = await api.say("add the title 東京の夜 ✨ Café")
+    assert "東京の夜" in stream.text and "已添加" not in stream.text, stream.text
+    assert (await api.draft())["t"][1]["sg"][0]["txt"] == "東京の夜 ✨ Café"
+
+
 async def test_two_stage_generation(api: Backend) -> None:
     http = api.http
     stream = await api.say("generate a 3-second clip of a sunset over the ocean")
