@@ -44,14 +44,21 @@ texts({
     "example.trim": {"en": "Trim the first 5 seconds", "zh": "剪掉开头 5 秒"},
     "example.music": {"en": "Add cinematic background music", "zh": "添加电影感背景音乐"},
     "example.promo": {"en": "Generate a 30s promo clip", "zh": "生成一个 30 秒的宣传短片"},
+    "example.sea": {"en": "Generate a 10-second video of the sea at sunset",
+                    "zh": "生成一段 10 秒的海上日落视频"},
+    "example.what": {"en": "What can you do?", "zh": "你能做什么？"},
 })
 
+#: what a chat whose project has a timeline can ask; and one whose project is empty (a
+#: first contact): editing an empty timeline would only be told there is nothing to edit
 EXAMPLES = ("example.trim", "example.music", "example.promo")
+STARTERS = ("example.promo", "example.sea", "example.what")
 
 
 def greeting(turn: Turn) -> tuple[str, tuple[Button, ...]]:
     """The welcome text and the example buttons (a press sends the example)."""
-    examples = [turn.text(key) for key in EXAMPLES]
+    keys = EXAMPLES if turn.session.last_draft.is_exportable else STARTERS
+    examples = [turn.text(key) for key in keys]
     parts = [turn.text("welcome"), turn.text("welcome.examples")]
     if (addressing := turn.out.addressing(turn.chat, turn.lang)) is not None:
         parts.append(addressing)

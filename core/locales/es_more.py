@@ -189,4 +189,6 @@ TEXTS: dict[str, str] = {
     "render.fetching": "Renderizado. Descargando el video para enviarlo aquí…",
     "console.try_simulate": "Para probar el bot sin NemoVideo, ejecuta `nemobot chat --simulate` "
                             "(el simulador incluido).",
+    "example.sea": "Genera un video de 10 segundos del mar al atardecer",
+    "example.what": "¿Qué puedes hacer?",
 }

@@ -190,4 +190,6 @@ TEXTS: dict[str, str] = {
     "render.fetching": "レンダリング完了。動画を取得してここに送っています…",
     "console.try_simulate": "NemoVideo なしで試すには `nemobot chat --simulate`"
                             "（内蔵シミュレーター）を実行してください。",
+    "example.sea": "夕暮れの海の 10 秒の動画を作って",
+    "example.what": "何ができますか？",
 }

@@ -190,4 +190,6 @@ TEXTS: dict[str, str] = {
     "render.fetching": "Renderizado. Buscando o vídeo para enviá-lo aqui…",
     "console.try_simulate": "Para testar o bot sem a NemoVideo, rode `nemobot chat --simulate` "
                             "(o simulador embutido).",
+    "example.sea": "Gere um vídeo de 10 segundos do mar ao pôr do sol",
+    "example.what": "O que você pode fazer?",
 }

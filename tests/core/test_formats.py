@@ -80,12 +80,26 @@ async def test_start_greets_at_once_with_examples_then_sets_up(
         assert "Ready when you are" in greeting.text
         assert out.seen_at_send[0] == 0, "greeted before NemoVideo was asked anything"
         assert [b.label for b in greeting.buttons] == [
-            "Trim the first 5 seconds", "Add cinematic background music",
-            "Generate a 30s promo clip"]
+            "Generate a 30s promo clip", "Generate a 10-second video of the sea at sunset",
+            "What can you do?"]
         assert all(b.action is Action.CHOOSE for b in greeting.buttons)
         assert "create_session" in k.kinds(), "the project was set up after the greeting"
-        await k.say(f"/choose {greeting.buttons[2].value}")
+        await k.say(f"/choose {greeting.buttons[0].value}")
         assert agent_heard == ["Generate a 30s promo clip"]
+
+
+async def test_a_project_with_a_timeline_is_greeted_with_editing_examples(
+        simulator: Simulator, redis_server: EmbeddedRedis) -> None:
+    """A first contact's project is empty: trimming or adding music would only be told
+    there is nothing to edit, so its examples make something; once there is a video,
+    /start offers to edit it."""
+    async with kit(simulator, redis_server.url) as k:
+        await k.say("generate a 10 second video of a city at night")
+        await k.say("/start")
+        greeting = [r for r in k.out.records if "Ready when you are" in r.text][-1]
+        assert [b.label for b in greeting.buttons] == [
+            "Trim the first 5 seconds", "Add cinematic background music",
+            "Generate a 30s promo clip"]
 
 
 async def test_a_first_message_is_greeted_before_the_answer(
@@ -96,8 +110,8 @@ async def test_a_first_message_is_greeted_before_the_answer(
         texts = k.out.texts()
         assert "Ready when you are" in texts[0] and len(texts) == 2
         assert [b.label for b in k.out.records[0].buttons] == [
-            "Trim the first 5 seconds", "Add cinematic background music",
-            "Generate a 30s promo clip"]
+            "Generate a 30s promo clip", "Generate a 10-second video of the sea at sunset",
+            "What can you do?"]
         await k.say("and what else?")
         assert sum("Ready when you are" in t for t in k.out.texts()) == 1, "greeted once"
 

@@ -545,8 +545,8 @@ async def test_button_press_is_answered_and_acted_on(
         assert [[b["callback_data"] for b in row] for row in rows] == [
             ["nemo:choose:1.0", "nemo:choose:1.1"], ["nemo:choose:1.2"]]
         assert [b["text"] for b in buttons_of(welcome)] == [
-            "Trim the first 5 seconds", "Add cinematic background music",
-            "Generate a 30s promo clip"]
+            "Generate a 30s promo clip", "Generate a 10-second video of the sea at sunset",
+            "What can you do?"]
         # anyone in the group may press it: the example goes to the agent
         press = fake.callback(group, bob, welcome["message_id"], "nemo:choose:1.1")
         await fake.wait_for(lambda c: c.method == "sendMessage" and c.ok

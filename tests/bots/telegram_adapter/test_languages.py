@@ -41,8 +41,8 @@ async def test_language_switches_every_text_of_the_conversation(
         fake.text(dm, alice, "/start")
         welcome = await bot_message(fake, dm, containing("Ready when you are"))
         assert labels(welcome) == [
-            "Trim the first 5 seconds", "Add cinematic background music",
-            "Generate a 30s promo clip"]
+            "Generate a 30s promo clip", "Generate a 10-second video of the sea at sunset",
+            "What can you do?"]
 
         fake.text(dm, alice, "/language es")
         await bot_message(fake, dm, containing("A partir de ahora te respondo en español"))
