@@ -4,6 +4,7 @@ result (with the new draft), and described in a sentence."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import secrets
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -73,6 +74,8 @@ class DraftEdits:
             return self._cut_start(session, op, chinese, emit)
         if op.kind == "title":
             return self._title(session, op, chinese, emit)
+        if op.kind == "regenerate":
+            return self._regenerate(session, op, chinese, emit)
         draft = session.draft
         name = tool_name(op)
         if op.kind == "remove_title":
@@ -82,6 +85,23 @@ class DraftEdits:
             self._tool(session, emit, name, {"track": "bgm"}, drafts.remove_music(draft))
             return "已删除背景音乐。" if chinese else "Removed the background music."
         return self._music(session, op, chinese, emit)
+
+    def _regenerate(
+        self, session: Session, op: Op, chinese: bool, emit: Callable[[Event], None]
+    ) -> str:
+        """The project remade in another aspect ratio, its longer side kept: the canvas
+        and the draft take the new size (generated scenes fill it; footage keeps its own
+        shape inside it)."""
+        ratio_w, ratio_h = (int(side) for side in (op.text or "16:9").split(":"))
+        longest = max(_size(session))
+        scale = longest / max(ratio_w, ratio_h)
+        width, height = (max(16, round(side * scale / 2) * 2) for side in (ratio_w, ratio_h))
+        session.canvas.update(width=width, height=height, ratio=f"{ratio_w}:{ratio_h}")
+        new = copy.deepcopy(session.draft)
+        new.setdefault("m", {}).update(width=width, height=height)
+        self._tool(session, emit, tool_name(op), {"aspect_ratio": op.text}, new)
+        return (f"已按 {op.text} 重新生成视频（{width}x{height}）。" if chinese
+                else f"Regenerated the video in {op.text} ({width}x{height}).")
 
     def _combine(
         self, session: Session, op: Op, chinese: bool, emit: Callable[[Event], None]
@@ -326,6 +346,7 @@ def tool_name(op: Op) -> str:
     """The tool the agent calls for an instruction."""
     return {
         "generate": "generate_video",
+        "regenerate": "regenerate_video",
         "combine": "combine_clips",
         "trim": "trim_video",
         "cut_start": "trim_video",

@@ -122,7 +122,8 @@ class Op:
     """One editing instruction.
 
     `kind` is one of: generate, combine, trim (to a length), cut_start (the first
-    seconds off), title, remove_title, music, volume, remove_music.
+    seconds off), title, remove_title, music, volume, remove_music, regenerate (in the
+    aspect ratio `text`).
     """
 
     kind: str
@@ -207,10 +208,18 @@ def _prompt(text: str) -> str:
     return value or "a short scene"
 
 
+#: "regenerate the video in 9:16": the project remade in another aspect ratio
+_REGENERATE = re.compile(r"\bregenerate\b|重新生成", re.I)
+_ASPECT = re.compile(r"(?<![\d:])(\d{1,2})\s*:\s*(\d{1,2})(?![\d:])")
+
+
 def parse(message: str) -> list[Op]:
     """The instructions in a message, in the order they should be applied."""
     text = message.strip()
     ops: list[Op] = []
+    aspect = _ASPECT.search(text)
+    if _REGENERATE.search(text) and aspect and int(aspect[1]) and int(aspect[2]):
+        return [Op("regenerate", text=f"{int(aspect[1])}:{int(aspect[2])}")]
     seconds = seconds_in(text)
     if seconds and _CUT_START.search(text):  # "trim the first 5 seconds": off the start
         return [Op("cut_start", seconds=seconds)]

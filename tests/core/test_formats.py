@@ -182,6 +182,7 @@ async def test_new_offers_formats_that_reach_the_agent_and_the_render_size(
 
 async def test_changing_the_aspect_of_a_made_video_says_it_regenerates(
         simulator: Simulator, redis_server: EmbeddedRedis, agent_heard: list[str]) -> None:
+    simulator.config.initial_credits = 1000  # a generation, then an edit
     async with kit(simulator, redis_server.url) as k:
         await k.say("generate a 10 second video of a city at night")
         assert (await k.sessions.load(CHAT)).last_draft.is_exportable
@@ -195,6 +196,12 @@ async def test_changing_the_aspect_of_a_made_video_says_it_regenerates(
         await k.say(f"/choose {regenerate.value}")
         assert agent_heard[-1].startswith("Regenerate the video in 9:16 aspect ratio")
         assert agent_heard[-1].endswith("Aspect ratio: 9:16")
+        assert "Regenerated the video in 9:16" in k.last(), k.last()  # the simulator does it
+        session_id = (await k.sessions.load(CHAT)).session_id
+        assert session_id is not None
+        project = simulator.store.sessions[session_id]
+        width, height = project.draft["m"]["width"], project.draft["m"]["height"]
+        assert width * 16 == height * 9 and project.canvas["ratio"] == "9:16"
         await k.say("/format 9:16")
         assert "regenerates" not in k.last(), "no change, nothing to regenerate"
 
