@@ -21,6 +21,7 @@ from pathlib import Path
 from aiohttp import ClientConnectorError, ClientError, ClientSession, ClientTimeout, web
 
 from core.embedded_redis import free_port
+from tests.kits import cluster
 from tests.waiting import Changes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,23 +222,32 @@ class Replica:
         return "\n".join(p.read_text(errors="replace") for p in self.log_paths if p.exists())
 
 
+#: ports handed out by `listening_port` in this process (never handed out twice)
+_HANDED: set[int] = set()
+
+
 def listening_port() -> int:
     """A loopback port free right now for a child process to listen on, taken below the
-    system's ephemeral range: a port from there (`free_port`) may meanwhile become the
-    local end of some process's outgoing connection, and the child then cannot bind it."""
-    low = 32768
+    system's ephemeral range (a port from there, `free_port`, may meanwhile become the
+    local end of some process's outgoing connection, and the child then cannot bind it)
+    and below the test clusters' ports (`tests.kits.cluster.PORT_RANGE`: another test
+    worker's cluster node may come back on its port at any time)."""
+    low = min(32768, cluster.PORT_RANGE[0])
     with contextlib.suppress(OSError, ValueError):
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+        low = min(low, int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0]))
     if low <= 10_000:
         return free_port()
-    for _ in range(100):
+    for _ in range(200):
         port = random.randrange(10_000, low)
+        if port in _HANDED:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _HANDED.add(port)
+        return port
     return free_port()
 
 
