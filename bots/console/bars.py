@@ -126,10 +126,11 @@ class Bars:
         """Forget the bar."""
         self._by_kind[bar.kind].remove_task(bar.task)
 
-    def line(self, bar: Bar, width: int) -> str:
-        """The bar as one line of text with terminal colours."""
+    def line(self, bar: Bar, width: int, *, colour: bool = True) -> str:
+        """The bar as one line of text, with terminal colours unless `colour` is False."""
         buffer = io.StringIO()
-        console = Console(file=buffer, force_terminal=True, color_system="standard",
+        console = Console(file=buffer, force_terminal=True, no_color=not colour,
+                          color_system="standard" if colour else None,
                           width=max(40, width), legacy_windows=False)
         progress = self._by_kind[bar.kind]
         console.print(progress.make_tasks_table([self._task(bar)]), end="")

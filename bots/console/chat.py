@@ -153,8 +153,11 @@ class ConsoleChat:
             # (the bars go on below), then the line typed.
             if self._final is None:
                 self._final = self.display.freeze()
-            return ANSI(self._final + (waiting or PROMPT))
-        return ANSI(self.display.live_area() + (waiting or PROMPT))
+            return ANSI(self._final + (waiting or self._you()))
+        return ANSI(self.display.live_area() + (waiting or self._you()))
+
+    def _you(self) -> str:
+        return PROMPT if self.display.colour else "you> "
 
     async def _prompt(self, session: PromptSession[str], waiting: str = "") -> str:
         self._final = None

@@ -10,6 +10,7 @@ progress is a plain line now and then.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable
@@ -46,6 +47,12 @@ def _is(text: str, key: str) -> bool:
     return text in {t(lang, key) for lang in SUPPORTED}
 
 
+def colours() -> bool:
+    """Whether the terminal takes colours: not when NO_COLOR is set (no-color.org), nor on
+    a dumb terminal (TERM=dumb)."""
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM", "") != "dumb"
+
+
 @dataclass
 class Entry:
     """A message of the bot as the terminal shows it."""
@@ -64,9 +71,11 @@ class Display:
     """The bot's side of the terminal; `write` prints above the prompt."""
 
     def __init__(self, write: Callable[[str], None], *, live: bool, width: Callable[[], int],
-                 lang: str | None) -> None:
+                 lang: str | None, colour: bool | None = None) -> None:
         self.write = write
         self.live = live
+        #: terminal colours (not under NO_COLOR, nor on a dumb terminal)
+        self.colour = colours() if colour is None else colour
         self.width = width
         self.lang = lang
         self.bars = Bars()
@@ -132,7 +141,7 @@ class Display:
 
     def notice(self, text: str) -> None:
         """A line of the terminal itself (not the bot's)."""
-        self._print(_DIM.format(text) if self.live else text)
+        self._print(_DIM.format(text) if self.live and self.colour else text)
 
     def echo(self, text: str) -> None:
         """What the user sent, for piped input (a terminal shows it already)."""
@@ -156,7 +165,8 @@ class Display:
         """The live messages and bars, each line ending with a newline."""
         width = self.width()
         lines = [self._format(entry) for entry in self._live_texts()]
-        lines += [self.bars.line(entry.bar, width) for entry in self.entries.values()
+        lines += [self.bars.line(entry.bar, width, colour=self.colour)
+                  for entry in self.entries.values()
                   if entry.bar is not None and entry.bar_live]
         return "".join(f"{line}\n" for line in lines)
 
@@ -217,7 +227,7 @@ class Display:
         self.bars.finish(entry.bar, done=done)
         entry.bar_live = False
         if done or self.bars.moved(entry.bar):  # not "Stopped: 0%" for what never began
-            line = self.bars.line(entry.bar, self.width()) if self.live else \
+            line = self.bars.line(entry.bar, self.width(), colour=self.colour) if self.live else \
                 self.bars.plain(entry.bar)
             self._print(line)
         self.bars.remove(entry.bar)
@@ -240,7 +250,7 @@ class Display:
             self.choices = actions
 
     def _format(self, entry: Entry) -> str:
-        head = _BOT if self.live else "bot> "
+        head = _BOT if self.live and self.colour else "bot> "
         lines = entry.text.split("\n")
         text = head + "\n".join(f"{_INDENT}{line}" if line.strip() else ""
                                  for line in lines).removeprefix(_INDENT)

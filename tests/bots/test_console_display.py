@@ -10,7 +10,7 @@ import pytest
 import bots.console.texts  # noqa: F401  (the terminal's texts)
 import core.conversation.texts
 import core.renders.texts  # noqa: F401
-from bots.console.display import Display
+from bots.console.display import Display, colours
 from core.i18n import t
 from core.outgoing import Action, Button, ProgressReport
 
@@ -113,3 +113,25 @@ def test_live_messages_stay_above_the_prompt_until_they_settle() -> None:
     assert [b.label for b in shown.choices] == ["Export", "Status"]
     shown.settle(turn_over=True)
     assert shown.live_area() == "" and "bot> Thinking about it" in screen.text
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"TERM": "xterm-256color"}, True), ({"TERM": "dumb"}, False),
+    ({"TERM": "xterm-256color", "NO_COLOR": "1"}, False), ({"NO_COLOR": ""}, True),
+])
+def test_no_color_and_a_dumb_terminal_get_no_colours(
+        monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: bool) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert colours() is expected
+    raw: list[str] = []
+    shown = Display(raw.append, live=True, width=lambda: 100, lang="en")
+    shown.notice("Stopping…")
+    shown.message("1", "Hello")
+    shown.message("2", t("en", "uploading", count=1))
+    shown.progress("2", ProgressReport("upload", 40, 100, ""))
+    shown.settle(turn_over=True)
+    written = "".join(raw) + shown.live_area()
+    assert ("\x1b[" in written) is expected, repr(written)
