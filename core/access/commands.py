@@ -103,8 +103,13 @@ class AdminCommands:
                 per = turn.text(f"quota.per.{kind.window}")
                 shown = turn.text("stats.limit", limit=limit, per=per, used=used,
                                   reset=moment(window.end))
-            lines.append(turn.text("stats.line", unit=turn.text(f"quota.unit.{kind.value}"),
-                                   today=today.of(kind), month=month.of(kind), limit=shown))
+            unit = turn.text(f"quota.unit.{kind.value}")
+            if (kind is Kind.CREDITS and limit is None
+                    and not (today.of(kind) or month.of(kind))):
+                lines.append(turn.text("stats.not_counted", unit=unit))  # not a zero
+                continue
+            lines.append(turn.text("stats.line", unit=unit, today=today.of(kind),
+                                   month=month.of(kind), limit=shown))
         return lines
 
     # -- /admin ------------------------------------------------------------

@@ -109,6 +109,11 @@ texts({
     "stats.you": {"en": "Your usage (today / this month):", "zh": "你的用量（今天 / 本月）："},
     "stats.chat": {"en": "This chat (today / this month):", "zh": "此聊天（今天 / 本月）："},
     "stats.line": {"en": "• {unit}: {today} / {month}{limit}", "zh": "• {unit}：{today} / {month}{limit}"},
+    "stats.not_counted": {
+        # credits are read from NemoVideo's balance only while a credits limit applies
+        "en": "• {unit}: not counted (only while a limit on them applies)",
+        "zh": "• {unit}：不统计（仅在设有额度时统计）",
+    },
     "stats.limit": {
         "en": " (limit {limit} {per}: {used} used, resets at {reset})",
         "zh": "（额度 {per} {limit}：已用 {used}，{reset} 重置）",

@@ -191,4 +191,5 @@ TEXTS: dict[str, str] = {
                             "(el simulador incluido).",
     "example.sea": "Genera un video de 10 segundos del mar al atardecer",
     "example.what": "¿Qué puedes hacer?",
+    "stats.not_counted": "• {unit}: no se cuentan (solo mientras tienen un límite)",
 }

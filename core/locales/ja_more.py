@@ -192,4 +192,5 @@ TEXTS: dict[str, str] = {
                             "（内蔵シミュレーター）を実行してください。",
     "example.sea": "夕暮れの海の 10 秒の動画を作って",
     "example.what": "何ができますか？",
+    "stats.not_counted": "• {unit}：集計していません（上限があるときだけ集計します）",
 }

@@ -192,4 +192,5 @@ TEXTS: dict[str, str] = {
                             "(o simulador embutido).",
     "example.sea": "Gere um vídeo de 10 segundos do mar ao pôr do sol",
     "example.what": "O que você pode fazer?",
+    "stats.not_counted": "• {unit}: não contados (só enquanto há um limite para eles)",
 }

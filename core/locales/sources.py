@@ -320,6 +320,7 @@ SOURCES: dict[str, str] = {
     "stats.chat": "f7c46b8816",
     "stats.limit": "9f3e0b0773",
     "stats.line": "4e527d7267",
+    "stats.not_counted": "ae1eab6e57",
     "stats.you": "392d2f18f7",
     "status_empty": "2d8600af01",
     "status_renders": "94bb4e0aae",

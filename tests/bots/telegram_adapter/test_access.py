@@ -198,6 +198,8 @@ async def test_over_the_messages_quota_the_reply_says_what_was_used_and_when_it_
     assert "didn't send this to NemoVideo" in shown(over)
     assert len(simulator.requests) == requests, "nothing was sent to NemoVideo"
     assert "• messages: 2 / 2 (limit 2 an hour: 2 used, resets at" in shown(stats)
+    # no credits limit: credits are not read from NemoVideo, so not a "0" either
+    assert "• credits: not counted (only while a limit on them applies)" in shown(stats)
 
 
 async def test_renders_quota_counts_per_user_and_per_group(
