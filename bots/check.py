@@ -12,7 +12,6 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from redis.asyncio.cluster import RedisCluster
@@ -28,6 +27,7 @@ from core.operations import (
     A_CLUSTER,
     NOT_A_CLUSTER,
     check_nemo,
+    json_object,
     not_a_cluster,
     redis_answers,
 )
@@ -98,7 +98,7 @@ async def check_telegram(config: TelegramSettings, http: httpx.AsyncClient) -> R
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return Row("telegram", "FAIL", f"cannot reach the Bot API at {api} "
                    f"({type(exc).__name__})".replace(token, "<TELEGRAM_TOKEN>"))
-    body = _json_object(response)
+    body = json_object(response) or {}
     said = f"HTTP {response.status_code} {response.reason_phrase}"
     if response.status_code in (401, 404):  # worded as `nemobot telegram` words it
         said = str(body.get("description")
@@ -117,15 +117,6 @@ async def check_telegram(config: TelegramSettings, http: httpx.AsyncClient) -> R
     return Row("telegram", "ok", f"@{body['result'].get('username', '?')} ({mode})")
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    """The answer's JSON object; empty when it is none."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 async def check_discord(config: DiscordSettings, http: httpx.AsyncClient) -> Row:
     """GET /users/@me with DISCORD_TOKEN."""
     if config.discord_token is None:
@@ -141,11 +132,8 @@ async def check_discord(config: DiscordSettings, http: httpx.AsyncClient) -> Row
         return Row("discord", "FAIL", "DISCORD_TOKEN was refused (HTTP 401)")
     if response.status_code != 200:
         return Row("discord", "FAIL", f"the Discord API answered HTTP {response.status_code}")
-    try:
-        user = response.json()
-    except ValueError:
-        user = None
-    if not isinstance(user, dict):
+    user = json_object(response)
+    if user is None:
         return Row("discord", "FAIL", f"{base} does not answer as the Discord API (its answer "
                    "is no JSON object): check DISCORD_API_BASE")
     return Row("discord", "ok", f"{user.get('username', '?')} (id {user.get('id', '?')})")

@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 from redis.asyncio.cluster import RedisCluster
@@ -155,19 +155,21 @@ async def _reachable(nemo: NemoClient, settings: Settings) -> NemoVerdict:
     if response.status_code >= 500:
         return NemoVerdict(False, f"not answering at {settings.api_url}: HTTP "
                            f"{response.status_code}", reachable=False)
-    if response.status_code in (404, 405) or not _json_object(response):
+    if response.status_code in (404, 405) or json_object(response) is None:
         kind = response.headers.get("content-type", "no type").partition(";")[0]
         return NemoVerdict(False, f"{settings.api_url} does not answer as the NemoVideo API "
                            f"(HTTP {response.status_code}, {kind}): check NEMO_API_URL")
     return NemoVerdict(True, "reachable (no NEMO_TOKEN: each chat gets an anonymous token)")
 
 
-def _json_object(response: httpx.Response) -> bool:
-    """Whether the answer is a JSON object (NemoVideo's envelope, an error's too)."""
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The answer's JSON object (NemoVideo's envelope, an error's too; a platform API's
+    answer); None when it is none (a web page, a proxy's error page)."""
     try:
-        return isinstance(response.json(), dict)
+        body = response.json()
     except ValueError:
-        return False
+        return None
+    return body if isinstance(body, dict) else None
 
 
 async def _warn_about_nemo(settings: Settings) -> None:
