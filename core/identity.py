@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from core.messages import ChatKey
 from core.nemo.api import NemoApi
-from core.nemo.errors import MissingClientId, OutOfCredits, RateLimited, TokenExpired
+from core.nemo.errors import MissingClientId, NemoError, RateLimited, TokenExpired
 from core.nemo.models import Credentials
 from core.store import SessionStore
 
@@ -123,11 +123,11 @@ class Identities:
         creds = await self.credentials(chat)
         try:
             return await fn(creds)
-        except OutOfCredits as exc:
-            exc.operators = self.is_operators(creds)
-            raise
         except TokenExpired:
             if self.operator_token is not None:
                 raise
             creds = await self.credentials(chat, renew=True)
             return await fn(creds)
+        except NemoError as exc:  # out of credits, export blocked: whose account says who acts
+            exc.operators = self.is_operators(creds)
+            raise

@@ -18,6 +18,9 @@ class NemoError(Exception):
         if code is not None:
             self.code = code
         self.status = status
+        #: the call was made on the operator's account (NEMO_TOKEN), which the users cannot
+        #: top up or upgrade: set by `core.identity.Identities.call`
+        self.operators = False
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -44,8 +47,6 @@ class OutOfCredits(NemoError):
     def __init__(self, message: str = "", *, user_id: str | None = None, **kw: int | None):
         super().__init__(message, **kw)
         self.user_id = user_id
-        #: the account is the operator's (NEMO_TOKEN), not the user's: set by Identities
-        self.operators = False
 
     @property
     def is_anonymous(self) -> bool:

@@ -115,9 +115,7 @@ class Submitter:
             except ENDING_ERRORS as exc:  # another render id cannot help
                 log.warning("render %s of job %s refused: %s", render_id, job.id,
                             type(exc).__name__)
-                creds = creds_used[-1] if creds_used else None
-                return ended(exc, creds, operators=creds is not None
-                             and self.identities.is_operators(creds))
+                return ended(exc, creds_used[-1] if creds_used else None)
             except CALL_ERRORS as exc:
                 error = describe(exc)
                 log.warning("render %s of job %s refused: %s", render_id, job.id, error)
@@ -176,13 +174,12 @@ ENDING_ERRORS = (ExportBlocked, SessionNotFound, OutOfCredits, LinkedTokenExpire
                  AnonymousTokenRefused, TokenExpired)
 
 
-def ended(exc: BaseException, creds: Credentials | None, *,
-          operators: bool = False) -> Submission:
+def ended(exc: BaseException, creds: Credentials | None) -> Submission:
     """The outcome of a submission refused with one of ENDING_ERRORS (`creds`: those it
-    was sent with, when known; `operators`: they are the operator's, NEMO_TOKEN)."""
+    was sent with, when known)."""
     if isinstance(exc, ExportBlocked):
         anon = creds.user_id if creds is not None and creds.is_anonymous else None
-        return Submission(Submitted.BLOCKED, anonymous_user=anon, operators=operators)
+        return Submission(Submitted.BLOCKED, anonymous_user=anon, operators=exc.operators)
     if isinstance(exc, SessionNotFound):
         return Submission(Submitted.SESSION_LOST)
     if isinstance(exc, OutOfCredits):
