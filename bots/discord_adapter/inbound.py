@@ -30,6 +30,8 @@ from core.messages import (
 PLATFORM = "discord"
 #: message ids of interactions: there is no user message to delete
 INTERACTION_PREFIX = "interaction-"
+#: seconds Discord lets an interaction's token answer (its follow-ups, edits, deletes)
+INTERACTION_TTL = 15 * 60.0
 
 #: streams the bytes behind a URL (the attachment fallback)
 Fetch = Callable[[str], AsyncIterator[bytes]]

@@ -41,7 +41,7 @@ import discord
 
 from bots.common.lru import LRU
 from bots.common.paged import PagedOutput, paginate, signature
-from bots.discord_adapter.inbound import INTERACTION_PREFIX, channel_id
+from bots.discord_adapter.inbound import INTERACTION_PREFIX, INTERACTION_TTL, channel_id
 from bots.discord_adapter.presses import Presses
 from bots.discord_adapter.views import build_view
 from core.messages import ChatKey
@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 2000
 #: Discord's upload cap for DMs and unboosted guilds (bots)
 DEFAULT_FILE_LIMIT = discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES
-INTERACTION_TTL = 15 * 60.0
 #: an interaction is not used this close to the end of its token's life
 TTL_MARGIN = 30.0
 #: how many sent messages' interaction and last content are remembered

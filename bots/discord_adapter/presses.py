@@ -12,14 +12,15 @@ import aiohttp
 import discord
 
 from bots.common.lru import LRU
+from bots.discord_adapter.inbound import INTERACTION_TTL
 
 log = logging.getLogger(__name__)
 
 #: presses remembered (a press is answered within moments of its arrival)
 REMEMBERED = 512
 #: seconds an interaction's token is used for such a reply (Discord's 15 minutes, less
-#: a margin)
-LIVES = 14 * 60.0
+#: a minute)
+LIVES = INTERACTION_TTL - 60.0
 #: seconds the follow-up may take
 TIMEOUT = 30.0
 
