@@ -12,6 +12,7 @@ from typing import Any
 
 from core.simulator import drafts
 from core.simulator.intents import Op, genre_in
+from core.simulator.render import fitted
 from core.simulator.state import GeneratedMedia, Session, Store
 from core.simulator.stream import Call, Event, Result, new_call_id, say
 
@@ -93,9 +94,8 @@ class DraftEdits:
         and the draft take the new size (generated scenes fill it; footage keeps its own
         shape inside it)."""
         ratio_w, ratio_h = (int(side) for side in (op.text or "16:9").split(":"))
-        longest = max(_size(session))
-        scale = longest / max(ratio_w, ratio_h)
-        width, height = (max(16, round(side * scale / 2) * 2) for side in (ratio_w, ratio_h))
+        longest = max(_size(session))  # the ratio, scaled down to the canvas's longer side
+        width, height = fitted((ratio_w * longest, ratio_h * longest), _size(session))
         session.canvas.update(width=width, height=height, ratio=f"{ratio_w}:{ratio_h}")
         new = copy.deepcopy(session.draft)
         new.setdefault("m", {}).update(width=width, height=height)
